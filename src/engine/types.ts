@@ -1,0 +1,101 @@
+// The engine's public contract: front ends build EngineOptions and read RunResult; nothing else crosses.
+
+export type ChecksumAlgorithm = "CRC64NVME" | "CRC32" | "CRC32C" | "SHA1" | "SHA256";
+export type ChecksumType = "FULL_OBJECT" | "COMPOSITE";
+
+/** S3's documented multipart limits; tests may lower minPartSize against the emulator. */
+export interface S3Limits {
+  minPartSize: number;
+  maxPartSize: number;
+  maxParts: number;
+  maxObjectSize: number;
+}
+
+export interface S3Settings {
+  region?: string;
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  /** Only tests pass these; real runs use the AWS SDK default provider chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+export interface ObjectSettings {
+  /** Content-Type for a key; undefined lets the engine guess from the extension. */
+  contentType?: string;
+  cacheControl?: string;
+  metadata?: Record<string, string>;
+  tags?: Record<string, string>;
+  storageClass?: string;
+  sse?: "AES256" | "aws:kms" | "aws:kms:dsse";
+  sseKmsKeyId?: string;
+}
+
+export interface LocalFile {
+  /** Absolute path on disk. */
+  path: string;
+  /** Full object key, prefix included. */
+  key: string;
+}
+
+export interface EngineOptions {
+  bucket: string;
+  s3: S3Settings;
+  partSize: number;
+  concurrency: number;
+  /** null: no additional checksum (ETag/Content-MD5 only). */
+  checksumAlgorithm: ChecksumAlgorithm | null;
+  /** Defaults per algorithm: FULL_OBJECT for CRCs, COMPOSITE for SHA1/SHA256. */
+  checksumType?: ChecksumType;
+  contentMd5: boolean;
+  /** Files smaller than this go up with one PutObject. */
+  multipartThreshold: number;
+  overwrite: boolean;
+  verify: boolean;
+  onFailure: "abort" | "keep";
+  dryRun: boolean;
+  /** Fail instead of falling back to ETag/MD5 verification when the store keeps no checksums. */
+  requireChecksums?: boolean;
+  object: ObjectSettings;
+  signal?: AbortSignal;
+  onEvent?: (event: EngineEvent) => void;
+  limits?: Partial<S3Limits>;
+}
+
+export type EngineEvent =
+  | { type: "file-start"; file: LocalFile; size: number; parts: number; partSize: number }
+  | { type: "progress"; file: LocalFile; bytesDone: number; size: number }
+  | { type: "retry"; file: LocalFile; operation: string; attempt: number; reason: string }
+  | { type: "file-done"; result: FileResult }
+  | { type: "warning"; file?: LocalFile; message: string };
+
+export type VerificationMethod = "checksum" | "etag-md5" | "size-only" | "none";
+
+export interface FileResult {
+  path: string;
+  key: string;
+  bucket: string;
+  size: number;
+  partSize: number;
+  parts: number;
+  multipart: boolean;
+  etag: string;
+  versionId?: string;
+  checksumAlgorithm: ChecksumAlgorithm | null;
+  checksumType: ChecksumType | null;
+  /** base64 (with -N suffix for COMPOSITE), as S3 shows it. */
+  checksumLocal: string | null;
+  checksumRemote: string | null;
+  verification: VerificationMethod;
+  verified: boolean;
+  /** Human-readable notes, e.g. why verification fell back to ETag/MD5. */
+  notes: string[];
+  status: "uploaded" | "unchanged" | "dry-run" | "failed";
+  error?: string;
+  durationMs: number;
+  bytesPerSecond: number;
+}
+
+export interface RunResult {
+  files: FileResult[];
+  ok: boolean;
+}
