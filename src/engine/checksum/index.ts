@@ -1,0 +1,15 @@
+// The engine's only door into checksums: per-part hashing, S3's algorithm rules, and whole-object values.
+export type { PartHasher } from "./part-hasher.js";
+export { createPartHasher, createMd5Hasher, md5 } from "./part-hasher.js";
+export type { FullObjectAlgorithm, SdkChecksumField } from "./algorithms.js";
+export {
+  checksumHeaderName,
+  checksumTypeAllowed,
+  defaultChecksumType,
+  digestLength,
+  isFullObjectAlgorithm,
+  sdkChecksumField,
+} from "./algorithms.js";
+export { combineFullObject } from "./crc-combine.js";
+export { compositeChecksum } from "./composite.js";
+export { objectChecksum } from "./object-checksum.js";

@@ -1,0 +1,122 @@
+import { createHash, type Hash } from "node:crypto";
+import { crc32 } from "node:zlib";
+import { createCRC32, createCRC64, type IHasher } from "hash-wasm";
+import type { ChecksumAlgorithm } from "../types.js";
+
+/**
+ * Hashes one part. After digest() the hasher is spent: update() or digest() again throws, so a
+ * pooled WASM state can never leak between parts.
+ */
+export interface PartHasher {
+  update(chunk: Uint8Array): void;
+  /** Raw digest bytes, big-endian for CRCs (as S3 encodes them before base64). */
+  digest(): Buffer;
+}
+
+const CRC32C_POLYNOMIAL = 0x82f63b78;
+const CRC64NVME_POLYNOMIAL = "9a6c9329ac4bc9b5";
+
+type WasmAlgorithm = "CRC32C" | "CRC64NVME";
+
+// Creating a hash-wasm instance costs ~0.17 ms against ~0.04 ms for init() on a reused one (measured
+// here), so finished instances wait in a pool; concurrent parts each take their own.
+const idleWasmHashers: Record<WasmAlgorithm, IHasher[]> = { CRC32C: [], CRC64NVME: [] };
+
+async function takeWasmHasher(algorithm: WasmAlgorithm): Promise<IHasher> {
+  const idle = idleWasmHashers[algorithm].pop();
+  if (idle !== undefined) return idle.init();
+  const fresh =
+    algorithm === "CRC32C" ? await createCRC32(CRC32C_POLYNOMIAL) : await createCRC64(CRC64NVME_POLYNOMIAL);
+  return fresh.init();
+}
+
+function spentError(algorithm: string): Error {
+  return new Error(`${algorithm} part hasher used after digest(); create a new one per part`);
+}
+
+class WasmPartHasher implements PartHasher {
+  private hasher: IHasher | null;
+
+  constructor(
+    private readonly algorithm: WasmAlgorithm,
+    hasher: IHasher,
+  ) {
+    this.hasher = hasher;
+  }
+
+  update(chunk: Uint8Array): void {
+    if (this.hasher === null) throw spentError(this.algorithm);
+    this.hasher.update(chunk);
+  }
+
+  digest(): Buffer {
+    if (this.hasher === null) throw spentError(this.algorithm);
+    const raw = this.hasher.digest("binary");
+    idleWasmHashers[this.algorithm].push(this.hasher);
+    this.hasher = null;
+    return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  }
+}
+
+class Crc32PartHasher implements PartHasher {
+  private crc = 0;
+  private spent = false;
+
+  update(chunk: Uint8Array): void {
+    if (this.spent) throw spentError("CRC32");
+    this.crc = crc32(chunk, this.crc);
+  }
+
+  digest(): Buffer {
+    if (this.spent) throw spentError("CRC32");
+    this.spent = true;
+    const out = Buffer.alloc(4);
+    out.writeUInt32BE(this.crc);
+    return out;
+  }
+}
+
+class NodeHashPartHasher implements PartHasher {
+  private hash: Hash | null;
+
+  constructor(private readonly algorithm: string) {
+    this.hash = createHash(algorithm);
+  }
+
+  update(chunk: Uint8Array): void {
+    if (this.hash === null) throw spentError(this.algorithm);
+    this.hash.update(chunk);
+  }
+
+  digest(): Buffer {
+    if (this.hash === null) throw spentError(this.algorithm);
+    const out = this.hash.digest();
+    this.hash = null;
+    return out;
+  }
+}
+
+/** A fresh hasher for one part; cheap enough to call once per part. */
+export async function createPartHasher(algorithm: ChecksumAlgorithm): Promise<PartHasher> {
+  switch (algorithm) {
+    case "CRC32":
+      return new Crc32PartHasher();
+    case "CRC32C":
+    case "CRC64NVME":
+      return new WasmPartHasher(algorithm, await takeWasmHasher(algorithm));
+    case "SHA1":
+      return new NodeHashPartHasher("sha1");
+    case "SHA256":
+      return new NodeHashPartHasher("sha256");
+  }
+}
+
+/** Streaming MD5 of one part, for Content-MD5 and for comparing against S3's ETag. */
+export function createMd5Hasher(): PartHasher {
+  return new NodeHashPartHasher("md5");
+}
+
+/** One-shot MD5 of a whole buffer (raw bytes; base64 it for Content-MD5). */
+export function md5(data: Uint8Array): Buffer {
+  return createHash("md5").update(data).digest();
+}
