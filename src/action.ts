@@ -1,0 +1,92 @@
+// GitHub Action entry: inputs → shared config → shared run → outputs, job summary, manifest, log.
+import os from "node:os";
+import * as core from "@actions/core";
+import type { EngineEvent, FileResult } from "./engine/types.js";
+import { parseConfig } from "./config.js";
+import { describeResult, formatBytes, formatChecksum } from "./frontend/format.js";
+import { buildManifest, writeManifest } from "./frontend/manifest.js";
+import { runOutputs } from "./frontend/outputs.js";
+import { lineProgress } from "./frontend/progress.js";
+import { summaryMarkdown } from "./frontend/summary.js";
+import { failureText, resolvedRegion, upload } from "./frontend/upload.js";
+
+// configure-aws-credentials masks these already; static keys set by hand in `env:` would otherwise leak.
+const SECRET_ENV = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
+
+function fileDetails(result: FileResult): string[] {
+  return [
+    `file: ${result.path} (${formatBytes(result.size)})`,
+    `object: s3://${result.bucket}/${result.key}`,
+    result.multipart ? `parts: ${result.parts} × ${formatBytes(result.partSize)}` : "parts: 1 (single PUT)",
+    `etag: ${result.etag}${result.versionId ? `, version ${result.versionId}` : ""}`,
+    `checksum: local ${result.checksumLocal ?? "none"}, stored ${result.checksumRemote ?? "none"} (${formatChecksum(result)} ${result.checksumType ?? ""})`.trimEnd(),
+    `verification: ${result.verification}, ${result.verified ? "passed" : "not verified"}`,
+    ...result.notes.map((note) => `note: ${note}`),
+    ...(result.error ? [`error: ${result.error}`] : []),
+  ];
+}
+
+function logEvents(): (event: EngineEvent) => void {
+  const progress = lineProgress({ write: (line) => core.info(line) });
+  return (event) => {
+    progress(event);
+    if (event.type === "warning") {
+      core.warning(event.file ? `${event.file.key}: ${event.message}` : event.message);
+    } else if (event.type === "file-done") {
+      // Files run concurrently, so a file's group is written whole once it is finished.
+      core.startGroup(describeResult(event.result));
+      for (const line of fileDetails(event.result)) core.info(line);
+      core.endGroup();
+    }
+  };
+}
+
+async function main(): Promise<void> {
+  for (const name of SECRET_ENV) {
+    const value = process.env[name];
+    if (value) core.setSecret(value);
+  }
+  const parsed = parseConfig((name) => core.getInput(name));
+  if (!parsed.ok) {
+    core.setFailed(`Invalid inputs:\n${parsed.errors.map((error) => `- ${error}`).join("\n")}`);
+    return;
+  }
+  const config = parsed.config;
+  const controller = new AbortController();
+  // A cancelled workflow sends SIGINT, then SIGTERM: stop and let the engine abort its uploads.
+  process.once("SIGINT", () => controller.abort());
+  process.once("SIGTERM", () => controller.abort());
+
+  const outcome = await upload(config, { onEvent: logEvents(), signal: controller.signal });
+  if (outcome.kind === "failed") {
+    core.setFailed(outcome.message);
+    return;
+  }
+  if (outcome.kind === "no-files") {
+    for (const [name, value] of Object.entries(
+      runOutputs({ files: [], ok: true }, config.engine.s3, "", undefined),
+    )) {
+      core.setOutput(name, value);
+    }
+    if (outcome.level === "error") core.setFailed(outcome.message);
+    else if (outcome.level === "warn") core.warning(outcome.message);
+    else core.info(outcome.message);
+    return;
+  }
+
+  const run = outcome.run;
+  const manifest = buildManifest(config.engine.bucket, config.engine.s3, run, new Date());
+  const manifestPath = await writeManifest(process.env["RUNNER_TEMP"] || os.tmpdir(), manifest);
+  const region = resolvedRegion(config, process.env);
+  for (const [name, value] of Object.entries(runOutputs(run, config.engine.s3, region, manifestPath))) {
+    core.setOutput(name, value);
+  }
+  if (process.env["GITHUB_STEP_SUMMARY"]) {
+    await core.summary.addRaw(summaryMarkdown(config.engine.bucket, run.files)).write();
+  }
+  if (!run.ok) core.setFailed(failureText(run));
+}
+
+main().catch((error: unknown) => {
+  core.setFailed(error instanceof Error ? (error.stack ?? error.message) : String(error));
+});

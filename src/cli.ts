@@ -1,0 +1,152 @@
+// CLI entry: flags and S3VU_* variables → shared config → shared run → progress on stderr, results on stdout.
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import type { EngineEvent } from "./engine/types.js";
+import { parseConfig } from "./config.js";
+import { parseArgs } from "./frontend/cli-args.js";
+import { describeResult, formatBytes } from "./frontend/format.js";
+import { helpText } from "./frontend/help.js";
+import { ENV_PREFIX, INPUTS, envName } from "./frontend/inputs.js";
+import { totals } from "./frontend/outputs.js";
+import { barProgress, lineProgress } from "./frontend/progress.js";
+import { failureText, upload } from "./frontend/upload.js";
+import type { UploadOutcome } from "./frontend/upload.js";
+import { VERSION } from "./frontend/version.js";
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export interface CliIO {
+  env: NodeJS.ProcessEnv;
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  signal?: AbortSignal;
+}
+
+function progressHandler(io: CliIO): { onEvent: (event: EngineEvent) => void; finish: () => void } {
+  const tty = io.stderr.isTTY === true;
+  const clear = tty ? "\r\x1b[K" : "";
+  const write = (line: string): unknown => io.stderr.write(line);
+  const progress = tty ? barProgress({ write }) : lineProgress({ write: (line) => write(`${line}\n`) });
+  return {
+    onEvent: (event) => {
+      if (event.type === "file-done") write(`${clear}${describeResult(event.result)}\n`);
+      if (event.type === "warning")
+        write(`${clear}warning: ${event.file ? `${event.file.key}: ` : ""}${event.message}\n`);
+      progress(event);
+    },
+    finish: () => write(clear),
+  };
+}
+
+function jsonResult(bucket: string, outcome: UploadOutcome): unknown {
+  if (outcome.kind === "failed") return { ok: false, bucket, error: outcome.message, files: [] };
+  const files = outcome.kind === "done" ? outcome.run.files : [];
+  const ok = outcome.kind === "done" ? outcome.run.ok : outcome.level !== "error";
+  return {
+    ok,
+    bucket,
+    ...totals(files),
+    keys: files.filter((file) => file.status !== "failed").map((file) => file.key),
+    files,
+    ...(outcome.kind === "no-files" ? { message: outcome.message } : {}),
+  };
+}
+
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  // "upload" may be named explicitly so that other commands can sit beside it.
+  const parsed = parseArgs(argv[0] === "upload" ? argv.slice(1) : argv);
+  if (!parsed.ok) {
+    io.stderr.write(`error: ${parsed.error}\n`);
+    return EXIT_USAGE;
+  }
+  const args = parsed.args;
+  if (args.help) {
+    io.stdout.write(helpText());
+    return EXIT_OK;
+  }
+  if (args.version) {
+    io.stdout.write(`${VERSION}\n`);
+    return EXIT_OK;
+  }
+  const known = new Set(INPUTS.map((input) => envName(input.name)));
+  for (const name of Object.keys(io.env)) {
+    if (name.startsWith(ENV_PREFIX) && !known.has(name)) {
+      io.stderr.write(`warning: environment variable ${name} is not a setting and is ignored; see --help.\n`);
+    }
+  }
+  const lookup = (name: string): string | undefined => {
+    if (name === "path" && args.globs.length > 0) {
+      return [...args.globs, ...(args.values.get("path") ?? "").split("\n")].join("\n");
+    }
+    return args.values.get(name) ?? io.env[envName(name)];
+  };
+  const config = parseConfig(lookup);
+  if (!config.ok) {
+    for (const error of config.errors) io.stderr.write(`error: ${error}\n`);
+    io.stderr.write("Run with --help to see every option.\n");
+    if (args.json) io.stdout.write(JSON.stringify({ ok: false, errors: config.errors }, null, 2) + "\n");
+    return EXIT_USAGE;
+  }
+
+  const progress = progressHandler(io);
+  const outcome = await upload(config.config, { onEvent: progress.onEvent, signal: io.signal });
+  progress.finish();
+  if (args.json)
+    io.stdout.write(JSON.stringify(jsonResult(config.config.engine.bucket, outcome), null, 2) + "\n");
+
+  if (outcome.kind === "failed") {
+    io.stderr.write(`error: ${outcome.message}\n`);
+    return EXIT_FAILED;
+  }
+  if (outcome.kind === "no-files") {
+    if (outcome.level !== "ignore") io.stderr.write(`${outcome.level}: ${outcome.message}\n`);
+    return outcome.level === "error" ? EXIT_FAILED : EXIT_OK;
+  }
+  const sums = totals(outcome.run.files);
+  io.stderr.write(
+    `${sums.uploaded} uploaded (${formatBytes(sums.bytes)}), ${sums.skipped} unchanged, ${sums.failed} failed` +
+      (sums.dryRun > 0 ? `, ${sums.dryRun} dry run` : "") +
+      "\n",
+  );
+  if (!outcome.run.ok) {
+    io.stderr.write(`error: ${failureText(outcome.run)}\n`);
+    return EXIT_FAILED;
+  }
+  return EXIT_OK;
+}
+
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
+  const controller = new AbortController();
+  // First Ctrl-C stops and aborts the uploads cleanly; a second one kills at once.
+  process.once("SIGINT", () => controller.abort());
+  process.once("SIGTERM", () => controller.abort());
+  const io: CliIO = {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    signal: controller.signal,
+  };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = EXIT_FAILED;
+    },
+  );
+}

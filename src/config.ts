@@ -1,0 +1,241 @@
+// The one config model: both front ends hand in a name → text lookup and get a typed config or all errors.
+import type { ChecksumAlgorithm, ChecksumType, EngineOptions, ObjectSettings } from "./engine/types.js";
+import { INPUTS } from "./frontend/inputs.js";
+import type { Field } from "./frontend/fields.js";
+import { parseBoolean, parseByteSize, parseChoice, parsePairs, parseWholeNumber } from "./frontend/fields.js";
+
+export type Lookup = (name: string) => string | undefined;
+
+export type IfNoFilesFound = "error" | "warn" | "ignore";
+
+/** Engine options without the run-time hooks the front end adds (events, abort signal, test limits). */
+export type ConfiguredEngineOptions = Omit<EngineOptions, "signal" | "onEvent" | "limits">;
+
+export interface UploadConfig {
+  engine: ConfiguredEngineOptions;
+  /** Glob patterns, "!" for excludes, in the order given. */
+  patterns: string[];
+  prefix: string;
+  baseDir: string;
+  ifNoFilesFound: IfNoFilesFound;
+  includeHiddenFiles: boolean;
+}
+
+export type ConfigResult = { ok: true; config: UploadConfig } | { ok: false; errors: string[] };
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+const MIN_PART_SIZE = 5 * MiB;
+const MAX_PART_SIZE = 5 * GiB;
+const MAX_PUT_SIZE = 5 * GiB;
+
+const ALGORITHMS = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256", "none"] as const;
+const CHECKSUM_TYPES: readonly ChecksumType[] = ["FULL_OBJECT", "COMPOSITE"];
+const SSE_MODES = ["AES256", "aws:kms", "aws:kms:dsse"] as const;
+
+export function parseConfig(lookup: Lookup): ConfigResult {
+  const errors: string[] = [];
+  const text = (name: string): string => {
+    const given = lookup(name)?.trim() ?? "";
+    return given === "" ? (INPUTS.find((input) => input.name === name)?.default ?? "") : given;
+  };
+  const take = <T>(field: Field<T>, fallback: T): T => {
+    if (field.ok) return field.value;
+    errors.push(field.error);
+    return fallback;
+  };
+  const bool = (name: string): boolean => take(parseBoolean(name, text(name)), false);
+  const optional = (name: string): string | undefined => text(name) || undefined;
+
+  const bucket = text("bucket");
+  const bucketError = checkBucket(bucket);
+  if (bucketError) errors.push(bucketError);
+
+  const patterns = text("path")
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  if (patterns.length === 0) {
+    errors.push(
+      `Input "path" is required: newline-separated glob patterns of the files to upload, e.g. dist/**.`,
+    );
+  } else if (patterns.every((pattern) => pattern.startsWith("!"))) {
+    errors.push(`Input "path": every pattern excludes ("!…"); add at least one pattern that matches files.`);
+  }
+
+  const prefix = text("prefix");
+  const prefixError = checkPrefix(prefix);
+  if (prefixError) errors.push(prefixError);
+
+  const partSize = take(parseByteSize("part-size", text("part-size")), MIN_PART_SIZE);
+  if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
+    errors.push(
+      `Input "part-size": "${text("part-size")}" is outside S3's part size range; use 5MiB to 5GiB (5242880 to 5368709120 bytes).`,
+    );
+  }
+  const concurrency = take(parseWholeNumber("concurrency", text("concurrency"), 1, 64), 1);
+
+  const algorithmChoice = take(
+    parseChoice("checksum-algorithm", text("checksum-algorithm"), ALGORITHMS),
+    "none",
+  );
+  const checksumAlgorithm: ChecksumAlgorithm | null = algorithmChoice === "none" ? null : algorithmChoice;
+  const checksumType = optional("checksum-type")
+    ? take(parseChoice("checksum-type", text("checksum-type"), CHECKSUM_TYPES), undefined)
+    : undefined;
+  const typeError = checkChecksumType(checksumAlgorithm, checksumType);
+  if (typeError) errors.push(typeError);
+
+  const thresholdText = text("multipart-threshold");
+  const multipartThreshold = thresholdText
+    ? take(parseByteSize("multipart-threshold", thresholdText), partSize)
+    : partSize;
+  if (multipartThreshold > MAX_PUT_SIZE) {
+    errors.push(
+      `Input "multipart-threshold": "${thresholdText}" is above 5GiB, the largest single PutObject; use at most 5GiB.`,
+    );
+  }
+
+  const region = optional("region");
+  if (region !== undefined && !/^[A-Za-z0-9_.-]+$/.test(region)) {
+    errors.push(`Input "region": "${region}" is not a region name; use e.g. us-east-1.`);
+  }
+  const endpoint = optional("endpoint");
+  const endpointError = endpoint === undefined ? undefined : checkEndpoint(endpoint);
+  if (endpointError) errors.push(endpointError);
+
+  const object = parseObjectSettings(text, take, errors);
+  const requireChecksums = bool("require-checksums");
+  if (requireChecksums && checksumAlgorithm === null) {
+    errors.push(`Input "require-checksums" is true but "checksum-algorithm" is none; choose an algorithm.`);
+  }
+
+  const config: UploadConfig = {
+    engine: {
+      bucket,
+      s3: { region, endpoint, forcePathStyle: bool("force-path-style") },
+      partSize,
+      concurrency,
+      checksumAlgorithm,
+      checksumType,
+      contentMd5: bool("content-md5"),
+      multipartThreshold,
+      overwrite: bool("overwrite"),
+      verify: bool("verify"),
+      onFailure: take(parseChoice("on-failure", text("on-failure"), ["abort", "keep"] as const), "abort"),
+      dryRun: bool("dry-run"),
+      requireChecksums,
+      object,
+    },
+    patterns,
+    prefix,
+    baseDir: text("base-dir"),
+    ifNoFilesFound: take(
+      parseChoice("if-no-files-found", text("if-no-files-found"), ["error", "warn", "ignore"] as const),
+      "error",
+    ),
+    includeHiddenFiles: bool("include-hidden-files"),
+  };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
+}
+
+function parseObjectSettings(
+  text: (name: string) => string,
+  take: <T>(field: Field<T>, fallback: T) => T,
+  errors: string[],
+): ObjectSettings {
+  const object: ObjectSettings = {};
+  const contentType = text("content-type");
+  if (contentType) {
+    if (/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(contentType)) object.contentType = contentType;
+    else
+      errors.push(
+        `Input "content-type": "${contentType}" is not a media type; use type/subtype, e.g. application/zip, or leave it empty to guess from the extension.`,
+      );
+  }
+  if (text("cache-control")) object.cacheControl = text("cache-control");
+  const metadata = take(parsePairs("metadata", text("metadata"), { asciiValues: true }), {});
+  if (Object.keys(metadata).length > 0) object.metadata = metadata;
+  const tags = take(
+    parsePairs("tags", text("tags"), { maxPairs: 10, maxKeyLength: 128, maxValueLength: 256 }),
+    {},
+  );
+  if (Object.keys(tags).length > 0) object.tags = tags;
+
+  const storageClass = text("storage-class");
+  if (storageClass) {
+    if (/^[A-Z][A-Z0-9_]*$/.test(storageClass)) object.storageClass = storageClass;
+    else
+      errors.push(
+        `Input "storage-class": "${storageClass}" is not a storage class name; use upper case, e.g. STANDARD, STANDARD_IA, INTELLIGENT_TIERING, GLACIER_IR.`,
+      );
+  }
+  const sse = text("sse") ? take(parseChoice("sse", text("sse"), SSE_MODES), undefined) : undefined;
+  if (sse) object.sse = sse;
+  const keyId = text("sse-kms-key-id");
+  if (keyId) {
+    if (sse === "aws:kms" || sse === "aws:kms:dsse") object.sseKmsKeyId = keyId;
+    else errors.push(`Input "sse-kms-key-id" needs "sse" set to aws:kms or aws:kms:dsse.`);
+  }
+  return object;
+}
+
+function checkBucket(bucket: string): string | undefined {
+  if (bucket === "") return `Input "bucket" is required: the name of the S3 bucket to upload to.`;
+  if (/^s3:\/\//i.test(bucket) || /^https?:\/\//i.test(bucket)) {
+    return `Input "bucket": "${bucket}" is a URL; give only the bucket name, and the key part in "prefix".`;
+  }
+  if (bucket.includes("/")) {
+    return `Input "bucket": "${bucket}" contains "/"; give only the bucket name, and the key part in "prefix".`;
+  }
+  if (!/^[A-Za-z0-9._-]{3,255}$/.test(bucket)) {
+    return `Input "bucket": "${bucket}" is not a bucket name; use 3 to 63 lower-case letters, digits, "." and "-".`;
+  }
+  return undefined;
+}
+
+function checkPrefix(prefix: string): string | undefined {
+  if (prefix.startsWith("/")) {
+    return `Input "prefix": "${prefix}" starts with "/"; S3 keys do not, so write it without the leading "/".`;
+  }
+  if (prefix.split("/").some((segment) => segment === "." || segment === "..")) {
+    return `Input "prefix": "${prefix}" has a "." or ".." segment, which S3 keeps literally; write the prefix without it.`;
+  }
+  return undefined;
+}
+
+function checkChecksumType(
+  algorithm: ChecksumAlgorithm | null,
+  type: ChecksumType | undefined,
+): string | undefined {
+  if (type === undefined) return undefined;
+  if (algorithm === null)
+    return `Input "checksum-type" is set but "checksum-algorithm" is none; remove one of them.`;
+  if (algorithm === "CRC64NVME" && type === "COMPOSITE") {
+    return `Input "checksum-type": CRC64NVME supports only FULL_OBJECT; use FULL_OBJECT, or CRC32/CRC32C for COMPOSITE.`;
+  }
+  if ((algorithm === "SHA1" || algorithm === "SHA256") && type === "FULL_OBJECT") {
+    return `Input "checksum-type": ${algorithm} supports only COMPOSITE; use COMPOSITE, or CRC64NVME/CRC32/CRC32C for FULL_OBJECT.`;
+  }
+  return undefined;
+}
+
+function checkEndpoint(endpoint: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = new URL("invalid:");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return `Input "endpoint": "${endpoint}" is not an http(s) URL; use e.g. https://s3.example.com or http://127.0.0.1:9000.`;
+  }
+  // Never echo this one: the URL holds a secret.
+  if (url.username || url.password) {
+    return `Input "endpoint": the URL contains credentials; remove them and use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.`;
+  }
+  if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash) {
+    return `Input "endpoint": "${endpoint}" has a path or query; give only scheme, host and port, and the bucket in "bucket".`;
+  }
+  return undefined;
+}

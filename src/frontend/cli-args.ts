@@ -1,0 +1,76 @@
+// argv → setting values, globs and CLI switches; nothing is validated here beyond the shape of the flags.
+import { INPUTS } from "./inputs.js";
+
+export interface CliArgs {
+  /** Setting name → text, for the shared config parser. */
+  values: Map<string, string>;
+  globs: string[];
+  json: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+export type ArgsResult = { ok: true; args: CliArgs } | { ok: false; error: string };
+
+const SWITCHES = ["json", "help", "version"] as const;
+type Switch = (typeof SWITCHES)[number];
+
+function isSwitch(name: string): name is Switch {
+  return (SWITCHES as readonly string[]).includes(name);
+}
+
+export function parseArgs(argv: readonly string[]): ArgsResult {
+  const args: CliArgs = { values: new Map(), globs: [], json: false, help: false, version: false };
+  let onlyGlobs = false;
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    if (onlyGlobs || !arg.startsWith("-") || arg === "-") {
+      args.globs.push(arg);
+      continue;
+    }
+    if (arg === "--") {
+      onlyGlobs = true;
+      continue;
+    }
+    if (arg === "-h") {
+      args.help = true;
+      continue;
+    }
+    const match = /^--([a-z0-9-]+)(?:=([\s\S]*))?$/.exec(arg);
+    if (!match) return { ok: false, error: `Unknown option "${arg}"; see --help.` };
+    let name = match[1]!;
+    let inline = match[2];
+    if (isSwitch(name) && inline === undefined) {
+      args[name] = true;
+      continue;
+    }
+    if (
+      name.startsWith("no-") &&
+      inline === undefined &&
+      INPUTS.find((i) => i.name === name.slice(3))?.boolean
+    ) {
+      name = name.slice(3);
+      inline = "false";
+    }
+    const input = INPUTS.find((candidate) => candidate.name === name);
+    if (!input) return { ok: false, error: `Unknown option "--${name}"; see --help.` };
+    let value: string;
+    if (inline !== undefined) {
+      value = inline;
+    } else if (input.boolean) {
+      // A boolean flag never takes the next word, so `--overwrite dist/**` keeps its glob.
+      value = "true";
+    } else {
+      const next = argv[index + 1];
+      if (next === undefined) return { ok: false, error: `Option "--${name}" needs a value; see --help.` };
+      value = next;
+      index++;
+    }
+    const previous = args.values.get(name);
+    if (previous !== undefined && !input.multiline) {
+      return { ok: false, error: `Option "--${name}" is given more than once; give it once.` };
+    }
+    args.values.set(name, previous === undefined ? value : `${previous}\n${value}`);
+  }
+  return { ok: true, args };
+}

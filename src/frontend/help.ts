@@ -1,0 +1,30 @@
+// --help text, generated from the one settings list so it cannot miss a flag.
+import { ENV_PREFIX, INPUTS, envName } from "./inputs.js";
+
+export function helpText(): string {
+  const options = INPUTS.map((input) => {
+    const flag = input.boolean ? `--${input.name}[=false]` : `--${input.name} <value>`;
+    const fallback = input.required ? " (required)" : input.default ? ` (default: ${input.default})` : "";
+    return `  ${flag}\n      ${input.description}${fallback}\n      env: ${envName(input.name)}`;
+  });
+  return [
+    "Usage: s3-verified-upload [upload] [options] <glob…>",
+    "",
+    "Uploads files to S3 (or an S3-compatible store) with multipart uploads whose every part is checksummed",
+    "and verified before the object is completed. Globs are relative to the working directory; a leading",
+    '"!" excludes. Quote them so the shell does not expand them: s3-verified-upload --bucket b "dist/**"',
+    "",
+    "Options (each also read from an environment variable; a flag wins over the variable):",
+    ...options,
+    "  --json",
+    "      Print the results as JSON on stdout; progress still goes to stderr.",
+    "  --help, -h / --version",
+    "",
+    `Credentials and region come from the AWS SDK default chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, web identity,`,
+    `instance metadata…). Setting variables start with ${ENV_PREFIX}.`,
+    "",
+    "Exit codes: 0 all files uploaded or unchanged and verified; 1 the run failed (an upload failed, or no",
+    "file matched with if-no-files-found=error); 2 bad usage or configuration.",
+    "",
+  ].join("\n");
+}

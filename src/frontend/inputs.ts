@@ -1,0 +1,169 @@
+// The one list of settings: action.yml, the CLI flags, the S3VU_* variables, --help and the README tables
+// all follow it (test/unit/frontend-docs.test.ts fails when action.yml or the README drift from it).
+
+export interface InputSpec {
+  name: string;
+  description: string;
+  /** As action.yml writes it; "" means unset. */
+  default: string;
+  required?: boolean;
+  /** true: a CLI flag that may stand alone (`--dry-run`) meaning "true". */
+  boolean?: boolean;
+  /** true: several lines; the CLI flag may repeat. */
+  multiline?: boolean;
+}
+
+export const INPUTS: readonly InputSpec[] = [
+  { name: "bucket", description: "Name of the S3 bucket to upload to.", default: "", required: true },
+  {
+    name: "path",
+    description:
+      'Files to upload: newline-separated glob patterns relative to the working directory; a leading "!" excludes.',
+    default: "",
+    required: true,
+    multiline: true,
+  },
+  {
+    name: "prefix",
+    description:
+      'Key prefix put before every key; a "/" is added between prefix and path unless it ends in one.',
+    default: "",
+  },
+  {
+    name: "base-dir",
+    description: "Directory the keys are relative to: base-dir/a/b.txt becomes key prefix/a/b.txt.",
+    default: ".",
+  },
+  {
+    name: "part-size",
+    description:
+      "Size of each multipart part, 5MiB to 5GiB (bytes, or with a unit: KB, MB, GB, KiB, MiB, GiB); raised automatically so a file needs at most 10,000 parts.",
+    default: "16MiB",
+  },
+  { name: "concurrency", description: "How many parts are in flight at once (1 to 64).", default: "4" },
+  {
+    name: "checksum-algorithm",
+    description:
+      "Checksum sent with every part and verified: CRC64NVME, CRC32, CRC32C, SHA1, SHA256 or none.",
+    default: "CRC64NVME",
+  },
+  {
+    name: "checksum-type",
+    description:
+      "FULL_OBJECT or COMPOSITE; empty picks the algorithm's default (FULL_OBJECT for CRCs, COMPOSITE for SHA1/SHA256).",
+    default: "",
+  },
+  {
+    name: "content-md5",
+    description: "Also send Content-MD5 with every part and single upload (true/false).",
+    default: "false",
+    boolean: true,
+  },
+  {
+    name: "multipart-threshold",
+    description:
+      "Files smaller than this go up in one PutObject, larger ones as multipart uploads (at most 5GiB); empty means the part size.",
+    default: "",
+  },
+  {
+    name: "region",
+    description: "AWS region; empty uses the SDK default chain (AWS_REGION, profile).",
+    default: "",
+  },
+  {
+    name: "endpoint",
+    description: "Endpoint URL of an S3-compatible store, e.g. http://127.0.0.1:9000; empty for Amazon S3.",
+    default: "",
+  },
+  {
+    name: "force-path-style",
+    description: "Address the bucket as endpoint/bucket/key instead of bucket.endpoint/key (true/false).",
+    default: "false",
+    boolean: true,
+  },
+  {
+    name: "overwrite",
+    description:
+      "Replace objects that already exist with different content; false skips identical objects and fails on different ones.",
+    default: "false",
+    boolean: true,
+  },
+  {
+    name: "if-no-files-found",
+    description: "What to do when the patterns match no file: error, warn or ignore.",
+    default: "error",
+  },
+  {
+    name: "include-hidden-files",
+    description: 'Also upload files and directories whose names start with "." (true/false).',
+    default: "false",
+    boolean: true,
+  },
+  {
+    name: "content-type",
+    description: "Content-Type for every object; empty guesses it from each file's extension.",
+    default: "",
+  },
+  { name: "cache-control", description: "Cache-Control header for every object.", default: "" },
+  {
+    name: "metadata",
+    description: "User metadata, one key=value per line (stored as x-amz-meta-key).",
+    default: "",
+    multiline: true,
+  },
+  {
+    name: "tags",
+    description: "Object tags, one key=value per line (at most 10).",
+    default: "",
+    multiline: true,
+  },
+  {
+    name: "storage-class",
+    description:
+      "Storage class, e.g. STANDARD, STANDARD_IA, INTELLIGENT_TIERING; empty uses the bucket's default.",
+    default: "",
+  },
+  {
+    name: "sse",
+    description: "Server-side encryption: AES256, aws:kms or aws:kms:dsse; empty uses the bucket's default.",
+    default: "",
+  },
+  {
+    name: "sse-kms-key-id",
+    description: "KMS key id or ARN for sse aws:kms / aws:kms:dsse; empty uses the AWS managed key.",
+    default: "",
+  },
+  {
+    name: "verify",
+    description:
+      "Check every part with ListParts and the completed object against local checksums (true/false).",
+    default: "true",
+    boolean: true,
+  },
+  {
+    name: "require-checksums",
+    description:
+      "Fail instead of falling back to ETag/MD5 verification when the store keeps no checksums (true/false).",
+    default: "false",
+    boolean: true,
+  },
+  {
+    name: "on-failure",
+    description:
+      "What to do with a failed multipart upload: abort (delete its parts) or keep (to resume later).",
+    default: "abort",
+  },
+  {
+    name: "dry-run",
+    description: "List what would be uploaded, with keys and sizes, without writing anything (true/false).",
+    default: "false",
+    boolean: true,
+  },
+];
+
+export const ENV_PREFIX = "S3VU_";
+
+/** "base-dir" → "S3VU_BASE_DIR". */
+export function envName(input: string): string {
+  return ENV_PREFIX + input.toUpperCase().replaceAll("-", "_");
+}

@@ -1,0 +1,74 @@
+// The run both front ends share: config → files → engine. Everything else is how each one reports it.
+import { runUploads } from "../engine/index.js";
+import type { EngineEvent, LocalFile, RunResult } from "../engine/types.js";
+import type { UploadConfig } from "../config.js";
+import { findFiles } from "./files.js";
+
+export interface RunHooks {
+  onEvent: (event: EngineEvent) => void;
+  signal?: AbortSignal;
+}
+
+export type UploadOutcome =
+  | { kind: "done"; files: LocalFile[]; run: RunResult }
+  /** level says how the front end reports it: "error" fails the run. */
+  | { kind: "no-files"; level: UploadConfig["ifNoFilesFound"]; message: string }
+  | { kind: "failed"; message: string };
+
+export async function upload(config: UploadConfig, hooks: RunHooks): Promise<UploadOutcome> {
+  let found;
+  try {
+    found = await findFiles(config);
+  } catch (error) {
+    return { kind: "failed", message: `Finding files failed: ${errorText(error)}` };
+  }
+  if (!found.ok) return { kind: "failed", message: found.error };
+  if (found.files.length === 0) {
+    const patterns = config.patterns.join(", ");
+    return {
+      kind: "no-files",
+      level: config.ifNoFilesFound,
+      message: `No files matched "path" (${patterns}) from ${process.cwd()}; check the patterns, or set "if-no-files-found" to warn or ignore.`,
+    };
+  }
+  try {
+    const run = await runUploads(found.files, {
+      ...withDefaultRegion(config, process.env),
+      onEvent: hooks.onEvent,
+      signal: hooks.signal,
+    });
+    return { kind: "done", files: found.files, run };
+  } catch (error) {
+    return { kind: "failed", message: errorText(error) };
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The region for URLs in outputs: us-east-1 when nothing names one, as for the SDK with a custom endpoint. */
+export function resolvedRegion(config: UploadConfig, env: NodeJS.ProcessEnv): string {
+  return config.engine.s3.region ?? env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"] ?? "us-east-1";
+}
+
+/**
+ * Most S3-compatible stores ignore the region, yet the SDK refuses to sign without one; with a custom endpoint
+ * and no region anywhere in the environment, sign for us-east-1 instead of failing.
+ */
+function withDefaultRegion(config: UploadConfig, env: NodeJS.ProcessEnv): UploadConfig["engine"] {
+  const s3 = config.engine.s3;
+  if (s3.region || !s3.endpoint || env["AWS_REGION"] || env["AWS_DEFAULT_REGION"] || env["AWS_PROFILE"]) {
+    return config.engine;
+  }
+  return { ...config.engine, s3: { ...s3, region: "us-east-1" } };
+}
+
+/** The failed files, one line each, for the final error message. */
+export function failureText(run: RunResult): string {
+  const failed = run.files.filter((file) => file.status === "failed");
+  const lines = failed.map(
+    (file) => `- ${file.path} → s3://${file.bucket}/${file.key}: ${file.error ?? "failed"}`,
+  );
+  return `${failed.length} of ${run.files.length} file(s) failed:\n${lines.join("\n")}`;
+}
