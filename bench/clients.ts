@@ -1,0 +1,203 @@
+// The upload clients under test, each as a plain command line against the shared server.
+
+import { access, constants, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Command } from "./measure.js";
+import type { ClientId } from "./options.js";
+import type { Server } from "./server.js";
+import type { Workload } from "./test-data.js";
+
+export interface ClientContext {
+  projectRoot: string;
+  server: Server;
+  bucket: string;
+  /** Private HOME and config files live here, so no machine or user configuration leaks in. */
+  home: string;
+  partSize: number;
+  concurrency: number;
+}
+
+export interface Client {
+  id: ClientId;
+  label: string;
+  /** How it was configured, for the results page. */
+  settings: string;
+  /** Why it cannot run here, or null when it can. */
+  missing(): Promise<string | null>;
+  command(workload: Workload, keyPrefix: string): Command;
+}
+
+const AWS = "/usr/bin/aws";
+const RCLONE = "/usr/bin/rclone";
+const CURL = "/usr/bin/curl";
+
+export async function makeClients(context: ClientContext): Promise<Client[]> {
+  const { server, bucket, home, projectRoot } = context;
+  const env = cleanEnv(context);
+  const awsConfig = path.join(home, "aws-config");
+  await writeFile(awsConfig, `[default]\nregion = ${server.region}\ns3 =\n  addressing_style = path\n`);
+  const rcloneConfig = path.join(home, "rclone.conf");
+  await writeFile(
+    rcloneConfig,
+    [
+      "[bench]",
+      "type = s3",
+      "provider = Other",
+      `access_key_id = ${server.accessKeyId}`,
+      `secret_access_key = ${server.secretAccessKey}`,
+      `endpoint = ${server.endpoint}`,
+      `region = ${server.region}`,
+      "force_path_style = true",
+      "",
+    ].join("\n"),
+  );
+  const node = process.execPath;
+  const cli = path.join(projectRoot, "dist/cli/index.js");
+  const libStorage = path.join(projectRoot, "bench/lib-storage-upload.mjs");
+  const single = (w: Workload) => w.fileCount === 1;
+
+  const libStorageClient = (id: ClientId, checksum: "default" | "CRC32C"): Client => ({
+    id,
+    label: checksum === "default" ? "lib-storage (SDK default CRC32)" : "lib-storage CRC32C",
+    settings: `@aws-sdk/lib-storage Upload, partSize ${mib(context.partSize)}, queueSize ${context.concurrency}, ${
+      checksum === "default" ? "SDK default checksum" : "ChecksumAlgorithm CRC32C"
+    }, Body = fs.createReadStream; many files ${context.concurrency} at a time`,
+    missing: async () => null,
+    command: (w, prefix) => ({
+      argv: [
+        node,
+        libStorage,
+        w.dir,
+        bucket,
+        prefix,
+        String(context.partSize),
+        String(context.concurrency),
+        checksum,
+      ],
+      env,
+    }),
+  });
+
+  return [
+    {
+      id: "ours",
+      label: "s3-verified-upload (ours)",
+      settings: "node dist/cli/index.js, default settings (CRC64NVME full-object, ListParts verification)",
+      missing: async () =>
+        (await isReadable(cli)) ? null : `${cli} does not exist yet: run "npm run build" to bundle the CLI`,
+      command: (w, prefix) => ({
+        argv: [
+          node,
+          cli,
+          "--bucket",
+          bucket,
+          "--endpoint",
+          server.endpoint,
+          "--force-path-style",
+          "--region",
+          server.region,
+          "--prefix",
+          `${prefix}/`,
+          "--working-directory",
+          w.dir,
+          single(w) ? "data.bin" : "*.bin",
+        ],
+        env,
+      }),
+    },
+    {
+      id: "aws-cli",
+      label: "aws s3 cp",
+      settings: "Debian awscli v2 at its defaults (8 MiB parts, 10 concurrent requests), path-style config",
+      missing: async () => ((await isExecutable(AWS)) ? null : `${AWS} not found: apt-get install -y awscli`),
+      command: (w, prefix) => ({
+        argv: single(w)
+          ? [AWS, "s3", "cp", w.files[0]!, `s3://${bucket}/${prefix}/data.bin`, ...awsFlags(server)]
+          : [AWS, "s3", "cp", "--recursive", w.dir, `s3://${bucket}/${prefix}/`, ...awsFlags(server)],
+        env: { ...env, AWS_CONFIG_FILE: awsConfig },
+      }),
+    },
+    libStorageClient("lib-storage", "default"),
+    libStorageClient("lib-storage-crc32c", "CRC32C"),
+    {
+      id: "rclone",
+      label: "rclone",
+      settings: "Debian rclone at its defaults (5 MiB chunks, 4 concurrent), provider Other, path style",
+      missing: async () =>
+        (await isExecutable(RCLONE)) ? null : `${RCLONE} not found: apt-get install -y rclone`,
+      command: (w, prefix) => ({
+        argv: single(w)
+          ? [RCLONE, "--config", rcloneConfig, "copyto", w.files[0]!, `bench:${bucket}/${prefix}/data.bin`]
+          : [RCLONE, "--config", rcloneConfig, "copy", w.dir, `bench:${bucket}/${prefix}`],
+        env,
+      }),
+    },
+    {
+      id: "curl",
+      label: "curl -T (raw transport)",
+      settings: `curl PutObject per file, SigV4 with UNSIGNED-PAYLOAD, no checksums; many files ${context.concurrency} in parallel`,
+      missing: async () => ((await isExecutable(CURL)) ? null : `${CURL} not found: apt-get install -y curl`),
+      command: (w, prefix) => ({ argv: curlArgv(context, w, prefix), env }),
+    },
+  ];
+}
+
+function awsFlags(server: Server): string[] {
+  return ["--endpoint-url", server.endpoint, "--no-progress", "--only-show-errors"];
+}
+
+function curlArgv({ server, bucket, concurrency }: ClientContext, w: Workload, prefix: string): string[] {
+  const signing = [
+    "--aws-sigv4",
+    `aws:amz:${server.region}:s3`,
+    "--user",
+    `${server.accessKeyId}:${server.secretAccessKey}`,
+    "-H",
+    "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+    // curl would otherwise wait for "100 Continue" before every large body.
+    "-H",
+    "Expect:",
+  ];
+  const transfers = w.files.flatMap((file) => [
+    "-T",
+    file,
+    `${server.endpoint}/${bucket}/${prefix}/${path.basename(file)}`,
+  ]);
+  const parallel = w.fileCount > 1 ? ["--parallel", "--parallel-max", String(concurrency)] : [];
+  return [CURL, "-sS", "--fail", ...parallel, ...signing, ...transfers];
+}
+
+function cleanEnv({ server, home }: ClientContext): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    LANG: "C.UTF-8",
+    AWS_ACCESS_KEY_ID: server.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+    AWS_REGION: server.region,
+    AWS_DEFAULT_REGION: server.region,
+    S3_ENDPOINT: server.endpoint,
+    AWS_CONFIG_FILE: path.join(home, "no-aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(home, "no-aws-credentials"),
+    AWS_EC2_METADATA_DISABLED: "true",
+    RCLONE_CONFIG: path.join(home, "rclone.conf"),
+  };
+}
+
+function mib(bytes: number): string {
+  return `${bytes / 1024 / 1024} MiB`;
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  return access(file, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function isReadable(file: string): Promise<boolean> {
+  return access(file, constants.R_OK).then(
+    () => true,
+    () => false,
+  );
+}

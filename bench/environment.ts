@@ -1,0 +1,80 @@
+// What the results depend on besides the code: machine, tool versions, and whether dist/ matches src/.
+
+import { access, readFile, readdir, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { runToEnd } from "./measure.js";
+
+export async function describeEnvironment(projectRoot: string): Promise<string[]> {
+  const cpuModel = os.cpus()[0]?.model ?? "unknown CPU";
+  const osRelease = await readFile("/etc/os-release", "utf8").catch(() => "");
+  const distro = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(osRelease)?.[1] ?? os.type();
+  const libStorage = JSON.parse(
+    await readFile(path.join(projectRoot, "node_modules/@aws-sdk/lib-storage/package.json"), "utf8"),
+  ) as { version: string };
+  return [
+    `machine: ${os.cpus().length} × ${cpuModel}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, ${distro}, Linux ${os.release()}`,
+    `node ${process.version}; @aws-sdk/lib-storage ${libStorage.version}; ${await firstLine(["/usr/bin/aws", "--version"])}; ${await firstLine(["/usr/bin/rclone", "version"])}; ${await firstLine(["/usr/bin/curl", "--version"])}`,
+    `project commit: ${await firstLine(["git", "-C", projectRoot, "rev-parse", "--short", "HEAD"])}`,
+  ];
+}
+
+async function firstLine(argv: string[]): Promise<string> {
+  const outcome = await runToEnd(argv, process.env);
+  if (outcome.code !== 0) return `${path.basename(argv[0]!)} not available`;
+  return outcome.output.split("\n")[0]!.trim();
+}
+
+/** dist/ is what users run; a bundle older than any source file would measure yesterday's code. */
+export async function staleDistReason(projectRoot: string): Promise<string | null> {
+  const bundle = path.join(projectRoot, "dist/cli/index.js");
+  const bundleTime = await stat(bundle).then(
+    (s) => s.mtimeMs,
+    () => null,
+  );
+  if (bundleTime === null) return `${bundle} is missing: run "npm run build"`;
+  const newer: string[] = [];
+  for (const file of await listFiles(path.join(projectRoot, "src"))) {
+    if ((await stat(file)).mtimeMs > bundleTime) newer.push(path.relative(projectRoot, file));
+  }
+  return newer.length === 0
+    ? null
+    : `dist/cli/index.js is older than ${newer.slice(0, 3).join(", ")}${newer.length > 3 ? " …" : ""}: run "npm run build"`;
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const nested = await Promise.all(
+    entries.map((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)])),
+  );
+  return nested.flat();
+}
+
+/** The harness may install the Debian tools it measures with or against, and says so. */
+export async function installMissingDebianPackages(
+  wanted: { binary: string; pkg: string }[],
+): Promise<string[]> {
+  const missing: { binary: string; pkg: string }[] = [];
+  for (const item of wanted) {
+    const present = await access(item.binary).then(
+      () => true,
+      () => false,
+    );
+    if (!present) missing.push(item);
+  }
+  if (missing.length === 0) return [];
+  const packages = missing.map((m) => m.pkg);
+  if (process.getuid?.() !== 0) {
+    return [
+      `not installing ${packages.join(", ")}: not root; run "sudo apt-get install -y ${packages.join(" ")}"`,
+    ];
+  }
+  console.error(`bench: installing Debian packages ${packages.join(", ")} (apt-get install -y)…`);
+  const outcome = await runToEnd(["apt-get", "install", "-y", "--no-install-recommends", ...packages], {
+    ...process.env,
+    DEBIAN_FRONTEND: "noninteractive",
+  });
+  return outcome.code === 0
+    ? [`installed Debian packages ${packages.join(", ")} with apt-get`]
+    : [`apt-get install ${packages.join(" ")} failed (${outcome.output.slice(-300).trim()})`];
+}

@@ -1,0 +1,83 @@
+// Turns the per-run samples into medians per workload and client, and ratios against ours.
+
+import type { Measurement } from "./measure.js";
+import type { ClientId } from "./options.js";
+
+export interface Sample {
+  workloadId: string;
+  clientId: ClientId;
+  run: number;
+  totalBytes: number;
+  fileCount: number;
+  measurement: Measurement;
+  /** CPU the server used during this client's run, to show whether it was the bottleneck. */
+  serverCpuSeconds: number | null;
+}
+
+export interface Summary {
+  workloadId: string;
+  clientId: ClientId;
+  runs: number;
+  wallSeconds: number;
+  megabytesPerSecond: number;
+  minMegabytesPerSecond: number;
+  maxMegabytesPerSecond: number;
+  filesPerSecond: number;
+  cpuSecondsPerGiB: number;
+  peakRssBytes: number;
+  /** Server CPU seconds per wall second: 1.0 means one core fully busy. */
+  serverCores: number | null;
+  /** ours MB/s ÷ this client's MB/s; null when ours did not run. */
+  oursSpeedup: number | null;
+  /** this client's CPU-s/GiB ÷ ours. */
+  cpuVersusOurs: number | null;
+}
+
+const GIB = 1024 ** 3;
+
+export function median(values: number[]): number {
+  if (values.length === 0) throw new Error("median of no values");
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+export function summarize(samples: Sample[]): Summary[] {
+  const groups = new Map<string, Sample[]>();
+  for (const sample of samples) {
+    const key = `${sample.workloadId}\u0000${sample.clientId}`;
+    groups.set(key, [...(groups.get(key) ?? []), sample]);
+  }
+  const rows = [...groups.values()].map((group) => summarizeGroup(group));
+  return rows.map((row) => {
+    const ours = rows.find((r) => r.workloadId === row.workloadId && r.clientId === "ours");
+    return {
+      ...row,
+      oursSpeedup: ours ? ours.megabytesPerSecond / row.megabytesPerSecond : null,
+      cpuVersusOurs: ours ? row.cpuSecondsPerGiB / ours.cpuSecondsPerGiB : null,
+    };
+  });
+}
+
+function summarizeGroup(group: Sample[]): Omit<Summary, "oursSpeedup" | "cpuVersusOurs"> {
+  const first = group[0]!;
+  const speeds = group.map((s) => s.totalBytes / 1e6 / s.measurement.wallSeconds);
+  const wall = median(group.map((s) => s.measurement.wallSeconds));
+  return {
+    workloadId: first.workloadId,
+    clientId: first.clientId,
+    runs: group.length,
+    wallSeconds: wall,
+    megabytesPerSecond: median(speeds),
+    minMegabytesPerSecond: Math.min(...speeds),
+    maxMegabytesPerSecond: Math.max(...speeds),
+    filesPerSecond: median(group.map((s) => s.fileCount / s.measurement.wallSeconds)),
+    cpuSecondsPerGiB: median(
+      group.map((s) => (s.measurement.userSeconds + s.measurement.sysSeconds) / (s.totalBytes / GIB)),
+    ),
+    peakRssBytes: median(group.map((s) => s.measurement.maxRssBytes)),
+    serverCores: group.every((s) => s.serverCpuSeconds !== null)
+      ? median(group.map((s) => s.serverCpuSeconds! / s.measurement.wallSeconds))
+      : null,
+  };
+}
