@@ -1,5 +1,7 @@
 // Command-line options of `npm run bench`; every bad flag is rejected with the fix spelled out.
 
+import { INPUTS } from "../src/frontend/inputs.js";
+
 export const CLIENT_IDS = ["ours", "aws-cli", "lib-storage", "lib-storage-crc32c", "rclone", "curl"] as const;
 export type ClientId = (typeof CLIENT_IDS)[number];
 
@@ -19,9 +21,12 @@ export interface BenchOptions {
 
 export const DEFAULT_SIZES = ["1GiB", "4GiB", "1000x64KiB"];
 const QUICK_SIZES = ["64MiB", "100x64KiB"];
+// lib-storage gets our CLI's defaults, so a difference in speed is not a difference in settings.
+const OUR_PART_SIZE = INPUTS.find((i) => i.name === "part-size")?.default ?? "16MiB";
+const OUR_CONCURRENCY = INPUTS.find((i) => i.name === "concurrency")?.default ?? "4";
 
 const USAGE = `usage: npm run bench -- [--runs N] [--sizes 1GiB,4GiB,1000x64KiB] [--only ours,aws-cli,...] [--quick]
-                          [--part-size 16MiB] [--concurrency 4] [--out bench/results] [--endpoint URL]
+                          [--part-size ${OUR_PART_SIZE}] [--concurrency ${OUR_CONCURRENCY}] [--out bench/results] [--endpoint URL]
   --quick     one run of 64MiB and 100x64KiB: a smoke test, not a measurement
   --endpoint  use a running S3 server (bucket "bench" must exist; keys from AWS_ACCESS_KEY_ID and
               AWS_SECRET_ACCESS_KEY) instead of starting the emulator in sink mode
@@ -76,14 +81,14 @@ export function parseOptions(argv: string[]): Parsed {
       error: `--only: unknown client "${unknown.join(", ")}"; choose from ${CLIENT_IDS.join(", ")}`,
     };
   }
-  const partSize = parseBytes(given.get("--part-size") ?? "16MiB");
+  const partSize = parseBytes(given.get("--part-size") ?? OUR_PART_SIZE);
   if (partSize === null || partSize < 5 * 1024 * 1024) {
     return {
       ok: false,
       error: `--part-size "${given.get("--part-size")}" must be a size ≥ 5MiB, like 16MiB`,
     };
   }
-  const concurrency = Number(given.get("--concurrency") ?? "4");
+  const concurrency = Number(given.get("--concurrency") ?? OUR_CONCURRENCY);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     return { ok: false, error: `--concurrency "${given.get("--concurrency")}" must be a whole number ≥ 1` };
   }

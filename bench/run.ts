@@ -10,7 +10,7 @@ import { measure, TIME_BINARY } from "./measure.js";
 import { parseOptions, parseWorkloadSpec, type BenchOptions } from "./options.js";
 import { renderMarkdown } from "./report-markdown.js";
 import { renderSvg } from "./report-svg.js";
-import { externalServer, processCpuSeconds, startServer, type Server } from "./server.js";
+import { externalServer, processCpuSeconds, startEmulator, type Server } from "./server.js";
 import { summarize, type Sample } from "./summarize.js";
 import { createWorkload, warmPageCache, type Workload } from "./test-data.js";
 
@@ -56,7 +56,9 @@ async function benchmark(options: BenchOptions): Promise<number> {
   const stale = options.only.includes("ours") ? await staleDistReason(projectRoot) : null;
   if (stale) console.error(`bench: WARNING ${stale}`);
 
-  const started = options.endpoint ? externalServer(options.endpoint, process.env) : await startEmulator();
+  const started = options.endpoint
+    ? externalServer(options.endpoint, process.env)
+    : await startEmulator(projectRoot, BUCKET);
   if (started instanceof Error) {
     console.error(`bench: ${started.message}`);
     return 2;
@@ -189,12 +191,4 @@ async function measureAll(
   console.log(markdown);
   console.error(`bench: wrote ${path.join(options.outDir, baseName)}.md and .svg`);
   return failures.length === 0 ? 0 : 1;
-}
-
-async function startEmulator(): Promise<Server> {
-  const main = path.join(projectRoot, "test/emulator/main.ts");
-  return startServer({
-    argv: [process.execPath, "--import", "tsx", main, "--port", "0", "--sink", "--bucket", BUCKET],
-    cwd: projectRoot,
-  });
 }

@@ -2,6 +2,7 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 
 export interface Server {
   endpoint: string;
@@ -108,4 +109,13 @@ export function externalServer(endpoint: string, env: NodeJS.ProcessEnv): Server
     description: `external server at ${endpoint}`,
     stop: async () => undefined,
   };
+}
+
+/** The project's emulator in sink mode: full S3 protocol and signatures, payloads counted but not kept. */
+export function startEmulator(projectRoot: string, bucket: string): Promise<Server> {
+  const main = path.join(projectRoot, "test/emulator/main.ts");
+  return startServer({
+    argv: [process.execPath, "--import", "tsx", main, "--port", "0", "--sink", "--bucket", bucket],
+    cwd: projectRoot,
+  });
 }
