@@ -1,0 +1,114 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import type { FileResult } from "../../src/engine/types.js";
+import { objectUrl, runOutputs } from "../../src/frontend/outputs.js";
+import { summaryMarkdown } from "../../src/frontend/summary.js";
+
+function result(overrides: Partial<FileResult>): FileResult {
+  return {
+    path: "/w/dist/app.zip",
+    key: "builds/app.zip",
+    bucket: "bkt",
+    size: 20 * 1024 * 1024,
+    partSize: 8 * 1024 * 1024,
+    parts: 3,
+    multipart: true,
+    etag: '"abc-3"',
+    checksumAlgorithm: "CRC64NVME",
+    checksumType: "FULL_OBJECT",
+    checksumLocal: "AAAAAAAAAAA=",
+    checksumRemote: "AAAAAAAAAAA=",
+    verification: "checksum",
+    verified: true,
+    notes: [],
+    status: "uploaded",
+    durationMs: 1000,
+    bytesPerSecond: 20 * 1024 * 1024,
+    ...overrides,
+  };
+}
+
+describe("runOutputs", () => {
+  it("gives counts, keys and the single-file outputs", () => {
+    const file = result({ versionId: "v1" });
+    expect(runOutputs({ files: [file], ok: true }, {}, "eu-west-1", "/tmp/m.json")).toEqual({
+      uploaded: "1",
+      skipped: "0",
+      bytes: String(20 * 1024 * 1024),
+      keys: '["builds/app.zip"]',
+      results: JSON.stringify([file]),
+      manifest: "/tmp/m.json",
+      key: "builds/app.zip",
+      etag: '"abc-3"',
+      "version-id": "v1",
+      checksum: "AAAAAAAAAAA=",
+      url: "https://bkt.s3.eu-west-1.amazonaws.com/builds/app.zip",
+    });
+  });
+
+  it("counts unchanged files as skipped, not as uploaded bytes, and leaves single-file outputs out for many", () => {
+    const outputs = runOutputs(
+      {
+        files: [
+          result({ key: "a" }),
+          result({ key: "b", status: "unchanged" }),
+          result({ key: "c", status: "failed" }),
+        ],
+        ok: false,
+      },
+      {},
+      "us-east-1",
+      undefined,
+    );
+    expect(outputs).toMatchObject({
+      uploaded: "1",
+      skipped: "1",
+      bytes: String(20 * 1024 * 1024),
+      keys: '["a","b"]',
+    });
+    expect(outputs).not.toHaveProperty("key");
+  });
+
+  it("only sets outputs action.yml declares", () => {
+    const declared = Object.keys((parse(readFileSync("action.yml", "utf8")) as { outputs: object }).outputs);
+    expect(declared).toEqual(
+      expect.arrayContaining(Object.keys(runOutputs({ files: [result({})], ok: true }, {}, "x", "m"))),
+    );
+  });
+
+  it.each([
+    [
+      { endpoint: "http://127.0.0.1:9000", forcePathStyle: true },
+      "http://127.0.0.1:9000/bkt/a%20b/c%2Bd.txt",
+    ],
+    [{ endpoint: "https://s3.example.com" }, "https://bkt.s3.example.com/a%20b/c%2Bd.txt"],
+    [{ forcePathStyle: true }, "https://s3.ap-south-1.amazonaws.com/bkt/a%20b/c%2Bd.txt"],
+  ])("builds the object URL for %j", (s3, url) => {
+    expect(objectUrl("bkt", "a b/c+d.txt", s3, "ap-south-1")).toBe(url);
+  });
+});
+
+describe("summaryMarkdown", () => {
+  it("has one row per file with size, parts, checksum, verification and throughput", () => {
+    const markdown = summaryMarkdown("bkt", [
+      result({}),
+      result({ path: "/w/x|y", key: "x|y", status: "failed", verified: false, error: "UploadPart failed" }),
+    ]);
+    expect(markdown).toBe(
+      [
+        "### s3-verified-upload to `bkt`",
+        "",
+        "1 uploaded (20.0 MiB), 0 unchanged, 1 failed",
+        "",
+        "| File | Key | Size | Parts | Checksum | Verified | Throughput |",
+        "| --- | --- | ---: | ---: | --- | --- | ---: |",
+        "| /w/dist/app.zip | builds/app.zip | 20.0 MiB | 3 | CRC64NVME AAAAAAAAAAA= | ✅ checksum | 20.0 MiB/s |",
+        "| /w/x\\|y | x\\|y | 20.0 MiB | 3 | CRC64NVME AAAAAAAAAAA= | ❌ failed |  |",
+        "",
+        "- **x\\|y**: UploadPart failed",
+        "",
+      ].join("\n"),
+    );
+  });
+});
