@@ -1,0 +1,166 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { selfTimeByFile, selfTimeByFunction, type CpuProfile } from "./cpu-profile.js";
+import { measure, parseTimeOutput } from "./measure.js";
+import { parseOptions, parseWorkloadSpec } from "./options.js";
+import { renderMarkdown } from "./report-markdown.js";
+import { renderSvg } from "./report-svg.js";
+import { median, summarize, type Sample } from "./summarize.js";
+
+describe("options", () => {
+  it("defaults to three runs of 1 GiB, 4 GiB and 1,000 × 64 KiB with every client", () => {
+    const parsed = parseOptions([]);
+    expect(parsed.ok && parsed.options.runs).toBe(3);
+    expect(parsed.ok && parsed.options.sizes).toEqual(["1GiB", "4GiB", "1000x64KiB"]);
+    expect(parsed.ok && parsed.options.only).toContain("curl");
+  });
+  it("reads --only, --sizes and --runs=N", () => {
+    const parsed = parseOptions(["--only", "ours,curl", "--sizes=2MiB,3x1KiB", "--runs=5"]);
+    expect(parsed).toMatchObject({
+      ok: true,
+      options: { only: ["ours", "curl"], sizes: ["2MiB", "3x1KiB"], runs: 5 },
+    });
+  });
+  it.each([
+    [["--runs", "0"], "--runs"],
+    [["--sizes", "1GB"], '"1GB"'],
+    [["--only", "ours,wget"], "wget"],
+    [["--part-size", "1MiB"], "5MiB"],
+    [["--frobnicate"], "unknown option"],
+    [["--runs"], "needs a value"],
+  ])("rejects %j naming the problem", (argv, fragment) => {
+    const parsed = parseOptions(argv);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.error).toContain(fragment);
+  });
+  it("parses workload specs", () => {
+    expect(parseWorkloadSpec("4GiB")).toEqual({ id: "4GiB", fileCount: 1, fileSize: 4 * 1024 ** 3 });
+    expect(parseWorkloadSpec("1000x64KiB")).toEqual({ id: "1000x64KiB", fileCount: 1000, fileSize: 65536 });
+    expect(parseWorkloadSpec("0x1KiB")).toBeNull();
+    expect(parseWorkloadSpec("x1KiB")).toBeNull();
+  });
+});
+
+describe("GNU time", () => {
+  const scratch = mkdtemp(path.join(os.tmpdir(), "bench-test-"));
+  afterAll(async () => rm(await scratch, { recursive: true, force: true }));
+
+  it("parses the figures line and ignores notes above it", () => {
+    expect(parseTimeOutput("Command exited with non-zero status 1\n1.50 0.25 20480\n")).toEqual({
+      userSeconds: 1.5,
+      sysSeconds: 0.25,
+      maxRssBytes: 20480 * 1024,
+    });
+    expect(parseTimeOutput("garbage")).toBeNull();
+  });
+  it("measures a real child's CPU and peak RSS", async () => {
+    // Holds ~200 MiB resident and spins for about half a second of CPU.
+    const script =
+      "const b = Buffer.alloc(200 * 1024 * 1024, 1); const t = Date.now(); while (Date.now() - t < 500); console.log(b[5]);";
+    const result = await measure({ argv: [process.execPath, "-e", script], env: process.env }, await scratch);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.measurement.maxRssBytes).toBeGreaterThan(200 * 1024 * 1024);
+    expect(result.measurement.userSeconds + result.measurement.sysSeconds).toBeGreaterThan(0.3);
+    expect(result.measurement.wallSeconds).toBeGreaterThan(0.4);
+  });
+  it("reports a failing command with its output", async () => {
+    const result = await measure(
+      { argv: [process.execPath, "-e", "console.error('boom'); process.exit(3)"], env: process.env },
+      await scratch,
+    );
+    expect(result).toMatchObject({ ok: false });
+    expect(!result.ok && result.error).toMatch(/exited 3: boom/);
+  });
+});
+
+function sample(clientId: Sample["clientId"], wallSeconds: number, cpu: number, run: number): Sample {
+  return {
+    workloadId: "1GiB",
+    clientId,
+    run,
+    totalBytes: 1024 ** 3,
+    fileCount: 1,
+    measurement: { wallSeconds, userSeconds: cpu, sysSeconds: 0, maxRssBytes: 100 * 1024 * 1024 },
+    serverCpuSeconds: wallSeconds / 4,
+  };
+}
+
+describe("summaries", () => {
+  it("takes medians of odd and even counts", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(() => median([])).toThrow();
+  });
+  it("gives medians per client and ratios against ours", () => {
+    const rows = summarize([
+      sample("ours", 1, 1, 1),
+      sample("ours", 2, 1.2, 2),
+      sample("ours", 9, 5, 3),
+      sample("aws-cli", 4, 5, 1),
+      sample("aws-cli", 4, 5, 2),
+    ]);
+    const ours = rows.find((r) => r.clientId === "ours")!;
+    const aws = rows.find((r) => r.clientId === "aws-cli")!;
+    expect(ours.wallSeconds).toBe(2);
+    expect(ours.cpuSecondsPerGiB).toBeCloseTo(1.2);
+    expect(ours.megabytesPerSecond).toBeCloseTo(1024 ** 3 / 1e6 / 2);
+    expect(ours.serverCores).toBeCloseTo(0.25);
+    expect(aws.oursSpeedup).toBeCloseTo(2);
+    expect(aws.cpuVersusOurs).toBeCloseTo(5 / 1.2);
+  });
+  it("leaves ratios empty when ours did not run", () => {
+    expect(summarize([sample("curl", 1, 1, 1)])[0]!.oursSpeedup).toBeNull();
+  });
+  it("renders a table row per client and an SVG that escapes labels", () => {
+    const summaries = summarize([sample("ours", 2, 1, 1), sample("curl", 1, 0.5, 1)]);
+    const workloads = [{ id: "1GiB", fileCount: 1, fileSize: 1024 ** 3, totalBytes: 1024 ** 3 }];
+    const clients = [
+      { id: "ours", label: "ours", settings: "defaults" },
+      { id: "curl", label: "curl <raw> & co", settings: "-T" },
+    ];
+    const markdown = renderMarkdown({
+      date: "2026-01-01",
+      environment: [],
+      notes: [],
+      workloads,
+      clients,
+      skipped: [{ id: "rclone", reason: "not installed" }],
+      failures: [],
+      summaries,
+      chartFile: null,
+    });
+    expect(markdown).toContain("| **ours** | 537 |");
+    expect(markdown).toMatch(/\| curl <raw> & co \| 1074 \|.*\| 0\.50× \|/);
+    expect(markdown).toContain("skipped **rclone**: not installed");
+    const svg = renderSvg({ title: "t", workloads, clients, summaries });
+    expect(svg).toContain("curl &lt;raw&gt; &amp; co");
+    expect(svg.match(/<rect /g)?.length).toBe(1 + 2 * 2);
+  });
+});
+
+describe("CPU profiles", () => {
+  const profile: CpuProfile = {
+    nodes: [
+      { id: 1, callFrame: { functionName: "(root)", url: "", lineNumber: -1 } },
+      { id: 2, callFrame: { functionName: "hash", url: "file:///p/src/a.ts", lineNumber: 9 } },
+      { id: 3, callFrame: { functionName: "", url: "file:///p/src/b.ts", lineNumber: 0 } },
+      { id: 4, callFrame: { functionName: "hash", url: "file:///p/src/a.ts", lineNumber: 9 } },
+    ],
+    startTime: 0,
+    endTime: 100,
+    samples: [2, 3, 4, 2],
+    timeDeltas: [10, 20, 30, 20],
+  };
+  it("adds self time per function across stacks, sample by sample", () => {
+    const functions = selfTimeByFunction(profile, (url) => url.replace("file:///p/", ""));
+    // Samples at 10, 30, 60, 80: hash 20 + 20 + 20 (node 2 twice, node 4 once), anonymous 30.
+    expect(functions).toEqual([
+      { name: "hash", where: "src/a.ts:10", microseconds: 60 },
+      { name: "(anonymous)", where: "src/b.ts:1", microseconds: 30 },
+    ]);
+    expect(selfTimeByFile(functions).map((f) => f.name)).toEqual(["src/a.ts", "src/b.ts"]);
+  });
+});
