@@ -59,6 +59,17 @@ export interface EngineOptions {
   signal?: AbortSignal;
   onEvent?: (event: EngineEvent) => void;
   limits?: Partial<S3Limits>;
+  /** Timeouts and retry pacing; defaults suit real stores, tests shorten them. */
+  tuning?: EngineTuning;
+}
+
+export interface EngineTuning {
+  /** A request whose connection sees no traffic this long is cut and retried (default 60 s). */
+  stallTimeoutMs?: number;
+  /** Attempts per S3 call, first included (default 6). */
+  maxAttempts?: number;
+  /** Backoff base; the n-th retry waits a random time up to base·2^(n-1), capped at 20 s (default 200 ms). */
+  retryBaseDelayMs?: number;
 }
 
 export type EngineEvent =

@@ -1,0 +1,79 @@
+import { checksumTypeAllowed, defaultChecksumType } from "./checksum/index.js";
+import { checkPartSize, resolveLimits } from "./plan.js";
+import { mapLimited, TransferPool } from "./pool.js";
+import { DEFAULT_RETRY } from "./retry.js";
+import type { RunContext } from "./run-context.js";
+import { createS3Store } from "./s3-client.js";
+import type { ChecksumType, EngineOptions, LocalFile, RunResult } from "./types.js";
+import { uploadFile } from "./upload-file.js";
+
+export { parseSize } from "./size.js";
+export type * from "./types.js";
+
+const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+/** Control calls (HeadObject, ListParts, Complete) run beside the part pool and need their own sockets. */
+const CONTROL_SOCKETS = 4;
+
+/** Run-wide input errors: these are the caller's to fix before any file is touched, so they throw. */
+function checkOptions(options: EngineOptions): ChecksumType | null {
+  const limits = resolveLimits(options.limits);
+  const partSizeError = checkPartSize(options.partSize, limits);
+  if (partSizeError) throw new Error(`Invalid part-size: ${partSizeError}`);
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 64) {
+    throw new Error(`Invalid concurrency ${options.concurrency}: use a whole number from 1 to 64, e.g. 4.`);
+  }
+  if (!options.bucket) throw new Error("Missing bucket: name the bucket to upload to.");
+  const algorithm = options.checksumAlgorithm;
+  if (algorithm === null) {
+    if (options.requireChecksums) {
+      throw new Error(
+        "require-checksums is set but checksum-algorithm is none; choose an algorithm, e.g. CRC64NVME.",
+      );
+    }
+    return null;
+  }
+  const type = options.checksumType ?? defaultChecksumType(algorithm);
+  if (!checksumTypeAllowed(algorithm, type)) {
+    throw new Error(
+      `Invalid checksum-type ${type} for ${algorithm}: S3 allows CRC64NVME only as FULL_OBJECT and SHA1/SHA256 ` +
+        `only as COMPOSITE; CRC32/CRC32C take either. Leave checksum-type empty for the default.`,
+    );
+  }
+  return type;
+}
+
+/**
+ * Uploads every file through one shared pool of `concurrency` transfers and returns one verified result
+ * per file. Memory: at most `concurrency` buffers of the (possibly raised) part size are held at once.
+ */
+export async function runUploads(files: LocalFile[], options: EngineOptions): Promise<RunResult> {
+  const checksumType = checkOptions(options);
+  const tuning = options.tuning ?? {};
+  const store = createS3Store(options.s3, {
+    maxSockets: options.concurrency + CONTROL_SOCKETS,
+    stallTimeoutMs: tuning.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+  });
+  const run: RunContext = {
+    options,
+    store,
+    pool: new TransferPool(options.concurrency),
+    limits: resolveLimits(options.limits),
+    retry: {
+      ...DEFAULT_RETRY,
+      ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
+      ...(tuning.retryBaseDelayMs !== undefined ? { baseDelayMs: tuning.retryBaseDelayMs } : {}),
+    },
+    traits: { keepsChecksums: undefined },
+    algorithm: options.checksumAlgorithm,
+    checksumType,
+    etagIsMd5: options.object.sse !== "aws:kms" && options.object.sse !== "aws:kms:dsse",
+    emit: (event) => options.onEvent?.(event),
+  };
+  try {
+    // Twice the pool, so one file's control calls overlap another file's transfers.
+    const results = await mapLimited(files, options.concurrency * 2, (file) => uploadFile(run, file));
+    return { files: results, ok: results.every((result) => result.status !== "failed") };
+  } finally {
+    store.destroy();
+  }
+}

@@ -1,0 +1,112 @@
+import { createHash } from "node:crypto";
+import type { FileHandle } from "node:fs/promises";
+import { combineFullObject, compositeChecksum, isFullObjectAlgorithm } from "./checksum/index.js";
+import { HINTS, StepError } from "./errors.js";
+import { expectedEtag } from "./object-verify.js";
+import { hashPart, readPart } from "./part-reader.js";
+import type { UploadPlan } from "./plan.js";
+import { call, type FileContext } from "./run-context.js";
+import type { StoredObject } from "./s3-client.js";
+import type { ChecksumAlgorithm, VerificationMethod } from "./types.js";
+
+export type ExistingDecision =
+  | { action: "upload"; ifNoneMatch: boolean }
+  | { action: "unchanged"; stored: StoredObject; method: VerificationMethod; checksum: string | null };
+
+/** How the existing object can be compared with the local file without uploading anything. */
+type Comparison =
+  | { by: "checksum"; algorithm: ChecksumAlgorithm; remote: string; compositeParts: number | null }
+  | { by: "etag"; multipartParts: number | null };
+
+function choose(ctx: FileContext, plan: UploadPlan, stored: StoredObject): Comparison | null {
+  const algorithm = ctx.run.algorithm;
+  const remote = algorithm === null ? undefined : stored.checksums[algorithm];
+  if (algorithm !== null && remote !== undefined) {
+    const suffix = /-(\d+)$/.exec(remote);
+    const compositeParts = suffix ? Number(suffix[1]) : null;
+    const fullObjectComparable = isFullObjectAlgorithm(algorithm) || plan.parts.length === 1;
+    if (compositeParts === null ? fullObjectComparable : compositeParts === plan.parts.length) {
+      return { by: "checksum", algorithm, remote, compositeParts };
+    }
+  }
+  if (!ctx.run.etagIsMd5) return null;
+  const suffix = /-(\d+)$/.exec(stored.etag);
+  if (suffix && Number(suffix[1]) !== plan.parts.length) return null;
+  return { by: "etag", multipartParts: suffix ? Number(suffix[1]) : null };
+}
+
+/** One sequential pass over the file computing only what the comparison needs. */
+async function localValue(
+  ctx: FileContext,
+  handle: FileHandle,
+  plan: UploadPlan,
+  how: Comparison,
+): Promise<string> {
+  const algorithm = how.by === "checksum" ? how.algorithm : null;
+  const digests: Array<{ digest: Buffer; size: number }> = [];
+  const md5s: Buffer[] = [];
+  const wholeMd5 = createHash("md5");
+  for (const part of plan.parts) {
+    await ctx.run.pool.run(
+      part.size,
+      async (buffer) => {
+        await readPart(handle, part, buffer);
+        const digest = await hashPart(part, buffer, algorithm, how.by === "etag");
+        if (digest.digest) digests.push({ digest: digest.digest, size: part.size });
+        if (digest.md5) md5s.push(digest.md5);
+        if (how.by === "etag" && how.multipartParts === null) wholeMd5.update(buffer);
+      },
+      ctx.signal,
+    );
+  }
+  if (how.by === "etag") {
+    return how.multipartParts === null ? wholeMd5.digest("hex") : (expectedEtag(true, md5s) ?? "");
+  }
+  if (how.compositeParts !== null)
+    return compositeChecksum(
+      how.algorithm,
+      digests.map((entry) => entry.digest),
+    );
+  if (isFullObjectAlgorithm(how.algorithm))
+    return combineFullObject(how.algorithm, digests).toString("base64");
+  return digests[0]!.digest.toString("base64");
+}
+
+/**
+ * Overwrite policy. Allowed: upload. Not allowed: a missing key is written with If-None-Match so a racing
+ * writer cannot be clobbered; an existing key is skipped when provably identical, else refused.
+ */
+export async function decideExisting(
+  ctx: FileContext,
+  handle: FileHandle,
+  plan: UploadPlan,
+): Promise<ExistingDecision> {
+  const { store, options } = ctx.run;
+  if (options.overwrite) return { action: "upload", ifNoneMatch: false };
+  const stored = await call(ctx, "HeadObject", HINTS.access, () =>
+    store.headObject({ bucket: options.bucket, key: ctx.file.key }, ctx.signal),
+  );
+  if (stored === null) return { action: "upload", ifNoneMatch: true };
+  const refuse = (why: string): StepError =>
+    new StepError(
+      "overwrite check",
+      `s3://${options.bucket}/${ctx.file.key} already exists and ${why}`,
+      "Allow overwriting (overwrite: true) or choose another key.",
+    );
+  if (stored.size !== plan.size) throw refuse(`is ${stored.size} bytes while the local file is ${plan.size}`);
+  const how = choose(ctx, plan, stored);
+  if (how === null) throw refuse("its checksum/ETag cannot be compared with the local file");
+  const local = await localValue(ctx, handle, plan, how);
+  const remote = how.by === "checksum" ? how.remote : stored.etag;
+  if (local !== remote) {
+    throw refuse(
+      `differs from the local file (${how.by === "checksum" ? how.algorithm : "ETag"} ${remote}, local ${local})`,
+    );
+  }
+  return {
+    action: "unchanged",
+    stored,
+    method: how.by === "checksum" ? "checksum" : "etag-md5",
+    checksum: how.by === "checksum" ? local : null,
+  };
+}

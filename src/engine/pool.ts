@@ -1,0 +1,85 @@
+/**
+ * The run's one transfer pool: at most `slots` part uploads (or single PutObjects) at a time across all
+ * files, each holding one reusable buffer. Memory bound: slots × the largest part size in the run.
+ */
+export class TransferPool {
+  private readonly idleBuffers: Buffer[] = [];
+  private readonly waiting: Array<() => void> = [];
+  private busy = 0;
+
+  constructor(private readonly slots: number) {}
+
+  async run<T>(bytes: number, task: (buffer: Buffer) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    await this.acquire(signal);
+    const buffer = this.takeBuffer(bytes);
+    try {
+      return await task(buffer.subarray(0, bytes));
+    } finally {
+      this.idleBuffers.push(buffer);
+      this.release();
+    }
+  }
+
+  private takeBuffer(bytes: number): Buffer {
+    const fitting = this.idleBuffers.findIndex((buffer) => buffer.byteLength >= bytes);
+    if (fitting >= 0) return this.idleBuffers.splice(fitting, 1)[0]!;
+    // Replacing a too-small buffer (not adding one) keeps the count at `slots`.
+    this.idleBuffers.pop();
+    return Buffer.allocUnsafe(bytes);
+  }
+
+  private acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    if (this.busy < this.slots) {
+      this.busy++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const grant = (): void => {
+        signal?.removeEventListener("abort", onAbort);
+        this.busy++;
+        resolve();
+      };
+      const onAbort = (): void => {
+        const index = this.waiting.indexOf(grant);
+        if (index >= 0) this.waiting.splice(index, 1);
+        reject(signal!.reason as Error);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiting.push(grant);
+    });
+  }
+
+  private release(): void {
+    this.busy--;
+    this.waiting.shift()?.();
+  }
+}
+
+/**
+ * Runs tasks with at most `limit` in flight, results in input order. After a failure no new task starts,
+ * the running ones finish, and the first error is thrown — so callers can clean up knowing nothing is
+ * still in flight.
+ */
+export async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  const worker = async (): Promise<void> => {
+    while (next < items.length && failure === null) {
+      const index = next++;
+      try {
+        results[index] = await task(items[index]!, index);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== null) throw (failure as { error: unknown }).error;
+  return results;
+}

@@ -1,0 +1,65 @@
+import { stepFailed } from "./errors.js";
+import type { TransferPool } from "./pool.js";
+import { withRetry, type RetryPolicy } from "./retry.js";
+import type { ObjectHeaders, S3Store } from "./s3-client.js";
+import type {
+  ChecksumAlgorithm,
+  ChecksumType,
+  EngineEvent,
+  EngineOptions,
+  LocalFile,
+  S3Limits,
+} from "./types.js";
+
+/** What the store has shown about additional checksums; learnt from the first answer that can tell. */
+export interface StoreTraits {
+  keepsChecksums: boolean | undefined;
+}
+
+/** Everything one run shares across its files. */
+export interface RunContext {
+  options: EngineOptions;
+  store: S3Store;
+  pool: TransferPool;
+  limits: S3Limits;
+  retry: RetryPolicy;
+  traits: StoreTraits;
+  algorithm: ChecksumAlgorithm | null;
+  checksumType: ChecksumType | null;
+  /** False under SSE-KMS, where S3's ETag is not the MD5 of the data. */
+  etagIsMd5: boolean;
+  emit(event: EngineEvent): void;
+}
+
+/** Per-file state handed to the upload steps. */
+export interface FileContext {
+  run: RunContext;
+  file: LocalFile;
+  headers: ObjectHeaders;
+  signal: AbortSignal;
+}
+
+/** One S3 call with our retry loop; failures come back as a StepError naming the step and what to do. */
+export async function call<T>(
+  ctx: FileContext,
+  step: string,
+  hint: string,
+  operation: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await withRetry(operation, {
+      policy: ctx.run.retry,
+      signal: ctx.signal,
+      onRetry: (attempt, reason) =>
+        ctx.run.emit({ type: "retry", file: ctx.file, operation: step, attempt, reason }),
+    });
+  } catch (error) {
+    throw stepFailed(step, error, hint);
+  }
+}
+
+/** MD5 is needed for Content-MD5, for stores without checksums, and until we know which kind this store is. */
+export function needsMd5(run: RunContext): boolean {
+  if (run.options.contentMd5) return true;
+  return run.etagIsMd5 && (run.algorithm === null || run.traits.keepsChecksums !== true);
+}

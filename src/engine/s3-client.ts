@@ -1,0 +1,368 @@
+// The only module that talks to the AWS SDK: everything else sees plain data and these few calls.
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
+import type { ChecksumAlgorithm, ChecksumType, S3Settings } from "./types.js";
+
+export const ALGORITHMS: readonly ChecksumAlgorithm[] = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
+
+/** Base64 checksum values by algorithm, as S3 reports or accepts them. */
+export type Checksums = Partial<Record<ChecksumAlgorithm, string>>;
+
+type ChecksumFields = { [A in ChecksumAlgorithm as `Checksum${A}`]?: string | undefined };
+
+function toFields(checksums: Checksums): ChecksumFields {
+  const fields: ChecksumFields = {};
+  for (const algorithm of ALGORITHMS) {
+    const value = checksums[algorithm];
+    if (value !== undefined) fields[`Checksum${algorithm}`] = value;
+  }
+  return fields;
+}
+
+function fromFields(fields: ChecksumFields): Checksums {
+  const checksums: Checksums = {};
+  for (const algorithm of ALGORITHMS) {
+    const value = fields[`Checksum${algorithm}`];
+    if (value) checksums[algorithm] = value;
+  }
+  return checksums;
+}
+
+/** Headers that describe the stored object, passed through to PutObject and CreateMultipartUpload. */
+export interface ObjectHeaders {
+  contentType: string;
+  cacheControl?: string;
+  metadata?: Record<string, string>;
+  tagging?: string;
+  storageClass?: string;
+  sse?: string;
+  sseKmsKeyId?: string;
+}
+
+function headerFields(headers: ObjectHeaders) {
+  return {
+    ContentType: headers.contentType,
+    CacheControl: headers.cacheControl,
+    Metadata: headers.metadata,
+    Tagging: headers.tagging,
+    // The SDK types these as string unions; the store is the judge of which values it accepts.
+    StorageClass: headers.storageClass as never,
+    ServerSideEncryption: headers.sse as never,
+    SSEKMSKeyId: headers.sseKmsKeyId,
+  };
+}
+
+export interface ObjectTarget {
+  bucket: string;
+  key: string;
+}
+
+export interface VersionTarget extends ObjectTarget {
+  versionId?: string;
+}
+
+export interface StoredObject {
+  size: number;
+  etag: string;
+  versionId?: string;
+  checksums: Checksums;
+  checksumType?: ChecksumType;
+}
+
+export interface ListedPart {
+  number: number;
+  size: number;
+  etag: string;
+  checksums: Checksums;
+}
+
+export interface PartsPage {
+  parts: ListedPart[];
+  nextMarker?: string;
+}
+
+export interface WriteAnswer {
+  etag: string;
+  versionId?: string;
+  checksums: Checksums;
+  checksumType?: ChecksumType;
+}
+
+export interface S3Store {
+  headObject(target: VersionTarget, signal?: AbortSignal): Promise<StoredObject | null>;
+  putObject(
+    target: ObjectTarget & {
+      body: Buffer;
+      headers: ObjectHeaders;
+      checksums: Checksums;
+      contentMd5?: string;
+      ifNoneMatch: boolean;
+    },
+    signal?: AbortSignal,
+  ): Promise<WriteAnswer>;
+  createMultipartUpload(
+    target: ObjectTarget & {
+      headers: ObjectHeaders;
+      algorithm: ChecksumAlgorithm | null;
+      checksumType: ChecksumType | null;
+    },
+    signal?: AbortSignal,
+  ): Promise<string>;
+  uploadPart(
+    target: ObjectTarget & {
+      uploadId: string;
+      partNumber: number;
+      body: Buffer;
+      checksums: Checksums;
+      contentMd5?: string;
+    },
+    signal?: AbortSignal,
+  ): Promise<WriteAnswer>;
+  listPartsPage(
+    target: ObjectTarget & { uploadId: string; marker?: string; maxParts?: number },
+    signal?: AbortSignal,
+  ): Promise<PartsPage>;
+  completeMultipartUpload(
+    target: ObjectTarget & {
+      uploadId: string;
+      parts: Array<{ number: number; etag: string; checksums: Checksums }>;
+      objectChecksums: Checksums;
+      checksumType: ChecksumType | null;
+      objectSize: number;
+      ifNoneMatch: boolean;
+    },
+    signal?: AbortSignal,
+  ): Promise<WriteAnswer>;
+  abortMultipartUpload(target: ObjectTarget & { uploadId: string }, signal?: AbortSignal): Promise<void>;
+  listMultipartUploads(
+    bucket: string,
+    prefix: string,
+    signal?: AbortSignal,
+  ): Promise<Array<{ key: string; uploadId: string }>>;
+  destroy(): void;
+}
+
+export interface ClientTuning {
+  /** Sockets kept alive: the part pool plus a few for control calls running beside it. */
+  maxSockets: number;
+  /** A request whose socket sees no traffic for this long is cut and retried. */
+  stallTimeoutMs: number;
+}
+
+const UNSIGNED_PAYLOAD_COMMANDS = new Set(["UploadPartCommand", "PutObjectCommand"]);
+
+function createSdkClient(settings: S3Settings, tuning: ClientTuning): S3Client {
+  const agentOptions = { keepAlive: true, maxSockets: tuning.maxSockets };
+  const client = new S3Client({
+    region: settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
+    endpoint: settings.endpoint,
+    forcePathStyle: settings.forcePathStyle ?? false,
+    credentials: settings.credentials,
+    // We compute and send checksums ourselves; letting the SDK do it would switch to aws-chunked bodies,
+    // which S3-compatible stores reject (aws-sdk-js-v3 #6810).
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    // Retries are ours (retry.ts): one loop that knows about re-reading parts and reports each attempt.
+    maxAttempts: 1,
+    requestHandler: {
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+      connectionTimeout: 10_000,
+      socketTimeout: tuning.stallTimeoutMs,
+    },
+  });
+  // SigV4 would otherwise hash every body once more; integrity is carried by our checksums and Content-MD5.
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (UNSIGNED_PAYLOAD_COMMANDS.has(context.commandName ?? "") && request.headers) {
+        request.headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD";
+      }
+      return next(args);
+    },
+    { step: "build", name: "svuUnsignedPayload" },
+  );
+  return client;
+}
+
+function stripQuotes(etag: string | undefined): string {
+  return (etag ?? "").replace(/^"+|"+$/g, "");
+}
+
+function isNotFound(error: unknown): boolean {
+  const shape = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return shape.name === "NotFound" || shape.name === "NoSuchKey" || shape.$metadata?.httpStatusCode === 404;
+}
+
+export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Store {
+  const client = createSdkClient(settings, tuning);
+
+  return {
+    async headObject({ bucket, key, versionId }, signal) {
+      try {
+        const head = await client.send(
+          new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: "ENABLED" }),
+          signal ? { abortSignal: signal } : {},
+        );
+        return {
+          size: head.ContentLength ?? 0,
+          etag: stripQuotes(head.ETag),
+          ...(head.VersionId ? { versionId: head.VersionId } : {}),
+          checksums: fromFields(head),
+          ...(head.ChecksumType ? { checksumType: head.ChecksumType } : {}),
+        };
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    },
+
+    async putObject(input, signal) {
+      const answer = await client.send(
+        new PutObjectCommand({
+          Bucket: input.bucket,
+          Key: input.key,
+          Body: input.body,
+          ContentLength: input.body.byteLength,
+          ContentMD5: input.contentMd5,
+          IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
+          ...headerFields(input.headers),
+          ...toFields(input.checksums),
+        }),
+        signal ? { abortSignal: signal } : {},
+      );
+      return {
+        etag: stripQuotes(answer.ETag),
+        ...(answer.VersionId ? { versionId: answer.VersionId } : {}),
+        checksums: fromFields(answer),
+        ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
+      };
+    },
+
+    async createMultipartUpload(input, signal) {
+      const answer = await client.send(
+        new CreateMultipartUploadCommand({
+          Bucket: input.bucket,
+          Key: input.key,
+          ...headerFields(input.headers),
+          ChecksumAlgorithm: input.algorithm ?? undefined,
+          ChecksumType: input.checksumType ?? undefined,
+        }),
+        signal ? { abortSignal: signal } : {},
+      );
+      if (!answer.UploadId) throw new Error("CreateMultipartUpload answered without an UploadId");
+      return answer.UploadId;
+    },
+
+    async uploadPart(input, signal) {
+      const answer = await client.send(
+        new UploadPartCommand({
+          Bucket: input.bucket,
+          Key: input.key,
+          UploadId: input.uploadId,
+          PartNumber: input.partNumber,
+          Body: input.body,
+          ContentLength: input.body.byteLength,
+          ContentMD5: input.contentMd5,
+          ...toFields(input.checksums),
+        }),
+        signal ? { abortSignal: signal } : {},
+      );
+      return { etag: stripQuotes(answer.ETag), checksums: fromFields(answer) };
+    },
+
+    async listPartsPage(input, signal) {
+      const answer = await client.send(
+        new ListPartsCommand({
+          Bucket: input.bucket,
+          Key: input.key,
+          UploadId: input.uploadId,
+          PartNumberMarker: input.marker,
+          MaxParts: input.maxParts,
+        }),
+        signal ? { abortSignal: signal } : {},
+      );
+      const parts = (answer.Parts ?? []).map((part) => ({
+        number: part.PartNumber ?? 0,
+        size: part.Size ?? -1,
+        etag: stripQuotes(part.ETag),
+        checksums: fromFields(part),
+      }));
+      const nextMarker = answer.IsTruncated ? answer.NextPartNumberMarker : undefined;
+      return nextMarker ? { parts, nextMarker } : { parts };
+    },
+
+    async completeMultipartUpload(input, signal) {
+      const answer = await client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: input.bucket,
+          Key: input.key,
+          UploadId: input.uploadId,
+          MultipartUpload: {
+            Parts: input.parts.map((part) => ({
+              PartNumber: part.number,
+              ETag: `"${part.etag}"`,
+              ...toFields(part.checksums),
+            })),
+          },
+          ...toFields(input.objectChecksums),
+          ChecksumType: input.checksumType ?? undefined,
+          MpuObjectSize: input.objectSize,
+          IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
+        }),
+        signal ? { abortSignal: signal } : {},
+      );
+      return {
+        etag: stripQuotes(answer.ETag),
+        ...(answer.VersionId ? { versionId: answer.VersionId } : {}),
+        checksums: fromFields(answer),
+        ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
+      };
+    },
+
+    async abortMultipartUpload({ bucket, key, uploadId }, signal) {
+      await client.send(
+        new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
+        signal ? { abortSignal: signal } : {},
+      );
+    },
+
+    async listMultipartUploads(bucket, prefix, signal) {
+      const found: Array<{ key: string; uploadId: string }> = [];
+      let keyMarker: string | undefined;
+      let uploadIdMarker: string | undefined;
+      for (;;) {
+        const answer = await client.send(
+          new ListMultipartUploadsCommand({
+            Bucket: bucket,
+            Prefix: prefix,
+            KeyMarker: keyMarker,
+            UploadIdMarker: uploadIdMarker,
+          }),
+          signal ? { abortSignal: signal } : {},
+        );
+        for (const upload of answer.Uploads ?? []) {
+          if (upload.Key && upload.UploadId) found.push({ key: upload.Key, uploadId: upload.UploadId });
+        }
+        if (!answer.IsTruncated) return found;
+        keyMarker = answer.NextKeyMarker;
+        uploadIdMarker = answer.NextUploadIdMarker;
+      }
+    },
+
+    destroy() {
+      client.destroy();
+    },
+  };
+}

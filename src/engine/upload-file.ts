@@ -1,0 +1,129 @@
+import { open, type FileHandle } from "node:fs/promises";
+import { guessContentType } from "./content-type.js";
+import { decideExisting } from "./overwrite.js";
+import { planUpload, type UploadPlan } from "./plan.js";
+import type { FileContext, RunContext } from "./run-context.js";
+import type { ObjectHeaders } from "./s3-client.js";
+import type { FileResult, LocalFile } from "./types.js";
+import { uploadMultipart } from "./upload-multipart.js";
+import { uploadSingle } from "./upload-single.js";
+
+function objectHeaders(run: RunContext, file: LocalFile): ObjectHeaders {
+  const { object } = run.options;
+  const headers: ObjectHeaders = { contentType: object.contentType ?? guessContentType(file.path) };
+  if (object.cacheControl !== undefined) headers.cacheControl = object.cacheControl;
+  if (object.metadata !== undefined) headers.metadata = object.metadata;
+  if (object.tags !== undefined && Object.keys(object.tags).length > 0) {
+    headers.tagging = new URLSearchParams(object.tags).toString();
+  }
+  if (object.storageClass !== undefined) headers.storageClass = object.storageClass;
+  if (object.sse !== undefined) headers.sse = object.sse;
+  if (object.sseKmsKeyId !== undefined) headers.sseKmsKeyId = object.sseKmsKeyId;
+  return headers;
+}
+
+function emptyResult(run: RunContext, file: LocalFile, size: number, plan: UploadPlan | null): FileResult {
+  return {
+    path: file.path,
+    key: file.key,
+    bucket: run.options.bucket,
+    size,
+    partSize: plan?.partSize ?? 0,
+    parts: plan?.parts.length ?? 0,
+    multipart: plan?.multipart ?? false,
+    etag: "",
+    checksumAlgorithm: run.algorithm,
+    checksumType: plan?.multipart ? run.checksumType : run.algorithm === null ? null : "FULL_OBJECT",
+    checksumLocal: null,
+    checksumRemote: null,
+    verification: "none",
+    verified: false,
+    notes: [],
+    status: "failed",
+    durationMs: 0,
+    bytesPerSecond: 0,
+  };
+}
+
+async function openRegularFile(path: string): Promise<{ handle: FileHandle; size: number; mtimeMs: number }> {
+  const handle = await open(path, "r");
+  const stat = await handle.stat();
+  if (!stat.isFile()) {
+    await handle.close();
+    throw new Error(`${path} is not a regular file; pass files only (directories are expanded by the glob)`);
+  }
+  return { handle, size: stat.size, mtimeMs: stat.mtimeMs };
+}
+
+/** Uploads and verifies one file. Never throws: a failure is a result with status "failed" and an error. */
+export async function uploadFile(run: RunContext, file: LocalFile): Promise<FileResult> {
+  const started = performance.now();
+  let result = emptyResult(run, file, 0, null);
+  let handle: FileHandle | undefined;
+  try {
+    const opened = await openRegularFile(file.path);
+    handle = opened.handle;
+    const planned = planUpload({
+      size: opened.size,
+      partSize: run.options.partSize,
+      multipartThreshold: run.options.multipartThreshold,
+      limits: run.limits,
+    });
+    if (!planned.ok) throw new Error(`plan: ${planned.error}`);
+    const plan = planned.plan;
+    result = emptyResult(run, file, plan.size, plan);
+    run.emit({
+      type: "file-start",
+      file,
+      size: plan.size,
+      parts: plan.parts.length,
+      partSize: plan.partSize,
+    });
+    if (run.options.dryRun) {
+      result = { ...result, status: "dry-run", notes: ["Dry run: nothing was uploaded."] };
+    } else {
+      const ctx: FileContext = { run, file, headers: objectHeaders(run, file), signal: runSignal(run) };
+      const decision = await decideExisting(ctx, handle, plan);
+      if (decision.action === "unchanged") {
+        result = {
+          ...result,
+          status: "unchanged",
+          etag: decision.stored.etag,
+          ...(decision.stored.versionId ? { versionId: decision.stored.versionId } : {}),
+          checksumType: decision.stored.checksumType ?? result.checksumType,
+          checksumLocal: decision.checksum,
+          checksumRemote: decision.checksum,
+          verification: decision.method,
+          verified: true,
+          notes: ["The object already exists with the same content; it was not uploaded again."],
+        };
+      } else {
+        const outcome = plan.multipart
+          ? await uploadMultipart(ctx, handle, plan, opened.mtimeMs, decision.ifNoneMatch)
+          : await uploadSingle(ctx, handle, plan, decision.ifNoneMatch);
+        result = { ...result, ...outcome, status: "uploaded" };
+      }
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    result = {
+      ...result,
+      status: "failed",
+      verified: false,
+      error: `${file.path} → s3://${run.options.bucket}/${file.key}: ${message}`,
+    };
+  } finally {
+    await handle?.close();
+  }
+  result.durationMs = Math.round(performance.now() - started);
+  result.bytesPerSecond =
+    result.status === "uploaded" && result.durationMs > 0
+      ? Math.round((result.size * 1000) / result.durationMs)
+      : 0;
+  run.emit({ type: "file-done", result });
+  return result;
+}
+
+function runSignal(run: RunContext): AbortSignal {
+  return run.options.signal ?? new AbortController().signal;
+}

@@ -1,0 +1,273 @@
+import type { FileHandle } from "node:fs/promises";
+import { objectChecksum } from "./checksum/index.js";
+import { confirmObject, requireChecksumsError, type UploadOutcome } from "./confirm-object.js";
+import { describeS3Error, HINTS, s3ErrorInfo, StepError } from "./errors.js";
+import { expectedEtag, type ExpectedObject } from "./object-verify.js";
+import { sendPart, type SentPart } from "./part-transfer.js";
+import type { PlannedPart, UploadPlan } from "./plan.js";
+import { mapLimited } from "./pool.js";
+import { call, type FileContext } from "./run-context.js";
+import type { Checksums, WriteAnswer } from "./s3-client.js";
+import { compareParts, listAllParts, verificationMethod, type UploadedPart } from "./verify-parts.js";
+
+/** Rounds of re-uploading parts that ListParts shows missing or different, before giving up. */
+const REPAIR_ROUNDS = 2;
+
+export interface MultipartOutcome extends UploadOutcome {
+  checksumLocal: string | null;
+}
+
+/** Recorded on the upload so a later run can recognise it and reuse its parts (resume). */
+export function planMetadata(plan: UploadPlan, ctx: FileContext, mtimeMs: number): string {
+  return [plan.size, plan.partSize, ctx.run.algorithm ?? "none", Math.trunc(mtimeMs)].join(",");
+}
+
+export async function uploadMultipart(
+  ctx: FileContext,
+  handle: FileHandle,
+  plan: UploadPlan,
+  mtimeMs: number,
+  ifNoneMatch: boolean,
+): Promise<MultipartOutcome> {
+  const { store, options, algorithm, checksumType } = ctx.run;
+  const target = { bucket: options.bucket, key: ctx.file.key };
+  const metadata = { ...ctx.headers.metadata, "svu-plan": planMetadata(plan, ctx, mtimeMs) };
+  const uploadId = await call(ctx, "CreateMultipartUpload", HINTS.access, () =>
+    store.createMultipartUpload(
+      { ...target, headers: { ...ctx.headers, metadata }, algorithm, checksumType },
+      ctx.signal,
+    ),
+  );
+  try {
+    return await transferVerifyComplete(ctx, handle, plan, uploadId, ifNoneMatch);
+  } catch (error) {
+    throw await cleanUp(ctx, uploadId, error);
+  }
+}
+
+/** Aborts the upload (unless asked to keep it) and says in the error what was left behind. */
+async function cleanUp(ctx: FileContext, uploadId: string, error: unknown): Promise<Error> {
+  const message = error instanceof Error ? error.message : String(error);
+  if (ctx.run.options.onFailure === "keep") {
+    return new Error(
+      `${message} The multipart upload ${uploadId} was kept (on-failure: keep) for a later resume.`,
+      {
+        cause: error,
+      },
+    );
+  }
+  try {
+    // A fresh signal: the run may have been cancelled, and this is exactly the cleanup cancellation needs.
+    await call({ ...ctx, signal: AbortSignal.timeout(60_000) }, "AbortMultipartUpload", HINTS.access, () =>
+      ctx.run.store.abortMultipartUpload({ bucket: ctx.run.options.bucket, key: ctx.file.key, uploadId }),
+    );
+    return new Error(`${message} The multipart upload was aborted; nothing is left behind.`, {
+      cause: error,
+    });
+  } catch (abortError) {
+    return new Error(
+      `${message} Aborting multipart upload ${uploadId} also failed (${describeS3Error(abortError)}); ` +
+        `abort it with: aws s3api abort-multipart-upload --bucket ${ctx.run.options.bucket} ` +
+        `--key '${ctx.file.key}' --upload-id '${uploadId}'`,
+      { cause: error },
+    );
+  }
+}
+
+function recordPart(ctx: FileContext, part: PlannedPart, sent: SentPart): UploadedPart {
+  const { algorithm, traits, etagIsMd5 } = ctx.run;
+  const local = sent.digest.digest?.toString("base64") ?? null;
+  if (algorithm !== null) {
+    const echoed = sent.answer.checksums[algorithm];
+    if (echoed !== undefined && echoed !== local) {
+      throw new StepError(
+        `UploadPart ${part.number}`,
+        `S3 answered ${algorithm} ${echoed}, local value is ${local}`,
+        HINTS.verify,
+      );
+    }
+    traits.keepsChecksums ??= echoed !== undefined;
+  }
+  return {
+    number: part.number,
+    size: part.size,
+    etag: sent.answer.etag,
+    checksum: local,
+    digest: sent.digest.digest,
+    md5Hex: etagIsMd5 ? (sent.digest.md5?.toString("hex") ?? null) : null,
+  };
+}
+
+async function transferVerifyComplete(
+  ctx: FileContext,
+  handle: FileHandle,
+  plan: UploadPlan,
+  uploadId: string,
+  ifNoneMatch: boolean,
+): Promise<MultipartOutcome> {
+  const { store, options, algorithm, checksumType } = ctx.run;
+  const target = { bucket: options.bucket, key: ctx.file.key };
+  const uploaded = new Map<number, UploadedPart>();
+  let bytesDone = 0;
+
+  const upload = async (part: PlannedPart, forceMd5: boolean): Promise<void> => {
+    const sent = await sendPart(
+      ctx,
+      handle,
+      part,
+      `UploadPart ${part.number}`,
+      (body, checksums, contentMd5) =>
+        store.uploadPart(
+          {
+            ...target,
+            uploadId,
+            partNumber: part.number,
+            body,
+            checksums,
+            ...(options.contentMd5 && contentMd5 ? { contentMd5 } : {}),
+          },
+          ctx.signal,
+        ),
+      forceMd5,
+    );
+    uploaded.set(part.number, recordPart(ctx, part, sent));
+    if (!forceMd5) {
+      bytesDone += part.size;
+      ctx.run.emit({ type: "progress", file: ctx.file, bytesDone, size: plan.size });
+    }
+  };
+
+  await mapLimited(plan.parts, options.concurrency, (part) => upload(part, false));
+  const partsMethod = await verifyParts(ctx, plan, uploadId, uploaded, upload);
+
+  const parts = plan.parts.map((part) => uploaded.get(part.number)!);
+  const checksumLocal =
+    algorithm !== null && checksumType !== null
+      ? objectChecksum(
+          algorithm,
+          checksumType,
+          parts.map((part) => ({ digest: part.digest!, size: part.size })),
+        )
+      : null;
+  const expected: ExpectedObject = {
+    size: plan.size,
+    algorithm,
+    checksum: checksumLocal,
+    etag: expectedEtag(
+      true,
+      parts.map((part) => (part.md5Hex === null ? null : Buffer.from(part.md5Hex, "hex"))),
+    ),
+  };
+  // S3 takes a whole-object value on Complete only for FULL_OBJECT; COMPOSITE is checked after, by HeadObject.
+  const objectChecksums: Checksums =
+    algorithm !== null && checksumType === "FULL_OBJECT" && checksumLocal !== null
+      ? { [algorithm]: checksumLocal }
+      : {};
+  let answer: WriteAnswer;
+  try {
+    answer = await call(ctx, "CompleteMultipartUpload", HINTS.retry, () =>
+      store.completeMultipartUpload(
+        {
+          ...target,
+          uploadId,
+          parts: parts.map((part) => ({
+            number: part.number,
+            etag: part.etag,
+            checksums: algorithm !== null && part.checksum !== null ? { [algorithm]: part.checksum } : {},
+          })),
+          objectChecksums,
+          checksumType,
+          objectSize: plan.size,
+          ifNoneMatch,
+        },
+        ctx.signal,
+      ),
+    );
+  } catch (error) {
+    const outcome = await confirmAfterAmbiguousComplete(ctx, expected, partsMethod, error);
+    // Under a 412 the upload still exists although the object is right; it must not stay billable.
+    await store.abortMultipartUpload({ ...target, uploadId }).catch(() => undefined);
+    return { ...outcome, checksumLocal };
+  }
+  if (algorithm !== null && checksumType === "FULL_OBJECT") {
+    const echoed = answer.checksums[algorithm];
+    if (echoed !== undefined && echoed !== checksumLocal) {
+      throw new StepError(
+        "CompleteMultipartUpload",
+        `S3 answered ${algorithm} ${echoed}, local value is ${checksumLocal}`,
+        HINTS.verify,
+      );
+    }
+  }
+  return { ...(await confirmObject(ctx, expected, answer, partsMethod)), checksumLocal };
+}
+
+/**
+ * A retried Complete can fail although an earlier attempt succeeded (NoSuchUpload, or 412 under
+ * If-None-Match). The stored object decides: if it matches the local file, the upload is done.
+ */
+async function confirmAfterAmbiguousComplete(
+  ctx: FileContext,
+  expected: ExpectedObject,
+  partsMethod: UploadOutcome["verification"],
+  error: unknown,
+): Promise<UploadOutcome> {
+  const code = s3ErrorInfo(error instanceof StepError ? (error.cause ?? error) : error).code;
+  if (code !== "NoSuchUpload" && code !== "PreconditionFailed") throw error;
+  const strict = { ...ctx, run: { ...ctx.run, options: { ...ctx.run.options, verify: true } } };
+  let outcome: UploadOutcome;
+  try {
+    outcome = await confirmObject(strict, expected, { etag: "", checksums: {} }, partsMethod);
+  } catch {
+    throw error;
+  }
+  outcome.notes.push(
+    `CompleteMultipartUpload answered ${code}, but the stored object matches the local file.`,
+  );
+  return outcome;
+}
+
+async function verifyParts(
+  ctx: FileContext,
+  plan: UploadPlan,
+  uploadId: string,
+  uploaded: Map<number, UploadedPart>,
+  upload: (part: PlannedPart, forceMd5: boolean) => Promise<void>,
+): Promise<UploadOutcome["verification"]> {
+  const { store, options, algorithm, etagIsMd5 } = ctx.run;
+  for (let round = 0; ; round++) {
+    const listed = await call(ctx, "ListParts", HINTS.retry, () =>
+      listAllParts(store, { bucket: options.bucket, key: ctx.file.key, uploadId }, ctx.signal),
+    );
+    const method = verificationMethod(algorithm, listed);
+    if (method === "etag-md5" && algorithm !== null) {
+      ctx.run.traits.keepsChecksums = false;
+      if (options.requireChecksums) throw requireChecksumsError("ListParts");
+    }
+    if (method === "etag-md5" && !etagIsMd5) {
+      throw new StepError(
+        "ListParts",
+        "the store kept no checksums and under SSE-KMS its ETags are not MD5s, so parts cannot be verified",
+        "Choose a checksum algorithm the store records, or upload without SSE-KMS.",
+      );
+    }
+    const expected = plan.parts.map((part) => uploaded.get(part.number)!);
+    const problems = compareParts(expected, listed, method, algorithm);
+    if (problems.length === 0) return method;
+    const described = problems
+      .slice(0, 5)
+      .map((problem) => `part ${problem.number}: ${problem.reason}`)
+      .join("; ");
+    if (round >= REPAIR_ROUNDS) {
+      throw new StepError("verify parts", `after ${round} re-uploads, ${described}`, HINTS.verify);
+    }
+    ctx.run.emit({
+      type: "warning",
+      file: ctx.file,
+      message: `Re-uploading ${problems.length} part(s) that ListParts showed wrong: ${described}`,
+    });
+    await mapLimited(problems, options.concurrency, (problem) =>
+      upload(plan.parts[problem.number - 1]!, true),
+    );
+  }
+}
