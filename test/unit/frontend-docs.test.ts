@@ -21,8 +21,8 @@ function cell(text: string): string {
   return text.replaceAll("|", "\\|");
 }
 
-/** The rows of the Markdown table that follows the given heading line. */
-function tableRows(heading: string): string[] {
+/** The cells of each row of the Markdown table after the given line (Prettier may pad them). */
+function tableRows(heading: string): string[][] {
   const lines = readme.split("\n");
   const start = lines.indexOf(heading);
   expect(start, `README has a "${heading}" line`).toBeGreaterThanOrEqual(0);
@@ -31,7 +31,14 @@ function tableRows(heading: string): string[] {
     if (line.startsWith("|")) rows.push(line);
     else if (rows.length > 0) break;
   }
-  return rows.slice(2);
+  return rows.slice(2).map(cells);
+}
+
+function cells(row: string): string[] {
+  return row
+    .slice(1, -1)
+    .split(/(?<!\\)\|/)
+    .map((text) => text.trim());
 }
 
 describe("action.yml", () => {
@@ -55,9 +62,10 @@ describe("action.yml", () => {
 
 describe("README", () => {
   it("has the inputs table of action.yml", () => {
-    const expected = Object.entries(action.inputs).map(
-      ([name, input]) =>
+    const expected = Object.entries(action.inputs).map(([name, input]) =>
+      cells(
         `| \`${name}\` | \`${envName(name)}\` | ${input.required ? "**required**" : input.default ? `\`${input.default}\`` : "(empty)"} | ${cell(input.description)} |`,
+      ),
     );
     expect(
       tableRows("<!-- inputs table: checked against action.yml by test/unit/frontend-docs.test.ts -->"),
@@ -65,8 +73,8 @@ describe("README", () => {
   });
 
   it("has the outputs table of action.yml", () => {
-    const expected = Object.entries(action.outputs).map(
-      ([name, output]) => `| \`${name}\` | ${cell(output.description)} |`,
+    const expected = Object.entries(action.outputs).map(([name, output]) =>
+      cells(`| \`${name}\` | ${cell(output.description)} |`),
     );
     expect(
       tableRows("<!-- outputs table: checked against action.yml by test/unit/frontend-docs.test.ts -->"),
