@@ -1,0 +1,28 @@
+// What every operation handler receives about one request.
+import type { IncomingMessage } from "node:http";
+import type { AuthResult } from "./sigv4.js";
+import type { FaultAction } from "./faults.js";
+import type { Route } from "./router.js";
+import type { Store } from "./storage.js";
+
+export interface EmulatorConfig {
+  endpoint: string;
+  region: string;
+  minPartSize: number;
+  sink: boolean;
+}
+
+export interface RequestContext {
+  req: IncomingMessage;
+  route: Route;
+  auth: AuthResult;
+  store: Store;
+  config: EmulatorConfig;
+  /** A fault that must hit the stored bytes after the client has been answered normally. */
+  storedFault: Extract<FaultAction, "corrupt-stored" | "drop-stored"> | undefined;
+}
+
+export function header(ctx: RequestContext, name: string): string | undefined {
+  const value = ctx.req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

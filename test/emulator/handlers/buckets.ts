@@ -1,0 +1,194 @@
+// Bucket-level operations: create/head/delete, listing, versioning.
+import { S3Error } from "../errors.js";
+import type { RequestContext } from "../context.js";
+import { emptyResponse, OWNER, s3Time, xmlResponse, type S3Response } from "../response.js";
+import { childText, escapeXml, isRootedAt, type XmlNode } from "../xml.js";
+import { readSmallBody } from "./small-body.js";
+import { uriEncode } from "../sigv4.js";
+import type { Bucket, ObjectVersion } from "../storage.js";
+
+export async function createBucket(ctx: RequestContext): Promise<S3Response> {
+  await readSmallBody(ctx);
+  ctx.store.createBucket(ctx.route.bucket!);
+  return emptyResponse(200, { location: `/${ctx.route.bucket}` });
+}
+
+export function headBucket(ctx: RequestContext): S3Response {
+  ctx.store.bucket(ctx.route.bucket!);
+  return emptyResponse(200, { "x-amz-bucket-region": ctx.config.region });
+}
+
+export async function deleteBucket(ctx: RequestContext): Promise<S3Response> {
+  await ctx.store.deleteBucket(ctx.route.bucket!);
+  return emptyResponse(204);
+}
+
+export function listBuckets(ctx: RequestContext): S3Response {
+  const buckets = [...ctx.store.buckets.values()].map((b) => ({
+    Name: b.name,
+    CreationDate: s3Time(b.created),
+  }));
+  return xmlResponse("ListAllMyBucketsResult", { Owner: OWNER, Buckets: { Bucket: buckets } });
+}
+
+export function getBucketLocation(ctx: RequestContext): S3Response {
+  ctx.store.bucket(ctx.route.bucket!);
+  // us-east-1 is the one region S3 reports as an empty constraint.
+  const location = ctx.config.region === "us-east-1" ? "" : escapeXml(ctx.config.region);
+  return {
+    status: 200,
+    headers: { "content-type": "application/xml" },
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${location}</LocationConstraint>`,
+  };
+}
+
+export function getBucketVersioning(ctx: RequestContext): S3Response {
+  const bucket = ctx.store.bucket(ctx.route.bucket!);
+  return xmlResponse("VersioningConfiguration", { Status: bucket.versioning });
+}
+
+export async function putBucketVersioning(ctx: RequestContext): Promise<S3Response> {
+  const bucket = ctx.store.bucket(ctx.route.bucket!);
+  const body = await readSmallBody(ctx);
+  const status = childText(body, "Status");
+  if (!isRootedAt(body, "VersioningConfiguration") || (status !== "Enabled" && status !== "Suspended")) {
+    throw new S3Error(
+      "MalformedXML",
+      "The XML you provided was not well-formed or did not validate against our published schema",
+    );
+  }
+  bucket.versioning = status;
+  return emptyResponse(200);
+}
+
+function parseMaxKeys(text: string | null, name: string): number {
+  if (text === null) return 1000;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new S3Error("InvalidArgument", `Provided ${name} not an integer or within integer range`, {
+      ArgumentName: name,
+    });
+  }
+  return Math.min(value, 1000);
+}
+
+interface Listing {
+  contents: ObjectVersion[];
+  commonPrefixes: string[];
+  truncated: boolean;
+  lastItem: string | undefined;
+}
+
+/** Walks current keys after `marker` as S3 does, folding keys that share a delimiter-bounded prefix. */
+function listKeys(
+  bucket: Bucket,
+  prefix: string,
+  delimiter: string,
+  marker: string,
+  maxKeys: number,
+): Listing {
+  const keys = [...bucket.objects.keys()].filter((key) => key.startsWith(prefix) && key > marker).sort();
+  const contents: ObjectVersion[] = [];
+  const commonPrefixes: string[] = [];
+  let lastItem: string | undefined;
+  for (const key of keys) {
+    const latest = bucket.objects.get(key)!.at(-1)!;
+    if (latest.deleteMarker) continue;
+    const cut = delimiter === "" ? -1 : key.indexOf(delimiter, prefix.length);
+    const common = cut === -1 ? undefined : key.slice(0, cut + delimiter.length);
+    if (common !== undefined && (common === commonPrefixes.at(-1) || common <= marker)) continue;
+    if (contents.length + commonPrefixes.length >= maxKeys)
+      return { contents, commonPrefixes, truncated: true, lastItem };
+    if (common !== undefined) commonPrefixes.push(common);
+    else contents.push(latest);
+    lastItem = common ?? key;
+  }
+  return { contents, commonPrefixes, truncated: false, lastItem };
+}
+
+function objectEntry(version: ObjectVersion, encode: (text: string) => string): XmlNode {
+  return {
+    Key: encode(version.key),
+    LastModified: s3Time(version.lastModified),
+    ETag: version.etag,
+    ChecksumAlgorithm: version.checksum?.algorithm,
+    ChecksumType: version.checksum?.type,
+    Size: version.size,
+    StorageClass: version.headers["x-amz-storage-class"] ?? "STANDARD",
+  };
+}
+
+function encoderFor(ctx: RequestContext): {
+  encode: (text: string) => string;
+  encodingType: string | undefined;
+} {
+  const encodingType = ctx.route.query.get("encoding-type") ?? undefined;
+  if (encodingType !== undefined && encodingType !== "url") {
+    throw new S3Error("InvalidArgument", "Invalid Encoding Method specified in Request", {
+      ArgumentName: "encoding-type",
+    });
+  }
+  return { encode: encodingType === "url" ? (text) => uriEncode(text, true) : (text) => text, encodingType };
+}
+
+export function listObjectsV2(ctx: RequestContext): S3Response {
+  const bucket = ctx.store.bucket(ctx.route.bucket!);
+  const query = ctx.route.query;
+  const prefix = query.get("prefix") ?? "";
+  const delimiter = query.get("delimiter") ?? "";
+  const token = query.get("continuation-token") ?? undefined;
+  const startAfter = query.get("start-after") ?? undefined;
+  const maxKeys = parseMaxKeys(query.get("max-keys"), "max-keys");
+  let marker = startAfter ?? "";
+  if (token !== undefined) {
+    const decoded = Buffer.from(token, "base64url").toString("utf8");
+    if (!decoded.startsWith("k:"))
+      throw new S3Error("InvalidArgument", "The continuation token provided is incorrect", {
+        ArgumentName: "continuation-token",
+      });
+    marker = decoded.slice(2);
+  }
+  const { encode, encodingType } = encoderFor(ctx);
+  const listing = listKeys(bucket, prefix, delimiter, marker, maxKeys);
+  return xmlResponse("ListBucketResult", {
+    Name: bucket.name,
+    Prefix: encode(prefix),
+    Delimiter: delimiter === "" ? undefined : encode(delimiter),
+    MaxKeys: maxKeys,
+    EncodingType: encodingType,
+    KeyCount: listing.contents.length + listing.commonPrefixes.length,
+    IsTruncated: listing.truncated,
+    ContinuationToken: token,
+    NextContinuationToken:
+      listing.truncated && listing.lastItem !== undefined
+        ? Buffer.from(`k:${listing.lastItem}`).toString("base64url")
+        : undefined,
+    StartAfter: startAfter === undefined ? undefined : encode(startAfter),
+    Contents: listing.contents.map((version) => objectEntry(version, encode)),
+    CommonPrefixes: listing.commonPrefixes.map((item) => ({ Prefix: encode(item) })),
+  });
+}
+
+export function listObjects(ctx: RequestContext): S3Response {
+  const bucket = ctx.store.bucket(ctx.route.bucket!);
+  const query = ctx.route.query;
+  const prefix = query.get("prefix") ?? "";
+  const delimiter = query.get("delimiter") ?? "";
+  const marker = query.get("marker") ?? "";
+  const maxKeys = parseMaxKeys(query.get("max-keys"), "max-keys");
+  const { encode, encodingType } = encoderFor(ctx);
+  const listing = listKeys(bucket, prefix, delimiter, marker, maxKeys);
+  return xmlResponse("ListBucketResult", {
+    Name: bucket.name,
+    Prefix: encode(prefix),
+    Marker: encode(marker),
+    NextMarker:
+      listing.truncated && delimiter !== "" && listing.lastItem ? encode(listing.lastItem) : undefined,
+    MaxKeys: maxKeys,
+    Delimiter: delimiter === "" ? undefined : encode(delimiter),
+    EncodingType: encodingType,
+    IsTruncated: listing.truncated,
+    Contents: listing.contents.map((version) => ({ ...objectEntry(version, encode), Owner: OWNER })),
+    CommonPrefixes: listing.commonPrefixes.map((item) => ({ Prefix: encode(item) })),
+  });
+}

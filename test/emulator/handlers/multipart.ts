@@ -1,0 +1,465 @@
+// Multipart upload operations with S3's rules on part numbers, checksum algorithms/types and completion.
+import { createReadStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import { S3Error } from "../errors.js";
+import { header, type RequestContext } from "../context.js";
+import { emptyResponse, OWNER, s3Time, xmlResponse, type S3Response } from "../response.js";
+import { encryptionHeaders, objectSettings } from "../metadata.js";
+import {
+  ALGORITHMS,
+  checksumHeader,
+  checksumXmlTag,
+  compositeChecksum,
+  createDigester,
+  multipartEtag,
+  parseAlgorithm,
+  type Algorithm,
+  type ChecksumType,
+} from "../checksums.js";
+import { uriEncode } from "../sigv4.js";
+import { applyStoredFault, readClaims, storePayload } from "./payload.js";
+import { readSmallBody } from "./small-body.js";
+import { checkWriteConditions } from "./objects.js";
+import { childBlocks, childText, isRootedAt, type XmlNode } from "../xml.js";
+import { newId, type Bucket, type PartRecord, type StoredChecksum, type Upload } from "../storage.js";
+
+const MAX_PART_NUMBER = 10000;
+const MAX_OBJECT_SIZE = 10000 * 5 * 1024 ** 3;
+
+function checksumTypeRules(
+  algorithm: Algorithm | undefined,
+  typeText: string | undefined,
+): ChecksumType | undefined {
+  if (typeText !== undefined && typeText !== "COMPOSITE" && typeText !== "FULL_OBJECT") {
+    throw new S3Error("InvalidRequest", `Value for x-amz-checksum-type header is invalid: ${typeText}`);
+  }
+  if (algorithm === undefined) {
+    if (typeText !== undefined) {
+      throw new S3Error(
+        "InvalidRequest",
+        "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.",
+      );
+    }
+    return undefined;
+  }
+  if (typeText === "COMPOSITE" && algorithm === "CRC64NVME") {
+    throw new S3Error(
+      "InvalidRequest",
+      "The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.",
+    );
+  }
+  if (typeText === "FULL_OBJECT" && (algorithm === "SHA1" || algorithm === "SHA256")) {
+    throw new S3Error(
+      "InvalidRequest",
+      `The FULL_OBJECT checksum type cannot be used with the ${algorithm.toLowerCase()} checksum algorithm.`,
+    );
+  }
+  return typeText ?? (algorithm === "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE");
+}
+
+export function createMultipartUpload(ctx: RequestContext): S3Response {
+  const bucket = ctx.store.bucket(ctx.route.bucket!);
+  const key = ctx.route.key!;
+  const algorithmText = header(ctx, "x-amz-checksum-algorithm");
+  const algorithm = algorithmText === undefined ? undefined : parseAlgorithm(algorithmText);
+  if (algorithmText !== undefined && algorithm === undefined) {
+    throw new S3Error(
+      "InvalidRequest",
+      `Checksum algorithm provided is unsupported. Please try again with any of the valid types: [${ALGORITHMS.join(", ")}]`,
+    );
+  }
+  const checksumType = checksumTypeRules(algorithm, header(ctx, "x-amz-checksum-type"));
+  const settings = objectSettings(ctx.req.headers);
+  const upload: Upload = {
+    uploadId: newId(24),
+    key,
+    initiated: new Date(),
+    checksumAlgorithm: algorithm,
+    checksumType,
+    headers: settings.headers,
+    tagCount: settings.tagCount,
+    parts: new Map(),
+  };
+  bucket.uploads.set(upload.uploadId, upload);
+  const headers: Record<string, string> = { ...encryptionHeaders(settings.headers) };
+  if (algorithm) headers["x-amz-checksum-algorithm"] = algorithm;
+  if (checksumType) headers["x-amz-checksum-type"] = checksumType;
+  return xmlResponse(
+    "InitiateMultipartUploadResult",
+    { Bucket: bucket.name, Key: key, UploadId: upload.uploadId },
+    headers,
+  );
+}
+
+function checkPartNumber(value: number | undefined): number {
+  if (value === undefined || !Number.isInteger(value) || value < 1 || value > MAX_PART_NUMBER) {
+    throw new S3Error("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", {
+      ArgumentName: "partNumber",
+      ArgumentValue: String(value),
+    });
+  }
+  return value;
+}
+
+export async function uploadPart(ctx: RequestContext): Promise<S3Response> {
+  const bucket = ctx.store.bucket(ctx.route.bucket!);
+  const partNumber = checkPartNumber(ctx.route.partNumber);
+  const upload = ctx.store.upload(bucket, ctx.route.key!, ctx.route.uploadId!);
+  const { claim, md5 } = readClaims(ctx);
+  if (upload.checksumAlgorithm && claim && claim.algorithm !== upload.checksumAlgorithm) {
+    throw new S3Error(
+      "InvalidRequest",
+      `Checksum Type mismatch occurred, expected checksum Type: ${upload.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${claim.algorithm.toLowerCase()}`,
+    );
+  }
+  const received = await storePayload(
+    ctx,
+    {
+      destination: ctx.config.sink ? undefined : ctx.store.partFile(),
+      serverAlgorithm: upload.checksumAlgorithm,
+      claim,
+    },
+    md5,
+  );
+  if (bucket.uploads.get(upload.uploadId) !== upload) {
+    if (received.file) await rm(received.file, { force: true });
+    ctx.store.upload(bucket, ctx.route.key!, ctx.route.uploadId!);
+  }
+  const stored = await applyStoredFault(ctx.storedFault, received);
+  if (stored) {
+    const previous = upload.parts.get(partNumber);
+    upload.parts.set(partNumber, {
+      partNumber,
+      size: stored.size,
+      etag: stored.etag,
+      lastModified: new Date(),
+      file: stored.file,
+      checksums: stored.checksums,
+    });
+    if (previous?.file) await rm(previous.file, { force: true });
+  }
+  const headers: Record<string, string> = { etag: received.etag, ...encryptionHeaders(upload.headers) };
+  for (const [alg, value] of Object.entries(received.checksums)) {
+    if (alg === upload.checksumAlgorithm || alg === claim?.algorithm)
+      headers[checksumHeader(alg as Algorithm)] = value;
+  }
+  return emptyResponse(200, headers);
+}
+
+function parseLimit(text: string | null, name: string, fallback: number): number {
+  if (text === null) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1) {
+    throw new S3Error("InvalidArgument", `Provided ${name} not an integer or within integer range`, {
+      ArgumentName: name,
+      ArgumentValue: text,
+    });
+  }
+  return value;
+}
+
+function partEntry(part: PartRecord): XmlNode {
+  const entry: XmlNode = {
+    PartNumber: part.partNumber,
+    LastModified: s3Time(part.lastModified),
+    ETag: part.etag,
+    Size: part.size,
+  };
+  for (const alg of ALGORITHMS) {
+    const value = part.checksums[alg];
+    if (value !== undefined) entry[checksumXmlTag(alg)] = value;
+  }
+  return entry;
+}
+
+export function listParts(ctx: RequestContext): S3Response {
+  const bucket = ctx.store.bucket(ctx.route.bucket!);
+  const upload = ctx.store.upload(bucket, ctx.route.key!, ctx.route.uploadId!);
+  const maxParts = Math.min(parseLimit(ctx.route.query.get("max-parts"), "max-parts", 1000), 1000);
+  const marker = parseLimit(ctx.route.query.get("part-number-marker"), "part-number-marker", 0);
+  const after = [...upload.parts.values()]
+    .filter((part) => part.partNumber > marker)
+    .sort((a, b) => a.partNumber - b.partNumber);
+  const listed = after.slice(0, maxParts);
+  const encode =
+    ctx.route.query.get("encoding-type") === "url"
+      ? (text: string) => uriEncode(text, true)
+      : (text: string) => text;
+  return xmlResponse("ListPartsResult", {
+    Bucket: bucket.name,
+    Key: encode(upload.key),
+    UploadId: upload.uploadId,
+    PartNumberMarker: marker,
+    NextPartNumberMarker: listed.at(-1)?.partNumber ?? marker,
+    MaxParts: maxParts,
+    IsTruncated: after.length > listed.length,
+    Part: listed.map(partEntry),
+    Initiator: OWNER,
+    Owner: OWNER,
+    StorageClass: upload.headers["x-amz-storage-class"] ?? "STANDARD",
+    ChecksumAlgorithm: upload.checksumAlgorithm,
+    ChecksumType: upload.checksumType,
+  });
+}
+
+export function listMultipartUploads(ctx: RequestContext): S3Response {
+  const bucket = ctx.store.bucket(ctx.route.bucket!);
+  const query = ctx.route.query;
+  const prefix = query.get("prefix") ?? "";
+  const keyMarker = query.get("key-marker") ?? "";
+  const uploadIdMarker = query.get("upload-id-marker") ?? "";
+  const maxUploads = Math.min(parseLimit(query.get("max-uploads"), "max-uploads", 1000), 1000);
+  const ordered = [...bucket.uploads.values()]
+    .filter((upload) => upload.key.startsWith(prefix))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.initiated.getTime() - b.initiated.getTime()));
+  let start = 0;
+  if (keyMarker !== "") {
+    const markerIndex =
+      uploadIdMarker === ""
+        ? -1
+        : ordered.findIndex((u) => u.key === keyMarker && u.uploadId === uploadIdMarker);
+    start =
+      markerIndex !== -1
+        ? markerIndex + 1
+        : ordered.findIndex((u) => u.key > keyMarker) === -1
+          ? ordered.length
+          : ordered.findIndex((u) => u.key > keyMarker);
+  }
+  const listed = ordered.slice(start, start + maxUploads);
+  const truncated = start + listed.length < ordered.length;
+  const encode =
+    query.get("encoding-type") === "url" ? (text: string) => uriEncode(text, true) : (text: string) => text;
+  return xmlResponse("ListMultipartUploadsResult", {
+    Bucket: bucket.name,
+    KeyMarker: encode(keyMarker),
+    UploadIdMarker: uploadIdMarker,
+    NextKeyMarker: truncated ? encode(listed.at(-1)!.key) : undefined,
+    NextUploadIdMarker: truncated ? listed.at(-1)!.uploadId : undefined,
+    Prefix: encode(prefix),
+    EncodingType: query.get("encoding-type") ?? undefined,
+    MaxUploads: maxUploads,
+    IsTruncated: truncated,
+    Upload: listed.map((upload) => ({
+      Key: encode(upload.key),
+      UploadId: upload.uploadId,
+      Initiator: OWNER,
+      Owner: OWNER,
+      StorageClass: upload.headers["x-amz-storage-class"] ?? "STANDARD",
+      Initiated: s3Time(upload.initiated),
+      ChecksumAlgorithm: upload.checksumAlgorithm,
+      ChecksumType: upload.checksumType,
+    })),
+  });
+}
+
+export function abortMultipartUpload(ctx: RequestContext): Promise<S3Response> {
+  const bucket = ctx.store.bucket(ctx.route.bucket!);
+  const upload = ctx.store.upload(bucket, ctx.route.key!, ctx.route.uploadId!);
+  return ctx.store.removeUpload(bucket, upload).then(() => emptyResponse(204));
+}
+
+interface RequestedPart {
+  partNumber: number;
+  etag: string;
+  checksums: Partial<Record<Algorithm, string>>;
+}
+
+const MALFORMED = "The XML you provided was not well-formed or did not validate against our published schema";
+
+function parseCompleteBody(xml: string): RequestedPart[] {
+  if (!isRootedAt(xml, "CompleteMultipartUpload")) throw new S3Error("MalformedXML", MALFORMED);
+  const parts = childBlocks(xml, "Part").map((block) => {
+    const partNumber = Number(childText(block, "PartNumber"));
+    const etag = childText(block, "ETag");
+    if (!Number.isInteger(partNumber) || etag === undefined) throw new S3Error("MalformedXML", MALFORMED);
+    const checksums: Partial<Record<Algorithm, string>> = {};
+    for (const alg of ALGORITHMS) {
+      const value = childText(block, checksumXmlTag(alg));
+      if (value !== undefined) checksums[alg] = value;
+    }
+    return { partNumber, etag: etag.replace(/"/g, ""), checksums };
+  });
+  if (parts.length === 0) throw new S3Error("MalformedXML", MALFORMED);
+  return parts;
+}
+
+function invalidPart(upload: Upload, requested: RequestedPart, why: string): S3Error {
+  return new S3Error(
+    "InvalidPart",
+    `One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag. (${why})`,
+    { UploadId: upload.uploadId, PartNumber: requested.partNumber, ETag: requested.etag },
+  );
+}
+
+function matchParts(upload: Upload, requested: RequestedPart[], minPartSize: number): PartRecord[] {
+  const alg = upload.checksumAlgorithm;
+  const matched = requested.map((req, index) => {
+    if (index > 0 && req.partNumber <= requested[index - 1]!.partNumber) {
+      throw new S3Error(
+        "InvalidPartOrder",
+        "The list of parts was not in ascending order. Parts must be ordered by part number.",
+        {
+          UploadId: upload.uploadId,
+        },
+      );
+    }
+    const part = upload.parts.get(req.partNumber);
+    if (!part) throw invalidPart(upload, req, "part not uploaded");
+    if (part.etag.replace(/"/g, "") !== req.etag) throw invalidPart(upload, req, "ETag mismatch");
+    for (const [given, value] of Object.entries(req.checksums)) {
+      if (given !== alg) {
+        throw new S3Error(
+          "InvalidRequest",
+          `The upload was created using ${alg ?? "no"} checksum; part ${req.partNumber} carries a ${given} checksum.`,
+        );
+      }
+      if (part.checksums[given] !== value) throw invalidPart(upload, req, `${given} checksum mismatch`);
+    }
+    if (alg && upload.checksumType === "COMPOSITE" && req.checksums[alg] === undefined) {
+      throw new S3Error(
+        "InvalidRequest",
+        `The upload was created using a ${alg.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${req.partNumber} in the request.`,
+      );
+    }
+    return part;
+  });
+  if (alg && matched.some((part, index) => part.partNumber !== index + 1)) {
+    throw new S3Error(
+      "InvalidRequest",
+      "Uploads with additional checksums require consecutive part numbers starting at 1; the completed parts have a gap.",
+    );
+  }
+  matched.slice(0, -1).forEach((part, index) => {
+    if (part.size < minPartSize) {
+      throw new S3Error("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size", {
+        ProposedSize: part.size,
+        MinSizeAllowed: minPartSize,
+        PartNumber: part.partNumber,
+        ETag: requested[index]!.etag,
+      });
+    }
+  });
+  return matched;
+}
+
+/** Full-object checksum read back from the stored parts: an independent path from the client's CRC combination. */
+async function fullObjectChecksum(alg: Algorithm, parts: PartRecord[]): Promise<string> {
+  const digester = await createDigester(alg);
+  for (const part of parts) {
+    if (!part.file) continue;
+    for await (const chunk of createReadStream(part.file, {
+      highWaterMark: 1 << 20,
+    }) as AsyncIterable<Buffer>) {
+      digester.update(chunk);
+    }
+  }
+  return digester.digest().toString("base64");
+}
+
+async function objectChecksum(
+  ctx: RequestContext,
+  upload: Upload,
+  parts: PartRecord[],
+): Promise<StoredChecksum | undefined> {
+  const alg = upload.checksumAlgorithm;
+  const claimedType = header(ctx, "x-amz-checksum-type");
+  if (claimedType !== undefined && claimedType !== upload.checksumType) {
+    throw new S3Error(
+      "InvalidRequest",
+      `The upload was created using the ${upload.checksumType ?? "no"} checksum type; the request says ${claimedType}.`,
+    );
+  }
+  const claimed = ALGORITHMS.find((candidate) => header(ctx, checksumHeader(candidate)) !== undefined);
+  if (claimed !== undefined && claimed !== alg) {
+    throw new S3Error(
+      "InvalidRequest",
+      `The upload was created using ${alg ?? "no"} checksum; the request carries ${claimed}.`,
+    );
+  }
+  if (!alg) return undefined;
+  const claimedValue = header(ctx, checksumHeader(alg));
+  let value: string;
+  if (ctx.config.sink) {
+    if (upload.checksumType === "COMPOSITE")
+      value = await compositeChecksum(
+        alg,
+        parts.map((p) => p.checksums[alg] ?? ""),
+      );
+    else if (claimedValue !== undefined) value = claimedValue;
+    else return undefined;
+  } else if (upload.checksumType === "COMPOSITE") {
+    value = await compositeChecksum(
+      alg,
+      parts.map((part) => part.checksums[alg]!),
+    );
+  } else {
+    value = await fullObjectChecksum(alg, parts);
+  }
+  if (claimedValue !== undefined && claimedValue !== value && claimedValue !== value.replace(/-\d+$/, "")) {
+    throw new S3Error("BadDigest", `The ${alg} you specified did not match the calculated checksum.`);
+  }
+  return { algorithm: alg, type: upload.checksumType!, value };
+}
+
+function checkObjectSize(ctx: RequestContext, total: number): void {
+  const declared = header(ctx, "x-amz-mp-object-size");
+  if (declared !== undefined && Number(declared) !== total) {
+    throw new S3Error(
+      "InvalidRequest",
+      `The provided 'x-amz-mp-object-size' header value ${declared} does not match what was computed: ${total}`,
+    );
+  }
+  if (total > MAX_OBJECT_SIZE) {
+    throw new S3Error("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", {
+      ProposedSize: total,
+      MaxSizeAllowed: MAX_OBJECT_SIZE,
+    });
+  }
+}
+
+export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Response> {
+  const bucket: Bucket = ctx.store.bucket(ctx.route.bucket!);
+  const key = ctx.route.key!;
+  const upload = ctx.store.upload(bucket, key, ctx.route.uploadId!);
+  const requested = parseCompleteBody(await readSmallBody(ctx));
+  const parts = matchParts(upload, requested, ctx.config.minPartSize);
+  const total = parts.reduce((sum, part) => sum + part.size, 0);
+  checkObjectSize(ctx, total);
+  checkWriteConditions(ctx, bucket, key);
+  const checksum = await objectChecksum(ctx, upload, parts);
+  // The upload may have been completed or aborted by a concurrent request while the checksum was read.
+  ctx.store.upload(bucket, key, upload.uploadId);
+  const etag = multipartEtag(parts.map((part) => part.etag));
+  const version = await ctx.store.putVersion(bucket, {
+    key,
+    deleteMarker: false,
+    file: undefined,
+    size: total,
+    etag,
+    lastModified: new Date(),
+    headers: upload.headers,
+    tagCount: upload.tagCount,
+    checksum,
+    parts,
+  });
+  await ctx.store.removeUpload(
+    bucket,
+    upload,
+    new Set(parts.flatMap((part) => (part.file ? [part.file] : []))),
+  );
+  const headers: Record<string, string> = { ...encryptionHeaders(upload.headers) };
+  if (bucket.versioning !== undefined) headers["x-amz-version-id"] = version.versionId;
+  return xmlResponse(
+    "CompleteMultipartUploadResult",
+    {
+      Location: `${ctx.config.endpoint}/${bucket.name}/${uriEncode(key, true)}`,
+      Bucket: bucket.name,
+      Key: key,
+      ETag: etag,
+      ...(checksum
+        ? { [checksumXmlTag(checksum.algorithm)]: checksum.value, ChecksumType: checksum.type }
+        : {}),
+    },
+    headers,
+  );
+}

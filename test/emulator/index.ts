@@ -1,0 +1,89 @@
+// Public entry point of the strict local S3 emulator used by tests, benchmarks and the demo.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import { Store } from "./storage.js";
+import { Faults, type FaultInjector } from "./faults.js";
+import { createS3Server, type RequestLogEntry } from "./server.js";
+
+export type { FaultInjector, FaultRule, FaultAction } from "./faults.js";
+export type { RequestLogEntry } from "./server.js";
+
+export interface EmulatorOptions {
+  /** Default 0 (a free port); the host is always 127.0.0.1. */
+  port?: number;
+  /** Default: a fresh temp dir, removed on stop(). */
+  dataDir?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /** Default "us-east-1". */
+  region?: string;
+  /** Default 5 MiB; tests lower it to make >1,000-part uploads cheap. */
+  minPartSize?: number;
+  /** Benchmark mode: payloads are discarded unhashed; client checksums/ETags are recorded as sent; GetObject is 501. */
+  sink?: boolean;
+  /** Created at start. */
+  buckets?: string[];
+  /** Seed for random fault draws (rules may carry their own). Default 1. */
+  faultSeed?: number;
+}
+
+export interface Emulator {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  requestLog: RequestLogEntry[];
+  faults: FaultInjector;
+  createBucket(name: string, opts?: { versioning?: boolean }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_ACCESS_KEY_ID = "AKIAEMULATOR00000001";
+export const DEFAULT_SECRET_ACCESS_KEY = "emulatorSecretKey/0000000000000000000000";
+export const DEFAULT_MIN_PART_SIZE = 5 * 1024 * 1024;
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "s3-emulator-")));
+  const store = new Store(dataDir);
+  await store.init();
+  const region = options.region ?? "us-east-1";
+  const credentials = {
+    accessKeyId: options.accessKeyId ?? DEFAULT_ACCESS_KEY_ID,
+    secretAccessKey: options.secretAccessKey ?? DEFAULT_SECRET_ACCESS_KEY,
+  };
+  const faults = new Faults(options.faultSeed ?? 1);
+  const requestLog: RequestLogEntry[] = [];
+  const config = {
+    endpoint: "",
+    region,
+    minPartSize: options.minPartSize ?? DEFAULT_MIN_PART_SIZE,
+    sink: options.sink ?? false,
+  };
+  const { server, sockets } = createS3Server({ store, faults, config, credentials, requestLog });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  config.endpoint = `http://127.0.0.1:${port}`;
+  for (const name of options.buckets ?? []) store.createBucket(name);
+  return {
+    endpoint: config.endpoint,
+    region,
+    credentials,
+    requestLog,
+    faults,
+    async createBucket(name, opts) {
+      const bucket = store.createBucket(name);
+      if (opts?.versioning) bucket.versioning = "Enabled";
+    },
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

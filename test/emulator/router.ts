@@ -1,0 +1,115 @@
+// Maps a path-style request (method, /bucket/key, sub-resource query) to the S3 operation it names.
+import type { IncomingHttpHeaders } from "node:http";
+import { S3Error } from "./errors.js";
+
+export type Operation =
+  | "ListBuckets"
+  | "CreateBucket"
+  | "HeadBucket"
+  | "DeleteBucket"
+  | "ListObjectsV2"
+  | "ListObjects"
+  | "ListMultipartUploads"
+  | "GetBucketVersioning"
+  | "PutBucketVersioning"
+  | "GetBucketLocation"
+  | "PutObject"
+  | "CopyObject"
+  | "GetObject"
+  | "HeadObject"
+  | "DeleteObject"
+  | "GetObjectAttributes"
+  | "GetObjectTagging"
+  | "CreateMultipartUpload"
+  | "UploadPart"
+  | "UploadPartCopy"
+  | "ListParts"
+  | "CompleteMultipartUpload"
+  | "AbortMultipartUpload";
+
+export interface Route {
+  operation: Operation;
+  bucket: string | undefined;
+  key: string | undefined;
+  query: URLSearchParams;
+  partNumber: number | undefined;
+  uploadId: string | undefined;
+}
+
+function bucketOperation(method: string, query: URLSearchParams): Operation | undefined {
+  switch (method) {
+    case "PUT":
+      return query.has("versioning") ? "PutBucketVersioning" : "CreateBucket";
+    case "HEAD":
+      return "HeadBucket";
+    case "DELETE":
+      return "DeleteBucket";
+    case "GET":
+      if (query.has("uploads")) return "ListMultipartUploads";
+      if (query.has("versioning")) return "GetBucketVersioning";
+      if (query.has("location")) return "GetBucketLocation";
+      return query.get("list-type") === "2" ? "ListObjectsV2" : "ListObjects";
+    default:
+      return undefined;
+  }
+}
+
+function objectOperation(
+  method: string,
+  query: URLSearchParams,
+  headers: IncomingHttpHeaders,
+): Operation | undefined {
+  const copy = headers["x-amz-copy-source"] !== undefined;
+  switch (method) {
+    case "PUT":
+      if (query.has("uploadId")) return copy ? "UploadPartCopy" : "UploadPart";
+      return copy ? "CopyObject" : "PutObject";
+    case "GET":
+      if (query.has("uploadId")) return "ListParts";
+      if (query.has("attributes")) return "GetObjectAttributes";
+      if (query.has("tagging")) return "GetObjectTagging";
+      return "GetObject";
+    case "HEAD":
+      return "HeadObject";
+    case "POST":
+      if (query.has("uploads")) return "CreateMultipartUpload";
+      if (query.has("uploadId")) return "CompleteMultipartUpload";
+      return undefined;
+    case "DELETE":
+      return query.has("uploadId") ? "AbortMultipartUpload" : "DeleteObject";
+    default:
+      return undefined;
+  }
+}
+
+export function routeRequest(method: string, url: string, headers: IncomingHttpHeaders): Route {
+  const queryStart = url.indexOf("?");
+  const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
+  const query = new URLSearchParams(queryStart === -1 ? "" : url.slice(queryStart + 1));
+  const slash = rawPath.indexOf("/", 1);
+  const bucketPart = slash === -1 ? rawPath.slice(1) : rawPath.slice(1, slash);
+  const keyPart = slash === -1 ? "" : rawPath.slice(slash + 1);
+  let bucket: string | undefined;
+  let key: string | undefined;
+  try {
+    bucket = bucketPart === "" ? undefined : decodeURIComponent(bucketPart);
+    key = keyPart === "" ? undefined : decodeURIComponent(keyPart);
+  } catch {
+    throw new S3Error("InvalidArgument", `Invalid percent-encoding in request path: ${rawPath}`);
+  }
+  let operation: Operation | undefined;
+  if (bucket === undefined) operation = method === "GET" ? "ListBuckets" : undefined;
+  else if (key === undefined) operation = bucketOperation(method, query);
+  else operation = objectOperation(method, query, headers);
+  if (!operation)
+    throw new S3Error("MethodNotAllowed", "The specified method is not allowed against this resource.");
+  const partText = query.get("partNumber");
+  return {
+    operation,
+    bucket,
+    key,
+    query,
+    partNumber: partText === null ? undefined : Number(partText),
+    uploadId: query.get("uploadId") ?? undefined,
+  };
+}

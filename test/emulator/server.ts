@@ -1,0 +1,193 @@
+// The HTTP edge: route, apply request faults, authenticate, dispatch, and write the answer or S3 error XML.
+import { createReadStream } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Socket } from "node:net";
+import { S3Error } from "./errors.js";
+import { routeRequest, type Route } from "./router.js";
+import { verifySigV4, type Credentials } from "./sigv4.js";
+import { drain } from "./body.js";
+import { dispatch } from "./dispatch.js";
+import { escapeXml } from "./xml.js";
+import { newId, type Store } from "./storage.js";
+import type { EmulatorConfig, RequestContext } from "./context.js";
+import type { FaultRule, Faults } from "./faults.js";
+import type { S3Response } from "./response.js";
+
+export interface RequestLogEntry {
+  operation: string;
+  bucket?: string;
+  key?: string;
+  partNumber?: number;
+  uploadId?: string;
+  status: number;
+  /** S3 error code, or the fault action ("reset", "stall") when no answer was written. */
+  code?: string;
+}
+
+export interface ServerDeps {
+  store: Store;
+  faults: Faults;
+  config: EmulatorConfig;
+  credentials: Credentials;
+  requestLog: RequestLogEntry[];
+}
+
+function errorBody(error: S3Error, resource: string, requestId: string): string {
+  const extras = Object.entries(error.extra)
+    .map(([tag, value]) => `<${tag}>${escapeXml(String(value))}</${tag}>`)
+    .join("");
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${error.code}</Code><Message>${escapeXml(error.message)}</Message>` +
+    `${extras}<Resource>${escapeXml(resource)}</Resource><RequestId>${requestId}</RequestId><HostId>${requestId}</HostId></Error>`
+  );
+}
+
+function sendError(req: IncomingMessage, res: ServerResponse, error: S3Error, requestId: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const resource = (req.url ?? "/").split("?")[0]!;
+  const body = req.method === "HEAD" ? "" : errorBody(error, resource, requestId);
+  res.writeHead(error.status, {
+    "content-type": "application/xml",
+    "content-length": Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+async function send(res: ServerResponse, response: S3Response): Promise<void> {
+  const body = response.body ?? "";
+  const headers = { ...response.headers };
+  if (!response.segments && headers["content-length"] === undefined)
+    headers["content-length"] = Buffer.byteLength(body);
+  res.writeHead(response.status, headers);
+  if (!response.segments) {
+    res.end(body);
+    return;
+  }
+  const segments = response.segments;
+  async function* bytes() {
+    for (const segment of segments) {
+      yield* createReadStream(segment.path, {
+        start: segment.start,
+        end: segment.end,
+        highWaterMark: 1 << 20,
+      });
+    }
+  }
+  await pipeline(Readable.from(bytes()), res);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Returns true when the fault has fully answered (or abandoned) the request. */
+async function applyRequestFault(
+  rule: FaultRule,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+): Promise<boolean> {
+  switch (rule.action) {
+    case "500":
+      await drain(req);
+      sendError(
+        req,
+        res,
+        new S3Error("InternalError", "We encountered an internal error. Please try again."),
+        requestId,
+      );
+      return true;
+    case "503":
+      await drain(req);
+      sendError(req, res, new S3Error("SlowDown", "Please reduce your request rate."), requestId);
+      return true;
+    case "reset": {
+      const hasBody =
+        Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
+      // Wait for the first body bytes so the connection dies mid-body, as a network failure would.
+      if (hasBody)
+        await new Promise((resolve) => req.once("data", resolve).once("end", resolve).once("error", resolve));
+      req.socket.destroy();
+      return true;
+    }
+    case "stall":
+      if (rule.stallMs === undefined) return true;
+      await sleep(rule.stallMs);
+      return false;
+    default:
+      return false;
+  }
+}
+
+export function createS3Server(deps: ServerDeps): { server: Server; sockets: Set<Socket> } {
+  const sockets = new Set<Socket>();
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = newId(8).toUpperCase();
+    res.setHeader("x-amz-request-id", requestId);
+    res.setHeader("x-amz-id-2", requestId);
+    res.setHeader("server", "AmazonS3");
+    let route: Route | undefined;
+    let code: string | undefined;
+    res.on("close", () => {
+      deps.requestLog.push({
+        operation: route?.operation ?? "Unknown",
+        bucket: route?.bucket,
+        key: route?.key,
+        partNumber: route?.partNumber,
+        uploadId: route?.uploadId,
+        status: res.headersSent ? res.statusCode : 0,
+        code,
+      });
+    });
+    try {
+      route = routeRequest(req.method ?? "GET", req.url ?? "/", req.headers);
+      const fault = deps.faults.next({
+        operation: route.operation,
+        key: route.key,
+        partNumber: route.partNumber,
+      });
+      if (fault) {
+        code = fault.action === "500" ? "InternalError" : fault.action === "503" ? "SlowDown" : fault.action;
+        if (await applyRequestFault(fault, req, res, requestId)) return;
+        if (fault.action === "stall") code = undefined;
+      }
+      const auth = verifySigV4(
+        { method: req.method ?? "GET", url: req.url ?? "/", rawHeaders: req.rawHeaders },
+        deps.credentials,
+        deps.config.region,
+      );
+      const ctx: RequestContext = {
+        req,
+        route,
+        auth,
+        store: deps.store,
+        config: deps.config,
+        storedFault:
+          fault?.action === "corrupt-stored" || fault?.action === "drop-stored" ? fault.action : undefined,
+      };
+      await send(res, await dispatch(ctx));
+    } catch (error) {
+      const s3Error =
+        error instanceof S3Error
+          ? error
+          : new S3Error("InternalError", `We encountered an internal error: ${String(error)}`);
+      if (!(error instanceof S3Error)) console.error("emulator: internal error", error);
+      code = s3Error.code;
+      if (!req.complete) await drain(req);
+      sendError(req, res, s3Error, requestId);
+    }
+  };
+  const server = createServer((req, res) => void handle(req, res));
+  // Multi-GiB uploads and deliberate stalls must not be cut off by Node's default request timeout.
+  server.requestTimeout = 0;
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  return { server, sockets };
+}
