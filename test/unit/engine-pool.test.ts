@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { guessContentType } from "../../src/engine/content-type.js";
+import { mapLimited, TransferPool } from "../../src/engine/pool.js";
+
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
+
+describe("TransferPool", () => {
+  it("never runs more tasks than slots, and reuses at most that many buffers", async () => {
+    const pool = new TransferPool(3);
+    let running = 0;
+    let peak = 0;
+    const buffers = new Set<ArrayBufferLike>();
+    await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        pool.run(100 + index, async (buffer) => {
+          expect(buffer.byteLength).toBe(100 + index);
+          buffers.add(buffer.buffer);
+          running++;
+          peak = Math.max(peak, running);
+          await tick();
+          running--;
+        }),
+      ),
+    );
+    expect(peak).toBe(3);
+    expect(buffers.size).toBeLessThanOrEqual(3 + 20);
+  });
+
+  it("keeps reusing the same buffers when sizes do not grow", async () => {
+    const pool = new TransferPool(2);
+    const buffers = new Set<ArrayBufferLike>();
+    for (let round = 0; round < 5; round++) {
+      await Promise.all(
+        [1, 2].map(() => pool.run(64 * 1024, async (buffer) => void buffers.add(buffer.buffer))),
+      );
+    }
+    expect(buffers.size).toBe(2);
+  });
+
+  it("rejects waiting tasks when the signal aborts", async () => {
+    const pool = new TransferPool(1);
+    const controller = new AbortController();
+    let release: () => void = () => {};
+    const first = pool.run(1, () => new Promise<void>((resolve) => (release = resolve)));
+    const second = pool.run(1, async () => "ran", controller.signal);
+    controller.abort(new Error("cancelled"));
+    await expect(second).rejects.toThrow("cancelled");
+    release();
+    await first;
+  });
+});
+
+describe("mapLimited", () => {
+  it("keeps order, stops starting tasks after a failure and waits for running ones", async () => {
+    const started: number[] = [];
+    let finished = 0;
+    const run = mapLimited([1, 2, 3, 4, 5, 6], 2, async (item) => {
+      started.push(item);
+      if (item === 2) throw new Error("part 2 failed");
+      await tick();
+      finished++;
+      return item;
+    });
+    await expect(run).rejects.toThrow("part 2 failed");
+    expect(started).toEqual([1, 2]);
+    expect(finished).toBe(1);
+    expect(await mapLimited([3, 1, 2], 2, async (item) => item * 10)).toEqual([30, 10, 20]);
+  });
+});
+
+describe("guessContentType", () => {
+  it("knows common artifact types and falls back to bytes", () => {
+    expect(guessContentType("/a/b/app.tar.GZ")).toBe("application/gzip");
+    expect(guessContentType("index.html")).toBe("text/html; charset=utf-8");
+    expect(guessContentType("checksums.sha256")).toBe("text/plain; charset=utf-8");
+    expect(guessContentType("Makefile")).toBe("application/octet-stream");
+  });
+});
