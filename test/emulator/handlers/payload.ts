@@ -38,12 +38,17 @@ export function readClaims(ctx: RequestContext): {
   return { claim: checksumClaim(ctx.req.headers), md5: contentMd5(ctx.req.headers) };
 }
 
+/** S3 needs the payload size up front: Content-Length, or x-amz-decoded-content-length for aws-chunked bodies. */
 function declaredSize(ctx: RequestContext): number {
-  const length = header(ctx, "content-length");
-  if (length === undefined)
+  const text = header(ctx, "x-amz-decoded-content-length") ?? header(ctx, "content-length");
+  if (text === undefined) {
     throw new S3Error("MissingContentLength", "You must provide the Content-Length HTTP header.");
-  const decoded = header(ctx, "x-amz-decoded-content-length");
-  return Number(decoded ?? length);
+  }
+  const size = Number(text);
+  if (!Number.isSafeInteger(size) || size < 0) {
+    throw new S3Error("InvalidArgument", `The declared payload length '${text}' is not a valid size.`);
+  }
+  return size;
 }
 
 function sinkEtag(md5: Buffer | undefined, size: number): string {
