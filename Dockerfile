@@ -10,10 +10,9 @@ LABEL org.opencontainers.image.title="s3-verified-upload" \
 
 ENV NODE_ENV=production
 COPY dist/cli/ /opt/s3-verified-upload/
-# The bundle is an ES module; Node needs the package type beside it. The wrapper puts the CLI on PATH for CI
-# systems that override the entrypoint and run a shell script (GitLab, Jenkins).
-RUN printf '{"type":"module"}\n' > /opt/s3-verified-upload/package.json \
- && printf '#!/bin/sh\nexec node /opt/s3-verified-upload/index.js "$@"\n' > /usr/local/bin/s3-verified-upload \
+# The wrapper puts the CLI on PATH for CI systems that override the entrypoint and run a shell script
+# (GitLab, Jenkins); ncc wrote the package.json that marks the bundle as an ES module.
+RUN printf '#!/bin/sh\nexec node /opt/s3-verified-upload/index.js "$@"\n' > /usr/local/bin/s3-verified-upload \
  && chmod 755 /usr/local/bin/s3-verified-upload
 
 USER node

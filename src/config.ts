@@ -90,7 +90,7 @@ export function parseConfig(lookup: Lookup): ConfigResult {
   const multipartThreshold = thresholdText
     ? take(parseByteSize("multipart-threshold", thresholdText), partSize)
     : partSize;
-  if (multipartThreshold > MAX_PUT_SIZE) {
+  if (thresholdText && multipartThreshold > MAX_PUT_SIZE) {
     errors.push(
       `Input "multipart-threshold": "${thresholdText}" is above 5GiB, the largest single PutObject; use at most 5GiB.`,
     );

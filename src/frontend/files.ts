@@ -1,7 +1,7 @@
 // Glob patterns → the files to upload with their keys, in a stable order.
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import * as glob from "@actions/glob";
+import { glob } from "tinyglobby";
 import type { LocalFile } from "../engine/types.js";
 import type { UploadConfig } from "../config.js";
 import { objectKey } from "./keys.js";
@@ -10,18 +10,23 @@ export type FilesResult = { ok: true; files: LocalFile[] } | { ok: false; error:
 
 type FileSelection = Pick<UploadConfig, "patterns" | "prefix" | "baseDir" | "includeHiddenFiles">;
 
-/** Relative patterns and base-dir are resolved against the process's working directory. */
-export async function findFiles(selection: FileSelection): Promise<FilesResult> {
-  const globber = await glob.create(selection.patterns.join("\n"), {
-    matchDirectories: false,
-    implicitDescendants: true,
-    excludeHiddenFiles: !selection.includeHiddenFiles,
+/**
+ * Patterns and base-dir are relative to cwd. As in actions/upload-artifact, "!" patterns
+ * exclude whatever their position, and a pattern naming a directory takes everything below it.
+ */
+export async function findFiles(selection: FileSelection, cwd: string): Promise<FilesResult> {
+  const found = await glob([...selection.patterns], {
+    cwd,
+    absolute: true,
+    onlyFiles: true,
+    dot: selection.includeHiddenFiles,
+    expandDirectories: true,
+    followSymbolicLinks: true,
   });
-  const baseDir = path.resolve(selection.baseDir);
-  const found = [...new Set(await globber.glob())].sort();
+  const baseDir = path.resolve(cwd, selection.baseDir);
   const files: LocalFile[] = [];
-  for (const filePath of found) {
-    // matchDirectories: false still lets sockets, FIFOs and devices through; only regular files upload.
+  for (const filePath of [...new Set(found.map((file) => path.resolve(cwd, file)))].sort()) {
+    // onlyFiles still lets sockets, FIFOs and devices through; only regular files upload.
     if (!(await stat(filePath)).isFile()) continue;
     const key = objectKey(baseDir, selection.prefix, filePath);
     if (!key.ok) return key;

@@ -18,7 +18,7 @@ export type UploadOutcome =
 export async function upload(config: UploadConfig, hooks: RunHooks): Promise<UploadOutcome> {
   let found;
   try {
-    found = await findFiles(config);
+    found = await findFiles(config, process.cwd());
   } catch (error) {
     return { kind: "failed", message: `Finding files failed: ${errorText(error)}` };
   }

@@ -1,0 +1,60 @@
+// `npm start`: a local S3 emulator, the real CLI uploading some of this repository to it, and what landed.
+import type { FileResult } from "../src/engine/types.js";
+import { main } from "../src/cli.js";
+import { formatBytes } from "../src/frontend/format.js";
+import { startEmulator } from "../test/emulator/index.js";
+
+const BUCKET = "demo-artifacts";
+
+const emulator = await startEmulator({ buckets: [BUCKET] });
+try {
+  // The engine takes credentials from the SDK default chain like in CI; point that chain at the emulator.
+  delete process.env["AWS_PROFILE"];
+  process.env["AWS_ACCESS_KEY_ID"] = emulator.credentials.accessKeyId;
+  process.env["AWS_SECRET_ACCESS_KEY"] = emulator.credentials.secretAccessKey;
+  delete process.env["AWS_SESSION_TOKEN"];
+  process.env["AWS_REGION"] = emulator.region;
+
+  const argv = [
+    "--bucket",
+    BUCKET,
+    "--endpoint",
+    emulator.endpoint,
+    "--force-path-style",
+    "--prefix",
+    "demo",
+    // Low enough that the larger files go up as multipart uploads and get their parts checked with ListParts.
+    "--multipart-threshold",
+    "8KiB",
+    "--json",
+    "README.md",
+    "package.json",
+    "src/**/*.ts",
+  ];
+  console.log(`Emulator at ${emulator.endpoint}; running: s3-verified-upload ${argv.join(" ")}\n`);
+  let json = "";
+  const code = await main(argv, {
+    env: process.env,
+    stdout: { write: (text: string) => (json += text) },
+    stderr: process.stderr,
+  });
+  const report = JSON.parse(json) as { files: FileResult[] };
+  console.log("\nWhat landed in s3://" + BUCKET + ":\n");
+  for (const file of report.files) {
+    const how = file.multipart
+      ? `multipart, ${file.parts} part(s) checked with ListParts`
+      : "single PutObject";
+    console.log(`  ${file.key}`);
+    console.log(`    ${formatBytes(file.size)}, ${how}, status ${file.status}`);
+    console.log(
+      `    ${file.checksumAlgorithm ?? "no checksum"} ${file.checksumType ?? ""}: local ${file.checksumLocal}, stored ${file.checksumRemote}`,
+    );
+    console.log(
+      `    verified: ${file.verified} (by ${file.verification})${file.notes.map((n) => `; ${n}`).join("")}`,
+    );
+  }
+  console.log(`\nCLI exit code ${code}. Run it again: the emulator starts empty each time.`);
+  process.exitCode = code;
+} finally {
+  await emulator.stop();
+}

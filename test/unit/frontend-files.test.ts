@@ -1,0 +1,98 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findFiles } from "../../src/frontend/files.js";
+
+let root: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), "svu-files-"));
+  for (const file of [
+    "dist/app.js",
+    "dist/app.js.map",
+    "dist/js/a b.js",
+    "dist/.env",
+    "dist/.cache/x.js",
+    "notes.txt",
+  ]) {
+    await mkdir(path.dirname(path.join(root, file)), { recursive: true });
+    await writeFile(path.join(root, file), file);
+  }
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function keys(
+  patterns: string[],
+  extra: { prefix?: string; baseDir?: string; includeHiddenFiles?: boolean } = {},
+) {
+  const result = await findFiles(
+    {
+      patterns,
+      prefix: extra.prefix ?? "",
+      baseDir: extra.baseDir ?? ".",
+      includeHiddenFiles: extra.includeHiddenFiles ?? false,
+    },
+    root,
+  );
+  if (!result.ok) throw new Error(result.error);
+  return result.files.map((file) => file.key);
+}
+
+describe("findFiles", () => {
+  it("takes everything below a named directory, without hidden files", async () => {
+    expect(await keys(["dist"])).toEqual(["dist/app.js", "dist/app.js.map", "dist/js/a b.js"]);
+  });
+
+  it("applies excludes wherever they stand", async () => {
+    expect(await keys(["!**/*.map", "dist/**"])).toEqual(["dist/app.js", "dist/js/a b.js"]);
+  });
+
+  it("includes hidden files and directories when asked", async () => {
+    expect(await keys(["dist/**"], { includeHiddenFiles: true })).toEqual([
+      "dist/.cache/x.js",
+      "dist/.env",
+      "dist/app.js",
+      "dist/app.js.map",
+      "dist/js/a b.js",
+    ]);
+  });
+
+  it("maps keys from base-dir and prefix", async () => {
+    expect(await keys(["dist/*.js"], { baseDir: "dist", prefix: "p" })).toEqual(["p/app.js"]);
+  });
+
+  it("gives absolute paths", async () => {
+    const result = await findFiles(
+      { patterns: ["dist/js"], prefix: "", baseDir: ".", includeHiddenFiles: false },
+      root,
+    );
+    expect(result).toEqual({
+      ok: true,
+      files: [{ path: path.join(root, "dist", "js", "a b.js"), key: "dist/js/a b.js" }],
+    });
+  });
+
+  it("accepts one plain file and absolute patterns", async () => {
+    expect(await keys(["notes.txt"])).toEqual(["notes.txt"]);
+    expect(await keys([path.join(root, "dist", "js", "*.js")])).toEqual(["dist/js/a b.js"]);
+  });
+
+  it("fails when a file lies outside base-dir", async () => {
+    const result = await findFiles(
+      { patterns: ["notes.txt"], prefix: "", baseDir: "dist", includeHiddenFiles: false },
+      root,
+    );
+    expect(result).toEqual({
+      ok: false,
+      error: `File "${path.join(root, "notes.txt")}" is not inside base-dir "${path.join(root, "dist")}"; set "base-dir" to a directory that contains every matched file.`,
+    });
+  });
+
+  it("returns nothing for patterns that match nothing", async () => {
+    expect(await keys(["missing/**"])).toEqual([]);
+  });
+});
