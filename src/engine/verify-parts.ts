@@ -78,14 +78,14 @@ function partMismatch(
   if (part.etag !== "" && found.etag !== part.etag) {
     return `ETag ${found.etag} listed, UploadPart answered ${part.etag}`;
   }
-  if (part.md5Hex !== null && found.etag !== part.md5Hex) {
-    return `ETag ${found.etag} listed, local MD5 is ${part.md5Hex}`;
-  }
   if (method === "checksum" && algorithm !== null) {
     const remote = found.checksums[algorithm];
     if (remote === undefined) return `no ${algorithm} checksum listed`;
     if (remote !== part.checksum) return `${algorithm} ${remote} listed, local ${part.checksum}`;
+    return null;
   }
-  if (method === "etag-md5" && part.md5Hex === null) return "no local MD5 to compare the ETag with";
+  // Only here is the ETag the proof; with checksums, stores whose ETags are not MD5s must still pass.
+  if (part.md5Hex === null) return "no local MD5 to compare the ETag with";
+  if (found.etag !== part.md5Hex) return `ETag ${found.etag} listed, local MD5 is ${part.md5Hex}`;
   return null;
 }

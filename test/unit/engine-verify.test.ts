@@ -60,6 +60,11 @@ describe("compareParts", () => {
     expect(problems[1]?.reason).toMatch(/local MD5/);
   });
 
+  it("does not require ETag = MD5 when checksums prove the part (stores with other ETags pass)", () => {
+    const part = uploaded(1, { etag: "opaque", md5Hex: md5("part").toString("hex") });
+    expect(compareParts([part], [listed(1, { etag: "opaque" })], "checksum", "CRC64NVME")).toEqual([]);
+  });
+
   it("treats a part without a local MD5 as unproven in the ETag fallback", () => {
     expect(compareParts([uploaded(1)], [listed(1, { checksums: {} })], "etag-md5", "CRC64NVME")).toEqual([
       { number: 1, reason: "no local MD5 to compare the ETag with" },
