@@ -15,6 +15,8 @@ export interface ClientContext {
   home: string;
   partSize: number;
   concurrency: number;
+  /** Our CLI bundle, relative to projectRoot or absolute. */
+  cli: string;
 }
 
 export interface Client {
@@ -52,7 +54,7 @@ export async function makeClients(context: ClientContext): Promise<Client[]> {
     ].join("\n"),
   );
   const node = process.execPath;
-  const cli = path.join(projectRoot, "dist/cli/index.js");
+  const cli = path.resolve(projectRoot, context.cli);
   const libStorage = path.join(projectRoot, "bench/lib-storage-upload.mjs");
   const single = (w: Workload) => w.fileCount === 1;
 
@@ -82,7 +84,7 @@ export async function makeClients(context: ClientContext): Promise<Client[]> {
     {
       id: "ours",
       label: "s3-verified-upload (ours)",
-      settings: "node dist/cli/index.js, default settings (CRC64NVME full-object, ListParts verification)",
+      settings: `node ${context.cli}, default settings (CRC64NVME full-object, ListParts verification)`,
       missing: async () =>
         (await isReadable(cli)) ? null : `${cli} does not exist yet: run "npm run build" to bundle the CLI`,
       command: (w, prefix) => ({

@@ -22,7 +22,8 @@ export async function describeEnvironment(projectRoot: string): Promise<string[]
 async function firstLine(argv: string[]): Promise<string> {
   const outcome = await runToEnd(argv, process.env);
   if (outcome.code !== 0) return `${path.basename(argv[0]!)} not available`;
-  return outcome.output.split("\n")[0]!.trim();
+  // curl's first line goes on to list every library it links; the version is enough here.
+  return outcome.output.split("\n")[0]!.split(" (")[0]!.trim();
 }
 
 /** dist/ is what users run; a bundle older than any source file would measure yesterday's code. */

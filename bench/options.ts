@@ -17,6 +17,8 @@ export interface BenchOptions {
   outDir: string;
   /** An already running server to use instead of starting the emulator; keys come from AWS_* variables. */
   endpoint: string | null;
+  /** The bundle measured as ours; another path compares a candidate build against dist/. */
+  cli: string;
 }
 
 export const DEFAULT_SIZES = ["1GiB", "4GiB", "1000x64KiB"];
@@ -26,10 +28,11 @@ const OUR_PART_SIZE = INPUTS.find((i) => i.name === "part-size")?.default ?? "16
 const OUR_CONCURRENCY = INPUTS.find((i) => i.name === "concurrency")?.default ?? "4";
 
 const USAGE = `usage: npm run bench -- [--runs N] [--sizes 1GiB,4GiB,1000x64KiB] [--only ours,aws-cli,...] [--quick]
-                          [--part-size ${OUR_PART_SIZE}] [--concurrency ${OUR_CONCURRENCY}] [--out bench/results] [--endpoint URL]
+                          [--part-size ${OUR_PART_SIZE}] [--concurrency ${OUR_CONCURRENCY}] [--out bench/results] [--endpoint URL] [--cli dist/cli/index.js]
   --quick     one run of 64MiB and 100x64KiB: a smoke test, not a measurement
   --endpoint  use a running S3 server (bucket "bench" must exist; keys from AWS_ACCESS_KEY_ID and
               AWS_SECRET_ACCESS_KEY) instead of starting the emulator in sink mode
+  --cli       the bundle measured as ours (default dist/cli/index.js, what users run)
   clients:  ${CLIENT_IDS.join(", ")}`;
 
 export type Parsed = { ok: true; options: BenchOptions } | { ok: false; error: string };
@@ -46,7 +49,16 @@ export function parseOptions(argv: string[]): Parsed {
     if (arg === "--help" || arg === "-h") return { ok: false, error: USAGE };
     const [name, inline] = arg.split("=", 2) as [string, string | undefined];
     if (
-      !["--runs", "--sizes", "--only", "--part-size", "--concurrency", "--out", "--endpoint"].includes(name)
+      ![
+        "--runs",
+        "--sizes",
+        "--only",
+        "--part-size",
+        "--concurrency",
+        "--out",
+        "--endpoint",
+        "--cli",
+      ].includes(name)
     ) {
       return { ok: false, error: `unknown option "${arg}"\n${USAGE}` };
     }
@@ -103,6 +115,7 @@ export function parseOptions(argv: string[]): Parsed {
       concurrency,
       outDir: given.get("--out") ?? "bench/results",
       endpoint: given.get("--endpoint") ?? null,
+      cli: given.get("--cli") ?? "dist/cli/index.js",
     },
   };
 }

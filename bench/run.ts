@@ -53,7 +53,10 @@ async function benchmark(options: BenchOptions): Promise<number> {
     console.error(`bench: ${TIME_BINARY} is required to measure CPU and RSS: apt-get install -y time`);
     return 1;
   }
-  const stale = options.only.includes("ours") ? await staleDistReason(projectRoot) : null;
+  const stale =
+    options.only.includes("ours") && options.cli === "dist/cli/index.js"
+      ? await staleDistReason(projectRoot)
+      : null;
   if (stale) console.error(`bench: WARNING ${stale}`);
 
   const started = options.endpoint
@@ -82,6 +85,7 @@ async function measureAll(
     home,
     partSize: options.partSize,
     concurrency: options.concurrency,
+    cli: options.cli,
   });
   const clients: Client[] = [];
   const skipped: { id: string; reason: string }[] = [];

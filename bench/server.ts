@@ -49,7 +49,7 @@ export function startServer(command: ServerCommand): Promise<Server> {
         child.stderr?.resume();
         resolve({
           endpoint,
-          region: values.get("AWS_REGION") ?? "us-east-1",
+          region: values.get("AWS_DEFAULT_REGION") ?? values.get("AWS_REGION") ?? "us-east-1",
           accessKeyId,
           secretAccessKey,
           pid: child.pid,
@@ -112,10 +112,11 @@ export function externalServer(endpoint: string, env: NodeJS.ProcessEnv): Server
 }
 
 /** The project's emulator in sink mode: full S3 protocol and signatures, payloads counted but not kept. */
-export function startEmulator(projectRoot: string, bucket: string): Promise<Server> {
+export async function startEmulator(projectRoot: string, bucket: string): Promise<Server> {
   const main = path.join(projectRoot, "test/emulator/main.ts");
-  return startServer({
+  const server = await startServer({
     argv: [process.execPath, "--import", "tsx", main, "--port", "0", "--sink", "--bucket", bucket],
     cwd: projectRoot,
   });
+  return { ...server, description: "test/emulator/main.ts --sink, in its own process" };
 }
