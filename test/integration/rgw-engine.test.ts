@@ -82,7 +82,10 @@ async function openUploads(): Promise<number> {
 
 describe.skipIf(env === null)("engine against Ceph RGW", () => {
   beforeAll(async () => {
-    const credentials = { accessKeyId: env!.AWS_ACCESS_KEY_ID!, secretAccessKey: env!.AWS_SECRET_ACCESS_KEY! };
+    const credentials = {
+      accessKeyId: env!.AWS_ACCESS_KEY_ID!,
+      secretAccessKey: env!.AWS_SECRET_ACCESS_KEY!,
+    };
     s3 = { endpoint: env!.S3_ENDPOINT!, region: "us-east-1", forcePathStyle: true, credentials };
     sdk = new S3Client({ ...s3, credentials });
     await sdk.send(new CreateBucketCommand({ Bucket: bucket }));
