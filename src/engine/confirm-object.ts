@@ -17,11 +17,12 @@ export const FALLBACK_NOTE =
   "The store did not record the additional checksum (x-amz-checksum-*), so the object was verified by " +
   "comparing S3 ETags with locally computed MD5s instead.";
 
-export function requireChecksumsError(step: string): StepError {
+export function requireChecksumsError(step: string, consequence = ""): StepError {
   return new StepError(
     step,
     "the store does not record additional checksums (x-amz-checksum-*) and checksums are required",
-    "Use a store that supports additional checksums, or allow the ETag/MD5 fallback (turn off require-checksums).",
+    `${consequence ? `${consequence} ` : ""}Use a store that supports additional checksums, or allow the ` +
+      "ETag/MD5 fallback (turn off require-checksums).",
   );
 }
 

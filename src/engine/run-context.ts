@@ -36,7 +36,8 @@ export interface FileContext {
   run: RunContext;
   file: LocalFile;
   headers: ObjectHeaders;
-  signal: AbortSignal;
+  /** The run's cancellation; undefined when the caller cannot cancel. */
+  signal: AbortSignal | undefined;
 }
 
 /** One S3 call with our retry loop; failures come back as a StepError naming the step and what to do. */

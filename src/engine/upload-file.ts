@@ -1,4 +1,5 @@
 import { open, type FileHandle } from "node:fs/promises";
+import { requireChecksumsError } from "./confirm-object.js";
 import { guessContentType } from "./content-type.js";
 import { decideExisting } from "./overwrite.js";
 import { planUpload, type UploadPlan } from "./plan.js";
@@ -82,7 +83,10 @@ export async function uploadFile(run: RunContext, file: LocalFile): Promise<File
     if (run.options.dryRun) {
       result = { ...result, status: "dry-run", notes: ["Dry run: nothing was uploaded."] };
     } else {
-      const ctx: FileContext = { run, file, headers: objectHeaders(run, file), signal: runSignal(run) };
+      if (run.options.requireChecksums && run.traits.keepsChecksums === false) {
+        throw requireChecksumsError("upload");
+      }
+      const ctx: FileContext = { run, file, headers: objectHeaders(run, file), signal: run.options.signal };
       const decision = await decideExisting(ctx, handle, plan);
       if (decision.action === "unchanged") {
         result = {
@@ -122,8 +126,4 @@ export async function uploadFile(run: RunContext, file: LocalFile): Promise<File
       : 0;
   run.emit({ type: "file-done", result });
   return result;
-}
-
-function runSignal(run: RunContext): AbortSignal {
-  return run.options.signal ?? new AbortController().signal;
 }

@@ -39,7 +39,7 @@ export async function uploadMultipart(
     ),
   );
   try {
-    return await transferVerifyComplete(ctx, handle, plan, uploadId, ifNoneMatch);
+    return await transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNoneMatch);
   } catch (error) {
     throw await cleanUp(ctx, uploadId, error);
   }
@@ -103,6 +103,7 @@ async function transferVerifyComplete(
   handle: FileHandle,
   plan: UploadPlan,
   uploadId: string,
+  mtimeMs: number,
   ifNoneMatch: boolean,
 ): Promise<MultipartOutcome> {
   const { store, options, algorithm, checksumType } = ctx.run;
@@ -139,6 +140,7 @@ async function transferVerifyComplete(
 
   await mapLimited(plan.parts, options.concurrency, (part) => upload(part, false));
   const partsMethod = await verifyParts(ctx, plan, uploadId, uploaded, upload);
+  await ensureUnchanged(ctx, handle, plan, mtimeMs);
 
   const parts = plan.parts.map((part) => uploaded.get(part.number)!);
   const checksumLocal =
@@ -225,6 +227,23 @@ async function confirmAfterAmbiguousComplete(
     `CompleteMultipartUpload answered ${code}, but the stored object matches the local file.`,
   );
   return outcome;
+}
+
+/** Parts read at different times must come from one version of the file, or the object would mix two. */
+async function ensureUnchanged(
+  ctx: FileContext,
+  handle: FileHandle,
+  plan: UploadPlan,
+  mtimeMs: number,
+): Promise<void> {
+  const now = await handle.stat();
+  if (now.size !== plan.size || now.mtimeMs !== mtimeMs) {
+    throw new StepError(
+      `read ${ctx.file.path}`,
+      `the file changed during the upload (size ${plan.size} → ${now.size}, modified ${new Date(now.mtimeMs).toISOString()})`,
+      "Make sure nothing writes to it while it uploads, then rerun.",
+    );
+  }
 }
 
 async function verifyParts(

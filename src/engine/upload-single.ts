@@ -1,10 +1,13 @@
 import type { FileHandle } from "node:fs/promises";
-import { confirmObject, type UploadOutcome } from "./confirm-object.js";
+import { confirmObject, requireChecksumsError, type UploadOutcome } from "./confirm-object.js";
 import { HINTS, StepError } from "./errors.js";
 import { expectedEtag } from "./object-verify.js";
 import { sendPart } from "./part-transfer.js";
 import type { UploadPlan } from "./plan.js";
 import type { FileContext } from "./run-context.js";
+
+// A single PutObject cannot be taken back like a multipart upload can be aborted.
+const WRITTEN = "The object was written but is not proven by a checksum; delete it if that matters.";
 
 export interface SingleOutcome extends UploadOutcome {
   checksumLocal: string | null;
@@ -45,6 +48,7 @@ export async function uploadSingle(
       );
     }
     traits.keepsChecksums ??= echoed !== undefined;
+    if (echoed === undefined && options.requireChecksums) throw requireChecksumsError("PutObject", WRITTEN);
   }
   const expected = {
     size: plan.size,

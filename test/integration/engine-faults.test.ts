@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { appendFileSync } from "node:fs";
 import { GetObjectCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runUploads, type EngineEvent, type EngineOptions, type LocalFile } from "../../src/engine/index.js";
@@ -184,6 +185,39 @@ describe("cancellation", () => {
     expect(result.ok).toBe(false);
     expect(result.files[0]?.error).toMatch(/cancelled by test|abort/i);
     expect(await openUploads(file.key)).toEqual([]);
+  });
+});
+
+describe("local file and run modes", () => {
+  it("a file that changes during the upload is refused before Complete", async () => {
+    const { file } = await localFile("changing.bin", 4 * PART);
+    let appended = false;
+    const onEvent = (event: EngineEvent): void => {
+      if (event.type === "progress" && !appended) {
+        appended = true;
+        appendFileSync(file.path, "more");
+      }
+    };
+    const result = await runUploads([file], options({ onEvent, concurrency: 1 }));
+    expect(result.files[0]?.error).toMatch(/changed during the upload.*aborted/);
+    expect(logged("CompleteMultipartUpload", file.key)).toHaveLength(0);
+    expect(await openUploads(file.key)).toEqual([]);
+  });
+
+  it("dry run plans without a single request", async () => {
+    const { file } = await localFile("dry.bin", 3 * PART);
+    const result = await runUploads([file], options({ dryRun: true }));
+    expect(result.files[0]).toMatchObject({ status: "dry-run", parts: 3, verified: false });
+    expect(emulator.requestLog.filter((entry) => entry.key === file.key)).toEqual([]);
+  });
+
+  it("verify off: parts are still checked with ListParts, the object is not re-read, and says so", async () => {
+    const { file } = await localFile("no-verify.bin", 2 * PART);
+    const result = await runUploads([file], options({ verify: false }));
+    expect(result.files[0]).toMatchObject({ status: "uploaded", verified: false, verification: "checksum" });
+    expect(result.files[0]?.notes.join(" ")).toMatch(/not re-checked/);
+    expect(logged("ListParts", file.key)).toHaveLength(1);
+    expect(logged("HeadObject", file.key)).toHaveLength(0);
   });
 });
 

@@ -3,6 +3,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isRetryable } from "../../src/engine/retry.js";
 import { createS3Store, type S3Store } from "../../src/engine/s3-client.js";
 
 interface Seen {
@@ -15,6 +16,7 @@ interface Seen {
 let server: Server;
 let store: S3Store;
 const seen: Seen[] = [];
+let nextBody = "";
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -27,7 +29,8 @@ beforeAll(async () => {
         headers: request.headers,
         body: Buffer.concat(chunks),
       });
-      response.writeHead(200, { ETag: '"abc"' }).end();
+      response.writeHead(200, { ETag: '"abc"' }).end(nextBody);
+      nextBody = "";
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -100,5 +103,32 @@ describe("S3 client on the wire", () => {
     await store.abortMultipartUpload({ bucket: "bucket", key: "k", uploadId: "u" });
     expect(seen[0]!.method).toBe("DELETE");
     expect(seen[0]!.headers["x-amz-content-sha256"]).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("treats a CompleteMultipartUpload 200 with an <Error> body as a failure worth retrying", async () => {
+    nextBody =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code>' +
+      "<Message>We encountered an internal error.</Message><RequestId>R1</RequestId></Error>";
+    const complete = store.completeMultipartUpload({
+      bucket: "bucket",
+      key: "k",
+      uploadId: "u",
+      parts: [{ number: 1, etag: "abc", checksums: { CRC32: "AAAAAA==" } }],
+      objectChecksums: { CRC32: "AAAAAA==" },
+      checksumType: "FULL_OBJECT",
+      objectSize: 5,
+      ifNoneMatch: true,
+    });
+    const error = await complete.then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect(isRetryable(error)).toBe(true);
+    const headers = seen.at(-1)!.headers;
+    expect(headers["x-amz-mp-object-size"]).toBe("5");
+    expect(headers["x-amz-checksum-crc32"]).toBe("AAAAAA==");
+    expect(headers["x-amz-checksum-type"]).toBe("FULL_OBJECT");
+    expect(headers["if-none-match"]).toBe("*");
   });
 });

@@ -1,0 +1,123 @@
+// The BadDigest path of sendPart: re-read and re-hash once, fail if the file changed, never loop.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, open, rm, writeFile, type FileHandle } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { crc32 } from "node:zlib";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { sendPart, type Sender } from "../../src/engine/part-transfer.js";
+import { S3_LIMITS } from "../../src/engine/plan.js";
+import { TransferPool } from "../../src/engine/pool.js";
+import type { FileContext, RunContext } from "../../src/engine/run-context.js";
+import type { Checksums, S3Store } from "../../src/engine/s3-client.js";
+import type { EngineEvent, EngineOptions } from "../../src/engine/types.js";
+
+const PART = { number: 1, offset: 0, size: 4096 };
+let dir: string;
+let filePath: string;
+let bytes: Buffer;
+let handle: FileHandle;
+let events: EngineEvent[];
+
+function s3Error(name: string, status: number): Error {
+  return Object.assign(new Error(`${name} from store`), { name, $metadata: { httpStatusCode: status } });
+}
+
+function context(): FileContext {
+  const run: RunContext = {
+    options: { contentMd5: false } as EngineOptions,
+    store: {} as S3Store,
+    pool: new TransferPool(1),
+    limits: S3_LIMITS,
+    retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
+    traits: { keepsChecksums: true },
+    algorithm: "CRC32",
+    checksumType: "FULL_OBJECT",
+    etagIsMd5: true,
+    emit: (event) => events.push(event),
+  };
+  return { run, file: { path: filePath, key: "k" }, headers: { contentType: "x" }, signal: undefined };
+}
+
+function expectedCrc(data: Buffer): string {
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE(crc32(data));
+  return out.toString("base64");
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "svu-part-"));
+  filePath = path.join(dir, "part.bin");
+});
+
+beforeEach(async () => {
+  events = [];
+  bytes = randomBytes(PART.size);
+  await writeFile(filePath, bytes);
+  await handle?.close();
+  handle = await open(filePath, "r");
+});
+
+afterAll(async () => {
+  await handle?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("sendPart", () => {
+  it("sends the bytes read with their checksum; a 503 is retried with the same bytes", async () => {
+    const sent: Array<{ body: string; checksums: Checksums }> = [];
+    const send: Sender = async (body, checksums) => {
+      sent.push({ body: body.toString("hex"), checksums });
+      if (sent.length === 1) throw s3Error("SlowDown", 503);
+      return { etag: "e", checksums };
+    };
+    const result = await sendPart(context(), handle, PART, "UploadPart 1", send);
+    expect(sent).toHaveLength(2);
+    expect(sent.every((entry) => entry.body === bytes.toString("hex"))).toBe(true);
+    expect(sent[1]!.checksums).toEqual({ CRC32: expectedCrc(bytes) });
+    expect(result.digest.digest?.toString("base64")).toBe(expectedCrc(bytes));
+    expect(events).toMatchObject([{ type: "retry", operation: "UploadPart 1", attempt: 1 }]);
+  });
+
+  it("on BadDigest re-reads and re-hashes once, then sends again", async () => {
+    let calls = 0;
+    const send: Sender = async (_body, checksums) => {
+      calls++;
+      if (calls === 1) throw s3Error("BadDigest", 400);
+      return { etag: "e", checksums };
+    };
+    await sendPart(context(), handle, PART, "UploadPart 1", send);
+    expect(calls).toBe(2);
+    expect(events).toMatchObject([{ type: "retry", reason: "BadDigest; re-read" }]);
+  });
+
+  it("fails, saying the file changed, when the re-read differs", async () => {
+    const send: Sender = async () => {
+      await writeFile(filePath, randomBytes(PART.size));
+      throw s3Error("BadDigest", 400);
+    };
+    await expect(sendPart(context(), handle, PART, "UploadPart 1", send)).rejects.toThrow(
+      /part 1 read differently the second time.*changed during the upload/,
+    );
+  });
+
+  it("fails after one re-read when S3 keeps answering BadDigest", async () => {
+    let calls = 0;
+    const send: Sender = async () => {
+      calls++;
+      throw s3Error("BadDigest", 400);
+    };
+    await expect(sendPart(context(), handle, PART, "UploadPart 1", send)).rejects.toThrow(
+      /UploadPart 1 failed: BadDigest \(HTTP 400\)/,
+    );
+    expect(calls).toBe(2);
+  });
+
+  it("fails clearly when the file is shorter than planned", async () => {
+    await writeFile(filePath, bytes.subarray(0, 100));
+    const send: Sender = async () => ({ etag: "e", checksums: {} });
+    await expect(sendPart(context(), handle, PART, "UploadPart 1", send)).rejects.toThrow(
+      /file ended at byte 100 while reading part 1/,
+    );
+  });
+});
