@@ -1,6 +1,6 @@
 // `npx tsx bench/profile.ts`: one upload by our CLI under node --cpu-prof, then the top self-time functions.
 // usage: npx tsx bench/profile.ts [--size 1GiB] [--top 25] [--from-source] [--keep DIR] [--endpoint URL]
-//                                 [-- extra CLI flags, e.g. --checksum-algorithm CRC32C]
+//                                 [--cli dist/cli/index.js] [-- extra CLI flags, e.g. --checksum-algorithm CRC32C]
 
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
@@ -14,7 +14,7 @@ import { createWorkload, warmPageCache } from "./test-data.js";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const USAGE =
-  "usage: npx tsx bench/profile.ts [--size 1GiB] [--top 25] [--from-source] [--keep DIR] [--endpoint URL] [-- CLI flags]";
+  "usage: npx tsx bench/profile.ts [--size 1GiB] [--top 25] [--from-source] [--keep DIR] [--endpoint URL] [--cli PATH] [-- CLI flags]";
 
 interface ProfileOptions {
   size: string;
@@ -22,6 +22,7 @@ interface ProfileOptions {
   fromSource: boolean;
   keep: string | null;
   endpoint: string | null;
+  cli: string;
   cliFlags: string[];
 }
 
@@ -32,6 +33,7 @@ function parse(argv: string[]): ProfileOptions | string {
     fromSource: false,
     keep: null,
     endpoint: null,
+    cli: "dist/cli/index.js",
     cliFlags: [],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -45,6 +47,7 @@ function parse(argv: string[]): ProfileOptions | string {
     else if (arg === "--top") options.top = Number(value());
     else if (arg === "--keep") options.keep = path.resolve(value());
     else if (arg === "--endpoint") options.endpoint = value();
+    else if (arg === "--cli") options.cli = value();
     else return `unknown option "${arg}"\n${USAGE}`;
   }
   const spec = parseWorkloadSpec(options.size);
@@ -73,7 +76,7 @@ try {
   await mkdir(profileDir, { recursive: true });
   const entry = options.fromSource
     ? ["--import", "tsx", path.join(projectRoot, "src/cli.ts")]
-    : [path.join(projectRoot, "dist/cli/index.js")];
+    : [path.resolve(projectRoot, options.cli)];
   const argv = [
     process.execPath,
     "--cpu-prof",
@@ -121,7 +124,10 @@ try {
 
 function printProfile(file: string, profile: CpuProfile, top: number): void {
   const shorten = (url: string) =>
-    url.replace(`file://${projectRoot}/`, "").replace(/^.*\/node_modules\//, "~/");
+    url
+      .replace(`file://${projectRoot}/`, "")
+      .replace(/^file:\/\//, "")
+      .replace(/^.*\/node_modules\//, "~/");
   const functions = selfTimeByFunction(profile, shorten);
   const total = functions.reduce((sum, f) => sum + f.microseconds, 0);
   const busy = functions.filter((f) => f.name !== "(idle)").reduce((sum, f) => sum + f.microseconds, 0);
