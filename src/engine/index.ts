@@ -1,10 +1,13 @@
+import { constants as bufferConstants } from "node:buffer";
+import { totalmem } from "node:os";
 import { checksumTypeAllowed, defaultChecksumType } from "./checksum/index.js";
 import { checkPartSize, resolveLimits } from "./plan.js";
+import { formatSize } from "./size.js";
 import { mapLimited, TransferPool } from "./pool.js";
 import { DEFAULT_RETRY } from "./retry.js";
 import type { RunContext } from "./run-context.js";
 import { createS3Store } from "./s3-client.js";
-import type { ChecksumType, EngineOptions, LocalFile, RunResult } from "./types.js";
+import type { ChecksumType, EngineOptions, LocalFile, RunResult, S3Limits } from "./types.js";
 import { uploadFile } from "./upload-file.js";
 
 export { parseSize } from "./size.js";
@@ -14,9 +17,14 @@ const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 /** Control calls (HeadObject, ListParts, Complete) run beside the part pool and need their own sockets. */
 const CONTROL_SOCKETS = 4;
 
-/** Run-wide input errors: these are the caller's to fix before any file is touched, so they throw. */
-function checkOptions(options: EngineOptions): ChecksumType | null {
+/** S3's limits, narrowed to the largest Buffer this Node.js can allocate (4 GiB before Node 22). */
+function runLimits(options: EngineOptions): S3Limits {
   const limits = resolveLimits(options.limits);
+  return { ...limits, maxPartSize: Math.min(limits.maxPartSize, bufferConstants.MAX_LENGTH) };
+}
+
+/** Run-wide input errors: these are the caller's to fix before any file is touched, so they throw. */
+function checkOptions(options: EngineOptions, limits: S3Limits): ChecksumType | null {
   const partSizeError = checkPartSize(options.partSize, limits);
   if (partSizeError) throw new Error(`Invalid part-size: ${partSizeError}`);
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 64) {
@@ -47,7 +55,17 @@ function checkOptions(options: EngineOptions): ChecksumType | null {
  * per file. Memory: at most `concurrency` buffers of the (possibly raised) part size are held at once.
  */
 export async function runUploads(files: LocalFile[], options: EngineOptions): Promise<RunResult> {
-  const checksumType = checkOptions(options);
+  const limits = runLimits(options);
+  const checksumType = checkOptions(options, limits);
+  const memoryBound = options.concurrency * options.partSize;
+  if (memoryBound > totalmem() / 2) {
+    options.onEvent?.({
+      type: "warning",
+      message:
+        `concurrency ${options.concurrency} × part size ${formatSize(options.partSize)} holds up to ` +
+        `${formatSize(memoryBound)} in memory, over half of this machine's RAM; lower one of them if it runs out.`,
+    });
+  }
   const tuning = options.tuning ?? {};
   const store = createS3Store(options.s3, {
     maxSockets: options.concurrency + CONTROL_SOCKETS,
@@ -57,7 +75,7 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
     options,
     store,
     pool: new TransferPool(options.concurrency),
-    limits: resolveLimits(options.limits),
+    limits,
     retry: {
       ...DEFAULT_RETRY,
       ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),

@@ -65,7 +65,8 @@ export function planUpload(input: PlanInput): PlanOutcome {
         `(${limits.maxParts} parts × ${formatSize(limits.maxPartSize)}); split it before uploading.`,
     };
   }
-  if (size < input.multipartThreshold || size === 0) {
+  // One PutObject takes at most 5 GiB (the part limit), whatever the threshold says.
+  if (size === 0 || (size < input.multipartThreshold && size <= limits.maxPartSize)) {
     return {
       ok: true,
       plan: { size, multipart: false, partSize: size, parts: [{ number: 1, offset: 0, size }] },

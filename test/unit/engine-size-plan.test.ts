@@ -57,6 +57,11 @@ describe("planUpload", () => {
     expect(plan(16 * MiB)).toMatchObject({ multipart: true, parts: [{ size: 16 * MiB }] });
   });
 
+  it("never plans a single PutObject above 5 GiB, whatever the threshold", () => {
+    expect(plan(6 * GiB, 16 * MiB, 10 * GiB)).toMatchObject({ multipart: true, partSize: 16 * MiB });
+    expect(plan(5 * GiB, 16 * MiB, 10 * GiB)).toMatchObject({ multipart: false });
+  });
+
   it("raises the part size to a whole MiB so a huge file stays within 10,000 parts", () => {
     const size = 500 * GiB;
     const result = plan(size);
