@@ -8,6 +8,7 @@ import { parseOptions, parseWorkloadSpec } from "./options.js";
 import { renderMarkdown } from "./report-markdown.js";
 import { renderSvg } from "./report-svg.js";
 import { median, summarize, type Sample } from "./summarize.js";
+import { checkTargets } from "./targets.js";
 
 describe("options", () => {
   it("defaults to three runs of 1 GiB, 4 GiB and 1,000 × 64 KiB with every client", () => {
@@ -162,5 +163,50 @@ describe("CPU profiles", () => {
       { name: "(anonymous)", where: "src/b.ts:1", microseconds: 30 },
     ]);
     expect(selfTimeByFile(functions).map((f) => f.name)).toEqual(["src/a.ts", "src/b.ts"]);
+  });
+});
+
+describe("targets", () => {
+  const at = (
+    workloadId: string,
+    clientId: Sample["clientId"],
+    wallSeconds: number,
+    totalBytes: number,
+    fileCount = 1,
+  ) => ({
+    ...sample(clientId, wallSeconds, 1, 1),
+    workloadId,
+    totalBytes,
+    fileCount,
+  });
+  it("judges speed ratios, CPU, RSS and files/s from the medians", () => {
+    const checks = checkTargets(
+      summarize([
+        at("4GiB", "ours", 4, 4 * 1024 ** 3),
+        at("4GiB", "aws-cli", 14, 4 * 1024 ** 3),
+        at("4GiB", "lib-storage-crc32c", 16, 4 * 1024 ** 3),
+        at("1000x64KiB", "ours", 1, 1000 * 65536, 1000),
+      ]),
+    );
+    const byTarget = new Map(checks.map((c) => [c.target, c]));
+    expect(byTarget.get("4 GiB: ≥ 3× the throughput of aws s3 cp")).toMatchObject({
+      met: true,
+      measured: expect.stringMatching(/^3\.50×/),
+    });
+    expect(byTarget.get("4 GiB: ≥ 5× lib-storage with CRC32C")).toMatchObject({
+      met: false,
+      measured: expect.stringMatching(/^4\.00×/),
+    });
+    // 1 CPU-s for 4 GiB is 0.25 CPU-s/GiB; 100 MiB RSS.
+    expect(byTarget.get("4GiB: ≤ 1.3 client CPU-s/GiB with CRC64NVME")).toMatchObject({
+      met: true,
+      measured: "0.25",
+    });
+    expect(byTarget.get("4GiB: peak RSS ≤ 150 MiB")).toMatchObject({ met: true });
+    expect(byTarget.get("1GiB: peak RSS ≤ 150 MiB")).toMatchObject({ met: null, measured: "not measured" });
+    expect(byTarget.get("1,000 × 64 KiB: ≥ 1,200 files/s")).toMatchObject({
+      met: false,
+      measured: "1000 files/s",
+    });
   });
 });

@@ -1,4 +1,4 @@
-// `npx tsx bench/profile.ts`: one upload by our CLI under node --cpu-prof, then the top self-time functions.
+// `npx tsx bench/profile.ts`: one upload (a file, or many with --size 1000x64KiB) by our CLI under node --cpu-prof, then the top self-time functions.
 // usage: npx tsx bench/profile.ts [--size 1GiB] [--top 25] [--from-source] [--keep DIR] [--endpoint URL]
 //                                 [--cli dist/cli/index.js] [-- extra CLI flags, e.g. --checksum-algorithm CRC32C]
 
@@ -51,8 +51,7 @@ function parse(argv: string[]): ProfileOptions | string {
     else return `unknown option "${arg}"\n${USAGE}`;
   }
   const spec = parseWorkloadSpec(options.size);
-  if (spec === null || spec.fileCount !== 1)
-    return `--size "${options.size}" must be one file size like 1GiB\n${USAGE}`;
+  if (spec === null) return `--size "${options.size}" must be like 1GiB or 1000x64KiB\n${USAGE}`;
   if (!Number.isInteger(options.top) || options.top < 1) return `--top must be a whole number ≥ 1\n${USAGE}`;
   return options;
 }
@@ -94,7 +93,7 @@ try {
     "--base-dir",
     workload.dir,
     ...options.cliFlags,
-    workload.files[0]!,
+    workload.fileCount === 1 ? workload.files[0]! : path.join(workload.dir, "*.bin"),
   ];
   console.error(`profile: ${argv.slice(1).join(" ")}`);
   const started = Date.now();

@@ -1,6 +1,7 @@
 // The results page: one table per workload, then how each client and the server were set up.
 
 import type { Summary } from "./summarize.js";
+import { checkTargets, renderTargets } from "./targets.js";
 
 export interface ReportInput {
   date: string;
@@ -22,6 +23,7 @@ export function renderMarkdown(input: ReportInput): string {
   for (const workload of input.workloads) {
     lines.push(`## ${describeWorkload(workload)}`, "", ...workloadTable(workload.id, input), "");
   }
+  lines.push("## Targets", "", ...renderTargets(checkTargets(input.summaries)), "");
   if (input.chartFile) lines.push(`![throughput and CPU per client](${input.chartFile})`, "");
   lines.push("## Clients", "");
   for (const client of input.clients) lines.push(`- **${client.label}**: ${client.settings}`);
