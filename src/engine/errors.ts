@@ -53,7 +53,6 @@ export function stepFailed(step: string, error: unknown, hint: string): StepErro
 
 export const HINTS = {
   access: "Check the bucket name, region, endpoint and that the credentials may write to this bucket.",
-  network: "Check connectivity to the endpoint; retrying the run is safe.",
   verify:
     "The stored data does not match the local file; rerun the upload. If it repeats, report it with the request ids.",
   retry: "Retrying the run is safe; if it keeps failing, check the store's status and the request ids above.",

@@ -1,5 +1,5 @@
 import type { FileHandle } from "node:fs/promises";
-import { s3ErrorInfo, StepError } from "./errors.js";
+import { HINTS, s3ErrorInfo, StepError } from "./errors.js";
 import { hashPart, readPart, type PartDigest } from "./part-reader.js";
 import type { PlannedPart } from "./plan.js";
 import { call, needsMd5, type FileContext } from "./run-context.js";
@@ -41,7 +41,7 @@ export function sendPart(
     async (buffer) => {
       let digest = await readAndHash(ctx, handle, part, buffer, forceMd5);
       const attempt = (): Promise<WriteAnswer> =>
-        call(ctx, step, "Retrying the run is safe; if it keeps failing, check the store's status.", () =>
+        call(ctx, step, HINTS.retry, () =>
           send(buffer, checksumsOf(ctx, digest), digest.md5?.toString("base64")),
         );
       try {

@@ -6,7 +6,6 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   HeadObjectCommand,
-  ListMultipartUploadsCommand,
   ListPartsCommand,
   PutObjectCommand,
   S3Client,
@@ -14,7 +13,7 @@ import {
 } from "@aws-sdk/client-s3";
 import type { ChecksumAlgorithm, ChecksumType, S3Settings } from "./types.js";
 
-export const ALGORITHMS: readonly ChecksumAlgorithm[] = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
+const ALGORITHMS: readonly ChecksumAlgorithm[] = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
 
 /** Base64 checksum values by algorithm, as S3 reports or accepts them. */
 export type Checksums = Partial<Record<ChecksumAlgorithm, string>>;
@@ -145,11 +144,6 @@ export interface S3Store {
     signal?: AbortSignal,
   ): Promise<WriteAnswer>;
   abortMultipartUpload(target: ObjectTarget & { uploadId: string }, signal?: AbortSignal): Promise<void>;
-  listMultipartUploads(
-    bucket: string,
-    prefix: string,
-    signal?: AbortSignal,
-  ): Promise<Array<{ key: string; uploadId: string }>>;
   destroy(): void;
 }
 
@@ -336,29 +330,6 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
         signal ? { abortSignal: signal } : {},
       );
-    },
-
-    async listMultipartUploads(bucket, prefix, signal) {
-      const found: Array<{ key: string; uploadId: string }> = [];
-      let keyMarker: string | undefined;
-      let uploadIdMarker: string | undefined;
-      for (;;) {
-        const answer = await client.send(
-          new ListMultipartUploadsCommand({
-            Bucket: bucket,
-            Prefix: prefix,
-            KeyMarker: keyMarker,
-            UploadIdMarker: uploadIdMarker,
-          }),
-          signal ? { abortSignal: signal } : {},
-        );
-        for (const upload of answer.Uploads ?? []) {
-          if (upload.Key && upload.UploadId) found.push({ key: upload.Key, uploadId: upload.UploadId });
-        }
-        if (!answer.IsTruncated) return found;
-        keyMarker = answer.NextKeyMarker;
-        uploadIdMarker = answer.NextUploadIdMarker;
-      }
     },
 
     destroy() {
