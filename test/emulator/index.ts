@@ -61,7 +61,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     minPartSize: options.minPartSize ?? DEFAULT_MIN_PART_SIZE,
     sink: options.sink ?? false,
   };
-  const { server, sockets } = createS3Server({ store, faults, config, credentials, requestLog });
+  const { server, shutdown } = createS3Server({ store, faults, config, credentials, requestLog });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
@@ -80,10 +80,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (opts?.versioning) bucket.versioning = "Enabled";
     },
     async stop() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-      if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+      await shutdown();
+      if (ownsDataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
     },
   };
 }

@@ -3,6 +3,7 @@ import { createReadStream } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Socket } from "node:net";
 import { S3Error } from "./errors.js";
 import { routeRequest, type Route } from "./router.js";
@@ -81,16 +82,13 @@ async function send(res: ServerResponse, response: S3Response): Promise<void> {
   await pipeline(Readable.from(bytes()), res);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Returns true when the fault has fully answered (or abandoned) the request. */
 async function applyRequestFault(
   rule: FaultRule,
   req: IncomingMessage,
   res: ServerResponse,
   requestId: string,
+  closing: AbortSignal,
 ): Promise<boolean> {
   switch (rule.action) {
     case "500":
@@ -117,15 +115,23 @@ async function applyRequestFault(
     }
     case "stall":
       if (rule.stallMs === undefined) return true;
-      await sleep(rule.stallMs);
-      return false;
+      await sleep(rule.stallMs, undefined, { signal: closing }).catch(() => undefined);
+      return closing.aborted;
     default:
       return false;
   }
 }
 
-export function createS3Server(deps: ServerDeps): { server: Server; sockets: Set<Socket> } {
+export interface RunningServer {
+  server: Server;
+  /** Closes the listener, cuts open connections and waits until no handler still writes to the data dir. */
+  shutdown(): Promise<void>;
+}
+
+export function createS3Server(deps: ServerDeps): RunningServer {
   const sockets = new Set<Socket>();
+  const inFlight = new Set<Promise<void>>();
+  const closing = new AbortController();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const requestId = newId(8).toUpperCase();
     res.setHeader("x-amz-request-id", requestId);
@@ -153,7 +159,7 @@ export function createS3Server(deps: ServerDeps): { server: Server; sockets: Set
       });
       if (fault) {
         code = fault.action === "500" ? "InternalError" : fault.action === "503" ? "SlowDown" : fault.action;
-        if (await applyRequestFault(fault, req, res, requestId)) return;
+        if (await applyRequestFault(fault, req, res, requestId, closing.signal)) return;
         if (fault.action === "stall") code = undefined;
       }
       const auth = verifySigV4(
@@ -182,12 +188,22 @@ export function createS3Server(deps: ServerDeps): { server: Server; sockets: Set
       sendError(req, res, s3Error, requestId);
     }
   };
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer((req, res) => {
+    const done = handle(req, res).finally(() => inFlight.delete(done));
+    inFlight.add(done);
+  });
   // Multi-GiB uploads and deliberate stalls must not be cut off by Node's default request timeout.
   server.requestTimeout = 0;
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  return { server, sockets };
+  async function shutdown(): Promise<void> {
+    closing.abort();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of sockets) socket.destroy();
+    await Promise.allSettled([...inFlight]);
+    await closed;
+  }
+  return { server, shutdown };
 }
