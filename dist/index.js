@@ -7732,7 +7732,7 @@ __webpack_unused_export__ = ListDirectoryBucketsCommand;
 __webpack_unused_export__ = ListDirectoryBucketsOutput$;
 __webpack_unused_export__ = ListDirectoryBucketsRequest$;
 __webpack_unused_export__ = ListMultipartUploads$;
-exports.mo2 = ListMultipartUploadsCommand;
+__webpack_unused_export__ = ListMultipartUploadsCommand;
 __webpack_unused_export__ = ListMultipartUploadsOutput$;
 __webpack_unused_export__ = ListMultipartUploadsRequest$;
 __webpack_unused_export__ = ListObjectAnnotations$;
@@ -70067,6 +70067,8 @@ function envName(input) {
     return ENV_PREFIX + input.toUpperCase().replaceAll("-", "_");
 }
 
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:zlib"
@@ -70484,7 +70486,8 @@ function planUpload(input) {
                 `(${limits.maxParts} parts × ${formatSize(limits.maxPartSize)}); split it before uploading.`,
         };
     }
-    if (size < input.multipartThreshold || size === 0) {
+    // One PutObject takes at most 5 GiB (the part limit), whatever the threshold says.
+    if (size === 0 || (size < input.multipartThreshold && size <= limits.maxPartSize)) {
         return {
             ok: true,
             plan: { size, multipart: false, partSize: size, parts: [{ number: 1, offset: 0, size }] },
@@ -70625,7 +70628,6 @@ function stepFailed(step, error, hint) {
 }
 const HINTS = {
     access: "Check the bucket name, region, endpoint and that the credentials may write to this bucket.",
-    network: "Check connectivity to the endpoint; retrying the run is safe.",
     verify: "The stored data does not match the local file; rerun the upload. If it repeats, report it with the request ids.",
     retry: "Retrying the run is safe; if it keeps failing, check the store's status and the request ids above.",
 };
@@ -70898,27 +70900,6 @@ function createS3Store(settings, tuning) {
         async abortMultipartUpload({ bucket, key, uploadId }, signal) {
             await client.send(new dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket: bucket, Key: key, UploadId: uploadId }), signal ? { abortSignal: signal } : {});
         },
-        async listMultipartUploads(bucket, prefix, signal) {
-            const found = [];
-            let keyMarker;
-            let uploadIdMarker;
-            for (;;) {
-                const answer = await client.send(new dist_cjs/* ListMultipartUploadsCommand */.mo2({
-                    Bucket: bucket,
-                    Prefix: prefix,
-                    KeyMarker: keyMarker,
-                    UploadIdMarker: uploadIdMarker,
-                }), signal ? { abortSignal: signal } : {});
-                for (const upload of answer.Uploads ?? []) {
-                    if (upload.Key && upload.UploadId)
-                        found.push({ key: upload.Key, uploadId: upload.UploadId });
-                }
-                if (!answer.IsTruncated)
-                    return found;
-                keyMarker = answer.NextKeyMarker;
-                uploadIdMarker = answer.NextUploadIdMarker;
-            }
-        },
         destroy() {
             client.destroy();
         },
@@ -70927,6 +70908,130 @@ function createS3Store(settings, tuning) {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./src/engine/object-verify.ts
+
+/** S3's ETag: MD5 hex for a single PUT, MD5 of the concatenated part MD5s plus "-N" for multipart. */
+function expectedEtag(multipart, partMd5s) {
+    if (partMd5s.some((md5) => md5 === null))
+        return null;
+    const md5s = partMd5s;
+    if (!multipart)
+        return md5s[0]?.toString("hex") ?? null;
+    const combined = (0,external_node_crypto_.createHash)("md5").update(Buffer.concat(md5s)).digest("hex");
+    return `${combined}-${md5s.length}`;
+}
+/**
+ * Compares the stored object with local values: size always, then the checksum when the store reports one,
+ * else the MD5-derived ETag. "size-only" is returned only when neither can be checked; callers decide
+ * whether that is acceptable.
+ */
+function checkStoredObject(expected, stored) {
+    if (stored.size !== expected.size) {
+        return { ok: false, problem: `stored size is ${stored.size} bytes, local file is ${expected.size}` };
+    }
+    const remoteChecksum = expected.algorithm === null ? undefined : stored.checksums[expected.algorithm];
+    if (remoteChecksum !== undefined && expected.checksum !== null) {
+        if (remoteChecksum !== expected.checksum) {
+            return {
+                ok: false,
+                problem: `stored ${expected.algorithm} is ${remoteChecksum}, local is ${expected.checksum}`,
+            };
+        }
+        return { ok: true, method: "checksum", remoteChecksum };
+    }
+    if (expected.etag !== null) {
+        if (stored.etag !== expected.etag) {
+            return {
+                ok: false,
+                problem: `stored ETag is ${stored.etag}, local MD5-derived ETag is ${expected.etag}`,
+            };
+        }
+        return { ok: true, method: "etag-md5", remoteChecksum: null };
+    }
+    return { ok: true, method: "size-only", remoteChecksum: null };
+}
+
+;// CONCATENATED MODULE: ./src/engine/run-context.ts
+
+
+/** One S3 call with our retry loop; failures come back as a StepError naming the step and what to do. */
+async function call(ctx, step, hint, operation) {
+    try {
+        return await withRetry(operation, {
+            policy: ctx.run.retry,
+            signal: ctx.signal,
+            onRetry: (attempt, reason) => ctx.run.emit({ type: "retry", file: ctx.file, operation: step, attempt, reason }),
+        });
+    }
+    catch (error) {
+        throw stepFailed(step, error, hint);
+    }
+}
+/** MD5 is needed for Content-MD5, for stores without checksums, and until we know which kind this store is. */
+function needsMd5(run) {
+    if (run.options.contentMd5)
+        return true;
+    return run.etagIsMd5 && (run.algorithm === null || run.traits.keepsChecksums !== true);
+}
+
+;// CONCATENATED MODULE: ./src/engine/confirm-object.ts
+
+
+
+const FALLBACK_NOTE = "The store did not record the additional checksum (x-amz-checksum-*), so the object was verified by " +
+    "comparing S3 ETags with locally computed MD5s instead.";
+function requireChecksumsError(step, consequence = "") {
+    return new StepError(step, "the store does not record additional checksums (x-amz-checksum-*) and checksums are required", `${consequence ? `${consequence} ` : ""}Use a store that supports additional checksums, or allow the ` +
+        "ETag/MD5 fallback (turn off require-checksums).");
+}
+/**
+ * After the write: the object S3 now holds must match local values (HeadObject with checksum mode), unless
+ * verification is off — then only a missing ETag (RGW answers Complete without one) is fetched.
+ */
+async function confirmObject(ctx, expected, answer, partsMethod) {
+    const { store, options } = ctx.run;
+    const target = {
+        bucket: options.bucket,
+        key: ctx.file.key,
+        ...(answer.versionId ? { versionId: answer.versionId } : {}),
+    };
+    const base = answer.versionId ? { versionId: answer.versionId } : {};
+    if (!options.verify) {
+        const etag = answer.etag ||
+            ((await call(ctx, "HeadObject", HINTS.access, () => store.headObject(target, ctx.signal)))?.etag ?? "");
+        const notes = ["The stored object was not re-checked after the upload (verification is off)."];
+        const checksumRemote = expected.algorithm === null ? null : (answer.checksums[expected.algorithm] ?? null);
+        return { ...base, etag, checksumRemote, verification: partsMethod, verified: false, notes };
+    }
+    const stored = await call(ctx, "HeadObject", HINTS.access, () => store.headObject(target, ctx.signal));
+    if (stored === null) {
+        throw new StepError("verify object", "HeadObject found no object right after the upload", HINTS.verify);
+    }
+    if (answer.etag !== "" && stored.etag !== answer.etag) {
+        throw new StepError("verify object", `HeadObject shows ETag ${stored.etag} but the upload answered ${answer.etag}; another writer changed the key`, "Make sure only one job writes this key, then rerun.");
+    }
+    const check = checkStoredObject(expected, stored);
+    if (!check.ok)
+        throw new StepError("verify object", check.problem, HINTS.verify);
+    const notes = [];
+    if (expected.algorithm !== null && check.method !== "checksum") {
+        if (options.requireChecksums)
+            throw requireChecksumsError("verify object");
+        notes.push(FALLBACK_NOTE);
+    }
+    if (check.method === "size-only") {
+        notes.push("Only the size could be compared: the store kept no checksum and its ETag is not an MD5 (SSE-KMS).");
+    }
+    return {
+        ...base,
+        etag: stored.etag,
+        checksumRemote: check.remoteChecksum,
+        verification: check.method,
+        verified: true,
+        notes,
+    };
+}
+
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -70979,49 +71084,6 @@ function guessContentType(path) {
     return TYPES[(0,external_node_path_.extname)(path).toLowerCase()] ?? "application/octet-stream";
 }
 
-;// CONCATENATED MODULE: ./src/engine/object-verify.ts
-
-/** S3's ETag: MD5 hex for a single PUT, MD5 of the concatenated part MD5s plus "-N" for multipart. */
-function expectedEtag(multipart, partMd5s) {
-    if (partMd5s.some((md5) => md5 === null))
-        return null;
-    const md5s = partMd5s;
-    if (!multipart)
-        return md5s[0]?.toString("hex") ?? null;
-    const combined = (0,external_node_crypto_.createHash)("md5").update(Buffer.concat(md5s)).digest("hex");
-    return `${combined}-${md5s.length}`;
-}
-/**
- * Compares the stored object with local values: size always, then the checksum when the store reports one,
- * else the MD5-derived ETag. "size-only" is returned only when neither can be checked; callers decide
- * whether that is acceptable.
- */
-function checkStoredObject(expected, stored) {
-    if (stored.size !== expected.size) {
-        return { ok: false, problem: `stored size is ${stored.size} bytes, local file is ${expected.size}` };
-    }
-    const remoteChecksum = expected.algorithm === null ? undefined : stored.checksums[expected.algorithm];
-    if (remoteChecksum !== undefined && expected.checksum !== null) {
-        if (remoteChecksum !== expected.checksum) {
-            return {
-                ok: false,
-                problem: `stored ${expected.algorithm} is ${remoteChecksum}, local is ${expected.checksum}`,
-            };
-        }
-        return { ok: true, method: "checksum", remoteChecksum };
-    }
-    if (expected.etag !== null) {
-        if (stored.etag !== expected.etag) {
-            return {
-                ok: false,
-                problem: `stored ETag is ${stored.etag}, local MD5-derived ETag is ${expected.etag}`,
-            };
-        }
-        return { ok: true, method: "etag-md5", remoteChecksum: null };
-    }
-    return { ok: true, method: "size-only", remoteChecksum: null };
-}
-
 ;// CONCATENATED MODULE: ./src/engine/part-reader.ts
 
 /** Fills `buffer` (exactly the part's length) from the file; a short read means the file shrank. */
@@ -71044,29 +71106,6 @@ async function hashPart(part, bytes, algorithm, withMd5) {
         digest = hasher.digest();
     }
     return { number: part.number, size: part.size, digest, md5: withMd5 ? md5(bytes) : null };
-}
-
-;// CONCATENATED MODULE: ./src/engine/run-context.ts
-
-
-/** One S3 call with our retry loop; failures come back as a StepError naming the step and what to do. */
-async function call(ctx, step, hint, operation) {
-    try {
-        return await withRetry(operation, {
-            policy: ctx.run.retry,
-            signal: ctx.signal,
-            onRetry: (attempt, reason) => ctx.run.emit({ type: "retry", file: ctx.file, operation: step, attempt, reason }),
-        });
-    }
-    catch (error) {
-        throw stepFailed(step, error, hint);
-    }
-}
-/** MD5 is needed for Content-MD5, for stores without checksums, and until we know which kind this store is. */
-function needsMd5(run) {
-    if (run.options.contentMd5)
-        return true;
-    return run.etagIsMd5 && (run.algorithm === null || run.traits.keepsChecksums !== true);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/overwrite.ts
@@ -71151,63 +71190,6 @@ async function decideExisting(ctx, handle, plan) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/confirm-object.ts
-
-
-
-const FALLBACK_NOTE = "The store did not record the additional checksum (x-amz-checksum-*), so the object was verified by " +
-    "comparing S3 ETags with locally computed MD5s instead.";
-function requireChecksumsError(step) {
-    return new StepError(step, "the store does not record additional checksums (x-amz-checksum-*) and checksums are required", "Use a store that supports additional checksums, or allow the ETag/MD5 fallback (turn off require-checksums).");
-}
-/**
- * After the write: the object S3 now holds must match local values (HeadObject with checksum mode), unless
- * verification is off — then only a missing ETag (RGW answers Complete without one) is fetched.
- */
-async function confirmObject(ctx, expected, answer, partsMethod) {
-    const { store, options } = ctx.run;
-    const target = {
-        bucket: options.bucket,
-        key: ctx.file.key,
-        ...(answer.versionId ? { versionId: answer.versionId } : {}),
-    };
-    const base = answer.versionId ? { versionId: answer.versionId } : {};
-    if (!options.verify) {
-        const etag = answer.etag ||
-            ((await call(ctx, "HeadObject", HINTS.access, () => store.headObject(target, ctx.signal)))?.etag ?? "");
-        const notes = ["The stored object was not re-checked after the upload (verification is off)."];
-        const checksumRemote = expected.algorithm === null ? null : (answer.checksums[expected.algorithm] ?? null);
-        return { ...base, etag, checksumRemote, verification: partsMethod, verified: false, notes };
-    }
-    const stored = await call(ctx, "HeadObject", HINTS.access, () => store.headObject(target, ctx.signal));
-    if (stored === null) {
-        throw new StepError("verify object", "HeadObject found no object right after the upload", HINTS.verify);
-    }
-    if (answer.etag !== "" && stored.etag !== answer.etag) {
-        throw new StepError("verify object", `HeadObject shows ETag ${stored.etag} but the upload answered ${answer.etag}; another writer changed the key`, "Make sure only one job writes this key, then rerun.");
-    }
-    const check = checkStoredObject(expected, stored);
-    if (!check.ok)
-        throw new StepError("verify object", check.problem, HINTS.verify);
-    const notes = [];
-    if (expected.algorithm !== null && check.method !== "checksum") {
-        if (options.requireChecksums)
-            throw requireChecksumsError("verify object");
-        notes.push(FALLBACK_NOTE);
-    }
-    if (check.method === "size-only") {
-        notes.push("Only the size could be compared: the store kept no checksum and its ETag is not an MD5 (SSE-KMS).");
-    }
-    return {
-        ...base,
-        etag: stored.etag,
-        checksumRemote: check.remoteChecksum,
-        verification: check.method,
-        verified: true,
-        notes,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/engine/part-transfer.ts
 
 
@@ -71226,7 +71208,7 @@ function checksumsOf(ctx, digest) {
 function sendPart(ctx, handle, part, step, send, forceMd5 = false) {
     return ctx.run.pool.run(part.size, async (buffer) => {
         let digest = await readAndHash(ctx, handle, part, buffer, forceMd5);
-        const attempt = () => call(ctx, step, "Retrying the run is safe; if it keeps failing, check the store's status.", () => send(buffer, checksumsOf(ctx, digest), digest.md5?.toString("base64")));
+        const attempt = () => call(ctx, step, HINTS.retry, () => send(buffer, checksumsOf(ctx, digest), digest.md5?.toString("base64")));
         try {
             return { digest, answer: await attempt() };
         }
@@ -71309,18 +71291,19 @@ function partMismatch(part, found, method, algorithm) {
     if (part.etag !== "" && found.etag !== part.etag) {
         return `ETag ${found.etag} listed, UploadPart answered ${part.etag}`;
     }
-    if (part.md5Hex !== null && found.etag !== part.md5Hex) {
-        return `ETag ${found.etag} listed, local MD5 is ${part.md5Hex}`;
-    }
     if (method === "checksum" && algorithm !== null) {
         const remote = found.checksums[algorithm];
         if (remote === undefined)
             return `no ${algorithm} checksum listed`;
         if (remote !== part.checksum)
             return `${algorithm} ${remote} listed, local ${part.checksum}`;
+        return null;
     }
-    if (method === "etag-md5" && part.md5Hex === null)
+    // Only here is the ETag the proof; with checksums, stores whose ETags are not MD5s must still pass.
+    if (part.md5Hex === null)
         return "no local MD5 to compare the ETag with";
+    if (found.etag !== part.md5Hex)
+        return `ETag ${found.etag} listed, local MD5 is ${part.md5Hex}`;
     return null;
 }
 
@@ -71345,7 +71328,7 @@ async function uploadMultipart(ctx, handle, plan, mtimeMs, ifNoneMatch) {
     const metadata = { ...ctx.headers.metadata, "svu-plan": planMetadata(plan, ctx, mtimeMs) };
     const uploadId = await call(ctx, "CreateMultipartUpload", HINTS.access, () => store.createMultipartUpload({ ...target, headers: { ...ctx.headers, metadata }, algorithm, checksumType }, ctx.signal));
     try {
-        return await transferVerifyComplete(ctx, handle, plan, uploadId, ifNoneMatch);
+        return await transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNoneMatch);
     }
     catch (error) {
         throw await cleanUp(ctx, uploadId, error);
@@ -71391,7 +71374,7 @@ function recordPart(ctx, part, sent) {
         md5Hex: etagIsMd5 ? (sent.digest.md5?.toString("hex") ?? null) : null,
     };
 }
-async function transferVerifyComplete(ctx, handle, plan, uploadId, ifNoneMatch) {
+async function transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNoneMatch) {
     const { store, options, algorithm, checksumType } = ctx.run;
     const target = { bucket: options.bucket, key: ctx.file.key };
     const uploaded = new Map();
@@ -71413,6 +71396,7 @@ async function transferVerifyComplete(ctx, handle, plan, uploadId, ifNoneMatch) 
     };
     await mapLimited(plan.parts, options.concurrency, (part) => upload(part, false));
     const partsMethod = await verifyParts(ctx, plan, uploadId, uploaded, upload);
+    await ensureUnchanged(ctx, handle, plan, mtimeMs);
     const parts = plan.parts.map((part) => uploaded.get(part.number));
     const checksumLocal = algorithm !== null && checksumType !== null
         ? objectChecksum(algorithm, checksumType, parts.map((part) => ({ digest: part.digest, size: part.size })))
@@ -71476,6 +71460,13 @@ async function confirmAfterAmbiguousComplete(ctx, expected, partsMethod, error) 
     outcome.notes.push(`CompleteMultipartUpload answered ${code}, but the stored object matches the local file.`);
     return outcome;
 }
+/** Parts read at different times must come from one version of the file, or the object would mix two. */
+async function ensureUnchanged(ctx, handle, plan, mtimeMs) {
+    const now = await handle.stat();
+    if (now.size !== plan.size || now.mtimeMs !== mtimeMs) {
+        throw new StepError(`read ${ctx.file.path}`, `the file changed during the upload (size ${plan.size} → ${now.size}, modified ${new Date(now.mtimeMs).toISOString()})`, "Make sure nothing writes to it while it uploads, then rerun.");
+    }
+}
 async function verifyParts(ctx, plan, uploadId, uploaded, upload) {
     const { store, options, algorithm, etagIsMd5 } = ctx.run;
     for (let round = 0;; round++) {
@@ -71514,6 +71505,8 @@ async function verifyParts(ctx, plan, uploadId, uploaded, upload) {
 
 
 
+// A single PutObject cannot be taken back like a multipart upload can be aborted.
+const WRITTEN = "The object was written but is not proven by a checksum; delete it if that matters.";
 /** Files below the multipart threshold: one PutObject carrying the same checksums a part would. */
 async function uploadSingle(ctx, handle, plan, ifNoneMatch) {
     const { store, options, algorithm, traits } = ctx.run;
@@ -71535,6 +71528,8 @@ async function uploadSingle(ctx, handle, plan, ifNoneMatch) {
             throw new StepError("PutObject", `S3 answered ${algorithm} ${echoed}, local value is ${checksumLocal}`, HINTS.verify);
         }
         traits.keepsChecksums ??= echoed !== undefined;
+        if (echoed === undefined && options.requireChecksums)
+            throw requireChecksumsError("PutObject", WRITTEN);
     }
     const expected = {
         size: plan.size,
@@ -71548,6 +71543,7 @@ async function uploadSingle(ctx, handle, plan, ifNoneMatch) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/upload-file.ts
+
 
 
 
@@ -71632,7 +71628,10 @@ async function uploadFile(run, file) {
             result = { ...result, status: "dry-run", notes: ["Dry run: nothing was uploaded."] };
         }
         else {
-            const ctx = { run, file, headers: objectHeaders(run, file), signal: runSignal(run) };
+            if (run.options.requireChecksums && run.traits.keepsChecksums === false) {
+                throw requireChecksumsError("upload");
+            }
+            const ctx = { run, file, headers: objectHeaders(run, file), signal: run.options.signal };
             const decision = await decideExisting(ctx, handle, plan);
             if (decision.action === "unchanged") {
                 result = {
@@ -71676,11 +71675,11 @@ async function uploadFile(run, file) {
     run.emit({ type: "file-done", result });
     return result;
 }
-function runSignal(run) {
-    return run.options.signal ?? new AbortController().signal;
-}
 
 ;// CONCATENATED MODULE: ./src/engine/index.ts
+
+
+
 
 
 
@@ -71691,9 +71690,13 @@ function runSignal(run) {
 const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 /** Control calls (HeadObject, ListParts, Complete) run beside the part pool and need their own sockets. */
 const CONTROL_SOCKETS = 4;
-/** Run-wide input errors: these are the caller's to fix before any file is touched, so they throw. */
-function checkOptions(options) {
+/** S3's limits, narrowed to the largest Buffer this Node.js can allocate (4 GiB before Node 22). */
+function runLimits(options) {
     const limits = resolveLimits(options.limits);
+    return { ...limits, maxPartSize: Math.min(limits.maxPartSize, external_node_buffer_.constants.MAX_LENGTH) };
+}
+/** Run-wide input errors: these are the caller's to fix before any file is touched, so they throw. */
+function checkOptions(options, limits) {
     const partSizeError = checkPartSize(options.partSize, limits);
     if (partSizeError)
         throw new Error(`Invalid part-size: ${partSizeError}`);
@@ -71721,7 +71724,16 @@ function checkOptions(options) {
  * per file. Memory: at most `concurrency` buffers of the (possibly raised) part size are held at once.
  */
 async function runUploads(files, options) {
-    const checksumType = checkOptions(options);
+    const limits = runLimits(options);
+    const checksumType = checkOptions(options, limits);
+    const memoryBound = options.concurrency * options.partSize;
+    if (memoryBound > (0,external_node_os_.totalmem)() / 2) {
+        options.onEvent?.({
+            type: "warning",
+            message: `concurrency ${options.concurrency} × part size ${formatSize(options.partSize)} holds up to ` +
+                `${formatSize(memoryBound)} in memory, over half of this machine's RAM; lower one of them if it runs out.`,
+        });
+    }
     const tuning = options.tuning ?? {};
     const store = createS3Store(options.s3, {
         maxSockets: options.concurrency + CONTROL_SOCKETS,
@@ -71731,7 +71743,7 @@ async function runUploads(files, options) {
         options,
         store,
         pool: new TransferPool(options.concurrency),
-        limits: resolveLimits(options.limits),
+        limits,
         retry: {
             ...DEFAULT_RETRY,
             ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
@@ -73290,7 +73302,9 @@ function fileDetails(result) {
         `object: s3://${result.bucket}/${result.key}`,
         result.multipart ? `parts: ${result.parts} × ${formatBytes(result.partSize)}` : "parts: 1 (single PUT)",
         `etag: ${result.etag}${result.versionId ? `, version ${result.versionId}` : ""}`,
-        `checksum: local ${result.checksumLocal ?? "none"}, stored ${result.checksumRemote ?? "none"} (${formatChecksum(result)} ${result.checksumType ?? ""})`.trimEnd(),
+        result.checksumAlgorithm === null
+            ? "checksum: none (ETag/MD5 only)"
+            : `checksum: ${result.checksumAlgorithm} ${result.checksumType ?? ""}, local ${result.checksumLocal ?? "none"}, stored ${result.checksumRemote ?? "none"}`,
         `verification: ${result.verification}, ${result.verified ? "passed" : "not verified"}`,
         ...result.notes.map((note) => `note: ${note}`),
         ...(result.error ? [`error: ${result.error}`] : []),

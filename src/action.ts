@@ -3,7 +3,7 @@ import os from "node:os";
 import * as core from "@actions/core";
 import type { EngineEvent, FileResult } from "./engine/types.js";
 import { parseConfig } from "./config.js";
-import { describeResult, formatBytes, formatChecksum } from "./frontend/format.js";
+import { describeResult, formatBytes } from "./frontend/format.js";
 import { buildManifest, writeManifest } from "./frontend/manifest.js";
 import { runOutputs } from "./frontend/outputs.js";
 import { lineProgress } from "./frontend/progress.js";
@@ -19,7 +19,9 @@ function fileDetails(result: FileResult): string[] {
     `object: s3://${result.bucket}/${result.key}`,
     result.multipart ? `parts: ${result.parts} × ${formatBytes(result.partSize)}` : "parts: 1 (single PUT)",
     `etag: ${result.etag}${result.versionId ? `, version ${result.versionId}` : ""}`,
-    `checksum: local ${result.checksumLocal ?? "none"}, stored ${result.checksumRemote ?? "none"} (${formatChecksum(result)} ${result.checksumType ?? ""})`.trimEnd(),
+    result.checksumAlgorithm === null
+      ? "checksum: none (ETag/MD5 only)"
+      : `checksum: ${result.checksumAlgorithm} ${result.checksumType ?? ""}, local ${result.checksumLocal ?? "none"}, stored ${result.checksumRemote ?? "none"}`,
     `verification: ${result.verification}, ${result.verified ? "passed" : "not verified"}`,
     ...result.notes.map((note) => `note: ${note}`),
     ...(result.error ? [`error: ${result.error}`] : []),

@@ -1,0 +1,167 @@
+// The bundled CLI (dist/cli/index.js, as committed; CI checks it is fresh) run as a CI job would run it.
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FileResult } from "../../src/engine/types.js";
+import { startEmulator } from "../emulator/index.js";
+import type { Emulator } from "../emulator/index.js";
+import { ciEnv, listKeys, makeTree, patternBytes, readObject, repoRoot, runNode } from "./helpers.js";
+
+const MiB = 1024 * 1024;
+const CLI = path.join(repoRoot, "dist", "cli", "index.js");
+
+let emulator: Emulator;
+let workspace: string;
+const big = patternBytes(11 * MiB, 3);
+
+beforeAll(async () => {
+  emulator = await startEmulator({ buckets: ["cli-bucket", "env-bucket", "dry-bucket"] });
+  workspace = await makeTree({ "out/big.bin": big, "out/small.txt": "small\n", "out/skip.log": "log" });
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+  if (workspace) await rm(workspace, { recursive: true, force: true });
+});
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  return runNode(CLI, args, ciEnv(emulator, env), workspace);
+}
+
+const store = () => ["--endpoint", emulator.endpoint, "--force-path-style"];
+
+interface JsonReport {
+  ok: boolean;
+  uploaded: number;
+  skipped: number;
+  failed: number;
+  bytes: number;
+  keys: string[];
+  files: FileResult[];
+}
+
+describe("the CLI bundle", () => {
+  it("uploads with --json: results on stdout, progress and summary on stderr, exit 0", async () => {
+    const run = await cli([
+      "--bucket",
+      "cli-bucket",
+      ...store(),
+      "--part-size=5MiB",
+      "--checksum-algorithm",
+      "CRC32C",
+      "--json",
+      "out/**",
+      "!out/*.log",
+    ]);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    expect(report).toMatchObject({ ok: true, uploaded: 2, skipped: 0, failed: 0, bytes: big.length + 6 });
+    expect(report.keys).toEqual(["out/big.bin", "out/small.txt"]);
+    expect(report.files[0]).toMatchObject({
+      parts: 3,
+      multipart: true,
+      checksumAlgorithm: "CRC32C",
+      verified: true,
+    });
+    expect(run.stderr).toContain(
+      "uploaded s3://cli-bucket/out/big.bin (11.0 MiB, 3 parts of 5.0 MiB, CRC32C ",
+    );
+    expect(run.stderr).toContain("2 uploaded (11.0 MiB), 0 unchanged, 0 failed\n");
+    expect(await listKeys(emulator, "cli-bucket")).toEqual(["out/big.bin", "out/small.txt"]);
+    expect((await readObject(emulator, "cli-bucket", "out/big.bin")).equals(big)).toBe(true);
+  });
+
+  it("reads every setting from S3VU_* variables, flags winning", async () => {
+    const run = await cli(["--prefix", "from-flag", "out/small.txt"], {
+      S3VU_BUCKET: "env-bucket",
+      S3VU_PREFIX: "from-env",
+      S3VU_ENDPOINT: emulator.endpoint,
+      S3VU_FORCE_PATH_STYLE: "true",
+      S3VU_METADATA: "build=7",
+      S3VU_BOGUS: "1",
+    });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(
+      "warning: environment variable S3VU_BOGUS is not a setting and is ignored; see --help.",
+    );
+    expect(await listKeys(emulator, "env-bucket")).toEqual(["from-flag/out/small.txt"]);
+  });
+
+  it("writes nothing in a dry run but lists what it would do", async () => {
+    const run = await cli(["--bucket", "dry-bucket", ...store(), "--dry-run", "--json", "out/small.txt"]);
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as JsonReport).files[0]).toMatchObject({
+      status: "dry-run",
+      key: "out/small.txt",
+    });
+    expect(await listKeys(emulator, "dry-bucket")).toEqual([]);
+  });
+
+  it("exits 2 listing every bad setting, with JSON errors under --json", async () => {
+    const run = await cli([
+      "--bucket",
+      "cli-bucket",
+      "--part-size",
+      "1MiB",
+      "--sse",
+      "kms",
+      "--json",
+      "out/**",
+    ]);
+    expect(run.code).toBe(2);
+    const errors = [
+      `Input "part-size": "1MiB" is outside S3's part size range; use 5MiB to 5GiB (5242880 to 5368709120 bytes).`,
+      `Input "sse": "kms" is not supported; use one of AES256, aws:kms, aws:kms:dsse.`,
+    ];
+    expect(run.stderr).toBe(
+      `${errors.map((e) => `error: ${e}\n`).join("")}Run with --help to see every option.\n`,
+    );
+    expect(JSON.parse(run.stdout)).toEqual({ ok: false, errors });
+  });
+
+  it("exits 2 on usage errors", async () => {
+    const unknown = await cli(["--buckt", "x", "out/**"]);
+    expect(unknown).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: 'error: Unknown option "--buckt"; see --help.\n',
+    });
+    const missing = await cli(["out/**"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(
+      'error: Input "bucket" is required: the name of the S3 bucket to upload to.\n',
+    );
+  });
+
+  it("exits 1 when nothing matches, 0 when told to ignore it", async () => {
+    const failed = await cli(["--bucket", "cli-bucket", ...store(), "none/**"]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`error: No files matched "path" (none/**) from ${workspace};`);
+    const ignored = await cli([
+      "--bucket",
+      "cli-bucket",
+      ...store(),
+      "--if-no-files-found=ignore",
+      "none/**",
+    ]);
+    expect(ignored).toMatchObject({ code: 0, stderr: "" });
+  });
+
+  it("exits 1 naming the file when the upload fails", async () => {
+    const run = await cli(["--bucket", "missing-bucket", ...store(), "--json", "out/small.txt"]);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout) as JsonReport).toMatchObject({ ok: false, failed: 1 });
+    expect(run.stderr).toMatch(
+      /error: 1 of 1 file\(s\) failed:\n- .*small\.txt → s3:\/\/missing-bucket\/out\/small\.txt: .*NoSuchBucket/,
+    );
+  });
+
+  it("prints help and version", async () => {
+    const help = await cli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: s3-verified-upload \[upload\] \[options\] <glob…>/);
+    expect(help.stdout).toContain("env: S3VU_MULTIPART_THRESHOLD");
+    const version = await cli(["upload", "--version"]);
+    expect(version).toMatchObject({ code: 0, stdout: "0.1.0\n" });
+  });
+});
