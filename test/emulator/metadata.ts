@@ -75,9 +75,13 @@ export function objectSettings(headers: IncomingHttpHeaders): ObjectSettings {
   if (encodings.length > 0) stored["content-encoding"] = encodings.join(",");
   const storageClass = single(headers, "x-amz-storage-class") ?? "STANDARD";
   if (!STORAGE_CLASSES.includes(storageClass)) {
-    throw new S3Error("InvalidArgument", `The storage class you specified is not valid: ${storageClass}`, {
-      ArgumentName: "x-amz-storage-class",
-    });
+    throw new S3Error(
+      "InvalidStorageClass",
+      `The storage class you specified is not valid: ${storageClass}`,
+      {
+        ArgumentName: "x-amz-storage-class",
+      },
+    );
   }
   stored["x-amz-storage-class"] = storageClass;
   const sse = single(headers, "x-amz-server-side-encryption") ?? "AES256";

@@ -13,6 +13,8 @@ export type Operation =
   | "GetBucketVersioning"
   | "PutBucketVersioning"
   | "GetBucketLocation"
+  | "DeleteObjects"
+  | "PutObjectTagging"
   | "PutObject"
   | "CopyObject"
   | "GetObject"
@@ -44,6 +46,8 @@ function bucketOperation(method: string, query: URLSearchParams): Operation | un
       return "HeadBucket";
     case "DELETE":
       return "DeleteBucket";
+    case "POST":
+      return query.has("delete") ? "DeleteObjects" : undefined;
     case "GET":
       if (query.has("uploads")) return "ListMultipartUploads";
       if (query.has("versioning")) return "GetBucketVersioning";
@@ -63,6 +67,7 @@ function objectOperation(
   switch (method) {
     case "PUT":
       if (query.has("uploadId")) return copy ? "UploadPartCopy" : "UploadPart";
+      if (query.has("tagging")) return "PutObjectTagging";
       return copy ? "CopyObject" : "PutObject";
     case "GET":
       if (query.has("uploadId")) return "ListParts";
