@@ -55,5 +55,5 @@ export const HINTS = {
   access: "Check the bucket name, region, endpoint and that the credentials may write to this bucket.",
   verify:
     "The stored data does not match the local file; rerun the upload. If it repeats, report it with the request ids.",
-  retry: "Retrying the run is safe; if it keeps failing, check the store's status and the request ids above.",
+  retry: "Retrying the run is safe; if it keeps failing, check the store's status and quote the request id.",
 } as const;

@@ -1,4 +1,4 @@
-import { stepFailed } from "./errors.js";
+import { StepError, stepFailed } from "./errors.js";
 import type { TransferPool } from "./pool.js";
 import { withRetry, type RetryPolicy } from "./retry.js";
 import type { ObjectHeaders, S3Store } from "./s3-client.js";
@@ -55,6 +55,11 @@ export async function call<T>(
         ctx.run.emit({ type: "retry", file: ctx.file, operation: step, attempt, reason }),
     });
   } catch (error) {
+    if (ctx.signal?.aborted) {
+      const reason =
+        ctx.signal.reason instanceof Error ? ctx.signal.reason.message : String(ctx.signal.reason);
+      throw new StepError(step, `cancelled (${reason})`, "Rerun to finish the upload.", error);
+    }
     throw stepFailed(step, error, hint);
   }
 }
