@@ -36,6 +36,8 @@ export interface Emulator {
   requestLog: RequestLogEntry[];
   faults: FaultInjector;
   createBucket(name: string, opts?: { versioning?: boolean }): Promise<void>;
+  /** Moves the Initiated time of a bucket's in-progress uploads (all, or those for `key`) back by `ms`. */
+  backdateUploads(bucket: string, ms: number, key?: string): void;
   stop(): Promise<void>;
 }
 
@@ -78,6 +80,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     async createBucket(name, opts) {
       const bucket = store.createBucket(name);
       if (opts?.versioning) bucket.versioning = "Enabled";
+    },
+    backdateUploads(bucketName, ms, key) {
+      for (const upload of store.bucket(bucketName).uploads.values()) {
+        if (key === undefined || upload.key === key)
+          upload.initiated = new Date(upload.initiated.getTime() - ms);
+      }
     },
     async stop() {
       await shutdown();

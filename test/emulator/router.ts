@@ -13,6 +13,9 @@ export type Operation =
   | "GetBucketVersioning"
   | "PutBucketVersioning"
   | "GetBucketLocation"
+  | "GetBucketLifecycleConfiguration"
+  | "PutBucketLifecycleConfiguration"
+  | "DeleteBucketLifecycle"
   | "DeleteObjects"
   | "PutObjectTagging"
   | "PutObject"
@@ -41,17 +44,19 @@ export interface Route {
 function bucketOperation(method: string, query: URLSearchParams): Operation | undefined {
   switch (method) {
     case "PUT":
+      if (query.has("lifecycle")) return "PutBucketLifecycleConfiguration";
       return query.has("versioning") ? "PutBucketVersioning" : "CreateBucket";
     case "HEAD":
       return "HeadBucket";
     case "DELETE":
-      return "DeleteBucket";
+      return query.has("lifecycle") ? "DeleteBucketLifecycle" : "DeleteBucket";
     case "POST":
       return query.has("delete") ? "DeleteObjects" : undefined;
     case "GET":
       if (query.has("uploads")) return "ListMultipartUploads";
       if (query.has("versioning")) return "GetBucketVersioning";
       if (query.has("location")) return "GetBucketLocation";
+      if (query.has("lifecycle")) return "GetBucketLifecycleConfiguration";
       return query.get("list-type") === "2" ? "ListObjectsV2" : "ListObjects";
     default:
       return undefined;

@@ -60,6 +60,8 @@ export interface Bucket {
   /** Versions per key, oldest first; the last one is current. */
   objects: Map<string, ObjectVersion[]>;
   uploads: Map<string, Upload>;
+  /** The LifecycleConfiguration document as last PUT; S3 replaces it whole on every PUT. */
+  lifecycle: string | undefined;
 }
 
 /** Files holding an object's bytes, in order. */
@@ -114,6 +116,7 @@ export class Store {
       versioning: undefined,
       objects: new Map(),
       uploads: new Map(),
+      lifecycle: undefined,
     };
     this.buckets.set(name, bucket);
     return bucket;

@@ -355,7 +355,7 @@ describe("multipart rules", () => {
     expect(await code([p1, p2, p3])).toBe("EntityTooSmall");
     expect(await code([p1, { ...p3, ChecksumSHA256: p1.ChecksumSHA256 }])).toBe("InvalidPart");
     expect(await code([p1, { PartNumber: 3, ETag: p3.ETag }])).toBe("InvalidRequest");
-    expect(await code([p1, p3])).toBe("InvalidRequest");
+    expect(await code([p1, p3])).toBe("InvalidPartOrder");
     expect(await code([p1], { MpuObjectSize: MIN_PART + 1 })).toBe("InvalidRequest");
     expect(p4).toBeDefined();
     // Still completable after the refusals, with the right list.

@@ -2,7 +2,7 @@
 import { S3Error } from "../errors.js";
 import type { RequestContext } from "../context.js";
 import { emptyResponse, OWNER, s3Time, xmlResponse, type S3Response } from "../response.js";
-import { childText, escapeXml, isRootedAt, type XmlNode } from "../xml.js";
+import { childBlocks, childText, escapeXml, isRootedAt, type XmlNode } from "../xml.js";
 import { readSmallBody } from "./small-body.js";
 import { uriEncode } from "../sigv4.js";
 import type { Bucket, ObjectVersion } from "../storage.js";
@@ -59,6 +59,45 @@ export async function putBucketVersioning(ctx: RequestContext): Promise<S3Respon
   }
   bucket.versioning = status;
   return emptyResponse(200);
+}
+
+export function getBucketLifecycle(ctx: RequestContext): S3Response {
+  const bucket = ctx.store.bucket(ctx.route.bucket!);
+  if (bucket.lifecycle === undefined) {
+    throw new S3Error("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist", {
+      BucketName: bucket.name,
+    });
+  }
+  return { status: 200, headers: { "content-type": "application/xml" }, body: bucket.lifecycle };
+}
+
+/** Kept as sent: tests read back exactly which rules a client wrote. S3 requires an integrity header here. */
+export async function putBucketLifecycle(ctx: RequestContext): Promise<S3Response> {
+  const bucket = ctx.store.bucket(ctx.route.bucket!);
+  const headers = ctx.req.headers;
+  const hasIntegrity =
+    headers["content-md5"] !== undefined ||
+    Object.keys(headers).some((name) => name.startsWith("x-amz-checksum-"));
+  if (!hasIntegrity) {
+    throw new S3Error(
+      "InvalidRequest",
+      "Missing required header for this request: Content-MD5 or x-amz-checksum-*",
+    );
+  }
+  const body = await readSmallBody(ctx);
+  if (!isRootedAt(body, "LifecycleConfiguration") || childBlocks(body, "Rule").length === 0) {
+    throw new S3Error(
+      "MalformedXML",
+      "The XML you provided was not well-formed or did not validate against our published schema",
+    );
+  }
+  bucket.lifecycle = body;
+  return emptyResponse(200);
+}
+
+export function deleteBucketLifecycle(ctx: RequestContext): S3Response {
+  ctx.store.bucket(ctx.route.bucket!).lifecycle = undefined;
+  return emptyResponse(204);
 }
 
 function parseMaxKeys(text: string | null, name: string): number {

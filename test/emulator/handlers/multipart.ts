@@ -323,10 +323,12 @@ function matchParts(upload: Upload, requested: RequestedPart[], minPartSize: num
     }
     return part;
   });
+  // Documented for CompletedPart.PartNumber: with additional checksums, numbers start at 1 and are consecutive.
   if (alg && matched.some((part, index) => part.partNumber !== index + 1)) {
     throw new S3Error(
-      "InvalidRequest",
-      "Uploads with additional checksums require consecutive part numbers starting at 1; the completed parts have a gap.",
+      "InvalidPartOrder",
+      "Uploads with additional checksums require part numbers that start at 1 and are consecutive.",
+      { UploadId: upload.uploadId },
     );
   }
   matched.slice(0, -1).forEach((part, index) => {
