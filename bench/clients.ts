@@ -15,8 +15,8 @@ export interface ClientContext {
   home: string;
   partSize: number;
   concurrency: number;
-  /** Our CLI bundle, relative to projectRoot or absolute. */
-  cli: string;
+  /** Our CLI bundle (a private copy, so a rebuild mid-run cannot change it) and the name to show for it. */
+  cli: { path: string; shown: string };
 }
 
 export interface Client {
@@ -54,7 +54,7 @@ export async function makeClients(context: ClientContext): Promise<Client[]> {
     ].join("\n"),
   );
   const node = process.execPath;
-  const cli = path.resolve(projectRoot, context.cli);
+  const cli = context.cli.path;
   const libStorage = path.join(projectRoot, "bench/lib-storage-upload.mjs");
   const single = (w: Workload) => w.fileCount === 1;
 
@@ -84,9 +84,11 @@ export async function makeClients(context: ClientContext): Promise<Client[]> {
     {
       id: "ours",
       label: "s3-verified-upload (ours)",
-      settings: `node ${context.cli}, default settings (CRC64NVME full-object, ListParts verification)`,
+      settings: `node ${context.cli.shown}, default settings (CRC64NVME full-object, ListParts verification)`,
       missing: async () =>
-        (await isReadable(cli)) ? null : `${cli} does not exist yet: run "npm run build" to bundle the CLI`,
+        (await isReadable(cli))
+          ? null
+          : `${context.cli.shown} does not exist: run "npm run build" to bundle the CLI`,
       command: (w, prefix) => ({
         argv: [
           node,

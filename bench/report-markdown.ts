@@ -23,7 +23,8 @@ export function renderMarkdown(input: ReportInput): string {
   for (const workload of input.workloads) {
     lines.push(`## ${describeWorkload(workload)}`, "", ...workloadTable(workload.id, input), "");
   }
-  lines.push("## Targets", "", ...renderTargets(checkTargets(input.summaries)), "");
+  const targets = checkTargets(input.summaries);
+  if (targets.some((t) => t.met !== null)) lines.push("## Targets", "", ...renderTargets(targets), "");
   if (input.chartFile) lines.push(`![throughput and CPU per client](${input.chartFile})`, "");
   lines.push("## Clients", "");
   for (const client of input.clients) lines.push(`- **${client.label}**: ${client.settings}`);

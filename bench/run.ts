@@ -1,6 +1,7 @@
 // `npm run bench`: every client uploads the same files to the same server, alternating run by run.
 
-import { access, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { access, cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -76,6 +77,7 @@ async function measureAll(
   notes: string[],
   stale: string | null,
 ): Promise<number> {
+  const bundle = await snapshotBundle(path.resolve(projectRoot, options.cli));
   const home = path.join(scratch, "home");
   await mkdir(home);
   const allClients = await makeClients({
@@ -85,7 +87,7 @@ async function measureAll(
     home,
     partSize: options.partSize,
     concurrency: options.concurrency,
-    cli: options.cli,
+    cli: { path: bundle.path, shown: options.cli },
   });
   const clients: Client[] = [];
   const skipped: { id: string; reason: string }[] = [];
@@ -155,6 +157,7 @@ async function measureAll(
     `date: ${new Date().toISOString()}; ${options.runs} run(s) per client, clients alternated run by run`,
     ...(await describeEnvironment(projectRoot)),
     `server: ${server.description}`,
+    ...(bundle.digest ? [`ours: ${options.cli}, sha256 ${bundle.digest}…`] : []),
     ...(stale ? [`WARNING: ${stale}`] : []),
   ];
   const serverNote = server.pid
@@ -195,4 +198,16 @@ async function measureAll(
   console.log(markdown);
   console.error(`bench: wrote ${path.join(options.outDir, baseName)}.md and .svg`);
   return failures.length === 0 ? 0 : 1;
+}
+
+/** Copies the bundle's directory aside so a rebuild during the bench (others share this tree) cannot touch it. */
+async function snapshotBundle(bundle: string): Promise<{ path: string; digest: string | null }> {
+  const bytes = await readFile(bundle).catch(() => null);
+  if (bytes === null) return { path: bundle, digest: null };
+  const copy = path.join(scratch, "ours");
+  await cp(path.dirname(bundle), copy, { recursive: true });
+  return {
+    path: path.join(copy, path.basename(bundle)),
+    digest: createHash("sha256").update(bytes).digest("hex").slice(0, 12),
+  };
 }
