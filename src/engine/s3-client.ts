@@ -5,13 +5,20 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  GetBucketLifecycleConfigurationCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListPartsCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
+import type { LifecycleRule } from "@aws-sdk/client-s3";
 import type { ChecksumAlgorithm, ChecksumType, S3Settings } from "./types.js";
+
+/** Passed through untouched: rules we did not write must come back exactly as they were. */
+export type { LifecycleRule } from "@aws-sdk/client-s3";
 
 const ALGORITHMS: readonly ChecksumAlgorithm[] = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
 
@@ -89,6 +96,21 @@ export interface ListedPart {
 export interface PartsPage {
   parts: ListedPart[];
   nextMarker?: string;
+  /** The upload's own algorithm and type, as ListParts reports them (absent on stores that keep none). */
+  checksumAlgorithm?: string;
+  checksumType?: string;
+}
+
+/** An in-progress multipart upload as ListMultipartUploads shows it. */
+export interface PendingUpload {
+  key: string;
+  uploadId: string;
+  initiated: Date | undefined;
+}
+
+export interface UploadsPage {
+  uploads: PendingUpload[];
+  next?: { keyMarker: string; uploadIdMarker: string };
 }
 
 export interface WriteAnswer {
@@ -144,6 +166,13 @@ export interface S3Store {
     signal?: AbortSignal,
   ): Promise<WriteAnswer>;
   abortMultipartUpload(target: ObjectTarget & { uploadId: string }, signal?: AbortSignal): Promise<void>;
+  listUploadsPage(
+    input: { bucket: string; prefix: string; keyMarker?: string; uploadIdMarker?: string },
+    signal?: AbortSignal,
+  ): Promise<UploadsPage>;
+  /** [] when the bucket has no lifecycle configuration. */
+  getLifecycleRules(bucket: string, signal?: AbortSignal): Promise<LifecycleRule[]>;
+  putLifecycleRules(bucket: string, rules: LifecycleRule[], signal?: AbortSignal): Promise<void>;
   destroy(): void;
 }
 
@@ -294,7 +323,12 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         checksums: fromFields(part),
       }));
       const nextMarker = answer.IsTruncated ? answer.NextPartNumberMarker : undefined;
-      return nextMarker ? { parts, nextMarker } : { parts };
+      return {
+        parts,
+        ...(nextMarker ? { nextMarker } : {}),
+        ...(answer.ChecksumAlgorithm ? { checksumAlgorithm: answer.ChecksumAlgorithm } : {}),
+        ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
+      };
     },
 
     async completeMultipartUpload(input, signal) {
@@ -328,6 +362,51 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     async abortMultipartUpload({ bucket, key, uploadId }, signal) {
       await client.send(
         new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
+        signal ? { abortSignal: signal } : {},
+      );
+    },
+
+    async listUploadsPage(input, signal) {
+      const answer = await client.send(
+        new ListMultipartUploadsCommand({
+          Bucket: input.bucket,
+          Prefix: input.prefix,
+          KeyMarker: input.keyMarker,
+          UploadIdMarker: input.uploadIdMarker,
+        }),
+        signal ? { abortSignal: signal } : {},
+      );
+      const uploads = (answer.Uploads ?? []).flatMap((upload) =>
+        upload.Key !== undefined && upload.UploadId
+          ? [{ key: upload.Key, uploadId: upload.UploadId, initiated: upload.Initiated }]
+          : [],
+      );
+      const next =
+        answer.IsTruncated && answer.NextKeyMarker !== undefined
+          ? { keyMarker: answer.NextKeyMarker, uploadIdMarker: answer.NextUploadIdMarker ?? "" }
+          : undefined;
+      return next ? { uploads, next } : { uploads };
+    },
+
+    async getLifecycleRules(bucket, signal) {
+      try {
+        const answer = await client.send(
+          new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }),
+          signal ? { abortSignal: signal } : {},
+        );
+        return answer.Rules ?? [];
+      } catch (error) {
+        if ((error as { name?: string }).name === "NoSuchLifecycleConfiguration") return [];
+        throw error;
+      }
+    },
+
+    async putLifecycleRules(bucket, rules, signal) {
+      await client.send(
+        new PutBucketLifecycleConfigurationCommand({
+          Bucket: bucket,
+          LifecycleConfiguration: { Rules: rules },
+        }),
         signal ? { abortSignal: signal } : {},
       );
     },
