@@ -378,7 +378,15 @@ async function objectChecksum(
       `The upload was created using ${alg ?? "no"} checksum; the request carries ${claimed}.`,
     );
   }
-  if (!alg) return undefined;
+  if (!alg) {
+    // S3 gives objects uploaded without a checksum its default: a full-object CRC64NVME.
+    if (ctx.config.sink) return undefined;
+    return {
+      algorithm: "CRC64NVME",
+      type: "FULL_OBJECT",
+      value: await fullObjectChecksum("CRC64NVME", parts),
+    };
+  }
   const claimedValue = header(ctx, checksumHeader(alg));
   let value: string;
   if (ctx.config.sink) {
