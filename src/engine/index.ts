@@ -10,6 +10,7 @@ import { createS3Store } from "./s3-client.js";
 import type { ChecksumType, EngineOptions, LocalFile, RunResult, S3Limits } from "./types.js";
 import { uploadFile } from "./upload-file.js";
 
+export { runCleanup } from "./cleanup.js";
 export { parseSize } from "./size.js";
 export type * from "./types.js";
 

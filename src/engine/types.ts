@@ -110,3 +110,41 @@ export interface RunResult {
   files: FileResult[];
   ok: boolean;
 }
+
+/** Cleanup mode: abort stale in-progress multipart uploads under a prefix, optionally install a lifecycle rule. */
+export interface CleanupOptions {
+  bucket: string;
+  s3: S3Settings;
+  /** Key prefix; "" means the whole bucket. */
+  prefix: string;
+  /** Only uploads initiated at least this long ago are aborted. */
+  olderThanMs: number;
+  dryRun: boolean;
+  /** Install (or update) a rule aborting incomplete uploads under the prefix this many days after initiation. */
+  lifecycleDays?: number;
+  signal?: AbortSignal;
+  tuning?: EngineTuning;
+  /** Tests pin the clock; real runs use now. */
+  now?: Date;
+}
+
+export interface CleanupUpload {
+  key: string;
+  uploadId: string;
+  /** ISO time, or null when the store did not say. */
+  initiated: string | null;
+  action: "aborted" | "would-abort" | "too-young" | "failed";
+  error?: string;
+}
+
+export interface CleanupResult {
+  uploads: CleanupUpload[];
+  lifecycle?: {
+    ruleId: string;
+    days: number;
+    action: "added" | "updated" | "unchanged" | "would-add" | "would-update";
+    /** Rules of other owners left in place. */
+    otherRules: number;
+  };
+  ok: boolean;
+}
