@@ -92,6 +92,34 @@ function objectOperation(
   }
 }
 
+// S3 sub-resources this emulator does not model; without this check they would fall through to a listing or GET.
+const UNMODELLED_SUBRESOURCES = [
+  "acl",
+  "policy",
+  "policyStatus",
+  "cors",
+  "website",
+  "logging",
+  "notification",
+  "replication",
+  "encryption",
+  "ownershipControls",
+  "publicAccessBlock",
+  "accelerate",
+  "requestPayment",
+  "analytics",
+  "inventory",
+  "metrics",
+  "intelligent-tiering",
+  "object-lock",
+  "legal-hold",
+  "retention",
+  "restore",
+  "select",
+  "torrent",
+  "versions",
+];
+
 export function routeRequest(method: string, url: string, headers: IncomingHttpHeaders): Route {
   const queryStart = url.indexOf("?");
   const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
@@ -106,6 +134,10 @@ export function routeRequest(method: string, url: string, headers: IncomingHttpH
     key = keyPart === "" ? undefined : decodeURIComponent(keyPart);
   } catch {
     throw new S3Error("InvalidArgument", `Invalid percent-encoding in request path: ${rawPath}`);
+  }
+  const unmodelled = UNMODELLED_SUBRESOURCES.find((name) => query.has(name));
+  if (unmodelled !== undefined) {
+    throw new S3Error("NotImplemented", `This emulator does not implement the ?${unmodelled} sub-resource.`);
   }
   let operation: Operation | undefined;
   if (bucket === undefined) operation = method === "GET" ? "ListBuckets" : undefined;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
+  GetBucketAclCommand,
   GetObjectAttributesCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -146,6 +147,15 @@ describe("buckets", () => {
     expect(await s3ErrorOf(s3.send(new GetObjectCommand({ Bucket: "missing-bucket", Key: "k" })))).toEqual({
       code: "NoSuchBucket",
       status: 404,
+    });
+  });
+});
+
+describe("unmodelled S3 features", () => {
+  it("answer NotImplemented instead of being mistaken for a listing", async () => {
+    expect(await s3ErrorOf(s3.send(new GetBucketAclCommand({ Bucket: BUCKET })))).toEqual({
+      code: "NotImplemented",
+      status: 501,
     });
   });
 });
