@@ -36,6 +36,25 @@ export async function confirmObject(
   answer: WriteAnswer,
   partsMethod: VerificationMethod,
 ): Promise<UploadOutcome> {
+  try {
+    return await checkWrittenObject(ctx, expected, answer, partsMethod);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // The write already happened: say so, since nothing can be aborted any more.
+    throw new Error(
+      `${message} The object s3://${ctx.run.options.bucket}/${ctx.file.key} was written but is not verified; ` +
+        "rerun the upload with overwrite allowed, or delete the object.",
+      { cause: error },
+    );
+  }
+}
+
+async function checkWrittenObject(
+  ctx: FileContext,
+  expected: ExpectedObject,
+  answer: WriteAnswer,
+  partsMethod: VerificationMethod,
+): Promise<UploadOutcome> {
   const { store, options } = ctx.run;
   const target = {
     bucket: options.bucket,
@@ -56,15 +75,14 @@ export async function confirmObject(
   if (stored === null) {
     throw new StepError("verify object", "HeadObject found no object right after the upload", HINTS.verify);
   }
-  if (answer.etag !== "" && stored.etag !== answer.etag) {
-    throw new StepError(
-      "verify object",
-      `HeadObject shows ETag ${stored.etag} but the upload answered ${answer.etag}; another writer changed the key`,
-      "Make sure only one job writes this key, then rerun.",
-    );
-  }
   const check = checkStoredObject(expected, stored);
-  if (!check.ok) throw new StepError("verify object", check.problem, HINTS.verify);
+  if (!check.ok) {
+    const rewritten =
+      answer.etag !== "" && stored.etag !== answer.etag
+        ? ` (its ETag ${stored.etag} is not the ${answer.etag} the upload answered: another writer may have replaced it)`
+        : "";
+    throw new StepError("verify object", `${check.problem}${rewritten}`, HINTS.verify);
+  }
   const notes: string[] = [];
   if (expected.algorithm !== null && check.method !== "checksum") {
     if (options.requireChecksums) throw requireChecksumsError("verify object");

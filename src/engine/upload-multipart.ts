@@ -38,11 +38,29 @@ export async function uploadMultipart(
       ctx.signal,
     ),
   );
+  let completed: Completed;
   try {
-    return await transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNoneMatch);
+    completed = await transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNoneMatch);
   } catch (error) {
     throw await cleanUp(ctx, uploadId, error);
   }
+  const { expected, partsMethod, answer } = completed;
+  if (answer !== null)
+    return { ...(await confirmObject(ctx, expected, answer, partsMethod)), checksumLocal: expected.checksum };
+  try {
+    return { ...(await confirmAfterAmbiguousComplete(ctx, completed)), checksumLocal: expected.checksum };
+  } finally {
+    // After a 412 the upload still exists whatever the object holds; it must not stay billable.
+    await store.abortMultipartUpload({ ...target, uploadId }).catch(() => undefined);
+  }
+}
+
+/** Parts verified and Complete sent: either S3's answer, or the error of a Complete that may have worked. */
+interface Completed {
+  expected: ExpectedObject;
+  partsMethod: UploadOutcome["verification"];
+  answer: WriteAnswer | null;
+  completeError: unknown;
 }
 
 /** Aborts the upload (unless asked to keep it) and says in the error what was left behind. */
@@ -105,7 +123,7 @@ async function transferVerifyComplete(
   uploadId: string,
   mtimeMs: number,
   ifNoneMatch: boolean,
-): Promise<MultipartOutcome> {
+): Promise<Completed> {
   const { store, options, algorithm, checksumType } = ctx.run;
   const target = { bucket: options.bucket, key: ctx.file.key };
   const uploaded = new Map<number, UploadedPart>();
@@ -186,10 +204,9 @@ async function transferVerifyComplete(
       ),
     );
   } catch (error) {
-    const outcome = await confirmAfterAmbiguousComplete(ctx, expected, partsMethod, error);
-    // Under a 412 the upload still exists although the object is right; it must not stay billable.
-    await store.abortMultipartUpload({ ...target, uploadId }).catch(() => undefined);
-    return { ...outcome, checksumLocal };
+    const code = s3ErrorInfo(error instanceof StepError ? (error.cause ?? error) : error).code;
+    if (code !== "NoSuchUpload" && code !== "PreconditionFailed") throw error;
+    return { expected, partsMethod, answer: null, completeError: error };
   }
   if (algorithm !== null && checksumType === "FULL_OBJECT") {
     const echoed = answer.checksums[algorithm];
@@ -201,30 +218,24 @@ async function transferVerifyComplete(
       );
     }
   }
-  return { ...(await confirmObject(ctx, expected, answer, partsMethod)), checksumLocal };
+  return { expected, partsMethod, answer, completeError: null };
 }
 
 /**
  * A retried Complete can fail although an earlier attempt succeeded (NoSuchUpload, or 412 under
  * If-None-Match). The stored object decides: if it matches the local file, the upload is done.
  */
-async function confirmAfterAmbiguousComplete(
-  ctx: FileContext,
-  expected: ExpectedObject,
-  partsMethod: UploadOutcome["verification"],
-  error: unknown,
-): Promise<UploadOutcome> {
-  const code = s3ErrorInfo(error instanceof StepError ? (error.cause ?? error) : error).code;
-  if (code !== "NoSuchUpload" && code !== "PreconditionFailed") throw error;
+async function confirmAfterAmbiguousComplete(ctx: FileContext, completed: Completed): Promise<UploadOutcome> {
   const strict = { ...ctx, run: { ...ctx.run, options: { ...ctx.run.options, verify: true } } };
+  const noAnswer = { etag: "", checksums: {} };
   let outcome: UploadOutcome;
   try {
-    outcome = await confirmObject(strict, expected, { etag: "", checksums: {} }, partsMethod);
+    outcome = await confirmObject(strict, completed.expected, noAnswer, completed.partsMethod);
   } catch {
-    throw error;
+    throw completed.completeError;
   }
   outcome.notes.push(
-    `CompleteMultipartUpload answered ${code}, but the stored object matches the local file.`,
+    "CompleteMultipartUpload failed on a retry, but the stored object matches the local file.",
   );
   return outcome;
 }
