@@ -7550,7 +7550,7 @@ __webpack_unused_export__ = GetBucketInventoryConfigurationCommand;
 __webpack_unused_export__ = GetBucketInventoryConfigurationOutput$;
 __webpack_unused_export__ = GetBucketInventoryConfigurationRequest$;
 __webpack_unused_export__ = GetBucketLifecycleConfiguration$;
-__webpack_unused_export__ = GetBucketLifecycleConfigurationCommand;
+exports.iQ1 = GetBucketLifecycleConfigurationCommand;
 __webpack_unused_export__ = GetBucketLifecycleConfigurationOutput$;
 __webpack_unused_export__ = GetBucketLifecycleConfigurationRequest$;
 __webpack_unused_export__ = GetBucketLocation$;
@@ -7732,7 +7732,7 @@ __webpack_unused_export__ = ListDirectoryBucketsCommand;
 __webpack_unused_export__ = ListDirectoryBucketsOutput$;
 __webpack_unused_export__ = ListDirectoryBucketsRequest$;
 __webpack_unused_export__ = ListMultipartUploads$;
-__webpack_unused_export__ = ListMultipartUploadsCommand;
+exports.mo2 = ListMultipartUploadsCommand;
 __webpack_unused_export__ = ListMultipartUploadsOutput$;
 __webpack_unused_export__ = ListMultipartUploadsRequest$;
 __webpack_unused_export__ = ListObjectAnnotations$;
@@ -7852,7 +7852,7 @@ __webpack_unused_export__ = PutBucketInventoryConfiguration$;
 __webpack_unused_export__ = PutBucketInventoryConfigurationCommand;
 __webpack_unused_export__ = PutBucketInventoryConfigurationRequest$;
 __webpack_unused_export__ = PutBucketLifecycleConfiguration$;
-__webpack_unused_export__ = PutBucketLifecycleConfigurationCommand;
+exports.RJe = PutBucketLifecycleConfigurationCommand;
 __webpack_unused_export__ = PutBucketLifecycleConfigurationOutput$;
 __webpack_unused_export__ = PutBucketLifecycleConfigurationRequest$;
 __webpack_unused_export__ = PutBucketLogging$;
@@ -38607,11 +38607,40 @@ const INPUTS = [
         default: "false",
         boolean: true,
     },
+    {
+        name: "mode",
+        description: 'upload, or cleanup: abort in-progress multipart uploads under "prefix" older than "older-than" ("path" is not used).',
+        default: "upload",
+    },
+    {
+        name: "older-than",
+        description: "Cleanup mode: only uploads initiated at least this long ago are aborted, e.g. 7d, 12h, 30m.",
+        default: "7d",
+    },
+    {
+        name: "lifecycle-abort-days",
+        description: 'Cleanup mode: also add a bucket lifecycle rule aborting incomplete uploads under "prefix" after this many days, keeping other rules; empty adds none.',
+        default: "",
+    },
 ];
 const ENV_PREFIX = "S3VU_";
 /** "base-dir" → "S3VU_BASE_DIR". */
 function envName(input) {
     return ENV_PREFIX + input.toUpperCase().replaceAll("-", "_");
+}
+
+;// CONCATENATED MODULE: ./src/frontend/duration.ts
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+function parseDuration(name, text) {
+    const match = /^(\d+)\s*([smhd])$/i.exec(text.trim());
+    const unit = match ? UNIT_MS[match[2].toLowerCase()] : undefined;
+    if (!match || unit === undefined || !Number.isSafeInteger(Number(match[1]) * unit)) {
+        return {
+            ok: false,
+            error: `Input "${name}": "${text}" is not a duration; use a whole number with s, m, h or d, e.g. 7d, 12h, 30m.`,
+        };
+    }
+    return { ok: true, value: Number(match[1]) * unit };
 }
 
 ;// CONCATENATED MODULE: external "node:buffer"
@@ -39178,7 +39207,7 @@ function stepFailed(step, error, hint) {
 const HINTS = {
     access: "Check the bucket name, region, endpoint and that the credentials may write to this bucket.",
     verify: "The stored data does not match the local file; rerun the upload. If it repeats, report it with the request ids.",
-    retry: "Retrying the run is safe; if it keeps failing, check the store's status and the request ids above.",
+    retry: "Retrying the run is safe; if it keeps failing, check the store's status and quote the request id.",
 };
 
 ;// CONCATENATED MODULE: ./src/engine/retry.ts
@@ -39420,7 +39449,12 @@ function createS3Store(settings, tuning) {
                 checksums: fromFields(part),
             }));
             const nextMarker = answer.IsTruncated ? answer.NextPartNumberMarker : undefined;
-            return nextMarker ? { parts, nextMarker } : { parts };
+            return {
+                parts,
+                ...(nextMarker ? { nextMarker } : {}),
+                ...(answer.ChecksumAlgorithm ? { checksumAlgorithm: answer.ChecksumAlgorithm } : {}),
+                ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
+            };
         },
         async completeMultipartUpload(input, signal) {
             const answer = await client.send(new dist_cjs/* CompleteMultipartUploadCommand */.Gym({
@@ -39448,6 +39482,38 @@ function createS3Store(settings, tuning) {
         },
         async abortMultipartUpload({ bucket, key, uploadId }, signal) {
             await client.send(new dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket: bucket, Key: key, UploadId: uploadId }), signal ? { abortSignal: signal } : {});
+        },
+        async listUploadsPage(input, signal) {
+            const answer = await client.send(new dist_cjs/* ListMultipartUploadsCommand */.mo2({
+                Bucket: input.bucket,
+                Prefix: input.prefix,
+                KeyMarker: input.keyMarker,
+                UploadIdMarker: input.uploadIdMarker,
+            }), signal ? { abortSignal: signal } : {});
+            const uploads = (answer.Uploads ?? []).flatMap((upload) => upload.Key !== undefined && upload.UploadId
+                ? [{ key: upload.Key, uploadId: upload.UploadId, initiated: upload.Initiated }]
+                : []);
+            const next = answer.IsTruncated && answer.NextKeyMarker !== undefined
+                ? { keyMarker: answer.NextKeyMarker, uploadIdMarker: answer.NextUploadIdMarker ?? "" }
+                : undefined;
+            return next ? { uploads, next } : { uploads };
+        },
+        async getLifecycleRules(bucket, signal) {
+            try {
+                const answer = await client.send(new dist_cjs/* GetBucketLifecycleConfigurationCommand */.iQ1({ Bucket: bucket }), signal ? { abortSignal: signal } : {});
+                return answer.Rules ?? [];
+            }
+            catch (error) {
+                if (error.name === "NoSuchLifecycleConfiguration")
+                    return [];
+                throw error;
+            }
+        },
+        async putLifecycleRules(bucket, rules, signal) {
+            await client.send(new dist_cjs/* PutBucketLifecycleConfigurationCommand */.RJe({
+                Bucket: bucket,
+                LifecycleConfiguration: { Rules: rules },
+            }), signal ? { abortSignal: signal } : {});
         },
         destroy() {
             client.destroy();
@@ -39513,6 +39579,10 @@ async function call(ctx, step, hint, operation) {
         });
     }
     catch (error) {
+        if (ctx.signal?.aborted) {
+            const reason = ctx.signal.reason instanceof Error ? ctx.signal.reason.message : String(ctx.signal.reason);
+            throw new StepError(step, `cancelled (${reason})`, "Rerun to finish the upload.", error);
+        }
         throw stepFailed(step, error, hint);
     }
 }
@@ -39538,6 +39608,17 @@ function requireChecksumsError(step, consequence = "") {
  * verification is off — then only a missing ETag (RGW answers Complete without one) is fetched.
  */
 async function confirmObject(ctx, expected, answer, partsMethod) {
+    try {
+        return await checkWrittenObject(ctx, expected, answer, partsMethod);
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        // The write already happened: say so, since nothing can be aborted any more.
+        throw new Error(`${message} The object s3://${ctx.run.options.bucket}/${ctx.file.key} was written but is not verified; ` +
+            "rerun the upload with overwrite allowed, or delete the object.", { cause: error });
+    }
+}
+async function checkWrittenObject(ctx, expected, answer, partsMethod) {
     const { store, options } = ctx.run;
     const target = {
         bucket: options.bucket,
@@ -39556,12 +39637,13 @@ async function confirmObject(ctx, expected, answer, partsMethod) {
     if (stored === null) {
         throw new StepError("verify object", "HeadObject found no object right after the upload", HINTS.verify);
     }
-    if (answer.etag !== "" && stored.etag !== answer.etag) {
-        throw new StepError("verify object", `HeadObject shows ETag ${stored.etag} but the upload answered ${answer.etag}; another writer changed the key`, "Make sure only one job writes this key, then rerun.");
-    }
     const check = checkStoredObject(expected, stored);
-    if (!check.ok)
-        throw new StepError("verify object", check.problem, HINTS.verify);
+    if (!check.ok) {
+        const rewritten = answer.etag !== "" && stored.etag !== answer.etag
+            ? ` (its ETag ${stored.etag} is not the ${answer.etag} the upload answered: another writer may have replaced it)`
+            : "";
+        throw new StepError("verify object", `${check.problem}${rewritten}`, HINTS.verify);
+    }
     const notes = [];
     if (expected.algorithm !== null && check.method !== "checksum") {
         if (options.requireChecksums)
@@ -39876,11 +39958,22 @@ async function uploadMultipart(ctx, handle, plan, mtimeMs, ifNoneMatch) {
     const target = { bucket: options.bucket, key: ctx.file.key };
     const metadata = { ...ctx.headers.metadata, "svu-plan": planMetadata(plan, ctx, mtimeMs) };
     const uploadId = await call(ctx, "CreateMultipartUpload", HINTS.access, () => store.createMultipartUpload({ ...target, headers: { ...ctx.headers, metadata }, algorithm, checksumType }, ctx.signal));
+    let completed;
     try {
-        return await transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNoneMatch);
+        completed = await transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNoneMatch);
     }
     catch (error) {
         throw await cleanUp(ctx, uploadId, error);
+    }
+    const { expected, partsMethod, answer } = completed;
+    if (answer !== null)
+        return { ...(await confirmObject(ctx, expected, answer, partsMethod)), checksumLocal: expected.checksum };
+    try {
+        return { ...(await confirmAfterAmbiguousComplete(ctx, completed)), checksumLocal: expected.checksum };
+    }
+    finally {
+        // After a 412 the upload still exists whatever the object holds; it must not stay billable.
+        await store.abortMultipartUpload({ ...target, uploadId }).catch(() => undefined);
     }
 }
 /** Aborts the upload (unless asked to keep it) and says in the error what was left behind. */
@@ -39977,10 +40070,10 @@ async function transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNo
         }, ctx.signal));
     }
     catch (error) {
-        const outcome = await confirmAfterAmbiguousComplete(ctx, expected, partsMethod, error);
-        // Under a 412 the upload still exists although the object is right; it must not stay billable.
-        await store.abortMultipartUpload({ ...target, uploadId }).catch(() => undefined);
-        return { ...outcome, checksumLocal };
+        const code = s3ErrorInfo(error instanceof StepError ? (error.cause ?? error) : error).code;
+        if (code !== "NoSuchUpload" && code !== "PreconditionFailed")
+            throw error;
+        return { expected, partsMethod, answer: null, completeError: error };
     }
     if (algorithm !== null && checksumType === "FULL_OBJECT") {
         const echoed = answer.checksums[algorithm];
@@ -39988,25 +40081,23 @@ async function transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNo
             throw new StepError("CompleteMultipartUpload", `S3 answered ${algorithm} ${echoed}, local value is ${checksumLocal}`, HINTS.verify);
         }
     }
-    return { ...(await confirmObject(ctx, expected, answer, partsMethod)), checksumLocal };
+    return { expected, partsMethod, answer, completeError: null };
 }
 /**
  * A retried Complete can fail although an earlier attempt succeeded (NoSuchUpload, or 412 under
  * If-None-Match). The stored object decides: if it matches the local file, the upload is done.
  */
-async function confirmAfterAmbiguousComplete(ctx, expected, partsMethod, error) {
-    const code = s3ErrorInfo(error instanceof StepError ? (error.cause ?? error) : error).code;
-    if (code !== "NoSuchUpload" && code !== "PreconditionFailed")
-        throw error;
+async function confirmAfterAmbiguousComplete(ctx, completed) {
     const strict = { ...ctx, run: { ...ctx.run, options: { ...ctx.run.options, verify: true } } };
+    const noAnswer = { etag: "", checksums: {} };
     let outcome;
     try {
-        outcome = await confirmObject(strict, expected, { etag: "", checksums: {} }, partsMethod);
+        outcome = await confirmObject(strict, completed.expected, noAnswer, completed.partsMethod);
     }
     catch {
-        throw error;
+        throw completed.completeError;
     }
-    outcome.notes.push(`CompleteMultipartUpload answered ${code}, but the stored object matches the local file.`);
+    outcome.notes.push("CompleteMultipartUpload failed on a retry, but the stored object matches the local file.");
     return outcome;
 }
 /** Parts read at different times must come from one version of the file, or the object would mix two. */
@@ -40225,6 +40316,158 @@ async function uploadFile(run, file) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./src/engine/lifecycle.ts
+// The bucket lifecycle rule that aborts incomplete multipart uploads (seed 001), merged into the rules already there.
+
+const RULE_ID_BASE = "s3-verified-upload-abort-incomplete";
+/** S3's limit on a rule ID. */
+const MAX_RULE_ID = 255;
+/** One rule per prefix, recognisable by its ID so a rerun updates it instead of adding another. */
+function abortRuleId(prefix) {
+    const readable = prefix === "" ? RULE_ID_BASE : `${RULE_ID_BASE}:${prefix}`;
+    if (readable.length <= MAX_RULE_ID)
+        return readable;
+    return `${RULE_ID_BASE}:sha256:${(0,external_node_crypto_.createHash)("sha256").update(prefix).digest("hex")}`;
+}
+/**
+ * PutBucketLifecycleConfiguration replaces the whole configuration, so the new rule set is every existing
+ * rule as it was, with ours added or replaced in place.
+ */
+function mergeAbortRule(existing, prefix, days) {
+    const ruleId = abortRuleId(prefix);
+    const ours = {
+        ID: ruleId,
+        Status: "Enabled",
+        Filter: { Prefix: prefix },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: days },
+    };
+    const index = existing.findIndex((rule) => rule.ID === ruleId);
+    if (index === -1)
+        return { rules: [...existing, ours], change: "added", ruleId };
+    const current = existing[index];
+    const same = current.Status === "Enabled" &&
+        (current.Filter?.Prefix ?? current.Prefix ?? "") === prefix &&
+        current.Filter?.And === undefined &&
+        current.AbortIncompleteMultipartUpload?.DaysAfterInitiation === days;
+    if (same)
+        return { rules: [...existing], change: "unchanged", ruleId };
+    return { rules: existing.map((rule, at) => (at === index ? ours : rule)), change: "updated", ruleId };
+}
+
+;// CONCATENATED MODULE: ./src/engine/cleanup.ts
+// Cleanup mode: list in-progress multipart uploads under a prefix and abort those old enough (or say so, dry run).
+
+
+
+
+const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+const SOCKETS = 4;
+/** Every in-progress upload whose key starts with `prefix`, across ListMultipartUploads pages. */
+async function listPendingUploads(store, bucket, prefix, retry, signal) {
+    const uploads = [];
+    let next;
+    do {
+        const marker = next;
+        const page = await retry(() => store.listUploadsPage({ bucket, prefix, ...marker }, signal));
+        uploads.push(...page.uploads);
+        if (page.next &&
+            marker &&
+            page.next.keyMarker === marker.keyMarker &&
+            page.next.uploadIdMarker === marker.uploadIdMarker) {
+            throw new Error(`ListMultipartUploads pagination did not advance past key-marker ${marker.keyMarker}`);
+        }
+        next = page.next;
+    } while (next !== undefined);
+    return uploads;
+}
+function retryPolicy(options) {
+    const tuning = options.tuning ?? {};
+    return {
+        ...DEFAULT_RETRY,
+        ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
+        ...(tuning.retryBaseDelayMs !== undefined ? { baseDelayMs: tuning.retryBaseDelayMs } : {}),
+    };
+}
+/**
+ * Aborts in-progress uploads under the prefix initiated at least `olderThanMs` ago. An upload whose age the
+ * store does not report is left alone: aborting someone's running upload is worse than leaving a stale one.
+ */
+async function runCleanup(options) {
+    if (!options.bucket)
+        throw new Error("Missing bucket: name the bucket to clean up.");
+    if (!Number.isFinite(options.olderThanMs) || options.olderThanMs < 0) {
+        throw new Error(`Invalid older-than ${options.olderThanMs} ms: use a duration of zero or more, e.g. 7d.`);
+    }
+    const store = createS3Store(options.s3, {
+        maxSockets: SOCKETS,
+        stallTimeoutMs: options.tuning?.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+    });
+    const policy = retryPolicy(options);
+    const retry = (operation) => withRetry(operation, {
+        policy,
+        onRetry: () => undefined,
+        ...(options.signal ? { signal: options.signal } : {}),
+    });
+    try {
+        const result = { uploads: [], ok: true };
+        if (options.lifecycleDays !== undefined) {
+            result.lifecycle = await installAbortRule(store, options, options.lifecycleDays, retry);
+        }
+        const pending = await listPendingUploads(store, options.bucket, options.prefix, retry, options.signal);
+        const cutoff = (options.now ?? new Date()).getTime() - options.olderThanMs;
+        for (const upload of pending) {
+            result.uploads.push(await settle(store, options, upload, cutoff, retry));
+        }
+        result.ok = result.uploads.every((upload) => upload.action !== "failed");
+        return result;
+    }
+    catch (error) {
+        throw new Error(`Cleanup of s3://${options.bucket}/${options.prefix} failed: ${describeS3Error(error)}`, {
+            cause: error,
+        });
+    }
+    finally {
+        store.destroy();
+    }
+}
+async function settle(store, options, upload, cutoff, retry) {
+    const entry = {
+        key: upload.key,
+        uploadId: upload.uploadId,
+        initiated: upload.initiated ? upload.initiated.toISOString() : null,
+    };
+    if (!upload.initiated || upload.initiated.getTime() > cutoff)
+        return { ...entry, action: "too-young" };
+    if (options.dryRun)
+        return { ...entry, action: "would-abort" };
+    try {
+        await retry(() => store.abortMultipartUpload({ bucket: options.bucket, ...upload }, options.signal));
+        return { ...entry, action: "aborted" };
+    }
+    catch (error) {
+        // Gone already (another cleanup, or it completed meanwhile): nothing is left, which is what we wanted.
+        if (error.name === "NoSuchUpload")
+            return { ...entry, action: "aborted" };
+        return { ...entry, action: "failed", error: describeS3Error(error) };
+    }
+}
+async function installAbortRule(store, options, days, retry) {
+    if (!Number.isInteger(days) || days < 1) {
+        throw new Error(`Invalid lifecycle days ${days}: use a whole number of days, 1 or more, e.g. 7.`);
+    }
+    const existing = await retry(() => store.getLifecycleRules(options.bucket, options.signal));
+    const merged = mergeAbortRule(existing, options.prefix, days);
+    const otherRules = merged.rules.length - 1;
+    if (merged.change !== "unchanged") {
+        if (options.dryRun) {
+            const action = merged.change === "added" ? "would-add" : "would-update";
+            return { ruleId: merged.ruleId, days, action, otherRules };
+        }
+        await retry(() => store.putLifecycleRules(options.bucket, merged.rules, options.signal));
+    }
+    return { ruleId: merged.ruleId, days, action: merged.change, otherRules };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/index.ts
 
 
@@ -40236,7 +40479,8 @@ async function uploadFile(run, file) {
 
 
 
-const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+
+const engine_DEFAULT_STALL_TIMEOUT_MS = 60_000;
 /** Control calls (HeadObject, ListParts, Complete) run beside the part pool and need their own sockets. */
 const CONTROL_SOCKETS = 4;
 /** S3's limits, narrowed to the largest Buffer this Node.js can allocate (4 GiB before Node 22). */
@@ -40286,7 +40530,7 @@ async function runUploads(files, options) {
     const tuning = options.tuning ?? {};
     const store = createS3Store(options.s3, {
         maxSockets: options.concurrency + CONTROL_SOCKETS,
-        stallTimeoutMs: tuning.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+        stallTimeoutMs: tuning.stallTimeoutMs ?? engine_DEFAULT_STALL_TIMEOUT_MS,
     });
     const run = {
         options,
@@ -40392,6 +40636,7 @@ function parsePairs(name, text, limits) {
 ;// CONCATENATED MODULE: ./src/config.ts
 
 
+
 const config_MiB = 1024 * 1024;
 const GiB = 1024 * config_MiB;
 const MIN_PART_SIZE = 5 * config_MiB;
@@ -40418,11 +40663,15 @@ function parseConfig(lookup) {
     const bucketError = checkBucket(bucket);
     if (bucketError)
         errors.push(bucketError);
-    const patterns = text("path")
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line !== "");
-    if (patterns.length === 0) {
+    const mode = take(parseChoice("mode", text("mode"), ["upload", "cleanup"]), "upload");
+    // Cleanup works on keys under the prefix; no local file is involved.
+    const patterns = mode === "cleanup"
+        ? []
+        : text("path")
+            .split(/\r?\n/)
+            .map((line) => line.trim())
+            .filter((line) => line !== "");
+    if (mode === "upload" && patterns.length === 0) {
         errors.push(`Input "path" is required: newline-separated glob patterns of the files to upload, e.g. dist/**.`);
     }
     else if (patterns.every((pattern) => pattern.startsWith("!"))) {
@@ -40465,7 +40714,15 @@ function parseConfig(lookup) {
     if (requireChecksums && checksumAlgorithm === null) {
         errors.push(`Input "require-checksums" is true but "checksum-algorithm" is none; choose an algorithm.`);
     }
+    const lifecycleText = text("lifecycle-abort-days");
     const config = {
+        mode,
+        cleanup: {
+            olderThanMs: take(parseDuration("older-than", text("older-than")), 0),
+            lifecycleDays: lifecycleText
+                ? take(parseWholeNumber("lifecycle-abort-days", lifecycleText, 1, 36500), undefined)
+                : undefined,
+        },
         engine: {
             bucket,
             s3: { region, endpoint, forcePathStyle: bool("force-path-style") },
@@ -40684,7 +40941,7 @@ function describeResult(result) {
     const size = formatBytes(result.size);
     switch (result.status) {
         case "failed":
-            return `FAILED ${result.path} → ${where}: ${result.error ?? "unknown error"}`;
+            return `FAILED ${failureDetail(result)}`;
         case "unchanged":
             return `unchanged ${where} (${size}, identical object already stored)`;
         case "dry-run":
@@ -40697,6 +40954,13 @@ function describeResult(result) {
             return `uploaded ${where} (${size}, ${parts}, ${formatChecksum(result)}, ${check}, ${formatRate(result.bytesPerSecond)})`;
         }
     }
+}
+/** The engine's error names the file already; older or unexpected errors may not, so add it only then. */
+function failureDetail(result) {
+    const error = result.error ?? "failed without an error message";
+    return error.includes(result.path)
+        ? error
+        : `${result.path} → s3://${result.bucket}/${result.key}: ${error}`;
 }
 
 ;// CONCATENATED MODULE: ./src/frontend/help.ts
@@ -41810,6 +42074,7 @@ async function findFiles(selection, cwd) {
 // The run both front ends share: config → files → engine. Everything else is how each one reports it.
 
 
+
 async function upload(config, hooks) {
     let found;
     try {
@@ -41858,11 +42123,62 @@ function withDefaultRegion(config, env) {
     }
     return { ...config.engine, s3: { ...s3, region: "us-east-1" } };
 }
+/** Said when SIGINT/SIGTERM arrives, so the log shows what happens to the uploads in flight. */
+function cancelText(config) {
+    return config.engine.onFailure === "keep"
+        ? "Cancelled: stopping; in-progress multipart uploads are kept (on-failure: keep) and a rerun resumes them."
+        : "Cancelled: stopping and aborting in-progress multipart uploads (on-failure: abort); nothing is left behind.";
+}
 /** The failed files, one line each, for the final error message. */
 function failureText(run) {
     const failed = run.files.filter((file) => file.status === "failed");
-    const lines = failed.map((file) => `- ${file.path} → s3://${file.bucket}/${file.key}: ${file.error ?? "failed"}`);
+    const lines = failed.map((file) => `- ${failureDetail(file)}`);
     return `${failed.length} of ${run.files.length} file(s) failed:\n${lines.join("\n")}`;
+}
+
+;// CONCATENATED MODULE: ./src/frontend/cleanup.ts
+// The cleanup run both front ends share: config → engine cleanup → lines to log.
+
+
+
+async function cleanup(config, signal) {
+    const engine = withDefaultRegion(config, process.env);
+    try {
+        const result = await runCleanup({
+            bucket: engine.bucket,
+            s3: engine.s3,
+            prefix: config.prefix,
+            olderThanMs: config.cleanup.olderThanMs,
+            dryRun: engine.dryRun,
+            ...(config.cleanup.lifecycleDays !== undefined ? { lifecycleDays: config.cleanup.lifecycleDays } : {}),
+            ...(signal ? { signal } : {}),
+        });
+        return { kind: "done", result };
+    }
+    catch (error) {
+        return { kind: "failed", message: error instanceof Error ? error.message : String(error) };
+    }
+}
+const ACTION_TEXT = {
+    aborted: "aborted",
+    "would-abort": "would abort (dry run)",
+    "too-young": "kept (younger than older-than)",
+    failed: "abort FAILED",
+};
+/** One line per upload and one for the lifecycle rule, then a total. */
+function cleanupLines(config, result) {
+    const where = `s3://${config.engine.bucket}/${config.prefix}`;
+    const lines = result.uploads.map((upload) => `${ACTION_TEXT[upload.action]}: ${upload.key} (upload ${upload.uploadId}, initiated ${upload.initiated ?? "unknown"})` +
+        (upload.error ? `: ${upload.error}` : ""));
+    if (result.lifecycle) {
+        const rule = result.lifecycle;
+        lines.push(`lifecycle rule ${rule.ruleId} (abort incomplete uploads after ${rule.days} day(s)): ${rule.action.replace("-", " ")}; ` +
+            `${rule.otherRules} other rule(s) kept`);
+    }
+    const count = (action) => result.uploads.filter((upload) => upload.action === action).length;
+    lines.push(`${where}: ${result.uploads.length} in-progress upload(s) older than ${formatDuration(config.cleanup.olderThanMs)}: ` +
+        `${count("aborted")} aborted, ${count("would-abort")} would abort, ${count("too-young")} too young, ${count("failed")} failed`);
+    return lines;
 }
 
 ;// CONCATENATED MODULE: ./src/frontend/version.ts
@@ -41871,6 +42187,7 @@ const VERSION = "0.1.0";
 
 ;// CONCATENATED MODULE: ./src/cli.ts
 // CLI entry: flags and S3VU_* variables → shared config → shared run → progress on stderr, results on stdout.
+
 
 
 
@@ -41916,8 +42233,9 @@ function jsonResult(bucket, outcome) {
     };
 }
 async function main(argv, io) {
-    // "upload" may be named explicitly so that other commands can sit beside it.
-    const parsed = parseArgs(argv[0] === "upload" ? argv.slice(1) : argv);
+    // "upload" may be named explicitly; "cleanup" is the same as --mode cleanup.
+    const command = argv[0] === "cleanup" ? "cleanup" : "upload";
+    const parsed = parseArgs(argv[0] === "upload" || argv[0] === "cleanup" ? argv.slice(1) : argv);
     if (!parsed.ok) {
         io.stderr.write(`error: ${parsed.error}\n`);
         return EXIT_USAGE;
@@ -41938,6 +42256,8 @@ async function main(argv, io) {
         }
     }
     const lookup = (name) => {
+        if (name === "mode" && command === "cleanup")
+            return "cleanup";
         if (name === "path" && args.globs.length > 0) {
             return [...args.globs, ...(args.values.get("path") ?? "").split("\n")].join("\n");
         }
@@ -41952,6 +42272,11 @@ async function main(argv, io) {
             io.stdout.write(JSON.stringify({ ok: false, errors: config.errors }, null, 2) + "\n");
         return EXIT_USAGE;
     }
+    if (config.config.mode === "cleanup")
+        return cleanupCommand(config.config, io, args.json);
+    io.signal?.addEventListener("abort", () => io.stderr.write(`${cancelText(config.config)}\n`), {
+        once: true,
+    });
     const progress = progressHandler(io);
     const outcome = await upload(config.config, { onEvent: progress.onEvent, signal: io.signal });
     progress.finish();
@@ -41975,6 +42300,20 @@ async function main(argv, io) {
         return EXIT_FAILED;
     }
     return EXIT_OK;
+}
+async function cleanupCommand(config, io, json) {
+    const outcome = await cleanup(config, io.signal);
+    if (outcome.kind === "failed") {
+        io.stderr.write(`error: ${outcome.message}\n`);
+        if (json)
+            io.stdout.write(JSON.stringify({ ok: false, error: outcome.message }, null, 2) + "\n");
+        return EXIT_FAILED;
+    }
+    for (const line of cleanupLines(config, outcome.result))
+        io.stderr.write(`${line}\n`);
+    if (json)
+        io.stdout.write(JSON.stringify(outcome.result, null, 2) + "\n");
+    return outcome.result.ok ? EXIT_OK : EXIT_FAILED;
 }
 function invokedDirectly() {
     const script = process.argv[1];

@@ -37,7 +37,7 @@ export function describeResult(result: FileResult): string {
   const size = formatBytes(result.size);
   switch (result.status) {
     case "failed":
-      return `FAILED ${result.path} → ${where}: ${result.error ?? "unknown error"}`;
+      return `FAILED ${failureDetail(result)}`;
     case "unchanged":
       return `unchanged ${where} (${size}, identical object already stored)`;
     case "dry-run":
@@ -50,4 +50,12 @@ export function describeResult(result: FileResult): string {
       return `uploaded ${where} (${size}, ${parts}, ${formatChecksum(result)}, ${check}, ${formatRate(result.bytesPerSecond)})`;
     }
   }
+}
+
+/** The engine's error names the file already; older or unexpected errors may not, so add it only then. */
+export function failureDetail(result: FileResult): string {
+  const error = result.error ?? "failed without an error message";
+  return error.includes(result.path)
+    ? error
+    : `${result.path} → s3://${result.bucket}/${result.key}: ${error}`;
 }

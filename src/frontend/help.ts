@@ -9,6 +9,8 @@ export function helpText(): string {
   });
   return [
     "Usage: s3-verified-upload [upload] [options] <glob…>",
+    "       s3-verified-upload cleanup --bucket <name> [--prefix <p>] [--older-than 7d] [--dry-run]",
+    "                                  [--lifecycle-abort-days <n>]",
     "",
     "Uploads files to S3 (or an S3-compatible store) with multipart uploads whose every part is checksummed",
     "and verified before the object is completed. Globs are relative to the working directory; a leading",

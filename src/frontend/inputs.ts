@@ -159,6 +159,24 @@ export const INPUTS: readonly InputSpec[] = [
     default: "false",
     boolean: true,
   },
+  {
+    name: "mode",
+    description:
+      'upload, or cleanup: abort in-progress multipart uploads under "prefix" older than "older-than" ("path" is not used).',
+    default: "upload",
+  },
+  {
+    name: "older-than",
+    description:
+      "Cleanup mode: only uploads initiated at least this long ago are aborted, e.g. 7d, 12h, 30m.",
+    default: "7d",
+  },
+  {
+    name: "lifecycle-abort-days",
+    description:
+      'Cleanup mode: also add a bucket lifecycle rule aborting incomplete uploads under "prefix" after this many days, keeping other rules; empty adds none.',
+    default: "",
+  },
 ];
 
 export const ENV_PREFIX = "S3VU_";

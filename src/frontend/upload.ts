@@ -3,6 +3,7 @@ import { runUploads } from "../engine/index.js";
 import type { EngineEvent, LocalFile, RunResult } from "../engine/types.js";
 import type { UploadConfig } from "../config.js";
 import { findFiles } from "./files.js";
+import { failureDetail } from "./format.js";
 
 export interface RunHooks {
   onEvent: (event: EngineEvent) => void;
@@ -56,7 +57,7 @@ export function resolvedRegion(config: UploadConfig, env: NodeJS.ProcessEnv): st
  * Most S3-compatible stores ignore the region, yet the SDK refuses to sign without one; with a custom endpoint
  * and no region anywhere in the environment, sign for us-east-1 instead of failing.
  */
-function withDefaultRegion(config: UploadConfig, env: NodeJS.ProcessEnv): UploadConfig["engine"] {
+export function withDefaultRegion(config: UploadConfig, env: NodeJS.ProcessEnv): UploadConfig["engine"] {
   const s3 = config.engine.s3;
   if (s3.region || !s3.endpoint || env["AWS_REGION"] || env["AWS_DEFAULT_REGION"] || env["AWS_PROFILE"]) {
     return config.engine;
@@ -64,11 +65,16 @@ function withDefaultRegion(config: UploadConfig, env: NodeJS.ProcessEnv): Upload
   return { ...config.engine, s3: { ...s3, region: "us-east-1" } };
 }
 
+/** Said when SIGINT/SIGTERM arrives, so the log shows what happens to the uploads in flight. */
+export function cancelText(config: UploadConfig): string {
+  return config.engine.onFailure === "keep"
+    ? "Cancelled: stopping; in-progress multipart uploads are kept (on-failure: keep) and a rerun resumes them."
+    : "Cancelled: stopping and aborting in-progress multipart uploads (on-failure: abort); nothing is left behind.";
+}
+
 /** The failed files, one line each, for the final error message. */
 export function failureText(run: RunResult): string {
   const failed = run.files.filter((file) => file.status === "failed");
-  const lines = failed.map(
-    (file) => `- ${file.path} → s3://${file.bucket}/${file.key}: ${file.error ?? "failed"}`,
-  );
+  const lines = failed.map((file) => `- ${failureDetail(file)}`);
   return `${failed.length} of ${run.files.length} file(s) failed:\n${lines.join("\n")}`;
 }

@@ -146,6 +146,28 @@ describe("the action bundle", () => {
     expect(second.summary).toContain("✅ unchanged");
   });
 
+  it("logs progress lines for an upload that takes longer than a few seconds", async () => {
+    emulator.faults.add({
+      operation: "UploadPart",
+      action: "stall",
+      partNumber: 2,
+      key: "slow/dist/app.bin",
+      stallMs: 5500,
+    });
+    const run = await runAction({
+      bucket: "artifacts",
+      path: "dist/app.bin",
+      prefix: "slow",
+      "part-size": "5MiB",
+      concurrency: "1",
+    });
+    emulator.faults.clear();
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^slow\/dist\/app\.bin: \d+% [\d.]+ MiB of 12\.0 MiB, [\d.]+ [KM]iB\/s, ETA \d+s$/m,
+    );
+  });
+
   it("fails with every bad input named, before touching the store", async () => {
     const requestsBefore = emulator.requestLog.length;
     const run = await runAction({ bucket: "", path: "dist/**", concurrency: "0" });

@@ -5,7 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FileResult } from "../../src/engine/types.js";
 import { startEmulator } from "../emulator/index.js";
 import type { Emulator } from "../emulator/index.js";
-import { ciEnv, listKeys, makeTree, patternBytes, readObject, repoRoot, runNode } from "./helpers.js";
+import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
+import {
+  ciEnv,
+  listKeys,
+  makeTree,
+  patternBytes,
+  readObject,
+  repoRoot,
+  runNode,
+  s3For,
+  startCommand,
+} from "./helpers.js";
 
 const MiB = 1024 * 1024;
 const CLI = path.join(repoRoot, "dist", "cli", "index.js");
@@ -15,7 +26,7 @@ let workspace: string;
 const big = patternBytes(11 * MiB, 3);
 
 beforeAll(async () => {
-  emulator = await startEmulator({ buckets: ["cli-bucket", "env-bucket", "dry-bucket"] });
+  emulator = await startEmulator({ buckets: ["cli-bucket", "env-bucket", "dry-bucket", "cancel-bucket"] });
   workspace = await makeTree({ "out/big.bin": big, "out/small.txt": "small\n", "out/skip.log": "log" });
 });
 
@@ -154,6 +165,42 @@ describe("the CLI bundle", () => {
     expect(run.stderr).toMatch(
       /error: 1 of 1 file\(s\) failed:\n- .*small\.txt → s3:\/\/missing-bucket\/out\/small\.txt: .*NoSuchBucket/,
     );
+  });
+
+  it("on Ctrl-C stops, aborts the multipart upload and exits 1", async () => {
+    emulator.faults.add({
+      operation: "UploadPart",
+      action: "stall",
+      partNumber: 2,
+      key: "out/big.bin",
+      stallMs: 30_000,
+    });
+    const args = [
+      "--bucket",
+      "cancel-bucket",
+      ...store(),
+      "--part-size",
+      "5MiB",
+      "--concurrency",
+      "1",
+      "out/big.bin",
+    ];
+    const started = Date.now();
+    const { child, done } = startCommand(process.execPath, [CLI, ...args], ciEnv(emulator, {}), workspace);
+    const partOneStored = () =>
+      emulator.requestLog.some(
+        (entry) => entry.bucket === "cancel-bucket" && entry.operation === "UploadPart",
+      );
+    while (!partOneStored()) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill("SIGINT");
+    const run = await done;
+    emulator.faults.clear();
+    expect(run.code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(run.stderr).toContain("FAILED");
+    const uploads = await s3For(emulator).send(new ListMultipartUploadsCommand({ Bucket: "cancel-bucket" }));
+    expect(uploads.Uploads ?? []).toEqual([]);
+    expect(await listKeys(emulator, "cancel-bucket")).toEqual([]);
   });
 
   it("prints help and version", async () => {

@@ -1,5 +1,6 @@
 // Shared by the end-to-end suites: a file tree on disk, the emulator's objects read back, bundle runs.
 import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { chmod, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -80,13 +81,24 @@ export function runCommand(
   env: NodeJS.ProcessEnv,
   cwd: string,
 ): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
+  return startCommand(command, args, env, cwd).done;
+}
+
+/** Starts a process and keeps its handle, for tests that signal it while it runs. */
+export function startCommand(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): { child: ChildProcess; done: Promise<Run> } {
+  const child = spawn(command, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const done = new Promise<Run>((resolve, reject) => {
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+  return { child, done };
 }
