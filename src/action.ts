@@ -2,13 +2,14 @@
 import os from "node:os";
 import * as core from "@actions/core";
 import type { EngineEvent, FileResult } from "./engine/types.js";
-import { parseConfig } from "./config.js";
+import { parseConfig, type UploadConfig } from "./config.js";
 import { describeResult, formatBytes } from "./frontend/format.js";
 import { buildManifest, writeManifest } from "./frontend/manifest.js";
 import { runOutputs } from "./frontend/outputs.js";
 import { lineProgress } from "./frontend/progress.js";
 import { summaryMarkdown } from "./frontend/summary.js";
-import { failureText, resolvedRegion, upload } from "./frontend/upload.js";
+import { cleanup, cleanupLines } from "./frontend/cleanup.js";
+import { cancelText, failureText, resolvedRegion, upload } from "./frontend/upload.js";
 
 // configure-aws-credentials masks these already; static keys set by hand in `env:` would otherwise leak.
 const SECRET_ENV = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
@@ -55,9 +56,17 @@ async function main(): Promise<void> {
   }
   const config = parsed.config;
   const controller = new AbortController();
-  // A cancelled workflow sends SIGINT, then SIGTERM: stop and let the engine abort its uploads.
-  process.once("SIGINT", () => controller.abort());
-  process.once("SIGTERM", () => controller.abort());
+  // A cancelled workflow sends SIGINT, then SIGTERM: stop and let the engine abort (or keep) its uploads.
+  const onCancel = (): void => {
+    if (!controller.signal.aborted) core.warning(cancelText(config));
+    controller.abort();
+  };
+  process.once("SIGINT", onCancel);
+  process.once("SIGTERM", onCancel);
+  if (config.mode === "cleanup") {
+    await cleanupStep(config, controller.signal);
+    return;
+  }
 
   const outcome = await upload(config, { onEvent: logEvents(), signal: controller.signal });
   if (outcome.kind === "failed") {
@@ -87,6 +96,16 @@ async function main(): Promise<void> {
     await core.summary.addRaw(summaryMarkdown(config.engine.bucket, run.files)).write();
   }
   if (!run.ok) core.setFailed(failureText(run));
+}
+
+async function cleanupStep(config: UploadConfig, signal: AbortSignal): Promise<void> {
+  const outcome = await cleanup(config, signal);
+  if (outcome.kind === "failed") {
+    core.setFailed(outcome.message);
+    return;
+  }
+  for (const line of cleanupLines(config, outcome.result)) core.info(line);
+  if (!outcome.result.ok) core.setFailed("Some multipart uploads could not be aborted; see the lines above.");
 }
 
 main().catch((error: unknown) => {

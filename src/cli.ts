@@ -2,14 +2,15 @@
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import type { EngineEvent } from "./engine/types.js";
-import { parseConfig } from "./config.js";
+import { parseConfig, type UploadConfig } from "./config.js";
 import { parseArgs } from "./frontend/cli-args.js";
 import { describeResult, formatBytes } from "./frontend/format.js";
 import { helpText } from "./frontend/help.js";
 import { ENV_PREFIX, INPUTS, envName } from "./frontend/inputs.js";
 import { totals } from "./frontend/outputs.js";
 import { barProgress, lineProgress } from "./frontend/progress.js";
-import { failureText, upload } from "./frontend/upload.js";
+import { cleanup, cleanupLines } from "./frontend/cleanup.js";
+import { cancelText, failureText, upload } from "./frontend/upload.js";
 import type { UploadOutcome } from "./frontend/upload.js";
 import { VERSION } from "./frontend/version.js";
 
@@ -55,8 +56,9 @@ function jsonResult(bucket: string, outcome: UploadOutcome): unknown {
 }
 
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
-  // "upload" may be named explicitly so that other commands can sit beside it.
-  const parsed = parseArgs(argv[0] === "upload" ? argv.slice(1) : argv);
+  // "upload" may be named explicitly; "cleanup" is the same as --mode cleanup.
+  const command = argv[0] === "cleanup" ? "cleanup" : "upload";
+  const parsed = parseArgs(argv[0] === "upload" || argv[0] === "cleanup" ? argv.slice(1) : argv);
   if (!parsed.ok) {
     io.stderr.write(`error: ${parsed.error}\n`);
     return EXIT_USAGE;
@@ -77,6 +79,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
   }
   const lookup = (name: string): string | undefined => {
+    if (name === "mode" && command === "cleanup") return "cleanup";
     if (name === "path" && args.globs.length > 0) {
       return [...args.globs, ...(args.values.get("path") ?? "").split("\n")].join("\n");
     }
@@ -89,6 +92,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     if (args.json) io.stdout.write(JSON.stringify({ ok: false, errors: config.errors }, null, 2) + "\n");
     return EXIT_USAGE;
   }
+
+  if (config.config.mode === "cleanup") return cleanupCommand(config.config, io, args.json);
+  io.signal?.addEventListener("abort", () => io.stderr.write(`${cancelText(config.config)}\n`), {
+    once: true,
+  });
 
   const progress = progressHandler(io);
   const outcome = await upload(config.config, { onEvent: progress.onEvent, signal: io.signal });
@@ -115,6 +123,18 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return EXIT_FAILED;
   }
   return EXIT_OK;
+}
+
+async function cleanupCommand(config: UploadConfig, io: CliIO, json: boolean): Promise<number> {
+  const outcome = await cleanup(config, io.signal);
+  if (outcome.kind === "failed") {
+    io.stderr.write(`error: ${outcome.message}\n`);
+    if (json) io.stdout.write(JSON.stringify({ ok: false, error: outcome.message }, null, 2) + "\n");
+    return EXIT_FAILED;
+  }
+  for (const line of cleanupLines(config, outcome.result)) io.stderr.write(`${line}\n`);
+  if (json) io.stdout.write(JSON.stringify(outcome.result, null, 2) + "\n");
+  return outcome.result.ok ? EXIT_OK : EXIT_FAILED;
 }
 
 function invokedDirectly(): boolean {

@@ -1,6 +1,7 @@
 // The one config model: both front ends hand in a name → text lookup and get a typed config or all errors.
 import type { ChecksumAlgorithm, ChecksumType, EngineOptions, ObjectSettings } from "./engine/types.js";
 import { INPUTS } from "./frontend/inputs.js";
+import { parseDuration } from "./frontend/duration.js";
 import type { Field } from "./frontend/fields.js";
 import { parseBoolean, parseByteSize, parseChoice, parsePairs, parseWholeNumber } from "./frontend/fields.js";
 
@@ -12,6 +13,9 @@ export type IfNoFilesFound = "error" | "warn" | "ignore";
 export type ConfiguredEngineOptions = Omit<EngineOptions, "signal" | "onEvent" | "limits">;
 
 export interface UploadConfig {
+  mode: "upload" | "cleanup";
+  /** Used in cleanup mode only. */
+  cleanup: { olderThanMs: number; lifecycleDays: number | undefined };
   engine: ConfiguredEngineOptions;
   /** Glob patterns, "!" for excludes, in the order given. */
   patterns: string[];
@@ -51,15 +55,20 @@ export function parseConfig(lookup: Lookup): ConfigResult {
   const bucketError = checkBucket(bucket);
   if (bucketError) errors.push(bucketError);
 
-  const patterns = text("path")
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== "");
-  if (patterns.length === 0) {
+  const mode = take(parseChoice("mode", text("mode"), ["upload", "cleanup"] as const), "upload");
+  // Cleanup works on keys under the prefix; no local file is involved.
+  const patterns =
+    mode === "cleanup"
+      ? []
+      : text("path")
+          .split(/\r?\n/)
+          .map((line) => line.trim())
+          .filter((line) => line !== "");
+  if (mode === "upload" && patterns.length === 0) {
     errors.push(
       `Input "path" is required: newline-separated glob patterns of the files to upload, e.g. dist/**.`,
     );
-  } else if (patterns.every((pattern) => pattern.startsWith("!"))) {
+  } else if (mode === "upload" && patterns.every((pattern) => pattern.startsWith("!"))) {
     errors.push(`Input "path": every pattern excludes ("!…"); add at least one pattern that matches files.`);
   }
 
@@ -110,7 +119,15 @@ export function parseConfig(lookup: Lookup): ConfigResult {
     errors.push(`Input "require-checksums" is true but "checksum-algorithm" is none; choose an algorithm.`);
   }
 
+  const lifecycleText = text("lifecycle-abort-days");
   const config: UploadConfig = {
+    mode,
+    cleanup: {
+      olderThanMs: take(parseDuration("older-than", text("older-than")), 0),
+      lifecycleDays: lifecycleText
+        ? take(parseWholeNumber("lifecycle-abort-days", lifecycleText, 1, 36500), undefined)
+        : undefined,
+    },
     engine: {
       bucket,
       s3: { region, endpoint, forcePathStyle: bool("force-path-style") },

@@ -32,6 +32,8 @@ describe("parseConfig", () => {
       baseDir: ".",
       ifNoFilesFound: "error",
       includeHiddenFiles: false,
+      mode: "upload",
+      cleanup: { olderThanMs: 7 * 86_400_000, lifecycleDays: undefined },
     } satisfies UploadConfig);
   });
 
@@ -101,6 +103,8 @@ describe("parseConfig", () => {
       baseDir: "dist",
       ifNoFilesFound: "warn",
       includeHiddenFiles: true,
+      mode: "upload",
+      cleanup: { olderThanMs: 7 * 86_400_000, lifecycleDays: undefined },
     } satisfies UploadConfig);
   });
 
