@@ -194,6 +194,8 @@ export function createS3Server(deps: ServerDeps): RunningServer {
   });
   // Multi-GiB uploads and deliberate stalls must not be cut off by Node's default request timeout.
   server.requestTimeout = 0;
+  // Node's 5 s default races clients that reuse idle keep-alive sockets, producing spurious resets in tests.
+  server.keepAliveTimeout = 30_000;
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
