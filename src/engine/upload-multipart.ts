@@ -6,6 +6,7 @@ import { expectedEtag, type ExpectedObject } from "./object-verify.js";
 import { sendPart, type SentPart } from "./part-transfer.js";
 import type { PlannedPart, UploadPlan } from "./plan.js";
 import { mapLimited } from "./pool.js";
+import { findResumable } from "./resume.js";
 import { call, type FileContext } from "./run-context.js";
 import type { Checksums, WriteAnswer } from "./s3-client.js";
 import { compareParts, listAllParts, verificationMethod, type UploadedPart } from "./verify-parts.js";
@@ -32,23 +33,38 @@ export async function uploadMultipart(
   const { store, options, algorithm, checksumType } = ctx.run;
   const target = { bucket: options.bucket, key: ctx.file.key };
   const metadata = { ...ctx.headers.metadata, "svu-plan": planMetadata(plan, ctx, mtimeMs) };
-  const uploadId = await call(ctx, "CreateMultipartUpload", HINTS.access, () =>
-    store.createMultipartUpload(
-      { ...target, headers: { ...ctx.headers, metadata }, algorithm, checksumType },
-      ctx.signal,
-    ),
-  );
+  const resumed = await findResumable(ctx, handle, plan);
+  const uploadId =
+    resumed?.uploadId ??
+    (await call(ctx, "CreateMultipartUpload", HINTS.access, () =>
+      store.createMultipartUpload(
+        { ...target, headers: { ...ctx.headers, metadata }, algorithm, checksumType },
+        ctx.signal,
+      ),
+    ));
   let completed: Completed;
   try {
-    completed = await transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNoneMatch);
+    completed = await transferVerifyComplete(
+      ctx,
+      handle,
+      plan,
+      uploadId,
+      mtimeMs,
+      ifNoneMatch,
+      resumed?.kept ?? new Map(),
+    );
   } catch (error) {
     throw await cleanUp(ctx, uploadId, error);
   }
   const { expected, partsMethod, answer } = completed;
-  if (answer !== null)
-    return { ...(await confirmObject(ctx, expected, answer, partsMethod)), checksumLocal: expected.checksum };
+  const resumeNotes = resumed ? [resumed.note] : [];
+  if (answer !== null) {
+    const outcome = await confirmObject(ctx, expected, answer, partsMethod);
+    return { ...outcome, notes: [...resumeNotes, ...outcome.notes], checksumLocal: expected.checksum };
+  }
   try {
-    return { ...(await confirmAfterAmbiguousComplete(ctx, completed)), checksumLocal: expected.checksum };
+    const outcome = await confirmAfterAmbiguousComplete(ctx, completed);
+    return { ...outcome, notes: [...resumeNotes, ...outcome.notes], checksumLocal: expected.checksum };
   } finally {
     // After a 412 the upload still exists whatever the object holds; it must not stay billable.
     await store.abortMultipartUpload({ ...target, uploadId }).catch(() => undefined);
@@ -123,11 +139,12 @@ async function transferVerifyComplete(
   uploadId: string,
   mtimeMs: number,
   ifNoneMatch: boolean,
+  resumedParts: ReadonlyMap<number, UploadedPart>,
 ): Promise<Completed> {
   const { store, options, algorithm, checksumType } = ctx.run;
   const target = { bucket: options.bucket, key: ctx.file.key };
-  const uploaded = new Map<number, UploadedPart>();
-  let bytesDone = 0;
+  const uploaded = new Map<number, UploadedPart>(resumedParts);
+  let bytesDone = [...resumedParts.values()].reduce((sum, part) => sum + part.size, 0);
 
   const upload = async (part: PlannedPart, forceMd5: boolean): Promise<void> => {
     const sent = await sendPart(
@@ -156,7 +173,8 @@ async function transferVerifyComplete(
     }
   };
 
-  await mapLimited(plan.parts, options.concurrency, (part) => upload(part, false));
+  const missing = plan.parts.filter((part) => !uploaded.has(part.number));
+  await mapLimited(missing, options.concurrency, (part) => upload(part, false));
   const partsMethod = await verifyParts(ctx, plan, uploadId, uploaded, upload);
   await ensureUnchanged(ctx, handle, plan, mtimeMs);
 
