@@ -2,9 +2,11 @@
 // the bytes of the same ranges of the local file.
 //
 // S3 shows no metadata of an in-progress upload, and a fresh runner has no local state, so the record is
-// the upload itself: ListParts gives each part's size and checksum (or MD5 ETag). A part is kept only when
-// its size fits this run's plan and the local bytes of its range hash to the listed value; so a different
-// file size, part size, algorithm or content can never end up in the object.
+// the upload itself: ListParts gives each part's size and checksum (or MD5 ETag). The engine sends the last
+// part first, so its number and size record the file size. An upload is reused only when every listed part
+// fits this run's plan (sizes, algorithm) and its last part holds the local bytes; then each part is kept
+// only when the local bytes of its range hash to the listed value. So a different file size, part size,
+// algorithm or content never ends up in the object.
 import type { FileHandle } from "node:fs/promises";
 import { describeS3Error } from "./errors.js";
 import { hashPart, readPart, type PartDigest } from "./part-reader.js";
@@ -45,19 +47,23 @@ export async function findResumable(
       if (ctx.signal?.aborted) throw error;
       continue;
     }
-    const misfit = planMisfit(ctx, plan, listed);
+    let misfit = planMisfit(ctx, plan, listed);
     if (misfit === null) {
       const kept = await provenParts(ctx, handle, plan, listed.parts);
-      if (listed.parts.length === 0 || kept.size > 0) {
+      if (listed.parts.length === 0 || kept.has(plan.parts.length)) {
         return { uploadId: candidate.uploadId, kept, note: resumeNote(candidate, plan, listed, kept) };
       }
+      misfit =
+        kept.size === 0
+          ? "none of its parts holds the bytes of the local file"
+          : `its last part ${plan.parts.length}, which pins the file size, is not stored with the local bytes`;
     }
     ctx.run.emit({
       type: "warning",
       file: ctx.file,
       message:
         `In-progress upload ${candidate.uploadId} of this key was not resumed: ` +
-        `${misfit ?? "none of its parts holds the bytes of the local file"}. It is left in place; ` +
+        `${misfit}. It is left in place; ` +
         `remove stale uploads with the cleanup mode or a lifecycle rule (lifecycle-abort-days).`,
     });
   }

@@ -173,7 +173,10 @@ async function transferVerifyComplete(
     }
   };
 
-  const missing = plan.parts.filter((part) => !uploaded.has(part.number));
+  // The last part goes first: once stored, its number and size pin the file size for a later resume.
+  const missing = [plan.parts.at(-1)!, ...plan.parts.slice(0, -1)].filter(
+    (part) => !uploaded.has(part.number),
+  );
   await mapLimited(missing, options.concurrency, (part) => upload(part, false));
   const partsMethod = await verifyParts(ctx, plan, uploadId, uploaded, upload);
   await ensureUnchanged(ctx, handle, plan, mtimeMs);

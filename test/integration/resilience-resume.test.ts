@@ -1,0 +1,187 @@
+// Resume across runs at the engine level: an interrupted upload kept for later is continued with only its
+// missing parts, parts whose bytes differ are uploaded again, and uploads that do not fit are never reused.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { GetObjectCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { runUploads, type EngineEvent, type EngineOptions, type LocalFile } from "../../src/engine/index.js";
+import { startEmulator, type Emulator } from "../emulator/index.js";
+
+const KiB = 1024;
+const PART = 64 * KiB;
+const PARTS = 8;
+const BUCKET = "resume";
+let emulator: Emulator;
+let sdk: S3Client;
+let dir: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ minPartSize: KiB, buckets: [BUCKET] });
+  sdk = new S3Client({
+    endpoint: emulator.endpoint,
+    region: emulator.region,
+    forcePathStyle: true,
+    credentials: emulator.credentials,
+  });
+  dir = await mkdtemp(path.join(tmpdir(), "svu-resume-"));
+});
+
+afterEach(() => emulator.faults.clear());
+
+afterAll(async () => {
+  sdk?.destroy();
+  await emulator?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function options(overrides: Partial<EngineOptions> = {}): EngineOptions {
+  return {
+    bucket: BUCKET,
+    s3: {
+      endpoint: emulator.endpoint,
+      region: emulator.region,
+      forcePathStyle: true,
+      credentials: emulator.credentials,
+    },
+    partSize: PART,
+    concurrency: 2,
+    checksumAlgorithm: "CRC64NVME",
+    contentMd5: false,
+    multipartThreshold: PART,
+    overwrite: true,
+    verify: true,
+    onFailure: "keep",
+    dryRun: false,
+    object: {},
+    limits: { minPartSize: KiB },
+    tuning: { retryBaseDelayMs: 5, stallTimeoutMs: 2000 },
+    ...overrides,
+  };
+}
+
+async function download(key: string): Promise<Buffer> {
+  const answer = await sdk.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return Buffer.from(await answer.Body!.transformToByteArray());
+}
+
+async function openUploads(key: string): Promise<string[]> {
+  const answer = await sdk.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: key }));
+  return (answer.Uploads ?? []).filter((upload) => upload.Key === key).map((upload) => upload.UploadId!);
+}
+
+/** Uploads with on-failure keep and cancels once `parts` parts are stored: a job cancelled mid-way. */
+async function interrupted(
+  file: LocalFile,
+  parts: number,
+  overrides: Partial<EngineOptions> = {},
+): Promise<void> {
+  const controller = new AbortController();
+  let stored = 0;
+  const result = await runUploads([file], {
+    ...options(overrides),
+    concurrency: 1,
+    signal: controller.signal,
+    onEvent: (event) => {
+      if (event.type === "progress" && ++stored === parts) controller.abort();
+    },
+  });
+  expect(result.files[0]?.error).toMatch(/was kept \(on-failure: keep\)/);
+  expect(await openUploads(file.key)).toHaveLength(1);
+}
+
+async function localFile(name: string, bytes: Buffer): Promise<LocalFile> {
+  await writeFile(path.join(dir, name), bytes);
+  return { path: path.join(dir, name), key: `r/${name}` };
+}
+
+/** Part numbers the emulator received for the key since `from` in its log. */
+function partsSent(key: string, from: number): number[] {
+  return emulator.requestLog
+    .slice(from)
+    .filter((entry) => entry.operation === "UploadPart" && entry.key === key && entry.status === 200)
+    .map((entry) => entry.partNumber!)
+    .sort((a, b) => a - b);
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, index) => from + index);
+}
+
+describe("resume", () => {
+  it("continues a kept upload with only the missing parts", async () => {
+    const bytes = randomBytes(PARTS * PART - 1000);
+    const file = await localFile("kept.bin", bytes);
+    await interrupted(file, 3);
+    const uploadId = (await openUploads(file.key))[0];
+    const mark = emulator.requestLog.length;
+    const result = await runUploads([file], options());
+    expect(result.files[0]).toMatchObject({ status: "uploaded", verified: true, verification: "checksum" });
+    expect(result.files[0]?.notes[0]).toMatch(
+      new RegExp(`^Resumed multipart upload ${uploadId} .*: kept 3 of 8 parts`),
+    );
+    // The last part goes first, so parts 8, 1 and 2 were stored.
+    expect(partsSent(file.key, mark)).toEqual(range(3, PARTS - 1));
+    expect(emulator.requestLog.slice(mark).some((entry) => entry.operation === "CreateMultipartUpload")).toBe(
+      false,
+    );
+    expect((await download(file.key)).equals(bytes)).toBe(true);
+    expect(await openUploads(file.key)).toEqual([]);
+  });
+
+  it("uploads again the stored parts whose bytes no longer match the local file", async () => {
+    const bytes = randomBytes(PARTS * PART);
+    const file = await localFile("edited.bin", bytes);
+    await interrupted(file, 4);
+    bytes.fill(7, PART + 10, PART + 20); // part 2 changes, same size
+    await writeFile(file.path, bytes);
+    const mark = emulator.requestLog.length;
+    const result = await runUploads([file], options());
+    expect(result.files[0]).toMatchObject({ status: "uploaded", verified: true });
+    expect(result.files[0]?.notes[0]).toMatch(/kept 3 of 8 parts .*; 1 stored part\(s\) did not match/);
+    expect(partsSent(file.key, mark)).toEqual([2, ...range(4, PARTS - 1)]);
+    expect((await download(file.key)).equals(bytes)).toBe(true);
+  });
+
+  for (const [name, change, reason] of [
+    ["a larger file (appended to)", "append", /its part 8 is 65531 bytes, this run's part 8 is 65536/],
+    ["another part size", "part-size", /this run's part 1 is/],
+    [
+      "another checksum algorithm",
+      "algorithm",
+      /started with checksum algorithm CRC64NVME, this run uses SHA256/,
+    ],
+    ["other content of the same size", "content", /none of its parts holds the bytes of the local file/],
+  ] as const) {
+    it(`never reuses an upload of ${name}; it is left in place and named`, async () => {
+      let bytes = randomBytes(PARTS * PART - 5);
+      const file = await localFile(`${change}.bin`, bytes);
+      await interrupted(file, 3);
+      const stale = await openUploads(file.key);
+      let overrides: Partial<EngineOptions> = {};
+      if (change === "append") bytes = Buffer.concat([bytes, randomBytes(PART)]);
+      if (change === "content") bytes = randomBytes(bytes.length);
+      if (change === "part-size") overrides = { partSize: PART * 2, multipartThreshold: PART * 2 };
+      if (change === "algorithm") overrides = { checksumAlgorithm: "SHA256" };
+      await writeFile(file.path, bytes);
+      const events: EngineEvent[] = [];
+      const mark = emulator.requestLog.length;
+      const result = await runUploads(
+        [file],
+        options({ ...overrides, onEvent: (event) => events.push(event) }),
+      );
+      expect(result.files[0]).toMatchObject({ status: "uploaded", verified: true });
+      const warning = events.find((event) => event.type === "warning");
+      expect(warning?.type === "warning" && warning.message).toMatch(reason);
+      expect(warning?.type === "warning" && warning.message).toContain(
+        `upload ${stale[0]} of this key was not resumed`,
+      );
+      expect(
+        emulator.requestLog.slice(mark).filter((entry) => entry.operation === "CreateMultipartUpload"),
+      ).toHaveLength(1);
+      expect((await download(file.key)).equals(bytes)).toBe(true);
+      expect(await openUploads(file.key)).toEqual(stale);
+    });
+  }
+});
