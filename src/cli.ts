@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // CLI entry: flags and S3VU_* variables → shared config → shared run → progress on stderr, results on stdout.
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
