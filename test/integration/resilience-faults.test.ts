@@ -1,0 +1,136 @@
+// 10% of all requests fail at random (500, 503 SlowDown, connection reset, hang) while 20 files of mixed
+// sizes upload: every one must end byte-exact and verified, and nothing may be left in progress.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { GetObjectCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runUploads, type EngineEvent, type LocalFile } from "../../src/engine/index.js";
+import { startEmulator, type Emulator, type FaultAction } from "../emulator/index.js";
+
+const KiB = 1024;
+const PART = 64 * KiB;
+const BUCKET = "chaos";
+const FAILURE_RATE = 0.1;
+const ACTIONS: FaultAction[] = ["500", "503", "reset", "stall"];
+// Single PUTs (empty, tiny, just under a part) and multipart uploads of 2 to 20 parts, uneven last parts.
+const SIZES = [
+  0,
+  1,
+  1000,
+  PART - 1,
+  PART,
+  PART + 1,
+  2 * PART,
+  3 * PART - 17,
+  5 * PART,
+  7 * PART + 5,
+  8 * PART,
+  10 * PART + 999,
+  12 * PART,
+  13 * PART - 1,
+  15 * PART + 3,
+  16 * PART,
+  17 * PART + 4321,
+  18 * PART,
+  19 * PART + 1,
+  20 * PART,
+];
+
+let emulator: Emulator;
+let sdk: S3Client;
+let dir: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ minPartSize: KiB, buckets: [BUCKET], faultSeed: 20 });
+  sdk = new S3Client({
+    endpoint: emulator.endpoint,
+    region: emulator.region,
+    forcePathStyle: true,
+    credentials: emulator.credentials,
+  });
+  dir = await mkdtemp(path.join(tmpdir(), "svu-chaos-"));
+});
+
+afterAll(async () => {
+  sdk?.destroy();
+  await emulator?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("10% of requests failing at random", () => {
+  it("20 uploads of mixed sizes all end byte-exact and verified", async () => {
+    const files: { file: LocalFile; bytes: Buffer }[] = [];
+    for (const [index, size] of SIZES.entries()) {
+      const bytes = randomBytes(size);
+      const name = `file-${index}.bin`;
+      await writeFile(path.join(dir, name), bytes);
+      files.push({ file: { path: path.join(dir, name), key: `chaos/${name}` }, bytes });
+    }
+    // Each rule draws only when the ones before it did not fire; these chances make the four add up to 10%.
+    ACTIONS.forEach((action, index) => {
+      const left = 1 - (FAILURE_RATE / ACTIONS.length) * index;
+      emulator.faults.add({ operation: "*", action, probability: FAILURE_RATE / ACTIONS.length / left });
+    });
+    const events: EngineEvent[] = [];
+    const result = await runUploads(
+      files.map((entry) => entry.file),
+      {
+        bucket: BUCKET,
+        s3: {
+          endpoint: emulator.endpoint,
+          region: emulator.region,
+          forcePathStyle: true,
+          credentials: emulator.credentials,
+        },
+        partSize: PART,
+        concurrency: 4,
+        checksumAlgorithm: "CRC64NVME",
+        contentMd5: false,
+        multipartThreshold: PART,
+        overwrite: false,
+        verify: true,
+        onFailure: "abort",
+        dryRun: false,
+        object: {},
+        limits: { minPartSize: KiB },
+        // A hung request is cut after 300 ms of silence; 8 attempts make a run-failing streak (10⁻⁸) negligible.
+        tuning: { retryBaseDelayMs: 5, stallTimeoutMs: 300, maxAttempts: 8 },
+        onEvent: (event) => events.push(event),
+      },
+    );
+    const fired = emulator.faults.fired;
+    emulator.faults.clear();
+    const requests = emulator.requestLog.filter((entry) => entry.bucket === BUCKET).length;
+
+    for (const file of result.files) expect(file.error).toBeUndefined();
+    expect(result.ok).toBe(true);
+    for (const file of result.files) {
+      expect(file).toMatchObject({ status: "uploaded", verified: true, verification: "checksum" });
+    }
+    for (const { file, bytes } of files) {
+      const answer = await sdk.send(new GetObjectCommand({ Bucket: BUCKET, Key: file.key }));
+      expect(Buffer.from(await answer.Body!.transformToByteArray()).equals(bytes), file.key).toBe(true);
+    }
+    const pending = await sdk.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }));
+    expect(pending.Uploads ?? []).toEqual([]);
+
+    const retries = events.filter((event) => event.type === "retry");
+    const byOperation = new Map<string, number>();
+    for (const event of retries) {
+      if (event.type !== "retry") continue;
+      const operation = event.operation.split(" ")[0]!;
+      byOperation.set(operation, (byOperation.get(operation) ?? 0) + 1);
+    }
+    const injected = fired.reduce((sum, count) => sum + count, 0);
+    // Every injected failure was answered by a retry, and the rate was near the 10% asked for.
+    expect(retries.length).toBeGreaterThanOrEqual(injected);
+    expect(injected / requests).toBeGreaterThan(0.05);
+    expect(injected / requests).toBeLessThan(0.15);
+    console.info(
+      `faults: ${requests} requests, ${injected} failed (${ACTIONS.map((action, i) => `${action} ${fired[i]}`).join(", ")}); ` +
+        `${retries.length} retries: ${[...byOperation].map(([operation, count]) => `${operation} ${count}`).join(", ")}`,
+    );
+  });
+});
