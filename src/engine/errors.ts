@@ -46,9 +46,29 @@ export class StepError extends Error {
   }
 }
 
+/** Answers caused by the setup rather than the moment: their fix replaces the step's general hint. */
+const HINTS_BY_CODE: Record<string, string> = {
+  NoSuchBucket: 'The bucket does not exist at this endpoint: check "bucket", and "region" or "endpoint".',
+  AccessDenied:
+    'The credentials may not do this: grant the actions of the README\'s "Minimal IAM policy" on this bucket and prefix.',
+  InvalidAccessKeyId:
+    "The store does not know this access key: check AWS_ACCESS_KEY_ID or the role providing it.",
+  SignatureDoesNotMatch: "The secret key does not fit the access key: check AWS_SECRET_ACCESS_KEY.",
+  AuthorizationHeaderMalformed:
+    'The request was signed for the wrong region: set "region" to the one named above.',
+  PermanentRedirect: 'The bucket is in another region: set "region" to it.',
+  ExpiredToken: "The session credentials expired: refresh them (or use a longer session) and rerun.",
+  CredentialsProviderError:
+    "No AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or use aws-actions/configure-aws-credentials.",
+  ECONNREFUSED:
+    'Nothing answers at the endpoint: check "endpoint" (scheme, host and port) and that the store runs.',
+  ENOTFOUND: 'The endpoint\'s host name does not resolve: check "endpoint" (or "region" for Amazon S3).',
+  EAI_AGAIN: 'The endpoint\'s host name does not resolve: check "endpoint" and the network.',
+};
+
 export function stepFailed(step: string, error: unknown, hint: string): StepError {
   if (error instanceof StepError) return error;
-  return new StepError(step, describeS3Error(error), hint, error);
+  return new StepError(step, describeS3Error(error), HINTS_BY_CODE[s3ErrorInfo(error).code] ?? hint, error);
 }
 
 export const HINTS = {
