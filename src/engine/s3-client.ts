@@ -1,5 +1,5 @@
 // The only module that talks to the AWS SDK: everything else sees plain data and these few calls.
-import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpAgent, type IncomingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import {
   AbortMultipartUploadCommand,
@@ -15,6 +15,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { LifecycleRule } from "@aws-sdk/client-s3";
+import { createLeanPut } from "./s3-put.js";
 import type { ChecksumAlgorithm, ChecksumType, S3Settings } from "./types.js";
 
 /** Passed through untouched: rules we did not write must come back exactly as they were. */
@@ -54,6 +55,49 @@ export interface ObjectHeaders {
   storageClass?: string;
   sse?: string;
   sseKmsKeyId?: string;
+}
+
+/** The same headers as raw HTTP, for the lean PutObject path. */
+function objectHeaderLines(headers: ObjectHeaders): Record<string, string> {
+  const lines: Record<string, string> = { "content-type": headers.contentType };
+  if (headers.cacheControl !== undefined) lines["cache-control"] = headers.cacheControl;
+  for (const [name, value] of Object.entries(headers.metadata ?? {})) lines[`x-amz-meta-${name}`] = value;
+  if (headers.tagging !== undefined) lines["x-amz-tagging"] = headers.tagging;
+  if (headers.storageClass !== undefined) lines["x-amz-storage-class"] = headers.storageClass;
+  if (headers.sse !== undefined) lines["x-amz-server-side-encryption"] = headers.sse;
+  if (headers.sseKmsKeyId !== undefined) {
+    lines["x-amz-server-side-encryption-aws-kms-key-id"] = headers.sseKmsKeyId;
+  }
+  return lines;
+}
+
+function checksumHeaderLines(checksums: Checksums, contentMd5: string | undefined): Record<string, string> {
+  const lines: Record<string, string> = contentMd5 ? { "content-md5": contentMd5 } : {};
+  for (const algorithm of ALGORITHMS) {
+    const value = checksums[algorithm];
+    if (value !== undefined) lines[`x-amz-checksum-${algorithm.toLowerCase()}`] = value;
+  }
+  return lines;
+}
+
+function answerFromHeaders(headers: IncomingHttpHeaders): WriteAnswer {
+  const one = (name: string): string | undefined => {
+    const value = headers[name];
+    return typeof value === "string" && value !== "" ? value : undefined;
+  };
+  const checksums: Checksums = {};
+  for (const algorithm of ALGORITHMS) {
+    const value = one(`x-amz-checksum-${algorithm.toLowerCase()}`);
+    if (value !== undefined) checksums[algorithm] = value;
+  }
+  const versionId = one("x-amz-version-id");
+  const checksumType = one("x-amz-checksum-type");
+  return {
+    etag: stripQuotes(one("etag")),
+    ...(versionId ? { versionId } : {}),
+    checksums,
+    ...(checksumType === "FULL_OBJECT" || checksumType === "COMPOSITE" ? { checksumType } : {}),
+  };
 }
 
 function headerFields(headers: ObjectHeaders) {
@@ -185,8 +229,12 @@ export interface ClientTuning {
 
 const UNSIGNED_PAYLOAD_COMMANDS = new Set(["UploadPartCommand", "PutObjectCommand"]);
 
-function createSdkClient(settings: S3Settings, tuning: ClientTuning): S3Client {
-  const agentOptions = { keepAlive: true, maxSockets: tuning.maxSockets };
+interface Agents {
+  http: HttpAgent;
+  https: HttpsAgent;
+}
+
+function createSdkClient(settings: S3Settings, tuning: ClientTuning, agents: Agents): S3Client {
   const client = new S3Client({
     region: settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
     endpoint: settings.endpoint,
@@ -199,8 +247,8 @@ function createSdkClient(settings: S3Settings, tuning: ClientTuning): S3Client {
     // Retries are ours (retry.ts): one loop that knows about re-reading parts and reports each attempt.
     maxAttempts: 1,
     requestHandler: {
-      httpAgent: new HttpAgent(agentOptions),
-      httpsAgent: new HttpsAgent(agentOptions),
+      httpAgent: agents.http,
+      httpsAgent: agents.https,
       connectionTimeout: 10_000,
       socketTimeout: tuning.stallTimeoutMs,
     },
@@ -229,7 +277,10 @@ function isNotFound(error: unknown): boolean {
 }
 
 export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Store {
-  const client = createSdkClient(settings, tuning);
+  const agentOptions = { keepAlive: true, maxSockets: tuning.maxSockets };
+  const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
+  const client = createSdkClient(settings, tuning, agents);
+  const leanPut = createLeanPut(client, settings, agents, tuning.stallTimeoutMs);
 
   return {
     async headObject({ bucket, key, versionId }, signal) {
@@ -252,6 +303,21 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     },
 
     async putObject(input, signal) {
+      const lean = await leanPut(
+        {
+          bucket: input.bucket,
+          key: input.key,
+          query: {},
+          headers: {
+            ...objectHeaderLines(input.headers),
+            ...checksumHeaderLines(input.checksums, input.contentMd5),
+            ...(input.ifNoneMatch ? { "if-none-match": "*" } : {}),
+          },
+          body: input.body,
+        },
+        signal,
+      );
+      if (lean !== null) return answerFromHeaders(lean);
       const answer = await client.send(
         new PutObjectCommand({
           Bucket: input.bucket,
@@ -289,6 +355,20 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     },
 
     async uploadPart(input, signal) {
+      const lean = await leanPut(
+        {
+          bucket: input.bucket,
+          key: input.key,
+          query: { partNumber: String(input.partNumber), uploadId: input.uploadId },
+          headers: checksumHeaderLines(input.checksums, input.contentMd5),
+          body: input.body,
+        },
+        signal,
+      );
+      if (lean !== null) {
+        const { etag, checksums } = answerFromHeaders(lean);
+        return { etag, checksums };
+      }
       const answer = await client.send(
         new UploadPartCommand({
           Bucket: input.bucket,

@@ -1,0 +1,165 @@
+// UploadPart and PutObject carry all the bytes, so they skip the SDK's per-request middleware (a profile of
+// 1,000 small files spent most of its CPU there): one SigV4-signed http.request on the client's own agents,
+// credentials and endpoint rules. Only s3-client.ts uses this; every other call stays on the SDK.
+import { request as httpRequest, type Agent as HttpAgent, type IncomingHttpHeaders } from "node:http";
+import { request as httpsRequest, type Agent as HttpsAgent } from "node:https";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { SignatureV4 } from "@smithy/signature-v4";
+import type { S3Settings } from "./types.js";
+
+export interface PutTarget {
+  bucket: string;
+  key: string;
+  /** UploadPart's partNumber and uploadId; empty for PutObject. */
+  query: Record<string, string>;
+  /** Lower-case names; values already final. */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export type LeanPut = (target: PutTarget, signal?: AbortSignal) => Promise<IncomingHttpHeaders | null>;
+
+interface Endpoint {
+  url: URL;
+  signer: SignatureV4;
+}
+
+// The SDK's key encoding: RFC 3986 per path segment, slashes kept.
+function encodeKey(key: string): string {
+  return key
+    .split("/")
+    .map((segment) =>
+      encodeURIComponent(segment).replace(
+        /[!'()*]/g,
+        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+      ),
+    )
+    .join("/");
+}
+
+/** An S3-style error the engine's retry and error mapping read exactly like an SDK exception. */
+function s3Error(status: number, body: string, requestId: string | undefined): Error {
+  const field = (name: string): string | undefined =>
+    new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
+  const code = field("Code") ?? (status === 412 ? "PreconditionFailed" : `HTTP${status}`);
+  const error = new Error(field("Message") ?? `HTTP ${status} without an error body`) as Error & {
+    Code: string;
+    $metadata: { httpStatusCode: number; requestId?: string };
+  };
+  error.name = code;
+  error.Code = code;
+  error.$metadata = { httpStatusCode: status, ...(requestId ? { requestId } : {}) };
+  return error;
+}
+
+function timeoutError(ms: number): Error {
+  const error = new Error(`no traffic on the connection for ${ms} ms`);
+  error.name = "TimeoutError";
+  return error;
+}
+
+export function createLeanPut(
+  client: S3Client,
+  settings: S3Settings,
+  agents: { http: HttpAgent; https: HttpsAgent },
+  stallTimeoutMs: number,
+): LeanPut {
+  const endpoints = new Map<string, Promise<Endpoint | null>>();
+
+  // The SDK's own endpoint rules decide host, path style, FIPS and dual-stack; anything not plain SigV4
+  // (S3 Express, multi-region access points) returns null and the caller uses the SDK.
+  async function resolve(bucket: string): Promise<Endpoint | null> {
+    const config = client.config;
+    const region = await config.region();
+    const endpoint = settings.endpoint ?? (await config.serviceConfiguredEndpoint?.());
+    const resolved = config.endpointProvider({
+      Bucket: bucket,
+      Region: region,
+      UseFIPS: await config.useFipsEndpoint(),
+      UseDualStack: await config.useDualstackEndpoint(),
+      Accelerate: config.useAccelerateEndpoint ?? false,
+      ForcePathStyle: settings.forcePathStyle ?? false,
+      ...(endpoint ? { Endpoint: endpoint } : {}),
+    });
+    const scheme = (resolved.properties?.authSchemes as Array<Record<string, unknown>> | undefined)?.[0];
+    if (scheme?.name !== "sigv4") return null;
+    const signer = new SignatureV4({
+      credentials: config.credentials,
+      region: typeof scheme.signingRegion === "string" ? scheme.signingRegion : region,
+      service: typeof scheme.signingName === "string" ? scheme.signingName : "s3",
+      sha256: config.sha256,
+      uriEscapePath: false,
+      applyChecksum: false,
+    });
+    return { url: new URL(resolved.url.toString()), signer };
+  }
+
+  return async (target, signal) => {
+    let endpoint = endpoints.get(target.bucket);
+    if (endpoint === undefined) {
+      endpoint = resolve(target.bucket);
+      endpoints.set(target.bucket, endpoint);
+    }
+    const resolved = await endpoint;
+    if (resolved === null) return null;
+    const { url, signer } = resolved;
+    const path = `${url.pathname.replace(/\/$/, "")}/${encodeKey(target.key)}`;
+    const signed = await signer.sign(
+      {
+        method: "PUT",
+        protocol: url.protocol,
+        hostname: url.hostname,
+        ...(url.port ? { port: Number(url.port) } : {}),
+        path,
+        query: target.query,
+        headers: {
+          ...target.headers,
+          host: url.host,
+          "content-length": String(target.body.byteLength),
+          // Integrity rides on our checksum headers; hashing the body for SigV4 would double the CPU cost.
+          "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+        },
+      },
+      { signingDate: new Date(Date.now() + (client.config.systemClockOffset ?? 0)) },
+    );
+    const search = new URLSearchParams(target.query).toString().replace(/\+/g, "%20");
+    const https = url.protocol === "https:";
+    return new Promise((resolvePut, reject) => {
+      const request = (https ? httpsRequest : httpRequest)({
+        method: "PUT",
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[|\]$/g, ""),
+        port: url.port || (https ? 443 : 80),
+        path: search ? `${path}?${search}` : path,
+        headers: signed.headers,
+        agent: https ? agents.https : agents.http,
+        ...(signal ? { signal } : {}),
+      });
+      request.setTimeout(stallTimeoutMs, () => request.destroy(timeoutError(stallTimeoutMs)));
+      request.on("error", reject);
+      request.on("response", (response) => {
+        const status = response.statusCode ?? 0;
+        if (status >= 200 && status < 300) {
+          response.resume();
+          response.on("end", () => resolvePut(response.headers));
+          response.on("error", reject);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("error", reject);
+        response.on("end", () => {
+          const requestId = response.headers["x-amz-request-id"];
+          reject(
+            s3Error(
+              status,
+              Buffer.concat(chunks).toString("utf8"),
+              typeof requestId === "string" ? requestId : undefined,
+            ),
+          );
+        });
+      });
+      request.end(target.body);
+    });
+  };
+}
