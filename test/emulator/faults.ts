@@ -1,6 +1,6 @@
 // Fault rules that tests arm per emulator instance; random choices use a seeded generator so runs repeat exactly.
 
-export type FaultAction = "500" | "503" | "reset" | "stall" | "corrupt-stored" | "drop-stored";
+export type FaultAction = "500" | "503" | "403" | "reset" | "stall" | "corrupt-stored" | "drop-stored";
 
 export interface FaultRule {
   /** S3 operation name (e.g. "UploadPart") or "*". */
@@ -51,7 +51,15 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-const ACTIONS: readonly FaultAction[] = ["500", "503", "reset", "stall", "corrupt-stored", "drop-stored"];
+const ACTIONS: readonly FaultAction[] = [
+  "500",
+  "503",
+  "403",
+  "reset",
+  "stall",
+  "corrupt-stored",
+  "drop-stored",
+];
 
 export class Faults implements FaultInjector {
   private rules: ArmedRule[] = [];

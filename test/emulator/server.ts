@@ -104,6 +104,11 @@ async function applyRequestFault(
       await drain(req);
       sendError(req, res, new S3Error("SlowDown", "Please reduce your request rate."), requestId);
       return true;
+    case "403":
+      // What a bucket policy or IAM deny looks like; the emulator has no policies of its own.
+      await drain(req);
+      sendError(req, res, new S3Error("AccessDenied", "Access Denied"), requestId);
+      return true;
     case "reset": {
       const hasBody =
         Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
@@ -158,7 +163,14 @@ export function createS3Server(deps: ServerDeps): RunningServer {
         partNumber: route.partNumber,
       });
       if (fault) {
-        code = fault.action === "500" ? "InternalError" : fault.action === "503" ? "SlowDown" : fault.action;
+        code =
+          fault.action === "500"
+            ? "InternalError"
+            : fault.action === "503"
+              ? "SlowDown"
+              : fault.action === "403"
+                ? "AccessDenied"
+                : fault.action;
         if (await applyRequestFault(fault, req, res, requestId, closing.signal)) return;
         if (fault.action === "stall") code = undefined;
       }
