@@ -70633,7 +70633,7 @@ function s3ErrorInfo(error) {
         info.requestId = shape.$metadata.requestId;
     return info;
 }
-function errors_describeS3Error(error) {
+function describeS3Error(error) {
     const info = s3ErrorInfo(error);
     const status = info.status === undefined ? "" : ` (HTTP ${info.status})`;
     const requestId = info.requestId ? `, request id ${info.requestId}` : "";
@@ -70650,10 +70650,24 @@ class StepError extends Error {
         this.name = "StepError";
     }
 }
+/** Answers caused by the setup rather than the moment: their fix replaces the step's general hint. */
+const HINTS_BY_CODE = {
+    NoSuchBucket: 'The bucket does not exist at this endpoint: check "bucket", and "region" or "endpoint".',
+    AccessDenied: 'The credentials may not do this: grant the actions of the README\'s "Minimal IAM policy" on this bucket and prefix.',
+    InvalidAccessKeyId: "The store does not know this access key: check AWS_ACCESS_KEY_ID or the role providing it.",
+    SignatureDoesNotMatch: "The secret key does not fit the access key: check AWS_SECRET_ACCESS_KEY.",
+    AuthorizationHeaderMalformed: 'The request was signed for the wrong region: set "region" to the one named above.',
+    PermanentRedirect: 'The bucket is in another region: set "region" to it.',
+    ExpiredToken: "The session credentials expired: refresh them (or use a longer session) and rerun.",
+    CredentialsProviderError: "No AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or use aws-actions/configure-aws-credentials.",
+    ECONNREFUSED: 'Nothing answers at the endpoint: check "endpoint" (scheme, host and port) and that the store runs.',
+    ENOTFOUND: 'The endpoint\'s host name does not resolve: check "endpoint" (or "region" for Amazon S3).',
+    EAI_AGAIN: 'The endpoint\'s host name does not resolve: check "endpoint" and the network.',
+};
 function stepFailed(step, error, hint) {
     if (error instanceof StepError)
         return error;
-    return new StepError(step, errors_describeS3Error(error), hint, error);
+    return new StepError(step, describeS3Error(error), HINTS_BY_CODE[s3ErrorInfo(error).code] ?? hint, error);
 }
 const HINTS = {
     access: "Check the bucket name, region, endpoint and that the credentials may write to this bucket.",
@@ -70663,7 +70677,7 @@ const HINTS = {
 
 ;// CONCATENATED MODULE: ./src/engine/retry.ts
 
-const retry_DEFAULT_RETRY = { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 20_000 };
+const DEFAULT_RETRY = { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 20_000 };
 const THROTTLING_CODES = new Set([
     "SlowDown",
     "Throttling",
@@ -70727,7 +70741,7 @@ function sleep(ms, signal) {
         signal?.addEventListener("abort", onAbort, { once: true });
     });
 }
-async function retry_withRetry(operation, context) {
+async function withRetry(operation, context) {
     for (let attempt = 1;; attempt++) {
         try {
             return await operation();
@@ -70822,7 +70836,7 @@ function isNotFound(error) {
     const shape = error;
     return shape.name === "NotFound" || shape.name === "NoSuchKey" || shape.$metadata?.httpStatusCode === 404;
 }
-function s3_client_createS3Store(settings, tuning) {
+function createS3Store(settings, tuning) {
     const client = createSdkClient(settings, tuning);
     return {
         async headObject({ bucket, key, versionId }, signal) {
@@ -71023,7 +71037,7 @@ function checkStoredObject(expected, stored) {
 /** One S3 call with our retry loop; failures come back as a StepError naming the step and what to do. */
 async function call(ctx, step, hint, operation) {
     try {
-        return await retry_withRetry(operation, {
+        return await withRetry(operation, {
             policy: ctx.run.retry,
             signal: ctx.signal,
             onRetry: (attempt, reason) => ctx.run.emit({ type: "retry", file: ctx.file, operation: step, attempt, reason }),
@@ -71332,6 +71346,160 @@ function sameDigest(a, b) {
     return equal(a.digest, b.digest) && equal(a.md5, b.md5);
 }
 
+;// CONCATENATED MODULE: ./src/engine/resume.ts
+
+
+
+
+/**
+ * The newest in-progress upload of this key that fits the plan, with its proven parts; null when there is
+ * none. Uploads that do not fit are left in place (they may belong to another job) and named in a warning.
+ */
+async function findResumable(ctx, handle, plan) {
+    const candidates = await pendingUploadsOfKey(ctx);
+    for (const candidate of candidates) {
+        let listed;
+        try {
+            listed = await call(ctx, "ListParts", "", () => listUpload(ctx, candidate.uploadId));
+        }
+        catch (error) {
+            // Completed or aborted since it was listed: nothing to resume there.
+            if (ctx.signal?.aborted)
+                throw error;
+            continue;
+        }
+        let misfit = planMisfit(ctx, plan, listed);
+        if (misfit === null) {
+            const kept = await provenParts(ctx, handle, plan, listed.parts);
+            if (listed.parts.length === 0 || kept.has(plan.parts.length)) {
+                return { uploadId: candidate.uploadId, kept, note: resumeNote(candidate, plan, listed, kept) };
+            }
+            misfit =
+                kept.size === 0
+                    ? "none of its parts holds the bytes of the local file"
+                    : `its last part ${plan.parts.length}, which pins the file size, is not stored with the local bytes`;
+        }
+        ctx.run.emit({
+            type: "warning",
+            file: ctx.file,
+            message: `In-progress upload ${candidate.uploadId} of this key was not resumed: ` +
+                `${misfit}. It is left in place; ` +
+                `remove stale uploads with the cleanup mode or a lifecycle rule (lifecycle-abort-days).`,
+        });
+    }
+    return null;
+}
+/** Newest first. A store or policy that does not allow listing uploads only costs the resume, not the upload. */
+async function pendingUploadsOfKey(ctx) {
+    const { store, options } = ctx.run;
+    const found = [];
+    try {
+        let next;
+        do {
+            const marker = next;
+            const page = await call(ctx, "ListMultipartUploads", "", () => store.listUploadsPage({ bucket: options.bucket, prefix: ctx.file.key, ...marker }, ctx.signal));
+            found.push(...page.uploads.filter((upload) => upload.key === ctx.file.key));
+            next = page.next;
+        } while (next !== undefined && next.keyMarker === ctx.file.key);
+    }
+    catch (error) {
+        if (ctx.signal?.aborted)
+            throw error;
+        ctx.run.emit({
+            type: "warning",
+            file: ctx.file,
+            message: `Could not look for an upload to resume (${describeS3Error(error)}); starting a new one.`,
+        });
+        return [];
+    }
+    return found.sort((a, b) => (b.initiated?.getTime() ?? 0) - (a.initiated?.getTime() ?? 0));
+}
+async function listUpload(ctx, uploadId) {
+    const target = { bucket: ctx.run.options.bucket, key: ctx.file.key, uploadId };
+    const parts = [];
+    let checksumAlgorithm;
+    let marker;
+    do {
+        const page = await ctx.run.store.listPartsPage(marker === undefined ? target : { ...target, marker }, ctx.signal);
+        parts.push(...page.parts);
+        checksumAlgorithm ??= page.checksumAlgorithm;
+        if (page.nextMarker !== undefined && page.nextMarker === marker) {
+            throw new Error(`ListParts pagination did not advance past part-number-marker ${marker}`);
+        }
+        marker = page.nextMarker;
+    } while (marker !== undefined);
+    return { parts, checksumAlgorithm };
+}
+/** Why the upload cannot belong to this plan, or null when every listed part fits it. */
+function planMisfit(ctx, plan, listed) {
+    const wanted = ctx.run.algorithm;
+    const declared = listed.checksumAlgorithm;
+    if (declared !== undefined && declared !== wanted) {
+        return `it was started with checksum algorithm ${declared}, this run uses ${wanted ?? "none"}`;
+    }
+    for (const part of listed.parts) {
+        const planned = plan.parts[part.number - 1];
+        if (planned === undefined) {
+            return `it has part ${part.number}, the local file needs only ${plan.parts.length} parts`;
+        }
+        if (planned.size !== part.size) {
+            return (`its part ${part.number} is ${part.size} bytes, this run's part ${part.number} is ${planned.size} ` +
+                `(different file size or part size)`);
+        }
+        const foreign = Object.keys(part.checksums).find((algorithm) => algorithm !== wanted);
+        if (foreign !== undefined)
+            return `its parts carry ${foreign} checksums, this run uses ${wanted ?? "none"}`;
+    }
+    return null;
+}
+/** Reads and hashes each listed part's range once, through the run's pool, and keeps those that match. */
+async function provenParts(ctx, handle, plan, listed) {
+    const kept = new Map();
+    await mapLimited(listed, ctx.run.options.concurrency, async (part) => {
+        const planned = plan.parts[part.number - 1];
+        const local = await hashRange(ctx, handle, planned, part);
+        if (!matches(ctx, part, local))
+            return;
+        kept.set(part.number, {
+            number: part.number,
+            size: part.size,
+            etag: part.etag,
+            checksum: local.digest?.toString("base64") ?? null,
+            digest: local.digest,
+            md5Hex: ctx.run.etagIsMd5 ? (local.md5?.toString("hex") ?? null) : null,
+        });
+    });
+    return kept;
+}
+function hashRange(ctx, handle, part, listed) {
+    const algorithm = ctx.run.algorithm;
+    // Without a listed checksum the ETag (MD5) is the only proof there is.
+    const withMd5 = needsMd5(ctx.run) || algorithm === null || listed.checksums[algorithm] === undefined;
+    return ctx.run.pool.run(part.size, async (buffer) => {
+        await readPart(handle, part, buffer);
+        return hashPart(part, buffer, algorithm, withMd5);
+    }, ctx.signal);
+}
+function matches(ctx, part, local) {
+    const { algorithm, etagIsMd5 } = ctx.run;
+    const remote = algorithm === null ? undefined : part.checksums[algorithm];
+    if (remote !== undefined) {
+        ctx.run.traits.keepsChecksums ??= true;
+        return local.digest !== null && remote === local.digest.toString("base64");
+    }
+    return etagIsMd5 && local.md5 !== null && part.etag === local.md5.toString("hex");
+}
+function resumeNote(candidate, plan, listed, kept) {
+    const keptBytes = [...kept.values()].reduce((sum, part) => sum + part.size, 0);
+    const redone = listed.parts.length - kept.size;
+    return (`Resumed multipart upload ${candidate.uploadId}` +
+        (candidate.initiated ? ` (initiated ${candidate.initiated.toISOString()})` : "") +
+        `: kept ${kept.size} of ${plan.parts.length} parts (${keptBytes} bytes) whose stored checksums match the ` +
+        `local file` +
+        (redone > 0 ? `; ${redone} stored part(s) did not match and were uploaded again` : "") +
+        ".");
+}
+
 ;// CONCATENATED MODULE: ./src/engine/verify-parts.ts
 async function listAllParts(store, target, signal) {
     const parts = [];
@@ -71398,6 +71566,7 @@ function partMismatch(part, found, method, algorithm) {
 
 
 
+
 /** Rounds of re-uploading parts that ListParts shows missing or different, before giving up. */
 const REPAIR_ROUNDS = 2;
 /** Recorded on the upload so a later run can recognise it and reuse its parts (resume). */
@@ -71408,19 +71577,25 @@ async function uploadMultipart(ctx, handle, plan, mtimeMs, ifNoneMatch) {
     const { store, options, algorithm, checksumType } = ctx.run;
     const target = { bucket: options.bucket, key: ctx.file.key };
     const metadata = { ...ctx.headers.metadata, "svu-plan": planMetadata(plan, ctx, mtimeMs) };
-    const uploadId = await call(ctx, "CreateMultipartUpload", HINTS.access, () => store.createMultipartUpload({ ...target, headers: { ...ctx.headers, metadata }, algorithm, checksumType }, ctx.signal));
+    const resumed = await findResumable(ctx, handle, plan);
+    const uploadId = resumed?.uploadId ??
+        (await call(ctx, "CreateMultipartUpload", HINTS.access, () => store.createMultipartUpload({ ...target, headers: { ...ctx.headers, metadata }, algorithm, checksumType }, ctx.signal)));
     let completed;
     try {
-        completed = await transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNoneMatch);
+        completed = await transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNoneMatch, resumed?.kept ?? new Map());
     }
     catch (error) {
         throw await cleanUp(ctx, uploadId, error);
     }
     const { expected, partsMethod, answer } = completed;
-    if (answer !== null)
-        return { ...(await confirmObject(ctx, expected, answer, partsMethod)), checksumLocal: expected.checksum };
+    const resumeNotes = resumed ? [resumed.note] : [];
+    if (answer !== null) {
+        const outcome = await confirmObject(ctx, expected, answer, partsMethod);
+        return { ...outcome, notes: [...resumeNotes, ...outcome.notes], checksumLocal: expected.checksum };
+    }
     try {
-        return { ...(await confirmAfterAmbiguousComplete(ctx, completed)), checksumLocal: expected.checksum };
+        const outcome = await confirmAfterAmbiguousComplete(ctx, completed);
+        return { ...outcome, notes: [...resumeNotes, ...outcome.notes], checksumLocal: expected.checksum };
     }
     finally {
         // After a 412 the upload still exists whatever the object holds; it must not stay billable.
@@ -71443,7 +71618,7 @@ async function cleanUp(ctx, uploadId, error) {
         });
     }
     catch (abortError) {
-        return new Error(`${message} Aborting multipart upload ${uploadId} also failed (${errors_describeS3Error(abortError)}); ` +
+        return new Error(`${message} Aborting multipart upload ${uploadId} also failed (${describeS3Error(abortError)}); ` +
             `abort it with: aws s3api abort-multipart-upload --bucket ${ctx.run.options.bucket} ` +
             `--key '${ctx.file.key}' --upload-id '${uploadId}'`, { cause: error });
     }
@@ -71467,11 +71642,11 @@ function recordPart(ctx, part, sent) {
         md5Hex: etagIsMd5 ? (sent.digest.md5?.toString("hex") ?? null) : null,
     };
 }
-async function transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNoneMatch) {
+async function transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNoneMatch, resumedParts) {
     const { store, options, algorithm, checksumType } = ctx.run;
     const target = { bucket: options.bucket, key: ctx.file.key };
-    const uploaded = new Map();
-    let bytesDone = 0;
+    const uploaded = new Map(resumedParts);
+    let bytesDone = [...resumedParts.values()].reduce((sum, part) => sum + part.size, 0);
     const upload = async (part, forceMd5) => {
         const sent = await sendPart(ctx, handle, part, `UploadPart ${part.number}`, (body, checksums, contentMd5) => store.uploadPart({
             ...target,
@@ -71487,7 +71662,9 @@ async function transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNo
             ctx.run.emit({ type: "progress", file: ctx.file, bytesDone, size: plan.size });
         }
     };
-    await mapLimited(plan.parts, options.concurrency, (part) => upload(part, false));
+    // The last part goes first: once stored, its number and size pin the file size for a later resume.
+    const missing = [plan.parts.at(-1), ...plan.parts.slice(0, -1)].filter((part) => !uploaded.has(part.number));
+    await mapLimited(missing, options.concurrency, (part) => upload(part, false));
     const partsMethod = await verifyParts(ctx, plan, uploadId, uploaded, upload);
     await ensureUnchanged(ctx, handle, plan, mtimeMs);
     const parts = plan.parts.map((part) => uploaded.get(part.number));
@@ -71778,13 +71955,13 @@ function abortRuleId(prefix) {
     const readable = prefix === "" ? RULE_ID_BASE : `${RULE_ID_BASE}:${prefix}`;
     if (readable.length <= MAX_RULE_ID)
         return readable;
-    return `${RULE_ID_BASE}:sha256:${createHash("sha256").update(prefix).digest("hex")}`;
+    return `${RULE_ID_BASE}:sha256:${(0,external_node_crypto_.createHash)("sha256").update(prefix).digest("hex")}`;
 }
 /**
  * PutBucketLifecycleConfiguration replaces the whole configuration, so the new rule set is every existing
  * rule as it was, with ours added or replaced in place.
  */
-function lifecycle_mergeAbortRule(existing, prefix, days) {
+function mergeAbortRule(existing, prefix, days) {
     const ruleId = abortRuleId(prefix);
     const ours = {
         ID: ruleId,
@@ -71979,7 +72156,7 @@ async function runUploads(files, options) {
         });
     }
     const tuning = options.tuning ?? {};
-    const store = s3_client_createS3Store(options.s3, {
+    const store = createS3Store(options.s3, {
         maxSockets: options.concurrency + CONTROL_SOCKETS,
         stallTimeoutMs: tuning.stallTimeoutMs ?? engine_DEFAULT_STALL_TIMEOUT_MS,
     });
@@ -71989,7 +72166,7 @@ async function runUploads(files, options) {
         pool: new TransferPool(options.concurrency),
         limits,
         retry: {
-            ...retry_DEFAULT_RETRY,
+            ...DEFAULT_RETRY,
             ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
             ...(tuning.retryBaseDelayMs !== undefined ? { baseDelayMs: tuning.retryBaseDelayMs } : {}),
         },
@@ -72125,7 +72302,7 @@ function parseConfig(lookup) {
     if (mode === "upload" && patterns.length === 0) {
         errors.push(`Input "path" is required: newline-separated glob patterns of the files to upload, e.g. dist/**.`);
     }
-    else if (patterns.every((pattern) => pattern.startsWith("!"))) {
+    else if (mode === "upload" && patterns.every((pattern) => pattern.startsWith("!"))) {
         errors.push(`Input "path": every pattern excludes ("!…"); add at least one pattern that matches files.`);
     }
     const prefix = text("prefix");
@@ -73541,6 +73718,12 @@ function withDefaultRegion(config, env) {
     }
     return { ...config.engine, s3: { ...s3, region: "us-east-1" } };
 }
+/** Said when SIGINT/SIGTERM arrives, so the log shows what happens to the uploads in flight. */
+function cancelText(config) {
+    return config.engine.onFailure === "keep"
+        ? "Cancelled: stopping; in-progress multipart uploads are kept (on-failure: keep) and a rerun resumes them."
+        : "Cancelled: stopping and aborting in-progress multipart uploads (on-failure: abort); nothing is left behind.";
+}
 /** The failed files, one line each, for the final error message. */
 function failureText(run) {
     const failed = run.files.filter((file) => file.status === "failed");
@@ -73548,8 +73731,54 @@ function failureText(run) {
     return `${failed.length} of ${run.files.length} file(s) failed:\n${lines.join("\n")}`;
 }
 
+;// CONCATENATED MODULE: ./src/frontend/cleanup.ts
+// The cleanup run both front ends share: config → engine cleanup → lines to log.
+
+
+
+async function cleanup(config, signal) {
+    const engine = withDefaultRegion(config, process.env);
+    try {
+        const result = await runCleanup({
+            bucket: engine.bucket,
+            s3: engine.s3,
+            prefix: config.prefix,
+            olderThanMs: config.cleanup.olderThanMs,
+            dryRun: engine.dryRun,
+            ...(config.cleanup.lifecycleDays !== undefined ? { lifecycleDays: config.cleanup.lifecycleDays } : {}),
+            ...(signal ? { signal } : {}),
+        });
+        return { kind: "done", result };
+    }
+    catch (error) {
+        return { kind: "failed", message: error instanceof Error ? error.message : String(error) };
+    }
+}
+const ACTION_TEXT = {
+    aborted: "aborted",
+    "would-abort": "would abort (dry run)",
+    "too-young": "kept (younger than older-than)",
+    failed: "abort FAILED",
+};
+/** One line per upload and one for the lifecycle rule, then a total. */
+function cleanupLines(config, result) {
+    const where = `s3://${config.engine.bucket}/${config.prefix}`;
+    const lines = result.uploads.map((upload) => `${ACTION_TEXT[upload.action]}: ${upload.key} (upload ${upload.uploadId}, initiated ${upload.initiated ?? "unknown"})` +
+        (upload.error ? `: ${upload.error}` : ""));
+    if (result.lifecycle) {
+        const rule = result.lifecycle;
+        lines.push(`lifecycle rule ${rule.ruleId} (abort incomplete uploads after ${rule.days} day(s)): ${rule.action.replace("-", " ")}; ` +
+            `${rule.otherRules} other rule(s) kept`);
+    }
+    const count = (action) => result.uploads.filter((upload) => upload.action === action).length;
+    lines.push(`${where}: ${result.uploads.length} in-progress upload(s) older than ${formatDuration(config.cleanup.olderThanMs)}: ` +
+        `${count("aborted")} aborted, ${count("would-abort")} would abort, ${count("too-young")} too young, ${count("failed")} failed`);
+    return lines;
+}
+
 ;// CONCATENATED MODULE: ./src/action.ts
 // GitHub Action entry: inputs → shared config → shared run → outputs, job summary, manifest, log.
+
 
 
 
@@ -73604,9 +73833,18 @@ async function main() {
     }
     const config = parsed.config;
     const controller = new AbortController();
-    // A cancelled workflow sends SIGINT, then SIGTERM: stop and let the engine abort its uploads.
-    process.once("SIGINT", () => controller.abort());
-    process.once("SIGTERM", () => controller.abort());
+    // A cancelled workflow sends SIGINT, then SIGTERM: stop and let the engine abort (or keep) its uploads.
+    const onCancel = () => {
+        if (!controller.signal.aborted)
+            warning(cancelText(config));
+        controller.abort();
+    };
+    process.once("SIGINT", onCancel);
+    process.once("SIGTERM", onCancel);
+    if (config.mode === "cleanup") {
+        await cleanupStep(config, controller.signal);
+        return;
+    }
     const outcome = await upload(config, { onEvent: logEvents(), signal: controller.signal });
     if (outcome.kind === "failed") {
         setFailed(outcome.message);
@@ -73636,6 +73874,17 @@ async function main() {
     }
     if (!run.ok)
         setFailed(failureText(run));
+}
+async function cleanupStep(config, signal) {
+    const outcome = await cleanup(config, signal);
+    if (outcome.kind === "failed") {
+        setFailed(outcome.message);
+        return;
+    }
+    for (const line of cleanupLines(config, outcome.result))
+        info(line);
+    if (!outcome.result.ok)
+        setFailed("Some multipart uploads could not be aborted; see the lines above.");
 }
 main().catch((error) => {
     setFailed(error instanceof Error ? (error.stack ?? error.message) : String(error));
