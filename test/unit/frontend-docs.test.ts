@@ -98,8 +98,11 @@ describe("--help and version", () => {
     }
   });
 
-  it("reports the package version", () => {
+  it("reports the package version, as the image label does", () => {
     const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as { version: string };
     expect(VERSION).toBe(pkg.version);
+    expect(readFileSync(new URL("Dockerfile", root), "utf8")).toContain(
+      `org.opencontainers.image.version="${pkg.version}"`,
+    );
   });
 });
