@@ -136,7 +136,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: "verify",
     description:
-      "Check every part with ListParts and the completed object against local checksums (true/false).",
+      "Check the completed object (HeadObject: size, checksum, ETag) against the local file; parts are always checked with ListParts (true/false).",
     default: "true",
     boolean: true,
   },
