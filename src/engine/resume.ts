@@ -8,7 +8,7 @@
 // only when the local bytes of its range hash to the listed value. So a different file size, part size,
 // algorithm or content never ends up in the object.
 import type { FileHandle } from "node:fs/promises";
-import { describeS3Error } from "./errors.js";
+import { describeS3Error, StepError } from "./errors.js";
 import { hashPart, readPart, type PartDigest } from "./part-reader.js";
 import type { PlannedPart, UploadPlan } from "./plan.js";
 import { mapLimited } from "./pool.js";
@@ -89,7 +89,9 @@ async function pendingUploadsOfKey(ctx: FileContext): Promise<PendingUpload[]> {
     ctx.run.emit({
       type: "warning",
       file: ctx.file,
-      message: `Could not look for an upload to resume (${describeS3Error(error)}); starting a new one.`,
+      message:
+        `Could not look for an upload to resume (${describeS3Error(error instanceof StepError ? (error.cause ?? error) : error)}); ` +
+        "starting a new one. Allow s3:ListBucketMultipartUploads on the bucket to resume interrupted uploads.",
     });
     return [];
   }

@@ -6,6 +6,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetBucketLifecycleConfigurationCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListPartsCommand,
@@ -276,6 +277,32 @@ function isNotFound(error: unknown): boolean {
   return shape.name === "NotFound" || shape.name === "NoSuchKey" || shape.$metadata?.httpStatusCode === 404;
 }
 
+/**
+ * A HEAD answer has no body, so a 400 or 403 arrives without its code (wrong region, unknown key, bad
+ * secret, denied all look alike). The same request as a 1-byte GET carries the code; that error replaces it.
+ */
+async function explainHeadError(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  error: unknown,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (status !== 400 && status !== 403) return error;
+  try {
+    const answer = await client.send(
+      new GetObjectCommand({ Bucket: bucket, Key: key, Range: "bytes=0-0" }),
+      signal ? { abortSignal: signal } : {},
+    );
+    await answer.Body?.transformToByteArray();
+    return error;
+  } catch (explained) {
+    const code = (explained as { name?: string }).name;
+    return code && code !== "NoSuchKey" && code !== "InvalidRange" && code !== "Unknown" ? explained : error;
+  }
+}
+
 export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Store {
   const agentOptions = { keepAlive: true, maxSockets: tuning.maxSockets };
   const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
@@ -298,7 +325,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         };
       } catch (error) {
         if (isNotFound(error)) return null;
-        throw error;
+        throw await explainHeadError(client, bucket, key, error, signal);
       }
     },
 
