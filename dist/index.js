@@ -70039,7 +70039,7 @@ const INPUTS = [
     },
     {
         name: "verify",
-        description: "Check every part with ListParts and the completed object against local checksums (true/false).",
+        description: "Check the completed object (HeadObject: size, checksum, ETag) against the local file; parts are always checked with ListParts (true/false).",
         default: "true",
         boolean: true,
     },
@@ -70762,8 +70762,132 @@ var external_node_http_ = __nccwpck_require__(7067);
 var external_node_https_ = __nccwpck_require__(4708);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(3711);
+// EXTERNAL MODULE: ./node_modules/@smithy/signature-v4/dist-cjs/index.js
+var signature_v4_dist_cjs = __nccwpck_require__(5118);
+;// CONCATENATED MODULE: ./src/engine/s3-put.ts
+// UploadPart and PutObject carry all the bytes, so they skip the SDK's per-request middleware (a profile of
+// 1,000 small files spent most of its CPU there): one SigV4-signed http.request on the client's own agents,
+// credentials and endpoint rules. Only s3-client.ts uses this; every other call stays on the SDK.
+
+
+
+// The SDK's key encoding: RFC 3986 per path segment, slashes kept.
+function encodeKey(key) {
+    return key
+        .split("/")
+        .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+        .join("/");
+}
+/** An S3-style error the engine's retry and error mapping read exactly like an SDK exception. */
+function s3Error(status, body, requestId) {
+    const field = (name) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
+    const code = field("Code") ?? (status === 412 ? "PreconditionFailed" : `HTTP${status}`);
+    const error = new Error(field("Message") ?? `HTTP ${status} without an error body`);
+    error.name = code;
+    error.Code = code;
+    error.$metadata = { httpStatusCode: status, ...(requestId ? { requestId } : {}) };
+    return error;
+}
+function timeoutError(ms) {
+    const error = new Error(`no traffic on the connection for ${ms} ms`);
+    error.name = "TimeoutError";
+    return error;
+}
+function createLeanPut(client, settings, agents, stallTimeoutMs) {
+    const endpoints = new Map();
+    // The SDK's own endpoint rules decide host, path style, FIPS and dual-stack; anything not plain SigV4
+    // (S3 Express, multi-region access points) returns null and the caller uses the SDK.
+    async function resolve(bucket) {
+        const config = client.config;
+        const region = await config.region();
+        const endpoint = settings.endpoint ?? (await config.serviceConfiguredEndpoint?.());
+        const resolved = config.endpointProvider({
+            Bucket: bucket,
+            Region: region,
+            UseFIPS: await config.useFipsEndpoint(),
+            UseDualStack: await config.useDualstackEndpoint(),
+            Accelerate: config.useAccelerateEndpoint ?? false,
+            ForcePathStyle: settings.forcePathStyle ?? false,
+            ...(endpoint ? { Endpoint: endpoint } : {}),
+        });
+        const scheme = resolved.properties?.authSchemes?.[0];
+        if (scheme?.name !== "sigv4")
+            return null;
+        const signer = new signature_v4_dist_cjs.SignatureV4({
+            credentials: config.credentials,
+            region: typeof scheme.signingRegion === "string" ? scheme.signingRegion : region,
+            service: typeof scheme.signingName === "string" ? scheme.signingName : "s3",
+            sha256: config.sha256,
+            uriEscapePath: false,
+            applyChecksum: false,
+        });
+        return { url: new URL(resolved.url.toString()), signer };
+    }
+    return async (target, signal) => {
+        let endpoint = endpoints.get(target.bucket);
+        if (endpoint === undefined) {
+            endpoint = resolve(target.bucket);
+            endpoints.set(target.bucket, endpoint);
+        }
+        const resolved = await endpoint;
+        if (resolved === null)
+            return null;
+        const { url, signer } = resolved;
+        const path = `${url.pathname.replace(/\/$/, "")}/${encodeKey(target.key)}`;
+        const signed = await signer.sign({
+            method: "PUT",
+            protocol: url.protocol,
+            hostname: url.hostname,
+            ...(url.port ? { port: Number(url.port) } : {}),
+            path,
+            query: target.query,
+            headers: {
+                ...target.headers,
+                host: url.host,
+                "content-length": String(target.body.byteLength),
+                // Integrity rides on our checksum headers; hashing the body for SigV4 would double the CPU cost.
+                "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+            },
+        }, { signingDate: new Date(Date.now() + (client.config.systemClockOffset ?? 0)) });
+        const search = new URLSearchParams(target.query).toString().replace(/\+/g, "%20");
+        const https = url.protocol === "https:";
+        return new Promise((resolvePut, reject) => {
+            const request = (https ? external_node_https_.request : external_node_http_.request)({
+                method: "PUT",
+                protocol: url.protocol,
+                hostname: url.hostname.replace(/^\[|\]$/g, ""),
+                port: url.port || (https ? 443 : 80),
+                path: search ? `${path}?${search}` : path,
+                headers: signed.headers,
+                agent: https ? agents.https : agents.http,
+                ...(signal ? { signal } : {}),
+            });
+            request.setTimeout(stallTimeoutMs, () => request.destroy(timeoutError(stallTimeoutMs)));
+            request.on("error", reject);
+            request.on("response", (response) => {
+                const status = response.statusCode ?? 0;
+                if (status >= 200 && status < 300) {
+                    response.resume();
+                    response.on("end", () => resolvePut(response.headers));
+                    response.on("error", reject);
+                    return;
+                }
+                const chunks = [];
+                response.on("data", (chunk) => chunks.push(chunk));
+                response.on("error", reject);
+                response.on("end", () => {
+                    const requestId = response.headers["x-amz-request-id"];
+                    reject(s3Error(status, Buffer.concat(chunks).toString("utf8"), typeof requestId === "string" ? requestId : undefined));
+                });
+            });
+            request.end(target.body);
+        });
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/s3-client.ts
 // The only module that talks to the AWS SDK: everything else sees plain data and these few calls.
+
 
 
 
@@ -70786,6 +70910,53 @@ function fromFields(fields) {
     }
     return checksums;
 }
+/** The same headers as raw HTTP, for the lean PutObject path. */
+function objectHeaderLines(headers) {
+    const lines = { "content-type": headers.contentType };
+    if (headers.cacheControl !== undefined)
+        lines["cache-control"] = headers.cacheControl;
+    for (const [name, value] of Object.entries(headers.metadata ?? {}))
+        lines[`x-amz-meta-${name}`] = value;
+    if (headers.tagging !== undefined)
+        lines["x-amz-tagging"] = headers.tagging;
+    if (headers.storageClass !== undefined)
+        lines["x-amz-storage-class"] = headers.storageClass;
+    if (headers.sse !== undefined)
+        lines["x-amz-server-side-encryption"] = headers.sse;
+    if (headers.sseKmsKeyId !== undefined) {
+        lines["x-amz-server-side-encryption-aws-kms-key-id"] = headers.sseKmsKeyId;
+    }
+    return lines;
+}
+function checksumHeaderLines(checksums, contentMd5) {
+    const lines = contentMd5 ? { "content-md5": contentMd5 } : {};
+    for (const algorithm of ALGORITHMS) {
+        const value = checksums[algorithm];
+        if (value !== undefined)
+            lines[`x-amz-checksum-${algorithm.toLowerCase()}`] = value;
+    }
+    return lines;
+}
+function answerFromHeaders(headers) {
+    const one = (name) => {
+        const value = headers[name];
+        return typeof value === "string" && value !== "" ? value : undefined;
+    };
+    const checksums = {};
+    for (const algorithm of ALGORITHMS) {
+        const value = one(`x-amz-checksum-${algorithm.toLowerCase()}`);
+        if (value !== undefined)
+            checksums[algorithm] = value;
+    }
+    const versionId = one("x-amz-version-id");
+    const checksumType = one("x-amz-checksum-type");
+    return {
+        etag: stripQuotes(one("etag")),
+        ...(versionId ? { versionId } : {}),
+        checksums,
+        ...(checksumType === "FULL_OBJECT" || checksumType === "COMPOSITE" ? { checksumType } : {}),
+    };
+}
 function headerFields(headers) {
     return {
         ContentType: headers.contentType,
@@ -70799,8 +70970,7 @@ function headerFields(headers) {
     };
 }
 const UNSIGNED_PAYLOAD_COMMANDS = new Set(["UploadPartCommand", "PutObjectCommand"]);
-function createSdkClient(settings, tuning) {
-    const agentOptions = { keepAlive: true, maxSockets: tuning.maxSockets };
+function createSdkClient(settings, tuning, agents) {
     const client = new dist_cjs/* S3Client */.YxF({
         region: settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
         endpoint: settings.endpoint,
@@ -70813,8 +70983,8 @@ function createSdkClient(settings, tuning) {
         // Retries are ours (retry.ts): one loop that knows about re-reading parts and reports each attempt.
         maxAttempts: 1,
         requestHandler: {
-            httpAgent: new external_node_http_.Agent(agentOptions),
-            httpsAgent: new external_node_https_.Agent(agentOptions),
+            httpAgent: agents.http,
+            httpsAgent: agents.https,
             connectionTimeout: 10_000,
             socketTimeout: tuning.stallTimeoutMs,
         },
@@ -70837,7 +71007,10 @@ function isNotFound(error) {
     return shape.name === "NotFound" || shape.name === "NoSuchKey" || shape.$metadata?.httpStatusCode === 404;
 }
 function createS3Store(settings, tuning) {
-    const client = createSdkClient(settings, tuning);
+    const agentOptions = { keepAlive: true, maxSockets: tuning.maxSockets };
+    const agents = { http: new external_node_http_.Agent(agentOptions), https: new external_node_https_.Agent(agentOptions) };
+    const client = createSdkClient(settings, tuning, agents);
+    const leanPut = createLeanPut(client, settings, agents, tuning.stallTimeoutMs);
     return {
         async headObject({ bucket, key, versionId }, signal) {
             try {
@@ -70857,6 +71030,19 @@ function createS3Store(settings, tuning) {
             }
         },
         async putObject(input, signal) {
+            const lean = await leanPut({
+                bucket: input.bucket,
+                key: input.key,
+                query: {},
+                headers: {
+                    ...objectHeaderLines(input.headers),
+                    ...checksumHeaderLines(input.checksums, input.contentMd5),
+                    ...(input.ifNoneMatch ? { "if-none-match": "*" } : {}),
+                },
+                body: input.body,
+            }, signal);
+            if (lean !== null)
+                return answerFromHeaders(lean);
             const answer = await client.send(new dist_cjs/* PutObjectCommand */.wKZ({
                 Bucket: input.bucket,
                 Key: input.key,
@@ -70887,6 +71073,17 @@ function createS3Store(settings, tuning) {
             return answer.UploadId;
         },
         async uploadPart(input, signal) {
+            const lean = await leanPut({
+                bucket: input.bucket,
+                key: input.key,
+                query: { partNumber: String(input.partNumber), uploadId: input.uploadId },
+                headers: checksumHeaderLines(input.checksums, input.contentMd5),
+                body: input.body,
+            }, signal);
+            if (lean !== null) {
+                const { etag, checksums } = answerFromHeaders(lean);
+                return { etag, checksums };
+            }
             const answer = await client.send(new dist_cjs/* UploadPartCommand */.iVK({
                 Bucket: input.bucket,
                 Key: input.key,
@@ -72537,12 +72734,12 @@ function totals(files) {
         bytes,
     };
 }
-function encodeKey(key) {
+function outputs_encodeKey(key) {
     return key.split("/").map(encodeURIComponent).join("/");
 }
 /** Where the object can be fetched (with credentials); region is the resolved one, needed for Amazon S3. */
 function objectUrl(bucket, key, s3, region) {
-    const path = encodeKey(key);
+    const path = outputs_encodeKey(key);
     if (s3.endpoint) {
         const endpoint = new URL(s3.endpoint);
         const origin = endpoint.origin;
@@ -73612,9 +73809,95 @@ function globSync(globInput, options) {
 //#endregion
 
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/frontend/file-checks.ts
+// Local inputs the glob cannot judge: base-dir itself, named paths that are not files, unreadable files and
+// keys that collide. Each problem is one sentence naming the path and the fix.
+
+
+
+function errorCode(error) {
+    return error.code ?? String(error);
+}
+async function checkBaseDir(given, resolved) {
+    try {
+        if ((await (0,promises_.stat)(resolved)).isDirectory())
+            return undefined;
+        return `Input "base-dir": "${given}" is not a directory; set it to the directory the keys are relative to.`;
+    }
+    catch (error) {
+        return `Input "base-dir": "${given}" cannot be used (${errorCode(error)} for ${resolved}); set it to an existing directory that contains the files.`;
+    }
+}
+function kindOf(stats) {
+    if (stats.isFIFO())
+        return "named pipe (FIFO)";
+    if (stats.isSocket())
+        return "socket";
+    if (stats.isCharacterDevice() || stats.isBlockDevice())
+        return "device";
+    return "special file";
+}
+/**
+ * Why a pattern naming one path (no wildcards) matched nothing the glob would return, when the path is
+ * there: broken or looping links and special files. A path that does not exist is left to the no-match rule.
+ */
+async function diagnoseNamedPath(pattern, absolute) {
+    if (pattern.startsWith("!") || isDynamicPattern(pattern))
+        return undefined;
+    let link;
+    try {
+        link = await (0,promises_.lstat)(absolute);
+    }
+    catch {
+        return undefined;
+    }
+    if (link.isSymbolicLink()) {
+        try {
+            await (0,promises_.stat)(absolute);
+            return undefined;
+        }
+        catch (error) {
+            const target = await (0,promises_.readlink)(absolute).catch(() => "?");
+            return errorCode(error) === "ELOOP"
+                ? `"${pattern}" is a symbolic link that loops (via "${target}"); fix the link or remove it from "path".`
+                : `"${pattern}" is a symbolic link to "${target}", which does not exist; fix the link or remove it from "path".`;
+        }
+    }
+    if (link.isFile() || link.isDirectory())
+        return undefined;
+    return `"${pattern}" is a ${kindOf(link)}, not a regular file; only regular files upload, so remove it from "path".`;
+}
+async function checkReadable(filePath) {
+    try {
+        await (0,promises_.access)(filePath, external_node_fs_.constants.R_OK);
+        return undefined;
+    }
+    catch (error) {
+        return `File "${filePath}" cannot be read (${errorCode(error)}); give the job read permission or exclude it with a "!" pattern.`;
+    }
+}
+/** Two files must never race for one object. */
+function checkDuplicateKeys(files) {
+    const byKey = new Map();
+    for (const file of files) {
+        const other = byKey.get(file.key);
+        if (other !== undefined) {
+            return `Files "${other}" and "${file.path}" both give key "${file.key}"; change "base-dir" or "prefix", or exclude one with a "!" pattern.`;
+        }
+        byKey.set(file.key, file.path);
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/frontend/keys.ts
 // How a local file becomes an object key: prefix + path relative to base-dir, always with "/".
 
+const MAX_KEY_BYTES = 1024;
+// S3 stores them, but XML listings need encoding-type=url for them and many tools break on such keys.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 function joinPrefix(prefix, relative) {
     if (prefix === "" || prefix.endsWith("/"))
         return prefix + relative;
@@ -73629,11 +73912,28 @@ function objectKey(baseDir, prefix, filePath) {
             error: `File "${filePath}" is not inside base-dir "${baseDir}"; set "base-dir" to a directory that contains every matched file.`,
         };
     }
-    return { ok: true, key: joinPrefix(prefix, relative.split((external_node_path_default()).sep).join("/")) };
+    const key = joinPrefix(prefix, relative.split((external_node_path_default()).sep).join("/"));
+    const bytes = Buffer.byteLength(key);
+    if (bytes > MAX_KEY_BYTES) {
+        return {
+            ok: false,
+            error: `File "${filePath}" gives a key of ${bytes} bytes; S3 keys are at most ${MAX_KEY_BYTES} bytes (UTF-8), so shorten "prefix" or the path.`,
+        };
+    }
+    const control = CONTROL_CHARACTER.exec(key);
+    if (control) {
+        const code = control[0].codePointAt(0).toString(16).toUpperCase().padStart(4, "0");
+        return {
+            ok: false,
+            error: `File "${filePath}" gives a key with control character U+${code}, which S3 lists only URL-encoded and many tools mishandle; rename the file or exclude it with a "!" pattern.`,
+        };
+    }
+    return { ok: true, key };
 }
 
 ;// CONCATENATED MODULE: ./src/frontend/files.ts
 // Glob patterns → the files to upload with their keys, in a stable order.
+
 
 
 
@@ -73652,6 +73952,15 @@ async function findFiles(selection, cwd) {
         followSymbolicLinks: true,
     });
     const baseDir = external_node_path_default().resolve(cwd, selection.baseDir);
+    const baseDirError = await checkBaseDir(selection.baseDir, baseDir);
+    if (baseDirError)
+        return { ok: false, error: baseDirError };
+    // The glob silently drops broken links and special files; a path named outright deserves to hear why.
+    for (const pattern of selection.patterns) {
+        const problem = await diagnoseNamedPath(pattern, external_node_path_default().resolve(cwd, pattern));
+        if (problem)
+            return { ok: false, error: problem };
+    }
     const files = [];
     for (const filePath of [...new Set(found.map((file) => external_node_path_default().resolve(cwd, file)))].sort()) {
         // onlyFiles still lets sockets, FIFOs and devices through; only regular files upload.
@@ -73660,8 +73969,14 @@ async function findFiles(selection, cwd) {
         const key = objectKey(baseDir, selection.prefix, filePath);
         if (!key.ok)
             return key;
+        const unreadable = await checkReadable(filePath);
+        if (unreadable)
+            return { ok: false, error: unreadable };
         files.push({ path: filePath, key: key.key });
     }
+    const duplicate = checkDuplicateKeys(files);
+    if (duplicate)
+        return { ok: false, error: duplicate };
     return { ok: true, files };
 }
 
