@@ -12,7 +12,7 @@ import { parseOptions, parseWorkloadSpec, type BenchOptions } from "./options.js
 import { renderMarkdown } from "./report-markdown.js";
 import { renderSvg } from "./report-svg.js";
 import { externalServer, processCpuSeconds, startEmulator, type Server } from "./server.js";
-import { summarize, type Sample } from "./summarize.js";
+import { median, summarize, type Sample } from "./summarize.js";
 import { createWorkload, warmPageCache, type Workload } from "./test-data.js";
 
 const BUCKET = "bench";
@@ -115,6 +115,8 @@ async function measureAll(
 
   const samples: Sample[] = [];
   const failures: string[] = [];
+  // Others may share this machine; the load when each client starts says how much to trust the wall times.
+  const loads: number[] = [];
   for (let run = 1; run <= options.runs; run++) {
     for (const workload of workloads) {
       await warmPageCache(workload);
@@ -122,6 +124,7 @@ async function measureAll(
       const order = clients.map((_, i) => clients[(i + run - 1) % clients.length]!);
       for (const client of order) {
         const keyPrefix = `run${run}/${client.id}/${workload.id}`;
+        loads.push(os.loadavg()[0]!);
         const serverBefore = server.pid === null ? null : await processCpuSeconds(server.pid);
         const result = await measure(client.command(workload, keyPrefix), scratch);
         const serverAfter = server.pid === null ? null : await processCpuSeconds(server.pid);
@@ -156,6 +159,9 @@ async function measureAll(
   const environment = [
     `date: ${new Date().toISOString()}; ${options.runs} run(s) per client, clients alternated run by run`,
     ...(await describeEnvironment(projectRoot)),
+    `machine load (1-min load average as each client started): median ${median(loads).toFixed(1)}, max ` +
+      `${Math.max(...loads).toFixed(1)} on ${os.cpus().length} cores; above the core count, other work competed ` +
+      "and wall-clock figures are noisy (CPU-s/GiB and RSS much less so)",
     `server: ${server.description}`,
     ...(bundle.digest ? [`ours: ${options.cli}, sha256 ${bundle.digest}…`] : []),
     ...(stale ? [`WARNING: ${stale}`] : []),
@@ -163,8 +169,8 @@ async function measureAll(
   const serverNote = server.pid
     ? "Server: the project's S3 emulator in sink mode, in its own process. Sink mode parses and signs like " +
       "S3 and records the checksums clients send, but discards payloads unhashed, so the server costs little " +
-      "CPU and the clients are what is measured. The curl row is the raw-transport ceiling of this server; " +
-      "“server cores” shows how busy the server was."
+      "CPU and the clients are what is measured. The curl row is raw transport over one connection with no " +
+      "hashing at all; “server cores” shows how busy the server was (a Node server saturates at 1.0)."
     : "Server: an external server given with --endpoint; its CPU was not measured.";
   const report = {
     date,
