@@ -39,19 +39,20 @@ try {
     stderr: process.stderr,
   });
   const report = JSON.parse(json) as { files: FileResult[] };
-  console.log("\nWhat landed in s3://" + BUCKET + ":\n");
-  for (const file of report.files) {
-    const how = file.multipart
-      ? `multipart, ${file.parts} part(s) checked with ListParts`
-      : "single PutObject";
-    console.log(`  ${file.key}`);
-    console.log(`    ${formatBytes(file.size)}, ${how}, status ${file.status}`);
-    console.log(
-      `    ${file.checksumAlgorithm ?? "no checksum"} ${file.checksumType ?? ""}: local ${file.checksumLocal}, stored ${file.checksumRemote}`,
-    );
-    console.log(
-      `    verified: ${file.verified} (by ${file.verification})${file.notes.map((n) => `; ${n}`).join("")}`,
-    );
+  console.log(`\nWhat landed in s3://${BUCKET} and how each object was verified:\n`);
+  const rows = report.files.map((file) => [
+    file.key,
+    formatBytes(file.size),
+    file.multipart ? `multipart, ${file.parts} part(s) listed back` : "single PutObject",
+    `${file.checksumAlgorithm ?? "none"} ${file.checksumRemote ?? ""}`,
+    file.verified ? `yes, by ${file.verification}` : `NO (${file.status})`,
+  ]);
+  const header = ["key", "size", "upload", "stored checksum", "verified"];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
+  for (const row of [header, ...rows]) {
+    console.log("  " + row.map((text, column) => text.padEnd(widths[column]!)).join("  "));
   }
   console.log(`\nCLI exit code ${code}. Run it again: the emulator starts empty each time.`);
   process.exitCode = code;

@@ -44,9 +44,11 @@ export function describeResult(result: FileResult): string {
       return `would upload ${result.path} → ${where} (${size}, ${result.parts} part${result.parts === 1 ? "" : "s"})`;
     case "uploaded": {
       const check = result.verified ? `verified by ${result.verification}` : "NOT verified";
-      const parts = result.multipart
-        ? `${result.parts} parts of ${formatBytes(result.partSize)}`
-        : "single PUT";
+      const parts = !result.multipart
+        ? "single PUT"
+        : result.parts === 1
+          ? "multipart, 1 part"
+          : `${result.parts} parts of ${formatBytes(result.partSize)}`;
       return `uploaded ${where} (${size}, ${parts}, ${formatChecksum(result)}, ${check}, ${formatRate(result.bytesPerSecond)})`;
     }
   }
