@@ -1,7 +1,7 @@
 // The CLI killed and cancelled mid-upload: SIGKILL at random points then a rerun that sends only the missing
 // parts; SIGTERM aborting by default, keeping with on-failure keep, and the kept upload resumed.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -37,7 +37,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function start(prefix: string, extra: string[] = []): ReturnType<typeof startCommand> {
+function start(prefix: string, extra: string[] = [], file = "big.bin"): ReturnType<typeof startCommand> {
   const args = [
     "--import",
     TSX,
@@ -55,7 +55,7 @@ function start(prefix: string, extra: string[] = []): ReturnType<typeof startCom
     prefix,
     "--json",
     ...extra,
-    "big.bin",
+    file,
   ];
   return startCommand(process.execPath, args, ciEnv(emulator, {}), dir);
 }
@@ -179,5 +179,32 @@ describe("SIGTERM mid-upload", () => {
     expect(storedParts(key, rerunMark).some((part) => before.includes(part))).toBe(false);
     expect((await readObject(emulator, BUCKET, key)).equals(bytes)).toBe(true);
     expect(await pendingUploads(key)).toEqual([]);
+  });
+});
+
+describe("a file appended to during the upload", () => {
+  it("is refused before Complete, the upload aborted, nothing stored", async () => {
+    await writeFile(path.join(dir, "growing.bin"), bytes.subarray(0, 30 * MiB));
+    const key = "growing/growing.bin";
+    // Part 3 waits a second, so the append lands while parts are still going up.
+    emulator.faults.add({ operation: "UploadPart", action: "stall", key, partNumber: 3, stallMs: 1000 });
+    const mark = emulator.requestLog.length;
+    const run = start("growing", [], "growing.bin");
+    await waitForParts(key, mark, 2);
+    await appendFile(path.join(dir, "growing.bin"), "more bytes");
+    const result = await run.done;
+    emulator.faults.clear();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/the file changed during the upload \(size 31457280 → 31457290/);
+    expect(result.stderr).toContain("The multipart upload was aborted; nothing is left behind.");
+    const completes = emulator.requestLog
+      .slice(mark)
+      .filter((entry) => entry.operation === "CompleteMultipartUpload");
+    expect(completes).toEqual([]);
+    expect(await pendingUploads(key)).toEqual([]);
+    const head = emulator.requestLog
+      .slice(mark)
+      .filter((entry) => entry.operation === "GetObject" && entry.key === key);
+    expect(head).toEqual([]);
   });
 });
