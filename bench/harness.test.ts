@@ -2,6 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { readFile } from "node:fs/promises";
+import { makeClients } from "./clients.js";
 import { selfTimeByFile, selfTimeByFunction, type CpuProfile } from "./cpu-profile.js";
 import { measure, parseTimeOutput } from "./measure.js";
 import { parseOptions, parseWorkloadSpec } from "./options.js";
@@ -208,5 +210,101 @@ describe("targets", () => {
       met: false,
       measured: "1000 files/s",
     });
+  });
+});
+
+describe("client commands", () => {
+  const home = mkdtemp(path.join(os.tmpdir(), "bench-clients-"));
+  afterAll(async () => rm(await home, { recursive: true, force: true }));
+  const server = {
+    endpoint: "http://127.0.0.1:9",
+    region: "eu-west-3",
+    accessKeyId: "AK",
+    secretAccessKey: "SK",
+    pid: null,
+    description: "test",
+    stop: async () => undefined,
+  };
+  const one = { id: "1GiB", fileCount: 1, fileSize: 1, totalBytes: 1, dir: "/d1", files: ["/d1/data.bin"] };
+  const many = {
+    id: "2x1B",
+    fileCount: 2,
+    fileSize: 1,
+    totalBytes: 2,
+    dir: "/d2",
+    files: ["/d2/a.bin", "/d2/b.bin"],
+  };
+  const clients = async () =>
+    makeClients({
+      projectRoot: "/p",
+      server,
+      bucket: "bench",
+      home: await home,
+      partSize: 8 * 1024 * 1024,
+      concurrency: 3,
+      cli: { path: "/copy/index.js", shown: "dist/cli/index.js" },
+    });
+  const argvOf = async (id: string, workload: typeof one) =>
+    (await clients()).find((c) => c.id === id)!.command(workload, "run1/x").argv;
+
+  it("points every client at the same server, bucket and key prefix", async () => {
+    expect(await argvOf("ours", one)).toEqual(
+      expect.arrayContaining([
+        "/copy/index.js",
+        "--endpoint",
+        server.endpoint,
+        "--prefix",
+        "run1/x/",
+        "/d1/data.bin",
+      ]),
+    );
+    expect(await argvOf("aws-cli", one)).toEqual(
+      expect.arrayContaining([
+        "/d1/data.bin",
+        "s3://bench/run1/x/data.bin",
+        "--endpoint-url",
+        server.endpoint,
+      ]),
+    );
+    expect(await argvOf("rclone", one)).toEqual(
+      expect.arrayContaining(["copyto", "bench:bench/run1/x/data.bin"]),
+    );
+    expect(await argvOf("curl", one)).toEqual(
+      expect.arrayContaining([
+        "aws:amz:eu-west-3:s3",
+        "AK:SK",
+        "-T",
+        "/d1/data.bin",
+        `${server.endpoint}/bench/run1/x/data.bin`,
+      ]),
+    );
+    expect(await argvOf("lib-storage-crc32c", one)).toEqual(
+      expect.arrayContaining(["/d1", "bench", "run1/x", String(8 * 1024 * 1024), "3", "CRC32C"]),
+    );
+  });
+  it("uploads a directory of many files the way each tool does it", async () => {
+    expect(await argvOf("ours", many)).toContain("/d2/*.bin");
+    expect(await argvOf("aws-cli", many)).toEqual(
+      expect.arrayContaining(["--recursive", "/d2", "s3://bench/run1/x/"]),
+    );
+    expect(await argvOf("rclone", many)).toEqual(
+      expect.arrayContaining(["copy", "/d2", "bench:bench/run1/x"]),
+    );
+    const curl = await argvOf("curl", many);
+    expect(curl).toEqual(expect.arrayContaining(["--parallel", "--parallel-max", "3"]));
+    expect(curl.filter((a) => a === "-T")).toHaveLength(2);
+  });
+  it("writes private aws and rclone configs with path-style addressing and no machine config", async () => {
+    const all = await clients();
+    const aws = all.find((c) => c.id === "aws-cli")!.command(one, "p");
+    expect(aws.env.HOME).toBe(await home);
+    expect(await readFile(aws.env.AWS_CONFIG_FILE!, "utf8")).toContain("addressing_style = path");
+    const rclone = await readFile(path.join(await home, "rclone.conf"), "utf8");
+    expect(rclone).toMatch(/provider = Other[\s\S]*force_path_style = true/);
+    // Only what the clients need: nothing from the test runner's own environment (VITEST, PWD, …) gets through.
+    const leaked = Object.keys(aws.env).filter(
+      (k) => !/^(PATH|HOME|LANG|AWS_\w+|S3_ENDPOINT|RCLONE_CONFIG)$/.test(k),
+    );
+    expect(leaked).toEqual([]);
   });
 });
