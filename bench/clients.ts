@@ -80,35 +80,39 @@ export async function makeClients(context: ClientContext): Promise<Client[]> {
     }),
   });
 
+  const oursClient = (id: ClientId, label: string, how: string, flags: string[]): Client => ({
+    id,
+    label,
+    settings: `node ${context.cli.shown}, ${how} (CRC64NVME full-object, ListParts verification)`,
+    missing: async () =>
+      (await isReadable(cli))
+        ? null
+        : `${context.cli.shown} does not exist: run "npm run build" to bundle the CLI`,
+    command: (w, prefix) => ({
+      argv: [
+        node,
+        cli,
+        "--bucket",
+        bucket,
+        "--endpoint",
+        server.endpoint,
+        "--force-path-style",
+        "--region",
+        server.region,
+        "--prefix",
+        `${prefix}/`,
+        "--base-dir",
+        w.dir,
+        ...flags,
+        single(w) ? w.files[0]! : path.join(w.dir, "*.bin"),
+      ],
+      env,
+    }),
+  });
+
   return [
-    {
-      id: "ours",
-      label: "s3-verified-upload (ours)",
-      settings: `node ${context.cli.shown}, default settings (CRC64NVME full-object, ListParts verification)`,
-      missing: async () =>
-        (await isReadable(cli))
-          ? null
-          : `${context.cli.shown} does not exist: run "npm run build" to bundle the CLI`,
-      command: (w, prefix) => ({
-        argv: [
-          node,
-          cli,
-          "--bucket",
-          bucket,
-          "--endpoint",
-          server.endpoint,
-          "--force-path-style",
-          "--region",
-          server.region,
-          "--prefix",
-          `${prefix}/`,
-          "--base-dir",
-          w.dir,
-          single(w) ? w.files[0]! : path.join(w.dir, "*.bin"),
-        ],
-        env,
-      }),
-    },
+    oursClient("ours", "s3-verified-upload (ours)", "default settings", []),
+    oursClient("ours-md5", "ours + Content-MD5", "default settings plus --content-md5", ["--content-md5"]),
     {
       id: "aws-cli",
       label: "aws s3 cp",

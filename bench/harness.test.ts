@@ -258,6 +258,8 @@ describe("client commands", () => {
         "/d1/data.bin",
       ]),
     );
+    expect(await argvOf("ours-md5", one)).toContain("--content-md5");
+    expect(await argvOf("ours", one)).not.toContain("--content-md5");
     expect(await argvOf("aws-cli", one)).toEqual(
       expect.arrayContaining([
         "/d1/data.bin",

@@ -2,7 +2,15 @@
 
 import { INPUTS } from "../src/frontend/inputs.js";
 
-export const CLIENT_IDS = ["ours", "aws-cli", "lib-storage", "lib-storage-crc32c", "rclone", "curl"] as const;
+export const CLIENT_IDS = [
+  "ours",
+  "ours-md5",
+  "aws-cli",
+  "lib-storage",
+  "lib-storage-crc32c",
+  "rclone",
+  "curl",
+] as const;
 export type ClientId = (typeof CLIENT_IDS)[number];
 
 export interface BenchOptions {

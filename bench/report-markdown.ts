@@ -67,7 +67,7 @@ function workloadTable(workloadId: string, input: ReportInput): string[] {
   for (const row of rows) {
     const label = input.clients.find((c) => c.id === row.clientId)?.label ?? row.clientId;
     const cells = [
-      row.clientId === "ours" ? `**${label}**` : label,
+      row.clientId.startsWith("ours") ? `**${label}**` : label,
       fixed(row.megabytesPerSecond, 0),
       `${fixed(row.minMegabytesPerSecond, 0)}–${fixed(row.maxMegabytesPerSecond, 0)}`,
       ...(many ? [fixed(row.filesPerSecond, 0)] : []),

@@ -34,7 +34,7 @@ export function renderSvg(input: ChartInput): string {
     const maxSpeed = Math.max(...rows.map((r) => r.megabytesPerSecond));
     const maxCpu = Math.max(...rows.map((r) => r.cpuSecondsPerGiB));
     for (const row of rows) {
-      const ours = row.clientId === "ours";
+      const ours = row.clientId.startsWith("ours");
       const colour = ours ? "#1f77b4" : "#9aa5b1";
       const label = input.clients.find((c) => c.id === row.clientId)?.label ?? row.clientId;
       parts.push(text(10, y + BAR - 3, label, ours ? "font-weight:bold" : ""));

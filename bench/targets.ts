@@ -52,6 +52,15 @@ export function checkTargets(summaries: Summary[]): TargetCheck[] {
         : { target: `${workloadId}: peak RSS ≤ 150 MiB`, measured: "not measured", met: null },
     );
   }
+  for (const workloadId of ["1GiB", "4GiB"]) {
+    const md5 = row(workloadId, "ours-md5");
+    const target = `${workloadId}: ≤ 2.5 client CPU-s/GiB with Content-MD5 added`;
+    checks.push(
+      md5
+        ? { target, measured: md5.cpuSecondsPerGiB.toFixed(2), met: md5.cpuSecondsPerGiB <= 2.5 }
+        : { target, measured: "not measured", met: null },
+    );
+  }
   const small = row("1000x64KiB", "ours");
   checks.push({
     target: "1,000 × 64 KiB: ≥ 1,200 files/s",
