@@ -18,7 +18,10 @@ export interface MultipartOutcome extends UploadOutcome {
   checksumLocal: string | null;
 }
 
-/** Recorded on the upload so a later run can recognise it and reuse its parts (resume). */
+/**
+ * Recorded on the upload for people and tools reading the finished object; S3 shows it only after Complete,
+ * so resume (resume.ts) recognises an upload by its parts instead.
+ */
 export function planMetadata(plan: UploadPlan, ctx: FileContext, mtimeMs: number): string {
   return [plan.size, plan.partSize, ctx.run.algorithm ?? "none", Math.trunc(mtimeMs)].join(",");
 }
