@@ -1,6 +1,6 @@
 // What the results depend on besides the code: machine, tool versions, and whether dist/ matches src/.
 
-import { access, readFile, readdir, stat } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { runToEnd } from "./measure.js";
@@ -26,29 +26,25 @@ async function firstLine(argv: string[]): Promise<string> {
   return outcome.output.split("\n")[0]!.split(" (")[0]!.trim();
 }
 
-/** dist/ is what users run; a bundle older than any source file would measure yesterday's code. */
-export async function staleDistReason(projectRoot: string): Promise<string | null> {
+/** dist/ is what users run; it must be what `npm run build` makes of src/ now, or we measure old code. */
+export async function staleDistReason(projectRoot: string, scratchDir: string): Promise<string | null> {
   const bundle = path.join(projectRoot, "dist/cli/index.js");
-  const bundleTime = await stat(bundle).then(
-    (s) => s.mtimeMs,
-    () => null,
+  const committed = await readFile(bundle).catch(() => null);
+  if (committed === null) return `${bundle} is missing: run "npm run build"`;
+  const fresh = path.join(scratchDir, "fresh-cli");
+  // The same ncc command as the build script's CLI half, into a scratch dir so dist/ is left alone.
+  const ncc = path.join(projectRoot, "node_modules/.bin/ncc");
+  const outcome = await runToEnd(
+    [ncc, "build", "src/cli.ts", "-o", fresh, "--license", "licenses.txt", "-q"],
+    process.env,
+    projectRoot,
   );
-  if (bundleTime === null) return `${bundle} is missing: run "npm run build"`;
-  const newer: string[] = [];
-  for (const file of await listFiles(path.join(projectRoot, "src"))) {
-    if ((await stat(file)).mtimeMs > bundleTime) newer.push(path.relative(projectRoot, file));
-  }
-  return newer.length === 0
+  if (outcome.code !== 0)
+    return `could not rebuild src/cli.ts to compare with dist/: ${outcome.output.slice(-300)}`;
+  const rebuilt = await readFile(path.join(fresh, "index.js"));
+  return rebuilt.equals(committed)
     ? null
-    : `dist/cli/index.js is older than ${newer.slice(0, 3).join(", ")}${newer.length > 3 ? " …" : ""}: run "npm run build"`;
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const nested = await Promise.all(
-    entries.map((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)])),
-  );
-  return nested.flat();
+    : `dist/cli/index.js differs from a fresh build of src/: run "npm run build"`;
 }
 
 /** The harness may install the Debian tools it measures with or against, and says so. */

@@ -54,10 +54,9 @@ async function benchmark(options: BenchOptions): Promise<number> {
     console.error(`bench: ${TIME_BINARY} is required to measure CPU and RSS: apt-get install -y time`);
     return 1;
   }
-  const stale =
-    options.only.includes("ours") && options.cli === "dist/cli/index.js"
-      ? await staleDistReason(projectRoot)
-      : null;
+  const checkDist = options.only.some((id) => id.startsWith("ours")) && options.cli === "dist/cli/index.js";
+  if (checkDist) console.error("bench: checking dist/ against a fresh build of src/cli.ts (about 20 s)…");
+  const stale = checkDist ? await staleDistReason(projectRoot, scratch) : null;
   if (stale) console.error(`bench: WARNING ${stale}`);
 
   const started = options.endpoint
