@@ -71785,7 +71785,10 @@ function partMismatch(part, found, method, algorithm) {
 
 /** Rounds of re-uploading parts that ListParts shows missing or different, before giving up. */
 const REPAIR_ROUNDS = 2;
-/** Recorded on the upload so a later run can recognise it and reuse its parts (resume). */
+/**
+ * Recorded on the upload for people and tools reading the finished object; S3 shows it only after Complete,
+ * so resume (resume.ts) recognises an upload by its parts instead.
+ */
 function planMetadata(plan, ctx, mtimeMs) {
     return [plan.size, plan.partSize, ctx.run.algorithm ?? "none", Math.trunc(mtimeMs)].join(",");
 }
