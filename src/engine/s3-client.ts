@@ -16,7 +16,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { LifecycleRule } from "@aws-sdk/client-s3";
-import { createLeanPut } from "./s3-put.js";
+import { createLeanHttp } from "./s3-lean-http.js";
 import type { ChecksumAlgorithm, ChecksumType, S3Settings } from "./types.js";
 
 /** Passed through untouched: rules we did not write must come back exactly as they were. */
@@ -307,11 +307,24 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
   const agentOptions = { keepAlive: true, maxSockets: tuning.maxSockets };
   const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
   const client = createSdkClient(settings, tuning, agents);
-  const leanPut = createLeanPut(client, settings, agents, tuning.stallTimeoutMs);
+  const lean = createLeanHttp(client, settings, agents, tuning.stallTimeoutMs);
 
   return {
     async headObject({ bucket, key, versionId }, signal) {
       try {
+        const leanAnswer = await lean(
+          {
+            method: "HEAD",
+            bucket,
+            key,
+            query: versionId ? { versionId } : {},
+            headers: { "x-amz-checksum-mode": "ENABLED" },
+          },
+          signal,
+        );
+        if (leanAnswer !== null) {
+          return { size: Number(leanAnswer["content-length"] ?? 0), ...answerFromHeaders(leanAnswer) };
+        }
         const head = await client.send(
           new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: "ENABLED" }),
           signal ? { abortSignal: signal } : {},
@@ -330,8 +343,9 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     },
 
     async putObject(input, signal) {
-      const lean = await leanPut(
+      const leanAnswer = await lean(
         {
+          method: "PUT",
           bucket: input.bucket,
           key: input.key,
           query: {},
@@ -344,7 +358,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         },
         signal,
       );
-      if (lean !== null) return answerFromHeaders(lean);
+      if (leanAnswer !== null) return answerFromHeaders(leanAnswer);
       const answer = await client.send(
         new PutObjectCommand({
           Bucket: input.bucket,
@@ -382,8 +396,9 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     },
 
     async uploadPart(input, signal) {
-      const lean = await leanPut(
+      const leanAnswer = await lean(
         {
+          method: "PUT",
           bucket: input.bucket,
           key: input.key,
           query: { partNumber: String(input.partNumber), uploadId: input.uploadId },
@@ -392,8 +407,8 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         },
         signal,
       );
-      if (lean !== null) {
-        const { etag, checksums } = answerFromHeaders(lean);
+      if (leanAnswer !== null) {
+        const { etag, checksums } = answerFromHeaders(leanAnswer);
         return { etag, checksums };
       }
       const answer = await client.send(

@@ -1,5 +1,6 @@
-// UploadPart and PutObject carry all the bytes, so they skip the SDK's per-request middleware (a profile of
-// 1,000 small files spent most of its CPU there): one SigV4-signed http.request on the client's own agents,
+// The per-file and per-part calls (UploadPart, PutObject, HeadObject) skip the SDK's per-request middleware,
+// which cost ~1 ms of CPU per call (measured: 1,000 × 64 KiB files took 3.4 ms CPU each with the SDK doing
+// both HeadObjects, 0.7 ms without them): one SigV4-signed http.request on the client's own agents,
 // credentials and endpoint rules. Only s3-client.ts uses this; every other call stays on the SDK.
 import { request as httpRequest, type Agent as HttpAgent, type IncomingHttpHeaders } from "node:http";
 import { request as httpsRequest, type Agent as HttpsAgent } from "node:https";
@@ -7,17 +8,20 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { S3Settings } from "./types.js";
 
-export interface PutTarget {
+export interface LeanRequest {
+  method: "PUT" | "HEAD";
   bucket: string;
   key: string;
-  /** UploadPart's partNumber and uploadId; empty for PutObject. */
+  /** UploadPart's partNumber and uploadId, HeadObject's versionId. */
   query: Record<string, string>;
   /** Lower-case names; values already final. */
   headers: Record<string, string>;
-  body: Buffer;
+  /** PUT only. */
+  body?: Buffer;
 }
 
-export type LeanPut = (target: PutTarget, signal?: AbortSignal) => Promise<IncomingHttpHeaders | null>;
+/** The answer's headers on 2xx; an S3-shaped error otherwise; null when the endpoint needs the SDK. */
+export type LeanHttp = (request: LeanRequest, signal?: AbortSignal) => Promise<IncomingHttpHeaders | null>;
 
 interface Endpoint {
   url: URL;
@@ -37,11 +41,20 @@ function encodeKey(key: string): string {
     .join("/");
 }
 
+// What the SDK names an error whose answer has no body (every HEAD error).
+const BODYLESS_CODES: Record<number, string> = {
+  301: "MovedPermanently",
+  400: "BadRequest",
+  403: "Forbidden",
+  404: "NotFound",
+  412: "PreconditionFailed",
+};
+
 /** An S3-style error the engine's retry and error mapping read exactly like an SDK exception. */
 function s3Error(status: number, body: string, requestId: string | undefined): Error {
   const field = (name: string): string | undefined =>
     new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
-  const code = field("Code") ?? (status === 412 ? "PreconditionFailed" : `HTTP${status}`);
+  const code = field("Code") ?? BODYLESS_CODES[status] ?? "Unknown";
   const error = new Error(field("Message") ?? `HTTP ${status} without an error body`) as Error & {
     Code: string;
     $metadata: { httpStatusCode: number; requestId?: string };
@@ -58,12 +71,12 @@ function timeoutError(ms: number): Error {
   return error;
 }
 
-export function createLeanPut(
+export function createLeanHttp(
   client: S3Client,
   settings: S3Settings,
   agents: { http: HttpAgent; https: HttpsAgent },
   stallTimeoutMs: number,
-): LeanPut {
+): LeanHttp {
   const endpoints = new Map<string, Promise<Endpoint | null>>();
 
   // The SDK's own endpoint rules decide host, path style, FIPS and dual-stack; anything not plain SigV4
@@ -104,9 +117,10 @@ export function createLeanPut(
     if (resolved === null) return null;
     const { url, signer } = resolved;
     const path = `${url.pathname.replace(/\/$/, "")}/${encodeKey(target.key)}`;
+    const body = target.body ?? Buffer.alloc(0);
     const signed = await signer.sign(
       {
-        method: "PUT",
+        method: target.method,
         protocol: url.protocol,
         hostname: url.hostname,
         ...(url.port ? { port: Number(url.port) } : {}),
@@ -115,7 +129,7 @@ export function createLeanPut(
         headers: {
           ...target.headers,
           host: url.host,
-          "content-length": String(target.body.byteLength),
+          ...(target.method === "PUT" ? { "content-length": String(body.byteLength) } : {}),
           // Integrity rides on our checksum headers; hashing the body for SigV4 would double the CPU cost.
           "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
         },
@@ -124,9 +138,9 @@ export function createLeanPut(
     );
     const search = new URLSearchParams(target.query).toString().replace(/\+/g, "%20");
     const https = url.protocol === "https:";
-    return new Promise((resolvePut, reject) => {
+    return new Promise((resolveAnswer, reject) => {
       const request = (https ? httpsRequest : httpRequest)({
-        method: "PUT",
+        method: target.method,
         protocol: url.protocol,
         hostname: url.hostname.replace(/^\[|\]$/g, ""),
         port: url.port || (https ? 443 : 80),
@@ -141,7 +155,7 @@ export function createLeanPut(
         const status = response.statusCode ?? 0;
         if (status >= 200 && status < 300) {
           response.resume();
-          response.on("end", () => resolvePut(response.headers));
+          response.on("end", () => resolveAnswer(response.headers));
           response.on("error", reject);
           return;
         }
@@ -159,7 +173,7 @@ export function createLeanPut(
           );
         });
       });
-      request.end(target.body);
+      request.end(target.method === "PUT" ? body : undefined);
     });
   };
 }

@@ -1,4 +1,4 @@
-// The lean UploadPart/PutObject path: the strict emulator checks its signatures and stores what it sends;
+// The lean UploadPart/PutObject/HeadObject path: the strict emulator checks its signatures and stores what it sends;
 // a bare server shows that its failures reach the engine shaped like SDK errors (codes, retryability).
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
@@ -55,12 +55,39 @@ describe("lean PUT against the strict emulator", () => {
     });
     expect(answer.checksums.CRC64NVME).toBe(checksum);
     expect(answer.etag).toMatch(/^[0-9a-f]{32}$/);
+    const stored = await store.headObject({ bucket: BUCKET, key });
+    expect(stored).toEqual({
+      size: 3000,
+      etag: answer.etag,
+      checksums: { CRC64NVME: checksum },
+      checksumType: "FULL_OBJECT",
+    });
     const head = await sdk.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(head.ContentType).toBe("text/x-test");
     expect(head.CacheControl).toBe("max-age=5");
     expect(head.Metadata).toEqual({ team: "ci" });
-    const stored = await sdk.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-    expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(body)).toBe(true);
+    const got = await sdk.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
+  });
+
+  it("HeadObject of a missing key is null; a version id reaches the store", async () => {
+    expect(await store.headObject({ bucket: BUCKET, key: "missing/ü key" })).toBeNull();
+    await emulator.createBucket("versions", { versioning: true });
+    const put = (text: string) =>
+      store.putObject({
+        bucket: "versions",
+        key: "v.txt",
+        body: Buffer.from(text),
+        headers: { contentType: "text/plain" },
+        checksums: {},
+        ifNoneMatch: false,
+      });
+    const first = await put("first");
+    await put("second, longer");
+    expect(first.versionId).toBeTruthy();
+    const old = await store.headObject({ bucket: "versions", key: "v.txt", versionId: first.versionId! });
+    expect(old).toMatchObject({ size: 5, etag: first.etag, versionId: first.versionId });
+    expect(await store.headObject({ bucket: "versions", key: "v.txt" })).toMatchObject({ size: 14 });
   });
 
   it("a second PutObject with If-None-Match fails as PreconditionFailed, not retryable", async () => {
