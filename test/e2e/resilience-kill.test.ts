@@ -72,8 +72,20 @@ function storedParts(key: string, from: number): number[] {
     .map((entry) => entry.partNumber!);
 }
 
-async function waitForParts(key: string, from: number, count: number): Promise<void> {
-  while (storedParts(key, from).length < count) await new Promise((resolve) => setTimeout(resolve, 2));
+/** Waits until `count` parts are stored; fails at once if the CLI ends first (it could not start, or finished). */
+async function waitForParts(
+  run: ReturnType<typeof startCommand>,
+  key: string,
+  from: number,
+  count: number,
+): Promise<void> {
+  let ended: Run | undefined;
+  void run.done.then((result) => (ended = result));
+  while (storedParts(key, from).length < count) {
+    if (ended)
+      throw new Error(`the CLI exited (${ended.code}) before ${count} parts were stored:\n${ended.stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
 }
 
 async function pendingUploads(key: string): Promise<string[]> {
@@ -112,7 +124,7 @@ describe("SIGKILL mid-upload, then rerun", () => {
       const killAfter = 6 + Math.floor(Math.random() * (PARTS - 10));
       const mark = emulator.requestLog.length;
       const first = start(prefix);
-      await waitForParts(key, mark, killAfter);
+      await waitForParts(first, key, mark, killAfter);
       first.child.kill("SIGKILL");
       const killed = await first.done;
       expect(killed.code).toBeNull();
@@ -146,7 +158,7 @@ describe("SIGTERM mid-upload", () => {
     const key = "term-abort/big.bin";
     const mark = emulator.requestLog.length;
     const run = start("term-abort");
-    await waitForParts(key, mark, 5);
+    await waitForParts(run, key, mark, 5);
     run.child.kill("SIGTERM");
     const result = await run.done;
     expect(result.code).toBe(1);
@@ -164,7 +176,7 @@ describe("SIGTERM mid-upload", () => {
     const key = "term-keep/big.bin";
     const mark = emulator.requestLog.length;
     const run = start("term-keep", ["--on-failure", "keep"]);
-    await waitForParts(key, mark, 8);
+    await waitForParts(run, key, mark, 8);
     run.child.kill("SIGTERM");
     const result = await run.done;
     expect(result.code).toBe(1);
@@ -195,7 +207,7 @@ describe("a file appended to during the upload", () => {
     emulator.faults.add({ operation: "UploadPart", action: "stall", key, partNumber: 3, stallMs: 1000 });
     const mark = emulator.requestLog.length;
     const run = start("growing", [], "growing.bin");
-    await waitForParts(key, mark, 2);
+    await waitForParts(run, key, mark, 2);
     await appendFile(path.join(dir, "growing.bin"), "more bytes");
     const result = await run.done;
     emulator.faults.clear();
