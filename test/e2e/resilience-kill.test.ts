@@ -79,11 +79,18 @@ async function waitForParts(
   from: number,
   count: number,
 ): Promise<void> {
-  let ended: Run | undefined;
-  void run.done.then((result) => (ended = result));
+  const state: { ended?: Run } = {};
+  void run.done.then((result) => (state.ended = result));
+  const deadline = Date.now() + 60_000;
   while (storedParts(key, from).length < count) {
-    if (ended)
+    const ended = state.ended;
+    if (ended) {
       throw new Error(`the CLI exited (${ended.code}) before ${count} parts were stored:\n${ended.stderr}`);
+    }
+    if (Date.now() > deadline) {
+      run.child.kill("SIGKILL");
+      throw new Error(`the CLI stored ${storedParts(key, from).length} of ${count} parts in 60 s`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
