@@ -8,6 +8,7 @@
 // only when the local bytes of its range hash to the listed value. So a different file size, part size,
 // algorithm or content never ends up in the object.
 import type { FileHandle } from "node:fs/promises";
+import { listPendingUploads } from "./cleanup.js";
 import { describeS3Error, StepError } from "./errors.js";
 import { hashPart, readPart, type PartDigest } from "./part-reader.js";
 import type { PlannedPart, UploadPlan } from "./plan.js";
@@ -72,18 +73,18 @@ export async function findResumable(
 
 /** Newest first. A store or policy that does not allow listing uploads only costs the resume, not the upload. */
 async function pendingUploadsOfKey(ctx: FileContext): Promise<PendingUpload[]> {
-  const { store, options } = ctx.run;
-  const found: PendingUpload[] = [];
+  let found: PendingUpload[];
   try {
-    let next: { keyMarker: string; uploadIdMarker: string } | undefined;
-    do {
-      const marker = next;
-      const page = await call(ctx, "ListMultipartUploads", "", () =>
-        store.listUploadsPage({ bucket: options.bucket, prefix: ctx.file.key, ...marker }, ctx.signal),
-      );
-      found.push(...page.uploads.filter((upload) => upload.key === ctx.file.key));
-      next = page.next;
-    } while (next !== undefined && next.keyMarker === ctx.file.key);
+    const retried = <T>(operation: () => Promise<T>): Promise<T> =>
+      call(ctx, "ListMultipartUploads", "", operation);
+    const listed = await listPendingUploads(
+      ctx.run.store,
+      ctx.run.options.bucket,
+      ctx.file.key,
+      retried,
+      ctx.signal,
+    );
+    found = listed.filter((upload) => upload.key === ctx.file.key);
   } catch (error) {
     if (ctx.signal?.aborted) throw error;
     ctx.run.emit({
