@@ -71583,7 +71583,160 @@ function sameDigest(a, b) {
     return equal(a.digest, b.digest) && equal(a.md5, b.md5);
 }
 
+;// CONCATENATED MODULE: ./src/engine/lifecycle.ts
+// The bucket lifecycle rule that aborts incomplete multipart uploads (seed 001), merged into the rules already there.
+
+const RULE_ID_BASE = "s3-verified-upload-abort-incomplete";
+/** S3's limit on a rule ID. */
+const MAX_RULE_ID = 255;
+/** One rule per prefix, recognisable by its ID so a rerun updates it instead of adding another. */
+function abortRuleId(prefix) {
+    const readable = prefix === "" ? RULE_ID_BASE : `${RULE_ID_BASE}:${prefix}`;
+    if (readable.length <= MAX_RULE_ID)
+        return readable;
+    return `${RULE_ID_BASE}:sha256:${(0,external_node_crypto_.createHash)("sha256").update(prefix).digest("hex")}`;
+}
+/**
+ * PutBucketLifecycleConfiguration replaces the whole configuration, so the new rule set is every existing
+ * rule as it was, with ours added or replaced in place.
+ */
+function mergeAbortRule(existing, prefix, days) {
+    const ruleId = abortRuleId(prefix);
+    const ours = {
+        ID: ruleId,
+        Status: "Enabled",
+        Filter: { Prefix: prefix },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: days },
+    };
+    const index = existing.findIndex((rule) => rule.ID === ruleId);
+    if (index === -1)
+        return { rules: [...existing, ours], change: "added", ruleId };
+    const current = existing[index];
+    const same = current.Status === "Enabled" &&
+        (current.Filter?.Prefix ?? current.Prefix ?? "") === prefix &&
+        current.Filter?.And === undefined &&
+        current.AbortIncompleteMultipartUpload?.DaysAfterInitiation === days;
+    if (same)
+        return { rules: [...existing], change: "unchanged", ruleId };
+    return { rules: existing.map((rule, at) => (at === index ? ours : rule)), change: "updated", ruleId };
+}
+
+;// CONCATENATED MODULE: ./src/engine/cleanup.ts
+// Cleanup mode: list in-progress multipart uploads under a prefix and abort those old enough (or say so, dry run).
+
+
+
+
+const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+const SOCKETS = 4;
+/** Every in-progress upload whose key starts with `prefix`, across ListMultipartUploads pages. */
+async function listPendingUploads(store, bucket, prefix, retry, signal) {
+    const uploads = [];
+    let next;
+    do {
+        const marker = next;
+        const page = await retry(() => store.listUploadsPage({ bucket, prefix, ...marker }, signal));
+        uploads.push(...page.uploads);
+        if (page.next &&
+            marker &&
+            page.next.keyMarker === marker.keyMarker &&
+            page.next.uploadIdMarker === marker.uploadIdMarker) {
+            throw new Error(`ListMultipartUploads pagination did not advance past key-marker ${marker.keyMarker}`);
+        }
+        next = page.next;
+    } while (next !== undefined);
+    return uploads;
+}
+function retryPolicy(options) {
+    const tuning = options.tuning ?? {};
+    return {
+        ...DEFAULT_RETRY,
+        ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
+        ...(tuning.retryBaseDelayMs !== undefined ? { baseDelayMs: tuning.retryBaseDelayMs } : {}),
+    };
+}
+/**
+ * Aborts in-progress uploads under the prefix initiated at least `olderThanMs` ago. An upload whose age the
+ * store does not report is left alone: aborting someone's running upload is worse than leaving a stale one.
+ */
+async function runCleanup(options) {
+    if (!options.bucket)
+        throw new Error("Missing bucket: name the bucket to clean up.");
+    if (!Number.isFinite(options.olderThanMs) || options.olderThanMs < 0) {
+        throw new Error(`Invalid older-than ${options.olderThanMs} ms: use a duration of zero or more, e.g. 7d.`);
+    }
+    const store = createS3Store(options.s3, {
+        maxSockets: SOCKETS,
+        stallTimeoutMs: options.tuning?.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+    });
+    const policy = retryPolicy(options);
+    const retry = (operation) => withRetry(operation, {
+        policy,
+        onRetry: () => undefined,
+        ...(options.signal ? { signal: options.signal } : {}),
+    });
+    try {
+        const result = { uploads: [], ok: true };
+        if (options.lifecycleDays !== undefined) {
+            result.lifecycle = await installAbortRule(store, options, options.lifecycleDays, retry);
+        }
+        const pending = await listPendingUploads(store, options.bucket, options.prefix, retry, options.signal);
+        const cutoff = (options.now ?? new Date()).getTime() - options.olderThanMs;
+        for (const upload of pending) {
+            result.uploads.push(await settle(store, options, upload, cutoff, retry));
+        }
+        result.ok = result.uploads.every((upload) => upload.action !== "failed");
+        return result;
+    }
+    catch (error) {
+        throw new Error(`Cleanup of s3://${options.bucket}/${options.prefix} failed: ${describeS3Error(error)}`, {
+            cause: error,
+        });
+    }
+    finally {
+        store.destroy();
+    }
+}
+async function settle(store, options, upload, cutoff, retry) {
+    const entry = {
+        key: upload.key,
+        uploadId: upload.uploadId,
+        initiated: upload.initiated ? upload.initiated.toISOString() : null,
+    };
+    if (!upload.initiated || upload.initiated.getTime() > cutoff)
+        return { ...entry, action: "too-young" };
+    if (options.dryRun)
+        return { ...entry, action: "would-abort" };
+    try {
+        await retry(() => store.abortMultipartUpload({ bucket: options.bucket, ...upload }, options.signal));
+        return { ...entry, action: "aborted" };
+    }
+    catch (error) {
+        // Gone already (another cleanup, or it completed meanwhile): nothing is left, which is what we wanted.
+        if (error.name === "NoSuchUpload")
+            return { ...entry, action: "aborted" };
+        return { ...entry, action: "failed", error: describeS3Error(error) };
+    }
+}
+async function installAbortRule(store, options, days, retry) {
+    if (!Number.isInteger(days) || days < 1) {
+        throw new Error(`Invalid lifecycle days ${days}: use a whole number of days, 1 or more, e.g. 7.`);
+    }
+    const existing = await retry(() => store.getLifecycleRules(options.bucket, options.signal));
+    const merged = mergeAbortRule(existing, options.prefix, days);
+    const otherRules = merged.rules.length - 1;
+    if (merged.change !== "unchanged") {
+        if (options.dryRun) {
+            const action = merged.change === "added" ? "would-add" : "would-update";
+            return { ruleId: merged.ruleId, days, action, otherRules };
+        }
+        await retry(() => store.putLifecycleRules(options.bucket, merged.rules, options.signal));
+    }
+    return { ruleId: merged.ruleId, days, action: merged.change, otherRules };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/resume.ts
+
 
 
 
@@ -71628,16 +71781,11 @@ async function findResumable(ctx, handle, plan) {
 }
 /** Newest first. A store or policy that does not allow listing uploads only costs the resume, not the upload. */
 async function pendingUploadsOfKey(ctx) {
-    const { store, options } = ctx.run;
-    const found = [];
+    let found;
     try {
-        let next;
-        do {
-            const marker = next;
-            const page = await call(ctx, "ListMultipartUploads", "", () => store.listUploadsPage({ bucket: options.bucket, prefix: ctx.file.key, ...marker }, ctx.signal));
-            found.push(...page.uploads.filter((upload) => upload.key === ctx.file.key));
-            next = page.next;
-        } while (next !== undefined && next.keyMarker === ctx.file.key);
+        const retried = (operation) => call(ctx, "ListMultipartUploads", "", operation);
+        const listed = await listPendingUploads(ctx.run.store, ctx.run.options.bucket, ctx.file.key, retried, ctx.signal);
+        found = listed.filter((upload) => upload.key === ctx.file.key);
     }
     catch (error) {
         if (ctx.signal?.aborted)
@@ -72188,158 +72336,6 @@ async function uploadFile(run, file) {
             : 0;
     run.emit({ type: "file-done", result });
     return result;
-}
-
-;// CONCATENATED MODULE: ./src/engine/lifecycle.ts
-// The bucket lifecycle rule that aborts incomplete multipart uploads (seed 001), merged into the rules already there.
-
-const RULE_ID_BASE = "s3-verified-upload-abort-incomplete";
-/** S3's limit on a rule ID. */
-const MAX_RULE_ID = 255;
-/** One rule per prefix, recognisable by its ID so a rerun updates it instead of adding another. */
-function abortRuleId(prefix) {
-    const readable = prefix === "" ? RULE_ID_BASE : `${RULE_ID_BASE}:${prefix}`;
-    if (readable.length <= MAX_RULE_ID)
-        return readable;
-    return `${RULE_ID_BASE}:sha256:${(0,external_node_crypto_.createHash)("sha256").update(prefix).digest("hex")}`;
-}
-/**
- * PutBucketLifecycleConfiguration replaces the whole configuration, so the new rule set is every existing
- * rule as it was, with ours added or replaced in place.
- */
-function mergeAbortRule(existing, prefix, days) {
-    const ruleId = abortRuleId(prefix);
-    const ours = {
-        ID: ruleId,
-        Status: "Enabled",
-        Filter: { Prefix: prefix },
-        AbortIncompleteMultipartUpload: { DaysAfterInitiation: days },
-    };
-    const index = existing.findIndex((rule) => rule.ID === ruleId);
-    if (index === -1)
-        return { rules: [...existing, ours], change: "added", ruleId };
-    const current = existing[index];
-    const same = current.Status === "Enabled" &&
-        (current.Filter?.Prefix ?? current.Prefix ?? "") === prefix &&
-        current.Filter?.And === undefined &&
-        current.AbortIncompleteMultipartUpload?.DaysAfterInitiation === days;
-    if (same)
-        return { rules: [...existing], change: "unchanged", ruleId };
-    return { rules: existing.map((rule, at) => (at === index ? ours : rule)), change: "updated", ruleId };
-}
-
-;// CONCATENATED MODULE: ./src/engine/cleanup.ts
-// Cleanup mode: list in-progress multipart uploads under a prefix and abort those old enough (or say so, dry run).
-
-
-
-
-const DEFAULT_STALL_TIMEOUT_MS = 60_000;
-const SOCKETS = 4;
-/** Every in-progress upload whose key starts with `prefix`, across ListMultipartUploads pages. */
-async function listPendingUploads(store, bucket, prefix, retry, signal) {
-    const uploads = [];
-    let next;
-    do {
-        const marker = next;
-        const page = await retry(() => store.listUploadsPage({ bucket, prefix, ...marker }, signal));
-        uploads.push(...page.uploads);
-        if (page.next &&
-            marker &&
-            page.next.keyMarker === marker.keyMarker &&
-            page.next.uploadIdMarker === marker.uploadIdMarker) {
-            throw new Error(`ListMultipartUploads pagination did not advance past key-marker ${marker.keyMarker}`);
-        }
-        next = page.next;
-    } while (next !== undefined);
-    return uploads;
-}
-function retryPolicy(options) {
-    const tuning = options.tuning ?? {};
-    return {
-        ...DEFAULT_RETRY,
-        ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
-        ...(tuning.retryBaseDelayMs !== undefined ? { baseDelayMs: tuning.retryBaseDelayMs } : {}),
-    };
-}
-/**
- * Aborts in-progress uploads under the prefix initiated at least `olderThanMs` ago. An upload whose age the
- * store does not report is left alone: aborting someone's running upload is worse than leaving a stale one.
- */
-async function runCleanup(options) {
-    if (!options.bucket)
-        throw new Error("Missing bucket: name the bucket to clean up.");
-    if (!Number.isFinite(options.olderThanMs) || options.olderThanMs < 0) {
-        throw new Error(`Invalid older-than ${options.olderThanMs} ms: use a duration of zero or more, e.g. 7d.`);
-    }
-    const store = createS3Store(options.s3, {
-        maxSockets: SOCKETS,
-        stallTimeoutMs: options.tuning?.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
-    });
-    const policy = retryPolicy(options);
-    const retry = (operation) => withRetry(operation, {
-        policy,
-        onRetry: () => undefined,
-        ...(options.signal ? { signal: options.signal } : {}),
-    });
-    try {
-        const result = { uploads: [], ok: true };
-        if (options.lifecycleDays !== undefined) {
-            result.lifecycle = await installAbortRule(store, options, options.lifecycleDays, retry);
-        }
-        const pending = await listPendingUploads(store, options.bucket, options.prefix, retry, options.signal);
-        const cutoff = (options.now ?? new Date()).getTime() - options.olderThanMs;
-        for (const upload of pending) {
-            result.uploads.push(await settle(store, options, upload, cutoff, retry));
-        }
-        result.ok = result.uploads.every((upload) => upload.action !== "failed");
-        return result;
-    }
-    catch (error) {
-        throw new Error(`Cleanup of s3://${options.bucket}/${options.prefix} failed: ${describeS3Error(error)}`, {
-            cause: error,
-        });
-    }
-    finally {
-        store.destroy();
-    }
-}
-async function settle(store, options, upload, cutoff, retry) {
-    const entry = {
-        key: upload.key,
-        uploadId: upload.uploadId,
-        initiated: upload.initiated ? upload.initiated.toISOString() : null,
-    };
-    if (!upload.initiated || upload.initiated.getTime() > cutoff)
-        return { ...entry, action: "too-young" };
-    if (options.dryRun)
-        return { ...entry, action: "would-abort" };
-    try {
-        await retry(() => store.abortMultipartUpload({ bucket: options.bucket, ...upload }, options.signal));
-        return { ...entry, action: "aborted" };
-    }
-    catch (error) {
-        // Gone already (another cleanup, or it completed meanwhile): nothing is left, which is what we wanted.
-        if (error.name === "NoSuchUpload")
-            return { ...entry, action: "aborted" };
-        return { ...entry, action: "failed", error: describeS3Error(error) };
-    }
-}
-async function installAbortRule(store, options, days, retry) {
-    if (!Number.isInteger(days) || days < 1) {
-        throw new Error(`Invalid lifecycle days ${days}: use a whole number of days, 1 or more, e.g. 7.`);
-    }
-    const existing = await retry(() => store.getLifecycleRules(options.bucket, options.signal));
-    const merged = mergeAbortRule(existing, options.prefix, days);
-    const otherRules = merged.rules.length - 1;
-    if (merged.change !== "unchanged") {
-        if (options.dryRun) {
-            const action = merged.change === "added" ? "would-add" : "would-update";
-            return { ruleId: merged.ruleId, days, action, otherRules };
-        }
-        await retry(() => store.putLifecycleRules(options.bucket, merged.rules, options.signal));
-    }
-    return { ruleId: merged.ruleId, days, action: merged.change, otherRules };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/index.ts
