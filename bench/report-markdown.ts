@@ -37,7 +37,8 @@ export function renderMarkdown(input: ReportInput): string {
     "",
     "MB/s is 10^6 bytes per wall-clock second (client start to exit, start-up included). CPU-s/GiB is the",
     "client process tree's user+sys CPU from GNU time per GiB uploaded; peak RSS is its largest resident set.",
-    "“Server cores” is the server's CPU per wall second (1.0 = one core busy). Ratios are medians against ours:",
+    "“Server cores” is the server's CPU per wall second (1.0 = one core busy). Ratios against ours are taken",
+    "within each run (all clients back to back) and then the median, so load drifting between runs cancels out:",
     "“ours ×” above 1 means ours was that many times faster; “CPU ÷ ours” above 1 means the client spent more.",
     "",
   );

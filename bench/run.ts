@@ -191,6 +191,11 @@ async function measureAll(
   const outDir = path.resolve(projectRoot, options.outDir);
   await mkdir(outDir, { recursive: true });
   await writeFile(path.join(outDir, `${baseName}.md`), markdown);
+  // The raw samples, so the figures can be re-checked or re-summarized without re-running.
+  await writeFile(
+    path.join(outDir, `${baseName}.json`),
+    JSON.stringify({ environment, workloads, samples, failures }, null, 2) + "\n",
+  );
   await writeFile(
     path.join(outDir, `${baseName}.svg`),
     renderSvg({
@@ -201,7 +206,7 @@ async function measureAll(
     }),
   );
   console.log(markdown);
-  console.error(`bench: wrote ${path.join(options.outDir, baseName)}.md and .svg`);
+  console.error(`bench: wrote ${path.join(options.outDir, baseName)}.md, .svg and .json`);
   return failures.length === 0 ? 0 : 1;
 }
 

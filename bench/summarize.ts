@@ -27,9 +27,9 @@ export interface Summary {
   peakRssBytes: number;
   /** Server CPU seconds per wall second: 1.0 means one core fully busy. */
   serverCores: number | null;
-  /** ours MB/s ÷ this client's MB/s; null when ours did not run. */
+  /** ours MB/s ÷ this client's MB/s, per run then median; null when ours did not run. */
   oursSpeedup: number | null;
-  /** this client's CPU-s/GiB ÷ ours. */
+  /** this client's CPU-s/GiB ÷ ours, per run then median. */
   cpuVersusOurs: number | null;
 }
 
@@ -49,15 +49,36 @@ export function summarize(samples: Sample[]): Summary[] {
     groups.set(key, [...(groups.get(key) ?? []), sample]);
   }
   const rows = [...groups.values()].map((group) => summarizeGroup(group));
-  return rows.map((row) => {
-    const ours = rows.find((r) => r.workloadId === row.workloadId && r.clientId === "ours");
-    return {
-      ...row,
-      oursSpeedup: ours ? ours.megabytesPerSecond / row.megabytesPerSecond : null,
-      cpuVersusOurs: ours ? row.cpuSecondsPerGiB / ours.cpuSecondsPerGiB : null,
-    };
-  });
+  return rows.map((row) => ({
+    ...row,
+    oursSpeedup: perRunRatio(samples, row, (ours, other) => wallOf(other) / wallOf(ours)),
+    cpuVersusOurs: perRunRatio(samples, row, (ours, other) => cpuPerGiB(other) / cpuPerGiB(ours)),
+  }));
 }
+
+/**
+ * The median of ratios taken within each run: a run measures all clients back to back, so load that drifts
+ * between runs (other work on a shared machine) cancels out instead of pairing a quiet run with a busy one.
+ */
+function perRunRatio(
+  samples: Sample[],
+  row: { workloadId: string; clientId: ClientId },
+  ratio: (ours: Sample, other: Sample) => number,
+): number | null {
+  const ratios: number[] = [];
+  for (const other of samples) {
+    if (other.workloadId !== row.workloadId || other.clientId !== row.clientId) continue;
+    const ours = samples.find(
+      (s) => s.workloadId === row.workloadId && s.clientId === "ours" && s.run === other.run,
+    );
+    if (ours) ratios.push(ratio(ours, other));
+  }
+  return ratios.length === 0 ? null : median(ratios);
+}
+
+const wallOf = (s: Sample) => s.measurement.wallSeconds;
+const cpuPerGiB = (s: Sample) =>
+  (s.measurement.userSeconds + s.measurement.sysSeconds) / (s.totalBytes / GIB);
 
 function summarizeGroup(group: Sample[]): Omit<Summary, "oursSpeedup" | "cpuVersusOurs"> {
   const first = group[0]!;
@@ -72,9 +93,7 @@ function summarizeGroup(group: Sample[]): Omit<Summary, "oursSpeedup" | "cpuVers
     minMegabytesPerSecond: Math.min(...speeds),
     maxMegabytesPerSecond: Math.max(...speeds),
     filesPerSecond: median(group.map((s) => s.fileCount / s.measurement.wallSeconds)),
-    cpuSecondsPerGiB: median(
-      group.map((s) => (s.measurement.userSeconds + s.measurement.sysSeconds) / (s.totalBytes / GIB)),
-    ),
+    cpuSecondsPerGiB: median(group.map(cpuPerGiB)),
     peakRssBytes: median(group.map((s) => s.measurement.maxRssBytes)),
     serverCores: group.every((s) => s.serverCpuSeconds !== null)
       ? median(group.map((s) => s.serverCpuSeconds! / s.measurement.wallSeconds))
