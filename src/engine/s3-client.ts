@@ -322,8 +322,10 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           },
           signal,
         );
-        if (leanAnswer !== null) {
-          return { size: Number(leanAnswer["content-length"] ?? 0), ...answerFromHeaders(leanAnswer) };
+        if (leanAnswer?.status === 404) return null;
+        if (leanAnswer) {
+          const size = Number(leanAnswer.headers["content-length"] ?? 0);
+          return { size, ...answerFromHeaders(leanAnswer.headers) };
         }
         const head = await client.send(
           new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: "ENABLED" }),
@@ -358,7 +360,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         },
         signal,
       );
-      if (leanAnswer !== null) return answerFromHeaders(leanAnswer);
+      if (leanAnswer !== null) return answerFromHeaders(leanAnswer.headers);
       const answer = await client.send(
         new PutObjectCommand({
           Bucket: input.bucket,
@@ -408,7 +410,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         signal,
       );
       if (leanAnswer !== null) {
-        const { etag, checksums } = answerFromHeaders(leanAnswer);
+        const { etag, checksums } = answerFromHeaders(leanAnswer.headers);
         return { etag, checksums };
       }
       const answer = await client.send(

@@ -20,8 +20,17 @@ export interface LeanRequest {
   body?: Buffer;
 }
 
-/** The answer's headers on 2xx; an S3-shaped error otherwise; null when the endpoint needs the SDK. */
-export type LeanHttp = (request: LeanRequest, signal?: AbortSignal) => Promise<IncomingHttpHeaders | null>;
+export interface LeanAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+}
+
+/**
+ * The answer on 2xx, and on 404 to a HEAD (a missing object is an answer there, and skipping the error
+ * object saves a tenth of a millisecond per new file); an S3-shaped error otherwise; null when the
+ * endpoint needs the SDK.
+ */
+export type LeanHttp = (request: LeanRequest, signal?: AbortSignal) => Promise<LeanAnswer | null>;
 
 interface Endpoint {
   url: URL;
@@ -153,9 +162,9 @@ export function createLeanHttp(
       request.on("error", reject);
       request.on("response", (response) => {
         const status = response.statusCode ?? 0;
-        if (status >= 200 && status < 300) {
+        if ((status >= 200 && status < 300) || (status === 404 && target.method === "HEAD")) {
           response.resume();
-          response.on("end", () => resolveAnswer(response.headers));
+          response.on("end", () => resolveAnswer({ status, headers: response.headers }));
           response.on("error", reject);
           return;
         }
