@@ -90,7 +90,8 @@ export async function receiveBody(
       await once(file, "finish");
     }
   } catch (error) {
-    file?.destroy();
+    // A write still in flight fails once the stream is destroyed; that is this same failure, not a new one.
+    file?.on("error", () => undefined).destroy();
     if (options.destination) await rm(options.destination, { force: true });
     throw error;
   }
