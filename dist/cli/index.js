@@ -39426,9 +39426,9 @@ function createLeanHttp(client, settings, agents, stallTimeoutMs) {
             request.on("error", reject);
             request.on("response", (response) => {
                 const status = response.statusCode ?? 0;
-                if (status >= 200 && status < 300) {
+                if ((status >= 200 && status < 300) || (status === 404 && target.method === "HEAD")) {
                     response.resume();
-                    response.on("end", () => resolveAnswer(response.headers));
+                    response.on("end", () => resolveAnswer({ status, headers: response.headers }));
                     response.on("error", reject);
                     return;
                 }
@@ -39599,8 +39599,11 @@ function createS3Store(settings, tuning) {
                     query: versionId ? { versionId } : {},
                     headers: { "x-amz-checksum-mode": "ENABLED" },
                 }, signal);
-                if (leanAnswer !== null) {
-                    return { size: Number(leanAnswer["content-length"] ?? 0), ...answerFromHeaders(leanAnswer) };
+                if (leanAnswer?.status === 404)
+                    return null;
+                if (leanAnswer) {
+                    const size = Number(leanAnswer.headers["content-length"] ?? 0);
+                    return { size, ...answerFromHeaders(leanAnswer.headers) };
                 }
                 const head = await client.send(new dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: "ENABLED" }), signal ? { abortSignal: signal } : {});
                 return {
@@ -39631,7 +39634,7 @@ function createS3Store(settings, tuning) {
                 body: input.body,
             }, signal);
             if (leanAnswer !== null)
-                return answerFromHeaders(leanAnswer);
+                return answerFromHeaders(leanAnswer.headers);
             const answer = await client.send(new dist_cjs/* PutObjectCommand */.wKZ({
                 Bucket: input.bucket,
                 Key: input.key,
@@ -39671,7 +39674,7 @@ function createS3Store(settings, tuning) {
                 body: input.body,
             }, signal);
             if (leanAnswer !== null) {
-                const { etag, checksums } = answerFromHeaders(leanAnswer);
+                const { etag, checksums } = answerFromHeaders(leanAnswer.headers);
                 return { etag, checksums };
             }
             const answer = await client.send(new dist_cjs/* UploadPartCommand */.iVK({
