@@ -10,6 +10,7 @@ import { lineProgress } from "./frontend/progress.js";
 import { summaryMarkdown } from "./frontend/summary.js";
 import { cleanup, cleanupLines } from "./frontend/cleanup.js";
 import { cancelText, failureText, resolvedRegion, upload } from "./frontend/upload.js";
+import { failIfUnsettled } from "./frontend/unsettled.js";
 
 // configure-aws-credentials masks these already; static keys set by hand in `env:` would otherwise leak.
 const SECRET_ENV = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
@@ -108,6 +109,7 @@ async function cleanupStep(config: UploadConfig, signal: AbortSignal): Promise<v
   if (!outcome.result.ok) core.setFailed("Some multipart uploads could not be aborted; see the lines above.");
 }
 
-main().catch((error: unknown) => {
+const run = main().catch((error: unknown) => {
   core.setFailed(error instanceof Error ? (error.stack ?? error.message) : String(error));
 });
+failIfUnsettled(run, (message) => core.setFailed(message));

@@ -14,6 +14,7 @@ import { cleanup, cleanupLines } from "./frontend/cleanup.js";
 import { cancelText, failureText, upload } from "./frontend/upload.js";
 import type { UploadOutcome } from "./frontend/upload.js";
 import { VERSION } from "./frontend/version.js";
+import { failIfUnsettled } from "./frontend/unsettled.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -159,7 +160,7 @@ if (invokedDirectly()) {
     stderr: process.stderr,
     signal: controller.signal,
   };
-  main(process.argv.slice(2), io).then(
+  const run = main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;
     },
@@ -170,4 +171,5 @@ if (invokedDirectly()) {
       process.exitCode = EXIT_FAILED;
     },
   );
+  failIfUnsettled(run, (message) => process.stderr.write(`error: ${message}\n`));
 }
