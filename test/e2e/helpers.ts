@@ -4,10 +4,14 @@ import type { ChildProcess } from "node:child_process";
 import { chmod, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import type { Emulator } from "../emulator/index.js";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
+// The tsx loader, to run the CLI from source so a test does not depend on a fresh dist/.
+const TSX = pathToFileURL(path.join(repoRoot, "node_modules/tsx/dist/loader.mjs")).href;
+const CLI_SOURCE = path.join(repoRoot, "src/cli.ts");
 
 /** Deterministic bytes that differ at every offset, so a misplaced part cannot compare equal. */
 export function patternBytes(size: number, seed: number): Buffer {
@@ -49,6 +53,20 @@ export async function readObject(emulator: Emulator, bucket: string, key: string
 export async function listKeys(emulator: Emulator, bucket: string): Promise<string[]> {
   const answer = await s3For(emulator).send(new ListObjectsV2Command({ Bucket: bucket }));
   return (answer.Contents ?? []).map((object) => object.Key!).sort();
+}
+
+/** Node arguments that run the CLI from source (through tsx) against `bucket` on the emulator. */
+export function cliFromSourceArgs(emulator: Emulator, bucket: string): string[] {
+  return [
+    "--import",
+    TSX,
+    CLI_SOURCE,
+    "--bucket",
+    bucket,
+    "--endpoint",
+    emulator.endpoint,
+    "--force-path-style",
+  ];
 }
 
 /** The environment a CI job would give: credentials for the emulator and nothing of this machine's AWS setup. */

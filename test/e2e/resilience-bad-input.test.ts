@@ -80,7 +80,10 @@ interface Row {
   message: string;
 }
 
-const store = (): string[] => ["--bucket", BUCKET, "--endpoint", emulator.endpoint, "--force-path-style"];
+/** Where to upload: the emulator's bucket unless a row names another bucket or endpoint. */
+function store(bucket = BUCKET, endpoint = emulator.endpoint): string[] {
+  return ["--bucket", bucket, "--endpoint", endpoint, "--force-path-style"];
+}
 const upload = (...args: string[]): string[] => [...store(), ...args];
 
 // Row functions run after beforeAll, when the emulator's endpoint and the closed port are known.
@@ -267,27 +270,13 @@ const ROWS: (() => Row)[] = [
   // The store.
   () => ({
     name: "bucket missing",
-    args: [
-      "--bucket",
-      "no-such-bucket",
-      "--endpoint",
-      emulator.endpoint,
-      "--force-path-style",
-      "dist/app.txt",
-    ],
+    args: [...store("no-such-bucket"), "dist/app.txt"],
     code: 1,
     message: "NoSuchBucket (HTTP 404): The specified bucket does not exist, request id",
   }),
   () => ({
     name: "bucket missing: the fix",
-    args: [
-      "--bucket",
-      "no-such-bucket",
-      "--endpoint",
-      emulator.endpoint,
-      "--force-path-style",
-      "dist/app.txt",
-    ],
+    args: [...store("no-such-bucket"), "dist/app.txt"],
     code: 1,
     message: 'The bucket does not exist at this endpoint: check "bucket", and "region" or "endpoint".',
   }),
@@ -361,14 +350,7 @@ const ROWS: (() => Row)[] = [
   }),
   () => ({
     name: "endpoint unreachable",
-    args: [
-      "--bucket",
-      BUCKET,
-      "--endpoint",
-      `http://127.0.0.1:${closedPort}`,
-      "--force-path-style",
-      "dist/app.txt",
-    ],
+    args: [...store(BUCKET, `http://127.0.0.1:${closedPort}`), "dist/app.txt"],
     code: 1,
     message: `connect ECONNREFUSED 127.0.0.1:${closedPort}. Nothing answers at the endpoint: check "endpoint" (scheme, host and port) and that the store runs.`,
   }),
@@ -381,7 +363,7 @@ const ROWS: (() => Row)[] = [
   }),
   () => ({
     name: "cleanup of a missing bucket",
-    args: ["cleanup", "--bucket", "no-such-bucket", "--endpoint", emulator.endpoint, "--force-path-style"],
+    args: ["cleanup", ...store("no-such-bucket")],
     code: 1,
     message: "Cleanup of s3://no-such-bucket/ failed: NoSuchBucket (HTTP 404)",
   }),

@@ -3,15 +3,12 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../emulator/index.js";
-import { patternBytes, readObject, repoRoot, runCommand } from "./helpers.js";
+import { cliFromSourceArgs, patternBytes, readObject, runCommand } from "./helpers.js";
 
 const MiB = 1024 * 1024;
 const BUCKET = "expiring";
-const TSX = pathToFileURL(path.join(repoRoot, "node_modules/tsx/dist/loader.mjs")).href;
-const CLI = path.join(repoRoot, "src/cli.ts");
 let emulator: Emulator;
 let dir: string;
 
@@ -57,19 +54,9 @@ console.log(JSON.stringify({
       AWS_REGION: emulator.region,
       NODE_NO_WARNINGS: "1",
     };
-    const args = [
-      "--import",
-      TSX,
-      CLI,
-      "--bucket",
-      BUCKET,
-      "--endpoint",
-      emulator.endpoint,
-      "--force-path-style",
-    ];
     const run = await runCommand(
       process.execPath,
-      [...args, "--part-size", "5MiB", "--concurrency", "1", "app.bin"],
+      [...cliFromSourceArgs(emulator, BUCKET), "--part-size", "5MiB", "--concurrency", "1", "app.bin"],
       env,
       dir,
     );

@@ -4,7 +4,6 @@ import { randomBytes } from "node:crypto";
 import { appendFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import {
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -13,15 +12,12 @@ import {
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../emulator/index.js";
-import { ciEnv, readObject, repoRoot, s3For, startCommand, type Run } from "./helpers.js";
+import { ciEnv, cliFromSourceArgs, readObject, s3For, startCommand, type Run } from "./helpers.js";
 
 const MiB = 1024 * 1024;
 const SIZE = 200 * MiB;
 const PARTS = 40; // 200 MiB in 5 MiB parts
 const BUCKET = "kill";
-// Run from source through tsx, so the test does not depend on a fresh dist/.
-const TSX = pathToFileURL(path.join(repoRoot, "node_modules/tsx/dist/loader.mjs")).href;
-const CLI = path.join(repoRoot, "src/cli.ts");
 
 let emulator: Emulator;
 let sdk: S3Client;
@@ -44,14 +40,7 @@ afterAll(async () => {
 
 function start(prefix: string, extra: string[] = [], file = "big.bin"): ReturnType<typeof startCommand> {
   const args = [
-    "--import",
-    TSX,
-    CLI,
-    "--bucket",
-    BUCKET,
-    "--endpoint",
-    emulator.endpoint,
-    "--force-path-style",
+    ...cliFromSourceArgs(emulator, BUCKET),
     "--part-size",
     "5MiB",
     "--concurrency",

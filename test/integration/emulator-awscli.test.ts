@@ -63,6 +63,11 @@ async function failure(args: string[], env?: Record<string, string>): Promise<st
   return /An error occurred \(([^)]+)\)/.exec(result.stderr)?.[1] ?? `unparsed: ${result.stderr}`;
 }
 
+/** Arguments of `aws s3api <operation>` on one key of the test bucket. */
+function s3api(operation: string, key: string, ...args: string[]): string[] {
+  return ["s3api", operation, "--bucket", BUCKET, "--key", key, ...args];
+}
+
 function b64(digest: Buffer): string {
   return digest.toString("base64");
 }
@@ -113,42 +118,15 @@ describe.skipIf(!HAVE_AWS)("AWS CLI v2 against the emulator", () => {
   it("put-object with each --checksum-algorithm stores the value that independent references compute", async () => {
     await Promise.all(
       CLI_ALGORITHMS.map(async (alg) => {
-        const out = await ok([
-          "s3api",
-          "put-object",
-          "--bucket",
-          BUCKET,
-          "--key",
-          `cli-${alg}`,
-          "--body",
-          payloadPath,
-          "--checksum-algorithm",
-          alg,
-        ]);
+        const out = await ok(
+          s3api("put-object", `cli-${alg}`, "--body", payloadPath, "--checksum-algorithm", alg),
+        );
         expect(out[`Checksum${alg}`]).toBe(b64(REFERENCE[alg](payload)));
-        const head = await ok([
-          "s3api",
-          "head-object",
-          "--bucket",
-          BUCKET,
-          "--key",
-          `cli-${alg}`,
-          "--checksum-mode",
-          "ENABLED",
-        ]);
+        const head = await ok(s3api("head-object", `cli-${alg}`, "--checksum-mode", "ENABLED"));
         expect(head[`Checksum${alg}`]).toBe(b64(REFERENCE[alg](payload)));
       }),
     );
-    const head = await ok([
-      "s3api",
-      "head-object",
-      "--bucket",
-      BUCKET,
-      "--key",
-      "cli-SHA256",
-      "--checksum-mode",
-      "ENABLED",
-    ]);
+    const head = await ok(s3api("head-object", "cli-SHA256", "--checksum-mode", "ENABLED"));
     expect(head.ChecksumSHA256).toBe(b64(REFERENCE.SHA256(payload)));
   });
 
@@ -157,16 +135,7 @@ describe.skipIf(!HAVE_AWS)("AWS CLI v2 against the emulator", () => {
       CLI_ALGORITHMS.map(async (alg) => {
         const flag = CLI_FLAG[alg];
         const wrong = b64(REFERENCE[alg](Buffer.from("something else")));
-        const base = [
-          "s3api",
-          "put-object",
-          "--bucket",
-          BUCKET,
-          "--key",
-          `bad-${alg}`,
-          "--body",
-          payloadPath,
-        ];
+        const base = s3api("put-object", `bad-${alg}`, "--body", payloadPath);
         expect(await failure([...base, flag, wrong])).toBe("BadDigest");
         expect(await failure([...base, flag, "AAAA"])).toBe("InvalidRequest");
       }),
@@ -175,17 +144,7 @@ describe.skipIf(!HAVE_AWS)("AWS CLI v2 against the emulator", () => {
 
   it("verifies --content-md5: right accepted, wrong BadDigest, malformed InvalidDigest", async () => {
     const md5 = createHash("md5").update(payload).digest();
-    const base = [
-      "s3api",
-      "put-object",
-      "--bucket",
-      BUCKET,
-      "--key",
-      "md5",
-      "--body",
-      payloadPath,
-      "--content-md5",
-    ];
+    const base = s3api("put-object", "md5", "--body", payloadPath, "--content-md5");
     const [right, wrong, malformed] = await Promise.all([
       ok([...base, md5.toString("base64")]),
       failure([...base, createHash("md5").update("x").digest("base64")]),
@@ -209,55 +168,33 @@ describe.skipIf(!HAVE_AWS)("AWS CLI v2 against the emulator", () => {
 
   it("runs a SHA256 multipart upload: paginated list-parts, complete, composite checksum, ranged get", async () => {
     const parts = [randomBytes(MIN_PART + 10), randomBytes(MIN_PART), randomBytes(MIN_PART), randomBytes(17)];
-    const created = await ok([
-      "s3api",
-      "create-multipart-upload",
-      "--bucket",
-      BUCKET,
-      "--key",
-      "mp",
-      "--checksum-algorithm",
-      "SHA256",
-    ]);
+    const created = await ok(s3api("create-multipart-upload", "mp", "--checksum-algorithm", "SHA256"));
     const uploadId = String(created.UploadId);
     expect(created.ChecksumAlgorithm).toBe("SHA256");
     const completed = await Promise.all(
       parts.map(async (part, index) => {
         const path = join(workDir, `part-${index + 1}`);
         await writeFile(path, part);
-        const out = await ok([
-          "s3api",
-          "upload-part",
-          "--bucket",
-          BUCKET,
-          "--key",
-          "mp",
-          "--upload-id",
-          uploadId,
-          "--part-number",
-          String(index + 1),
-          "--body",
-          path,
-          "--checksum-algorithm",
-          "SHA256",
-        ]);
+        const out = await ok(
+          s3api(
+            "upload-part",
+            "mp",
+            "--upload-id",
+            uploadId,
+            "--part-number",
+            String(index + 1),
+            "--body",
+            path,
+            "--checksum-algorithm",
+            "SHA256",
+          ),
+        );
         expect(out.ChecksumSHA256).toBe(b64(REFERENCE.SHA256(part)));
         return { PartNumber: index + 1, ETag: out.ETag, ChecksumSHA256: out.ChecksumSHA256 };
       }),
     );
     const before = emulator.requestLog.filter((entry) => entry.operation === "ListParts").length;
-    const listed = await ok([
-      "s3api",
-      "list-parts",
-      "--bucket",
-      BUCKET,
-      "--key",
-      "mp",
-      "--upload-id",
-      uploadId,
-      "--page-size",
-      "3",
-    ]);
+    const listed = await ok(s3api("list-parts", "mp", "--upload-id", uploadId, "--page-size", "3"));
     const listedParts = listed.Parts as { PartNumber: number; ChecksumSHA256: string }[];
     expect(listedParts.map((part) => part.PartNumber)).toEqual([1, 2, 3, 4]);
     expect(listedParts.map((part) => part.ChecksumSHA256)).toEqual(
@@ -266,49 +203,25 @@ describe.skipIf(!HAVE_AWS)("AWS CLI v2 against the emulator", () => {
     expect(emulator.requestLog.filter((entry) => entry.operation === "ListParts").length - before).toBe(2);
 
     const spec = join(workDir, "parts.json");
-    await writeFile(spec, JSON.stringify({ Parts: [completed[1], completed[0]] }));
-    expect(
-      await failure([
-        "s3api",
-        "complete-multipart-upload",
-        "--bucket",
-        BUCKET,
-        "--key",
-        "mp",
-        "--upload-id",
-        uploadId,
-        "--multipart-upload",
-        `file://${spec}`,
-      ]),
-    ).toBe("InvalidPartOrder");
-    await writeFile(spec, JSON.stringify({ Parts: completed }));
-    const done = await ok([
-      "s3api",
+    const complete = s3api(
       "complete-multipart-upload",
-      "--bucket",
-      BUCKET,
-      "--key",
       "mp",
       "--upload-id",
       uploadId,
       "--multipart-upload",
       `file://${spec}`,
-    ]);
+    );
+    await writeFile(spec, JSON.stringify({ Parts: [completed[1], completed[0]] }));
+    expect(await failure(complete)).toBe("InvalidPartOrder");
+    await writeFile(spec, JSON.stringify({ Parts: completed }));
+    const done = await ok(complete);
     const composite = REFERENCE.SHA256(Buffer.concat(parts.map((part) => REFERENCE.SHA256(part))));
     expect(done.ChecksumSHA256).toBe(`${b64(composite)}-4`);
 
     const target = join(workDir, "range.out");
-    const ranged = await ok([
-      "s3api",
-      "get-object",
-      "--bucket",
-      BUCKET,
-      "--key",
-      "mp",
-      "--range",
-      `bytes=${MIN_PART}-${MIN_PART + 99}`,
-      target,
-    ]);
+    const ranged = await ok(
+      s3api("get-object", "mp", "--range", `bytes=${MIN_PART}-${MIN_PART + 99}`, target),
+    );
     expect(ranged.ContentRange).toBe(`bytes ${MIN_PART}-${MIN_PART + 99}/${Buffer.concat(parts).length}`);
     expect((await readFile(target)).equals(Buffer.concat(parts).subarray(MIN_PART, MIN_PART + 100))).toBe(
       true,
@@ -321,7 +234,7 @@ describe.skipIf(!HAVE_AWS)("AWS CLI v2 against the emulator", () => {
     const back = join(workDir, "big.back");
     await writeFile(source, big);
     await ok(["s3", "cp", source, `s3://${BUCKET}/dir/big.bin`, "--only-show-errors"]);
-    const head = await ok(["s3api", "head-object", "--bucket", BUCKET, "--key", "dir/big.bin"]);
+    const head = await ok(s3api("head-object", "dir/big.bin"));
     expect(String(head.ETag)).toMatch(/-3"$/);
     await ok(["s3", "cp", `s3://${BUCKET}/dir/big.bin`, back, "--only-show-errors"]);
     expect((await readFile(back)).equals(big)).toBe(true);
@@ -332,7 +245,7 @@ describe.skipIf(!HAVE_AWS)("AWS CLI v2 against the emulator", () => {
   });
 
   it("serves presigned URLs until they expire, and refuses tampered ones", async () => {
-    await ok(["s3api", "put-object", "--bucket", BUCKET, "--key", "shared file.txt", "--body", payloadPath]);
+    await ok(s3api("put-object", "shared file.txt", "--body", payloadPath));
     const [longUrl, shortUrl] = await Promise.all(
       ["3600", "1"].map(async (seconds) => {
         const result = await run([

@@ -1,7 +1,6 @@
 // Multipart behaviour of the emulator through @aws-sdk/client-s3: checksum rules, ListParts pagination,
 // completion rules, partNumber reads, attributes, faults and sink mode.
 import { createHash, randomBytes } from "node:crypto";
-import { crc32 } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AbortMultipartUploadCommand,
@@ -19,37 +18,12 @@ import {
   type CompletedPart,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { Crc64Nvme } from "@aws-sdk/crc64-nvme";
-import { crc32c } from "@aws-crypto/crc32c";
 import { startEmulator, type Emulator } from "../emulator/index.js";
 import { s3ClientFor, s3ErrorOf } from "../emulator/sdk-client.js";
+import { referenceChecksum, referenceDigest } from "../helpers/checksums.js";
 
 const BUCKET = "multipart-bucket";
 const MIN_PART = 1024;
-
-async function reference(alg: ChecksumAlgorithm, data: Buffer): Promise<Buffer> {
-  const fourBytes = (value: number) => {
-    const out = Buffer.alloc(4);
-    out.writeUInt32BE(value >>> 0);
-    return out;
-  };
-  switch (alg) {
-    case "CRC32":
-      return fourBytes(crc32(data));
-    case "CRC32C":
-      return fourBytes(crc32c(data));
-    case "CRC64NVME": {
-      const crc = new Crc64Nvme();
-      crc.update(data);
-      return Buffer.from(await crc.digest());
-    }
-    case "SHA1":
-      return createHash("sha1").update(data).digest();
-    case "SHA256":
-      return createHash("sha256").update(data).digest();
-  }
-  throw new Error(`no reference for ${alg}`);
-}
 
 const field = (alg: ChecksumAlgorithm) => `Checksum${alg}` as const;
 
@@ -135,7 +109,7 @@ describe("multipart checksums", () => {
       const key = `mp-${alg}-${type}`;
       const uploadId = await create(key, alg, type);
       const done = await uploadParts(key, uploadId, parts, alg);
-      const partSums = await Promise.all(parts.map((part) => reference(alg, part)));
+      const partSums = await Promise.all(parts.map((part) => referenceDigest(alg, part)));
       expect(done.map((part) => part[field(alg)])).toEqual(partSums.map((sum) => sum.toString("base64")));
 
       const listed = await s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }));
@@ -149,8 +123,8 @@ describe("multipart checksums", () => {
       const whole = Buffer.concat(parts);
       const expected =
         type === "FULL_OBJECT"
-          ? (await reference(alg, whole)).toString("base64")
-          : `${(await reference(alg, Buffer.concat(partSums))).toString("base64")}-${parts.length}`;
+          ? await referenceChecksum(alg, whole)
+          : `${await referenceChecksum(alg, Buffer.concat(partSums))}-${parts.length}`;
       const result = await complete(key, uploadId, done);
       expect(result[field(alg)]).toBe(expected);
       expect(result.ChecksumType).toBe(type);
@@ -187,13 +161,13 @@ describe("multipart checksums", () => {
           ...extra,
         }),
       );
-    const wrong = (await reference("SHA256", Buffer.from("x"))).toString("base64");
+    const wrong = await referenceChecksum("SHA256", Buffer.from("x"));
     expect(await s3ErrorOf(send({ ChecksumSHA256: wrong }))).toEqual({ code: "BadDigest", status: 400 });
     expect(await s3ErrorOf(send({ ChecksumSHA256: "short" }))).toEqual({
       code: "InvalidRequest",
       status: 400,
     });
-    const crc = (await reference("CRC32", body)).toString("base64");
+    const crc = await referenceChecksum("CRC32", body);
     expect(await s3ErrorOf(send({ ChecksumCRC32: crc }))).toEqual({ code: "InvalidRequest", status: 400 });
     const listed = await s3.send(
       new ListPartsCommand({ Bucket: BUCKET, Key: "wrong-part", UploadId: uploadId }),
@@ -290,9 +264,7 @@ describe("multipart rules", () => {
       }),
     );
     expect(small.Parts?.map((part) => part.PartNumber)).toEqual([8, 9]);
-    expect(small.Parts?.[0]?.ChecksumCRC32).toBe(
-      (await reference("CRC32", Buffer.from("p8"))).toString("base64"),
-    );
+    expect(small.Parts?.[0]?.ChecksumCRC32).toBe(await referenceChecksum("CRC32", Buffer.from("p8")));
     expect(small.NextPartNumberMarker).toBe("9");
     const bad = s3.send(
       new ListPartsCommand({ Bucket: BUCKET, Key: "many", UploadId: uploadId, MaxParts: -1 }),
@@ -379,7 +351,7 @@ describe("multipart rules", () => {
     // Without a requested algorithm S3 adds its default full-object CRC64NVME.
     const whole = Buffer.concat([parts[0]!, parts[2]!]);
     expect([head.ChecksumCRC64NVME, head.ChecksumType]).toEqual([
-      (await reference("CRC64NVME", whole)).toString("base64"),
+      await referenceChecksum("CRC64NVME", whole),
       "FULL_OBJECT",
     ]);
   });
@@ -388,7 +360,7 @@ describe("multipart rules", () => {
     const parts = [randomBytes(MIN_PART), randomBytes(7)];
     const uploadId = await create("full-check", "CRC64NVME");
     const done = await uploadParts("full-check", uploadId, parts, "CRC64NVME");
-    const wrong = (await reference("CRC64NVME", Buffer.from("nope"))).toString("base64");
+    const wrong = await referenceChecksum("CRC64NVME", Buffer.from("nope"));
     expect(
       await s3ErrorOf(
         complete("full-check", uploadId, done, { ChecksumCRC64NVME: wrong, ChecksumType: "FULL_OBJECT" }),
@@ -397,7 +369,7 @@ describe("multipart rules", () => {
       code: "BadDigest",
       status: 400,
     });
-    const right = (await reference("CRC64NVME", Buffer.concat(parts))).toString("base64");
+    const right = await referenceChecksum("CRC64NVME", Buffer.concat(parts));
     const ok = await complete("full-check", uploadId, done, {
       ChecksumCRC64NVME: right,
       ChecksumType: "FULL_OBJECT",
@@ -480,11 +452,7 @@ describe("reading multipart objects", () => {
       await Promise.all(
         parts
           .slice(0, 2)
-          .map(async (part, index) => [
-            index + 1,
-            part.length,
-            (await reference("CRC32C", part)).toString("base64"),
-          ]),
+          .map(async (part, index) => [index + 1, part.length, await referenceChecksum("CRC32C", part)]),
       ),
     );
   });
@@ -555,9 +523,7 @@ describe("fault injection", () => {
     const parts = [randomBytes(MIN_PART), randomBytes(MIN_PART), randomBytes(MIN_PART)];
     const sent = await uploadParts("corrupt", uploadId, parts, "CRC64NVME");
     emulator.faults.clear();
-    const expected = await Promise.all(
-      parts.map(async (part) => (await reference("CRC64NVME", part)).toString("base64")),
-    );
+    const expected = await Promise.all(parts.map((part) => referenceChecksum("CRC64NVME", part)));
     expect(sent.map((part) => part.ChecksumCRC64NVME)).toEqual(expected);
     const listed = await s3.send(
       new ListPartsCommand({ Bucket: BUCKET, Key: "corrupt", UploadId: uploadId }),
@@ -595,7 +561,7 @@ describe("sink mode", () => {
       const created = await client.send(
         new CreateMultipartUploadCommand({ Bucket: "sink-bucket", Key: "m", ChecksumAlgorithm: "CRC32" }),
       );
-      const claimed = (await reference("CRC32", Buffer.from("not the body"))).toString("base64");
+      const claimed = await referenceChecksum("CRC32", Buffer.from("not the body"));
       await client.send(
         new UploadPartCommand({
           Bucket: "sink-bucket",

@@ -1,7 +1,6 @@
 // The emulator driven by @aws-sdk/client-s3 over real HTTP: auth, integrity checks, objects, listing, versioning.
 import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
-import { crc32 } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CreateBucketCommand,
@@ -18,38 +17,12 @@ import {
   type ChecksumAlgorithm,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { Crc64Nvme } from "@aws-sdk/crc64-nvme";
-import { crc32c } from "@aws-crypto/crc32c";
 import { startEmulator, type Emulator } from "../emulator/index.js";
 import { s3ClientFor, s3ErrorOf } from "../emulator/sdk-client.js";
+import { referenceChecksum } from "../helpers/checksums.js";
 
 const BUCKET = "objects-bucket";
 const ALGORITHMS: ChecksumAlgorithm[] = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"];
-
-/** Reference digests from libraries the emulator does not use (except node:crypto for SHA, a FIPS-validated path). */
-async function referenceChecksum(alg: ChecksumAlgorithm, data: Buffer): Promise<string> {
-  const fourBytes = (value: number) => {
-    const out = Buffer.alloc(4);
-    out.writeUInt32BE(value >>> 0);
-    return out.toString("base64");
-  };
-  switch (alg) {
-    case "CRC32":
-      return fourBytes(crc32(data));
-    case "CRC32C":
-      return fourBytes(crc32c(data));
-    case "CRC64NVME": {
-      const crc = new Crc64Nvme();
-      crc.update(data);
-      return Buffer.from(await crc.digest()).toString("base64");
-    }
-    case "SHA1":
-      return createHash("sha1").update(data).digest("base64");
-    case "SHA256":
-      return createHash("sha256").update(data).digest("base64");
-  }
-  throw new Error(`no reference for ${alg}`);
-}
 
 function checksumField(alg: ChecksumAlgorithm): `Checksum${ChecksumAlgorithm}` {
   return `Checksum${alg}`;
@@ -190,31 +163,20 @@ describe("PutObject integrity", () => {
       const back = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `chunked-${alg}` }));
       expect(Buffer.from(await back.Body!.transformToByteArray()).equals(data)).toBe(true);
 
+      const putErrorFor = (checksum: string) =>
+        s3ErrorOf(
+          s3.send(
+            new PutObjectCommand({
+              Bucket: BUCKET,
+              Key: `bad-${alg}`,
+              Body: data,
+              [checksumField(alg)]: checksum,
+            }),
+          ),
+        );
       const wrong = await referenceChecksum(alg, Buffer.from("other bytes"));
-      expect(
-        await s3ErrorOf(
-          s3.send(
-            new PutObjectCommand({
-              Bucket: BUCKET,
-              Key: `bad-${alg}`,
-              Body: data,
-              [checksumField(alg)]: wrong,
-            }),
-          ),
-        ),
-      ).toEqual({ code: "BadDigest", status: 400 });
-      expect(
-        await s3ErrorOf(
-          s3.send(
-            new PutObjectCommand({
-              Bucket: BUCKET,
-              Key: `bad-${alg}`,
-              Body: data,
-              [checksumField(alg)]: "abc",
-            }),
-          ),
-        ),
-      ).toEqual({ code: "InvalidRequest", status: 400 });
+      expect(await putErrorFor(wrong)).toEqual({ code: "BadDigest", status: 400 });
+      expect(await putErrorFor("abc")).toEqual({ code: "InvalidRequest", status: 400 });
       expect(await s3ErrorOf(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `bad-${alg}` })))).toEqual({
         code: "NotFound",
         status: 404,

@@ -2,12 +2,11 @@
 // 1,000 parts, empty files and part boundaries. Whole-object checksums are recomputed here with code the
 // engine does not use, and the stored bytes are read back.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { crc32c } from "@aws-crypto/crc32c";
 import { Crc64Nvme } from "@aws-sdk/crc64-nvme";
-import { GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   runUploads,
@@ -15,54 +14,24 @@ import {
   type EngineOptions,
   type LocalFile,
 } from "../../src/engine/index.js";
-import { startEmulator, type Emulator } from "../emulator/index.js";
+import type { Emulator } from "../emulator/index.js";
+import { KiB, PART, emulatorEngineOptions, startWorkspace, stopWorkspace } from "../helpers/engine.js";
 
-const KiB = 1024;
-const PART = 64 * KiB;
 let emulator: Emulator;
 let sdk: S3Client;
 let dir: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ minPartSize: KiB, buckets: ["algorithms"] });
-  sdk = new S3Client({
-    endpoint: emulator.endpoint,
-    region: emulator.region,
-    forcePathStyle: true,
-    credentials: emulator.credentials,
-  });
-  dir = await mkdtemp(path.join(tmpdir(), "svu-engine-"));
+  ({ emulator, sdk, dir } = await startWorkspace(
+    { minPartSize: KiB, buckets: ["algorithms"] },
+    "svu-engine-",
+  ));
 });
 
-afterAll(async () => {
-  sdk?.destroy();
-  await emulator?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => stopWorkspace({ emulator, sdk, dir }));
 
 function options(overrides: Partial<EngineOptions> = {}): EngineOptions {
-  return {
-    bucket: "algorithms",
-    s3: {
-      endpoint: emulator.endpoint,
-      region: emulator.region,
-      forcePathStyle: true,
-      credentials: emulator.credentials,
-    },
-    partSize: PART,
-    concurrency: 4,
-    checksumAlgorithm: "CRC64NVME",
-    contentMd5: false,
-    multipartThreshold: PART,
-    overwrite: true,
-    verify: true,
-    onFailure: "abort",
-    dryRun: false,
-    object: {},
-    limits: { minPartSize: KiB },
-    tuning: { retryBaseDelayMs: 5 },
-    ...overrides,
-  };
+  return emulatorEngineOptions(emulator, "algorithms", overrides);
 }
 
 async function localFile(name: string, size: number): Promise<{ file: LocalFile; bytes: Buffer }> {

@@ -1,65 +1,35 @@
 // Failure paths against the emulator: stored corruption and lost parts caught before Complete, transient
 // errors retried, aborts leaving nothing behind, and the overwrite policy.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { appendFileSync } from "node:fs";
-import { GetObjectCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runUploads, type EngineEvent, type EngineOptions, type LocalFile } from "../../src/engine/index.js";
-import { startEmulator, type Emulator } from "../emulator/index.js";
+import type { Emulator } from "../emulator/index.js";
+import { KiB, PART, emulatorEngineOptions, startWorkspace, stopWorkspace } from "../helpers/engine.js";
 
-const KiB = 1024;
-const PART = 64 * KiB;
 const BUCKET = "faults";
 let emulator: Emulator;
 let sdk: S3Client;
 let dir: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ minPartSize: KiB, buckets: [BUCKET] });
-  sdk = new S3Client({
-    endpoint: emulator.endpoint,
-    region: emulator.region,
-    forcePathStyle: true,
-    credentials: emulator.credentials,
-  });
-  dir = await mkdtemp(path.join(tmpdir(), "svu-faults-"));
+  ({ emulator, sdk, dir } = await startWorkspace({ minPartSize: KiB, buckets: [BUCKET] }, "svu-faults-"));
 });
 
 afterEach(() => emulator.faults.clear());
 
-afterAll(async () => {
-  sdk?.destroy();
-  await emulator?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => stopWorkspace({ emulator, sdk, dir }));
 
 function options(overrides: Partial<EngineOptions> = {}): EngineOptions {
-  return {
-    bucket: BUCKET,
-    s3: {
-      endpoint: emulator.endpoint,
-      region: emulator.region,
-      forcePathStyle: true,
-      credentials: emulator.credentials,
-    },
-    partSize: PART,
+  return emulatorEngineOptions(emulator, BUCKET, {
     concurrency: 3,
-    checksumAlgorithm: "CRC64NVME",
-    contentMd5: false,
-    multipartThreshold: PART,
-    overwrite: true,
-    verify: true,
-    onFailure: "abort",
-    dryRun: false,
-    object: {},
-    limits: { minPartSize: KiB },
     // Generous: on a loaded CI machine slow answers must not become retries the tests do not expect.
     tuning: { retryBaseDelayMs: 5, stallTimeoutMs: 15_000 },
     ...overrides,
-  };
+  });
 }
 
 async function localFile(name: string, size: number): Promise<{ file: LocalFile; bytes: Buffer }> {

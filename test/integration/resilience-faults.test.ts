@@ -1,16 +1,14 @@
 // 10% of all requests fail at random (500, 503 SlowDown, connection reset, hang) while 20 files of mixed
 // sizes upload: every one must end byte-exact and verified, and nothing may be left in progress.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { GetObjectCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runUploads, type EngineEvent, type LocalFile } from "../../src/engine/index.js";
-import { startEmulator, type Emulator, type FaultAction } from "../emulator/index.js";
+import type { Emulator, FaultAction } from "../emulator/index.js";
+import { KiB, PART, emulatorEngineOptions, startWorkspace, stopWorkspace } from "../helpers/engine.js";
 
-const KiB = 1024;
-const PART = 64 * KiB;
 const BUCKET = "chaos";
 const FAILURE_RATE = 0.1;
 const ACTIONS: FaultAction[] = ["500", "503", "reset", "stall"];
@@ -43,21 +41,13 @@ let sdk: S3Client;
 let dir: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ minPartSize: KiB, buckets: [BUCKET], faultSeed: 20 });
-  sdk = new S3Client({
-    endpoint: emulator.endpoint,
-    region: emulator.region,
-    forcePathStyle: true,
-    credentials: emulator.credentials,
-  });
-  dir = await mkdtemp(path.join(tmpdir(), "svu-chaos-"));
+  ({ emulator, sdk, dir } = await startWorkspace(
+    { minPartSize: KiB, buckets: [BUCKET], faultSeed: 20 },
+    "svu-chaos-",
+  ));
 });
 
-afterAll(async () => {
-  sdk?.destroy();
-  await emulator?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => stopWorkspace({ emulator, sdk, dir }));
 
 describe("10% of requests failing at random", () => {
   it("20 uploads of mixed sizes all end byte-exact and verified", async () => {
@@ -76,29 +66,12 @@ describe("10% of requests failing at random", () => {
     const events: EngineEvent[] = [];
     const result = await runUploads(
       files.map((entry) => entry.file),
-      {
-        bucket: BUCKET,
-        s3: {
-          endpoint: emulator.endpoint,
-          region: emulator.region,
-          forcePathStyle: true,
-          credentials: emulator.credentials,
-        },
-        partSize: PART,
-        concurrency: 4,
-        checksumAlgorithm: "CRC64NVME",
-        contentMd5: false,
-        multipartThreshold: PART,
+      emulatorEngineOptions(emulator, BUCKET, {
         overwrite: false,
-        verify: true,
-        onFailure: "abort",
-        dryRun: false,
-        object: {},
-        limits: { minPartSize: KiB },
         // A hung request is cut after 300 ms of silence; 8 attempts make a run-failing streak (10⁻⁸) negligible.
         tuning: { retryBaseDelayMs: 5, stallTimeoutMs: 300, maxAttempts: 8 },
         onEvent: (event) => events.push(event),
-      },
+      }),
     );
     const fired = emulator.faults.fired;
     emulator.faults.clear();

@@ -1,16 +1,14 @@
 // Resume across runs at the engine level: an interrupted upload kept for later is continued with only its
 // missing parts, parts whose bytes differ are uploaded again, and uploads that do not fit are never reused.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { GetObjectCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runUploads, type EngineEvent, type EngineOptions, type LocalFile } from "../../src/engine/index.js";
-import { startEmulator, type Emulator } from "../emulator/index.js";
+import type { Emulator } from "../emulator/index.js";
+import { KiB, PART, emulatorEngineOptions, startWorkspace, stopWorkspace } from "../helpers/engine.js";
 
-const KiB = 1024;
-const PART = 64 * KiB;
 const PARTS = 8;
 const BUCKET = "resume";
 let emulator: Emulator;
@@ -18,47 +16,20 @@ let sdk: S3Client;
 let dir: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ minPartSize: KiB, buckets: [BUCKET] });
-  sdk = new S3Client({
-    endpoint: emulator.endpoint,
-    region: emulator.region,
-    forcePathStyle: true,
-    credentials: emulator.credentials,
-  });
-  dir = await mkdtemp(path.join(tmpdir(), "svu-resume-"));
+  ({ emulator, sdk, dir } = await startWorkspace({ minPartSize: KiB, buckets: [BUCKET] }, "svu-resume-"));
 });
 
 afterEach(() => emulator.faults.clear());
 
-afterAll(async () => {
-  sdk?.destroy();
-  await emulator?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => stopWorkspace({ emulator, sdk, dir }));
 
 function options(overrides: Partial<EngineOptions> = {}): EngineOptions {
-  return {
-    bucket: BUCKET,
-    s3: {
-      endpoint: emulator.endpoint,
-      region: emulator.region,
-      forcePathStyle: true,
-      credentials: emulator.credentials,
-    },
-    partSize: PART,
+  return emulatorEngineOptions(emulator, BUCKET, {
     concurrency: 2,
-    checksumAlgorithm: "CRC64NVME",
-    contentMd5: false,
-    multipartThreshold: PART,
-    overwrite: true,
-    verify: true,
     onFailure: "keep",
-    dryRun: false,
-    object: {},
-    limits: { minPartSize: KiB },
     tuning: { retryBaseDelayMs: 5, stallTimeoutMs: 2000 },
     ...overrides,
-  };
+  });
 }
 
 async function download(key: string): Promise<Buffer> {

@@ -1,48 +1,23 @@
 // Resume and cleanup against Ceph RGW, a real third-party S3 server that keeps no additional checksums: a kept
 // upload is resumed on part ETag = MD5 alone, and the lifecycle rule is accepted next to another rule.
-import { execFileSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   AbortMultipartUploadCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
-  DeleteBucketCommand,
   DeleteBucketLifecycleCommand,
-  DeleteObjectCommand,
   GetBucketLifecycleConfigurationCommand,
   GetObjectCommand,
   ListMultipartUploadsCommand,
-  ListObjectsV2Command,
   PutBucketLifecycleConfigurationCommand,
-  S3Client,
+  type S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCleanup, runUploads, type EngineOptions } from "../../src/engine/index.js";
+import { deleteBucketAndClose, openRgwBucket, rgwEngineOptions, startRgw } from "../helpers/rgw.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const rgwUp = path.resolve(repoRoot, "../shared/tools/rgw-up.sh");
 const MiB = 1024 * 1024;
-
-function startRgw(): Record<string, string> | null {
-  if (!existsSync(rgwUp)) {
-    if (process.env.CI === "true") throw new Error(`${rgwUp} is missing; CI must run the RGW interop tests`);
-    return null;
-  }
-  const output = execFileSync("bash", [rgwUp], { encoding: "utf8", timeout: 180_000 });
-  return Object.fromEntries(
-    output
-      .split("\n")
-      .map((line) => /^([A-Z0-9_]+)=(.*)$/.exec(line.trim()))
-      .filter((match): match is RegExpExecArray => match !== null)
-      .map((match) => [match[1]!, match[2]!]),
-  );
-}
-
 const env = startRgw();
 const bucket = `svu-resilience-${randomUUID().slice(0, 8)}`;
 let dir = "";
@@ -50,22 +25,7 @@ let sdk: S3Client;
 let s3: EngineOptions["s3"];
 
 function options(overrides: Partial<EngineOptions> = {}): EngineOptions {
-  return {
-    bucket,
-    s3,
-    partSize: 5 * MiB,
-    concurrency: 2,
-    checksumAlgorithm: "CRC64NVME",
-    contentMd5: false,
-    multipartThreshold: 5 * MiB,
-    overwrite: true,
-    verify: true,
-    onFailure: "keep",
-    dryRun: false,
-    object: {},
-    tuning: { retryBaseDelayMs: 10 },
-    ...overrides,
-  };
+  return rgwEngineOptions(bucket, s3, { concurrency: 2, onFailure: "keep", ...overrides });
 }
 
 async function pending(): Promise<{ key: string; uploadId: string }[]> {
@@ -75,14 +35,7 @@ async function pending(): Promise<{ key: string; uploadId: string }[]> {
 
 describe.skipIf(env === null)("resilience against Ceph RGW", () => {
   beforeAll(async () => {
-    const credentials = {
-      accessKeyId: env!.AWS_ACCESS_KEY_ID!,
-      secretAccessKey: env!.AWS_SECRET_ACCESS_KEY!,
-    };
-    s3 = { endpoint: env!.S3_ENDPOINT!, region: "us-east-1", forcePathStyle: true, credentials };
-    sdk = new S3Client({ ...s3, credentials });
-    await sdk.send(new CreateBucketCommand({ Bucket: bucket }));
-    dir = await mkdtemp(path.join(tmpdir(), "svu-rgw-resilience-"));
+    ({ s3, sdk, dir } = await openRgwBucket(env!, bucket, "svu-rgw-resilience-"));
   });
 
   afterAll(async () => {
@@ -93,13 +46,8 @@ describe.skipIf(env === null)("resilience against Ceph RGW", () => {
         new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.key, UploadId: upload.uploadId }),
       );
     }
-    const listed = await sdk.send(new ListObjectsV2Command({ Bucket: bucket }));
-    for (const object of listed.Contents ?? []) {
-      await sdk.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key! }));
-    }
     await sdk.send(new DeleteBucketLifecycleCommand({ Bucket: bucket })).catch(() => undefined);
-    await sdk.send(new DeleteBucketCommand({ Bucket: bucket }));
-    sdk.destroy();
+    await deleteBucketAndClose(sdk, bucket);
   });
 
   it("resumes a kept upload by part ETag = MD5, sending only the missing parts", async () => {

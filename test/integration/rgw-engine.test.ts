@@ -1,43 +1,14 @@
 // The engine against Ceph RGW, a real third-party S3 server that ignores x-amz-checksum-* and answers
 // Complete with an empty ETag: uploads must still be proven, by the ETag/MD5 fallback, and say so.
-import { execFileSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runUploads, type EngineOptions, type LocalFile } from "../../src/engine/index.js";
+import { deleteBucketAndClose, openRgwBucket, rgwEngineOptions, startRgw } from "../helpers/rgw.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const rgwUp = path.resolve(repoRoot, "../shared/tools/rgw-up.sh");
 const MiB = 1024 * 1024;
-
-function startRgw(): Record<string, string> | null {
-  if (!existsSync(rgwUp)) {
-    if (process.env.CI === "true") throw new Error(`${rgwUp} is missing; CI must run the RGW interop tests`);
-    return null;
-  }
-  const output = execFileSync("bash", [rgwUp], { encoding: "utf8", timeout: 180_000 });
-  return Object.fromEntries(
-    output
-      .split("\n")
-      .map((line) => /^([A-Z0-9_]+)=(.*)$/.exec(line.trim()))
-      .filter((match): match is RegExpExecArray => match !== null)
-      .map((match) => [match[1]!, match[2]!]),
-  );
-}
-
 const env = startRgw();
 const bucket = `svu-engine-${randomUUID().slice(0, 8)}`;
 let dir = "";
@@ -45,22 +16,7 @@ let sdk: S3Client;
 let s3: EngineOptions["s3"];
 
 function options(overrides: Partial<EngineOptions> = {}): EngineOptions {
-  return {
-    bucket,
-    s3,
-    partSize: 5 * MiB,
-    concurrency: 4,
-    checksumAlgorithm: "CRC64NVME",
-    contentMd5: false,
-    multipartThreshold: 5 * MiB,
-    overwrite: true,
-    verify: true,
-    onFailure: "abort",
-    dryRun: false,
-    object: {},
-    tuning: { retryBaseDelayMs: 10 },
-    ...overrides,
-  };
+  return rgwEngineOptions(bucket, s3, overrides);
 }
 
 async function localFile(name: string, size: number): Promise<{ file: LocalFile; bytes: Buffer }> {
@@ -82,25 +38,12 @@ async function openUploads(): Promise<number> {
 
 describe.skipIf(env === null)("engine against Ceph RGW", () => {
   beforeAll(async () => {
-    const credentials = {
-      accessKeyId: env!.AWS_ACCESS_KEY_ID!,
-      secretAccessKey: env!.AWS_SECRET_ACCESS_KEY!,
-    };
-    s3 = { endpoint: env!.S3_ENDPOINT!, region: "us-east-1", forcePathStyle: true, credentials };
-    sdk = new S3Client({ ...s3, credentials });
-    await sdk.send(new CreateBucketCommand({ Bucket: bucket }));
-    dir = await mkdtemp(path.join(tmpdir(), "svu-rgw-"));
+    ({ s3, sdk, dir } = await openRgwBucket(env!, bucket, "svu-rgw-"));
   });
 
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
-    if (!sdk) return;
-    const listed = await sdk.send(new ListObjectsV2Command({ Bucket: bucket }));
-    for (const object of listed.Contents ?? []) {
-      await sdk.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key! }));
-    }
-    await sdk.send(new DeleteBucketCommand({ Bucket: bucket }));
-    sdk.destroy();
+    if (sdk) await deleteBucketAndClose(sdk, bucket);
   });
 
   it("uploads a multi-part file, verifies it by ETag/MD5 and says why", async () => {
