@@ -94,14 +94,17 @@ async function listedParts(key: string, uploadId: string): Promise<number[]> {
   return (answer.Parts ?? []).map((part) => part.PartNumber!);
 }
 
-/** A part whose body had fully arrived when the client died is still being stored: wait until none is. */
+/**
+ * A part whose body had fully arrived when the client died may still be being stored, or still be unread in
+ * the server's socket buffer: wait until the emulator is idle and the listing stops changing.
+ */
 async function settledParts(key: string, uploadId: string): Promise<number[]> {
-  let previous = await listedParts(key, uploadId);
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 150));
+  for (let previous: number[] | null = null; ;) {
+    await emulator.idle();
     const now = await listedParts(key, uploadId);
-    if (now.length === previous.length) return now;
+    if (previous !== null && now.length === previous.length) return now;
     previous = now;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

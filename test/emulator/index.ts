@@ -38,6 +38,8 @@ export interface Emulator {
   createBucket(name: string, opts?: { versioning?: boolean }): Promise<void>;
   /** Moves the Initiated time of a bucket's in-progress uploads (all, or those for `key`) back by `ms`. */
   backdateUploads(bucket: string, ms: number, key?: string): void;
+  /** Settles once every request under way has been answered or cut off, e.g. after killing a client. */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -63,7 +65,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     minPartSize: options.minPartSize ?? DEFAULT_MIN_PART_SIZE,
     sink: options.sink ?? false,
   };
-  const { server, shutdown } = createS3Server({ store, faults, config, credentials, requestLog });
+  const { server, shutdown, idle } = createS3Server({ store, faults, config, credentials, requestLog });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
@@ -87,6 +89,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           upload.initiated = new Date(upload.initiated.getTime() - ms);
       }
     },
+    idle,
     async stop() {
       await shutdown();
       if (ownsDataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });

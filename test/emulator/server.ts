@@ -131,6 +131,8 @@ export interface RunningServer {
   server: Server;
   /** Closes the listener, cuts open connections and waits until no handler still writes to the data dir. */
   shutdown(): Promise<void>;
+  /** Settles once every request under way has been answered or cut off (new ones may start after). */
+  idle(): Promise<void>;
 }
 
 export function createS3Server(deps: ServerDeps): RunningServer {
@@ -219,5 +221,8 @@ export function createS3Server(deps: ServerDeps): RunningServer {
     await Promise.allSettled([...inFlight]);
     await closed;
   }
-  return { server, shutdown };
+  async function idle(): Promise<void> {
+    await Promise.allSettled([...inFlight]);
+  }
+  return { server, shutdown, idle };
 }

@@ -23,7 +23,9 @@ export function startRgw(): Record<string, string> | null {
     if (process.env.CI === "true") throw new Error(`${rgwUp} is missing; CI must run the RGW interop tests`);
     return null;
   }
-  const output = execFileSync("bash", [rgwUp], { encoding: "utf8", timeout: 180_000 });
+  // Two suites starting it at once would each see the other's half-built cluster and wipe it.
+  const lock = path.join(tmpdir(), "s3vu-rgw-up.lock");
+  const output = execFileSync("flock", [lock, "bash", rgwUp], { encoding: "utf8", timeout: 180_000 });
   return Object.fromEntries(
     output
       .split("\n")
