@@ -68,8 +68,9 @@ describe("10% of requests failing at random", () => {
       files.map((entry) => entry.file),
       emulatorEngineOptions(emulator, BUCKET, {
         overwrite: false,
-        // A hung request is cut after 300 ms of silence; 8 attempts make a run-failing streak (10⁻⁸) negligible.
-        tuning: { retryBaseDelayMs: 5, stallTimeoutMs: 300, maxAttempts: 8 },
+        // A hung request is cut after 1 s of silence (a loaded 2-core machine can be silent for 300 ms);
+        // 8 attempts make a run-failing streak (10⁻⁸) negligible.
+        tuning: { retryBaseDelayMs: 5, stallTimeoutMs: 1000, maxAttempts: 8 },
         onEvent: (event) => events.push(event),
       }),
     );
