@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
-import type { FileHandle } from "node:fs/promises";
 import { combineFullObject, compositeChecksum, isFullObjectAlgorithm } from "./checksum/index.js";
 import { HINTS, StepError } from "./errors.js";
 import { expectedEtag } from "./object-verify.js";
-import { hashPart, readPart } from "./part-reader.js";
+import { hashPart, readPart, type OpenFile } from "./part-reader.js";
 import type { UploadPlan } from "./plan.js";
 import { call, type FileContext } from "./run-context.js";
 import type { StoredObject } from "./s3-client.js";
@@ -38,7 +37,7 @@ function choose(ctx: FileContext, plan: UploadPlan, stored: StoredObject): Compa
 /** One sequential pass over the file computing only what the comparison needs. */
 async function localValue(
   ctx: FileContext,
-  handle: FileHandle,
+  handle: OpenFile,
   plan: UploadPlan,
   how: Comparison,
 ): Promise<string> {
@@ -78,7 +77,7 @@ async function localValue(
  */
 export async function decideExisting(
   ctx: FileContext,
-  handle: FileHandle,
+  handle: OpenFile,
   plan: UploadPlan,
 ): Promise<ExistingDecision> {
   const { store, options } = ctx.run;

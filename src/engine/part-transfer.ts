@@ -1,6 +1,5 @@
-import type { FileHandle } from "node:fs/promises";
 import { HINTS, s3ErrorInfo, StepError } from "./errors.js";
-import { hashPart, readPart, type PartDigest } from "./part-reader.js";
+import { hashPart, readPart, type OpenFile, type PartDigest } from "./part-reader.js";
 import type { PlannedPart } from "./plan.js";
 import { call, needsMd5, type FileContext } from "./run-context.js";
 import type { Checksums, WriteAnswer } from "./s3-client.js";
@@ -30,7 +29,7 @@ function checksumsOf(ctx: FileContext, digest: PartDigest): Checksums {
  */
 export function sendPart(
   ctx: FileContext,
-  handle: FileHandle,
+  handle: OpenFile,
   part: PlannedPart,
   step: string,
   send: Sender,
@@ -73,7 +72,7 @@ export function sendPart(
 
 async function readAndHash(
   ctx: FileContext,
-  handle: FileHandle,
+  handle: OpenFile,
   part: PlannedPart,
   buffer: Buffer,
   forceMd5: boolean,

@@ -7,10 +7,9 @@
 // fits this run's plan (sizes, algorithm) and its last part holds the local bytes; then each part is kept
 // only when the local bytes of its range hash to the listed value. So a different file size, part size,
 // algorithm or content never ends up in the object.
-import type { FileHandle } from "node:fs/promises";
 import { listPendingUploads } from "./cleanup.js";
 import { describeS3Error, StepError } from "./errors.js";
-import { hashPart, readPart, type PartDigest } from "./part-reader.js";
+import { hashPart, readPart, type OpenFile, type PartDigest } from "./part-reader.js";
 import type { PlannedPart, UploadPlan } from "./plan.js";
 import { mapLimited } from "./pool.js";
 import { call, needsMd5, type FileContext } from "./run-context.js";
@@ -35,7 +34,7 @@ interface ListedUpload {
  */
 export async function findResumable(
   ctx: FileContext,
-  handle: FileHandle,
+  handle: OpenFile,
   plan: UploadPlan,
 ): Promise<Resumed | null> {
   const candidates = await pendingUploadsOfKey(ctx);
@@ -147,7 +146,7 @@ function planMisfit(ctx: FileContext, plan: UploadPlan, listed: ListedUpload): s
 /** Reads and hashes each listed part's range once, through the run's pool, and keeps those that match. */
 async function provenParts(
   ctx: FileContext,
-  handle: FileHandle,
+  handle: OpenFile,
   plan: UploadPlan,
   listed: ListedPart[],
 ): Promise<Map<number, UploadedPart>> {
@@ -170,7 +169,7 @@ async function provenParts(
 
 function hashRange(
   ctx: FileContext,
-  handle: FileHandle,
+  handle: OpenFile,
   part: PlannedPart,
   listed: ListedPart,
 ): Promise<PartDigest> {

@@ -1,8 +1,8 @@
-import type { FileHandle } from "node:fs/promises";
 import { objectChecksum } from "./checksum/index.js";
 import { confirmObject, requireChecksumsError, type UploadOutcome } from "./confirm-object.js";
 import { describeS3Error, HINTS, s3ErrorInfo, StepError } from "./errors.js";
 import { expectedEtag, type ExpectedObject } from "./object-verify.js";
+import { fileStat, type OpenFile } from "./part-reader.js";
 import { sendPart, type SentPart } from "./part-transfer.js";
 import type { PlannedPart, UploadPlan } from "./plan.js";
 import { mapLimited } from "./pool.js";
@@ -28,7 +28,7 @@ export function planMetadata(plan: UploadPlan, ctx: FileContext, mtimeMs: number
 
 export async function uploadMultipart(
   ctx: FileContext,
-  handle: FileHandle,
+  handle: OpenFile,
   plan: UploadPlan,
   mtimeMs: number,
   ifNoneMatch: boolean,
@@ -137,7 +137,7 @@ function recordPart(ctx: FileContext, part: PlannedPart, sent: SentPart): Upload
 
 async function transferVerifyComplete(
   ctx: FileContext,
-  handle: FileHandle,
+  handle: OpenFile,
   plan: UploadPlan,
   uploadId: string,
   mtimeMs: number,
@@ -271,11 +271,11 @@ async function confirmAfterAmbiguousComplete(ctx: FileContext, completed: Comple
 /** Parts read at different times must come from one version of the file, or the object would mix two. */
 async function ensureUnchanged(
   ctx: FileContext,
-  handle: FileHandle,
+  handle: OpenFile,
   plan: UploadPlan,
   mtimeMs: number,
 ): Promise<void> {
-  const now = await handle.stat();
+  const now = await fileStat(handle);
   if (now.size !== plan.size || now.mtimeMs !== mtimeMs) {
     throw new StepError(
       `read ${ctx.file.path}`,

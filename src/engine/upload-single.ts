@@ -1,7 +1,7 @@
-import type { FileHandle } from "node:fs/promises";
 import { confirmObject, requireChecksumsError, type UploadOutcome } from "./confirm-object.js";
 import { HINTS, StepError } from "./errors.js";
 import { expectedEtag } from "./object-verify.js";
+import type { OpenFile } from "./part-reader.js";
 import { sendPart } from "./part-transfer.js";
 import type { UploadPlan } from "./plan.js";
 import type { FileContext } from "./run-context.js";
@@ -16,7 +16,7 @@ export interface SingleOutcome extends UploadOutcome {
 /** Files below the multipart threshold: one PutObject carrying the same checksums a part would. */
 export async function uploadSingle(
   ctx: FileContext,
-  handle: FileHandle,
+  handle: OpenFile,
   plan: UploadPlan,
   ifNoneMatch: boolean,
 ): Promise<SingleOutcome> {
