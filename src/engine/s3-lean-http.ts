@@ -5,7 +5,7 @@
 import { request as httpRequest, type Agent as HttpAgent, type IncomingHttpHeaders } from "node:http";
 import { request as httpsRequest, type Agent as HttpsAgent } from "node:https";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { SignatureV4 } from "@smithy/signature-v4";
+import { createSigner } from "./sigv4.js";
 import type { S3Settings } from "./types.js";
 
 export interface LeanRequest {
@@ -34,7 +34,7 @@ export type LeanHttp = (request: LeanRequest, signal?: AbortSignal) => Promise<L
 
 interface Endpoint {
   url: URL;
-  signer: SignatureV4;
+  sign: ReturnType<typeof createSigner>;
 }
 
 // The SDK's key encoding: RFC 3986 per path segment, slashes kept.
@@ -105,15 +105,11 @@ export function createLeanHttp(
     });
     const scheme = (resolved.properties?.authSchemes as Array<Record<string, unknown>> | undefined)?.[0];
     if (scheme?.name !== "sigv4") return null;
-    const signer = new SignatureV4({
-      credentials: config.credentials,
-      region: typeof scheme.signingRegion === "string" ? scheme.signingRegion : region,
-      service: typeof scheme.signingName === "string" ? scheme.signingName : "s3",
-      sha256: config.sha256,
-      uriEscapePath: false,
-      applyChecksum: false,
-    });
-    return { url: new URL(resolved.url.toString()), signer };
+    const sign = createSigner(
+      typeof scheme.signingRegion === "string" ? scheme.signingRegion : region,
+      typeof scheme.signingName === "string" ? scheme.signingName : "s3",
+    );
+    return { url: new URL(resolved.url.toString()), sign };
   }
 
   return async (target, signal) => {
@@ -124,15 +120,14 @@ export function createLeanHttp(
     }
     const resolved = await endpoint;
     if (resolved === null) return null;
-    const { url, signer } = resolved;
+    const { url, sign } = resolved;
     const path = `${url.pathname.replace(/\/$/, "")}/${encodeKey(target.key)}`;
     const body = target.body ?? Buffer.alloc(0);
-    const signed = await signer.sign(
+    // The SDK's provider: cached, and fetched again before session credentials expire.
+    const credentials = await client.config.credentials();
+    const headers = sign(
       {
         method: target.method,
-        protocol: url.protocol,
-        hostname: url.hostname,
-        ...(url.port ? { port: Number(url.port) } : {}),
         path,
         query: target.query,
         headers: {
@@ -143,7 +138,8 @@ export function createLeanHttp(
           "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
         },
       },
-      { signingDate: new Date(Date.now() + (client.config.systemClockOffset ?? 0)) },
+      credentials,
+      new Date(Date.now() + (client.config.systemClockOffset ?? 0)),
     );
     const search = new URLSearchParams(target.query).toString().replace(/\+/g, "%20");
     const https = url.protocol === "https:";
@@ -154,7 +150,7 @@ export function createLeanHttp(
         hostname: url.hostname.replace(/^\[|\]$/g, ""),
         port: url.port || (https ? 443 : 80),
         path: search ? `${path}?${search}` : path,
-        headers: signed.headers,
+        headers,
         agent: https ? agents.https : agents.http,
         ...(signal ? { signal } : {}),
       });
