@@ -70762,8 +70762,88 @@ var external_node_http_ = __nccwpck_require__(7067);
 var external_node_https_ = __nccwpck_require__(4708);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(3711);
-// EXTERNAL MODULE: ./node_modules/@smithy/signature-v4/dist-cjs/index.js
-var signature_v4_dist_cjs = __nccwpck_require__(5118);
+;// CONCATENATED MODULE: ./src/engine/sigv4.ts
+// SigV4 header signing for the lean path: the same result as @smithy/signature-v4 with an unsigned payload,
+// without its per-call HMAC for the key cache lookup and its chain of awaits (~20 µs per request, three
+// requests per small file). Only s3-lean-http.ts uses this.
+
+// Headers proxies may change or add; the SDK never signs them either.
+const UNSIGNABLE = new Set([
+    "authorization",
+    "cache-control",
+    "connection",
+    "expect",
+    "from",
+    "keep-alive",
+    "max-forwards",
+    "pragma",
+    "referer",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "user-agent",
+    "x-amzn-trace-id",
+]);
+function rfc3986(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+function hmac(key, data) {
+    return (0,external_node_crypto_.createHmac)("sha256", key).update(data).digest();
+}
+/** A signer for one region and service; signing keys are derived once per secret and day. */
+function createSigner(region, service) {
+    let cached = null;
+    const signingKey = (secret, day) => {
+        if (cached?.secret !== secret || cached.day !== day) {
+            const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), "aws4_request");
+            cached = { secret, day, key };
+        }
+        return cached.key;
+    };
+    /** The request's headers plus x-amz-date, the session token and authorization. */
+    return (request, credentials, date) => {
+        const amzDate = date.toISOString().replace(/[-:]|\.\d{3}/g, "");
+        const day = amzDate.slice(0, 8);
+        const headers = { ...request.headers, "x-amz-date": amzDate };
+        if (credentials.sessionToken)
+            headers["x-amz-security-token"] = credentials.sessionToken;
+        const names = Object.keys(headers)
+            .filter((name) => !UNSIGNABLE.has(name))
+            .sort();
+        const canonicalHeaders = names
+            .map((name) => `${name}:${headers[name].trim().replace(/\s+/g, " ")}\n`)
+            .join("");
+        const signedHeaders = names.join(";");
+        const canonicalQuery = Object.keys(request.query)
+            .sort()
+            .map((name) => `${rfc3986(name)}=${rfc3986(request.query[name])}`)
+            .join("&");
+        const canonicalRequest = [
+            request.method,
+            request.path,
+            canonicalQuery,
+            canonicalHeaders,
+            signedHeaders,
+            headers["x-amz-content-sha256"],
+        ].join("\n");
+        const scope = `${day}/${region}/${service}/aws4_request`;
+        const stringToSign = [
+            "AWS4-HMAC-SHA256",
+            amzDate,
+            scope,
+            (0,external_node_crypto_.createHash)("sha256").update(canonicalRequest).digest("hex"),
+        ].join("\n");
+        const signature = (0,external_node_crypto_.createHmac)("sha256", signingKey(credentials.secretAccessKey, day))
+            .update(stringToSign)
+            .digest("hex");
+        headers["authorization"] =
+            `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, ` +
+                `SignedHeaders=${signedHeaders}, Signature=${signature}`;
+        return headers;
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/s3-lean-http.ts
 // The per-file and per-part calls (UploadPart, PutObject, HeadObject) skip the SDK's per-request middleware,
 // which cost ~1 ms of CPU per call (measured: 1,000 × 64 KiB files took 3.4 ms CPU each with the SDK doing
@@ -70822,15 +70902,8 @@ function createLeanHttp(client, settings, agents, stallTimeoutMs) {
         const scheme = resolved.properties?.authSchemes?.[0];
         if (scheme?.name !== "sigv4")
             return null;
-        const signer = new signature_v4_dist_cjs.SignatureV4({
-            credentials: config.credentials,
-            region: typeof scheme.signingRegion === "string" ? scheme.signingRegion : region,
-            service: typeof scheme.signingName === "string" ? scheme.signingName : "s3",
-            sha256: config.sha256,
-            uriEscapePath: false,
-            applyChecksum: false,
-        });
-        return { url: new URL(resolved.url.toString()), signer };
+        const sign = createSigner(typeof scheme.signingRegion === "string" ? scheme.signingRegion : region, typeof scheme.signingName === "string" ? scheme.signingName : "s3");
+        return { url: new URL(resolved.url.toString()), sign };
     }
     return async (target, signal) => {
         let endpoint = endpoints.get(target.bucket);
@@ -70841,14 +70914,13 @@ function createLeanHttp(client, settings, agents, stallTimeoutMs) {
         const resolved = await endpoint;
         if (resolved === null)
             return null;
-        const { url, signer } = resolved;
+        const { url, sign } = resolved;
         const path = `${url.pathname.replace(/\/$/, "")}/${encodeKey(target.key)}`;
         const body = target.body ?? Buffer.alloc(0);
-        const signed = await signer.sign({
+        // The SDK's provider: cached, and fetched again before session credentials expire.
+        const credentials = await client.config.credentials();
+        const headers = sign({
             method: target.method,
-            protocol: url.protocol,
-            hostname: url.hostname,
-            ...(url.port ? { port: Number(url.port) } : {}),
             path,
             query: target.query,
             headers: {
@@ -70858,7 +70930,7 @@ function createLeanHttp(client, settings, agents, stallTimeoutMs) {
                 // Integrity rides on our checksum headers; hashing the body for SigV4 would double the CPU cost.
                 "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
             },
-        }, { signingDate: new Date(Date.now() + (client.config.systemClockOffset ?? 0)) });
+        }, credentials, new Date(Date.now() + (client.config.systemClockOffset ?? 0)));
         const search = new URLSearchParams(target.query).toString().replace(/\+/g, "%20");
         const https = url.protocol === "https:";
         return new Promise((resolveAnswer, reject) => {
@@ -70868,7 +70940,7 @@ function createLeanHttp(client, settings, agents, stallTimeoutMs) {
                 hostname: url.hostname.replace(/^\[|\]$/g, ""),
                 port: url.port || (https ? 443 : 80),
                 path: search ? `${path}?${search}` : path,
-                headers: signed.headers,
+                headers,
                 agent: https ? agents.https : agents.http,
                 ...(signal ? { signal } : {}),
             });
@@ -71226,8 +71298,8 @@ function createS3Store(settings, tuning) {
     };
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/engine/object-verify.ts
 
 /** S3's ETag: MD5 hex for a single PUT, MD5 of the concatenated part MD5s plus "-N" for multipart. */
@@ -71420,13 +71492,30 @@ function guessContentType(path) {
     return TYPES[(0,external_node_path_.extname)(path).toLowerCase()] ?? "application/octet-stream";
 }
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/engine/part-reader.ts
 
+
+
+// Many small files are dominated by thread-pool round trips, not by reading: a read this small costs less
+// on the main thread (from the page cache, tens of microseconds) than the hand-off; bigger ones stay off it.
+const SYNC_READ_MAX = 1024 * 1024;
+const readAsync = (0,external_node_util_.promisify)(external_node_fs_.read);
+const fstatAsync = (0,external_node_util_.promisify)(external_node_fs_.fstat);
+function fileStat(file) {
+    return fstatAsync(file.fd);
+}
+async function readAt(file, buffer, offset, length, position) {
+    if (length <= SYNC_READ_MAX)
+        return (0,external_node_fs_.readSync)(file.fd, buffer, offset, length, position);
+    return (await readAsync(file.fd, buffer, offset, length, position)).bytesRead;
+}
 /** Fills `buffer` (exactly the part's length) from the file; a short read means the file shrank. */
-async function readPart(handle, part, buffer) {
+async function readPart(file, part, buffer) {
     let filled = 0;
     while (filled < part.size) {
-        const { bytesRead } = await handle.read(buffer, filled, part.size - filled, part.offset + filled);
+        const bytesRead = await readAt(file, buffer, filled, part.size - filled, part.offset + filled);
         if (bytesRead === 0) {
             throw new Error(`the file ended at byte ${part.offset + filled} while reading part ${part.number}; ` +
                 `it changed during the upload — make sure nothing writes to it and rerun`);
@@ -71739,6 +71828,15 @@ async function installAbortRule(store, options, days, retry) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/resume.ts
+// Resume across runs: find an in-progress multipart upload of this key and keep the parts that hold exactly
+// the bytes of the same ranges of the local file.
+//
+// S3 shows no metadata of an in-progress upload, and a fresh runner has no local state, so the record is
+// the upload itself: ListParts gives each part's size and checksum (or MD5 ETag). The engine sends the last
+// part first, so its number and size record the file size. An upload is reused only when every listed part
+// fits this run's plan (sizes, algorithm) and its last part holds the local bytes; then each part is kept
+// only when the local bytes of its range hash to the listed value. So a different file size, part size,
+// algorithm or content never ends up in the object.
 
 
 
@@ -71956,6 +72054,7 @@ function partMismatch(part, found, method, algorithm) {
 
 
 
+
 /** Rounds of re-uploading parts that ListParts shows missing or different, before giving up. */
 const REPAIR_ROUNDS = 2;
 /**
@@ -72127,7 +72226,7 @@ async function confirmAfterAmbiguousComplete(ctx, completed) {
 }
 /** Parts read at different times must come from one version of the file, or the object would mix two. */
 async function ensureUnchanged(ctx, handle, plan, mtimeMs) {
-    const now = await handle.stat();
+    const now = await fileStat(handle);
     if (now.size !== plan.size || now.mtimeMs !== mtimeMs) {
         throw new StepError(`read ${ctx.file.path}`, `the file changed during the upload (size ${plan.size} → ${now.size}, modified ${new Date(now.mtimeMs).toISOString()})`, "Make sure nothing writes to it while it uploads, then rerun.");
     }
@@ -72255,14 +72354,16 @@ function emptyResult(run, file, size, plan) {
         bytesPerSecond: 0,
     };
 }
-async function openRegularFile(path) {
-    const handle = await (0,promises_.open)(path, "r");
-    const stat = await handle.stat();
+// Opening and stat-ing on the main thread: for many small files the thread-pool round trips cost more than
+// the calls. O_NONBLOCK keeps a FIFO from blocking the open; it is then refused as not a regular file.
+function openRegularFile(path) {
+    const fd = (0,external_node_fs_.openSync)(path, external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NONBLOCK ?? 0));
+    const stat = (0,external_node_fs_.fstatSync)(fd);
     if (!stat.isFile()) {
-        await handle.close();
+        (0,external_node_fs_.closeSync)(fd);
         throw new Error(`${path} is not a regular file; pass files only (directories are expanded by the glob)`);
     }
-    return { handle, size: stat.size, mtimeMs: stat.mtimeMs };
+    return { handle: { fd }, size: stat.size, mtimeMs: stat.mtimeMs };
 }
 /** Uploads and verifies one file. Never throws: a failure is a result with status "failed" and an error. */
 async function uploadFile(run, file) {
@@ -72270,7 +72371,7 @@ async function uploadFile(run, file) {
     let result = emptyResult(run, file, 0, null);
     let handle;
     try {
-        const opened = await openRegularFile(file.path);
+        const opened = openRegularFile(file.path);
         handle = opened.handle;
         const planned = planUpload({
             size: opened.size,
@@ -72330,7 +72431,8 @@ async function uploadFile(run, file) {
         };
     }
     finally {
-        await handle?.close();
+        if (handle)
+            (0,external_node_fs_.closeSync)(handle.fd);
     }
     result.durationMs = Math.round(performance.now() - started);
     result.bytesPerSecond =
@@ -72354,8 +72456,11 @@ async function uploadFile(run, file) {
 
 
 const engine_DEFAULT_STALL_TIMEOUT_MS = 60_000;
-/** Control calls (HeadObject, ListParts, Complete) run beside the part pool and need their own sockets. */
-const CONTROL_SOCKETS = 4;
+/**
+ * Files in flight per transfer slot. Small files spend most of their time waiting on HeadObject answers,
+ * which hold no buffer, so many can overlap; memory stays bounded by the pool (concurrency × part size).
+ */
+const FILES_PER_SLOT = 8;
 /** S3's limits, narrowed to the largest Buffer this Node.js can allocate (4 GiB before Node 22). */
 function runLimits(options) {
     const limits = resolveLimits(options.limits);
@@ -72401,8 +72506,10 @@ async function runUploads(files, options) {
         });
     }
     const tuning = options.tuning ?? {};
+    const filesInFlight = options.concurrency * FILES_PER_SLOT;
     const store = createS3Store(options.s3, {
-        maxSockets: options.concurrency + CONTROL_SOCKETS,
+        // Each file in flight makes one call at a time beside the pool's part transfers.
+        maxSockets: filesInFlight + options.concurrency,
         stallTimeoutMs: tuning.stallTimeoutMs ?? engine_DEFAULT_STALL_TIMEOUT_MS,
     });
     const run = {
@@ -72422,8 +72529,7 @@ async function runUploads(files, options) {
         emit: (event) => options.onEvent?.(event),
     };
     try {
-        // Twice the pool, so one file's control calls overlap another file's transfers.
-        const results = await mapLimited(files, options.concurrency * 2, (file) => uploadFile(run, file));
+        const results = await mapLimited(files, filesInFlight, (file) => uploadFile(run, file));
         return { files: results, ok: results.every((result) => result.status !== "failed") };
     }
     finally {
@@ -72772,6 +72878,8 @@ function failureDetail(result) {
         : `${result.path} → s3://${result.bucket}/${result.key}: ${error}`;
 }
 
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./src/frontend/outputs.ts
 function totals(files) {
     const count = (status) => files.filter((file) => file.status === status).length;
@@ -73859,8 +73967,6 @@ function globSync(globInput, options) {
 //#endregion
 
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/frontend/file-checks.ts
 // Local inputs the glob cannot judge: base-dir itself, named paths that are not files, unreadable files and
 // keys that collide. Each problem is one sentence naming the path and the fix.
@@ -74141,8 +74247,29 @@ function cleanupLines(config, result) {
     return lines;
 }
 
+;// CONCATENATED MODULE: ./src/frontend/unsettled.ts
+/**
+ * With nothing left on the event loop, Node exits 0 even if the run's promise never settled — a bug that
+ * would look like a successful upload. When that happens, report it and exit 1 instead.
+ */
+function failIfUnsettled(work, report) {
+    let settled = false;
+    const markSettled = () => {
+        settled = true;
+    };
+    work.then(markSettled, markSettled);
+    process.once("beforeExit", () => {
+        if (settled)
+            return;
+        report("internal error: the run stopped before it finished (a pending step never completed); " +
+            "nothing from this run counts as uploaded or verified. Please report this with the log.");
+        process.exitCode = 1;
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/action.ts
 // GitHub Action entry: inputs → shared config → shared run → outputs, job summary, manifest, log.
+
 
 
 
@@ -74251,7 +74378,8 @@ async function cleanupStep(config, signal) {
     if (!outcome.result.ok)
         setFailed("Some multipart uploads could not be aborted; see the lines above.");
 }
-main().catch((error) => {
+const run = main().catch((error) => {
     setFailed(error instanceof Error ? (error.stack ?? error.message) : String(error));
 });
+failIfUnsettled(run, (message) => setFailed(message));
 
