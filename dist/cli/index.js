@@ -41004,11 +41004,8 @@ async function uploadFile(run, file) {
 
 
 const engine_DEFAULT_STALL_TIMEOUT_MS = 60_000;
-/**
- * Files in flight per transfer slot. Small files spend most of their time waiting on HeadObject answers,
- * which hold no buffer, so many can overlap; memory stays bounded by the pool (concurrency × part size).
- */
-const FILES_PER_SLOT = 8;
+/** Control calls (HeadObject, ListParts, Complete) run beside the part pool and need their own sockets. */
+const CONTROL_SOCKETS = 4;
 /** S3's limits, narrowed to the largest Buffer this Node.js can allocate (4 GiB before Node 22). */
 function runLimits(options) {
     const limits = resolveLimits(options.limits);
@@ -41054,10 +41051,8 @@ async function runUploads(files, options) {
         });
     }
     const tuning = options.tuning ?? {};
-    const filesInFlight = options.concurrency * FILES_PER_SLOT;
     const store = createS3Store(options.s3, {
-        // Each file in flight makes one call at a time beside the pool's part transfers.
-        maxSockets: filesInFlight + options.concurrency,
+        maxSockets: options.concurrency + CONTROL_SOCKETS,
         stallTimeoutMs: tuning.stallTimeoutMs ?? engine_DEFAULT_STALL_TIMEOUT_MS,
     });
     const run = {
@@ -41077,7 +41072,8 @@ async function runUploads(files, options) {
         emit: (event) => options.onEvent?.(event),
     };
     try {
-        const results = await mapLimited(files, filesInFlight, (file) => uploadFile(run, file));
+        // Twice the pool, so one file's control calls overlap another file's transfers.
+        const results = await mapLimited(files, options.concurrency * 2, (file) => uploadFile(run, file));
         return { files: results, ok: results.every((result) => result.status !== "failed") };
     }
     finally {
