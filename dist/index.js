@@ -71097,7 +71097,7 @@ async function explainHeadError(client, bucket, key, error, signal) {
     if (status !== 400 && status !== 403)
         return error;
     try {
-        const answer = await client.send(new dist_cjs/* GetObjectCommand */.jLs({ Bucket: bucket, Key: key, Range: "bytes=0-0" }), signal ? { abortSignal: signal } : {});
+        const answer = await client.send(new dist_cjs/* GetObjectCommand */.jLs({ Bucket: bucket, Key: key, Range: "bytes=0-0" }), sendOptions(signal));
         await answer.Body?.transformToByteArray();
         return error;
     }
@@ -71105,6 +71105,9 @@ async function explainHeadError(client, bucket, key, error, signal) {
         const code = explained.name;
         return code && code !== "NoSuchKey" && code !== "InvalidRange" && code !== "Unknown" ? explained : error;
     }
+}
+function sendOptions(signal) {
+    return signal ? { abortSignal: signal } : {};
 }
 function createS3Store(settings, tuning) {
     const agentOptions = { keepAlive: true, maxSockets: tuning.maxSockets };
@@ -71127,7 +71130,7 @@ function createS3Store(settings, tuning) {
                     const size = Number(leanAnswer.headers["content-length"] ?? 0);
                     return { size, ...answerFromHeaders(leanAnswer.headers) };
                 }
-                const head = await client.send(new dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: "ENABLED" }), signal ? { abortSignal: signal } : {});
+                const head = await client.send(new dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: "ENABLED" }), sendOptions(signal));
                 return {
                     size: head.ContentLength ?? 0,
                     etag: stripQuotes(head.ETag),
@@ -71166,7 +71169,7 @@ function createS3Store(settings, tuning) {
                 IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
                 ...headerFields(input.headers),
                 ...toFields(input.checksums),
-            }), signal ? { abortSignal: signal } : {});
+            }), sendOptions(signal));
             return {
                 etag: stripQuotes(answer.ETag),
                 ...(answer.VersionId ? { versionId: answer.VersionId } : {}),
@@ -71181,7 +71184,7 @@ function createS3Store(settings, tuning) {
                 ...headerFields(input.headers),
                 ChecksumAlgorithm: input.algorithm ?? undefined,
                 ChecksumType: input.checksumType ?? undefined,
-            }), signal ? { abortSignal: signal } : {});
+            }), sendOptions(signal));
             if (!answer.UploadId)
                 throw new Error("CreateMultipartUpload answered without an UploadId");
             return answer.UploadId;
@@ -71208,7 +71211,7 @@ function createS3Store(settings, tuning) {
                 ContentLength: input.body.byteLength,
                 ContentMD5: input.contentMd5,
                 ...toFields(input.checksums),
-            }), signal ? { abortSignal: signal } : {});
+            }), sendOptions(signal));
             return { etag: stripQuotes(answer.ETag), checksums: fromFields(answer) };
         },
         async listPartsPage(input, signal) {
@@ -71218,7 +71221,7 @@ function createS3Store(settings, tuning) {
                 UploadId: input.uploadId,
                 PartNumberMarker: input.marker,
                 MaxParts: input.maxParts,
-            }), signal ? { abortSignal: signal } : {});
+            }), sendOptions(signal));
             const parts = (answer.Parts ?? []).map((part) => ({
                 number: part.PartNumber ?? 0,
                 size: part.Size ?? -1,
@@ -71249,7 +71252,7 @@ function createS3Store(settings, tuning) {
                 ChecksumType: input.checksumType ?? undefined,
                 MpuObjectSize: input.objectSize,
                 IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
-            }), signal ? { abortSignal: signal } : {});
+            }), sendOptions(signal));
             return {
                 etag: stripQuotes(answer.ETag),
                 ...(answer.VersionId ? { versionId: answer.VersionId } : {}),
@@ -71258,7 +71261,7 @@ function createS3Store(settings, tuning) {
             };
         },
         async abortMultipartUpload({ bucket, key, uploadId }, signal) {
-            await client.send(new dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket: bucket, Key: key, UploadId: uploadId }), signal ? { abortSignal: signal } : {});
+            await client.send(new dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket: bucket, Key: key, UploadId: uploadId }), sendOptions(signal));
         },
         async listUploadsPage(input, signal) {
             const answer = await client.send(new dist_cjs/* ListMultipartUploadsCommand */.mo2({
@@ -71266,7 +71269,7 @@ function createS3Store(settings, tuning) {
                 Prefix: input.prefix,
                 KeyMarker: input.keyMarker,
                 UploadIdMarker: input.uploadIdMarker,
-            }), signal ? { abortSignal: signal } : {});
+            }), sendOptions(signal));
             const uploads = (answer.Uploads ?? []).flatMap((upload) => upload.Key !== undefined && upload.UploadId
                 ? [{ key: upload.Key, uploadId: upload.UploadId, initiated: upload.Initiated }]
                 : []);
@@ -71277,7 +71280,7 @@ function createS3Store(settings, tuning) {
         },
         async getLifecycleRules(bucket, signal) {
             try {
-                const answer = await client.send(new dist_cjs/* GetBucketLifecycleConfigurationCommand */.iQ1({ Bucket: bucket }), signal ? { abortSignal: signal } : {});
+                const answer = await client.send(new dist_cjs/* GetBucketLifecycleConfigurationCommand */.iQ1({ Bucket: bucket }), sendOptions(signal));
                 return answer.Rules ?? [];
             }
             catch (error) {
@@ -71290,7 +71293,7 @@ function createS3Store(settings, tuning) {
             await client.send(new dist_cjs/* PutBucketLifecycleConfigurationCommand */.RJe({
                 Bucket: bucket,
                 LifecycleConfiguration: { Rules: rules },
-            }), signal ? { abortSignal: signal } : {});
+            }), sendOptions(signal));
         },
         destroy() {
             client.destroy();

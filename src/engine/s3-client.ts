@@ -293,7 +293,7 @@ async function explainHeadError(
   try {
     const answer = await client.send(
       new GetObjectCommand({ Bucket: bucket, Key: key, Range: "bytes=0-0" }),
-      signal ? { abortSignal: signal } : {},
+      sendOptions(signal),
     );
     await answer.Body?.transformToByteArray();
     return error;
@@ -301,6 +301,10 @@ async function explainHeadError(
     const code = (explained as { name?: string }).name;
     return code && code !== "NoSuchKey" && code !== "InvalidRange" && code !== "Unknown" ? explained : error;
   }
+}
+
+function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
+  return signal ? { abortSignal: signal } : {};
 }
 
 export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Store {
@@ -329,7 +333,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         }
         const head = await client.send(
           new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: "ENABLED" }),
-          signal ? { abortSignal: signal } : {},
+          sendOptions(signal),
         );
         return {
           size: head.ContentLength ?? 0,
@@ -372,7 +376,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           ...headerFields(input.headers),
           ...toFields(input.checksums),
         }),
-        signal ? { abortSignal: signal } : {},
+        sendOptions(signal),
       );
       return {
         etag: stripQuotes(answer.ETag),
@@ -391,7 +395,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           ChecksumAlgorithm: input.algorithm ?? undefined,
           ChecksumType: input.checksumType ?? undefined,
         }),
-        signal ? { abortSignal: signal } : {},
+        sendOptions(signal),
       );
       if (!answer.UploadId) throw new Error("CreateMultipartUpload answered without an UploadId");
       return answer.UploadId;
@@ -424,7 +428,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           ContentMD5: input.contentMd5,
           ...toFields(input.checksums),
         }),
-        signal ? { abortSignal: signal } : {},
+        sendOptions(signal),
       );
       return { etag: stripQuotes(answer.ETag), checksums: fromFields(answer) };
     },
@@ -438,7 +442,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           PartNumberMarker: input.marker,
           MaxParts: input.maxParts,
         }),
-        signal ? { abortSignal: signal } : {},
+        sendOptions(signal),
       );
       const parts = (answer.Parts ?? []).map((part) => ({
         number: part.PartNumber ?? 0,
@@ -473,7 +477,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           MpuObjectSize: input.objectSize,
           IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
         }),
-        signal ? { abortSignal: signal } : {},
+        sendOptions(signal),
       );
       return {
         etag: stripQuotes(answer.ETag),
@@ -486,7 +490,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     async abortMultipartUpload({ bucket, key, uploadId }, signal) {
       await client.send(
         new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
-        signal ? { abortSignal: signal } : {},
+        sendOptions(signal),
       );
     },
 
@@ -498,7 +502,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           KeyMarker: input.keyMarker,
           UploadIdMarker: input.uploadIdMarker,
         }),
-        signal ? { abortSignal: signal } : {},
+        sendOptions(signal),
       );
       const uploads = (answer.Uploads ?? []).flatMap((upload) =>
         upload.Key !== undefined && upload.UploadId
@@ -516,7 +520,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
       try {
         const answer = await client.send(
           new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }),
-          signal ? { abortSignal: signal } : {},
+          sendOptions(signal),
         );
         return answer.Rules ?? [];
       } catch (error) {
@@ -531,7 +535,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           Bucket: bucket,
           LifecycleConfiguration: { Rules: rules },
         }),
-        signal ? { abortSignal: signal } : {},
+        sendOptions(signal),
       );
     },
 
