@@ -27,10 +27,31 @@ export interface CliIO {
   signal?: AbortSignal;
 }
 
-function progressHandler(io: CliIO): { onEvent: (event: EngineEvent) => void; finish: () => void } {
+/**
+ * Progress goes through a buffer flushed at most every flushMs: one synchronous stderr write per finished
+ * file cost ~0.2 s per 1,000 small files. finish() (and exit) writes whatever is left, in order.
+ */
+function progressHandler(
+  io: CliIO,
+  flushMs = 100,
+): { onEvent: (event: EngineEvent) => void; flush: () => void; finish: () => void } {
   const tty = io.stderr.isTTY === true;
   const clear = tty ? "\r\x1b[K" : "";
-  const write = (line: string): unknown => io.stderr.write(line);
+  let pending = "";
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (pending === "") return;
+    const text = pending;
+    pending = "";
+    io.stderr.write(text);
+  };
+  const write = (line: string): void => {
+    pending += line;
+    timer ??= setTimeout(flush, flushMs);
+  };
+  process.on("exit", flush);
   const progress = tty ? barProgress({ write }) : lineProgress({ write: (line) => write(`${line}\n`) });
   return {
     onEvent: (event) => {
@@ -39,7 +60,12 @@ function progressHandler(io: CliIO): { onEvent: (event: EngineEvent) => void; fi
         write(`${clear}warning: ${event.file ? `${event.file.key}: ` : ""}${event.message}\n`);
       progress(event);
     },
-    finish: () => write(clear),
+    flush,
+    finish: () => {
+      write(clear);
+      flush();
+      process.off("exit", flush);
+    },
   };
 }
 
@@ -96,13 +122,18 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 
   if (config.config.mode === "cleanup") return cleanupCommand(config.config, io, args.json);
-  io.signal?.addEventListener("abort", () => io.stderr.write(`${cancelText(config.config)}\n`), {
-    once: true,
-  });
-
   const progress = progressHandler(io);
-  const outcome = await upload(config.config, { onEvent: progress.onEvent, signal: io.signal });
-  progress.finish();
+  const onAbort = (): void => {
+    progress.flush();
+    io.stderr.write(`${cancelText(config.config)}\n`);
+  };
+  io.signal?.addEventListener("abort", onAbort, { once: true });
+  let outcome: UploadOutcome;
+  try {
+    outcome = await upload(config.config, { onEvent: progress.onEvent, signal: io.signal });
+  } finally {
+    progress.finish();
+  }
   if (args.json)
     io.stdout.write(JSON.stringify(jsonResult(config.config.engine.bucket, outcome), null, 2) + "\n");
 

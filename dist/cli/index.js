@@ -42871,10 +42871,30 @@ function failIfUnsettled(work, report) {
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
-function progressHandler(io) {
+/**
+ * Progress goes through a buffer flushed at most every flushMs: one synchronous stderr write per finished
+ * file cost ~0.2 s per 1,000 small files. finish() (and exit) writes whatever is left, in order.
+ */
+function progressHandler(io, flushMs = 100) {
     const tty = io.stderr.isTTY === true;
     const clear = tty ? "\r\x1b[K" : "";
-    const write = (line) => io.stderr.write(line);
+    let pending = "";
+    let timer;
+    const flush = () => {
+        if (timer !== undefined)
+            clearTimeout(timer);
+        timer = undefined;
+        if (pending === "")
+            return;
+        const text = pending;
+        pending = "";
+        io.stderr.write(text);
+    };
+    const write = (line) => {
+        pending += line;
+        timer ??= setTimeout(flush, flushMs);
+    };
+    process.on("exit", flush);
     const progress = tty ? barProgress({ write }) : lineProgress({ write: (line) => write(`${line}\n`) });
     return {
         onEvent: (event) => {
@@ -42884,7 +42904,12 @@ function progressHandler(io) {
                 write(`${clear}warning: ${event.file ? `${event.file.key}: ` : ""}${event.message}\n`);
             progress(event);
         },
-        finish: () => write(clear),
+        flush,
+        finish: () => {
+            write(clear);
+            flush();
+            process.off("exit", flush);
+        },
     };
 }
 function jsonResult(bucket, outcome) {
@@ -42943,12 +42968,19 @@ async function main(argv, io) {
     }
     if (config.config.mode === "cleanup")
         return cleanupCommand(config.config, io, args.json);
-    io.signal?.addEventListener("abort", () => io.stderr.write(`${cancelText(config.config)}\n`), {
-        once: true,
-    });
     const progress = progressHandler(io);
-    const outcome = await upload(config.config, { onEvent: progress.onEvent, signal: io.signal });
-    progress.finish();
+    const onAbort = () => {
+        progress.flush();
+        io.stderr.write(`${cancelText(config.config)}\n`);
+    };
+    io.signal?.addEventListener("abort", onAbort, { once: true });
+    let outcome;
+    try {
+        outcome = await upload(config.config, { onEvent: progress.onEvent, signal: io.signal });
+    }
+    finally {
+        progress.finish();
+    }
     if (args.json)
         io.stdout.write(JSON.stringify(jsonResult(config.config.engine.bucket, outcome), null, 2) + "\n");
     if (outcome.kind === "failed") {
