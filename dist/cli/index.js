@@ -39542,6 +39542,15 @@ function fromFields(fields) {
     }
     return checksums;
 }
+/** The fields PutObject, CompleteMultipartUpload and HeadObject answers share. */
+function writeAnswerFrom(answer) {
+    return {
+        etag: stripQuotes(answer.ETag),
+        ...(answer.VersionId ? { versionId: answer.VersionId } : {}),
+        checksums: fromFields(answer),
+        ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
+    };
+}
 /** The same headers as raw HTTP, for the lean PutObject path. */
 function objectHeaderLines(headers) {
     const lines = { "content-type": headers.contentType };
@@ -39681,13 +39690,7 @@ function createS3Store(settings, tuning) {
                     return { size, ...answerFromHeaders(leanAnswer.headers) };
                 }
                 const head = await client.send(new dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: "ENABLED" }), sendOptions(signal));
-                return {
-                    size: head.ContentLength ?? 0,
-                    etag: stripQuotes(head.ETag),
-                    ...(head.VersionId ? { versionId: head.VersionId } : {}),
-                    checksums: fromFields(head),
-                    ...(head.ChecksumType ? { checksumType: head.ChecksumType } : {}),
-                };
+                return { size: head.ContentLength ?? 0, ...writeAnswerFrom(head) };
             }
             catch (error) {
                 if (isNotFound(error))
@@ -39720,12 +39723,7 @@ function createS3Store(settings, tuning) {
                 ...headerFields(input.headers),
                 ...toFields(input.checksums),
             }), sendOptions(signal));
-            return {
-                etag: stripQuotes(answer.ETag),
-                ...(answer.VersionId ? { versionId: answer.VersionId } : {}),
-                checksums: fromFields(answer),
-                ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
-            };
+            return writeAnswerFrom(answer);
         },
         async createMultipartUpload(input, signal) {
             const answer = await client.send(new dist_cjs/* CreateMultipartUploadCommand */.nG4({
@@ -39803,12 +39801,7 @@ function createS3Store(settings, tuning) {
                 MpuObjectSize: input.objectSize,
                 IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
             }), sendOptions(signal));
-            return {
-                etag: stripQuotes(answer.ETag),
-                ...(answer.VersionId ? { versionId: answer.VersionId } : {}),
-                checksums: fromFields(answer),
-                ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
-            };
+            return writeAnswerFrom(answer);
         },
         async abortMultipartUpload({ bucket, key, uploadId }, signal) {
             await client.send(new dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket: bucket, Key: key, UploadId: uploadId }), sendOptions(signal));

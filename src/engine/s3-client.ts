@@ -47,6 +47,18 @@ function fromFields(fields: ChecksumFields): Checksums {
   return checksums;
 }
 
+/** The fields PutObject, CompleteMultipartUpload and HeadObject answers share. */
+function writeAnswerFrom(
+  answer: ChecksumFields & { ETag?: string; VersionId?: string; ChecksumType?: ChecksumType },
+): WriteAnswer {
+  return {
+    etag: stripQuotes(answer.ETag),
+    ...(answer.VersionId ? { versionId: answer.VersionId } : {}),
+    checksums: fromFields(answer),
+    ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
+  };
+}
+
 /** Headers that describe the stored object, passed through to PutObject and CreateMultipartUpload. */
 export interface ObjectHeaders {
   contentType: string;
@@ -335,13 +347,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: "ENABLED" }),
           sendOptions(signal),
         );
-        return {
-          size: head.ContentLength ?? 0,
-          etag: stripQuotes(head.ETag),
-          ...(head.VersionId ? { versionId: head.VersionId } : {}),
-          checksums: fromFields(head),
-          ...(head.ChecksumType ? { checksumType: head.ChecksumType } : {}),
-        };
+        return { size: head.ContentLength ?? 0, ...writeAnswerFrom(head) };
       } catch (error) {
         if (isNotFound(error)) return null;
         throw await explainHeadError(client, bucket, key, error, signal);
@@ -378,12 +384,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         }),
         sendOptions(signal),
       );
-      return {
-        etag: stripQuotes(answer.ETag),
-        ...(answer.VersionId ? { versionId: answer.VersionId } : {}),
-        checksums: fromFields(answer),
-        ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
-      };
+      return writeAnswerFrom(answer);
     },
 
     async createMultipartUpload(input, signal) {
@@ -479,12 +480,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         }),
         sendOptions(signal),
       );
-      return {
-        etag: stripQuotes(answer.ETag),
-        ...(answer.VersionId ? { versionId: answer.VersionId } : {}),
-        checksums: fromFields(answer),
-        ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
-      };
+      return writeAnswerFrom(answer);
     },
 
     async abortMultipartUpload({ bucket, key, uploadId }, signal) {

@@ -7,8 +7,8 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runUploads } from "../../src/engine/index.js";
 import { startEmulator, type Emulator } from "../emulator/index.js";
+import { KiB, emulatorEngineOptions } from "../helpers/engine.js";
 
-const KiB = 1024;
 let emulator: Emulator;
 let dir: string;
 
@@ -27,26 +27,10 @@ it("no other part is sent before the first part's answer, even when that answer 
   await writeFile(file, randomBytes(5 * 8 * KiB));
   // Held long enough that parallel parts would all finish first.
   emulator.faults.add({ operation: "UploadPart", action: "stall", calls: [1], stallMs: 400 });
-  const result = await runUploads([{ path: file, key: "five-parts.bin" }], {
-    bucket: "first",
-    s3: {
-      endpoint: emulator.endpoint,
-      region: emulator.region,
-      forcePathStyle: true,
-      credentials: emulator.credentials,
-    },
-    partSize: 8 * KiB,
-    concurrency: 4,
-    checksumAlgorithm: "CRC64NVME",
-    contentMd5: false,
-    multipartThreshold: 8 * KiB,
-    overwrite: true,
-    verify: true,
-    onFailure: "abort",
-    dryRun: false,
-    object: {},
-    limits: { minPartSize: KiB },
-  });
+  const result = await runUploads(
+    [{ path: file, key: "five-parts.bin" }],
+    emulatorEngineOptions(emulator, "first", { partSize: 8 * KiB, multipartThreshold: 8 * KiB }),
+  );
   expect(result.ok).toBe(true);
   expect(result.files[0]!.verification).toBe("checksum");
   const parts = emulator.requestLog
