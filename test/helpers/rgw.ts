@@ -23,9 +23,10 @@ export function startRgw(): Record<string, string> | null {
     if (process.env.CI === "true") throw new Error(`${rgwUp} is missing; CI must run the RGW interop tests`);
     return null;
   }
-  // Two suites starting it at once would each see the other's half-built cluster and wipe it.
+  // Two suites starting it at once would each see the other's half-built cluster and wipe it. -o: the
+  // daemons it starts must not inherit the lock, or they would hold it for as long as they run.
   const lock = path.join(tmpdir(), "s3vu-rgw-up.lock");
-  const output = execFileSync("flock", [lock, "bash", rgwUp], { encoding: "utf8", timeout: 180_000 });
+  const output = execFileSync("flock", ["-o", lock, "bash", rgwUp], { encoding: "utf8", timeout: 180_000 });
   return Object.fromEntries(
     output
       .split("\n")
