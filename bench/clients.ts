@@ -89,23 +89,7 @@ export async function makeClients(context: ClientContext): Promise<Client[]> {
         ? null
         : `${context.cli.shown} does not exist: run "npm run build" to bundle the CLI`,
     command: (w, prefix) => ({
-      argv: [
-        node,
-        cli,
-        "--bucket",
-        bucket,
-        "--endpoint",
-        server.endpoint,
-        "--force-path-style",
-        "--region",
-        server.region,
-        "--prefix",
-        `${prefix}/`,
-        "--base-dir",
-        w.dir,
-        ...flags,
-        single(w) ? w.files[0]! : path.join(w.dir, "*.bin"),
-      ],
+      argv: [node, cli, ...ourUploadArgs(server, bucket, `${prefix}/`, w, flags)],
       env,
     }),
   });
@@ -152,6 +136,31 @@ export async function makeClients(context: ClientContext): Promise<Client[]> {
 
 function awsFlags(server: Server): string[] {
   return ["--endpoint-url", server.endpoint, "--no-progress", "--only-show-errors"];
+}
+
+/** Our CLI's arguments for one workload: shared by the benchmark and the profiler so both measure one thing. */
+export function ourUploadArgs(
+  server: Server,
+  bucket: string,
+  keyPrefix: string,
+  w: Workload,
+  flags: readonly string[],
+): string[] {
+  return [
+    "--bucket",
+    bucket,
+    "--endpoint",
+    server.endpoint,
+    "--force-path-style",
+    "--region",
+    server.region,
+    "--prefix",
+    keyPrefix,
+    "--base-dir",
+    w.dir,
+    ...flags,
+    w.fileCount === 1 ? w.files[0]! : path.join(w.dir, "*.bin"),
+  ];
 }
 
 function curlArgv({ server, bucket, concurrency }: ClientContext, w: Workload, prefix: string): string[] {

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ourUploadArgs } from "./clients.js";
 import { selfTimeByFile, selfTimeByFunction, type CpuProfile, type SelfTime } from "./cpu-profile.js";
 import { runToEnd } from "./measure.js";
 import { parseWorkloadSpec } from "./options.js";
@@ -81,19 +82,7 @@ try {
     "--cpu-prof",
     `--cpu-prof-dir=${profileDir}`,
     ...entry,
-    "--bucket",
-    "bench",
-    "--endpoint",
-    server.endpoint,
-    "--force-path-style",
-    "--region",
-    server.region,
-    "--prefix",
-    `profile-${Date.now()}/`,
-    "--base-dir",
-    workload.dir,
-    ...options.cliFlags,
-    workload.fileCount === 1 ? workload.files[0]! : path.join(workload.dir, "*.bin"),
+    ...ourUploadArgs(server, "bench", `profile-${Date.now()}/`, workload, options.cliFlags),
   ];
   console.error(`profile: ${argv.slice(1).join(" ")}`);
   const started = Date.now();
