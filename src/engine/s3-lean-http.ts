@@ -37,8 +37,8 @@ interface Endpoint {
   sign: ReturnType<typeof createSigner>;
 }
 
-// The SDK's key encoding: RFC 3986 per path segment, slashes kept.
-function encodeKey(key: string): string {
+// The SDK's key encoding: RFC 3986 per path segment, slashes kept. Exported for the differential test.
+export function encodeKey(key: string): string {
   return key
     .split("/")
     .map((segment) =>
