@@ -10,7 +10,8 @@ import type { ChecksumType, EngineOptions, LocalFile, RunResult, S3Limits } from
 import { uploadFile } from "./upload-file.js";
 
 export { runCleanup } from "./cleanup.js";
-export { parseSize } from "./size.js";
+export { bufferLimitNote, resolveLimits } from "./plan.js";
+export { formatSize, parseSize } from "./size.js";
 export type * from "./types.js";
 
 const DEFAULT_STALL_TIMEOUT_MS = 60_000;

@@ -51,11 +51,11 @@ export function resolveLimits(
   };
 }
 
-/** Why parts are smaller than S3 allows, when they are; empty otherwise. */
-export function bufferLimitNote(limits: S3Limits): string {
+/** Why parts are smaller than S3 allows, as " (…)", when they are; empty otherwise. */
+export function bufferLimitNote(limits: S3Limits, format: (bytes: number) => string = formatSize): string {
   return limits.maxPartSize < S3_LIMITS.maxPartSize
-    ? ` (S3 allows parts of ${formatSize(S3_LIMITS.maxPartSize)}, but this Node.js ${process.version} ` +
-        `holds at most ${formatSize(limits.maxPartSize)} in one buffer; Node.js 22 or later reaches S3's limit)`
+    ? ` (S3 allows ${format(S3_LIMITS.maxPartSize)}, but this Node.js ${process.version} holds at most ` +
+        `${format(limits.maxPartSize)} in one buffer; Node.js 22 or later reaches S3's limit)`
     : "";
 }
 
