@@ -14,7 +14,7 @@ export interface LeanRequest {
   key: string;
   /** UploadPart's partNumber and uploadId, HeadObject's versionId. */
   query: Record<string, string>;
-  /** Lower-case names; values already final. */
+  /** Names in any case (the signer sends them lower-case, merged as signed); values already final. */
   headers: Record<string, string>;
   /** PUT only. */
   body?: Buffer;
