@@ -1,5 +1,9 @@
-import { createHash } from "node:crypto";
-import { combineFullObject, compositeChecksum, isFullObjectAlgorithm } from "./checksum/index.js";
+import {
+  combineFullObject,
+  compositeChecksum,
+  createMd5Hasher,
+  isFullObjectAlgorithm,
+} from "./checksum/index.js";
 import { HINTS, StepError } from "./errors.js";
 import { expectedEtag } from "./object-verify.js";
 import { hashPart, readPart, type OpenFile } from "./part-reader.js";
@@ -44,7 +48,7 @@ async function localValue(
   const algorithm = how.by === "checksum" ? how.algorithm : null;
   const digests: Array<{ digest: Buffer; size: number }> = [];
   const md5s: Buffer[] = [];
-  const wholeMd5 = createHash("md5");
+  const wholeMd5 = createMd5Hasher();
   for (const part of plan.parts) {
     await ctx.run.pool.run(
       part.size,
@@ -59,7 +63,7 @@ async function localValue(
     );
   }
   if (how.by === "etag") {
-    return how.multipartParts === null ? wholeMd5.digest("hex") : (expectedEtag(true, md5s) ?? "");
+    return how.multipartParts === null ? wholeMd5.digest().toString("hex") : (expectedEtag(true, md5s) ?? "");
   }
   if (how.compositeParts !== null)
     return compositeChecksum(
