@@ -11,8 +11,6 @@ export interface ProxiedRequest {
   operation: string;
   key: string | undefined;
   partNumber: number | undefined;
-  /** How many requests of this operation (this one included) the proxy has seen. */
-  call: number;
 }
 
 export interface ProxyAction {
@@ -42,7 +40,7 @@ function bodyOf(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function operationOf(req: IncomingMessage): Omit<ProxiedRequest, "call"> {
+function operationOf(req: IncomingMessage): ProxiedRequest {
   try {
     const route = routeRequest(req.method ?? "GET", req.url ?? "/", req.headers);
     return { operation: route.operation, key: route.key, partNumber: route.partNumber };
@@ -56,13 +54,9 @@ export async function startFaultProxy(
   decide: (request: ProxiedRequest) => ProxyAction | undefined,
 ): Promise<FaultProxy> {
   const upstream = new URL(target);
-  const calls = new Map<string, number>();
   const sockets = new Set<Socket>();
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const named = operationOf(req);
-    const call = (calls.get(named.operation) ?? 0) + 1;
-    calls.set(named.operation, call);
-    const action = decide({ ...named, call }) ?? {};
+    const action = decide(operationOf(req)) ?? {};
     const body = await bodyOf(req);
     if (action.flipByte && body.length > 0) body[Math.floor(body.length / 2)]! ^= 0x01;
     await action.before?.();
@@ -82,15 +76,18 @@ export async function startFaultProxy(
       path: req.url,
       headers: req.headers,
     });
-    forwarded.on("response", async (answer) => {
-      const answerBody = await bodyOf(answer);
-      await action.after?.();
-      if (action.loseResponse) {
-        req.socket.destroy();
-        return;
-      }
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      res.end(answerBody);
+    forwarded.on("response", (answer) => {
+      const relay = async (): Promise<void> => {
+        const answerBody = await bodyOf(answer);
+        await action.after?.();
+        if (action.loseResponse) {
+          req.socket.destroy();
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        res.end(answerBody);
+      };
+      relay().catch(() => req.socket.destroy());
     });
     forwarded.on("error", () => req.socket.destroy());
     forwarded.end(body);
