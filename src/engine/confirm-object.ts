@@ -170,8 +170,8 @@ export async function confirmAmbiguousWrite(
     );
   }
   const notes = [
-    `${step} answered ${answered} on a retry (an earlier attempt had landed), and the stored object matches ` +
-      "the local file.",
+    `${step} answered ${answered}: the key was written meanwhile (most likely by an earlier attempt of ` +
+      "this run whose answer was lost), and the stored object matches the local file.",
   ];
   if (expected.algorithm !== null && check.method !== "checksum") {
     if (ctx.run.options.requireChecksums) throw requireChecksumsError("verify object");

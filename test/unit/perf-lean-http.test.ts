@@ -61,6 +61,7 @@ describe("lean PUT against the strict emulator", () => {
       etag: answer.etag,
       checksums: { CRC64NVME: checksum },
       checksumType: "FULL_OBJECT",
+      sse: "AES256",
     });
     const head = await sdk.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(head.ContentType).toBe("text/x-test");
