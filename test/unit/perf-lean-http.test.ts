@@ -220,4 +220,18 @@ describe("lean PUT failures from a bare server", () => {
     });
     expect(result).toEqual({ etag: "e1", checksums: { CRC32: "AAAAAA==" } });
   });
+
+  it("reads the encryption the store applied from the answer (a bucket default is named only there)", async () => {
+    answer = (response) =>
+      response.writeHead(200, { ETag: '"e2"', "x-amz-server-side-encryption": "aws:kms" }).end();
+    const result = await bare.uploadPart({
+      bucket: "b",
+      key: "k",
+      uploadId: "u",
+      partNumber: 1,
+      body: Buffer.alloc(10),
+      checksums: {},
+    });
+    expect(result).toEqual({ etag: "e2", checksums: {}, sse: "aws:kms" });
+  });
 });
