@@ -34,8 +34,8 @@ export class NoObjectStoredError extends StepError {
     super(
       "verify object",
       `${step} answered success but no object is stored at s3://${ctx.run.options.bucket}/${ctx.file.key}`,
-      "Something between this run and the store answered in its place, or another writer deleted the object; " +
-        "check the endpoint (proxies, gateways) and rerun.",
+      "The store lost the write, something between this run and the store (a proxy or gateway) answered in " +
+        "its place, or another writer deleted the object; check the endpoint and rerun.",
     );
     this.name = "NoObjectStoredError";
   }

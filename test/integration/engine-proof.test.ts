@@ -283,6 +283,23 @@ describe("a faked CompleteMultipartUpload success (200, no object stored)", () =
   }
 });
 
+describe("a PutObject answered success but not stored", () => {
+  for (const verify of [false, true]) {
+    it(`fails with verify ${verify}, says no object is stored, never "was written"`, async () => {
+      const { file } = await localFile(4000);
+      decide = (request) =>
+        request.operation === "PutObject" && request.key === file.key
+          ? { answer: { status: 200, headers: {} } }
+          : undefined;
+      const result = await runUploads([file], options({ verify }));
+      expect(result.ok).toBe(false);
+      expect(result.files[0]).toMatchObject({ status: "failed", verified: false });
+      expect(result.files[0]?.error).toMatch(/PutObject answered success but no object is stored/);
+      expect(result.files[0]?.error).not.toMatch(/was written/);
+    });
+  }
+});
+
 describe("a bucket whose default encryption is SSE-KMS (ETags are not MD5s; answers say aws:kms)", () => {
   let kms: Emulator;
   const KMS_BUCKET = "kms";
