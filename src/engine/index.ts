@@ -81,10 +81,8 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
       ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
       ...(tuning.retryBaseDelayMs !== undefined ? { baseDelayMs: tuning.retryBaseDelayMs } : {}),
     },
-    traits: { keepsChecksums: undefined },
     algorithm: options.checksumAlgorithm,
     checksumType,
-    etagIsMd5: options.object.sse !== "aws:kms" && options.object.sse !== "aws:kms:dsse",
     emit: (event) => options.onEvent?.(event),
   };
   try {

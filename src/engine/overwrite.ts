@@ -5,7 +5,7 @@ import {
   isFullObjectAlgorithm,
 } from "./checksum/index.js";
 import { HINTS, StepError } from "./errors.js";
-import { expectedEtag } from "./object-verify.js";
+import { etagIsMd5, expectedEtag } from "./object-verify.js";
 import { hashPart, readPart, type OpenFile } from "./part-reader.js";
 import type { UploadPlan } from "./plan.js";
 import { call, type FileContext } from "./run-context.js";
@@ -32,7 +32,7 @@ function choose(ctx: FileContext, plan: UploadPlan, stored: StoredObject): Compa
       return { by: "checksum", algorithm, remote, compositeParts };
     }
   }
-  if (!ctx.run.etagIsMd5) return null;
+  if (!etagIsMd5(stored)) return null;
   const suffix = /-(\d+)$/.exec(stored.etag);
   if (suffix && Number(suffix[1]) !== plan.parts.length) return null;
   return { by: "etag", multipartParts: suffix ? Number(suffix[1]) : null };
