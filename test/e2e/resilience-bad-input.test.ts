@@ -78,6 +78,8 @@ interface Row {
   faults?: FaultRule[];
   code: number;
   message: string;
+  /** Text that must not appear on stderr. */
+  absent?: string;
 }
 
 /** Where to upload: the emulator's bucket unless a row names another bucket or endpoint. */
@@ -187,6 +189,31 @@ const ROWS: (() => Row)[] = [
       '"pipe" is a named pipe (FIFO), not a regular file; only regular files upload, so remove it from "path".',
   }),
   () => ({
+    name: "named pipe matched by a wildcard",
+    args: upload("--prefix", "special", "[bp]*"),
+    code: 0,
+    message: `warning: Skipped "${path.join(workspace, "pipe")}": it is a named pipe (FIFO), not a regular file; only regular files upload, so exclude it with a "!" pattern.`,
+  }),
+  () => ({
+    name: "broken symbolic link matched by a wildcard",
+    args: upload("--prefix", "special", "[bp]*"),
+    code: 0,
+    message: `warning: Skipped "${path.join(workspace, "broken.txt")}": it is a symbolic link to "nowhere.txt", which does not exist; fix the link or exclude it with a "!" pattern.`,
+  }),
+  () => ({
+    name: "symbolic link loop matched by a wildcard",
+    args: upload("--if-no-files-found", "ignore", "loop-*"),
+    code: 0,
+    message: `warning: Skipped "${path.join(workspace, "loop-a")}": it is a symbolic link that loops (via "loop-b"); fix the link or exclude it with a "!" pattern.`,
+  }),
+  () => ({
+    name: "special files excluded by a pattern are not mentioned",
+    args: upload("--prefix", "special", "[bp]*", "!pipe", "!broken.txt"),
+    code: 0,
+    message: "0 uploaded (0 B), 1 unchanged, 0 failed",
+    absent: "Skipped",
+  }),
+  () => ({
     name: "empty directory",
     args: upload("empty"),
     code: 1,
@@ -219,13 +246,13 @@ const ROWS: (() => Row)[] = [
   () => ({
     name: "base-dir missing",
     args: upload("--base-dir", "build", "dist/app.txt"),
-    code: 1,
+    code: 2,
     message: `Input "base-dir": "build" cannot be used (ENOENT for ${path.join(workspace, "build")}); set it to an existing directory that contains the files.`,
   }),
   () => ({
     name: "base-dir is a file",
     args: upload("--base-dir", "plain.txt", "plain.txt"),
-    code: 1,
+    code: 2,
     message:
       'Input "base-dir": "plain.txt" is not a directory; set it to the directory the keys are relative to.',
   }),
@@ -403,6 +430,7 @@ describe("bad input", () => {
     const before = await sdk.send(new ListObjectsV2Command({ Bucket: BUCKET }));
     const run = await cli(row);
     expect(run.stderr, row.name).toContain(row.message);
+    if (row.absent !== undefined) expect(run.stderr, row.name).not.toContain(row.absent);
     expect(run.code, `${row.name}\n${run.stderr}`).toBe(row.code);
     if (row.code !== 0) {
       // No partial object and no upload left behind.
