@@ -155,6 +155,21 @@ const ROWS: (() => Row)[] = [
     message: 'Input "lifecycle-abort-days": "weekly" is not a whole number from 1 to 36500.',
   }),
   () => ({
+    name: "endpoint without scheme, with a password",
+    args: ["--bucket", BUCKET, "--endpoint", "user:hunter2@127.0.0.1:9000", "--json", "dist/app.txt"],
+    code: 2,
+    message:
+      'Input "endpoint": the URL contains credentials; remove them and use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. It also has no http:// or https:// scheme; add one, e.g. https://127.0.0.1:9000.',
+    absent: "hunter2",
+  }),
+  () => ({
+    name: "bucket name Amazon S3 refuses",
+    args: ["--bucket", "my..bucket", "dist/app.txt"],
+    code: 2,
+    message:
+      'Input "bucket": "my..bucket" breaks S3\'s bucket naming rules: it has two adjacent dots "..". Use the bucket\'s exact name.',
+  }),
+  () => ({
     name: "cleanup without bucket",
     args: ["cleanup", "--older-than", "1d"],
     code: 2,
@@ -430,7 +445,7 @@ describe("bad input", () => {
     const before = await sdk.send(new ListObjectsV2Command({ Bucket: BUCKET }));
     const run = await cli(row);
     expect(run.stderr, row.name).toContain(row.message);
-    if (row.absent !== undefined) expect(run.stderr, row.name).not.toContain(row.absent);
+    if (row.absent !== undefined) expect(run.stderr + run.stdout, row.name).not.toContain(row.absent);
     expect(run.code, `${row.name}\n${run.stderr}`).toBe(row.code);
     if (row.code !== 0) {
       // No partial object and no upload left behind.
