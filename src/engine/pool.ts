@@ -1,6 +1,7 @@
 /**
  * The run's one transfer pool: at most `slots` part uploads (or single PutObjects) at a time across all
- * files, each holding one reusable buffer. Memory bound: slots × the largest part size in the run.
+ * files, each holding one reusable buffer. Memory bound: slots × the largest transfer in the run (a part, or
+ * a whole file sent as one PutObject).
  */
 export class TransferPool {
   private readonly idleBuffers: Buffer[] = [];
