@@ -1,5 +1,6 @@
 import { constants as bufferConstants } from "node:buffer";
 import { totalmem } from "node:os";
+import { withChildSignals } from "./abort-scope.js";
 import { checksumTypeAllowed, defaultChecksumType } from "./checksum/index.js";
 import { checkPartSize, resolveLimits } from "./plan.js";
 import { formatSize } from "./size.js";
@@ -79,10 +80,14 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
     });
   }
   const tuning = options.tuning ?? {};
-  const store = createS3Store(options.s3, {
-    maxSockets: options.concurrency + CONTROL_SOCKETS,
-    stallTimeoutMs: tuning.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
-  });
+  // Each request gets a child of the run's signal: the SDK and node:http add a listener to what they get.
+  const store = withChildSignals(
+    createS3Store(options.s3, {
+      maxSockets: options.concurrency + CONTROL_SOCKETS,
+      stallTimeoutMs: tuning.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+    }),
+    options.signal,
+  );
   const run: RunContext = {
     options,
     store,
