@@ -97,6 +97,13 @@ const ROWS: (() => Row)[] = [
     code: 2,
     message: 'Unknown option "--bukket"; see --help.',
   }),
+  () => ({
+    name: "unknown flag with a value holding a password",
+    args: ["--Endpoint=https://user:hunter2@127.0.0.1:9000", "dist/app.txt"],
+    code: 2,
+    message: 'Unknown option "--Endpoint"; see --help.',
+    absent: "hunter2",
+  }),
   () => ({ name: "unknown short flag", args: ["-x"], code: 2, message: 'Unknown option "-x"; see --help.' }),
   () => ({
     name: "--no- on a setting that is not a switch",
