@@ -55,7 +55,9 @@ export function parseConfig(lookup: Lookup): ConfigResult {
 
   const bucket = text("bucket");
   const endpoint = optional("endpoint");
-  const bucketError = checkBucket(bucket, endpoint);
+  // Read again below, where a bad value is reported; here it only picks the naming rules.
+  const pathStyle = parseBoolean("force-path-style", text("force-path-style"));
+  const bucketError = checkBucket(bucket, endpoint, pathStyle.ok && pathStyle.value);
   if (bucketError) errors.push(bucketError);
 
   const mode = take(parseChoice("mode", text("mode"), ["upload", "cleanup"] as const), "upload");
@@ -199,7 +201,11 @@ function parseObjectSettings(
   return object;
 }
 
-function checkBucket(bucket: string, endpoint: string | undefined): string | undefined {
+function checkBucket(
+  bucket: string,
+  endpoint: string | undefined,
+  forcePathStyle: boolean,
+): string | undefined {
   if (bucket === "") return `Input "bucket" is required: the name of the S3 bucket to upload to.`;
   if (/^s3:\/\//i.test(bucket) || /^https?:\/\//i.test(bucket)) {
     return `Input "bucket": "${bucket}" is a URL; give only the bucket name, and the key part in "prefix".`;
@@ -207,7 +213,7 @@ function checkBucket(bucket: string, endpoint: string | undefined): string | und
   if (bucket.includes("/")) {
     return `Input "bucket": "${bucket}" contains "/"; give only the bucket name, and the key part in "prefix".`;
   }
-  return checkBucketName(bucket, endpoint);
+  return checkBucketName(bucket, endpoint, forcePathStyle);
 }
 
 function checkPrefix(prefix: string): string | undefined {

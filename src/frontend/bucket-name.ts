@@ -21,13 +21,21 @@ export function isAmazonEndpoint(endpoint: string | undefined): boolean {
   }
 }
 
+/** Said where a name breaks only today's rules: such a bucket may still exist, and path style reaches it. */
+const LEGACY_HINT =
+  ' (a bucket created in us-east-1 before March 2018 may have up to 255 characters, upper case and "_": ' +
+  "set force-path-style to true to address one)";
+
 /** Why Amazon S3 would refuse this name, as "it …", or undefined when it follows every rule. */
 function amazonRuleBroken(bucket: string): string | undefined {
+  const legacy = compatibleRuleBroken(bucket) === undefined ? LEGACY_HINT : "";
   if (bucket.length < 3 || bucket.length > 63) {
-    return `it has ${bucket.length} characters, S3 allows 3 to 63`;
+    return `it has ${bucket.length} characters, S3 allows 3 to 63${bucket.length > 63 ? legacy : ""}`;
   }
   const stray = /[^a-z0-9.-]/.exec(bucket);
-  if (stray) return `it contains "${stray[0]}", S3 allows only lower-case letters, digits, "." and "-"`;
+  if (stray) {
+    return `it contains "${stray[0]}", S3 allows only lower-case letters, digits, "." and "-"${legacy}`;
+  }
   if (!/^[a-z0-9].*[a-z0-9]$/.test(bucket)) {
     return `it starts or ends with "." or "-", S3 requires a letter or digit there`;
   }
@@ -43,7 +51,8 @@ function amazonRuleBroken(bucket: string): string | undefined {
 
 /**
  * S3-compatible stores differ (Ceph RGW with relaxed names takes upper case, "_" and up to 255 characters,
- * as Amazon S3 did before 2018), so elsewhere only what no store takes is refused; the store judges the rest.
+ * as Amazon S3 did in us-east-1 before 2018), so elsewhere only what no store takes is refused; the store
+ * judges the rest.
  */
 function compatibleRuleBroken(bucket: string): string | undefined {
   if (bucket.length < 3 || bucket.length > 255) return `it has ${bucket.length} characters`;
@@ -52,9 +61,16 @@ function compatibleRuleBroken(bucket: string): string | undefined {
   return undefined;
 }
 
-/** The error for a bucket name that cannot work at this endpoint, naming the rule it breaks. */
-export function checkBucketName(bucket: string, endpoint: string | undefined): string | undefined {
-  if (isAmazonEndpoint(endpoint)) {
+/**
+ * The error for a bucket name that cannot work at this endpoint, naming the rule it breaks. On Amazon S3
+ * with force-path-style, the legacy rules apply: that is how a bucket named before 2018 is reached.
+ */
+export function checkBucketName(
+  bucket: string,
+  endpoint: string | undefined,
+  forcePathStyle: boolean,
+): string | undefined {
+  if (isAmazonEndpoint(endpoint) && !forcePathStyle) {
     const broken = amazonRuleBroken(bucket);
     return broken && `Input "bucket": "${bucket}" breaks S3's bucket naming rules: ${broken}. ${RULES_HINT}`;
   }

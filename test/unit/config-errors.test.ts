@@ -34,17 +34,17 @@ const CASES: [string, Record<string, string>, string][] = [
   [
     "bucket too long for Amazon S3",
     { bucket: "b".repeat(64) },
-    `Input "bucket": "${"b".repeat(64)}" breaks S3's bucket naming rules: it has 64 characters, S3 allows 3 to 63. Use the bucket's exact name.`,
+    `Input "bucket": "${"b".repeat(64)}" breaks S3's bucket naming rules: it has 64 characters, S3 allows 3 to 63 (a bucket created in us-east-1 before March 2018 may have up to 255 characters, upper case and "_": set force-path-style to true to address one). Use the bucket's exact name.`,
   ],
   [
     "bucket with upper case on Amazon S3",
     { bucket: "My-Bucket" },
-    'Input "bucket": "My-Bucket" breaks S3\'s bucket naming rules: it contains "M", S3 allows only lower-case letters, digits, "." and "-". Use the bucket\'s exact name.',
+    'Input "bucket": "My-Bucket" breaks S3\'s bucket naming rules: it contains "M", S3 allows only lower-case letters, digits, "." and "-" (a bucket created in us-east-1 before March 2018 may have up to 255 characters, upper case and "_": set force-path-style to true to address one). Use the bucket\'s exact name.',
   ],
   [
     "bucket with an underscore on Amazon S3",
     { bucket: "my_bucket", endpoint: "https://s3.eu-west-1.amazonaws.com" },
-    'Input "bucket": "my_bucket" breaks S3\'s bucket naming rules: it contains "_", S3 allows only lower-case letters, digits, "." and "-". Use the bucket\'s exact name.',
+    'Input "bucket": "my_bucket" breaks S3\'s bucket naming rules: it contains "_", S3 allows only lower-case letters, digits, "." and "-" (a bucket created in us-east-1 before March 2018 may have up to 255 characters, upper case and "_": set force-path-style to true to address one). Use the bucket\'s exact name.',
   ],
   [
     "bucket starting with a hyphen",
@@ -338,6 +338,18 @@ describe("parseConfig rejects bad settings with one exact message each", () => {
     const errors = errorsFor({ endpoint });
     expect(errors).toHaveLength(1);
     expect(errors.join("\n")).not.toContain("hunter2");
+  });
+
+  it("accepts a legacy bucket name on Amazon S3 with force-path-style, the way to reach one", () => {
+    expect(errorsFor({ bucket: "Legacy_Bucket", "force-path-style": "true" })).toEqual([]);
+    expect(errorsFor({ bucket: "Legacy_Bucket", "force-path-style": "yes" })).toEqual([
+      'Input "bucket": "Legacy_Bucket" breaks S3\'s bucket naming rules: it contains "L", S3 allows only lower-case letters, digits, "." and "-" (a bucket created in us-east-1 before March 2018 may have up to 255 characters, upper case and "_": set force-path-style to true to address one). Use the bucket\'s exact name.',
+      'Input "force-path-style": "yes" is not a boolean; use true or false.',
+    ]);
+    // Rules no bucket ever had still apply, and need no legacy hint.
+    expect(errorsFor({ bucket: "-bucket" })).toEqual([
+      'Input "bucket": "-bucket" breaks S3\'s bucket naming rules: it starts or ends with "." or "-", S3 requires a letter or digit there. Use the bucket\'s exact name.',
+    ]);
   });
 
   it("accepts a legacy-style bucket name on an S3-compatible store, which may allow it", () => {
