@@ -62,6 +62,8 @@ export interface Bucket {
   uploads: Map<string, Upload>;
   /** The LifecycleConfiguration document as last PUT; S3 replaces it whole on every PUT. */
   lifecycle: string | undefined;
+  /** x-amz-transition-default-minimum-object-size of that PUT; S3 resets it to its default when absent. */
+  lifecycleMinimumObjectSize?: string;
 }
 
 /** Files holding an object's bytes, in order. */

@@ -68,8 +68,20 @@ export function getBucketLifecycle(ctx: RequestContext): S3Response {
       BucketName: bucket.name,
     });
   }
-  return { status: 200, headers: { "content-type": "application/xml" }, body: bucket.lifecycle };
+  return {
+    status: 200,
+    headers: {
+      "content-type": "application/xml",
+      [MINIMUM_OBJECT_SIZE]: bucket.lifecycleMinimumObjectSize ?? DEFAULT_MINIMUM_OBJECT_SIZE,
+    },
+    body: bucket.lifecycle,
+  };
 }
+
+const MINIMUM_OBJECT_SIZE = "x-amz-transition-default-minimum-object-size";
+/** What S3 applies when a lifecycle PUT does not say (since September 2024). */
+const DEFAULT_MINIMUM_OBJECT_SIZE = "all_storage_classes_128K";
+const MINIMUM_OBJECT_SIZES = new Set([DEFAULT_MINIMUM_OBJECT_SIZE, "varies_by_storage_class"]);
 
 /** Kept as sent: tests read back exactly which rules a client wrote. S3 requires an integrity header here. */
 export async function putBucketLifecycle(ctx: RequestContext): Promise<S3Response> {
@@ -91,12 +103,21 @@ export async function putBucketLifecycle(ctx: RequestContext): Promise<S3Respons
       "The XML you provided was not well-formed or did not validate against our published schema",
     );
   }
+  const minimumObjectSize = headers[MINIMUM_OBJECT_SIZE] ?? DEFAULT_MINIMUM_OBJECT_SIZE;
+  if (typeof minimumObjectSize !== "string" || !MINIMUM_OBJECT_SIZES.has(minimumObjectSize)) {
+    throw new S3Error("InvalidArgument", `Invalid ${MINIMUM_OBJECT_SIZE}`, {
+      ArgumentName: MINIMUM_OBJECT_SIZE,
+    });
+  }
   bucket.lifecycle = body;
-  return emptyResponse(200);
+  bucket.lifecycleMinimumObjectSize = minimumObjectSize;
+  return emptyResponse(200, { [MINIMUM_OBJECT_SIZE]: minimumObjectSize });
 }
 
 export function deleteBucketLifecycle(ctx: RequestContext): S3Response {
-  ctx.store.bucket(ctx.route.bucket!).lifecycle = undefined;
+  const bucket = ctx.store.bucket(ctx.route.bucket!);
+  bucket.lifecycle = undefined;
+  bucket.lifecycleMinimumObjectSize = undefined;
   return emptyResponse(204);
 }
 
