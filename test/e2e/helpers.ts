@@ -7,7 +7,7 @@ import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import type { Emulator, RequestLogEntry } from "../emulator/index.js";
+import type { Emulator } from "../emulator/index.js";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
 // The tsx loader, to run the CLI from source so a test does not depend on a fresh dist/.
@@ -56,57 +56,9 @@ export async function listKeys(emulator: Emulator, bucket: string): Promise<stri
   return (answer.Contents ?? []).map((object) => object.Key!).sort();
 }
 
-/**
- * Calls `listener` with each entry the in-process emulator logs, synchronously as it is logged, so a test can
- * act at an exact point (kill a client after its Nth stored part) where polling would let more requests land.
- * Returns the function that stops watching.
- */
-export function watchRequestLog(emulator: Emulator, listener: (entry: RequestLogEntry) => void): () => void {
-  const log = emulator.requestLog;
-  const push = log.push;
-  log.push = (...entries: RequestLogEntry[]): number => {
-    const length = push.apply(log, entries);
-    for (const entry of entries) listener(entry);
-    return length;
-  };
-  return () => {
-    log.push = push;
-  };
-}
-
-/**
- * Runs `act` the moment the emulator logs the `count`-th entry since `from` that `matches` (synchronously, so the
- * point is exact however busy the machine is); rejects at once if `run` ends first (it could not start, or
- * finished).
- */
-export function whenLogged(
-  emulator: Emulator,
-  run: { done: Promise<Run> },
-  from: number,
-  count: number,
-  matches: (entry: RequestLogEntry) => boolean,
-  act: () => void,
-): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let seen = emulator.requestLog.slice(from).filter(matches).length;
-    const reached = () => {
-      stop();
-      act();
-      resolve();
-    };
-    const stop = watchRequestLog(emulator, (entry) => {
-      if (matches(entry) && ++seen === count) reached();
-    });
-    if (seen >= count) return reached();
-    void run.done.then((ended) => {
-      stop();
-      reject(
-        new Error(
-          `the process exited (${ended.code}) before ${count} requests were logged:\n${ended.stderr}`,
-        ),
-      );
-    });
-  });
+/** Why a started process ended, for whenLogged (test/helpers/request-log.ts): its exit code and stderr. */
+export function exitReason(run: { done: Promise<Run> }): Promise<string> {
+  return run.done.then((ended) => `the process exited (${ended.code}):\n${ended.stderr}`);
 }
 
 /** Node arguments that run the CLI from source (through tsx) against `bucket` on the emulator. */

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../emulator/index.js";
 import {
   ciEnv,
+  exitReason,
   makeTree,
   nodeBinary,
   nodeRuntimes,
@@ -15,8 +16,8 @@ import {
   repoRoot,
   s3For,
   startCommand,
-  whenLogged,
 } from "./helpers.js";
+import { whenLogged } from "../helpers/request-log.js";
 
 const MiB = 1024 * 1024;
 const ACTION = path.join(repoRoot, "dist", "index.js");
@@ -65,11 +66,11 @@ describe.each(nodeRuntimes())("on $name", (node) => {
       // Sent the moment the third part is stored: six are still to come, so the signal lands mid-upload.
       await whenLogged(
         emulator,
-        run,
         mark,
         3,
         (entry) => entry.operation === "UploadPart" && entry.status === 200,
         () => run.child.kill("SIGTERM"),
+        exitReason(run),
       );
       const cancelled = await run.done;
       expect(cancelled.code).toBe(1);

@@ -16,15 +16,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator, type RequestLogEntry } from "../emulator/index.js";
 import {
   ciEnv,
+  exitReason,
   cliFromSourceArgs,
   nodeBinary,
   nodeRuntimes,
   readObject,
   s3For,
   startCommand,
-  whenLogged,
   type Run,
 } from "./helpers.js";
+import { whenLogged } from "../helpers/request-log.js";
 
 const MiB = 1024 * 1024;
 // Big enough for a kill point between the first concurrency-wide wave and the end, small enough that a loaded
@@ -69,7 +70,7 @@ function isStoredPart(entry: RequestLogEntry, key: string): boolean {
 type Started = ReturnType<typeof startCommand>;
 
 function whenPartsStored(run: Started, key: string, from: number, count: number, act: () => void) {
-  return whenLogged(emulator, run, from, count, (entry) => isStoredPart(entry, key), act);
+  return whenLogged(emulator, from, count, (entry) => isStoredPart(entry, key), act, exitReason(run));
 }
 
 async function pendingUploads(key: string): Promise<string[]> {
