@@ -35,7 +35,6 @@ let emulator: Emulator;
 let workspace: string;
 /** OCI_WORK: this project's build state, not the machine-wide default (/tmp/oci/w) that other builds use. */
 let ociWork: string;
-let built = false;
 const big = patternBytes(6 * 1024 * 1024 + 1, 11);
 
 beforeAll(async () => {
@@ -49,14 +48,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (built) {
-    const storage = {
-      ...process.env,
-      CONTAINERS_STORAGE_CONF: path.join(ociWork, "storage.conf"),
-      CONTAINERS_CONF: path.join(ociWork, "containers.conf"),
-    };
-    await locked(["podman", "rmi", "--force", TAG], storage);
-  }
   await emulator?.stop();
   if (workspace) await rm(workspace, { recursive: true, force: true });
 });
@@ -66,7 +57,7 @@ function locked(command: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return runCommand("flock", ["-o", `${ociWork}.lock`, ...command], env, repoRoot);
 }
 
-function runImage(runOptions: string[], args: string[]): Promise<Run> {
+async function runImage(runOptions: string[], args: string[]): Promise<Run> {
   const credentials = [
     `-e AWS_ACCESS_KEY_ID=${emulator.credentials.accessKeyId}`,
     `-e AWS_SECRET_ACCESS_KEY=${emulator.credentials.secretAccessKey}`,
@@ -79,8 +70,15 @@ function runImage(runOptions: string[], args: string[]): Promise<Run> {
     OCI_WORK: ociWork,
     RUN_OPTS: [`-v ${workspace}:/work`, ...credentials, ...runOptions].join(" "),
   };
-  built = true;
-  return locked(["bash", SCRIPT, repoRoot, TAG, ...args], env);
+  const run = await locked(["bash", SCRIPT, repoRoot, TAG, ...args], env);
+  // Each test builds its own image; removing it keeps the store from growing by one image per run.
+  const storage = {
+    ...process.env,
+    CONTAINERS_STORAGE_CONF: path.join(ociWork, "storage.conf"),
+    CONTAINERS_CONF: path.join(ociWork, "containers.conf"),
+  };
+  await locked(["podman", "rmi", "--force", TAG], storage);
+  return run;
 }
 
 describe.skipIf(!available && !inCi)("the Docker image", () => {
