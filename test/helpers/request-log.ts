@@ -3,7 +3,10 @@
 // or a sleep would let more requests land on a busy machine, or fire too early.
 import type { Emulator, RequestLogEntry } from "../emulator/index.js";
 
-/** Calls `listener` with each entry as the emulator logs it; returns the function that stops watching. */
+/**
+ * Calls `listener` with each entry as the emulator logs it (it logs with `requestLog.push`); returns the function
+ * that stops watching. Stop watchers in the reverse order they were started.
+ */
 export function watchRequestLog(emulator: Emulator, listener: (entry: RequestLogEntry) => void): () => void {
   const log = emulator.requestLog;
   const push = log.push;
