@@ -1,6 +1,7 @@
 // S3 error codes with the HTTP status S3 pairs them with, so handlers only name the code.
 
 const STATUS_BY_CODE = {
+  AccessControlListNotSupported: 400,
   AccessDenied: 403,
   AuthorizationHeaderMalformed: 400,
   AuthorizationQueryParametersError: 400,
@@ -9,12 +10,16 @@ const STATUS_BY_CODE = {
   BucketNotEmpty: 409,
   EntityTooLarge: 400,
   EntityTooSmall: 400,
+  IllegalLocationConstraintException: 400,
   IncompleteBody: 400,
   InternalError: 500,
   InvalidAccessKeyId: 403,
   InvalidArgument: 400,
+  InvalidBucketAclWithObjectOwnership: 400,
   InvalidBucketName: 400,
   InvalidDigest: 400,
+  InvalidLocationConstraint: 400,
+  InvalidObjectState: 403,
   InvalidPart: 400,
   InvalidPartNumber: 416,
   InvalidPartOrder: 400,
