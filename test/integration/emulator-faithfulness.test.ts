@@ -186,6 +186,53 @@ describe("refused rather than silently accepted", () => {
     expect(own.$metadata.httpStatusCode).toBe(200);
   });
 
+  it("GET of an archived-class object is InvalidObjectState (no restore here); HEAD still answers", async () => {
+    const { sdk, bucket } = emulatorSite();
+    await sdk.send(
+      new PutObjectCommand({ Bucket: bucket, Key: "archived", Body: "cold", StorageClass: "GLACIER" }),
+    );
+    expect(await s3ErrorOf(sdk.send(new GetObjectCommand({ Bucket: bucket, Key: "archived" })))).toEqual({
+      code: "InvalidObjectState",
+      status: 403,
+    });
+    const head = await sdk.send(new HeadObjectCommand({ Bucket: bucket, Key: "archived" }));
+    expect(head.StorageClass).toBe("GLACIER");
+  });
+
+  it("parameters and settings S3 documents but the emulator lacks answer 501", async () => {
+    const paged = await sendSigned(emulator, { method: "GET", path: "/", query: { "max-buckets": "1" } });
+    const mfaDelete = await sendSigned(emulator, {
+      method: "PUT",
+      path: "/faithful",
+      query: { versioning: "" },
+      body: "<VersioningConfiguration><Status>Enabled</Status><MfaDelete>Enabled</MfaDelete></VersioningConfiguration>",
+    });
+    const token = await sendSigned(emulator, {
+      method: "GET",
+      path: "/faithful",
+      headers: { "x-amz-security-token": "session" },
+    });
+    const conditionalDelete = await sendSigned(emulator, {
+      method: "DELETE",
+      path: "/faithful/plain",
+      headers: { "if-match": '"0"' },
+    });
+    expect(
+      [paged, mfaDelete, token, conditionalDelete].map((answer) => [answer.status, answer.code]),
+    ).toEqual([
+      [501, "NotImplemented"],
+      [501, "NotImplemented"],
+      [501, "NotImplemented"],
+      [501, "NotImplemented"],
+    ]);
+    const versioning = await sendSigned(emulator, {
+      method: "GET",
+      path: "/faithful",
+      query: { versioning: "" },
+    });
+    expect(versioning.body.toString()).not.toContain("Enabled");
+  });
+
   it("an x-amz-* header no operation handler reads answers 501 naming it", async () => {
     const response = await sendSigned(emulator, {
       method: "PUT",

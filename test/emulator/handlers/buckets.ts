@@ -85,6 +85,10 @@ export async function putBucketVersioning(ctx: RequestContext): Promise<S3Respon
       "The XML you provided was not well-formed or did not validate against our published schema",
     );
   }
+  // MFA delete needs an MFA device the emulator does not have; "Disabled" is the state every bucket is in.
+  const mfaDelete = childText(body, "MfaDelete");
+  if (mfaDelete !== undefined && mfaDelete !== "Disabled")
+    throw new S3Error("NotImplemented", "This emulator does not implement MFA delete.");
   bucket.versioning = status;
   return emptyResponse(200);
 }
