@@ -207,10 +207,11 @@ describe("refused rather than silently accepted", () => {
       query: { versioning: "" },
       body: "<VersioningConfiguration><Status>Enabled</Status><MfaDelete>Enabled</MfaDelete></VersioningConfiguration>",
     });
-    const token = await sendSigned(emulator, {
+    const optionalAttributes = await sendSigned(emulator, {
       method: "GET",
       path: "/faithful",
-      headers: { "x-amz-security-token": "session" },
+      query: { "list-type": "2" },
+      headers: { "x-amz-optional-object-attributes": "RestoreStatus" },
     });
     const conditionalDelete = await sendSigned(emulator, {
       method: "DELETE",
@@ -218,7 +219,7 @@ describe("refused rather than silently accepted", () => {
       headers: { "if-match": '"0"' },
     });
     expect(
-      [paged, mfaDelete, token, conditionalDelete].map((answer) => [answer.status, answer.code]),
+      [paged, mfaDelete, optionalAttributes, conditionalDelete].map((answer) => [answer.status, answer.code]),
     ).toEqual([
       [501, "NotImplemented"],
       [501, "NotImplemented"],
