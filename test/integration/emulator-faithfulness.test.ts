@@ -234,6 +234,33 @@ describe("refused rather than silently accepted", () => {
     expect(versioning.body.toString()).not.toContain("Enabled");
   });
 
+  it("sub-resources it lacks answer 501 instead of falling through to another operation", async () => {
+    const { sdk, bucket } = emulatorSite();
+    await sdk.send(new PutObjectCommand({ Bucket: bucket, Key: "tagged", Body: "keep me" }));
+    const deleteTags = await sendSigned(emulator, {
+      method: "DELETE",
+      path: `/${bucket}/tagged`,
+      query: { tagging: "" },
+    });
+    const bucketTags = await sendSigned(emulator, {
+      method: "GET",
+      path: `/${bucket}`,
+      query: { tagging: "" },
+    });
+    const session = await sendSigned(emulator, { method: "GET", path: `/${bucket}`, query: { session: "" } });
+    const formPost = await sendSigned(emulator, { method: "POST", path: `/${bucket}`, body: "key=x" });
+    expect([deleteTags, bucketTags, session, formPost].map((answer) => [answer.status, answer.code])).toEqual(
+      [
+        [501, "NotImplemented"],
+        [501, "NotImplemented"],
+        [501, "NotImplemented"],
+        [501, "NotImplemented"],
+      ],
+    );
+    const kept = await sdk.send(new GetObjectCommand({ Bucket: bucket, Key: "tagged" }));
+    expect(await kept.Body!.transformToString()).toBe("keep me");
+  });
+
   it("an x-amz-* header no operation handler reads answers 501 naming it", async () => {
     const response = await sendSigned(emulator, {
       method: "PUT",
