@@ -234,6 +234,40 @@ describe("refused rather than silently accepted", () => {
     expect(versioning.body.toString()).not.toContain("Enabled");
   });
 
+  it("enforces S3's key length (1,024 bytes) and user-metadata size (2 KB) limits on new objects", async () => {
+    const { sdk, bucket } = emulatorSite();
+    const longest = "k".repeat(1024);
+    await sdk.send(new PutObjectCommand({ Bucket: bucket, Key: longest, Body: "x" }));
+    expect(
+      await s3ErrorOf(sdk.send(new PutObjectCommand({ Bucket: bucket, Key: `${longest}k`, Body: "x" }))),
+    ).toEqual({
+      code: "KeyTooLongError",
+      status: 400,
+    });
+    expect(
+      (
+        await s3ErrorOf(
+          sdk.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: `é${longest.slice(1)}` })),
+        )
+      ).code,
+    ).toBe("KeyTooLongError");
+    // Keys (without the x-amz-meta- prefix) and values count in UTF-8 bytes.
+    const atLimit = { a: "v".repeat(1000), b: "w".repeat(1046) };
+    await sdk.send(new PutObjectCommand({ Bucket: bucket, Key: "meta-limit", Body: "x", Metadata: atLimit }));
+    expect(
+      await s3ErrorOf(
+        sdk.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: "meta-over",
+            Body: "x",
+            Metadata: { ...atLimit, c: "" },
+          }),
+        ),
+      ),
+    ).toEqual({ code: "MetadataTooLarge", status: 400 });
+  });
+
   it("sub-resources it lacks answer 501 instead of falling through to another operation", async () => {
     const { sdk, bucket } = emulatorSite();
     await sdk.send(new PutObjectCommand({ Bucket: bucket, Key: "tagged", Body: "keep me" }));

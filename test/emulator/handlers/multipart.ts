@@ -4,7 +4,7 @@ import { rm } from "node:fs/promises";
 import { S3Error } from "../errors.js";
 import { header, type RequestContext } from "../context.js";
 import { emptyResponse, OWNER, s3Time, xmlResponse, type S3Response } from "../response.js";
-import { encryptionHeaders, objectSettings } from "../metadata.js";
+import { checkKeyLength, encryptionHeaders, objectSettings } from "../metadata.js";
 import {
   ALGORITHMS,
   checksumHeader,
@@ -60,6 +60,7 @@ function checksumTypeRules(
 export function createMultipartUpload(ctx: RequestContext): S3Response {
   const bucket = ctx.store.bucket(ctx.route.bucket!);
   const key = ctx.route.key!;
+  checkKeyLength(key);
   const algorithmText = header(ctx, "x-amz-checksum-algorithm");
   const algorithm = algorithmText === undefined ? undefined : parseAlgorithm(algorithmText);
   if (algorithmText !== undefined && algorithm === undefined) {
