@@ -523,7 +523,39 @@ describe("signatures", () => {
     }
   });
 
-  it("presigned PutObject and UploadPart work; unsigned x-amz-* headers with them are refused", async () => {
+  it("presigned UploadPart and PutObject URLs work, and Complete takes the presigned part's ETag", async () => {
+    for (const site of sites) {
+      const { sdk, bucket, target } = site;
+      const host = { host: new URL(target.endpoint).host };
+      const created = await sdk.send(
+        new CreateMultipartUploadCommand({ Bucket: bucket, Key: "brokered-plain" }),
+      );
+      const partUrl = await presign(target, {
+        method: "PUT",
+        path: `/${bucket}/brokered-plain`,
+        query: { partNumber: "1", uploadId: created.UploadId! },
+      });
+      const part = await send(target, "PUT", partUrl, host, "part bytes");
+      const completed = await sdk.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: "brokered-plain",
+          UploadId: created.UploadId!,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: String(part.headers.etag) }] },
+        }),
+      );
+      const putUrl = await presign(target, { method: "PUT", path: `/${bucket}/presigned-put` });
+      const put = await send(target, "PUT", putUrl, host, "via url");
+      const stored = await sdk.send(new GetObjectCommand({ Bucket: bucket, Key: "presigned-put" }));
+      expect(
+        [part.status, completed.$metadata.httpStatusCode, put.status, await stored.Body!.transformToString()],
+        site.name,
+      ).toEqual([200, 200, 200, "via url"]);
+    }
+  });
+
+  // RGW 16.2 accepts and applies such headers (checked by hand), so only S3's documented answer is asserted.
+  it("presigned part URLs refuse unsigned x-amz-* headers and hold signed ones to their value", async () => {
     const { sdk, bucket } = emulatorSite();
     const created = await sdk.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "brokered" }));
     const partQuery = { partNumber: "1", uploadId: created.UploadId! };
@@ -576,18 +608,7 @@ describe("signatures", () => {
       body,
     );
     expect([part.status, part.code]).toEqual([200, undefined]);
-    await sdk.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: bucket,
-        Key: "brokered",
-        UploadId: created.UploadId!,
-        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: String(part.headers.etag) }] },
-      }),
-    );
-    const putUrl = await presign(emulator, { method: "PUT", path: `/${bucket}/presigned-put` });
-    expect((await send(emulator, "PUT", putUrl, host, "via url")).status).toBe(200);
-    const stored = await sdk.send(new GetObjectCommand({ Bucket: bucket, Key: "presigned-put" }));
-    expect(await stored.Body!.transformToString()).toBe("via url");
+    expect(part.headers["x-amz-checksum-crc32"]).toBe(crc32.toString("base64"));
   });
 });
 
