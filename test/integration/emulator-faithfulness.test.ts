@@ -612,6 +612,32 @@ describe("signatures", () => {
   });
 });
 
+describe("buckets", () => {
+  it("re-creating an own bucket is 200 in us-east-1 (legacy, documented) and BucketAlreadyOwnedByYou elsewhere", async () => {
+    for (const site of sites) {
+      const again = await site.sdk.send(new CreateBucketCommand({ Bucket: site.bucket }));
+      expect(again.$metadata.httpStatusCode, site.name).toBe(200);
+    }
+    const ireland = await startEmulator({ region: "eu-west-1", buckets: ["dublin"] });
+    const sdk = s3ClientFor(ireland);
+    try {
+      expect(
+        await s3ErrorOf(
+          sdk.send(
+            new CreateBucketCommand({
+              Bucket: "dublin",
+              CreateBucketConfiguration: { LocationConstraint: "eu-west-1" },
+            }),
+          ),
+        ),
+      ).toEqual({ code: "BucketAlreadyOwnedByYou", status: 409 });
+    } finally {
+      sdk.destroy();
+      await ireland.stop();
+    }
+  });
+});
+
 describe("listing", () => {
   it("max-keys=0 is an empty, complete page; fetch-owner=true returns owners", async () => {
     for (const site of sites) {

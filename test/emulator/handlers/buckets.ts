@@ -37,7 +37,10 @@ function checkBucketConfiguration(body: string, region: string): void {
 
 export async function createBucket(ctx: RequestContext): Promise<S3Response> {
   checkBucketConfiguration(await readSmallBody(ctx), ctx.config.region);
-  ctx.store.createBucket(ctx.route.bucket!);
+  // Documented legacy behaviour: in us-east-1 re-creating an own bucket answers 200 (and resets its ACL, which
+  // here is always the owner's); every other region answers BucketAlreadyOwnedByYou.
+  const exists = ctx.store.buckets.has(ctx.route.bucket!);
+  if (!(exists && ctx.config.region === "us-east-1")) ctx.store.createBucket(ctx.route.bucket!);
   return emptyResponse(200, { location: `/${ctx.route.bucket}` });
 }
 
