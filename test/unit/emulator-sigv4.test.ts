@@ -117,6 +117,27 @@ describe("SigV4 verification against AWS's published examples", () => {
     expect(failure(withHash)).toBeUndefined();
   });
 
+  it("takes the request time from a Date header only when x-amz-date is absent and Date is signed", () => {
+    const withDate = getObjectExample(GET_SIGNATURE);
+    const at = withDate.rawHeaders.indexOf("x-amz-date");
+    withDate.rawHeaders.splice(at, 2, "Date", "Fri, 24 May 2013 00:00:00 GMT");
+    // The example's SignedHeaders names x-amz-date, not date.
+    let refusal: unknown;
+    try {
+      verifySigV4(withDate, CREDS, "us-east-1", NOW);
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(S3Error);
+    expect([(refusal as S3Error).code, (refusal as S3Error).extra.HeadersNotSigned]).toEqual([
+      "AccessDenied",
+      "date",
+    ]);
+    const undated = getObjectExample(GET_SIGNATURE);
+    undated.rawHeaders.splice(at, 2);
+    expect(codeOf(() => verifySigV4(undated, CREDS, "us-east-1", NOW))).toBe("AccessDenied");
+  });
+
   it("answers AccessDenied to anonymous requests", () => {
     expect(
       codeOf(() =>
