@@ -7,7 +7,7 @@ import type { RequestContext } from "./context.js";
 import type { Operation } from "./router.js";
 
 /** Throws S3's answer to the header's value; returning means the request may go on. */
-type Rule = (value: string, operation: Operation) => void;
+type Rule = (value: string) => void;
 
 const ACTED_ON: Rule = () => undefined;
 
@@ -190,7 +190,7 @@ export function checkRequestRules(ctx: RequestContext): void {
     if (name.startsWith("x-amz-meta-") && KEEP_METADATA.has(operation)) continue;
     const rule = own[name] ?? COMMON[name];
     if (!rule) throw notImplemented(`the ${name} header`, operation);
-    rule(value, operation);
+    rule(value);
   }
   const parameter = UNIMPLEMENTED_QUERY[operation]?.find((name) => ctx.route.query.has(name));
   if (parameter !== undefined) throw notImplemented(`the ${parameter} parameter`, operation);
