@@ -148,6 +148,8 @@ export interface ListedPart {
   size: number;
   etag: string;
   checksums: Checksums;
+  /** When the store took the part; resume leaves alone an upload that was written to a moment ago. */
+  lastModified?: Date;
 }
 
 export interface PartsPage {
@@ -156,6 +158,7 @@ export interface PartsPage {
   /** The upload's own algorithm and type, as ListParts reports them (absent on stores that keep none). */
   checksumAlgorithm?: string;
   checksumType?: string;
+  storageClass?: string;
 }
 
 /** An in-progress multipart upload as ListMultipartUploads shows it. */
@@ -163,6 +166,9 @@ export interface PendingUpload {
   key: string;
   uploadId: string;
   initiated: Date | undefined;
+  storageClass?: string;
+  checksumAlgorithm?: string;
+  checksumType?: string;
 }
 
 export interface UploadsPage {
@@ -450,6 +456,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         size: part.Size ?? -1,
         etag: stripQuotes(part.ETag),
         checksums: fromFields(part),
+        ...(part.LastModified ? { lastModified: part.LastModified } : {}),
       }));
       const nextMarker = answer.IsTruncated ? answer.NextPartNumberMarker : undefined;
       return {
@@ -457,6 +464,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         ...(nextMarker ? { nextMarker } : {}),
         ...(answer.ChecksumAlgorithm ? { checksumAlgorithm: answer.ChecksumAlgorithm } : {}),
         ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
+        ...(answer.StorageClass ? { storageClass: answer.StorageClass } : {}),
       };
     },
 
@@ -502,7 +510,16 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
       );
       const uploads = (answer.Uploads ?? []).flatMap((upload) =>
         upload.Key !== undefined && upload.UploadId
-          ? [{ key: upload.Key, uploadId: upload.UploadId, initiated: upload.Initiated }]
+          ? [
+              {
+                key: upload.Key,
+                uploadId: upload.UploadId,
+                initiated: upload.Initiated,
+                ...(upload.StorageClass ? { storageClass: upload.StorageClass } : {}),
+                ...(upload.ChecksumAlgorithm ? { checksumAlgorithm: upload.ChecksumAlgorithm } : {}),
+                ...(upload.ChecksumType ? { checksumType: upload.ChecksumType } : {}),
+              },
+            ]
           : [],
       );
       const next =
