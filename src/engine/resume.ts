@@ -201,8 +201,11 @@ function stillActive(
   listed: ListedUpload,
   now: number,
 ): string | null {
-  const stallTimeout = ctx.run.options.tuning?.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
-  const quietMs = stallTimeout + plan.partSize / SLOWEST_PART_BYTES_PER_MS;
+  const tuning = ctx.run.options.tuning ?? {};
+  // A live job stores a part at least this often, even through one stalled and retried request.
+  const quietMs =
+    tuning.resumeQuietMs ??
+    (tuning.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS) + plan.partSize / SLOWEST_PART_BYTES_PER_MS;
   const newestPart = Math.max(0, ...listed.parts.map((part) => part.lastModified?.getTime() ?? 0));
   const initiated = candidate.initiated?.getTime() ?? 0;
   const last = Math.max(newestPart, initiated);

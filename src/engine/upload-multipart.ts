@@ -43,12 +43,13 @@ export async function uploadMultipart(
   ifNoneMatch: boolean,
 ): Promise<MultipartOutcome> {
   const { resumed, seen } = await findResumable(ctx, handle, plan);
-  const created = resumed === null ? await createUpload(ctx, plan, handle.identity) : null;
+  if (resumed !== null) return transferAndConfirm(ctx, handle, plan, ifNoneMatch, resumed.uploadId, resumed);
+  const created = await createUpload(ctx, plan, handle.identity);
   // Only a Create that needed retries can have left an upload behind whose answer never arrived.
-  const sweep = created !== null && created.attempts > 1 ? lostCreateSweeper(ctx, seen, created) : null;
+  const sweep = created.attempts > 1 ? lostCreateSweeper(ctx, seen, created) : null;
   await sweep?.();
   try {
-    return await transferAndConfirm(ctx, handle, plan, ifNoneMatch, resumed, created?.uploadId);
+    return await transferAndConfirm(ctx, handle, plan, ifNoneMatch, created.uploadId, null);
   } finally {
     // Again at the end: a lost attempt the store carried out late shows up only now.
     await sweep?.();
@@ -85,12 +86,12 @@ async function transferAndConfirm(
   handle: OpenFile,
   plan: UploadPlan,
   ifNoneMatch: boolean,
+  uploadId: string,
+  /** Set when the upload was adopted from an earlier run: then it is never aborted here. */
   resumed: Resumed | null,
-  createdId: string | undefined,
 ): Promise<MultipartOutcome> {
   const { store, options } = ctx.run;
   const target = { bucket: options.bucket, key: ctx.file.key };
-  const uploadId = resumed?.uploadId ?? createdId!;
   let completed: Completed;
   try {
     completed = await transferVerifyComplete(

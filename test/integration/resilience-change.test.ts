@@ -11,7 +11,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runUploads, type EngineOptions, type LocalFile } from "../../src/engine/index.js";
 import type { Emulator } from "../emulator/index.js";
 import { KiB, PART, emulatorEngineOptions, startWorkspace, stopWorkspace } from "../helpers/engine.js";
-import { readObject } from "../e2e/helpers.js";
 
 const BUCKET = "change";
 let emulator: Emulator;
