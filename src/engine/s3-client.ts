@@ -141,6 +141,8 @@ export interface StoredObject {
   versionId?: string;
   checksums: Checksums;
   checksumType?: ChecksumType;
+  /** The svu-plan metadata a multipart upload of this tool records (upload-multipart.ts). */
+  planRecord?: string;
 }
 
 export interface ListedPart {
@@ -347,13 +349,23 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         if (leanAnswer?.status === 404) return null;
         if (leanAnswer) {
           const size = Number(leanAnswer.headers["content-length"] ?? 0);
-          return { size, ...answerFromHeaders(leanAnswer.headers) };
+          const planRecord = leanAnswer.headers["x-amz-meta-svu-plan"];
+          return {
+            size,
+            ...answerFromHeaders(leanAnswer.headers),
+            ...(typeof planRecord === "string" ? { planRecord } : {}),
+          };
         }
         const head = await client.send(
           new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: "ENABLED" }),
           sendOptions(signal),
         );
-        return { size: head.ContentLength ?? 0, ...writeAnswerFrom(head) };
+        const planRecord = head.Metadata?.["svu-plan"];
+        return {
+          size: head.ContentLength ?? 0,
+          ...writeAnswerFrom(head),
+          ...(planRecord !== undefined ? { planRecord } : {}),
+        };
       } catch (error) {
         if (isNotFound(error)) return null;
         throw await explainHeadError(client, bucket, key, error, signal);

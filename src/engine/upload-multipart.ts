@@ -109,6 +109,7 @@ async function transferAndConfirm(
   const resumeNotes = resumed ? [resumed.note] : [];
   if (answer !== null) {
     const outcome = await confirmObject(ctx, expected, answer, partsMethod);
+    if (resumed) await ensureResumedSettings(ctx, uploadId, outcome.versionId);
     return { ...outcome, notes: [...resumeNotes, ...outcome.notes], checksumLocal: expected.checksum };
   }
   try {
@@ -118,6 +119,34 @@ async function transferAndConfirm(
     // After a 412 the upload still exists whatever the object holds; it must not stay billable.
     await store.abortMultipartUpload({ ...target, uploadId }).catch(() => undefined);
   }
+}
+
+/**
+ * S3 shows an in-progress upload's Content-Type, cache-control, metadata, tags and encryption to nobody, so
+ * a resumed upload may have been started with other ones; the finished object shows them, fingerprinted in
+ * svu-plan. Fails when they differ: the bytes are right, but the object is not what this run was asked for.
+ */
+async function ensureResumedSettings(
+  ctx: FileContext,
+  uploadId: string,
+  versionId: string | undefined,
+): Promise<void> {
+  const { store, options } = ctx.run;
+  const target = { bucket: options.bucket, key: ctx.file.key, ...(versionId ? { versionId } : {}) };
+  const stored = await call(ctx, "HeadObject", HINTS.access, () => store.headObject(target, ctx.signal));
+  const recorded = stored?.planRecord?.split(",")[4];
+  const wanted = settingsFingerprint(ctx.headers);
+  if (recorded === wanted) return;
+  const what =
+    recorded === undefined
+      ? "settings this run cannot compare (it was started without a settings fingerprint)"
+      : "other object settings";
+  throw new Error(
+    `The resumed multipart upload ${uploadId} had been started with ${what} (Content-Type, cache-control, ` +
+      `metadata, tags or encryption; S3 shows none of them before Complete). The object ` +
+      `s3://${options.bucket}/${ctx.file.key} holds the file's bytes, verified, but not this run's settings: ` +
+      "delete the object and rerun.",
+  );
 }
 
 /** Parts verified and Complete sent: either S3's answer, or the error of a Complete that may have worked. */

@@ -198,3 +198,31 @@ describe("resume", () => {
     expect(await openUploads(file.key)).toEqual([uploadId]);
   });
 });
+
+describe("resume and the object settings S3 does not show on an in-progress upload", () => {
+  it("fails, naming the upload, when the resumed upload was started with other settings", async () => {
+    const bytes = randomBytes(PARTS * PART);
+    const file = await localFile("settings.bin", bytes);
+    await interrupted(file, 3, { object: { contentType: "text/plain", metadata: { build: "1" } } });
+    const [uploadId] = await openUploads(file.key);
+    const result = await runUploads(
+      [file],
+      options({ object: { contentType: "application/json", metadata: { build: "1" } } }),
+    );
+    expect(result.files[0]?.status).toBe("failed");
+    expect(result.files[0]?.error).toMatch(
+      new RegExp(`resumed multipart upload ${uploadId} had been started with other object settings`),
+    );
+    expect(result.files[0]?.error).toMatch(/delete the object and rerun/);
+  });
+
+  it("resumes when the settings are the same", async () => {
+    const bytes = randomBytes(PARTS * PART);
+    const file = await localFile("same-settings.bin", bytes);
+    const object = { contentType: "text/plain", metadata: { build: "1" }, tags: { team: "a" } };
+    await interrupted(file, 3, { object });
+    const result = await runUploads([file], options({ object }));
+    expect(result.files[0], result.files[0]?.error).toMatchObject({ status: "uploaded", verified: true });
+    expect(result.files[0]?.notes[0]).toMatch(/^Resumed multipart upload/);
+  });
+});
