@@ -32,6 +32,8 @@ export function lostCreateSweeper(
   seen: ReadonlySet<string> | null,
   created: CreatedUpload,
 ): () => Promise<void> {
+  // Cleanup, like an abort on failure: it must run even when the run was cancelled.
+  ctx = { ...ctx, signal: AbortSignal.timeout(60_000) };
   let ours: PendingUpload | undefined;
   const aborted = new Set<string>();
   let warned = false;
@@ -53,8 +55,9 @@ export function lostCreateSweeper(
     try {
       uploads = await pendingUploadsOfKey(ctx);
     } catch (error) {
-      if (ctx.signal?.aborted) return;
-      return cannot(`listing them failed (${describeS3Error(error)})`);
+      return cannot(
+        `listing them failed (${describeS3Error(error instanceof StepError ? (error.cause ?? error) : error)})`,
+      );
     }
     // Remembered from the first sweep: after Complete our upload is no longer listed.
     ours ??= uploads.find((upload) => upload.uploadId === created.uploadId);
@@ -99,7 +102,6 @@ async function abortIfEmpty(ctx: FileContext, upload: PendingUpload): Promise<bo
     );
   } catch (error) {
     if (isNoSuchUpload(error)) return true;
-    if (ctx.signal?.aborted) return false;
     ctx.run.emit({
       type: "warning",
       file: ctx.file,
