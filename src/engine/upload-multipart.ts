@@ -3,7 +3,7 @@ import { confirmObject, requireChecksumsError, type UploadOutcome } from "./conf
 import { describeS3Error, GONE_UPLOAD, HINTS, isNoSuchUpload, s3ErrorInfo, StepError } from "./errors.js";
 import { expectedEtag, type ExpectedObject } from "./object-verify.js";
 import { changeSinceOpen, type FileIdentity } from "./file-identity.js";
-import { lostCreateSweeper, type CreatedUpload } from "./lost-creates.js";
+import { watchLostCreates, type CreatedUpload } from "./lost-creates.js";
 import type { OpenFile } from "./part-reader.js";
 import { sendPart, type SentPart } from "./part-transfer.js";
 import type { PlannedPart, UploadPlan } from "./plan.js";
@@ -46,12 +46,11 @@ export async function uploadMultipart(
   if (resumed !== null) return transferAndConfirm(ctx, handle, plan, ifNoneMatch, resumed.uploadId, resumed);
   const created = await createUpload(ctx, plan, handle.identity);
   // Only a Create that needed retries can have left an upload behind whose answer never arrived.
-  const sweep = created.attempts > 1 ? lostCreateSweeper(ctx, seen, created) : null;
-  await sweep?.();
+  const sweep = created.attempts > 1 ? await watchLostCreates(ctx, seen, created) : null;
   try {
     return await transferAndConfirm(ctx, handle, plan, ifNoneMatch, created.uploadId, null);
   } finally {
-    // Again at the end: a lost attempt the store carried out late shows up only now.
+    // At the end: a job beside this one has stored a part by now, and a stalled attempt has landed.
     await sweep?.();
   }
 }

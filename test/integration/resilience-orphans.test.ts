@@ -8,6 +8,7 @@ import {
   AbortMultipartUploadCommand,
   CreateMultipartUploadCommand,
   ListMultipartUploadsCommand,
+  UploadPartCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -86,7 +87,7 @@ describe("a CreateMultipartUpload whose answer was lost", () => {
     );
   });
 
-  it("leaves alone an upload of the key that another job holds parts in", async () => {
+  it("leaves alone an upload of the key that existed before the run", async () => {
     const bytes = randomBytes(4 * PART);
     const file = await localFile("foreign.bin", bytes);
     const foreign = await sdk.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: file.key }));
@@ -98,6 +99,65 @@ describe("a CreateMultipartUpload whose answer was lost", () => {
     await sdk.send(
       new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: file.key, UploadId: foreign.UploadId }),
     );
+  });
+});
+
+describe("another job's upload of the same key, created while this run's Create was retried", () => {
+  it("is left alone when it holds a part, while the lost attempt is aborted", async () => {
+    const bytes = randomBytes(4 * PART);
+    const file = await localFile("beside.bin", bytes);
+    emulator.faults.add({
+      operation: "CreateMultipartUpload",
+      action: "stall",
+      key: file.key,
+      times: 1,
+      stallMs: STALL_TIMEOUT + 1000,
+    });
+    emulator.faults.add({
+      operation: "UploadPart",
+      action: "stall",
+      key: file.key,
+      partNumber: 1,
+      times: 1,
+      stallMs: STALL_TIMEOUT - 500,
+    });
+    let other: Promise<string> | undefined;
+    const result = await runUploads([file], {
+      ...options(),
+      onEvent: (event) => {
+        // The other job starts when this run retries its Create: inside the window a lost attempt has.
+        if (event.type === "retry" && event.operation === "CreateMultipartUpload") {
+          other ??= sdk
+            .send(
+              new CreateMultipartUploadCommand({
+                Bucket: BUCKET,
+                Key: file.key,
+                ChecksumAlgorithm: "CRC64NVME",
+                ChecksumType: "FULL_OBJECT",
+              }),
+            )
+            .then(async (created) => {
+              await sdk.send(
+                new UploadPartCommand({
+                  Bucket: BUCKET,
+                  Key: file.key,
+                  UploadId: created.UploadId,
+                  // Not part 1: this run's part 1 is the one held.
+                  PartNumber: 2,
+                  Body: randomBytes(KiB),
+                  ChecksumAlgorithm: "CRC64NVME",
+                }),
+              );
+              return created.UploadId!;
+            });
+        }
+      },
+    });
+    expect(result.files[0], result.files[0]?.error).toMatchObject({ status: "uploaded", verified: true });
+    const otherId = await other;
+    expect(otherId).toBeDefined();
+    expect(await pendingUploads(file.key)).toEqual([otherId]);
+    await sdk.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: file.key, UploadId: otherId }));
   });
 });
 
