@@ -115,8 +115,9 @@ async function transferAndConfirm(
     const outcome = await confirmAfterAmbiguousComplete(ctx, completed);
     return { ...outcome, notes: [...resumeNotes, ...outcome.notes], checksumLocal: expected.checksum };
   } finally {
-    // After a 412 the upload still exists whatever the object holds; it must not stay billable.
-    await store.abortMultipartUpload({ ...target, uploadId }).catch(() => undefined);
+    // After a 412 the upload still exists whatever the object holds; it must not stay billable, unless it
+    // is not this run's to abort.
+    if (resumed === null) await store.abortMultipartUpload({ ...target, uploadId }).catch(() => undefined);
   }
 }
 
