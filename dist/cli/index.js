@@ -38470,184 +38470,88 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:url"
 const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-;// CONCATENATED MODULE: ./src/frontend/inputs.ts
-// The one list of settings: action.yml, the CLI flags, the S3VU_* variables, --help and the README tables
-// all follow it (test/unit/frontend-docs.test.ts fails when action.yml or the README drift from it).
-const INPUTS = [
-    { name: "bucket", description: "Name of the S3 bucket to upload to.", default: "", required: true },
-    {
-        name: "path",
-        description: 'Files to upload: newline-separated glob patterns relative to the working directory; a leading "!" excludes.',
-        default: "",
-        required: true,
-        multiline: true,
-    },
-    {
-        name: "prefix",
-        description: 'Key prefix put before every key; a "/" is added between prefix and path unless it ends in one.',
-        default: "",
-    },
-    {
-        name: "base-dir",
-        description: "Directory the keys are relative to: base-dir/a/b.txt becomes key prefix/a/b.txt.",
-        default: ".",
-    },
-    {
-        name: "part-size",
-        description: "Size of each multipart part, 5MiB to 5GiB (bytes, or with a unit: KB, MB, GB, KiB, MiB, GiB); raised automatically so a file needs at most 10,000 parts.",
-        default: "16MiB",
-    },
-    { name: "concurrency", description: "How many parts are in flight at once (1 to 64).", default: "4" },
-    {
-        name: "checksum-algorithm",
-        description: "Checksum sent with every part and verified: CRC64NVME, CRC32, CRC32C, SHA1, SHA256 or none.",
-        default: "CRC64NVME",
-    },
-    {
-        name: "checksum-type",
-        description: "FULL_OBJECT or COMPOSITE; empty picks the algorithm's default (FULL_OBJECT for CRCs, COMPOSITE for SHA1/SHA256).",
-        default: "",
-    },
-    {
-        name: "content-md5",
-        description: "Also send Content-MD5 with every part and single upload (true/false).",
-        default: "false",
-        boolean: true,
-    },
-    {
-        name: "multipart-threshold",
-        description: "Files smaller than this go up in one PutObject, larger ones as multipart uploads (at most 5GiB); empty means the part size.",
-        default: "",
-    },
-    {
-        name: "region",
-        description: "AWS region; empty uses the SDK default chain (AWS_REGION, profile).",
-        default: "",
-    },
-    {
-        name: "endpoint",
-        description: "Endpoint URL of an S3-compatible store, e.g. http://127.0.0.1:9000; empty for Amazon S3.",
-        default: "",
-    },
-    {
-        name: "force-path-style",
-        description: "Address the bucket as endpoint/bucket/key instead of bucket.endpoint/key (true/false).",
-        default: "false",
-        boolean: true,
-    },
-    {
-        name: "overwrite",
-        description: "Replace objects that already exist with different content; false skips identical objects and fails on different ones.",
-        default: "false",
-        boolean: true,
-    },
-    {
-        name: "if-no-files-found",
-        description: "What to do when the patterns match no file: error, warn or ignore.",
-        default: "error",
-    },
-    {
-        name: "include-hidden-files",
-        description: 'Also upload files and directories whose names start with "." (true/false).',
-        default: "false",
-        boolean: true,
-    },
-    {
-        name: "content-type",
-        description: "Content-Type for every object; empty guesses it from each file's extension.",
-        default: "",
-    },
-    { name: "cache-control", description: "Cache-Control header for every object.", default: "" },
-    {
-        name: "metadata",
-        description: "User metadata, one key=value per line (stored as x-amz-meta-key).",
-        default: "",
-        multiline: true,
-    },
-    {
-        name: "tags",
-        description: "Object tags, one key=value per line (at most 10).",
-        default: "",
-        multiline: true,
-    },
-    {
-        name: "storage-class",
-        description: "Storage class, e.g. STANDARD, STANDARD_IA, INTELLIGENT_TIERING; empty uses the bucket's default.",
-        default: "",
-    },
-    {
-        name: "sse",
-        description: "Server-side encryption: AES256, aws:kms or aws:kms:dsse; empty uses the bucket's default.",
-        default: "",
-    },
-    {
-        name: "sse-kms-key-id",
-        description: "KMS key id or ARN for sse aws:kms / aws:kms:dsse; empty uses the AWS managed key.",
-        default: "",
-    },
-    {
-        name: "verify",
-        description: "Check the completed object (HeadObject: size, checksum, ETag) against the local file; parts are always checked with ListParts (true/false).",
-        default: "true",
-        boolean: true,
-    },
-    {
-        name: "require-checksums",
-        description: "Fail instead of falling back to ETag/MD5 verification when the store keeps no checksums (true/false).",
-        default: "false",
-        boolean: true,
-    },
-    {
-        name: "on-failure",
-        description: "What to do with a failed multipart upload: abort (delete its parts) or keep (to resume later).",
-        default: "abort",
-    },
-    {
-        name: "dry-run",
-        description: "List what would be uploaded, with keys and sizes, without writing anything (true/false).",
-        default: "false",
-        boolean: true,
-    },
-    {
-        name: "mode",
-        description: 'upload, or cleanup: abort in-progress multipart uploads under "prefix" older than "older-than" ("path" is not used).',
-        default: "upload",
-    },
-    {
-        name: "older-than",
-        description: "Cleanup mode: only uploads initiated at least this long ago are aborted, e.g. 7d, 12h, 30m.",
-        default: "7d",
-    },
-    {
-        name: "lifecycle-abort-days",
-        description: 'Cleanup mode: also add a bucket lifecycle rule aborting incomplete uploads under "prefix" after this many days, keeping other rules; empty adds none.',
-        default: "",
-    },
-];
-const ENV_PREFIX = "S3VU_";
-/** "base-dir" → "S3VU_BASE_DIR". */
-function envName(input) {
-    return ENV_PREFIX + input.toUpperCase().replaceAll("-", "_");
-}
-
-;// CONCATENATED MODULE: ./src/frontend/duration.ts
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-function parseDuration(name, text) {
-    const match = /^(\d+)\s*([smhd])$/i.exec(text.trim());
-    const unit = match ? UNIT_MS[match[2].toLowerCase()] : undefined;
-    if (!match || unit === undefined || !Number.isSafeInteger(Number(match[1]) * unit)) {
-        return {
-            ok: false,
-            error: `Input "${name}": "${text}" is not a duration; use a whole number with s, m, h or d, e.g. 7d, 12h, 30m.`,
-        };
-    }
-    return { ok: true, value: Number(match[1]) * unit };
-}
-
-;// CONCATENATED MODULE: external "node:buffer"
-const external_node_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/engine/abort-scope.ts
+// One abort listener per signal, however many operations wait on it. A run hands one signal to every part
+// wait, retry sleep and request; a listener each piles up past Node's limit of 10 (MaxListenersExceeded-
+// Warning) on any run with enough files in flight, though each is removed when its operation ends.
+const subscribed = new WeakMap();
+/**
+ * Calls `callback` once when `signal` aborts, unless the returned function is called first. The signal
+ * carries one listener for all callbacks, removed when the last one leaves.
+ */
+function whenAborted(signal, callback) {
+    let subscribers = subscribed.get(signal);
+    if (subscribers === undefined) {
+        const callbacks = new Set();
+        const fire = () => {
+            subscribed.delete(signal);
+            for (const waiting of [...callbacks])
+                waiting();
+            callbacks.clear();
+        };
+        subscribers = { callbacks, fire };
+        subscribed.set(signal, subscribers);
+        signal.addEventListener("abort", fire, { once: true });
+    }
+    const { callbacks, fire } = subscribers;
+    callbacks.add(callback);
+    return () => {
+        if (!callbacks.delete(callback) || callbacks.size > 0)
+            return;
+        signal.removeEventListener("abort", fire);
+        if (subscribed.get(signal) === subscribers)
+            subscribed.delete(signal);
+    };
+}
+/**
+ * A signal of its own for one operation, aborted with `parent`: the SDK and node:http each add their own
+ * listener to the signal they are given, so they get this one. Call `release` when the operation ends.
+ */
+function childSignal(parent) {
+    const child = new AbortController();
+    if (parent.aborted) {
+        child.abort(parent.reason);
+        return { signal: child.signal, release: () => undefined };
+    }
+    const release = whenAborted(parent, () => child.abort(parent.reason));
+    return { signal: child.signal, release };
+}
+/**
+ * `target` with every method call that is given `signal` given a child of it instead, released when the
+ * call settles: requests then leave no listener on the run's signal but the one shared one.
+ */
+function withChildSignals(target, signal) {
+    if (signal === undefined)
+        return target;
+    return new Proxy(target, {
+        get(object, name, receiver) {
+            const value = Reflect.get(object, name, receiver);
+            if (typeof value !== "function")
+                return value;
+            return (...args) => {
+                const at = args.indexOf(signal);
+                if (at === -1)
+                    return Reflect.apply(value, object, args);
+                const child = childSignal(signal);
+                args[at] = child.signal;
+                try {
+                    const result = Reflect.apply(value, object, args);
+                    if (result instanceof Promise)
+                        return result.finally(child.release);
+                    child.release();
+                    return result;
+                }
+                catch (error) {
+                    child.release();
+                    throw error;
+                }
+            };
+        },
+    });
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:zlib"
@@ -38658,6 +38562,14 @@ var index_umd = __nccwpck_require__(608);
 
 
 
+// Node's hashes refuse an update of 2 GiB or more and zlib's crc32 silently wraps its length at 4 GiB, so
+// bigger parts are fed in slices of this size.
+const MAX_UPDATE = 1024 * 1024 * 1024;
+function* slices(data) {
+    for (let offset = 0; offset < data.byteLength; offset += MAX_UPDATE) {
+        yield data.subarray(offset, Math.min(data.byteLength, offset + MAX_UPDATE));
+    }
+}
 const CRC32C_POLYNOMIAL = 0x82f63b78;
 const CRC64NVME_POLYNOMIAL = "9a6c9329ac4bc9b5";
 // Creating a hash-wasm instance costs ~0.17 ms against ~0.04 ms for init() on a reused one (measured
@@ -38700,7 +38612,8 @@ class Crc32PartHasher {
     update(chunk) {
         if (this.spent)
             throw spentError("CRC32");
-        this.crc = (0,external_node_zlib_.crc32)(chunk, this.crc);
+        for (const slice of slices(chunk))
+            this.crc = (0,external_node_zlib_.crc32)(slice, this.crc);
     }
     digest() {
         if (this.spent)
@@ -38721,7 +38634,8 @@ class NodeHashPartHasher {
     update(chunk) {
         if (this.hash === null)
             throw spentError(this.algorithm);
-        this.hash.update(chunk);
+        for (const slice of slices(chunk))
+            this.hash.update(slice);
     }
     digest() {
         if (this.hash === null)
@@ -38751,7 +38665,9 @@ function createMd5Hasher() {
 }
 /** One-shot MD5 of a whole buffer (raw bytes; base64 it for Content-MD5). */
 function md5(data) {
-    return (0,external_node_crypto_.createHash)("md5").update(data).digest();
+    const hasher = createMd5Hasher();
+    hasher.update(data);
+    return hasher.digest();
 }
 
 ;// CONCATENATED MODULE: ./src/engine/checksum/algorithms.ts
@@ -38989,6 +38905,8 @@ function objectChecksum(algorithm, type, parts) {
 
 
 
+;// CONCATENATED MODULE: external "node:buffer"
+const external_node_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
 ;// CONCATENATED MODULE: ./src/engine/size.ts
 const UNITS = {
     "": 1,
@@ -39029,6 +38947,7 @@ function formatSize(bytes) {
 
 ;// CONCATENATED MODULE: ./src/engine/plan.ts
 
+
 const MiB = 1024 * 1024;
 const S3_LIMITS = {
     minPartSize: 5 * MiB,
@@ -39036,14 +38955,32 @@ const S3_LIMITS = {
     maxParts: 10_000,
     maxObjectSize: 10_000 * 5 * 1024 * MiB,
 };
-function resolveLimits(overrides) {
-    return { ...S3_LIMITS, ...overrides };
+/**
+ * The limits a run plans with, computed here only (the engine and the config validation both call this): S3's,
+ * with a part (and a single PutObject) narrowed to the largest Buffer this Node.js allocates (4 GiB before
+ * Node.js 22), in whole MiB as parts are planned, and an object to maxParts such parts.
+ */
+function resolveLimits(overrides, maxBuffer = external_node_buffer_namespaceObject.constants.MAX_LENGTH) {
+    const limits = { ...S3_LIMITS, ...overrides };
+    const maxPartSize = Math.min(limits.maxPartSize, Math.floor(maxBuffer / MiB) * MiB);
+    return {
+        ...limits,
+        maxPartSize,
+        maxObjectSize: Math.min(limits.maxObjectSize, limits.maxParts * maxPartSize),
+    };
+}
+/** Why parts are smaller than S3 allows, as " (…)", when they are; empty otherwise. */
+function bufferLimitNote(limits, format = formatSize) {
+    return limits.maxPartSize < S3_LIMITS.maxPartSize
+        ? ` (S3 allows ${format(S3_LIMITS.maxPartSize)}, but this Node.js ${process.version} holds at most ` +
+            `${format(limits.maxPartSize)} in one buffer; Node.js 22 or later reaches S3's limit)`
+        : "";
 }
 /** Checked once per run, before any file is touched, so a bad input fails fast with one message. */
 function checkPartSize(partSize, limits) {
     if (!Number.isSafeInteger(partSize) || partSize < limits.minPartSize || partSize > limits.maxPartSize) {
         return (`part size ${partSize} bytes is outside the allowed range ${formatSize(limits.minPartSize)} – ` +
-            `${formatSize(limits.maxPartSize)}; choose a value in that range, e.g. 16MiB.`);
+            `${formatSize(limits.maxPartSize)}${bufferLimitNote(limits)}; choose a value in that range, e.g. 16MiB.`);
     }
     return null;
 }
@@ -39061,19 +38998,29 @@ function planUpload(input) {
     if (size > limits.maxObjectSize) {
         return {
             ok: false,
-            error: `file is ${size} bytes, above the S3 object limit of ${limits.maxObjectSize} bytes ` +
-                `(${limits.maxParts} parts × ${formatSize(limits.maxPartSize)}); split it before uploading.`,
+            error: `file is ${size} bytes, above the ${bufferLimitNote(limits) ? "" : "S3 "}object limit of ` +
+                `${limits.maxObjectSize} bytes ` +
+                `(${limits.maxParts} parts × ${formatSize(limits.maxPartSize)})${bufferLimitNote(limits)}; ` +
+                `split it before uploading.`,
         };
     }
-    // One PutObject takes at most 5 GiB (the part limit), whatever the threshold says.
+    // One PutObject takes at most a part's limit (5 GiB, or the largest Buffer), whatever the threshold says.
     if (size === 0 || (size < input.multipartThreshold && size <= limits.maxPartSize)) {
         return {
             ok: true,
             plan: { size, multipart: false, partSize: size, parts: [{ number: 1, offset: 0, size }] },
         };
     }
-    const partSize = Math.min(fitPartSize(size, input.partSize, limits), limits.maxPartSize);
+    const partSize = fitPartSize(size, input.partSize, limits);
     const count = Math.ceil(size / partSize);
+    // Unreachable with resolveLimits' limits (maxObjectSize ≤ maxParts × maxPartSize); a guard for any other.
+    if (partSize > limits.maxPartSize || count > limits.maxParts) {
+        return {
+            ok: false,
+            error: `file is ${size} bytes; it needs more than ${limits.maxParts} parts of at most ` +
+                `${formatSize(limits.maxPartSize)}${bufferLimitNote(limits)}; split it before uploading.`,
+        };
+    }
     const parts = [];
     for (let index = 0; index < count; index++) {
         const offset = index * partSize;
@@ -39083,9 +39030,11 @@ function planUpload(input) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/pool.ts
+
 /**
  * The run's one transfer pool: at most `slots` part uploads (or single PutObjects) at a time across all
- * files, each holding one reusable buffer. Memory bound: slots × the largest part size in the run.
+ * files, each holding one reusable buffer. Memory bound: slots × the largest transfer in the run (a part, or
+ * a whole file sent as one PutObject).
  */
 class TransferPool {
     slots;
@@ -39122,18 +39071,20 @@ class TransferPool {
             return Promise.resolve();
         }
         return new Promise((resolve, reject) => {
+            // Every queued part of a run waits on the run's signal: one shared listener, not one each.
+            const leave = signal
+                ? whenAborted(signal, () => {
+                    const index = this.waiting.indexOf(grant);
+                    if (index >= 0)
+                        this.waiting.splice(index, 1);
+                    reject(signal.reason);
+                })
+                : () => undefined;
             const grant = () => {
-                signal?.removeEventListener("abort", onAbort);
+                leave();
                 this.busy++;
                 resolve();
             };
-            const onAbort = () => {
-                const index = this.waiting.indexOf(grant);
-                if (index >= 0)
-                    this.waiting.splice(index, 1);
-                reject(signal.reason);
-            };
-            signal?.addEventListener("abort", onAbort, { once: true });
             this.waiting.push(grant);
         });
     }
@@ -39200,6 +39151,8 @@ class StepError extends Error {
         this.name = "StepError";
     }
 }
+/** Why an upload this run was using is gone, when the store says NoSuchUpload. */
+const GONE_UPLOAD = "completed or aborted by someone else — is another job uploading the same key?";
 /** Answers caused by the setup rather than the moment: their fix replaces the step's general hint. */
 const HINTS_BY_CODE = {
     NoSuchBucket: 'The bucket does not exist at this endpoint: check "bucket", and "region" or "endpoint".',
@@ -39213,7 +39166,11 @@ const HINTS_BY_CODE = {
     ECONNREFUSED: 'Nothing answers at the endpoint: check "endpoint" (scheme, host and port) and that the store runs.',
     ENOTFOUND: 'The endpoint\'s host name does not resolve: check "endpoint" (or "region" for Amazon S3).',
     EAI_AGAIN: 'The endpoint\'s host name does not resolve: check "endpoint" and the network.',
+    NoSuchUpload: `The multipart upload was ${GONE_UPLOAD} Rerun once it has finished.`,
 };
+function isNoSuchUpload(error) {
+    return s3ErrorInfo(error instanceof StepError ? (error.cause ?? error) : error).code === "NoSuchUpload";
+}
 function stepFailed(step, error, hint) {
     if (error instanceof StepError)
         return error;
@@ -39226,6 +39183,7 @@ const HINTS = {
 };
 
 ;// CONCATENATED MODULE: ./src/engine/retry.ts
+
 
 const DEFAULT_RETRY = { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 20_000 };
 const THROTTLING_CODES = new Set([
@@ -39280,15 +39238,17 @@ function sleep(ms, signal) {
     return new Promise((resolve, reject) => {
         if (signal?.aborted)
             return reject(signal.reason);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal.reason);
-        };
         const timer = setTimeout(() => {
-            signal?.removeEventListener("abort", onAbort);
+            leave();
             resolve();
         }, ms);
-        signal?.addEventListener("abort", onAbort, { once: true });
+        // Many operations of a run may sleep at once on its signal: one shared listener, not one each.
+        const leave = signal
+            ? whenAborted(signal, () => {
+                clearTimeout(timer);
+                reject(signal.reason);
+            })
+            : () => undefined;
     });
 }
 async function withRetry(operation, context) {
@@ -39335,6 +39295,39 @@ const UNSIGNABLE = new Set([
     "user-agent",
     "x-amzn-trace-id",
 ]);
+// Headers the signer sets itself; a caller's copy would be sent twice or signed stale.
+const GENERATED = new Set(["authorization", "x-amz-date", "date"]);
+function isSignable(name) {
+    return !UNSIGNABLE.has(name) && !name.startsWith("proxy-") && !name.startsWith("sec-");
+}
+/**
+ * Header names are case-insensitive and SigV4 signs them in lower case, so names are lower-cased here and
+ * sent that way; names that differ only in case become one header whose values are joined by commas, as
+ * SigV4 merges repeated headers. The merged value is what goes on the wire, so the store sees what was signed.
+ */
+function wireHeaders(given) {
+    // No prototype: a header named __proto__ is still a header.
+    const headers = Object.create(null);
+    for (const [name, value] of Object.entries(given)) {
+        const lower = name.toLowerCase();
+        if (GENERATED.has(lower))
+            continue;
+        const previous = headers[lower];
+        headers[lower] = previous === undefined ? value : `${trimSpaces(previous)},${trimSpaces(value)}`;
+    }
+    return headers;
+}
+function trimSpaces(value) {
+    return value.replace(/^[ \t]+|[ \t]+$/g, "");
+}
+// SigV4 trims and collapses spaces; HTTP strips only spaces and tabs around a value (not every Unicode
+// space, as String.trim would), and line breaks never reach the wire.
+function canonicalValue(value) {
+    return value
+        .replace(/[\r\n]/g, " ")
+        .replace(/[ \t]+/g, " ")
+        .replace(/^ | $/g, "");
+}
 function rfc3986(text) {
     return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
@@ -39351,23 +39344,25 @@ function createSigner(region, service) {
         }
         return cached.key;
     };
-    /** The request's headers plus x-amz-date, the session token and authorization. */
+    /**
+     * The headers to send: the request's, with lower-case names and case-variants merged, plus x-amz-date, the
+     * session token and authorization.
+     */
     return (request, credentials, date) => {
         const amzDate = date.toISOString().replace(/[-:]|\.\d{3}/g, "");
         const day = amzDate.slice(0, 8);
-        const headers = { ...request.headers, "x-amz-date": amzDate };
+        const headers = wireHeaders(request.headers);
+        headers["x-amz-date"] = amzDate;
         if (credentials.sessionToken)
             headers["x-amz-security-token"] = credentials.sessionToken;
-        const names = Object.keys(headers)
-            .filter((name) => !UNSIGNABLE.has(name))
-            .sort();
-        const canonicalHeaders = names
-            .map((name) => `${name}:${headers[name].trim().replace(/\s+/g, " ")}\n`)
-            .join("");
+        const names = Object.keys(headers).filter(isSignable).sort();
+        const canonicalHeaders = names.map((name) => `${name}:${canonicalValue(headers[name])}\n`).join("");
         const signedHeaders = names.join(";");
-        const canonicalQuery = Object.keys(request.query)
-            .sort()
-            .map((name) => `${rfc3986(name)}=${rfc3986(request.query[name])}`)
+        // Sorted by encoded name: raw and encoded order differ ("a-" < "a/" but "a%2F" < "a-").
+        const canonicalQuery = Object.entries(request.query)
+            .map(([name, value]) => [rfc3986(name), rfc3986(value)])
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([name, value]) => `${name}=${value}`)
             .join("&");
         const canonicalRequest = [
             request.method,
@@ -39402,7 +39397,7 @@ function createSigner(region, service) {
 
 
 
-// The SDK's key encoding: RFC 3986 per path segment, slashes kept.
+// The SDK's key encoding: RFC 3986 per path segment, slashes kept. Exported for the differential test.
 function encodeKey(key) {
     return key
         .split("/")
@@ -39549,6 +39544,7 @@ function writeAnswerFrom(answer) {
         ...(answer.VersionId ? { versionId: answer.VersionId } : {}),
         checksums: fromFields(answer),
         ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
+        ...(answer.ServerSideEncryption ? { sse: answer.ServerSideEncryption } : {}),
     };
 }
 /** The same headers as raw HTTP, for the lean PutObject path. */
@@ -39591,11 +39587,13 @@ function answerFromHeaders(headers) {
     }
     const versionId = one("x-amz-version-id");
     const checksumType = one("x-amz-checksum-type");
+    const sse = one("x-amz-server-side-encryption");
     return {
         etag: stripQuotes(one("etag")),
         ...(versionId ? { versionId } : {}),
         checksums,
         ...(checksumType === "FULL_OBJECT" || checksumType === "COMPOSITE" ? { checksumType } : {}),
+        ...(sse ? { sse } : {}),
     };
 }
 function headerFields(headers) {
@@ -39687,10 +39685,20 @@ function createS3Store(settings, tuning) {
                     return null;
                 if (leanAnswer) {
                     const size = Number(leanAnswer.headers["content-length"] ?? 0);
-                    return { size, ...answerFromHeaders(leanAnswer.headers) };
+                    const planRecord = leanAnswer.headers["x-amz-meta-svu-plan"];
+                    return {
+                        size,
+                        ...answerFromHeaders(leanAnswer.headers),
+                        ...(typeof planRecord === "string" ? { planRecord } : {}),
+                    };
                 }
                 const head = await client.send(new dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: "ENABLED" }), sendOptions(signal));
-                return { size: head.ContentLength ?? 0, ...writeAnswerFrom(head) };
+                const planRecord = head.Metadata?.["svu-plan"];
+                return {
+                    size: head.ContentLength ?? 0,
+                    ...writeAnswerFrom(head),
+                    ...(planRecord !== undefined ? { planRecord } : {}),
+                };
             }
             catch (error) {
                 if (isNotFound(error))
@@ -39747,8 +39755,8 @@ function createS3Store(settings, tuning) {
                 body: input.body,
             }, signal);
             if (leanAnswer !== null) {
-                const { etag, checksums } = answerFromHeaders(leanAnswer.headers);
-                return { etag, checksums };
+                const { etag, checksums, sse } = answerFromHeaders(leanAnswer.headers);
+                return { etag, checksums, ...(sse ? { sse } : {}) };
             }
             const answer = await client.send(new dist_cjs/* UploadPartCommand */.iVK({
                 Bucket: input.bucket,
@@ -39760,7 +39768,11 @@ function createS3Store(settings, tuning) {
                 ContentMD5: input.contentMd5,
                 ...toFields(input.checksums),
             }), sendOptions(signal));
-            return { etag: stripQuotes(answer.ETag), checksums: fromFields(answer) };
+            return {
+                etag: stripQuotes(answer.ETag),
+                checksums: fromFields(answer),
+                ...(answer.ServerSideEncryption ? { sse: answer.ServerSideEncryption } : {}),
+            };
         },
         async listPartsPage(input, signal) {
             const answer = await client.send(new dist_cjs/* ListPartsCommand */.m9c({
@@ -39775,6 +39787,7 @@ function createS3Store(settings, tuning) {
                 size: part.Size ?? -1,
                 etag: stripQuotes(part.ETag),
                 checksums: fromFields(part),
+                ...(part.LastModified ? { lastModified: part.LastModified } : {}),
             }));
             const nextMarker = answer.IsTruncated ? answer.NextPartNumberMarker : undefined;
             return {
@@ -39782,6 +39795,7 @@ function createS3Store(settings, tuning) {
                 ...(nextMarker ? { nextMarker } : {}),
                 ...(answer.ChecksumAlgorithm ? { checksumAlgorithm: answer.ChecksumAlgorithm } : {}),
                 ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
+                ...(answer.StorageClass ? { storageClass: answer.StorageClass } : {}),
             };
         },
         async completeMultipartUpload(input, signal) {
@@ -39814,173 +39828,50 @@ function createS3Store(settings, tuning) {
                 UploadIdMarker: input.uploadIdMarker,
             }), sendOptions(signal));
             const uploads = (answer.Uploads ?? []).flatMap((upload) => upload.Key !== undefined && upload.UploadId
-                ? [{ key: upload.Key, uploadId: upload.UploadId, initiated: upload.Initiated }]
+                ? [
+                    {
+                        key: upload.Key,
+                        uploadId: upload.UploadId,
+                        initiated: upload.Initiated,
+                        ...(upload.StorageClass ? { storageClass: upload.StorageClass } : {}),
+                        ...(upload.ChecksumAlgorithm ? { checksumAlgorithm: upload.ChecksumAlgorithm } : {}),
+                        ...(upload.ChecksumType ? { checksumType: upload.ChecksumType } : {}),
+                    },
+                ]
                 : []);
             const next = answer.IsTruncated && answer.NextKeyMarker !== undefined
                 ? { keyMarker: answer.NextKeyMarker, uploadIdMarker: answer.NextUploadIdMarker ?? "" }
                 : undefined;
             return next ? { uploads, next } : { uploads };
         },
-        async getLifecycleRules(bucket, signal) {
+        async getLifecycle(bucket, signal) {
             try {
                 const answer = await client.send(new dist_cjs/* GetBucketLifecycleConfigurationCommand */.iQ1({ Bucket: bucket }), sendOptions(signal));
-                return answer.Rules ?? [];
+                const minimumObjectSize = answer.TransitionDefaultMinimumObjectSize;
+                return {
+                    rules: answer.Rules ?? [],
+                    ...(minimumObjectSize ? { transitionDefaultMinimumObjectSize: minimumObjectSize } : {}),
+                };
             }
             catch (error) {
                 if (error.name === "NoSuchLifecycleConfiguration")
-                    return [];
+                    return { rules: [] };
                 throw error;
             }
         },
-        async putLifecycleRules(bucket, rules, signal) {
+        async putLifecycle(bucket, lifecycle, signal) {
             await client.send(new dist_cjs/* PutBucketLifecycleConfigurationCommand */.RJe({
                 Bucket: bucket,
-                LifecycleConfiguration: { Rules: rules },
+                LifecycleConfiguration: { Rules: lifecycle.rules },
+                // A PUT without it resets the bucket's setting to S3's default; send back what GET said.
+                ...(lifecycle.transitionDefaultMinimumObjectSize
+                    ? { TransitionDefaultMinimumObjectSize: lifecycle.transitionDefaultMinimumObjectSize }
+                    : {}),
             }), sendOptions(signal));
         },
         destroy() {
             client.destroy();
         },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/engine/object-verify.ts
-
-/** S3's ETag: MD5 hex for a single PUT, MD5 of the concatenated part MD5s plus "-N" for multipart. */
-function expectedEtag(multipart, partMd5s) {
-    if (partMd5s.some((md5) => md5 === null))
-        return null;
-    const md5s = partMd5s;
-    if (!multipart)
-        return md5s[0]?.toString("hex") ?? null;
-    const combined = (0,external_node_crypto_.createHash)("md5").update(Buffer.concat(md5s)).digest("hex");
-    return `${combined}-${md5s.length}`;
-}
-/**
- * Compares the stored object with local values: size always, then the checksum when the store reports one,
- * else the MD5-derived ETag. "size-only" is returned only when neither can be checked; callers decide
- * whether that is acceptable.
- */
-function checkStoredObject(expected, stored) {
-    if (stored.size !== expected.size) {
-        return { ok: false, problem: `stored size is ${stored.size} bytes, local file is ${expected.size}` };
-    }
-    const remoteChecksum = expected.algorithm === null ? undefined : stored.checksums[expected.algorithm];
-    if (remoteChecksum !== undefined && expected.checksum !== null) {
-        if (remoteChecksum !== expected.checksum) {
-            return {
-                ok: false,
-                problem: `stored ${expected.algorithm} is ${remoteChecksum}, local is ${expected.checksum}`,
-            };
-        }
-        return { ok: true, method: "checksum", remoteChecksum };
-    }
-    if (expected.etag !== null) {
-        if (stored.etag !== expected.etag) {
-            return {
-                ok: false,
-                problem: `stored ETag is ${stored.etag}, local MD5-derived ETag is ${expected.etag}`,
-            };
-        }
-        return { ok: true, method: "etag-md5", remoteChecksum: null };
-    }
-    return { ok: true, method: "size-only", remoteChecksum: null };
-}
-
-;// CONCATENATED MODULE: ./src/engine/run-context.ts
-
-
-/** One S3 call with our retry loop; failures come back as a StepError naming the step and what to do. */
-async function call(ctx, step, hint, operation) {
-    try {
-        return await withRetry(operation, {
-            policy: ctx.run.retry,
-            signal: ctx.signal,
-            onRetry: (attempt, reason) => ctx.run.emit({ type: "retry", file: ctx.file, operation: step, attempt, reason }),
-        });
-    }
-    catch (error) {
-        if (ctx.signal?.aborted) {
-            const reason = ctx.signal.reason instanceof Error ? ctx.signal.reason.message : String(ctx.signal.reason);
-            throw new StepError(step, `cancelled (${reason})`, "Rerun to finish the upload.", error);
-        }
-        throw stepFailed(step, error, hint);
-    }
-}
-/** MD5 is needed for Content-MD5, for stores without checksums, and until we know which kind this store is. */
-function needsMd5(run) {
-    if (run.options.contentMd5)
-        return true;
-    return run.etagIsMd5 && (run.algorithm === null || run.traits.keepsChecksums !== true);
-}
-
-;// CONCATENATED MODULE: ./src/engine/confirm-object.ts
-
-
-
-const FALLBACK_NOTE = "The store did not record the additional checksum (x-amz-checksum-*), so the object was verified by " +
-    "comparing S3 ETags with locally computed MD5s instead.";
-function requireChecksumsError(step, consequence = "") {
-    return new StepError(step, "the store does not record additional checksums (x-amz-checksum-*) and checksums are required", `${consequence ? `${consequence} ` : ""}Use a store that supports additional checksums, or allow the ` +
-        "ETag/MD5 fallback (turn off require-checksums).");
-}
-/**
- * After the write: the object S3 now holds must match local values (HeadObject with checksum mode), unless
- * verification is off — then only a missing ETag (RGW answers Complete without one) is fetched.
- */
-async function confirmObject(ctx, expected, answer, partsMethod) {
-    try {
-        return await checkWrittenObject(ctx, expected, answer, partsMethod);
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        // The write already happened: say so, since nothing can be aborted any more.
-        throw new Error(`${message} The object s3://${ctx.run.options.bucket}/${ctx.file.key} was written but is not verified; ` +
-            "rerun the upload with overwrite allowed, or delete the object.", { cause: error });
-    }
-}
-async function checkWrittenObject(ctx, expected, answer, partsMethod) {
-    const { store, options } = ctx.run;
-    const target = {
-        bucket: options.bucket,
-        key: ctx.file.key,
-        ...(answer.versionId ? { versionId: answer.versionId } : {}),
-    };
-    const base = answer.versionId ? { versionId: answer.versionId } : {};
-    if (!options.verify) {
-        const etag = answer.etag ||
-            ((await call(ctx, "HeadObject", HINTS.access, () => store.headObject(target, ctx.signal)))?.etag ?? "");
-        const notes = ["The stored object was not re-checked after the upload (verification is off)."];
-        const checksumRemote = expected.algorithm === null ? null : (answer.checksums[expected.algorithm] ?? null);
-        return { ...base, etag, checksumRemote, verification: partsMethod, verified: false, notes };
-    }
-    const stored = await call(ctx, "HeadObject", HINTS.access, () => store.headObject(target, ctx.signal));
-    if (stored === null) {
-        throw new StepError("verify object", "HeadObject found no object right after the upload", HINTS.verify);
-    }
-    const check = checkStoredObject(expected, stored);
-    if (!check.ok) {
-        const rewritten = answer.etag !== "" && stored.etag !== answer.etag
-            ? ` (its ETag ${stored.etag} is not the ${answer.etag} the upload answered: another writer may have replaced it)`
-            : "";
-        throw new StepError("verify object", `${check.problem}${rewritten}`, HINTS.verify);
-    }
-    const notes = [];
-    if (expected.algorithm !== null && check.method !== "checksum") {
-        if (options.requireChecksums)
-            throw requireChecksumsError("verify object");
-        notes.push(FALLBACK_NOTE);
-    }
-    if (check.method === "size-only") {
-        notes.push("Only the size could be compared: the store kept no checksum and its ETag is not an MD5 (SSE-KMS).");
-    }
-    return {
-        ...base,
-        etag: stored.etag,
-        checksumRemote: check.remoteChecksum,
-        verification: check.method,
-        verified: true,
-        notes,
     };
 }
 
@@ -40036,15 +39927,134 @@ function guessContentType(path) {
     return TYPES[(0,external_node_path_.extname)(path).toLowerCase()] ?? "application/octet-stream";
 }
 
+;// CONCATENATED MODULE: ./src/engine/file-identity.ts
+// Which version of a file is being uploaded. Size and mtime alone miss a rewrite in place that restores the
+// mtime (cp -p, rsync -t, tar, touch -r), so the identity also holds the inode and the ctime, which every
+// write and every utimes moves and which nothing but the clock can set. Taken at open and compared after
+// every read of the file and before Complete, it keeps two versions of a file out of one object.
+//
+// A path replaced by rename (rsync, editors) leaves the open descriptor on the old file, whose bytes stay
+// consistent; but the unlink moves that file's ctime too, and the run fails rather than upload a version the
+// path no longer names. Timestamps are only as fine as the file system keeps them (often a few ms).
+
+function identityOf(stats) {
+    return {
+        dev: stats.dev,
+        ino: stats.ino,
+        size: stats.size,
+        mtimeNs: stats.mtimeNs,
+        ctimeNs: stats.ctimeNs,
+        nlink: stats.nlink,
+    };
+}
+function isoOf(ns) {
+    return new Date(Number(ns / 1000000n)).toISOString();
+}
+/** What changed between two identities of one open file, in words; null when nothing did. */
+function describeChange(opened, now) {
+    if (now.nlink === 0n)
+        return "it was deleted or replaced by another file";
+    if (now.size !== opened.size)
+        return `size ${opened.size} → ${now.size}`;
+    if (now.mtimeNs !== opened.mtimeNs)
+        return `modified ${isoOf(opened.mtimeNs)} → ${isoOf(now.mtimeNs)}`;
+    if (now.ctimeNs !== opened.ctimeNs) {
+        return `same size and modification time, but its status changed ${isoOf(opened.ctimeNs)} → ${isoOf(now.ctimeNs)}: rewritten in place with the time restored`;
+    }
+    return null;
+}
+/**
+ * How the open file differs from the version opened, in words; null when it is that version. Synchronous:
+ * one fstat costs microseconds, less than a hop through the thread pool, and it runs once per part read.
+ */
+function changeSinceOpen(fd, opened) {
+    return describeChange(opened, identityOf((0,external_node_fs_.fstatSync)(fd, { bigint: true })));
+}
+
+;// CONCATENATED MODULE: ./src/engine/object-verify.ts
+
+/** S3's ETag: MD5 hex for a single PUT, MD5 of the concatenated part MD5s plus "-N" for multipart. */
+function expectedEtag(multipart, partMd5s) {
+    if (partMd5s.some((md5) => md5 === null))
+        return null;
+    const md5s = partMd5s;
+    if (!multipart)
+        return md5s[0]?.toString("hex") ?? null;
+    const combined = (0,external_node_crypto_.createHash)("md5").update(Buffer.concat(md5s)).digest("hex");
+    return `${combined}-${md5s.length}`;
+}
+/**
+ * Whether an answer's ETag can be an MD5 of the data: not under SSE-KMS, which the store names in the answer
+ * (a bucket's default encryption applies without the request asking for it, so the request cannot tell).
+ */
+function etagIsMd5(answer) {
+    return answer.sse !== "aws:kms" && answer.sse !== "aws:kms:dsse";
+}
+/** The fix when neither a checksum nor the ETag can prove an object. */
+const UNPROVABLE_FIX = "Choose a checksum algorithm the store records (e.g. CRC64NVME on Amazon S3), or upload without SSE-KMS.";
+/**
+ * Compares the stored object with local values: size always, then the checksum when the store reports one,
+ * else the MD5-derived ETag. When neither can be compared the object is not proven, whatever its size.
+ */
+function checkStoredObject(expected, stored) {
+    if (stored.size !== expected.size) {
+        return {
+            ok: false,
+            problem: `stored size is ${stored.size} bytes, local file is ${expected.size}`,
+            unprovable: false,
+        };
+    }
+    const remoteChecksum = expected.algorithm === null ? undefined : stored.checksums[expected.algorithm];
+    if (remoteChecksum !== undefined && expected.checksum !== null) {
+        if (remoteChecksum !== expected.checksum) {
+            return {
+                ok: false,
+                problem: `stored ${expected.algorithm} is ${remoteChecksum}, local is ${expected.checksum}`,
+                unprovable: false,
+            };
+        }
+        return { ok: true, method: "checksum", remoteChecksum };
+    }
+    const noChecksum = expected.algorithm === null
+        ? "no checksum algorithm is used"
+        : `the store shows no ${expected.algorithm} checksum for it`;
+    if (expected.etag !== null && stored.etag === expected.etag) {
+        return { ok: true, method: "etag-md5", remoteChecksum: null };
+    }
+    if (!etagIsMd5(stored)) {
+        return {
+            ok: false,
+            problem: `${noChecksum} and under SSE-KMS its ETag is not an MD5, so nothing can prove its content (size alone is no proof)`,
+            unprovable: true,
+        };
+    }
+    if (expected.etag === null) {
+        return {
+            ok: false,
+            problem: `${noChecksum} and this upload has no MD5s to compare its ETag with (size alone is no proof)`,
+            unprovable: true,
+        };
+    }
+    return {
+        ok: false,
+        problem: `stored ETag is ${stored.etag}, local MD5-derived ETag is ${expected.etag}`,
+        unprovable: false,
+    };
+}
+
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/engine/part-reader.ts
 
 
 
+
 // Many small files are dominated by thread-pool round trips, not by reading: a read this small costs less
 // on the main thread (from the page cache, tens of microseconds) than the hand-off; bigger ones stay off it.
 const SYNC_READ_MAX = 1024 * 1024;
+// fs.read refuses a length of 2 GiB or more and wraps one of 4 GiB to 0 (a false "file ended"), so parts
+// above this are read in several calls.
+const READ_MAX = 1024 * 1024 * 1024;
 const readAsync = (0,external_node_util_.promisify)(external_node_fs_.read);
 const fstatAsync = (0,external_node_util_.promisify)(external_node_fs_.fstat);
 function fileStat(file) {
@@ -40055,16 +40065,26 @@ async function readAt(file, buffer, offset, length, position) {
         return (0,external_node_fs_.readSync)(file.fd, buffer, offset, length, position);
     return (await readAsync(file.fd, buffer, offset, length, position)).bytesRead;
 }
-/** Fills `buffer` (exactly the part's length) from the file; a short read means the file shrank. */
-async function readPart(file, part, buffer) {
+/**
+ * Fills `buffer` (exactly the part's length) from the file, at most `maxRead` bytes per read; a short read
+ * means the file shrank.
+ */
+async function readPart(file, part, buffer, maxRead = READ_MAX) {
     let filled = 0;
     while (filled < part.size) {
-        const bytesRead = await readAt(file, buffer, filled, part.size - filled, part.offset + filled);
+        const length = Math.min(part.size - filled, maxRead);
+        const bytesRead = await readAt(file, buffer, filled, length, part.offset + filled);
         if (bytesRead === 0) {
             throw new Error(`the file ended at byte ${part.offset + filled} while reading part ${part.number}; ` +
                 `it changed during the upload — make sure nothing writes to it and rerun`);
         }
         filled += bytesRead;
+    }
+    // After the read, not before: a writer racing the read moves the ctime, so a torn buffer is caught here.
+    const change = file.identity === undefined ? null : changeSinceOpen(file.fd, file.identity);
+    if (change !== null) {
+        throw new Error(`the file changed during the upload (${change}) while reading part ${part.number}; ` +
+            "make sure nothing writes to it while it uploads, then rerun");
     }
 }
 async function hashPart(part, bytes, algorithm, withMd5) {
@@ -40077,8 +40097,28 @@ async function hashPart(part, bytes, algorithm, withMd5) {
     return { number: part.number, size: part.size, digest, md5: withMd5 ? md5(bytes) : null };
 }
 
-;// CONCATENATED MODULE: ./src/engine/overwrite.ts
+;// CONCATENATED MODULE: ./src/engine/run-context.ts
 
+
+/** One S3 call with our retry loop; failures come back as a StepError naming the step and what to do. */
+async function call(ctx, step, hint, operation) {
+    try {
+        return await withRetry(operation, {
+            policy: ctx.run.retry,
+            signal: ctx.signal,
+            onRetry: (attempt, reason) => ctx.run.emit({ type: "retry", file: ctx.file, operation: step, attempt, reason }),
+        });
+    }
+    catch (error) {
+        if (ctx.signal?.aborted) {
+            const reason = ctx.signal.reason instanceof Error ? ctx.signal.reason.message : String(ctx.signal.reason);
+            throw new StepError(step, `cancelled (${reason})`, "Rerun to finish the upload.", error);
+        }
+        throw stepFailed(step, error, hint);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/overwrite.ts
 
 
 
@@ -40095,7 +40135,7 @@ function choose(ctx, plan, stored) {
             return { by: "checksum", algorithm, remote, compositeParts };
         }
     }
-    if (!ctx.run.etagIsMd5)
+    if (!etagIsMd5(stored))
         return null;
     const suffix = /-(\d+)$/.exec(stored.etag);
     if (suffix && Number(suffix[1]) !== plan.parts.length)
@@ -40107,7 +40147,7 @@ async function localValue(ctx, handle, plan, how) {
     const algorithm = how.by === "checksum" ? how.algorithm : null;
     const digests = [];
     const md5s = [];
-    const wholeMd5 = (0,external_node_crypto_.createHash)("md5");
+    const wholeMd5 = createMd5Hasher();
     for (const part of plan.parts) {
         await ctx.run.pool.run(part.size, async (buffer) => {
             await readPart(handle, part, buffer);
@@ -40121,7 +40161,7 @@ async function localValue(ctx, handle, plan, how) {
         }, ctx.signal);
     }
     if (how.by === "etag") {
-        return how.multipartParts === null ? wholeMd5.digest("hex") : (expectedEtag(true, md5s) ?? "");
+        return how.multipartParts === null ? wholeMd5.digest().toString("hex") : (expectedEtag(true, md5s) ?? "");
     }
     if (how.compositeParts !== null)
         return compositeChecksum(how.algorithm, digests.map((entry) => entry.digest));
@@ -40159,64 +40199,141 @@ async function decideExisting(ctx, handle, plan) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/part-transfer.ts
+;// CONCATENATED MODULE: ./src/engine/confirm-object.ts
 
 
 
-function checksumsOf(ctx, digest) {
-    const algorithm = ctx.run.algorithm;
-    return algorithm !== null && digest.digest !== null
-        ? { [algorithm]: digest.digest.toString("base64") }
-        : {};
+const FALLBACK_NOTE = "The store did not record the additional checksum (x-amz-checksum-*), so the object was verified by " +
+    "comparing S3 ETags with locally computed MD5s instead.";
+const NOT_RECHECKED = "The stored object was not re-checked after the upload (verification is off).";
+function requireChecksumsError(step, consequence = "") {
+    return new StepError(step, "the store does not record additional checksums (x-amz-checksum-*) and checksums are required", `${consequence ? `${consequence} ` : ""}Use a store that supports additional checksums, or allow the ` +
+        "ETag/MD5 fallback (turn off require-checksums).");
+}
+/** The write answered success, yet no object is there: nothing of it can be kept or verified. */
+class NoObjectStoredError extends StepError {
+    constructor(ctx, step) {
+        super("verify object", `${step} answered success but no object is stored at s3://${ctx.run.options.bucket}/${ctx.file.key}`, "The store lost the write, something between this run and the store (a proxy or gateway) answered in " +
+            "its place, or another writer deleted the object; check the endpoint and rerun.");
+        this.name = "NoObjectStoredError";
+    }
+}
+function head(ctx, versionId) {
+    const target = {
+        bucket: ctx.run.options.bucket,
+        key: ctx.file.key,
+        ...(versionId ? { versionId } : {}),
+    };
+    return call(ctx, "HeadObject", HINTS.access, () => ctx.run.store.headObject(target, ctx.signal));
+}
+/** An object of this run is in the bucket but unproven: say so, since nothing can be aborted any more. */
+function writtenButUnverified(ctx, error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return new Error(`${message} The object s3://${ctx.run.options.bucket}/${ctx.file.key} was written but is not verified; ` +
+        "rerun the upload with overwrite allowed, or delete the object.", { cause: error });
 }
 /**
- * Reads one part once into a pooled buffer, hashes it from that buffer and sends that buffer. A BadDigest
- * answer means the bytes S3 received differ from what we hashed: read and hash once more (the file may
- * have changed under us), then fail.
+ * After a write that answered success, the object must be there and match local values (HeadObject with
+ * checksum mode). With verification off the HEAD is skipped when the answer itself carries an ETag (and it
+ * is compared with the local MD5-derived ETag where both are known); a missing object is never a success.
  */
-function sendPart(ctx, handle, part, step, send, forceMd5 = false) {
-    return ctx.run.pool.run(part.size, async (buffer) => {
-        let digest = await readAndHash(ctx, handle, part, buffer, forceMd5);
-        const attempt = () => call(ctx, step, HINTS.retry, () => send(buffer, checksumsOf(ctx, digest), digest.md5?.toString("base64")));
-        try {
-            return { digest, answer: await attempt() };
-        }
-        catch (error) {
-            if (!isBadDigest(error))
-                throw error;
-            const again = await readAndHash(ctx, handle, part, buffer, forceMd5);
-            if (!sameDigest(digest, again)) {
-                throw new StepError(step, `part ${part.number} read differently the second time`, "The file changed during the upload; make sure nothing writes to it and rerun.");
-            }
-            digest = again;
-            ctx.run.emit({
-                type: "retry",
-                file: ctx.file,
-                operation: step,
-                attempt: 1,
-                reason: "BadDigest; re-read",
-            });
-            return { digest, answer: await attempt() };
-        }
-    }, ctx.signal);
-}
-async function readAndHash(ctx, handle, part, buffer, forceMd5) {
+async function confirmObject(ctx, expected, answer, partsMethod, step) {
+    const base = answer.versionId ? { versionId: answer.versionId } : {};
+    const checksumRemote = expected.algorithm === null ? null : (answer.checksums[expected.algorithm] ?? null);
+    let stored;
     try {
-        await readPart(handle, part, buffer);
+        if (!ctx.run.options.verify && answer.etag !== "") {
+            if (expected.etag !== null && etagIsMd5(answer) && answer.etag !== expected.etag) {
+                throw new StepError(step, `the store answered ETag ${answer.etag}, the local MD5-derived ETag is ${expected.etag}`, HINTS.verify);
+            }
+            const notes = [NOT_RECHECKED];
+            return {
+                ...base,
+                etag: answer.etag,
+                checksumRemote,
+                verification: partsMethod,
+                verified: false,
+                notes,
+            };
+        }
+        stored = await head(ctx, answer.versionId);
     }
     catch (error) {
-        throw new StepError(`read ${ctx.file.path}`, error.message, "Check the file is readable and stable.");
+        throw writtenButUnverified(ctx, error);
     }
-    return hashPart(part, buffer, ctx.run.algorithm, forceMd5 || needsMd5(ctx.run));
+    if (stored === null)
+        throw new NoObjectStoredError(ctx, step);
+    if (!ctx.run.options.verify) {
+        const notes = [NOT_RECHECKED];
+        return { ...base, etag: stored.etag, checksumRemote, verification: partsMethod, verified: false, notes };
+    }
+    try {
+        return { ...base, ...proveStored(ctx, expected, stored, answer.etag) };
+    }
+    catch (error) {
+        throw writtenButUnverified(ctx, error);
+    }
 }
-function isBadDigest(error) {
-    const cause = error instanceof StepError ? (error.cause ?? error) : error;
-    const code = s3ErrorInfo(cause).code;
-    return code === "BadDigest" || code === "InvalidDigest" || code === "XAmzContentChecksumMismatch";
+function proveStored(ctx, expected, stored, answeredEtag) {
+    const check = checkStoredObject(expected, stored);
+    if (!check.ok) {
+        if (check.unprovable)
+            throw new StepError("verify object", check.problem, UNPROVABLE_FIX);
+        const rewritten = answeredEtag !== "" && stored.etag !== answeredEtag
+            ? ` (its ETag ${stored.etag} is not the ${answeredEtag} the upload answered: another writer may have replaced it)`
+            : "";
+        throw new StepError("verify object", `${check.problem}${rewritten}`, HINTS.verify);
+    }
+    const notes = [];
+    if (expected.algorithm !== null && check.method !== "checksum") {
+        if (ctx.run.options.requireChecksums)
+            throw requireChecksumsError("verify object");
+        notes.push(FALLBACK_NOTE);
+    }
+    return {
+        etag: stored.etag,
+        checksumRemote: check.remoteChecksum,
+        verification: check.method,
+        verified: true,
+        notes,
+    };
 }
-function sameDigest(a, b) {
-    const equal = (x, y) => x === null ? y === null : y !== null && x.equals(y);
-    return equal(a.digest, b.digest) && equal(a.md5, b.md5);
+/**
+ * A write whose outcome is unknown: a retried PutObject or Complete answered 412 under If-None-Match (an
+ * earlier attempt may have landed), or a retried Complete answered NoSuchUpload. The stored object decides,
+ * and only a checksum or MD5-ETag match is proof: otherwise another writer created the key.
+ */
+async function confirmAmbiguousWrite(ctx, expected, step, writeError) {
+    const stored = await head(ctx, undefined);
+    if (stored === null)
+        throw writeError;
+    const check = checkStoredObject(expected, stored);
+    const answered = describeS3Error(writeError instanceof StepError ? (writeError.cause ?? writeError) : writeError);
+    if (!check.ok) {
+        const why = check.unprovable
+            ? `this run cannot prove is its own (${check.problem})`
+            : `differs from the local file (${check.problem})`;
+        throw new StepError(step, `${step} answered ${answered}, and the object now at s3://${ctx.run.options.bucket}/${ctx.file.key} ` +
+            `${why}: another writer created the key`, "Find the other job or person writing this key; rerun with overwrite: true to replace that object, or " +
+            `upload to another key.${check.unprovable && !etagIsMd5(stored) ? ` ${UNPROVABLE_FIX}` : ""}`, writeError);
+    }
+    const notes = [
+        `${step} answered ${answered}: the key was written meanwhile (most likely by an earlier attempt of ` +
+            "this run whose answer was lost), and the stored object matches the local file.",
+    ];
+    if (expected.algorithm !== null && check.method !== "checksum") {
+        if (ctx.run.options.requireChecksums)
+            throw requireChecksumsError("verify object");
+        notes.push(FALLBACK_NOTE);
+    }
+    return {
+        ...(stored.versionId ? { versionId: stored.versionId } : {}),
+        etag: stored.etag,
+        checksumRemote: check.remoteChecksum,
+        verification: check.method,
+        verified: true,
+        notes,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/lifecycle.ts
@@ -40358,15 +40475,16 @@ async function installAbortRule(store, options, days, retry) {
     if (!Number.isInteger(days) || days < 1) {
         throw new Error(`Invalid lifecycle days ${days}: use a whole number of days, 1 or more, e.g. 7.`);
     }
-    const existing = await retry(() => store.getLifecycleRules(options.bucket, options.signal));
-    const merged = mergeAbortRule(existing, options.prefix, days);
+    const existing = await retry(() => store.getLifecycle(options.bucket, options.signal));
+    const merged = mergeAbortRule(existing.rules, options.prefix, days);
     const otherRules = merged.rules.length - 1;
     if (merged.change !== "unchanged") {
         if (options.dryRun) {
             const action = merged.change === "added" ? "would-add" : "would-update";
             return { ruleId: merged.ruleId, days, action, otherRules };
         }
-        await retry(() => store.putLifecycleRules(options.bucket, merged.rules, options.signal));
+        const lifecycle = { ...existing, rules: merged.rules };
+        await retry(() => store.putLifecycle(options.bucket, lifecycle, options.signal));
     }
     return { ruleId: merged.ruleId, days, action: merged.change, otherRules };
 }
@@ -40378,20 +40496,44 @@ async function installAbortRule(store, options, days, retry) {
 // S3 shows no metadata of an in-progress upload, and a fresh runner has no local state, so the record is
 // the upload itself: ListParts gives each part's size and checksum (or MD5 ETag). The engine sends the last
 // part first, so its number and size record the file size. An upload is reused only when every listed part
-// fits this run's plan (sizes, algorithm) and its last part holds the local bytes; then each part is kept
-// only when the local bytes of its range hash to the listed value. So a different file size, part size,
-// algorithm or content never ends up in the object.
+// fits this run's plan (sizes, checksum algorithm and type, storage class) and its last part holds the local
+// bytes; then each part is kept only when the local bytes of its range hash to the listed value. So a
+// different file size, part size, algorithm or content never ends up in the object.
+//
+// An upload written to a moment ago may belong to a job still running: it is left alone until it has been
+// quiet for the stall timeout plus the time a part takes at 1 MiB/s (a live job of this tool stores a part
+// at least that often). Content-Type, cache-control, metadata, tags and encryption are not shown on an
+// in-progress upload by S3, so they cannot be compared before resuming; the svu-plan metadata fingerprints
+// them on the finished object (settings-fingerprint.ts). An adopted upload is never aborted by this run.
 
 
 
 
 
+const resume_DEFAULT_STALL_TIMEOUT_MS = 60_000;
+const SLOWEST_PART_BYTES_PER_MS = (1024 * 1024) / 1000;
 /**
  * The newest in-progress upload of this key that fits the plan, with its proven parts; null when there is
  * none. Uploads that do not fit are left in place (they may belong to another job) and named in a warning.
  */
 async function findResumable(ctx, handle, plan) {
-    const candidates = await pendingUploadsOfKey(ctx);
+    let candidates;
+    try {
+        candidates = await pendingUploadsOfKey(ctx);
+    }
+    catch (error) {
+        if (ctx.signal?.aborted)
+            throw error;
+        ctx.run.emit({
+            type: "warning",
+            file: ctx.file,
+            message: `Could not look for an upload to resume (${describeS3Error(error instanceof StepError ? (error.cause ?? error) : error)}); ` +
+                "starting a new one. Allow s3:ListBucketMultipartUploads on the bucket to resume interrupted uploads.",
+        });
+        return { resumed: null, seen: null };
+    }
+    const seen = new Set(candidates.map((candidate) => candidate.uploadId));
+    const now = Date.now();
     for (const candidate of candidates) {
         let listed;
         try {
@@ -40403,11 +40545,16 @@ async function findResumable(ctx, handle, plan) {
                 throw error;
             continue;
         }
-        let misfit = planMisfit(ctx, plan, listed);
+        let misfit = planMisfit(ctx, plan, candidate, listed) ?? stillActive(ctx, plan, candidate, listed, now);
         if (misfit === null) {
             const kept = await provenParts(ctx, handle, plan, listed.parts);
             if (listed.parts.length === 0 || kept.has(plan.parts.length)) {
-                return { uploadId: candidate.uploadId, kept, note: resumeNote(candidate, plan, listed, kept) };
+                const resumed = {
+                    uploadId: candidate.uploadId,
+                    kept,
+                    note: resumeNote(candidate, plan, listed, kept),
+                };
+                return { resumed, seen };
             }
             misfit =
                 kept.size === 0
@@ -40422,51 +40569,55 @@ async function findResumable(ctx, handle, plan) {
                 `remove stale uploads with the cleanup mode or a lifecycle rule (lifecycle-abort-days).`,
         });
     }
-    return null;
+    return { resumed: null, seen };
 }
-/** Newest first. A store or policy that does not allow listing uploads only costs the resume, not the upload. */
+/** The key's in-progress uploads, newest first (the prefix listing also holds longer keys). */
 async function pendingUploadsOfKey(ctx) {
-    let found;
-    try {
-        const retried = (operation) => call(ctx, "ListMultipartUploads", "", operation);
-        const listed = await listPendingUploads(ctx.run.store, ctx.run.options.bucket, ctx.file.key, retried, ctx.signal);
-        found = listed.filter((upload) => upload.key === ctx.file.key);
-    }
-    catch (error) {
-        if (ctx.signal?.aborted)
-            throw error;
-        ctx.run.emit({
-            type: "warning",
-            file: ctx.file,
-            message: `Could not look for an upload to resume (${describeS3Error(error instanceof StepError ? (error.cause ?? error) : error)}); ` +
-                "starting a new one. Allow s3:ListBucketMultipartUploads on the bucket to resume interrupted uploads.",
-        });
-        return [];
-    }
-    return found.sort((a, b) => (b.initiated?.getTime() ?? 0) - (a.initiated?.getTime() ?? 0));
+    const retried = (operation) => call(ctx, "ListMultipartUploads", "", operation);
+    const listed = await listPendingUploads(ctx.run.store, ctx.run.options.bucket, ctx.file.key, retried, ctx.signal);
+    return listed
+        .filter((upload) => upload.key === ctx.file.key)
+        .sort((a, b) => (b.initiated?.getTime() ?? 0) - (a.initiated?.getTime() ?? 0));
 }
 async function listUpload(ctx, uploadId) {
     const target = { bucket: ctx.run.options.bucket, key: ctx.file.key, uploadId };
     const parts = [];
     let checksumAlgorithm;
+    let checksumType;
+    let storageClass;
     let marker;
     do {
         const page = await ctx.run.store.listPartsPage(marker === undefined ? target : { ...target, marker }, ctx.signal);
         parts.push(...page.parts);
         checksumAlgorithm ??= page.checksumAlgorithm;
+        checksumType ??= page.checksumType;
+        storageClass ??= page.storageClass;
         if (page.nextMarker !== undefined && page.nextMarker === marker) {
             throw new Error(`ListParts pagination did not advance past part-number-marker ${marker}`);
         }
         marker = page.nextMarker;
     } while (marker !== undefined);
-    return { parts, checksumAlgorithm };
+    return { parts, checksumAlgorithm, checksumType, storageClass };
 }
-/** Why the upload cannot belong to this plan, or null when every listed part fits it. */
-function planMisfit(ctx, plan, listed) {
+/**
+ * Why the upload cannot belong to this plan, or null when every setting S3 shows of it (checksum algorithm
+ * and type, storage class, part sizes and checksums) fits it.
+ */
+function planMisfit(ctx, plan, candidate, listed) {
     const wanted = ctx.run.algorithm;
-    const declared = listed.checksumAlgorithm;
+    const declared = listed.checksumAlgorithm ?? candidate.checksumAlgorithm;
     if (declared !== undefined && declared !== wanted) {
         return `it was started with checksum algorithm ${declared}, this run uses ${wanted ?? "none"}`;
+    }
+    const wantedType = ctx.run.checksumType;
+    const declaredType = listed.checksumType ?? candidate.checksumType;
+    if (declaredType !== undefined && declaredType !== wantedType) {
+        return `it was started with checksum type ${declaredType}, this run uses ${wantedType ?? "none"}`;
+    }
+    const wantedClass = ctx.run.options.object.storageClass ?? "STANDARD";
+    const declaredClass = listed.storageClass ?? candidate.storageClass;
+    if (declaredClass !== undefined && declaredClass !== wantedClass) {
+        return `it was started with storage class ${declaredClass}, this run uses ${wantedClass}`;
     }
     for (const part of listed.parts) {
         const planned = plan.parts[part.number - 1];
@@ -40483,6 +40634,25 @@ function planMisfit(ctx, plan, listed) {
     }
     return null;
 }
+/**
+ * Why the upload may still be written to by the job that started it, or null when it has been quiet long
+ * enough. Times are the store's, compared with this machine's clock: a clock running ahead shortens the wait.
+ */
+function stillActive(ctx, plan, candidate, listed, now) {
+    const tuning = ctx.run.options.tuning ?? {};
+    // A live job stores a part at least this often, even through one stalled and retried request.
+    const quietMs = tuning.resumeQuietMs ??
+        (tuning.stallTimeoutMs ?? resume_DEFAULT_STALL_TIMEOUT_MS) + plan.partSize / SLOWEST_PART_BYTES_PER_MS;
+    const newestPart = Math.max(0, ...listed.parts.map((part) => part.lastModified?.getTime() ?? 0));
+    const initiated = candidate.initiated?.getTime() ?? 0;
+    const last = Math.max(newestPart, initiated);
+    const age = now - last;
+    if (last === 0 || age >= quietMs)
+        return null;
+    const what = newestPart >= initiated ? "its last part was stored" : "it was initiated";
+    return (`${what} ${Math.max(0, Math.round(age / 1000))} s ago; another job may still be uploading it ` +
+        `(an upload is resumed once it has been quiet for ${Math.ceil(quietMs / 1000)} s)`);
+}
 /** Reads and hashes each listed part's range once, through the run's pool, and keeps those that match. */
 async function provenParts(ctx, handle, plan, listed) {
     const kept = new Map();
@@ -40497,7 +40667,7 @@ async function provenParts(ctx, handle, plan, listed) {
             etag: part.etag,
             checksum: local.digest?.toString("base64") ?? null,
             digest: local.digest,
-            md5Hex: ctx.run.etagIsMd5 ? (local.md5?.toString("hex") ?? null) : null,
+            md5Hex: local.md5?.toString("hex") ?? null,
         });
     });
     return kept;
@@ -40505,20 +40675,20 @@ async function provenParts(ctx, handle, plan, listed) {
 function hashRange(ctx, handle, part, listed) {
     const algorithm = ctx.run.algorithm;
     // Without a listed checksum the ETag (MD5) is the only proof there is.
-    const withMd5 = needsMd5(ctx.run) || algorithm === null || listed.checksums[algorithm] === undefined;
+    const withMd5 = algorithm === null || listed.checksums[algorithm] === undefined;
     return ctx.run.pool.run(part.size, async (buffer) => {
         await readPart(handle, part, buffer);
         return hashPart(part, buffer, algorithm, withMd5);
     }, ctx.signal);
 }
+// An ETag equal to the MD5 of the local range is proof whatever the encryption: under SSE-KMS it simply
+// never matches, and the part is uploaded again.
 function matches(ctx, part, local) {
-    const { algorithm, etagIsMd5 } = ctx.run;
+    const { algorithm } = ctx.run;
     const remote = algorithm === null ? undefined : part.checksums[algorithm];
-    if (remote !== undefined) {
-        ctx.run.traits.keepsChecksums ??= true;
+    if (remote !== undefined)
         return local.digest !== null && remote === local.digest.toString("base64");
-    }
-    return etagIsMd5 && local.md5 !== null && part.etag === local.md5.toString("hex");
+    return local.md5 !== null && part.etag === local.md5.toString("hex");
 }
 function resumeNote(candidate, plan, listed, kept) {
     const keptBytes = [...kept.values()].reduce((sum, part) => sum + part.size, 0);
@@ -40529,6 +40699,195 @@ function resumeNote(candidate, plan, listed, kept) {
         `local file` +
         (redone > 0 ? `; ${redone} stored part(s) did not match and were uploaded again` : "") +
         ".");
+}
+
+;// CONCATENATED MODULE: ./src/engine/lost-creates.ts
+// A CreateMultipartUpload whose answer was lost (reset, stall, 5xx after the store acted) is retried, and
+// the store then holds an upload nobody knows the id of: billed until a lifecycle rule removes it. S3 lets
+// nobody mark an in-progress upload, so a lost attempt is recognised by what it must look like when this
+// file's upload is done: an upload of this key that was not there when this run looked before its Create,
+// with the settings S3 shows of ours, still no part, and an Initiated time within this run's Create call of
+// our own upload's (both on the store's clock; the window is only the call's duration measured here).
+//
+// Limit: another job that created an upload of the same key with the same settings inside that window and
+// has stored no part by the time this file is done looks the same, and is aborted; it then fails with
+// NoSuchUpload, whose message says another job may be uploading the same key. The sweep runs only at the
+// end, so a job that started beside this one has had this file's whole upload to store its first part.
+
+
+
+/** Timestamps on a store are not finer than this; the window is widened by it on both sides. */
+const CLOCK_SLACK_MS = 1000;
+/**
+ * Looks at our new upload as the store lists it (after Complete it is listed no more) and returns the sweep
+ * to run when the file is done, or null (with a warning) when lost attempts cannot be told apart. `seen` is
+ * the key's uploads listed before Create, null when they could not be listed.
+ */
+async function watchLostCreates(ctx, seen, created) {
+    // Cleanup, like an abort on failure: it must run even when the run was cancelled.
+    const cleanup = { ...ctx, signal: AbortSignal.timeout(60_000) };
+    const cannot = (why) => {
+        ctx.run.emit({
+            type: "warning",
+            file: ctx.file,
+            message: `CreateMultipartUpload took ${created.attempts} attempts, and ${why}, so an upload a lost answer ` +
+                "may have left could not be looked for; remove stale uploads with the cleanup mode or a lifecycle " +
+                "rule (lifecycle-abort-days).",
+        });
+        return null;
+    };
+    const list = async () => {
+        try {
+            return await pendingUploadsOfKey(cleanup);
+        }
+        catch (error) {
+            return `listing them failed (${describeS3Error(error instanceof StepError ? (error.cause ?? error) : error)})`;
+        }
+    };
+    if (seen === null)
+        return cannot("the key's uploads could not be listed before it");
+    const first = await list();
+    if (typeof first === "string")
+        return cannot(first);
+    const ours = first.find((upload) => upload.uploadId === created.uploadId);
+    const ourInitiated = ours?.initiated?.getTime();
+    if (ours === undefined || ourInitiated === undefined) {
+        return cannot("the store did not show when ours was initiated");
+    }
+    const reach = created.durationMs + CLOCK_SLACK_MS;
+    return async () => {
+        const uploads = await list();
+        if (typeof uploads === "string")
+            return void cannot(uploads);
+        const lost = uploads.filter((upload) => upload.uploadId !== created.uploadId &&
+            !seen.has(upload.uploadId) &&
+            upload.initiated !== undefined &&
+            Math.abs(upload.initiated.getTime() - ourInitiated) <= reach &&
+            sameVisibleSettings(upload, ours));
+        for (const upload of lost)
+            await abortIfEmpty(cleanup, upload);
+    };
+}
+function sameVisibleSettings(a, b) {
+    return (a.storageClass === b.storageClass &&
+        a.checksumAlgorithm === b.checksumAlgorithm &&
+        a.checksumType === b.checksumType);
+}
+/** Aborts the upload when it holds no part. Failures only warn: the file itself is done either way. */
+async function abortIfEmpty(ctx, upload) {
+    const target = { bucket: ctx.run.options.bucket, key: ctx.file.key, uploadId: upload.uploadId };
+    try {
+        const page = await call(ctx, "ListParts", HINTS.retry, () => ctx.run.store.listPartsPage({ ...target, maxParts: 1 }, ctx.signal));
+        if (page.parts.length > 0)
+            return;
+        await call(ctx, "AbortMultipartUpload", HINTS.access, () => ctx.run.store.abortMultipartUpload(target, ctx.signal));
+    }
+    catch (error) {
+        if (isNoSuchUpload(error))
+            return;
+        ctx.run.emit({
+            type: "warning",
+            file: ctx.file,
+            message: `Multipart upload ${upload.uploadId} looks left by a lost CreateMultipartUpload answer, but could ` +
+                `not be aborted (${describeS3Error(error instanceof StepError ? (error.cause ?? error) : error)}); ` +
+                `abort it with: aws s3api abort-multipart-upload --bucket ${target.bucket} --key '${target.key}' ` +
+                `--upload-id '${upload.uploadId}'`,
+        });
+        return;
+    }
+    ctx.run.emit({
+        type: "warning",
+        file: ctx.file,
+        message: `Aborted multipart upload ${upload.uploadId} of this key that a lost CreateMultipartUpload answer left ` +
+            `(initiated ${upload.initiated?.toISOString()}, during this run's Create retries, with no parts).`,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/engine/part-transfer.ts
+
+
+
+
+function checksumsOf(ctx, digest) {
+    const algorithm = ctx.run.algorithm;
+    return algorithm !== null && digest.digest !== null
+        ? { [algorithm]: digest.digest.toString("base64") }
+        : {};
+}
+/**
+ * Reads one part into a pooled buffer, hashes it from that buffer and sends that buffer. `withMd5` is decided
+ * once per part by the caller and holds for every re-read. A digest error (the store received other bytes
+ * than we hashed) is a transient fault like a reset: within the retry budget the part is read and hashed
+ * again and sent again; only a re-read whose values differ from the first read means the file changed.
+ * `onRead` gets the values read, so a caller can still judge a send that failed ambiguously.
+ */
+function sendPart(ctx, handle, part, step, send, withMd5, onRead) {
+    return ctx.run.pool.run(part.size, async (buffer) => {
+        const first = await readAndHash(ctx, handle, part, buffer, withMd5);
+        onRead?.(first);
+        let digest = first;
+        for (let attempt = 1;; attempt++) {
+            try {
+                const answer = await call(ctx, step, HINTS.retry, () => send(buffer, checksumsOf(ctx, digest), digest.md5?.toString("base64")));
+                return { digest, answer };
+            }
+            catch (error) {
+                const code = digestErrorCode(error);
+                if (code === null || attempt >= ctx.run.retry.maxAttempts || ctx.signal?.aborted)
+                    throw error;
+                ctx.run.emit({
+                    type: "retry",
+                    file: ctx.file,
+                    operation: step,
+                    attempt,
+                    reason: `${code}: the store received other bytes than were sent; re-reading part ${part.number}`,
+                });
+                await sleep(backoffDelay(attempt, ctx.run.retry), ctx.signal);
+                digest = await readAndHash(ctx, handle, part, buffer, withMd5);
+                if (!sameDigest(first, digest)) {
+                    throw new StepError(step, `part ${part.number} read differently after the store answered ${code}`, "The file changed during the upload; make sure nothing writes to it and rerun.");
+                }
+            }
+        }
+    }, ctx.signal);
+}
+async function readAndHash(ctx, handle, part, buffer, withMd5) {
+    try {
+        await readPart(handle, part, buffer);
+    }
+    catch (error) {
+        throw new StepError(`read ${ctx.file.path}`, error.message, "Check the file is readable and stable.");
+    }
+    return hashPart(part, buffer, ctx.run.algorithm, withMd5);
+}
+const DIGEST_CODES = new Set(["BadDigest", "InvalidDigest", "XAmzContentChecksumMismatch"]);
+function digestErrorCode(error) {
+    const cause = error instanceof StepError ? (error.cause ?? error) : error;
+    const code = s3ErrorInfo(cause).code;
+    return DIGEST_CODES.has(code) ? code : null;
+}
+function sameDigest(a, b) {
+    const equal = (x, y) => x === null ? y === null : y !== null && x.equals(y);
+    return equal(a.digest, b.digest) && equal(a.md5, b.md5);
+}
+
+;// CONCATENATED MODULE: ./src/engine/settings-fingerprint.ts
+// A short digest of the object settings a multipart upload was created with. S3 shows none of them on an
+// in-progress upload (only storage class and checksum settings), so they cannot be compared before resuming
+// one; recorded in the svu-plan metadata, they can be read from the finished object.
+
+function settingsFingerprint(headers) {
+    const { metadata, ...rest } = headers;
+    const ownMetadata = Object.entries(metadata ?? {})
+        .filter(([name]) => name !== "svu-plan")
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const fields = Object.entries(rest)
+        .filter(([, value]) => value !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return (0,external_node_crypto_.createHash)("sha256")
+        .update(JSON.stringify([fields, ownMetadata]))
+        .digest("hex")
+        .slice(0, 16);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/verify-parts.ts
@@ -40599,47 +40958,132 @@ function partMismatch(part, found, method, algorithm) {
 
 
 
+
+
 /** Rounds of re-uploading parts that ListParts shows missing or different, before giving up. */
 const REPAIR_ROUNDS = 2;
 /**
  * Recorded on the upload for people and tools reading the finished object; S3 shows it only after Complete,
- * so resume (resume.ts) recognises an upload by its parts instead.
+ * so resume (resume.ts) recognises an upload by its parts instead. The last field fingerprints the object
+ * settings, so a reader can tell which settings the object was started with.
  */
-function planMetadata(plan, ctx, mtimeMs) {
-    return [plan.size, plan.partSize, ctx.run.algorithm ?? "none", Math.trunc(mtimeMs)].join(",");
+function planMetadata(plan, ctx, identity) {
+    return [
+        plan.size,
+        plan.partSize,
+        ctx.run.algorithm ?? "none",
+        identity.mtimeNs / 1000000n,
+        settingsFingerprint(ctx.headers),
+    ].join(",");
 }
-async function uploadMultipart(ctx, handle, plan, mtimeMs, ifNoneMatch) {
+async function uploadMultipart(ctx, handle, plan, ifNoneMatch) {
+    const { resumed, seen } = await findResumable(ctx, handle, plan);
+    if (resumed !== null)
+        return transferAndConfirm(ctx, handle, plan, ifNoneMatch, resumed.uploadId, resumed);
+    const created = await createUpload(ctx, plan, handle.identity);
+    // Only a Create that needed retries can have left an upload behind whose answer never arrived.
+    const sweep = created.attempts > 1 ? await watchLostCreates(ctx, seen, created) : null;
+    try {
+        return await transferAndConfirm(ctx, handle, plan, ifNoneMatch, created.uploadId, null);
+    }
+    finally {
+        // At the end: a job beside this one has stored a part by now, and a stalled attempt has landed.
+        await sweep?.();
+    }
+}
+async function createUpload(ctx, plan, identity) {
     const { store, options, algorithm, checksumType } = ctx.run;
+    const metadata = { ...ctx.headers.metadata, "svu-plan": planMetadata(plan, ctx, identity) };
+    const started = performance.now();
+    let attempts = 0;
+    const uploadId = await call(ctx, "CreateMultipartUpload", HINTS.access, () => {
+        attempts += 1;
+        return store.createMultipartUpload({
+            bucket: options.bucket,
+            key: ctx.file.key,
+            headers: { ...ctx.headers, metadata },
+            algorithm,
+            checksumType,
+        }, ctx.signal);
+    });
+    return { uploadId, attempts, durationMs: performance.now() - started };
+}
+async function transferAndConfirm(ctx, handle, plan, ifNoneMatch, uploadId, 
+/** Set when the upload was adopted from an earlier run: then it is never aborted here. */
+resumed) {
+    const { store, options } = ctx.run;
     const target = { bucket: options.bucket, key: ctx.file.key };
-    const metadata = { ...ctx.headers.metadata, "svu-plan": planMetadata(plan, ctx, mtimeMs) };
-    const resumed = await findResumable(ctx, handle, plan);
-    const uploadId = resumed?.uploadId ??
-        (await call(ctx, "CreateMultipartUpload", HINTS.access, () => store.createMultipartUpload({ ...target, headers: { ...ctx.headers, metadata }, algorithm, checksumType }, ctx.signal)));
     let completed;
     try {
-        completed = await transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNoneMatch, resumed?.kept ?? new Map());
+        completed = await transferVerifyComplete(ctx, handle, plan, uploadId, ifNoneMatch, resumed?.kept ?? new Map());
     }
     catch (error) {
-        throw await cleanUp(ctx, uploadId, error);
+        throw await cleanUp(ctx, uploadId, error, resumed !== null);
     }
     const { expected, partsMethod, answer } = completed;
     const resumeNotes = resumed ? [resumed.note] : [];
     if (answer !== null) {
-        const outcome = await confirmObject(ctx, expected, answer, partsMethod);
+        let outcome;
+        try {
+            outcome = await confirmObject(ctx, expected, answer, partsMethod, "CompleteMultipartUpload");
+        }
+        catch (error) {
+            // Complete's success was not real, so the upload may still be there: it must not stay behind.
+            if (error instanceof NoObjectStoredError)
+                throw await cleanUp(ctx, uploadId, error, resumed !== null);
+            throw error;
+        }
+        if (resumed)
+            await ensureResumedSettings(ctx, uploadId, outcome.versionId);
         return { ...outcome, notes: [...resumeNotes, ...outcome.notes], checksumLocal: expected.checksum };
     }
     try {
-        const outcome = await confirmAfterAmbiguousComplete(ctx, completed);
+        const outcome = await confirmAmbiguousWrite(ctx, expected, "CompleteMultipartUpload", completed.completeError);
         return { ...outcome, notes: [...resumeNotes, ...outcome.notes], checksumLocal: expected.checksum };
     }
     finally {
-        // After a 412 the upload still exists whatever the object holds; it must not stay billable.
-        await store.abortMultipartUpload({ ...target, uploadId }).catch(() => undefined);
+        // After a 412 the upload still exists whatever the object holds; it must not stay billable, unless it
+        // is not this run's to abort.
+        if (resumed === null)
+            await store.abortMultipartUpload({ ...target, uploadId }).catch(() => undefined);
     }
 }
-/** Aborts the upload (unless asked to keep it) and says in the error what was left behind. */
-async function cleanUp(ctx, uploadId, error) {
+/**
+ * S3 shows an in-progress upload's Content-Type, cache-control, metadata, tags and encryption to nobody, so
+ * a resumed upload may have been started with other ones; the finished object shows them, fingerprinted in
+ * svu-plan. Fails when they differ: the bytes are right, but the object is not what this run was asked for.
+ */
+async function ensureResumedSettings(ctx, uploadId, versionId) {
+    const { store, options } = ctx.run;
+    const target = { bucket: options.bucket, key: ctx.file.key, ...(versionId ? { versionId } : {}) };
+    const stored = await call(ctx, "HeadObject", HINTS.access, () => store.headObject(target, ctx.signal));
+    const recorded = stored?.planRecord?.split(",")[4];
+    const wanted = settingsFingerprint(ctx.headers);
+    if (recorded === wanted)
+        return;
+    const what = recorded === undefined
+        ? "settings this run cannot compare (it was started without a settings fingerprint)"
+        : "other object settings";
+    throw new Error(`The resumed multipart upload ${uploadId} had been started with ${what} (Content-Type, cache-control, ` +
+        `metadata, tags or encryption; S3 shows none of them before Complete). The object ` +
+        `s3://${options.bucket}/${ctx.file.key} holds the file's bytes, verified, but not this run's settings: ` +
+        "delete the object and rerun.");
+}
+/**
+ * Aborts the upload (unless asked to keep it, or this run did not create it) and says in the error what was
+ * left behind.
+ */
+async function cleanUp(ctx, uploadId, error, adopted) {
     const message = error instanceof Error ? error.message : String(error);
+    if (isNoSuchUpload(error)) {
+        return new Error(`${message} The multipart upload ${uploadId} no longer exists; nothing of it is left.`, {
+            cause: error,
+        });
+    }
+    if (adopted) {
+        return new Error(`${message} The resumed multipart upload ${uploadId} was not created by this run, so it was not ` +
+            "aborted; a later run resumes it, or the cleanup mode removes it.", { cause: error });
+    }
     if (ctx.run.options.onFailure === "keep") {
         return new Error(`${message} The multipart upload ${uploadId} was kept (on-failure: keep) for a later resume.`, {
             cause: error,
@@ -40653,20 +41097,23 @@ async function cleanUp(ctx, uploadId, error) {
         });
     }
     catch (abortError) {
+        if (isNoSuchUpload(abortError)) {
+            return new Error(`${message} The multipart upload ${uploadId} was already gone when it was to be aborted ` +
+                `(${GONE_UPLOAD}); nothing of it is left.`, { cause: error });
+        }
         return new Error(`${message} Aborting multipart upload ${uploadId} also failed (${describeS3Error(abortError)}); ` +
             `abort it with: aws s3api abort-multipart-upload --bucket ${ctx.run.options.bucket} ` +
             `--key '${ctx.file.key}' --upload-id '${uploadId}'`, { cause: error });
     }
 }
 function recordPart(ctx, part, sent) {
-    const { algorithm, traits, etagIsMd5 } = ctx.run;
+    const { algorithm } = ctx.run;
     const local = sent.digest.digest?.toString("base64") ?? null;
     if (algorithm !== null) {
         const echoed = sent.answer.checksums[algorithm];
         if (echoed !== undefined && echoed !== local) {
             throw new StepError(`UploadPart ${part.number}`, `S3 answered ${algorithm} ${echoed}, local value is ${local}`, HINTS.verify);
         }
-        traits.keepsChecksums ??= echoed !== undefined;
     }
     return {
         number: part.number,
@@ -40674,39 +41121,51 @@ function recordPart(ctx, part, sent) {
         etag: sent.answer.etag,
         checksum: local,
         digest: sent.digest.digest,
-        md5Hex: etagIsMd5 ? (sent.digest.md5?.toString("hex") ?? null) : null,
+        md5Hex: sent.digest.md5?.toString("hex") ?? null,
     };
 }
-async function transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNoneMatch, resumedParts) {
+function evidenceOf(ctx, answer) {
+    const { algorithm } = ctx.run;
+    return {
+        echoesChecksums: algorithm !== null && answer.checksums[algorithm] !== undefined,
+        etagIsMd5: etagIsMd5(answer),
+    };
+}
+async function transferVerifyComplete(ctx, handle, plan, uploadId, ifNoneMatch, resumedParts) {
     const { store, options, algorithm, checksumType } = ctx.run;
     const target = { bucket: options.bucket, key: ctx.file.key };
     const uploaded = new Map(resumedParts);
     let bytesDone = [...resumedParts.values()].reduce((sum, part) => sum + part.size, 0);
-    const upload = async (part, forceMd5) => {
+    const upload = async (part, withMd5, repair = false) => {
         const sent = await sendPart(ctx, handle, part, `UploadPart ${part.number}`, (body, checksums, contentMd5) => store.uploadPart({
             ...target,
             uploadId,
             partNumber: part.number,
             body,
             checksums,
-            ...(options.contentMd5 && contentMd5 ? { contentMd5 } : {}),
-        }, ctx.signal), forceMd5);
+            ...(contentMd5 ? { contentMd5 } : {}),
+        }, ctx.signal), withMd5);
         uploaded.set(part.number, recordPart(ctx, part, sent));
-        if (!forceMd5) {
+        if (!repair) {
             bytesDone += part.size;
             ctx.run.emit({ type: "progress", file: ctx.file, bytesDone, size: plan.size });
         }
+        return sent;
     };
     // The last part goes first: once stored, its number and size pin the file size for a later resume.
     const missing = [plan.parts.at(-1), ...plan.parts.slice(0, -1)].filter((part) => !uploaded.has(part.number));
-    // It goes alone: its answer also shows whether the store keeps checksums, and once that is known the
-    // other parts skip MD5 (a quarter of a GiB's hashing time at concurrency 4 otherwise).
+    // It goes alone, with MD5 (and Content-MD5): its answer shows whether this upload keeps checksums; if
+    // it does the other parts skip MD5 (a quarter of a GiB's hashing time at concurrency 4 otherwise).
     const [first, ...rest] = missing;
+    let evidence = { echoesChecksums: false, etagIsMd5: true };
     if (first !== undefined)
-        await upload(first, false);
-    await mapLimited(rest, options.concurrency, (part) => upload(part, false));
-    const partsMethod = await verifyParts(ctx, plan, uploadId, uploaded, upload);
-    await ensureUnchanged(ctx, handle, plan, mtimeMs);
+        evidence = evidenceOf(ctx, (await upload(first, true)).answer);
+    if (!evidence.echoesChecksums && !evidence.etagIsMd5)
+        throw unprovablePartsError(`UploadPart ${first.number}`);
+    const restNeedMd5 = options.contentMd5 || !evidence.echoesChecksums;
+    await mapLimited(rest, options.concurrency, (part) => upload(part, restNeedMd5));
+    const partsMethod = await verifyParts(ctx, plan, uploadId, uploaded, evidence, (part) => upload(part, true, true));
+    ensureUnchanged(ctx, handle);
     const parts = plan.parts.map((part) => uploaded.get(part.number));
     const checksumLocal = algorithm !== null && checksumType !== null
         ? objectChecksum(algorithm, checksumType, parts.map((part) => ({ digest: part.digest, size: part.size })))
@@ -40752,42 +41211,25 @@ async function transferVerifyComplete(ctx, handle, plan, uploadId, mtimeMs, ifNo
     return { expected, partsMethod, answer, completeError: null };
 }
 /**
- * A retried Complete can fail although an earlier attempt succeeded (NoSuchUpload, or 412 under
- * If-None-Match). The stored object decides: if it matches the local file, the upload is done.
+ * Parts read at different times must come from one version of the file, or the object would mix two. Each
+ * read is checked as it happens (part-reader.ts); this covers the whole span once more right before Complete.
  */
-async function confirmAfterAmbiguousComplete(ctx, completed) {
-    const strict = { ...ctx, run: { ...ctx.run, options: { ...ctx.run.options, verify: true } } };
-    const noAnswer = { etag: "", checksums: {} };
-    let outcome;
-    try {
-        outcome = await confirmObject(strict, completed.expected, noAnswer, completed.partsMethod);
-    }
-    catch {
-        throw completed.completeError;
-    }
-    outcome.notes.push("CompleteMultipartUpload failed on a retry, but the stored object matches the local file.");
-    return outcome;
-}
-/** Parts read at different times must come from one version of the file, or the object would mix two. */
-async function ensureUnchanged(ctx, handle, plan, mtimeMs) {
-    const now = await fileStat(handle);
-    if (now.size !== plan.size || now.mtimeMs !== mtimeMs) {
-        throw new StepError(`read ${ctx.file.path}`, `the file changed during the upload (size ${plan.size} → ${now.size}, modified ${new Date(now.mtimeMs).toISOString()})`, "Make sure nothing writes to it while it uploads, then rerun.");
+function ensureUnchanged(ctx, handle) {
+    const change = handle.identity === undefined ? null : changeSinceOpen(handle.fd, handle.identity);
+    if (change !== null) {
+        throw new StepError(`read ${ctx.file.path}`, `the file changed during the upload (${change})`, "Make sure nothing writes to it while it uploads, then rerun.");
     }
 }
-async function verifyParts(ctx, plan, uploadId, uploaded, upload) {
-    const { store, options, algorithm, etagIsMd5 } = ctx.run;
+async function verifyParts(ctx, plan, uploadId, uploaded, evidence, reupload) {
+    const { store, options, algorithm } = ctx.run;
     for (let round = 0;; round++) {
         const listed = await call(ctx, "ListParts", HINTS.retry, () => listAllParts(store, { bucket: options.bucket, key: ctx.file.key, uploadId }, ctx.signal));
         const method = verificationMethod(algorithm, listed);
-        if (method === "etag-md5" && algorithm !== null) {
-            ctx.run.traits.keepsChecksums = false;
-            if (options.requireChecksums)
-                throw requireChecksumsError("ListParts");
+        if (method === "etag-md5" && algorithm !== null && options.requireChecksums) {
+            throw requireChecksumsError("ListParts");
         }
-        if (method === "etag-md5" && !etagIsMd5) {
-            throw new StepError("ListParts", "the store kept no checksums and under SSE-KMS its ETags are not MD5s, so parts cannot be verified", "Choose a checksum algorithm the store records, or upload without SSE-KMS.");
-        }
+        if (method === "etag-md5" && !evidence.etagIsMd5)
+            throw unprovablePartsError("ListParts");
         const expected = plan.parts.map((part) => uploaded.get(part.number));
         const problems = compareParts(expected, listed, method, algorithm);
         if (problems.length === 0)
@@ -40804,8 +41246,12 @@ async function verifyParts(ctx, plan, uploadId, uploaded, upload) {
             file: ctx.file,
             message: `Re-uploading ${problems.length} part(s) that ListParts showed wrong: ${described}`,
         });
-        await mapLimited(problems, options.concurrency, (problem) => upload(plan.parts[problem.number - 1], true));
+        await mapLimited(problems, options.concurrency, (problem) => reupload(plan.parts[problem.number - 1]));
     }
+}
+function unprovablePartsError(step) {
+    return new StepError(step, "the store keeps no checksums for this upload and under SSE-KMS its ETags are not MD5s, so its parts " +
+        "cannot be verified", UNPROVABLE_FIX);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/upload-single.ts
@@ -40815,19 +41261,36 @@ async function verifyParts(ctx, plan, uploadId, uploaded, upload) {
 
 // A single PutObject cannot be taken back like a multipart upload can be aborted.
 const WRITTEN = "The object was written but is not proven by a checksum; delete it if that matters.";
-/** Files below the multipart threshold: one PutObject carrying the same checksums a part would. */
+/**
+ * Files below the multipart threshold: one PutObject carrying the same checksum a part would, and always
+ * Content-MD5 (cheap at this size): every store then refuses a body damaged in transit, also those that keep
+ * no additional checksums, and the MD5 is the proof there (ETag) when the object is checked.
+ */
 async function uploadSingle(ctx, handle, plan, ifNoneMatch) {
-    const { store, options, algorithm, traits } = ctx.run;
+    const { store, options, algorithm } = ctx.run;
     const part = plan.parts[0];
-    const sent = await sendPart(ctx, handle, part, "PutObject", (body, checksums, contentMd5) => store.putObject({
-        bucket: options.bucket,
-        key: ctx.file.key,
-        body,
-        headers: ctx.headers,
-        checksums,
-        ...(options.contentMd5 && contentMd5 ? { contentMd5 } : {}),
-        ifNoneMatch,
-    }, ctx.signal));
+    let digest;
+    let sent;
+    try {
+        sent = await sendPart(ctx, handle, part, "PutObject", (body, checksums, contentMd5) => store.putObject({
+            bucket: options.bucket,
+            key: ctx.file.key,
+            body,
+            headers: ctx.headers,
+            checksums,
+            ...(contentMd5 ? { contentMd5 } : {}),
+            ifNoneMatch,
+        }, ctx.signal), true, (read) => (digest = read));
+    }
+    catch (error) {
+        // A 412 under If-None-Match: an earlier attempt whose answer was lost may have written the object.
+        if (!ifNoneMatch || digest === undefined || !isPreconditionFailed(error))
+            throw error;
+        const checksumLocal = digest.digest?.toString("base64") ?? null;
+        const outcome = await confirmAmbiguousWrite(ctx, expectedOf(ctx, plan, digest), "PutObject", error);
+        ctx.run.emit({ type: "progress", file: ctx.file, bytesDone: plan.size, size: plan.size });
+        return { ...outcome, checksumLocal };
+    }
     ctx.run.emit({ type: "progress", file: ctx.file, bytesDone: plan.size, size: plan.size });
     const checksumLocal = sent.digest.digest?.toString("base64") ?? null;
     if (algorithm !== null) {
@@ -40835,19 +41298,24 @@ async function uploadSingle(ctx, handle, plan, ifNoneMatch) {
         if (echoed !== undefined && echoed !== checksumLocal) {
             throw new StepError("PutObject", `S3 answered ${algorithm} ${echoed}, local value is ${checksumLocal}`, HINTS.verify);
         }
-        traits.keepsChecksums ??= echoed !== undefined;
         if (echoed === undefined && options.requireChecksums)
             throw requireChecksumsError("PutObject", WRITTEN);
     }
-    const expected = {
-        size: plan.size,
-        algorithm,
-        checksum: checksumLocal,
-        etag: ctx.run.etagIsMd5 ? expectedEtag(false, [sent.digest.md5]) : null,
-    };
     const method = algorithm !== null && sent.answer.checksums[algorithm] !== undefined ? "checksum" : "etag-md5";
-    const outcome = await confirmObject(ctx, expected, sent.answer, method);
+    const outcome = await confirmObject(ctx, expectedOf(ctx, plan, sent.digest), sent.answer, method, "PutObject");
     return { ...outcome, checksumLocal };
+}
+function expectedOf(ctx, plan, digest) {
+    return {
+        size: plan.size,
+        algorithm: ctx.run.algorithm,
+        checksum: digest.digest?.toString("base64") ?? null,
+        etag: expectedEtag(false, [digest.md5]),
+    };
+}
+function isPreconditionFailed(error) {
+    const cause = error instanceof StepError ? (error.cause ?? error) : error;
+    return s3ErrorInfo(cause).code === "PreconditionFailed";
 }
 
 ;// CONCATENATED MODULE: ./src/engine/upload-file.ts
@@ -40902,12 +41370,12 @@ function emptyResult(run, file, size, plan) {
 // the calls. O_NONBLOCK keeps a FIFO from blocking the open; it is then refused as not a regular file.
 function openRegularFile(path) {
     const fd = (0,external_node_fs_.openSync)(path, external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NONBLOCK ?? 0));
-    const stat = (0,external_node_fs_.fstatSync)(fd);
+    const stat = (0,external_node_fs_.fstatSync)(fd, { bigint: true });
     if (!stat.isFile()) {
         (0,external_node_fs_.closeSync)(fd);
         throw new Error(`${path} is not a regular file; pass files only (directories are expanded by the glob)`);
     }
-    return { handle: { fd }, size: stat.size, mtimeMs: stat.mtimeMs };
+    return { handle: { fd, identity: identityOf(stat) }, size: Number(stat.size) };
 }
 /** Uploads and verifies one file. Never throws: a failure is a result with status "failed" and an error. */
 async function uploadFile(run, file) {
@@ -40938,9 +41406,6 @@ async function uploadFile(run, file) {
             result = { ...result, status: "dry-run", notes: ["Dry run: nothing was uploaded."] };
         }
         else {
-            if (run.options.requireChecksums && run.traits.keepsChecksums === false) {
-                throw requireChecksumsError("upload");
-            }
             const ctx = { run, file, headers: objectHeaders(run, file), signal: run.options.signal };
             const decision = await decideExisting(ctx, handle, plan);
             if (decision.action === "unchanged") {
@@ -40959,7 +41424,7 @@ async function uploadFile(run, file) {
             }
             else {
                 const outcome = plan.multipart
-                    ? await uploadMultipart(ctx, handle, plan, opened.mtimeMs, decision.ifNoneMatch)
+                    ? await uploadMultipart(ctx, opened.handle, plan, decision.ifNoneMatch)
                     : await uploadSingle(ctx, handle, plan, decision.ifNoneMatch);
                 result = { ...result, ...outcome, status: "uploaded" };
             }
@@ -40999,13 +41464,13 @@ async function uploadFile(run, file) {
 
 
 
+
 const engine_DEFAULT_STALL_TIMEOUT_MS = 60_000;
 /** Control calls (HeadObject, ListParts, Complete) run beside the part pool and need their own sockets. */
 const CONTROL_SOCKETS = 4;
 /** S3's limits, narrowed to the largest Buffer this Node.js can allocate (4 GiB before Node 22). */
 function runLimits(options) {
-    const limits = resolveLimits(options.limits);
-    return { ...limits, maxPartSize: Math.min(limits.maxPartSize, external_node_buffer_namespaceObject.constants.MAX_LENGTH) };
+    return resolveLimits(options.limits);
 }
 /** Run-wide input errors: these are the caller's to fix before any file is touched, so they throw. */
 function checkOptions(options, limits) {
@@ -41032,25 +41497,36 @@ function checkOptions(options, limits) {
     return type;
 }
 /**
+ * What one transfer may buffer: a part, or a whole file sent as one PutObject (below the multipart
+ * threshold, and never above the largest part this Node.js can buffer, or it would go multipart).
+ */
+function bytesPerTransfer(options, limits) {
+    return Math.max(options.partSize, Math.min(options.multipartThreshold, limits.maxPartSize));
+}
+/**
  * Uploads every file through one shared pool of `concurrency` transfers and returns one verified result
- * per file. Memory: at most `concurrency` buffers of the (possibly raised) part size are held at once.
+ * per file. Memory: at most `concurrency` buffers of bytesPerTransfer (or of a part size raised for a file
+ * of over 10,000 parts) are held at once.
  */
 async function runUploads(files, options) {
     const limits = runLimits(options);
     const checksumType = checkOptions(options, limits);
-    const memoryBound = options.concurrency * options.partSize;
+    const perTransfer = bytesPerTransfer(options, limits);
+    const memoryBound = options.concurrency * perTransfer;
     if (memoryBound > (0,external_node_os_.totalmem)() / 2) {
         options.onEvent?.({
             type: "warning",
-            message: `concurrency ${options.concurrency} × part size ${formatSize(options.partSize)} holds up to ` +
-                `${formatSize(memoryBound)} in memory, over half of this machine's RAM; lower one of them if it runs out.`,
+            message: `concurrency ${options.concurrency} × ${formatSize(perTransfer)} per transfer (a part, or a whole file ` +
+                `below multipart-threshold) holds up to ${formatSize(memoryBound)} in memory, over half of this ` +
+                `machine's RAM; lower concurrency, part-size or multipart-threshold if it runs out.`,
         });
     }
     const tuning = options.tuning ?? {};
-    const store = createS3Store(options.s3, {
+    // Each request gets a child of the run's signal: the SDK and node:http add a listener to what they get.
+    const store = withChildSignals(createS3Store(options.s3, {
         maxSockets: options.concurrency + CONTROL_SOCKETS,
         stallTimeoutMs: tuning.stallTimeoutMs ?? engine_DEFAULT_STALL_TIMEOUT_MS,
-    });
+    }), options.signal);
     const run = {
         options,
         store,
@@ -41061,10 +41537,8 @@ async function runUploads(files, options) {
             ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
             ...(tuning.retryBaseDelayMs !== undefined ? { baseDelayMs: tuning.retryBaseDelayMs } : {}),
         },
-        traits: { keepsChecksums: undefined },
         algorithm: options.checksumAlgorithm,
         checksumType,
-        etagIsMd5: options.object.sse !== "aws:kms" && options.object.sse !== "aws:kms:dsse",
         emit: (event) => options.onEvent?.(event),
     };
     try {
@@ -41075,6 +41549,318 @@ async function runUploads(files, options) {
     finally {
         store.destroy();
     }
+}
+
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: ./src/frontend/bucket-name.ts
+// Bucket names: Amazon S3's naming rules where the endpoint is Amazon's, a looser check elsewhere.
+
+/**
+ * Prefixes no Amazon S3 bucket can have. The reserved suffixes -s3alias, --ol-s3 and --x-s3 are not here:
+ * no bucket can be created with them, but access point aliases and directory buckets carry them and are
+ * addressed exactly like a bucket, so an upload to one is right.
+ */
+const RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
+const RULES_HINT = "Use the bucket's exact name.";
+/** No endpoint means Amazon S3; an explicit one is Amazon's when its host is under amazonaws.com(.cn). */
+function isAmazonEndpoint(endpoint) {
+    if (endpoint === undefined)
+        return true;
+    try {
+        const host = new URL(endpoint).hostname.toLowerCase();
+        return /(^|\.)amazonaws\.com(\.cn)?$/.test(host);
+    }
+    catch {
+        return false;
+    }
+}
+/** Said where a name breaks only today's rules: such a bucket may still exist, and path style reaches it. */
+const LEGACY_HINT = ' (a bucket created in us-east-1 before March 2018 may have up to 255 characters, upper case and "_": ' +
+    "set force-path-style to true to address one)";
+/** Why Amazon S3 would refuse this name, as "it …", or undefined when it follows every rule. */
+function amazonRuleBroken(bucket) {
+    const legacy = compatibleRuleBroken(bucket) === undefined ? LEGACY_HINT : "";
+    if (bucket.length < 3 || bucket.length > 63) {
+        return `it has ${bucket.length} characters, S3 allows 3 to 63${bucket.length > 63 ? legacy : ""}`;
+    }
+    const stray = /[^a-z0-9.-]/.exec(bucket);
+    if (stray) {
+        return `it contains "${stray[0]}", S3 allows only lower-case letters, digits, "." and "-"${legacy}`;
+    }
+    if (!/^[a-z0-9].*[a-z0-9]$/.test(bucket)) {
+        return `it starts or ends with "." or "-", S3 requires a letter or digit there`;
+    }
+    if (bucket.includes(".."))
+        return `it has two adjacent dots ".."`;
+    if ((0,external_node_net_namespaceObject.isIP)(bucket) !== 0)
+        return "it is formatted as an IP address";
+    const prefix = RESERVED_PREFIXES.find((reserved) => bucket.startsWith(reserved));
+    if (prefix)
+        return `it starts with "${prefix}", which S3 reserves`;
+    if (bucket.endsWith(".mrap")) {
+        return `it ends with ".mrap", which S3 reserves (address a Multi-Region Access Point by its ARN)`;
+    }
+    return undefined;
+}
+/**
+ * S3-compatible stores differ (Ceph RGW with relaxed names takes upper case, "_" and up to 255 characters,
+ * as Amazon S3 did in us-east-1 before 2018), so elsewhere only what no store takes is refused; the store
+ * judges the rest.
+ */
+function compatibleRuleBroken(bucket) {
+    if (bucket.length < 3 || bucket.length > 255)
+        return `it has ${bucket.length} characters`;
+    const stray = /[^A-Za-z0-9._-]/.exec(bucket);
+    if (stray)
+        return `it contains "${stray[0]}"`;
+    return undefined;
+}
+/**
+ * The error for a bucket name that cannot work at this endpoint, naming the rule it breaks. On Amazon S3
+ * with force-path-style, the legacy rules apply: that is how a bucket named before 2018 is reached.
+ */
+function checkBucketName(bucket, endpoint, forcePathStyle) {
+    if (isAmazonEndpoint(endpoint) && !forcePathStyle) {
+        const broken = amazonRuleBroken(bucket);
+        return broken && `Input "bucket": "${bucket}" breaks S3's bucket naming rules: ${broken}. ${RULES_HINT}`;
+    }
+    const broken = compatibleRuleBroken(bucket);
+    return (broken &&
+        `Input "bucket": "${bucket}" is not a bucket name: ${broken}; use 3 to 255 letters, digits, ".", "-" and "_" ` +
+            `(S3-compatible stores such as Ceph RGW may allow upper case and "_"; Amazon S3 does not).`);
+}
+
+;// CONCATENATED MODULE: ./src/frontend/endpoint.ts
+// The endpoint setting: a plain http(s) origin. Its error messages never repeat credentials, a query or a
+// fragment, since those are where a pasted URL carries secrets.
+const EXAMPLES = "use e.g. https://s3.example.com or http://127.0.0.1:9000";
+const CREDENTIALS_FIX = "remove them and use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY";
+/** Everything from "?" or "#" on is dropped before the endpoint is shown. */
+function shown(endpoint) {
+    const cut = endpoint.search(/[?#]/);
+    return cut === -1 ? endpoint : `${endpoint.slice(0, cut)}?…`;
+}
+function hasScheme(endpoint) {
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint);
+}
+/** The host[:port] a scheme-less endpoint names, if it names one and nothing more. */
+function bareHost(endpoint) {
+    try {
+        const url = new URL(`https://${endpoint}`);
+        return url.pathname === "/" && !url.search && !url.hash && url.host !== "" ? url.host : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function checkEndpoint(endpoint) {
+    // user[:password]@ before the host, with or without a scheme.
+    const userInfo = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#@]*@/i.exec(endpoint);
+    if (userInfo) {
+        const error = `Input "endpoint": the URL contains credentials; ${CREDENTIALS_FIX}.`;
+        const rest = endpoint.slice(userInfo[0].length);
+        if (/^https?:\/\//i.test(endpoint))
+            return error;
+        if (hasScheme(endpoint))
+            return `${error} It also is not an http(s) URL; ${EXAMPLES}.`;
+        const host = bareHost(rest);
+        return `${error} It also has no http:// or https:// scheme; ${host ? `add one, e.g. https://${host}.` : `${EXAMPLES}.`}`;
+    }
+    if (!hasScheme(endpoint)) {
+        const host = bareHost(endpoint);
+        if (host !== undefined) {
+            return `Input "endpoint": "${endpoint}" has no http:// or https:// scheme; add one, e.g. https://${host} (or http:// for a store without TLS).`;
+        }
+    }
+    let url;
+    try {
+        url = new URL(endpoint);
+    }
+    catch {
+        url = undefined;
+    }
+    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+        return `Input "endpoint": "${shown(endpoint)}" is not an http(s) URL; ${EXAMPLES}.`;
+    }
+    if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash) {
+        return `Input "endpoint": "${shown(endpoint)}" has a path or query; give only scheme, host and port, and the bucket in "bucket".`;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/frontend/inputs.ts
+// The one list of settings: action.yml, the CLI flags, the S3VU_* variables, --help and the README tables
+// all follow it (test/unit/frontend-docs.test.ts fails when action.yml or the README drift from it).
+const INPUTS = [
+    { name: "bucket", description: "Name of the S3 bucket to upload to.", default: "", required: true },
+    {
+        name: "path",
+        description: 'Files to upload: newline-separated glob patterns relative to the working directory; a leading "!" excludes.',
+        default: "",
+        required: true,
+        multiline: true,
+    },
+    {
+        name: "prefix",
+        description: 'Key prefix put before every key; a "/" is added between prefix and path unless it ends in one.',
+        default: "",
+    },
+    {
+        name: "base-dir",
+        description: "Directory the keys are relative to: base-dir/a/b.txt becomes key prefix/a/b.txt.",
+        default: ".",
+    },
+    {
+        name: "part-size",
+        description: "Size of each multipart part, 5MiB to 5GiB (bytes, or with a unit: KB, MB, GB, KiB, MiB, GiB); raised automatically so a file needs at most 10,000 parts.",
+        default: "16MiB",
+    },
+    { name: "concurrency", description: "How many parts are in flight at once (1 to 64).", default: "4" },
+    {
+        name: "checksum-algorithm",
+        description: "Checksum sent with every part and verified: CRC64NVME, CRC32, CRC32C, SHA1, SHA256 or none.",
+        default: "CRC64NVME",
+    },
+    {
+        name: "checksum-type",
+        description: "FULL_OBJECT or COMPOSITE; empty picks the algorithm's default (FULL_OBJECT for CRCs, COMPOSITE for SHA1/SHA256).",
+        default: "",
+    },
+    {
+        name: "content-md5",
+        description: "Also send Content-MD5 with every part and single upload (true/false).",
+        default: "false",
+        boolean: true,
+    },
+    {
+        name: "multipart-threshold",
+        description: "Files smaller than this go up in one PutObject, larger ones as multipart uploads (at most 5GiB); empty means the part size.",
+        default: "",
+    },
+    {
+        name: "region",
+        description: "AWS region; empty uses the SDK default chain (AWS_REGION, profile).",
+        default: "",
+    },
+    {
+        name: "endpoint",
+        description: "Endpoint URL of an S3-compatible store, e.g. http://127.0.0.1:9000; empty for Amazon S3.",
+        default: "",
+    },
+    {
+        name: "force-path-style",
+        description: "Address the bucket as endpoint/bucket/key instead of bucket.endpoint/key (true/false).",
+        default: "false",
+        boolean: true,
+    },
+    {
+        name: "overwrite",
+        description: "Replace objects that already exist with different content; false skips identical objects and fails on different ones.",
+        default: "false",
+        boolean: true,
+    },
+    {
+        name: "if-no-files-found",
+        description: "What to do when the patterns match no file: error, warn or ignore.",
+        default: "error",
+    },
+    {
+        name: "include-hidden-files",
+        description: 'Also upload files and directories whose names start with "." (true/false).',
+        default: "false",
+        boolean: true,
+    },
+    {
+        name: "content-type",
+        description: "Content-Type for every object; empty guesses it from each file's extension.",
+        default: "",
+    },
+    { name: "cache-control", description: "Cache-Control header for every object.", default: "" },
+    {
+        name: "metadata",
+        description: "User metadata, one key=value per line (stored as x-amz-meta-key).",
+        default: "",
+        multiline: true,
+    },
+    {
+        name: "tags",
+        description: "Object tags, one key=value per line (at most 10).",
+        default: "",
+        multiline: true,
+    },
+    {
+        name: "storage-class",
+        description: "Storage class, e.g. STANDARD, STANDARD_IA, INTELLIGENT_TIERING; empty uses the bucket's default.",
+        default: "",
+    },
+    {
+        name: "sse",
+        description: "Server-side encryption: AES256, aws:kms or aws:kms:dsse; empty uses the bucket's default.",
+        default: "",
+    },
+    {
+        name: "sse-kms-key-id",
+        description: "KMS key id or ARN for sse aws:kms / aws:kms:dsse; empty uses the AWS managed key.",
+        default: "",
+    },
+    {
+        name: "verify",
+        description: "Check the completed object (HeadObject: size, checksum, ETag) against the local file; parts are always checked with ListParts (true/false).",
+        default: "true",
+        boolean: true,
+    },
+    {
+        name: "require-checksums",
+        description: "Fail instead of falling back to ETag/MD5 verification when the store keeps no checksums (true/false).",
+        default: "false",
+        boolean: true,
+    },
+    {
+        name: "on-failure",
+        description: "What to do with a failed multipart upload: abort (delete its parts) or keep (to resume later).",
+        default: "abort",
+    },
+    {
+        name: "dry-run",
+        description: "List what would be uploaded, with keys and sizes, without writing anything (true/false).",
+        default: "false",
+        boolean: true,
+    },
+    {
+        name: "mode",
+        description: 'upload, or cleanup: abort in-progress multipart uploads under "prefix" older than "older-than" ("path" is not used).',
+        default: "upload",
+    },
+    {
+        name: "older-than",
+        description: "Cleanup mode: only uploads initiated at least this long ago are aborted, e.g. 7d, 12h, 30m.",
+        default: "7d",
+    },
+    {
+        name: "lifecycle-abort-days",
+        description: 'Cleanup mode: also add a bucket lifecycle rule aborting incomplete uploads under "prefix" after this many days, keeping other rules; empty adds none.',
+        default: "",
+    },
+];
+const ENV_PREFIX = "S3VU_";
+/** "base-dir" → "S3VU_BASE_DIR". */
+function envName(input) {
+    return ENV_PREFIX + input.toUpperCase().replaceAll("-", "_");
+}
+
+;// CONCATENATED MODULE: ./src/frontend/duration.ts
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+function parseDuration(name, text) {
+    const match = /^(\d+)\s*([smhd])$/i.exec(text.trim());
+    const unit = match ? UNIT_MS[match[2].toLowerCase()] : undefined;
+    if (!match || unit === undefined || !Number.isSafeInteger(Number(match[1]) * unit)) {
+        return {
+            ok: false,
+            error: `Input "${name}": "${text}" is not a duration; use a whole number with s, m, h or d, e.g. 7d, 12h, 30m.`,
+        };
+    }
+    return { ok: true, value: Number(match[1]) * unit };
 }
 
 ;// CONCATENATED MODULE: ./src/frontend/fields.ts
@@ -41153,18 +41939,25 @@ function parsePairs(name, text, limits) {
 }
 
 ;// CONCATENATED MODULE: ./src/config.ts
+// The one config model: both front ends hand in a name → text lookup and get a typed config or all errors.
 
 
 
-const config_MiB = 1024 * 1024;
-const GiB = 1024 * config_MiB;
-const MIN_PART_SIZE = 5 * config_MiB;
-const MAX_PART_SIZE = 5 * GiB;
-const MAX_PUT_SIZE = 5 * GiB;
+
+
+
 const config_ALGORITHMS = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256", "none"];
 const CHECKSUM_TYPES = ["FULL_OBJECT", "COMPOSITE"];
 const SSE_MODES = ["AES256", "aws:kms", "aws:kms:dsse"];
-function parseConfig(lookup) {
+/** "5GiB", as these messages write sizes. */
+function compactSize(bytes) {
+    return formatSize(bytes).replace(" ", "");
+}
+/**
+ * `limits`: the engine's own (S3's, narrowed to this Node.js's largest Buffer), so a setting that passes here
+ * never fails the engine's checks.
+ */
+function parseConfig(lookup, limits = resolveLimits(undefined)) {
     const errors = [];
     const text = (name) => {
         const given = lookup(name)?.trim() ?? "";
@@ -41179,7 +41972,10 @@ function parseConfig(lookup) {
     const bool = (name) => take(parseBoolean(name, text(name)), false);
     const optional = (name) => text(name) || undefined;
     const bucket = text("bucket");
-    const bucketError = checkBucket(bucket);
+    const endpoint = optional("endpoint");
+    // Read again below, where a bad value is reported; here it only picks the naming rules.
+    const pathStyle = parseBoolean("force-path-style", text("force-path-style"));
+    const bucketError = checkBucket(bucket, endpoint, pathStyle.ok && pathStyle.value);
     if (bucketError)
         errors.push(bucketError);
     const mode = take(parseChoice("mode", text("mode"), ["upload", "cleanup"]), "upload");
@@ -41200,9 +41996,15 @@ function parseConfig(lookup) {
     const prefixError = checkPrefix(prefix);
     if (prefixError)
         errors.push(prefixError);
-    const partSize = take(parseByteSize("part-size", text("part-size")), MIN_PART_SIZE);
-    if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
-        errors.push(`Input "part-size": "${text("part-size")}" is outside S3's part size range; use 5MiB to 5GiB (5242880 to 5368709120 bytes).`);
+    const { minPartSize, maxPartSize } = limits;
+    // One PutObject holds at most one part's worth: S3's limits are equal, and so is the Buffer's.
+    const maxPutSize = maxPartSize;
+    const bufferNote = bufferLimitNote(limits, compactSize);
+    const partSize = take(parseByteSize("part-size", text("part-size")), minPartSize);
+    if (partSize < minPartSize || partSize > maxPartSize) {
+        errors.push(`Input "part-size": "${text("part-size")}" is outside ` +
+            `${bufferNote ? `the part size range this run can use${bufferNote}` : "S3's part size range"}; ` +
+            `use ${compactSize(minPartSize)} to ${compactSize(maxPartSize)} (${minPartSize} to ${maxPartSize} bytes).`);
     }
     const concurrency = take(parseWholeNumber("concurrency", text("concurrency"), 1, 64), 1);
     const algorithmChoice = take(parseChoice("checksum-algorithm", text("checksum-algorithm"), config_ALGORITHMS), "none");
@@ -41217,14 +42019,14 @@ function parseConfig(lookup) {
     const multipartThreshold = thresholdText
         ? take(parseByteSize("multipart-threshold", thresholdText), partSize)
         : partSize;
-    if (thresholdText && multipartThreshold > MAX_PUT_SIZE) {
-        errors.push(`Input "multipart-threshold": "${thresholdText}" is above 5GiB, the largest single PutObject; use at most 5GiB.`);
+    if (thresholdText && multipartThreshold > maxPutSize) {
+        errors.push(`Input "multipart-threshold": "${thresholdText}" is above ${compactSize(maxPutSize)}, the largest single ` +
+            `PutObject${bufferNote}; use at most ${compactSize(maxPutSize)}.`);
     }
     const region = optional("region");
     if (region !== undefined && !/^[A-Za-z0-9_.-]+$/.test(region)) {
         errors.push(`Input "region": "${region}" is not a region name; use e.g. us-east-1.`);
     }
-    const endpoint = optional("endpoint");
     const endpointError = endpoint === undefined ? undefined : checkEndpoint(endpoint);
     if (endpointError)
         errors.push(endpointError);
@@ -41302,7 +42104,7 @@ function parseObjectSettings(text, take, errors) {
     }
     return object;
 }
-function checkBucket(bucket) {
+function checkBucket(bucket, endpoint, forcePathStyle) {
     if (bucket === "")
         return `Input "bucket" is required: the name of the S3 bucket to upload to.`;
     if (/^s3:\/\//i.test(bucket) || /^https?:\/\//i.test(bucket)) {
@@ -41311,10 +42113,7 @@ function checkBucket(bucket) {
     if (bucket.includes("/")) {
         return `Input "bucket": "${bucket}" contains "/"; give only the bucket name, and the key part in "prefix".`;
     }
-    if (!/^[A-Za-z0-9._-]{3,255}$/.test(bucket)) {
-        return `Input "bucket": "${bucket}" is not a bucket name; use 3 to 63 lower-case letters, digits, "." and "-".`;
-    }
-    return undefined;
+    return checkBucketName(bucket, endpoint, forcePathStyle);
 }
 function checkPrefix(prefix) {
     if (prefix.startsWith("/")) {
@@ -41335,26 +42134,6 @@ function checkChecksumType(algorithm, type) {
     }
     if ((algorithm === "SHA1" || algorithm === "SHA256") && type === "FULL_OBJECT") {
         return `Input "checksum-type": ${algorithm} supports only COMPOSITE; use COMPOSITE, or CRC64NVME/CRC32/CRC32C for FULL_OBJECT.`;
-    }
-    return undefined;
-}
-function checkEndpoint(endpoint) {
-    let url;
-    try {
-        url = new URL(endpoint);
-    }
-    catch {
-        url = new URL("invalid:");
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-        return `Input "endpoint": "${endpoint}" is not an http(s) URL; use e.g. https://s3.example.com or http://127.0.0.1:9000.`;
-    }
-    // Never echo this one: the URL holds a secret.
-    if (url.username || url.password) {
-        return `Input "endpoint": the URL contains credentials; remove them and use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.`;
-    }
-    if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash) {
-        return `Input "endpoint": "${endpoint}" has a path or query; give only scheme, host and port, and the bucket in "bucket".`;
     }
     return undefined;
 }
@@ -41384,8 +42163,9 @@ function parseArgs(argv) {
             continue;
         }
         const match = /^--([a-z0-9-]+)(?:=([\s\S]*))?$/.exec(arg);
+        // Only the name: a value after "=" may be a secret (an endpoint with a password).
         if (!match)
-            return { ok: false, error: `Unknown option "${arg}"; see --help.` };
+            return { ok: false, error: `Unknown option "${arg.split("=")[0]}"; see --help.` };
         let name = match[1];
         let inline = match[2];
         if (isSwitch(name) && inline === undefined) {
@@ -41518,6 +42298,8 @@ function helpText() {
 }
 
 ;// CONCATENATED MODULE: ./src/frontend/outputs.ts
+// The action's outputs (and the CLI's --json totals), computed from a run's results.
+
 function totals(files) {
     const count = (status) => files.filter((file) => file.status === status).length;
     const bytes = files.filter((file) => file.status === "uploaded").reduce((sum, file) => sum + file.size, 0);
@@ -41532,19 +42314,22 @@ function totals(files) {
 function outputs_encodeKey(key) {
     return key.split("/").map(encodeURIComponent).join("/");
 }
+/**
+ * The bucket goes into the host name only where the SDK puts it there too: a single DNS label (a dotted name
+ * breaks the TLS wildcard certificate) on a host name (an IP address has no subdomains). Path style otherwise.
+ */
+function hostsBucket(bucket, host) {
+    const ipAddress = isIP(host) !== 0 || host.startsWith("[");
+    return /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket) && !ipAddress;
+}
 /** Where the object can be fetched (with credentials); region is the resolved one, needed for Amazon S3. */
 function objectUrl(bucket, key, s3, region) {
     const path = outputs_encodeKey(key);
-    if (s3.endpoint) {
-        const endpoint = new URL(s3.endpoint);
-        const origin = endpoint.origin;
-        if (s3.forcePathStyle)
-            return `${origin}/${bucket}/${path}`;
-        return `${endpoint.protocol}//${bucket}.${endpoint.host}/${path}`;
+    const endpoint = new URL(s3.endpoint ?? `https://s3.${region}.amazonaws.com`);
+    if (s3.forcePathStyle || !hostsBucket(bucket, endpoint.hostname)) {
+        return `${endpoint.origin}/${bucket}/${path}`;
     }
-    if (s3.forcePathStyle)
-        return `https://s3.${region}.amazonaws.com/${bucket}/${path}`;
-    return `https://${bucket}.s3.${region}.amazonaws.com/${path}`;
+    return `${endpoint.protocol}//${bucket}.${endpoint.host}/${path}`;
 }
 function runOutputs(run, s3, region, manifestPath) {
     const sums = totals(run.files);
@@ -41649,8 +42434,6 @@ function barProgress(sink, intervalMs = 200) {
     };
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 var external_fs_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_fs_namespaceObject, 2);
@@ -42542,6 +43325,8 @@ function globSync(globInput, options) {
 //#endregion
 
 
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./src/frontend/file-checks.ts
 // Local inputs the glob cannot judge: base-dir itself, named paths that are not files, unreadable files and
 // keys that collide. Each problem is one sentence naming the path and the fix.
@@ -42570,6 +43355,28 @@ function kindOf(stats) {
         return "device";
     return "special file";
 }
+/** undefined for a regular file, a directory or a working link to either; why it cannot upload otherwise. */
+async function describeNotAFile(absolute) {
+    const entry = await (0,promises_.lstat)(absolute);
+    if (entry.isSymbolicLink()) {
+        let target;
+        try {
+            target = await (0,promises_.stat)(absolute);
+        }
+        catch (error) {
+            const via = await (0,promises_.readlink)(absolute).catch(() => "?");
+            return errorCode(error) === "ELOOP"
+                ? { what: `a symbolic link that loops (via "${via}")`, link: true }
+                : { what: `a symbolic link to "${via}", which does not exist`, link: true };
+        }
+        if (target.isFile() || target.isDirectory())
+            return undefined;
+        return { what: `a symbolic link to a ${kindOf(target)}, not a regular file`, link: false };
+    }
+    if (entry.isFile() || entry.isDirectory())
+        return undefined;
+    return { what: `a ${kindOf(entry)}, not a regular file`, link: false };
+}
 /**
  * Why a pattern naming one path (no wildcards) matched nothing the glob would return, when the path is
  * there: broken or looping links and special files. A path that does not exist is left to the no-match rule.
@@ -42577,28 +43384,18 @@ function kindOf(stats) {
 async function diagnoseNamedPath(pattern, absolute) {
     if (pattern.startsWith("!") || isDynamicPattern(pattern))
         return undefined;
-    let link;
-    try {
-        link = await (0,promises_.lstat)(absolute);
-    }
-    catch {
+    const problem = await describeNotAFile(absolute).catch(() => undefined);
+    if (problem === undefined)
         return undefined;
-    }
-    if (link.isSymbolicLink()) {
-        try {
-            await (0,promises_.stat)(absolute);
-            return undefined;
-        }
-        catch (error) {
-            const target = await (0,promises_.readlink)(absolute).catch(() => "?");
-            return errorCode(error) === "ELOOP"
-                ? `"${pattern}" is a symbolic link that loops (via "${target}"); fix the link or remove it from "path".`
-                : `"${pattern}" is a symbolic link to "${target}", which does not exist; fix the link or remove it from "path".`;
-        }
-    }
-    if (link.isFile() || link.isDirectory())
-        return undefined;
-    return `"${pattern}" is a ${kindOf(link)}, not a regular file; only regular files upload, so remove it from "path".`;
+    const fix = problem.link ? "fix the link or remove it" : "only regular files upload, so remove it";
+    return `"${pattern}" is ${problem.what}; ${fix} from "path".`;
+}
+/** The warning for a path a wildcard matched that cannot upload: the run goes on without it. */
+function skippedWarning(filePath, problem) {
+    const fix = problem.link
+        ? `fix the link or exclude it with a "!" pattern`
+        : `only regular files upload, so exclude it with a "!" pattern`;
+    return `Skipped "${filePath}": it is ${problem.what}; ${fix}.`;
 }
 async function checkReadable(filePath) {
     try {
@@ -42621,6 +43418,36 @@ function checkDuplicateKeys(files) {
     }
     return undefined;
 }
+
+;// CONCATENATED MODULE: ./src/frontend/glob-fs.ts
+// The file system as the glob sees it, except that entries it would drop without a word (FIFOs, sockets,
+// devices, and symbolic links whose target is missing or loops) look like files: they are then matched
+// (or excluded) by the patterns like any file, and findFiles can name each one it skips.
+
+
+function asFile(entry) {
+    return Object.assign(Object.create(entry), {
+        isFile: () => true,
+        isSymbolicLink: () => false,
+    });
+}
+async function entriesOf(directory) {
+    const entries = await (0,promises_.readdir)(directory, { withFileTypes: true });
+    return Promise.all(entries.map(async (entry) => {
+        if (entry.isFile() || entry.isDirectory())
+            return entry;
+        // A working link stays a link, so the glob follows it as before.
+        if (entry.isSymbolicLink() && (await (0,promises_.stat)(external_node_path_default().join(directory, entry.name)).catch(() => null))) {
+            return entry;
+        }
+        return asFile(entry);
+    }));
+}
+/** The glob calls readdir(path, { withFileTypes: true }, callback) only. */
+function revealingReaddir(directory, _options, callback) {
+    entriesOf(directory).then((entries) => callback(null, entries), (error) => callback(error, []));
+}
+const revealingFs = { readdir: revealingReaddir };
 
 ;// CONCATENATED MODULE: ./src/frontend/keys.ts
 // How a local file becomes an object key: prefix + path relative to base-dir, always with "/".
@@ -42681,22 +43508,26 @@ async function findFiles(selection, cwd) {
         dot: selection.includeHiddenFiles,
         expandDirectories: true,
         followSymbolicLinks: true,
+        fs: revealingFs,
     });
     const baseDir = external_node_path_default().resolve(cwd, selection.baseDir);
     const baseDirError = await checkBaseDir(selection.baseDir, baseDir);
     if (baseDirError)
-        return { ok: false, error: baseDirError };
-    // The glob silently drops broken links and special files; a path named outright deserves to hear why.
+        return { ok: false, error: baseDirError, badSetting: true };
+    // A path named outright that cannot upload is an error; one a wildcard matched is a warning.
     for (const pattern of selection.patterns) {
         const problem = await diagnoseNamedPath(pattern, external_node_path_default().resolve(cwd, pattern));
         if (problem)
             return { ok: false, error: problem };
     }
     const files = [];
+    const warnings = [];
     for (const filePath of [...new Set(found.map((file) => external_node_path_default().resolve(cwd, file)))].sort()) {
-        // onlyFiles still lets sockets, FIFOs and devices through; only regular files upload.
-        if (!(await (0,promises_.stat)(filePath)).isFile())
+        const notAFile = await describeNotAFile(filePath);
+        if (notAFile) {
+            warnings.push(skippedWarning(filePath, notAFile));
             continue;
+        }
         const key = objectKey(baseDir, selection.prefix, filePath);
         if (!key.ok)
             return key;
@@ -42708,7 +43539,7 @@ async function findFiles(selection, cwd) {
     const duplicate = checkDuplicateKeys(files);
     if (duplicate)
         return { ok: false, error: duplicate };
-    return { ok: true, files };
+    return { ok: true, files, warnings };
 }
 
 ;// CONCATENATED MODULE: ./src/frontend/upload.ts
@@ -42724,8 +43555,11 @@ async function upload(config, hooks) {
     catch (error) {
         return { kind: "failed", message: `Finding files failed: ${errorText(error)}` };
     }
-    if (!found.ok)
-        return { kind: "failed", message: found.error };
+    if (!found.ok) {
+        return { kind: "failed", message: found.error, ...(found.badSetting ? { badSetting: true } : {}) };
+    }
+    for (const message of found.warnings)
+        hooks.onEvent({ type: "warning", message });
     if (found.files.length === 0) {
         const patterns = config.patterns.join(", ");
         return {
@@ -42978,7 +43812,7 @@ async function main(argv, io) {
         io.stdout.write(JSON.stringify(jsonResult(config.config.engine.bucket, outcome), null, 2) + "\n");
     if (outcome.kind === "failed") {
         io.stderr.write(`error: ${outcome.message}\n`);
-        return EXIT_FAILED;
+        return outcome.badSetting ? EXIT_USAGE : EXIT_FAILED;
     }
     if (outcome.kind === "no-files") {
         if (outcome.level !== "ignore")
