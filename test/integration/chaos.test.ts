@@ -37,6 +37,8 @@ const SCHEDULES = Number(process.env.CHAOS_SCHEDULES ?? 300);
 const ONLY_SEED = process.env.CHAOS_SEED === undefined ? undefined : Number(process.env.CHAOS_SEED);
 /** Schedules per `it`, so progress shows and one block's timeout never hides the others' results. */
 const BLOCK = 50;
+/** Schedules run side by side: most of a schedule's time is spent waiting out stalls, not computing. */
+const LANES = Number(process.env.CHAOS_LANES ?? 3);
 /** A run that has not settled by then is a hang, itself a violation. */
 const RUN_DEADLINE_MS = 90_000;
 
@@ -129,7 +131,12 @@ function actionsFor(operation: string): FaultAction[] {
 /** Faults that end in an answer quickly; only these may fire without a bound on how often. */
 const QUICK: readonly FaultAction[] = ["500", "503", "flip-in-transit", "corrupt-stored", "drop-stored"];
 
-function planFaults(dice: Dice, files: PlannedFile[], stallTimeoutMs: number): FaultRule[] {
+function planFaults(
+  dice: Dice,
+  files: PlannedFile[],
+  threshold: number,
+  stallTimeoutMs: number,
+): FaultRule[] {
   if (dice.chance(0.05)) return [];
   const rules: FaultRule[] = [];
   const count = dice.int(1, 5);
@@ -152,6 +159,16 @@ function planFaults(dice: Dice, files: PlannedFile[], stallTimeoutMs: number): F
     // Longer than the client waits, so the answer is lost; bounded, so the store acts soon after.
     if (action === "stall") rule.stallMs = stallTimeoutMs + dice.int(100, 600);
     rules.push(rule);
+  }
+  // Abort is only called once a multipart file fails: make one fail so the Abort faults meet their calls.
+  const multipart = files.filter((file) => file.bytes.length > 0 && file.bytes.length >= threshold);
+  if (
+    rules.some((rule) => rule.operation === "AbortMultipartUpload") &&
+    multipart.length > 0 &&
+    dice.chance(0.7)
+  ) {
+    const operation = dice.pick(["UploadPart", "ListParts", "CompleteMultipartUpload"]);
+    rules.push({ operation, action: "500", probability: 1, key: dice.pick(multipart).key });
   }
   return rules;
 }
@@ -214,7 +231,7 @@ function planSchedule(seed: number): Schedule {
     concurrency: dice.int(1, 4),
     stallTimeoutMs,
     retryBaseDelayMs: dice.int(1, 5),
-    faults: planFaults(dice, files, stallTimeoutMs),
+    faults: planFaults(dice, files, threshold, stallTimeoutMs),
   };
 }
 
@@ -385,6 +402,27 @@ function faultBudget(s: Schedule): number {
 }
 const ENGINE_ATTEMPTS = 6;
 
+/** What is wrong with the key after a failed file, if anything: only absent or untouched is right. */
+async function leftAfterFailure(
+  s: Schedule,
+  file: PlannedFile,
+  stored: StoredState,
+): Promise<string | undefined> {
+  if (stored.bytes === undefined)
+    return file.before === undefined ? undefined : "the object that existed before the run is gone";
+  if (file.before !== undefined && stored.bytes.equals(file.before)) return undefined;
+  if (!stored.bytes.equals(file.bytes))
+    return `WRONG OBJECT LEFT: the key holds ${stored.bytes.length} B that are neither the file nor what was there`;
+  // The bytes are the file's, written by this run: the store's ETag and checksum must say so too.
+  const plan = planOf(s, file.bytes);
+  const checksum = s.algorithm === null ? undefined : stored.checksums[s.algorithm];
+  const expected = await expectedChecksum(s, plan, file.bytes);
+  if (stored.etag !== expectedMd5Etag(plan, file.bytes) || (checksum !== undefined && checksum !== expected))
+    return `WRONG OBJECT LEFT: the bytes are the file's but the store records ETag ${stored.etag}, ${s.algorithm} ${checksum}`;
+  // An exact object is no harm; whether failing was right is judged by the fault budget below.
+  return undefined;
+}
+
 async function checkFailed(
   s: Schedule,
   file: PlannedFile,
@@ -392,38 +430,23 @@ async function checkFailed(
   stored: StoredState,
   out: Violations,
 ): Promise<void> {
-  const say = (what: string) => out.push(`${file.name}: failed: ${what}`);
-  if (result.verified) say("verified is true");
   const error = result.error ?? "";
-  if (!/ failed: /.test(error)) say(`error names no step: ${error}`);
-  if (stored.bytes === undefined) {
-    if (file.before !== undefined) say(`the object that existed before the run is gone: ${error}`);
-    return;
-  }
-  if (file.before !== undefined && stored.bytes.equals(file.before)) return;
-  if (!stored.bytes.equals(file.bytes)) {
+  const say = (what: string) => out.push(`${file.name}: failed: ${what}: ${error}`);
+  if (result.verified) say("verified is true");
+  if (!/ failed: /.test(error)) say("the error names no step");
+  const left = await leftAfterFailure(s, file, stored);
+  if (left) say(left);
+  // Failing is right when a fault without bound kept the upload or its proof out of reach (e.g. every
+  // HeadObject answering 500), or when overwrite=false meets a different object. Otherwise every fault was
+  // one the engine's retries and checks can outlast, and the failure is false.
+  const budget = faultBudget(s);
+  const refused = !s.overwrite && file.existing === "conflicting";
+  if (budget < ENGINE_ATTEMPTS && !refused) {
+    const exact = stored.bytes?.equals(file.bytes) ? "the stored object is exact, " : "";
     say(
-      `WRONG OBJECT LEFT: the key holds ${stored.bytes.length} B that are neither the file nor what was there: ${error}`,
+      `FALSE FAILURE: ${exact}at most ${budget} faults could fire, fewer than the engine's ${ENGINE_ATTEMPTS} attempts`,
     );
-    return;
   }
-  // The bytes are the file's, written by this run: the store's ETag and checksum must say so too.
-  const plan = planOf(s, file.bytes);
-  const checksum = s.algorithm === null ? undefined : stored.checksums[s.algorithm];
-  const expected = await expectedChecksum(s, plan, file.bytes);
-  if (
-    stored.etag !== expectedMd5Etag(plan, file.bytes) ||
-    (checksum !== undefined && checksum !== expected)
-  ) {
-    say(
-      `WRONG OBJECT LEFT: the bytes are the file's but the store records ETag ${stored.etag}, ${s.algorithm} ${checksum}: ${error}`,
-    );
-    return;
-  }
-  // Exact yet failed is honest when a fault without bound kept the proof out of reach (e.g. every HeadObject
-  // answering 500); with fewer faults than the engine's attempts it is a failure the engine need not report.
-  if (faultBudget(s) < ENGINE_ATTEMPTS)
-    say(`FALSE FAILURE: the stored object is exact and the faults could not exhaust retries: ${error}`);
 }
 
 async function checkRun(s: Schedule, dir: string, run: RunResult, sdk: S3Client): Promise<Violations> {
@@ -476,15 +499,29 @@ async function checkRun(s: Schedule, dir: string, run: RunResult, sdk: S3Client)
 interface Tally {
   schedules: number;
   fired: number;
+  /** "Operation:action" → firings, to show every kind of fault was exercised. */
+  firedByKind: Map<string, number>;
   succeeded: number;
   failed: number;
   violating: Array<{ seed: number; report: string }>;
 }
 
-let emulator: Emulator;
-let sdk: S3Client;
+/** One emulator per lane: fault rules are per emulator, so lanes run schedules side by side. */
+interface Lane {
+  emulator: Emulator;
+  sdk: S3Client;
+}
+
+let lanes: Lane[] = [];
 let root: string;
-const tally: Tally = { schedules: 0, fired: 0, succeeded: 0, failed: 0, violating: [] };
+const tally: Tally = {
+  schedules: 0,
+  fired: 0,
+  firedByKind: new Map(),
+  succeeded: 0,
+  failed: 0,
+  violating: [],
+};
 
 async function withDeadline<T>(work: Promise<T>, abort: AbortController): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -501,7 +538,7 @@ async function withDeadline<T>(work: Promise<T>, abort: AbortController): Promis
   }
 }
 
-async function runSchedule(seed: number): Promise<void> {
+async function runSchedule({ emulator, sdk }: Lane, seed: number): Promise<void> {
   const s = planSchedule(seed);
   const dir = await mkdtemp(path.join(root, `s${seed}-`));
   try {
@@ -531,7 +568,11 @@ async function runSchedule(seed: number): Promise<void> {
     let violations: Violations;
     try {
       const run = await withDeadline(runUploads(local, { ...options, signal: abort.signal }), abort);
-      tally.fired += emulator.faults.fired.reduce((sum, n) => sum + n, 0);
+      emulator.faults.fired.forEach((count, index) => {
+        const kind = `${s.faults[index]!.operation}:${s.faults[index]!.action}`;
+        tally.fired += count;
+        tally.firedByKind.set(kind, (tally.firedByKind.get(kind) ?? 0) + count);
+      });
       emulator.faults.clear();
       await emulator.idle();
       violations = await checkRun(s, dir, run, sdk);
@@ -562,22 +603,27 @@ for (let i = 0; i < seeds.length; i += BLOCK) blocks.push(seeds.slice(i, i + BLO
 
 describe("chaos: random files, settings and faults keep the invariant", () => {
   beforeAll(async () => {
-    emulator = await startEmulator({ minPartSize: KiB });
-    sdk = new S3Client({
-      endpoint: emulator.endpoint,
-      region: emulator.region,
-      credentials: emulator.credentials,
-      forcePathStyle: true,
-      // The checks compare bytes and checksums themselves; a corrupted object must be readable to compare.
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-    });
+    lanes = await Promise.all(
+      Array.from({ length: LANES }, async () => {
+        const emulator = await startEmulator({ minPartSize: KiB });
+        const sdk = new S3Client({
+          endpoint: emulator.endpoint,
+          region: emulator.region,
+          credentials: emulator.credentials,
+          forcePathStyle: true,
+          // The checks compare bytes and checksums themselves; a corrupted object must be readable to compare.
+          requestChecksumCalculation: "WHEN_REQUIRED",
+          responseChecksumValidation: "WHEN_REQUIRED",
+        });
+        return { emulator, sdk };
+      }),
+    );
     root = await mkdtemp(path.join(tmpdir(), "svu-chaos-"));
   });
 
   afterAll(async () => {
-    sdk?.destroy();
-    await emulator?.stop();
+    for (const lane of lanes) lane.sdk.destroy();
+    await Promise.all(lanes.map((lane) => lane.emulator.stop()));
     if (root) await rm(root, { recursive: true, force: true });
   });
 
@@ -586,8 +632,14 @@ describe("chaos: random files, settings and faults keep the invariant", () => {
       `schedules ${block[0]}–${block.at(-1)}`,
       async () => {
         const before = tally.violating.length;
-        for (const seed of block) await runSchedule(seed);
-        const found = tally.violating.slice(before);
+        const queue = [...block];
+        await Promise.all(
+          lanes.map(async (lane) => {
+            for (let seed = queue.shift(); seed !== undefined; seed = queue.shift())
+              await runSchedule(lane, seed);
+          }),
+        );
+        const found = tally.violating.slice(before).sort((a, b) => a.seed - b.seed);
         expect(
           found.map((entry) => entry.seed),
           `invariant violated; re-run one with CHAOS_SEED=<seed>:\n${found.map((entry) => entry.report).join("\n")}`,
@@ -604,9 +656,29 @@ describe("chaos: random files, settings and faults keep the invariant", () => {
         `succeeded, ${tally.failed} failed, ${tally.violating.length} schedules violated the invariant` +
         (tally.violating.length ? ` (seeds ${tally.violating.map((entry) => entry.seed).join(", ")})` : ""),
     );
+    console.log(
+      `chaos: faults fired by kind: ${[...tally.firedByKind]
+        .sort()
+        .map(([kind, count]) => `${kind}=${count}`)
+        .join(" ")}`,
+    );
     expect(tally.schedules).toBe(seeds.length);
     if (ONLY_SEED !== undefined) return;
     expect(tally.fired).toBeGreaterThan(seeds.length / 2);
+    if (seeds.length >= 200) {
+      // Enough schedules that every operation and every action must have fired somewhere.
+      const kinds = [...tally.firedByKind].filter(([, count]) => count > 0).map(([kind]) => kind);
+      for (const operation of OPERATIONS)
+        expect(
+          kinds.some((kind) => kind.startsWith(`${operation}:`)),
+          operation,
+        ).toBe(true);
+      for (const action of actionsFor("PutObject"))
+        expect(
+          kinds.some((kind) => kind.endsWith(`:${action}`)),
+          action,
+        ).toBe(true);
+    }
     expect(tally.succeeded).toBeGreaterThan(0);
     expect(tally.failed).toBeGreaterThan(0);
   });
