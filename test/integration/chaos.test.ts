@@ -3,6 +3,10 @@
 // every file is either stored byte-exact and proven (checksum or ETag/MD5), or failed naming the file and the
 // step with nothing of this run left behind (no changed object, no multipart upload unless kept on request).
 //
+// Each violation starts with its class: FALSE SUCCESS, WEAK PROOF (size-only or none), OVERWRITE (overwrite=false
+// not honoured), FALSE FAILURE, WRONG OBJECT LEFT, PREVIOUS OBJECT LOST, ORPHAN (multipart upload left behind),
+// VERSION ID MISSING, FIELDS (result fields disagree with the store or the file), MESSAGE, HANG.
+//
 // CHAOS_SCHEDULES=n runs n schedules (default 300); CHAOS_SEED=s runs only schedule s, e.g. one printed by a
 // failure. Faults whose rules count calls depend on the engine's request order, which concurrency > 1 makes
 // vary, so a re-run of a seed replays the same files, settings and rules but not always the same firings.
@@ -215,7 +219,8 @@ function planSchedule(seed: number): Schedule {
     const name = `f${i}-${size}.bin`;
     files.push({ name, key: `chaos/${seed}/${name}`, bytes, existing, before });
   }
-  const stallTimeoutMs = dice.int(500, 1000);
+  // Not much lower: a starved event loop on a loaded machine must rarely look like a stall.
+  const stallTimeoutMs = dice.int(750, 1250);
   return {
     seed,
     bucket: `chaos-${seed}`,
@@ -355,36 +360,40 @@ async function checkSucceeded(
     say(`FALSE SUCCESS: stored ${stored.bytes.length} B differ from the local ${file.bytes.length} B`);
   if (!s.overwrite && file.existing === "conflicting")
     say("OVERWRITE: overwrite=false, yet a differing object was replaced or accepted");
-  if (!result.verified) say("not verified");
+  if (!result.verified) say("FIELDS: not verified");
   if (result.verification !== "checksum" && result.verification !== "etag-md5")
     say(`WEAK PROOF: verification is "${result.verification}"`);
-  if (result.error !== undefined) say(`carries an error: ${result.error}`);
-  if (result.size !== file.bytes.length) say(`size ${result.size}, file is ${file.bytes.length} B`);
-  if (result.checksumAlgorithm !== s.algorithm) say(`checksumAlgorithm ${result.checksumAlgorithm}`);
-  if (result.multipart !== plan.multipart) say(`multipart ${result.multipart}, expected ${plan.multipart}`);
-  if (result.parts !== plan.parts.length) say(`parts ${result.parts}, expected ${plan.parts.length}`);
+  if (result.error !== undefined) say(`FIELDS: carries an error: ${result.error}`);
+  if (result.size !== file.bytes.length) say(`FIELDS: size ${result.size}, file is ${file.bytes.length} B`);
+  if (result.checksumAlgorithm !== s.algorithm) say(`FIELDS: checksumAlgorithm ${result.checksumAlgorithm}`);
+  if (result.multipart !== plan.multipart)
+    say(`FIELDS: multipart ${result.multipart}, expected ${plan.multipart}`);
+  if (result.parts !== plan.parts.length) say(`FIELDS: parts ${result.parts}, expected ${plan.parts.length}`);
   if (stored.etag !== undefined && result.etag !== stored.etag)
-    say(`etag ${result.etag}, the store's is ${stored.etag}`);
-  if (s.versioned && result.versionId !== stored.versionId)
-    say(`versionId ${result.versionId}, the store's current is ${stored.versionId}`);
+    say(`FIELDS: etag ${result.etag}, the store's is ${stored.etag}`);
+  if (s.versioned && result.versionId === undefined)
+    say(`VERSION ID MISSING: the store's current version is ${stored.versionId}`);
+  else if (s.versioned && result.versionId !== stored.versionId)
+    say(`FIELDS: versionId ${result.versionId}, the store's current is ${stored.versionId}`);
   if (result.verification === "checksum") {
     if (result.checksumLocal === null || result.checksumLocal !== result.checksumRemote)
-      say(`checksum proof with local ${result.checksumLocal} and remote ${result.checksumRemote}`);
+      say(`FIELDS: checksum proof with local ${result.checksumLocal} and remote ${result.checksumRemote}`);
     const storedChecksum = s.algorithm === null ? undefined : stored.checksums[s.algorithm];
     if (result.checksumRemote !== storedChecksum)
-      say(`checksumRemote ${result.checksumRemote}, the store shows ${storedChecksum}`);
+      say(`FIELDS: checksumRemote ${result.checksumRemote}, the store shows ${storedChecksum}`);
     if (result.status === "uploaded") {
       const expected = await expectedChecksum(s, plan, file.bytes);
       if (result.checksumLocal !== expected)
-        say(`checksumLocal ${result.checksumLocal}, reference ${expected}`);
+        say(`FIELDS: checksumLocal ${result.checksumLocal}, reference ${expected}`);
     }
   }
   if (result.verification === "etag-md5" && result.status === "uploaded") {
     const expected = expectedMd5Etag(plan, file.bytes);
-    if (result.etag !== expected) say(`ETag proof with etag ${result.etag}, MD5 reference ${expected}`);
+    if (result.etag !== expected)
+      say(`FIELDS: ETag proof with etag ${result.etag}, MD5 reference ${expected}`);
   }
   if (result.status === "unchanged" && file.existing === "none")
-    say("unchanged, but no object existed before the run");
+    say("FIELDS: unchanged, but no object existed before the run");
 }
 
 /**
@@ -409,7 +418,9 @@ async function leftAfterFailure(
   stored: StoredState,
 ): Promise<string | undefined> {
   if (stored.bytes === undefined)
-    return file.before === undefined ? undefined : "the object that existed before the run is gone";
+    return file.before === undefined
+      ? undefined
+      : "PREVIOUS OBJECT LOST: the object that existed before the run is gone";
   if (file.before !== undefined && stored.bytes.equals(file.before)) return undefined;
   if (!stored.bytes.equals(file.bytes))
     return `WRONG OBJECT LEFT: the key holds ${stored.bytes.length} B that are neither the file nor what was there`;
@@ -432,8 +443,8 @@ async function checkFailed(
 ): Promise<void> {
   const error = result.error ?? "";
   const say = (what: string) => out.push(`${file.name}: failed: ${what}: ${error}`);
-  if (result.verified) say("verified is true");
-  if (!/ failed: /.test(error)) say("the error names no step");
+  if (result.verified) say("FIELDS: verified is true");
+  if (!/ failed: /.test(error)) say("MESSAGE: the error names no step");
   const left = await leftAfterFailure(s, file, stored);
   if (left) say(left);
   // Failing is right when a fault without bound kept the upload or its proof out of reach (e.g. every
@@ -469,7 +480,7 @@ async function checkRun(s: Schedule, dir: string, run: RunResult, sdk: S3Client)
     } else if (result.status === "failed") {
       failedKeys.add(file.key);
       if (!result.error?.includes(path.join(dir, file.name)))
-        out.push(`${file.name}: failed: error does not name the file: ${result.error}`);
+        out.push(`${file.name}: failed: MESSAGE: the error does not name the file: ${result.error}`);
       await checkFailed(s, file, result, stored, out);
     } else {
       out.push(`${file.name}: status ${result.status}`);
