@@ -397,12 +397,14 @@ async function checkSucceeded(
 }
 
 /**
- * How many times the plan's faults can fire at most, or Infinity when a rule fires without bound. Below the
- * engine's attempt bound no call can run out of attempts, so every failure is one the engine chose.
+ * How many times the plan's faults can fire at most on one file's requests, or Infinity when a rule fires
+ * without bound. Below the engine's attempt bound no call can run out of attempts, so every failure of that
+ * file is one the engine chose.
  */
-function faultBudget(s: Schedule): number {
+function faultBudget(s: Schedule, file: PlannedFile): number {
   let total = 0;
   for (const rule of s.faults) {
+    if (rule.key !== undefined && rule.key !== file.key) continue;
     if (rule.times !== undefined) total += rule.times;
     else if (rule.calls !== undefined) total += rule.calls.length;
     else return Infinity;
@@ -450,7 +452,7 @@ async function checkFailed(
   // Failing is right when a fault without bound kept the upload or its proof out of reach (e.g. every
   // HeadObject answering 500), or when overwrite=false meets a different object. Otherwise every fault was
   // one the engine's retries and checks can outlast, and the failure is false.
-  const budget = faultBudget(s);
+  const budget = faultBudget(s, file);
   const refused = !s.overwrite && file.existing === "conflicting";
   if (budget < ENGINE_ATTEMPTS && !refused) {
     const exact = stored.bytes?.equals(file.bytes) ? "the stored object is exact, " : "";
