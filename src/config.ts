@@ -1,5 +1,12 @@
 // The one config model: both front ends hand in a name → text lookup and get a typed config or all errors.
-import type { ChecksumAlgorithm, ChecksumType, EngineOptions, ObjectSettings } from "./engine/types.js";
+import { bufferLimitNote, formatSize, resolveLimits } from "./engine/index.js";
+import type {
+  ChecksumAlgorithm,
+  ChecksumType,
+  EngineOptions,
+  ObjectSettings,
+  S3Limits,
+} from "./engine/types.js";
 import { INPUTS } from "./frontend/inputs.js";
 import { parseDuration } from "./frontend/duration.js";
 import type { Field } from "./frontend/fields.js";
@@ -27,17 +34,20 @@ export interface UploadConfig {
 
 export type ConfigResult = { ok: true; config: UploadConfig } | { ok: false; errors: string[] };
 
-const MiB = 1024 * 1024;
-const GiB = 1024 * MiB;
-const MIN_PART_SIZE = 5 * MiB;
-const MAX_PART_SIZE = 5 * GiB;
-const MAX_PUT_SIZE = 5 * GiB;
-
 const ALGORITHMS = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256", "none"] as const;
 const CHECKSUM_TYPES: readonly ChecksumType[] = ["FULL_OBJECT", "COMPOSITE"];
 const SSE_MODES = ["AES256", "aws:kms", "aws:kms:dsse"] as const;
 
-export function parseConfig(lookup: Lookup): ConfigResult {
+/** "5GiB", as these messages write sizes. */
+function compactSize(bytes: number): string {
+  return formatSize(bytes).replace(" ", "");
+}
+
+/**
+ * `limits`: the engine's own (S3's, narrowed to this Node.js's largest Buffer), so a setting that passes here
+ * never fails the engine's checks.
+ */
+export function parseConfig(lookup: Lookup, limits: S3Limits = resolveLimits(undefined)): ConfigResult {
   const errors: string[] = [];
   const text = (name: string): string => {
     const given = lookup(name)?.trim() ?? "";
@@ -76,10 +86,16 @@ export function parseConfig(lookup: Lookup): ConfigResult {
   const prefixError = checkPrefix(prefix);
   if (prefixError) errors.push(prefixError);
 
-  const partSize = take(parseByteSize("part-size", text("part-size")), MIN_PART_SIZE);
-  if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
+  const { minPartSize, maxPartSize } = limits;
+  // One PutObject holds at most one part's worth: S3's limits are equal, and so is the Buffer's.
+  const maxPutSize = maxPartSize;
+  const bufferNote = bufferLimitNote(limits, compactSize);
+  const partSize = take(parseByteSize("part-size", text("part-size")), minPartSize);
+  if (partSize < minPartSize || partSize > maxPartSize) {
     errors.push(
-      `Input "part-size": "${text("part-size")}" is outside S3's part size range; use 5MiB to 5GiB (5242880 to 5368709120 bytes).`,
+      `Input "part-size": "${text("part-size")}" is outside ` +
+        `${bufferNote ? `the part size range this run can use${bufferNote}` : "S3's part size range"}; ` +
+        `use ${compactSize(minPartSize)} to ${compactSize(maxPartSize)} (${minPartSize} to ${maxPartSize} bytes).`,
     );
   }
   const concurrency = take(parseWholeNumber("concurrency", text("concurrency"), 1, 64), 1);
@@ -99,9 +115,10 @@ export function parseConfig(lookup: Lookup): ConfigResult {
   const multipartThreshold = thresholdText
     ? take(parseByteSize("multipart-threshold", thresholdText), partSize)
     : partSize;
-  if (thresholdText && multipartThreshold > MAX_PUT_SIZE) {
+  if (thresholdText && multipartThreshold > maxPutSize) {
     errors.push(
-      `Input "multipart-threshold": "${thresholdText}" is above 5GiB, the largest single PutObject; use at most 5GiB.`,
+      `Input "multipart-threshold": "${thresholdText}" is above ${compactSize(maxPutSize)}, the largest single ` +
+        `PutObject${bufferNote}; use at most ${compactSize(maxPutSize)}.`,
     );
   }
 

@@ -1,4 +1,3 @@
-import { constants as bufferConstants } from "node:buffer";
 import { totalmem } from "node:os";
 import { checksumTypeAllowed, defaultChecksumType } from "./checksum/index.js";
 import { checkPartSize, resolveLimits } from "./plan.js";
@@ -11,7 +10,8 @@ import type { ChecksumType, EngineOptions, LocalFile, RunResult, S3Limits } from
 import { uploadFile } from "./upload-file.js";
 
 export { runCleanup } from "./cleanup.js";
-export { parseSize } from "./size.js";
+export { bufferLimitNote, resolveLimits } from "./plan.js";
+export { formatSize, parseSize } from "./size.js";
 export type * from "./types.js";
 
 const DEFAULT_STALL_TIMEOUT_MS = 60_000;
@@ -20,8 +20,7 @@ const CONTROL_SOCKETS = 4;
 
 /** S3's limits, narrowed to the largest Buffer this Node.js can allocate (4 GiB before Node 22). */
 function runLimits(options: EngineOptions): S3Limits {
-  const limits = resolveLimits(options.limits);
-  return { ...limits, maxPartSize: Math.min(limits.maxPartSize, bufferConstants.MAX_LENGTH) };
+  return resolveLimits(options.limits);
 }
 
 /** Run-wide input errors: these are the caller's to fix before any file is touched, so they throw. */
@@ -82,10 +81,8 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
       ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
       ...(tuning.retryBaseDelayMs !== undefined ? { baseDelayMs: tuning.retryBaseDelayMs } : {}),
     },
-    traits: { keepsChecksums: undefined },
     algorithm: options.checksumAlgorithm,
     checksumType,
-    etagIsMd5: options.object.sse !== "aws:kms" && options.object.sse !== "aws:kms:dsse",
     emit: (event) => options.onEvent?.(event),
   };
   try {

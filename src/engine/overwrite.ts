@@ -1,7 +1,11 @@
-import { createHash } from "node:crypto";
-import { combineFullObject, compositeChecksum, isFullObjectAlgorithm } from "./checksum/index.js";
+import {
+  combineFullObject,
+  compositeChecksum,
+  createMd5Hasher,
+  isFullObjectAlgorithm,
+} from "./checksum/index.js";
 import { HINTS, StepError } from "./errors.js";
-import { expectedEtag } from "./object-verify.js";
+import { etagIsMd5, expectedEtag } from "./object-verify.js";
 import { hashPart, readPart, type OpenFile } from "./part-reader.js";
 import type { UploadPlan } from "./plan.js";
 import { call, type FileContext } from "./run-context.js";
@@ -28,7 +32,7 @@ function choose(ctx: FileContext, plan: UploadPlan, stored: StoredObject): Compa
       return { by: "checksum", algorithm, remote, compositeParts };
     }
   }
-  if (!ctx.run.etagIsMd5) return null;
+  if (!etagIsMd5(stored)) return null;
   const suffix = /-(\d+)$/.exec(stored.etag);
   if (suffix && Number(suffix[1]) !== plan.parts.length) return null;
   return { by: "etag", multipartParts: suffix ? Number(suffix[1]) : null };
@@ -44,7 +48,7 @@ async function localValue(
   const algorithm = how.by === "checksum" ? how.algorithm : null;
   const digests: Array<{ digest: Buffer; size: number }> = [];
   const md5s: Buffer[] = [];
-  const wholeMd5 = createHash("md5");
+  const wholeMd5 = createMd5Hasher();
   for (const part of plan.parts) {
     await ctx.run.pool.run(
       part.size,
@@ -59,7 +63,7 @@ async function localValue(
     );
   }
   if (how.by === "etag") {
-    return how.multipartParts === null ? wholeMd5.digest("hex") : (expectedEtag(true, md5s) ?? "");
+    return how.multipartParts === null ? wholeMd5.digest().toString("hex") : (expectedEtag(true, md5s) ?? "");
   }
   if (how.compositeParts !== null)
     return compositeChecksum(

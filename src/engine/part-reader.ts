@@ -22,6 +22,9 @@ export interface OpenFile {
 // Many small files are dominated by thread-pool round trips, not by reading: a read this small costs less
 // on the main thread (from the page cache, tens of microseconds) than the hand-off; bigger ones stay off it.
 const SYNC_READ_MAX = 1024 * 1024;
+// fs.read refuses a length of 2 GiB or more and wraps one of 4 GiB to 0 (a false "file ended"), so parts
+// above this are read in several calls.
+const READ_MAX = 1024 * 1024 * 1024;
 
 const readAsync = promisify(read);
 const fstatAsync = promisify(fstat);
@@ -41,11 +44,20 @@ async function readAt(
   return (await readAsync(file.fd, buffer, offset, length, position)).bytesRead;
 }
 
-/** Fills `buffer` (exactly the part's length) from the file; a short read means the file shrank. */
-export async function readPart(file: OpenFile, part: PlannedPart, buffer: Buffer): Promise<void> {
+/**
+ * Fills `buffer` (exactly the part's length) from the file, at most `maxRead` bytes per read; a short read
+ * means the file shrank.
+ */
+export async function readPart(
+  file: OpenFile,
+  part: PlannedPart,
+  buffer: Buffer,
+  maxRead: number = READ_MAX,
+): Promise<void> {
   let filled = 0;
   while (filled < part.size) {
-    const bytesRead = await readAt(file, buffer, filled, part.size - filled, part.offset + filled);
+    const length = Math.min(part.size - filled, maxRead);
+    const bytesRead = await readAt(file, buffer, filled, length, part.offset + filled);
     if (bytesRead === 0) {
       throw new Error(
         `the file ended at byte ${part.offset + filled} while reading part ${part.number}; ` +

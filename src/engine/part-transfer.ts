@@ -1,7 +1,8 @@
 import { HINTS, s3ErrorInfo, StepError } from "./errors.js";
 import { hashPart, readPart, type OpenFile, type PartDigest } from "./part-reader.js";
 import type { PlannedPart } from "./plan.js";
-import { call, needsMd5, type FileContext } from "./run-context.js";
+import { backoffDelay, sleep } from "./retry.js";
+import { call, type FileContext } from "./run-context.js";
 import type { Checksums, WriteAnswer } from "./s3-client.js";
 
 export interface SentPart {
@@ -9,6 +10,7 @@ export interface SentPart {
   answer: WriteAnswer;
 }
 
+/** Sends one body; `contentMd5` is set exactly when the part was hashed with MD5. */
 export type Sender = (
   body: Buffer,
   checksums: Checksums,
@@ -23,9 +25,11 @@ function checksumsOf(ctx: FileContext, digest: PartDigest): Checksums {
 }
 
 /**
- * Reads one part once into a pooled buffer, hashes it from that buffer and sends that buffer. A BadDigest
- * answer means the bytes S3 received differ from what we hashed: read and hash once more (the file may
- * have changed under us), then fail.
+ * Reads one part into a pooled buffer, hashes it from that buffer and sends that buffer. `withMd5` is decided
+ * once per part by the caller and holds for every re-read. A digest error (the store received other bytes
+ * than we hashed) is a transient fault like a reset: within the retry budget the part is read and hashed
+ * again and sent again; only a re-read whose values differ from the first read means the file changed.
+ * `onRead` gets the values read, so a caller can still judge a send that failed ambiguously.
  */
 export function sendPart(
   ctx: FileContext,
@@ -33,37 +37,41 @@ export function sendPart(
   part: PlannedPart,
   step: string,
   send: Sender,
-  forceMd5 = false,
+  withMd5: boolean,
+  onRead?: (digest: PartDigest) => void,
 ): Promise<SentPart> {
   return ctx.run.pool.run(
     part.size,
     async (buffer) => {
-      let digest = await readAndHash(ctx, handle, part, buffer, forceMd5);
-      const attempt = (): Promise<WriteAnswer> =>
-        call(ctx, step, HINTS.retry, () =>
-          send(buffer, checksumsOf(ctx, digest), digest.md5?.toString("base64")),
-        );
-      try {
-        return { digest, answer: await attempt() };
-      } catch (error) {
-        if (!isBadDigest(error)) throw error;
-        const again = await readAndHash(ctx, handle, part, buffer, forceMd5);
-        if (!sameDigest(digest, again)) {
-          throw new StepError(
-            step,
-            `part ${part.number} read differently the second time`,
-            "The file changed during the upload; make sure nothing writes to it and rerun.",
+      const first = await readAndHash(ctx, handle, part, buffer, withMd5);
+      onRead?.(first);
+      let digest = first;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const answer = await call(ctx, step, HINTS.retry, () =>
+            send(buffer, checksumsOf(ctx, digest), digest.md5?.toString("base64")),
           );
+          return { digest, answer };
+        } catch (error) {
+          const code = digestErrorCode(error);
+          if (code === null || attempt >= ctx.run.retry.maxAttempts || ctx.signal?.aborted) throw error;
+          ctx.run.emit({
+            type: "retry",
+            file: ctx.file,
+            operation: step,
+            attempt,
+            reason: `${code}: the store received other bytes than were sent; re-reading part ${part.number}`,
+          });
+          await sleep(backoffDelay(attempt, ctx.run.retry), ctx.signal);
+          digest = await readAndHash(ctx, handle, part, buffer, withMd5);
+          if (!sameDigest(first, digest)) {
+            throw new StepError(
+              step,
+              `part ${part.number} read differently after the store answered ${code}`,
+              "The file changed during the upload; make sure nothing writes to it and rerun.",
+            );
+          }
         }
-        digest = again;
-        ctx.run.emit({
-          type: "retry",
-          file: ctx.file,
-          operation: step,
-          attempt: 1,
-          reason: "BadDigest; re-read",
-        });
-        return { digest, answer: await attempt() };
       }
     },
     ctx.signal,
@@ -75,7 +83,7 @@ async function readAndHash(
   handle: OpenFile,
   part: PlannedPart,
   buffer: Buffer,
-  forceMd5: boolean,
+  withMd5: boolean,
 ): Promise<PartDigest> {
   try {
     await readPart(handle, part, buffer);
@@ -86,13 +94,15 @@ async function readAndHash(
       "Check the file is readable and stable.",
     );
   }
-  return hashPart(part, buffer, ctx.run.algorithm, forceMd5 || needsMd5(ctx.run));
+  return hashPart(part, buffer, ctx.run.algorithm, withMd5);
 }
 
-function isBadDigest(error: unknown): boolean {
+const DIGEST_CODES = new Set(["BadDigest", "InvalidDigest", "XAmzContentChecksumMismatch"]);
+
+function digestErrorCode(error: unknown): string | null {
   const cause = error instanceof StepError ? (error.cause ?? error) : error;
   const code = s3ErrorInfo(cause).code;
-  return code === "BadDigest" || code === "InvalidDigest" || code === "XAmzContentChecksumMismatch";
+  return DIGEST_CODES.has(code) ? code : null;
 }
 
 function sameDigest(a: PartDigest, b: PartDigest): boolean {

@@ -12,7 +12,7 @@ import { describeS3Error, StepError } from "./errors.js";
 import { hashPart, readPart, type OpenFile, type PartDigest } from "./part-reader.js";
 import type { PlannedPart, UploadPlan } from "./plan.js";
 import { mapLimited } from "./pool.js";
-import { call, needsMd5, type FileContext } from "./run-context.js";
+import { call, type FileContext } from "./run-context.js";
 import type { ListedPart, PendingUpload } from "./s3-client.js";
 import type { UploadedPart } from "./verify-parts.js";
 
@@ -161,7 +161,7 @@ async function provenParts(
       etag: part.etag,
       checksum: local.digest?.toString("base64") ?? null,
       digest: local.digest,
-      md5Hex: ctx.run.etagIsMd5 ? (local.md5?.toString("hex") ?? null) : null,
+      md5Hex: local.md5?.toString("hex") ?? null,
     });
   });
   return kept;
@@ -175,7 +175,7 @@ function hashRange(
 ): Promise<PartDigest> {
   const algorithm = ctx.run.algorithm;
   // Without a listed checksum the ETag (MD5) is the only proof there is.
-  const withMd5 = needsMd5(ctx.run) || algorithm === null || listed.checksums[algorithm] === undefined;
+  const withMd5 = algorithm === null || listed.checksums[algorithm] === undefined;
   return ctx.run.pool.run(
     part.size,
     async (buffer) => {
@@ -186,14 +186,13 @@ function hashRange(
   );
 }
 
+// An ETag equal to the MD5 of the local range is proof whatever the encryption: under SSE-KMS it simply
+// never matches, and the part is uploaded again.
 function matches(ctx: FileContext, part: ListedPart, local: PartDigest): boolean {
-  const { algorithm, etagIsMd5 } = ctx.run;
+  const { algorithm } = ctx.run;
   const remote = algorithm === null ? undefined : part.checksums[algorithm];
-  if (remote !== undefined) {
-    ctx.run.traits.keepsChecksums ??= true;
-    return local.digest !== null && remote === local.digest.toString("base64");
-  }
-  return etagIsMd5 && local.md5 !== null && part.etag === local.md5.toString("hex");
+  if (remote !== undefined) return local.digest !== null && remote === local.digest.toString("base64");
+  return local.md5 !== null && part.etag === local.md5.toString("hex");
 }
 
 function resumeNote(

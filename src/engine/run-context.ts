@@ -11,11 +11,6 @@ import type {
   S3Limits,
 } from "./types.js";
 
-/** What the store has shown about additional checksums; learnt from the first answer that can tell. */
-export interface StoreTraits {
-  keepsChecksums: boolean | undefined;
-}
-
 /** Everything one run shares across its files. */
 export interface RunContext {
   options: EngineOptions;
@@ -23,11 +18,8 @@ export interface RunContext {
   pool: TransferPool;
   limits: S3Limits;
   retry: RetryPolicy;
-  traits: StoreTraits;
   algorithm: ChecksumAlgorithm | null;
   checksumType: ChecksumType | null;
-  /** False under SSE-KMS, where S3's ETag is not the MD5 of the data. */
-  etagIsMd5: boolean;
   emit(event: EngineEvent): void;
 }
 
@@ -62,10 +54,4 @@ export async function call<T>(
     }
     throw stepFailed(step, error, hint);
   }
-}
-
-/** MD5 is needed for Content-MD5, for stores without checksums, and until we know which kind this store is. */
-export function needsMd5(run: RunContext): boolean {
-  if (run.options.contentMd5) return true;
-  return run.etagIsMd5 && (run.algorithm === null || run.traits.keepsChecksums !== true);
 }

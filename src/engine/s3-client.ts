@@ -49,13 +49,19 @@ function fromFields(fields: ChecksumFields): Checksums {
 
 /** The fields PutObject, CompleteMultipartUpload and HeadObject answers share. */
 function writeAnswerFrom(
-  answer: ChecksumFields & { ETag?: string; VersionId?: string; ChecksumType?: ChecksumType },
+  answer: ChecksumFields & {
+    ETag?: string;
+    VersionId?: string;
+    ChecksumType?: ChecksumType;
+    ServerSideEncryption?: string;
+  },
 ): WriteAnswer {
   return {
     etag: stripQuotes(answer.ETag),
     ...(answer.VersionId ? { versionId: answer.VersionId } : {}),
     checksums: fromFields(answer),
     ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
+    ...(answer.ServerSideEncryption ? { sse: answer.ServerSideEncryption } : {}),
   };
 }
 
@@ -105,11 +111,13 @@ function answerFromHeaders(headers: IncomingHttpHeaders): WriteAnswer {
   }
   const versionId = one("x-amz-version-id");
   const checksumType = one("x-amz-checksum-type");
+  const sse = one("x-amz-server-side-encryption");
   return {
     etag: stripQuotes(one("etag")),
     ...(versionId ? { versionId } : {}),
     checksums,
     ...(checksumType === "FULL_OBJECT" || checksumType === "COMPOSITE" ? { checksumType } : {}),
+    ...(sse ? { sse } : {}),
   };
 }
 
@@ -141,6 +149,8 @@ export interface StoredObject {
   versionId?: string;
   checksums: Checksums;
   checksumType?: ChecksumType;
+  /** x-amz-server-side-encryption as the store answered it; under "aws:kms*" the ETag is not an MD5. */
+  sse?: string;
 }
 
 export interface ListedPart {
@@ -175,6 +185,8 @@ export interface WriteAnswer {
   versionId?: string;
   checksums: Checksums;
   checksumType?: ChecksumType;
+  /** x-amz-server-side-encryption as the store answered it; under "aws:kms*" the ETag is not an MD5. */
+  sse?: string;
 }
 
 export interface S3Store {
@@ -415,8 +427,8 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         signal,
       );
       if (leanAnswer !== null) {
-        const { etag, checksums } = answerFromHeaders(leanAnswer.headers);
-        return { etag, checksums };
+        const { etag, checksums, sse } = answerFromHeaders(leanAnswer.headers);
+        return { etag, checksums, ...(sse ? { sse } : {}) };
       }
       const answer = await client.send(
         new UploadPartCommand({
@@ -431,7 +443,11 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         }),
         sendOptions(signal),
       );
-      return { etag: stripQuotes(answer.ETag), checksums: fromFields(answer) };
+      return {
+        etag: stripQuotes(answer.ETag),
+        checksums: fromFields(answer),
+        ...(answer.ServerSideEncryption ? { sse: answer.ServerSideEncryption } : {}),
+      };
     },
 
     async listPartsPage(input, signal) {

@@ -14,7 +14,7 @@ export interface LeanRequest {
   key: string;
   /** UploadPart's partNumber and uploadId, HeadObject's versionId. */
   query: Record<string, string>;
-  /** Lower-case names; values already final. */
+  /** Names in any case (the signer sends them lower-case, merged as signed); values already final. */
   headers: Record<string, string>;
   /** PUT only. */
   body?: Buffer;
@@ -37,8 +37,8 @@ interface Endpoint {
   sign: ReturnType<typeof createSigner>;
 }
 
-// The SDK's key encoding: RFC 3986 per path segment, slashes kept.
-function encodeKey(key: string): string {
+// The SDK's key encoding: RFC 3986 per path segment, slashes kept. Exported for the differential test.
+export function encodeKey(key: string): string {
   return key
     .split("/")
     .map((segment) =>

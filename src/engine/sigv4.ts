@@ -14,7 +14,7 @@ export interface RequestToSign {
   /** Already URI-encoded, as it goes on the wire. */
   path: string;
   query: Record<string, string>;
-  /** Lower-case names; must include host and x-amz-content-sha256. */
+  /** Must include host and x-amz-content-sha256; names in any case. */
   headers: Record<string, string>;
 }
 
@@ -36,6 +36,43 @@ const UNSIGNABLE = new Set([
   "user-agent",
   "x-amzn-trace-id",
 ]);
+
+// Headers the signer sets itself; a caller's copy would be sent twice or signed stale.
+const GENERATED = new Set(["authorization", "x-amz-date", "date"]);
+
+function isSignable(name: string): boolean {
+  return !UNSIGNABLE.has(name) && !name.startsWith("proxy-") && !name.startsWith("sec-");
+}
+
+/**
+ * Header names are case-insensitive and SigV4 signs them in lower case, so names are lower-cased here and
+ * sent that way; names that differ only in case become one header whose values are joined by commas, as
+ * SigV4 merges repeated headers. The merged value is what goes on the wire, so the store sees what was signed.
+ */
+function wireHeaders(given: Record<string, string>): Record<string, string> {
+  // No prototype: a header named __proto__ is still a header.
+  const headers = Object.create(null) as Record<string, string>;
+  for (const [name, value] of Object.entries(given)) {
+    const lower = name.toLowerCase();
+    if (GENERATED.has(lower)) continue;
+    const previous = headers[lower];
+    headers[lower] = previous === undefined ? value : `${trimSpaces(previous)},${trimSpaces(value)}`;
+  }
+  return headers;
+}
+
+function trimSpaces(value: string): string {
+  return value.replace(/^[ \t]+|[ \t]+$/g, "");
+}
+
+// SigV4 trims and collapses spaces; HTTP strips only spaces and tabs around a value (not every Unicode
+// space, as String.trim would), and line breaks never reach the wire.
+function canonicalValue(value: string): string {
+  return value
+    .replace(/[\r\n]/g, " ")
+    .replace(/[ \t]+/g, " ")
+    .replace(/^ | $/g, "");
+}
 
 function rfc3986(text: string): string {
   return encodeURIComponent(text).replace(
@@ -59,22 +96,24 @@ export function createSigner(region: string, service: string) {
     return cached.key;
   };
 
-  /** The request's headers plus x-amz-date, the session token and authorization. */
+  /**
+   * The headers to send: the request's, with lower-case names and case-variants merged, plus x-amz-date, the
+   * session token and authorization.
+   */
   return (request: RequestToSign, credentials: SigningCredentials, date: Date): Record<string, string> => {
     const amzDate = date.toISOString().replace(/[-:]|\.\d{3}/g, "");
     const day = amzDate.slice(0, 8);
-    const headers: Record<string, string> = { ...request.headers, "x-amz-date": amzDate };
+    const headers = wireHeaders(request.headers);
+    headers["x-amz-date"] = amzDate;
     if (credentials.sessionToken) headers["x-amz-security-token"] = credentials.sessionToken;
-    const names = Object.keys(headers)
-      .filter((name) => !UNSIGNABLE.has(name))
-      .sort();
-    const canonicalHeaders = names
-      .map((name) => `${name}:${headers[name]!.trim().replace(/\s+/g, " ")}\n`)
-      .join("");
+    const names = Object.keys(headers).filter(isSignable).sort();
+    const canonicalHeaders = names.map((name) => `${name}:${canonicalValue(headers[name]!)}\n`).join("");
     const signedHeaders = names.join(";");
-    const canonicalQuery = Object.keys(request.query)
-      .sort()
-      .map((name) => `${rfc3986(name)}=${rfc3986(request.query[name]!)}`)
+    // Sorted by encoded name: raw and encoded order differ ("a-" < "a/" but "a%2F" < "a-").
+    const canonicalQuery = Object.entries(request.query)
+      .map(([name, value]) => [rfc3986(name), rfc3986(value)] as const)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, value]) => `${name}=${value}`)
       .join("&");
     const canonicalRequest = [
       request.method,

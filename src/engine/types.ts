@@ -79,7 +79,8 @@ export type EngineEvent =
   | { type: "file-done"; result: FileResult }
   | { type: "warning"; file?: LocalFile; message: string };
 
-export type VerificationMethod = "checksum" | "etag-md5" | "size-only" | "none";
+/** How the object was proven; size alone never is ("none" when it was not proven). */
+export type VerificationMethod = "checksum" | "etag-md5" | "none";
 
 export interface FileResult {
   path: string;

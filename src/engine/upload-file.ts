@@ -1,5 +1,4 @@
 import { closeSync, constants, fstatSync, openSync } from "node:fs";
-import { requireChecksumsError } from "./confirm-object.js";
 import { guessContentType } from "./content-type.js";
 import { decideExisting } from "./overwrite.js";
 import type { OpenFile } from "./part-reader.js";
@@ -86,9 +85,6 @@ export async function uploadFile(run: RunContext, file: LocalFile): Promise<File
     if (run.options.dryRun) {
       result = { ...result, status: "dry-run", notes: ["Dry run: nothing was uploaded."] };
     } else {
-      if (run.options.requireChecksums && run.traits.keepsChecksums === false) {
-        throw requireChecksumsError("upload");
-      }
       const ctx: FileContext = { run, file, headers: objectHeaders(run, file), signal: run.options.signal };
       const decision = await decideExisting(ctx, handle, plan);
       if (decision.action === "unchanged") {

@@ -1,7 +1,13 @@
 import { objectChecksum } from "./checksum/index.js";
-import { confirmObject, requireChecksumsError, type UploadOutcome } from "./confirm-object.js";
+import {
+  confirmAmbiguousWrite,
+  confirmObject,
+  NoObjectStoredError,
+  requireChecksumsError,
+  type UploadOutcome,
+} from "./confirm-object.js";
 import { describeS3Error, HINTS, s3ErrorInfo, StepError } from "./errors.js";
-import { expectedEtag, type ExpectedObject } from "./object-verify.js";
+import { etagIsMd5, expectedEtag, UNPROVABLE_FIX, type ExpectedObject } from "./object-verify.js";
 import { fileStat, type OpenFile } from "./part-reader.js";
 import { sendPart, type SentPart } from "./part-transfer.js";
 import type { PlannedPart, UploadPlan } from "./plan.js";
@@ -62,11 +68,23 @@ export async function uploadMultipart(
   const { expected, partsMethod, answer } = completed;
   const resumeNotes = resumed ? [resumed.note] : [];
   if (answer !== null) {
-    const outcome = await confirmObject(ctx, expected, answer, partsMethod);
+    let outcome: UploadOutcome;
+    try {
+      outcome = await confirmObject(ctx, expected, answer, partsMethod, "CompleteMultipartUpload");
+    } catch (error) {
+      // Complete's success was not real, so the upload may still be there: it must not stay behind.
+      if (error instanceof NoObjectStoredError) throw await cleanUp(ctx, uploadId, error);
+      throw error;
+    }
     return { ...outcome, notes: [...resumeNotes, ...outcome.notes], checksumLocal: expected.checksum };
   }
   try {
-    const outcome = await confirmAfterAmbiguousComplete(ctx, completed);
+    const outcome = await confirmAmbiguousWrite(
+      ctx,
+      expected,
+      "CompleteMultipartUpload",
+      completed.completeError,
+    );
     return { ...outcome, notes: [...resumeNotes, ...outcome.notes], checksumLocal: expected.checksum };
   } finally {
     // After a 412 the upload still exists whatever the object holds; it must not stay billable.
@@ -112,7 +130,7 @@ async function cleanUp(ctx: FileContext, uploadId: string, error: unknown): Prom
 }
 
 function recordPart(ctx: FileContext, part: PlannedPart, sent: SentPart): UploadedPart {
-  const { algorithm, traits, etagIsMd5 } = ctx.run;
+  const { algorithm } = ctx.run;
   const local = sent.digest.digest?.toString("base64") ?? null;
   if (algorithm !== null) {
     const echoed = sent.answer.checksums[algorithm];
@@ -123,7 +141,6 @@ function recordPart(ctx: FileContext, part: PlannedPart, sent: SentPart): Upload
         HINTS.verify,
       );
     }
-    traits.keepsChecksums ??= echoed !== undefined;
   }
   return {
     number: part.number,
@@ -131,7 +148,26 @@ function recordPart(ctx: FileContext, part: PlannedPart, sent: SentPart): Upload
     etag: sent.answer.etag,
     checksum: local,
     digest: sent.digest.digest,
-    md5Hex: etagIsMd5 ? (sent.digest.md5?.toString("hex") ?? null) : null,
+    md5Hex: sent.digest.md5?.toString("hex") ?? null,
+  };
+}
+
+/**
+ * What this upload's own first part answer showed, held for this file only: other files may go to other
+ * upload settings (or, behind a gateway, other stores), so no answer of theirs may decide anything here.
+ */
+interface UploadEvidence {
+  /** UploadPart echoed our additional checksum, so the store keeps it and later parts need no MD5. */
+  echoesChecksums: boolean;
+  /** False under SSE-KMS (named in the answer), where a part's ETag is not its MD5. */
+  etagIsMd5: boolean;
+}
+
+function evidenceOf(ctx: FileContext, answer: WriteAnswer): UploadEvidence {
+  const { algorithm } = ctx.run;
+  return {
+    echoesChecksums: algorithm !== null && answer.checksums[algorithm] !== undefined,
+    etagIsMd5: etagIsMd5(answer),
   };
 }
 
@@ -149,7 +185,7 @@ async function transferVerifyComplete(
   const uploaded = new Map<number, UploadedPart>(resumedParts);
   let bytesDone = [...resumedParts.values()].reduce((sum, part) => sum + part.size, 0);
 
-  const upload = async (part: PlannedPart, forceMd5: boolean): Promise<void> => {
+  const upload = async (part: PlannedPart, withMd5: boolean, repair = false): Promise<SentPart> => {
     const sent = await sendPart(
       ctx,
       handle,
@@ -163,29 +199,36 @@ async function transferVerifyComplete(
             partNumber: part.number,
             body,
             checksums,
-            ...(options.contentMd5 && contentMd5 ? { contentMd5 } : {}),
+            ...(contentMd5 ? { contentMd5 } : {}),
           },
           ctx.signal,
         ),
-      forceMd5,
+      withMd5,
     );
     uploaded.set(part.number, recordPart(ctx, part, sent));
-    if (!forceMd5) {
+    if (!repair) {
       bytesDone += part.size;
       ctx.run.emit({ type: "progress", file: ctx.file, bytesDone, size: plan.size });
     }
+    return sent;
   };
 
   // The last part goes first: once stored, its number and size pin the file size for a later resume.
   const missing = [plan.parts.at(-1)!, ...plan.parts.slice(0, -1)].filter(
     (part) => !uploaded.has(part.number),
   );
-  // It goes alone: its answer also shows whether the store keeps checksums, and once that is known the
-  // other parts skip MD5 (a quarter of a GiB's hashing time at concurrency 4 otherwise).
+  // It goes alone, with MD5 (and Content-MD5): its answer shows whether this upload keeps checksums; if
+  // it does the other parts skip MD5 (a quarter of a GiB's hashing time at concurrency 4 otherwise).
   const [first, ...rest] = missing;
-  if (first !== undefined) await upload(first, false);
-  await mapLimited(rest, options.concurrency, (part) => upload(part, false));
-  const partsMethod = await verifyParts(ctx, plan, uploadId, uploaded, upload);
+  let evidence: UploadEvidence = { echoesChecksums: false, etagIsMd5: true };
+  if (first !== undefined) evidence = evidenceOf(ctx, (await upload(first, true)).answer);
+  if (!evidence.echoesChecksums && !evidence.etagIsMd5)
+    throw unprovablePartsError(`UploadPart ${first!.number}`);
+  const restNeedMd5 = options.contentMd5 || !evidence.echoesChecksums;
+  await mapLimited(rest, options.concurrency, (part) => upload(part, restNeedMd5));
+  const partsMethod = await verifyParts(ctx, plan, uploadId, uploaded, evidence, (part) =>
+    upload(part, true, true),
+  );
   await ensureUnchanged(ctx, handle, plan, mtimeMs);
 
   const parts = plan.parts.map((part) => uploaded.get(part.number)!);
@@ -249,25 +292,6 @@ async function transferVerifyComplete(
   return { expected, partsMethod, answer, completeError: null };
 }
 
-/**
- * A retried Complete can fail although an earlier attempt succeeded (NoSuchUpload, or 412 under
- * If-None-Match). The stored object decides: if it matches the local file, the upload is done.
- */
-async function confirmAfterAmbiguousComplete(ctx: FileContext, completed: Completed): Promise<UploadOutcome> {
-  const strict = { ...ctx, run: { ...ctx.run, options: { ...ctx.run.options, verify: true } } };
-  const noAnswer = { etag: "", checksums: {} };
-  let outcome: UploadOutcome;
-  try {
-    outcome = await confirmObject(strict, completed.expected, noAnswer, completed.partsMethod);
-  } catch {
-    throw completed.completeError;
-  }
-  outcome.notes.push(
-    "CompleteMultipartUpload failed on a retry, but the stored object matches the local file.",
-  );
-  return outcome;
-}
-
 /** Parts read at different times must come from one version of the file, or the object would mix two. */
 async function ensureUnchanged(
   ctx: FileContext,
@@ -290,25 +314,19 @@ async function verifyParts(
   plan: UploadPlan,
   uploadId: string,
   uploaded: Map<number, UploadedPart>,
-  upload: (part: PlannedPart, forceMd5: boolean) => Promise<void>,
+  evidence: UploadEvidence,
+  reupload: (part: PlannedPart) => Promise<unknown>,
 ): Promise<UploadOutcome["verification"]> {
-  const { store, options, algorithm, etagIsMd5 } = ctx.run;
+  const { store, options, algorithm } = ctx.run;
   for (let round = 0; ; round++) {
     const listed = await call(ctx, "ListParts", HINTS.retry, () =>
       listAllParts(store, { bucket: options.bucket, key: ctx.file.key, uploadId }, ctx.signal),
     );
     const method = verificationMethod(algorithm, listed);
-    if (method === "etag-md5" && algorithm !== null) {
-      ctx.run.traits.keepsChecksums = false;
-      if (options.requireChecksums) throw requireChecksumsError("ListParts");
+    if (method === "etag-md5" && algorithm !== null && options.requireChecksums) {
+      throw requireChecksumsError("ListParts");
     }
-    if (method === "etag-md5" && !etagIsMd5) {
-      throw new StepError(
-        "ListParts",
-        "the store kept no checksums and under SSE-KMS its ETags are not MD5s, so parts cannot be verified",
-        "Choose a checksum algorithm the store records, or upload without SSE-KMS.",
-      );
-    }
+    if (method === "etag-md5" && !evidence.etagIsMd5) throw unprovablePartsError("ListParts");
     const expected = plan.parts.map((part) => uploaded.get(part.number)!);
     const problems = compareParts(expected, listed, method, algorithm);
     if (problems.length === 0) return method;
@@ -324,8 +342,15 @@ async function verifyParts(
       file: ctx.file,
       message: `Re-uploading ${problems.length} part(s) that ListParts showed wrong: ${described}`,
     });
-    await mapLimited(problems, options.concurrency, (problem) =>
-      upload(plan.parts[problem.number - 1]!, true),
-    );
+    await mapLimited(problems, options.concurrency, (problem) => reupload(plan.parts[problem.number - 1]!));
   }
+}
+
+function unprovablePartsError(step: string): StepError {
+  return new StepError(
+    step,
+    "the store keeps no checksums for this upload and under SSE-KMS its ETags are not MD5s, so its parts " +
+      "cannot be verified",
+    UNPROVABLE_FIX,
+  );
 }

@@ -10,6 +10,8 @@ export interface EmulatorConfig {
   region: string;
   minPartSize: number;
   sink: boolean;
+  /** The x-amz-server-side-encryption of writes that name none. */
+  defaultEncryption: string;
 }
 
 export interface RequestContext {

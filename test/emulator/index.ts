@@ -27,6 +27,11 @@ export interface EmulatorOptions {
   buckets?: string[];
   /** Seed for random fault draws (rules may carry their own). Default 1. */
   faultSeed?: number;
+  /**
+   * Every bucket's default encryption. Default "AES256". Under "aws:kms" objects and parts written without
+   * their own x-amz-server-side-encryption are KMS-encrypted, and like every KMS write their ETags are not MD5s.
+   */
+  defaultEncryption?: "AES256" | "aws:kms";
 }
 
 export interface Emulator {
@@ -64,6 +69,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     region,
     minPartSize: options.minPartSize ?? DEFAULT_MIN_PART_SIZE,
     sink: options.sink ?? false,
+    defaultEncryption: options.defaultEncryption ?? "AES256",
   };
   const { server, shutdown, idle } = createS3Server({ store, faults, config, credentials, requestLog });
   await new Promise<void>((resolve, reject) => {

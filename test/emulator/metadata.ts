@@ -56,7 +56,7 @@ function countTags(tagging: string | undefined): number {
   return keys.length;
 }
 
-export function objectSettings(headers: IncomingHttpHeaders): ObjectSettings {
+export function objectSettings(headers: IncomingHttpHeaders, defaultEncryption = "AES256"): ObjectSettings {
   const stored: StoredHeaders = {};
   for (const name of KEPT_HEADERS) {
     const value = single(headers, name);
@@ -84,7 +84,7 @@ export function objectSettings(headers: IncomingHttpHeaders): ObjectSettings {
     );
   }
   stored["x-amz-storage-class"] = storageClass;
-  const sse = single(headers, "x-amz-server-side-encryption") ?? "AES256";
+  const sse = single(headers, "x-amz-server-side-encryption") ?? defaultEncryption;
   if (!SSE_ALGORITHMS.includes(sse)) {
     throw new S3Error("InvalidArgument", `The encryption method specified is not supported: ${sse}`, {
       ArgumentName: "x-amz-server-side-encryption",
@@ -92,6 +92,12 @@ export function objectSettings(headers: IncomingHttpHeaders): ObjectSettings {
   }
   stored["x-amz-server-side-encryption"] = sse;
   return { headers: stored, tagCount: countTags(single(headers, "x-amz-tagging")) };
+}
+
+/** Under SSE-KMS, S3's ETag of an object or part is not the MD5 of its bytes. */
+export function etagIsMd5(stored: StoredHeaders): boolean {
+  const sse = stored["x-amz-server-side-encryption"];
+  return sse !== "aws:kms" && sse !== "aws:kms:dsse";
 }
 
 /** Headers S3 echoes on PUT/POST answers: only the encryption ones. */

@@ -1,4 +1,5 @@
-// The BadDigest path of sendPart: re-read and re-hash once, fail if the file changed, never loop.
+// The BadDigest path of sendPart: a transient fault retried within the retry budget, re-reading and
+// re-hashing each time; a file change is told by values that differ from the first read.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, open, rm, writeFile, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -30,10 +31,8 @@ function context(): FileContext {
     pool: new TransferPool(1),
     limits: S3_LIMITS,
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
-    traits: { keepsChecksums: true },
     algorithm: "CRC32",
     checksumType: "FULL_OBJECT",
-    etagIsMd5: true,
     emit: (event) => events.push(event),
   };
   return { run, file: { path: filePath, key: "k" }, headers: { contentType: "x" }, signal: undefined };
@@ -71,7 +70,7 @@ describe("sendPart", () => {
       if (sent.length === 1) throw s3Error("SlowDown", 503);
       return { etag: "e", checksums };
     };
-    const result = await sendPart(context(), handle, PART, "UploadPart 1", send);
+    const result = await sendPart(context(), handle, PART, "UploadPart 1", send, false);
     expect(sent).toHaveLength(2);
     expect(sent.every((entry) => entry.body === bytes.toString("hex"))).toBe(true);
     expect(sent[1]!.checksums).toEqual({ CRC32: expectedCrc(bytes) });
@@ -79,16 +78,32 @@ describe("sendPart", () => {
     expect(events).toMatchObject([{ type: "retry", operation: "UploadPart 1", attempt: 1 }]);
   });
 
-  it("on BadDigest re-reads and re-hashes once, then sends again", async () => {
+  it("on BadDigest re-reads and re-hashes, then sends again", async () => {
     let calls = 0;
     const send: Sender = async (_body, checksums) => {
       calls++;
       if (calls === 1) throw s3Error("BadDigest", 400);
       return { etag: "e", checksums };
     };
-    await sendPart(context(), handle, PART, "UploadPart 1", send);
+    await sendPart(context(), handle, PART, "UploadPart 1", send, false);
     expect(calls).toBe(2);
-    expect(events).toMatchObject([{ type: "retry", reason: "BadDigest; re-read" }]);
+    expect(events).toMatchObject([
+      { type: "retry", reason: expect.stringMatching(/^BadDigest: .*re-reading part 1/) },
+    ]);
+  });
+
+  it("keeps the MD5 decision of a part for every re-read and sends Content-MD5 each time", async () => {
+    const md5s: Array<string | undefined> = [];
+    const send: Sender = async (_body, checksums, contentMd5) => {
+      md5s.push(contentMd5);
+      if (md5s.length < 3)
+        throw s3Error(md5s.length === 1 ? "BadDigest" : "XAmzContentChecksumMismatch", 400);
+      return { etag: "e", checksums };
+    };
+    const result = await sendPart(context(), handle, PART, "UploadPart 1", send, true);
+    const md5 = result.digest.md5?.toString("base64");
+    expect(md5).toBeDefined();
+    expect(md5s).toEqual([md5, md5, md5]);
   });
 
   it("fails, saying the file changed, when the re-read differs", async () => {
@@ -96,27 +111,27 @@ describe("sendPart", () => {
       await writeFile(filePath, randomBytes(PART.size));
       throw s3Error("BadDigest", 400);
     };
-    await expect(sendPart(context(), handle, PART, "UploadPart 1", send)).rejects.toThrow(
-      /part 1 read differently the second time.*changed during the upload/,
+    await expect(sendPart(context(), handle, PART, "UploadPart 1", send, true)).rejects.toThrow(
+      /part 1 read differently after the store answered BadDigest.*changed during the upload/,
     );
   });
 
-  it("fails after one re-read when S3 keeps answering BadDigest", async () => {
+  it("fails once the retry budget is spent when S3 keeps answering BadDigest", async () => {
     let calls = 0;
     const send: Sender = async () => {
       calls++;
       throw s3Error("BadDigest", 400);
     };
-    await expect(sendPart(context(), handle, PART, "UploadPart 1", send)).rejects.toThrow(
+    await expect(sendPart(context(), handle, PART, "UploadPart 1", send, false)).rejects.toThrow(
       /UploadPart 1 failed: BadDigest \(HTTP 400\)/,
     );
-    expect(calls).toBe(2);
+    expect(calls).toBe(3);
   });
 
   it("fails clearly when the file is shorter than planned", async () => {
     await writeFile(filePath, bytes.subarray(0, 100));
     const send: Sender = async () => ({ etag: "e", checksums: {} });
-    await expect(sendPart(context(), handle, PART, "UploadPart 1", send)).rejects.toThrow(
+    await expect(sendPart(context(), handle, PART, "UploadPart 1", send, false)).rejects.toThrow(
       /file ended at byte 100 while reading part 1/,
     );
   });

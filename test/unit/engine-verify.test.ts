@@ -119,7 +119,7 @@ describe("expectedEtag", () => {
 describe("checkStoredObject", () => {
   const expected = { size: 10, algorithm: "CRC32" as const, checksum: "AAAAAA==", etag: "e-2" };
 
-  it("prefers the checksum, falls back to the ETag, and reports size-only last", () => {
+  it("prefers the checksum, falls back to the ETag, and never counts size alone as proof", () => {
     expect(
       checkStoredObject(expected, { size: 10, etag: "x", checksums: { CRC32: "AAAAAA==" } }),
     ).toMatchObject({
@@ -132,10 +132,14 @@ describe("checkStoredObject", () => {
     });
     expect(
       checkStoredObject({ ...expected, etag: null }, { size: 10, etag: "q", checksums: {} }),
-    ).toMatchObject({
-      ok: true,
-      method: "size-only",
-    });
+    ).toMatchObject({ ok: false, unprovable: true, problem: expect.stringMatching(/no MD5s/) });
+    expect(checkStoredObject(expected, { size: 10, etag: "q", checksums: {}, sse: "aws:kms" })).toMatchObject(
+      { ok: false, unprovable: true, problem: expect.stringMatching(/SSE-KMS/) },
+    );
+    // An ETag equal to the local MD5s is proof even when the answer names SSE-KMS.
+    expect(
+      checkStoredObject(expected, { size: 10, etag: "e-2", checksums: {}, sse: "aws:kms" }),
+    ).toMatchObject({ ok: true, method: "etag-md5" });
   });
 
   it("fails on a different size, checksum or ETag", () => {

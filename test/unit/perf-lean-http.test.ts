@@ -61,6 +61,7 @@ describe("lean PUT against the strict emulator", () => {
       etag: answer.etag,
       checksums: { CRC64NVME: checksum },
       checksumType: "FULL_OBJECT",
+      sse: "AES256",
     });
     const head = await sdk.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(head.ContentType).toBe("text/x-test");
@@ -218,5 +219,19 @@ describe("lean PUT failures from a bare server", () => {
       checksums: { CRC32: "AAAAAA==" },
     });
     expect(result).toEqual({ etag: "e1", checksums: { CRC32: "AAAAAA==" } });
+  });
+
+  it("reads the encryption the store applied from the answer (a bucket default is named only there)", async () => {
+    answer = (response) =>
+      response.writeHead(200, { ETag: '"e2"', "x-amz-server-side-encryption": "aws:kms" }).end();
+    const result = await bare.uploadPart({
+      bucket: "b",
+      key: "k",
+      uploadId: "u",
+      partNumber: 1,
+      body: Buffer.alloc(10),
+      checksums: {},
+    });
+    expect(result).toEqual({ etag: "e2", checksums: {}, sse: "aws:kms" });
   });
 });

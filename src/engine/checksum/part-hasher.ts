@@ -13,6 +13,16 @@ export interface PartHasher {
   digest(): Buffer;
 }
 
+// Node's hashes refuse an update of 2 GiB or more and zlib's crc32 silently wraps its length at 4 GiB, so
+// bigger parts are fed in slices of this size.
+const MAX_UPDATE = 1024 * 1024 * 1024;
+
+function* slices(data: Uint8Array): Generator<Uint8Array> {
+  for (let offset = 0; offset < data.byteLength; offset += MAX_UPDATE) {
+    yield data.subarray(offset, Math.min(data.byteLength, offset + MAX_UPDATE));
+  }
+}
+
 const CRC32C_POLYNOMIAL = 0x82f63b78;
 const CRC64NVME_POLYNOMIAL = "9a6c9329ac4bc9b5";
 
@@ -64,7 +74,7 @@ class Crc32PartHasher implements PartHasher {
 
   update(chunk: Uint8Array): void {
     if (this.spent) throw spentError("CRC32");
-    this.crc = crc32(chunk, this.crc);
+    for (const slice of slices(chunk)) this.crc = crc32(slice, this.crc);
   }
 
   digest(): Buffer {
@@ -85,7 +95,7 @@ class NodeHashPartHasher implements PartHasher {
 
   update(chunk: Uint8Array): void {
     if (this.hash === null) throw spentError(this.algorithm);
-    this.hash.update(chunk);
+    for (const slice of slices(chunk)) this.hash.update(slice);
   }
 
   digest(): Buffer {
@@ -118,5 +128,7 @@ export function createMd5Hasher(): PartHasher {
 
 /** One-shot MD5 of a whole buffer (raw bytes; base64 it for Content-MD5). */
 export function md5(data: Uint8Array): Buffer {
-  return createHash("md5").update(data).digest();
+  const hasher = createMd5Hasher();
+  hasher.update(data);
+  return hasher.digest();
 }

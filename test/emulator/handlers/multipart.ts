@@ -4,7 +4,7 @@ import { rm } from "node:fs/promises";
 import { S3Error } from "../errors.js";
 import { header, type RequestContext } from "../context.js";
 import { emptyResponse, OWNER, s3Time, xmlResponse, type S3Response } from "../response.js";
-import { encryptionHeaders, objectSettings } from "../metadata.js";
+import { encryptionHeaders, etagIsMd5, objectSettings } from "../metadata.js";
 import {
   ALGORITHMS,
   checksumHeader,
@@ -69,7 +69,7 @@ export function createMultipartUpload(ctx: RequestContext): S3Response {
     );
   }
   const checksumType = checksumTypeRules(algorithm, header(ctx, "x-amz-checksum-type"));
-  const settings = objectSettings(ctx.req.headers);
+  const settings = objectSettings(ctx.req.headers, ctx.config.defaultEncryption);
   const upload: Upload = {
     uploadId: newId(24),
     key,
@@ -118,6 +118,7 @@ export async function uploadPart(ctx: RequestContext): Promise<S3Response> {
       destination: ctx.config.sink ? undefined : ctx.store.partFile(),
       serverAlgorithm: upload.checksumAlgorithm,
       claim,
+      md5Etag: etagIsMd5(upload.headers),
     },
     md5,
   );

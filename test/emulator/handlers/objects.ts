@@ -3,7 +3,7 @@
 import { S3Error } from "../errors.js";
 import { header, type RequestContext } from "../context.js";
 import { emptyResponse, xmlResponse, type FileSegment, type S3Response } from "../response.js";
-import { echoHeaders, encryptionHeaders, objectSettings } from "../metadata.js";
+import { echoHeaders, encryptionHeaders, etagIsMd5, objectSettings } from "../metadata.js";
 import { checksumHeader, checksumXmlTag, type Algorithm } from "../checksums.js";
 import { applyStoredFault, readClaims, storePayload } from "./payload.js";
 import type { Bucket, ObjectVersion } from "../storage.js";
@@ -47,7 +47,7 @@ export function checkWriteConditions(ctx: RequestContext, bucket: Bucket, key: s
 export async function putObject(ctx: RequestContext): Promise<S3Response> {
   const bucket = ctx.store.bucket(ctx.route.bucket!);
   const key = ctx.route.key!;
-  const settings = objectSettings(ctx.req.headers);
+  const settings = objectSettings(ctx.req.headers, ctx.config.defaultEncryption);
   const { claim, md5 } = readClaims(ctx);
   const type = header(ctx, "x-amz-checksum-type");
   if (type !== undefined && type !== "FULL_OBJECT") {
@@ -58,7 +58,12 @@ export async function putObject(ctx: RequestContext): Promise<S3Response> {
   const serverAlgorithm: Algorithm = claim?.algorithm ?? "CRC64NVME";
   const received = await storePayload(
     ctx,
-    { destination: ctx.config.sink ? undefined : ctx.store.objectFile(), serverAlgorithm, claim },
+    {
+      destination: ctx.config.sink ? undefined : ctx.store.objectFile(),
+      serverAlgorithm,
+      claim,
+      md5Etag: etagIsMd5(settings.headers),
+    },
     md5,
   );
   const stored = await applyStoredFault(ctx.storedFault, received);

@@ -1,5 +1,5 @@
 // Receives an object or part payload, checks every integrity claim, and applies stored-bytes faults afterwards.
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { open, rm } from "node:fs/promises";
 import { S3Error } from "../errors.js";
 import { header, type RequestContext } from "../context.js";
@@ -28,6 +28,8 @@ export interface PayloadRequest {
   /** The checksum the server must know besides the client's claim (upload algorithm, or S3's CRC64NVME default). */
   serverAlgorithm: Algorithm | undefined;
   claim: ChecksumClaim | undefined;
+  /** False under SSE-KMS: the ETag is then an opaque value, not the MD5 of the payload. */
+  md5Etag?: boolean;
 }
 
 /** Parses integrity headers up front so malformed ones fail before any byte is read, as in S3. */
@@ -96,7 +98,8 @@ export async function storePayload(
   }
   const checksums: Partial<Record<Algorithm, string>> = {};
   for (const [alg, digest] of received.checksums) checksums[alg] = digest.toString("base64");
-  return { file: destination, size: received.size, etag: `"${received.md5!.toString("hex")}"`, checksums };
+  const etag = request.md5Etag === false ? randomBytes(16) : received.md5!;
+  return { file: destination, size: received.size, etag: `"${etag.toString("hex")}"`, checksums };
 }
 
 function flipFirstByte(base64: string): string {
