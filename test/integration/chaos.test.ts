@@ -402,9 +402,15 @@ async function checkSucceeded(
  * file is one the engine chose.
  */
 function faultBudget(s: Schedule, file: PlannedFile): number {
+  const single = !planOf(s, file.bytes).multipart;
   let total = 0;
   for (const rule of s.faults) {
     if (rule.key !== undefined && rule.key !== file.key) continue;
+    // A store that acknowledged a PutObject and then lost or corrupted it makes failing honest: unlike a part,
+    // a written object cannot be checked before it is the object (whether to re-send is the engine's choice).
+    const storeLostPut =
+      rule.operation === "PutObject" && (rule.action === "drop-stored" || rule.action === "corrupt-stored");
+    if (single && storeLostPut) return Infinity;
     if (rule.times !== undefined) total += rule.times;
     else if (rule.calls !== undefined) total += rule.calls.length;
     else return Infinity;
