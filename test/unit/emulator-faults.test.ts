@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import {
   CreateMultipartUploadCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListPartsCommand,
   PutObjectCommand,
@@ -189,5 +190,25 @@ describe("faults acting while a request is handled", () => {
     const answer = await sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: "bare", Body: body }));
     expect(answer.ETag).toBe(`"${createHash("md5").update(flipped).digest("hex")}"`);
     expect(await stored("bare")).toEqual(flipped);
+  });
+});
+
+describe("drop-stored on a versioned bucket", () => {
+  it("answers with a version id, as the write it claims, that then does not exist", async () => {
+    const emulator = await startEmulator({ minPartSize: 1024 });
+    const sdk = s3ClientFor(emulator, { requestChecksumCalculation: "WHEN_REQUIRED" });
+    try {
+      await emulator.createBucket("versioned", { versioning: true });
+      emulator.faults.add({ operation: "PutObject", action: "drop-stored" });
+      const put = await sdk.send(new PutObjectCommand({ Bucket: "versioned", Key: "k", Body: "lost" }));
+      expect(put.VersionId).toMatch(/^[0-9a-f]{32}$/);
+      const head = sdk.send(
+        new HeadObjectCommand({ Bucket: "versioned", Key: "k", VersionId: put.VersionId }),
+      );
+      expect((await s3ErrorOf(head)).status).toBe(404);
+    } finally {
+      sdk.destroy();
+      await emulator.stop();
+    }
   });
 });
