@@ -5,7 +5,7 @@
 //
 // Each violation starts with its class: FALSE SUCCESS, WEAK PROOF (size-only or none), OVERWRITE (overwrite=false
 // not honoured), FALSE FAILURE, WRONG OBJECT LEFT, PREVIOUS OBJECT LOST, ORPHAN (multipart upload left behind),
-// VERSION ID MISSING, FIELDS (result fields disagree with the store or the file), MESSAGE, HANG.
+// VERSION ID MISSING, FIELDS (result fields disagree with the store or the file), MESSAGE, HANG, THREW.
 //
 // CHAOS_SCHEDULES=n runs n schedules (default 300); CHAOS_SEED=s runs only schedule s, e.g. one printed by a
 // failure. Faults whose rules count calls depend on the engine's request order, which concurrency > 1 makes
@@ -37,12 +37,21 @@ import { startEmulator, type Emulator, type FaultAction, type FaultRule } from "
 import { referenceDigest } from "../helpers/checksums.js";
 import { KiB, emulatorEngineOptions } from "../helpers/engine.js";
 
-const SCHEDULES = Number(process.env.CHAOS_SCHEDULES ?? 300);
-const ONLY_SEED = process.env.CHAOS_SEED === undefined ? undefined : Number(process.env.CHAOS_SEED);
+function wholeFromEnv(name: string, fallback: number | undefined): number | undefined {
+  const text = process.env[name];
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new Error(`${name}=${text} is not a whole number from 1 up; set e.g. ${name}=300 or unset it.`);
+  return value;
+}
+
+const SCHEDULES = wholeFromEnv("CHAOS_SCHEDULES", 300)!;
+const ONLY_SEED = wholeFromEnv("CHAOS_SEED", undefined);
 /** Schedules per `it`, so progress shows and one block's timeout never hides the others' results. */
 const BLOCK = 50;
 /** Schedules run side by side: most of a schedule's time is spent waiting out stalls, not computing. */
-const LANES = Number(process.env.CHAOS_LANES ?? 3);
+const LANES = wholeFromEnv("CHAOS_LANES", 3)!;
 /** A run that has not settled by then is a hang, itself a violation. */
 const RUN_DEADLINE_MS = 90_000;
 
@@ -89,7 +98,7 @@ interface PlannedFile {
   key: string;
   bytes: Buffer;
   existing: Existing;
-  /** What the key holds before the run (a conflicting object), if anything. */
+  /** What the key holds before the run (the file's bytes or others), if anything. */
   before: Buffer | undefined;
 }
 
@@ -153,7 +162,7 @@ function planFaults(
     const trigger = dice.int(0, 2);
     if (trigger === 0) rule.calls = [dice.int(1, 4)];
     else if (trigger === 1) {
-      rule.probability = Math.round(dice.int(10, 50)) / 100;
+      rule.probability = dice.int(10, 50) / 100;
       rule.times = dice.int(1, 3);
     } else if (QUICK.includes(action)) {
       rule.probability = dice.pick([0.3, 0.6, 1]);
@@ -602,7 +611,8 @@ async function runSchedule({ emulator, sdk }: Lane, seed: number): Promise<void>
     } catch (error) {
       emulator.faults.clear();
       await emulator.idle();
-      violations = [`runUploads threw: ${error instanceof Error ? error.message : String(error)}`];
+      const message = error instanceof Error ? error.message : String(error);
+      violations = [message.startsWith("HANG:") ? message : `THREW: runUploads threw: ${message}`];
     }
     tally.schedules += 1;
     if (violations.length > 0) {
