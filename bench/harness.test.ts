@@ -59,9 +59,12 @@ describe("GNU time", () => {
     expect(parseTimeOutput("garbage")).toBeNull();
   });
   it("measures a real child's CPU and peak RSS", async () => {
-    // Holds ~200 MiB resident and spins for about half a second of CPU.
+    // Holds ~200 MiB resident and spins until it has had half a second of CPU and of wall time: counting CPU,
+    // not wall time alone, keeps the assertions below true on a machine busy with other jobs.
     const script =
-      "const b = Buffer.alloc(200 * 1024 * 1024, 1); const t = Date.now(); while (Date.now() - t < 500); console.log(b[5]);";
+      "const b = Buffer.alloc(200 * 1024 * 1024, 1); const t = Date.now(); " +
+      "const cpu = () => { const u = process.cpuUsage(); return u.user + u.system; }; " +
+      "while (cpu() < 500_000 || Date.now() - t < 500); console.log(b[5]);";
     const result = await measure({ argv: [process.execPath, "-e", script], env: process.env }, await scratch);
     expect(result.ok).toBe(true);
     if (!result.ok) return;

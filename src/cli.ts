@@ -139,7 +139,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
 
   if (outcome.kind === "failed") {
     io.stderr.write(`error: ${outcome.message}\n`);
-    return EXIT_FAILED;
+    return outcome.badSetting ? EXIT_USAGE : EXIT_FAILED;
   }
   if (outcome.kind === "no-files") {
     if (outcome.level !== "ignore") io.stderr.write(`${outcome.level}: ${outcome.message}\n`);

@@ -7,6 +7,8 @@ import type {
   ObjectSettings,
   S3Limits,
 } from "./engine/types.js";
+import { checkBucketName } from "./frontend/bucket-name.js";
+import { checkEndpoint } from "./frontend/endpoint.js";
 import { INPUTS } from "./frontend/inputs.js";
 import { parseDuration } from "./frontend/duration.js";
 import type { Field } from "./frontend/fields.js";
@@ -62,7 +64,10 @@ export function parseConfig(lookup: Lookup, limits: S3Limits = resolveLimits(und
   const optional = (name: string): string | undefined => text(name) || undefined;
 
   const bucket = text("bucket");
-  const bucketError = checkBucket(bucket);
+  const endpoint = optional("endpoint");
+  // Read again below, where a bad value is reported; here it only picks the naming rules.
+  const pathStyle = parseBoolean("force-path-style", text("force-path-style"));
+  const bucketError = checkBucket(bucket, endpoint, pathStyle.ok && pathStyle.value);
   if (bucketError) errors.push(bucketError);
 
   const mode = take(parseChoice("mode", text("mode"), ["upload", "cleanup"] as const), "upload");
@@ -126,7 +131,6 @@ export function parseConfig(lookup: Lookup, limits: S3Limits = resolveLimits(und
   if (region !== undefined && !/^[A-Za-z0-9_.-]+$/.test(region)) {
     errors.push(`Input "region": "${region}" is not a region name; use e.g. us-east-1.`);
   }
-  const endpoint = optional("endpoint");
   const endpointError = endpoint === undefined ? undefined : checkEndpoint(endpoint);
   if (endpointError) errors.push(endpointError);
 
@@ -214,7 +218,11 @@ function parseObjectSettings(
   return object;
 }
 
-function checkBucket(bucket: string): string | undefined {
+function checkBucket(
+  bucket: string,
+  endpoint: string | undefined,
+  forcePathStyle: boolean,
+): string | undefined {
   if (bucket === "") return `Input "bucket" is required: the name of the S3 bucket to upload to.`;
   if (/^s3:\/\//i.test(bucket) || /^https?:\/\//i.test(bucket)) {
     return `Input "bucket": "${bucket}" is a URL; give only the bucket name, and the key part in "prefix".`;
@@ -222,10 +230,7 @@ function checkBucket(bucket: string): string | undefined {
   if (bucket.includes("/")) {
     return `Input "bucket": "${bucket}" contains "/"; give only the bucket name, and the key part in "prefix".`;
   }
-  if (!/^[A-Za-z0-9._-]{3,255}$/.test(bucket)) {
-    return `Input "bucket": "${bucket}" is not a bucket name; use 3 to 63 lower-case letters, digits, "." and "-".`;
-  }
-  return undefined;
+  return checkBucketName(bucket, endpoint, forcePathStyle);
 }
 
 function checkPrefix(prefix: string): string | undefined {
@@ -250,26 +255,6 @@ function checkChecksumType(
   }
   if ((algorithm === "SHA1" || algorithm === "SHA256") && type === "FULL_OBJECT") {
     return `Input "checksum-type": ${algorithm} supports only COMPOSITE; use COMPOSITE, or CRC64NVME/CRC32/CRC32C for FULL_OBJECT.`;
-  }
-  return undefined;
-}
-
-function checkEndpoint(endpoint: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    url = new URL("invalid:");
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return `Input "endpoint": "${endpoint}" is not an http(s) URL; use e.g. https://s3.example.com or http://127.0.0.1:9000.`;
-  }
-  // Never echo this one: the URL holds a secret.
-  if (url.username || url.password) {
-    return `Input "endpoint": the URL contains credentials; remove them and use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.`;
-  }
-  if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash) {
-    return `Input "endpoint": "${endpoint}" has a path or query; give only scheme, host and port, and the bucket in "bucket".`;
   }
   return undefined;
 }

@@ -118,15 +118,16 @@ async function installAbortRule(
   if (!Number.isInteger(days) || days < 1) {
     throw new Error(`Invalid lifecycle days ${days}: use a whole number of days, 1 or more, e.g. 7.`);
   }
-  const existing = await retry(() => store.getLifecycleRules(options.bucket, options.signal));
-  const merged = mergeAbortRule(existing, options.prefix, days);
+  const existing = await retry(() => store.getLifecycle(options.bucket, options.signal));
+  const merged = mergeAbortRule(existing.rules, options.prefix, days);
   const otherRules = merged.rules.length - 1;
   if (merged.change !== "unchanged") {
     if (options.dryRun) {
       const action = merged.change === "added" ? "would-add" : "would-update";
       return { ruleId: merged.ruleId, days, action, otherRules };
     }
-    await retry(() => store.putLifecycleRules(options.bucket, merged.rules, options.signal));
+    const lifecycle = { ...existing, rules: merged.rules };
+    await retry(() => store.putLifecycle(options.bucket, lifecycle, options.signal));
   }
   return { ruleId: merged.ruleId, days, action: merged.change, otherRules };
 }

@@ -1,4 +1,5 @@
 import { totalmem } from "node:os";
+import { withChildSignals } from "./abort-scope.js";
 import { checksumTypeAllowed, defaultChecksumType } from "./checksum/index.js";
 import { checkPartSize, resolveLimits } from "./plan.js";
 import { formatSize } from "./size.js";
@@ -51,26 +52,41 @@ function checkOptions(options: EngineOptions, limits: S3Limits): ChecksumType | 
 }
 
 /**
+ * What one transfer may buffer: a part, or a whole file sent as one PutObject (below the multipart
+ * threshold, and never above the largest part this Node.js can buffer, or it would go multipart).
+ */
+function bytesPerTransfer(options: EngineOptions, limits: S3Limits): number {
+  return Math.max(options.partSize, Math.min(options.multipartThreshold, limits.maxPartSize));
+}
+
+/**
  * Uploads every file through one shared pool of `concurrency` transfers and returns one verified result
- * per file. Memory: at most `concurrency` buffers of the (possibly raised) part size are held at once.
+ * per file. Memory: at most `concurrency` buffers of bytesPerTransfer (or of a part size raised for a file
+ * of over 10,000 parts) are held at once.
  */
 export async function runUploads(files: LocalFile[], options: EngineOptions): Promise<RunResult> {
   const limits = runLimits(options);
   const checksumType = checkOptions(options, limits);
-  const memoryBound = options.concurrency * options.partSize;
+  const perTransfer = bytesPerTransfer(options, limits);
+  const memoryBound = options.concurrency * perTransfer;
   if (memoryBound > totalmem() / 2) {
     options.onEvent?.({
       type: "warning",
       message:
-        `concurrency ${options.concurrency} × part size ${formatSize(options.partSize)} holds up to ` +
-        `${formatSize(memoryBound)} in memory, over half of this machine's RAM; lower one of them if it runs out.`,
+        `concurrency ${options.concurrency} × ${formatSize(perTransfer)} per transfer (a part, or a whole file ` +
+        `below multipart-threshold) holds up to ${formatSize(memoryBound)} in memory, over half of this ` +
+        `machine's RAM; lower concurrency, part-size or multipart-threshold if it runs out.`,
     });
   }
   const tuning = options.tuning ?? {};
-  const store = createS3Store(options.s3, {
-    maxSockets: options.concurrency + CONTROL_SOCKETS,
-    stallTimeoutMs: tuning.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
-  });
+  // Each request gets a child of the run's signal: the SDK and node:http add a listener to what they get.
+  const store = withChildSignals(
+    createS3Store(options.s3, {
+      maxSockets: options.concurrency + CONTROL_SOCKETS,
+      stallTimeoutMs: tuning.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+    }),
+    options.signal,
+  );
   const run: RunContext = {
     options,
     store,

@@ -1,6 +1,9 @@
+import { whenAborted } from "./abort-scope.js";
+
 /**
  * The run's one transfer pool: at most `slots` part uploads (or single PutObjects) at a time across all
- * files, each holding one reusable buffer. Memory bound: slots × the largest part size in the run.
+ * files, each holding one reusable buffer. Memory bound: slots × the largest transfer in the run (a part, or
+ * a whole file sent as one PutObject).
  */
 export class TransferPool {
   private readonly idleBuffers: Buffer[] = [];
@@ -35,17 +38,19 @@ export class TransferPool {
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => {
+      // Every queued part of a run waits on the run's signal: one shared listener, not one each.
+      const leave = signal
+        ? whenAborted(signal, () => {
+            const index = this.waiting.indexOf(grant);
+            if (index >= 0) this.waiting.splice(index, 1);
+            reject(signal.reason as Error);
+          })
+        : () => undefined;
       const grant = (): void => {
-        signal?.removeEventListener("abort", onAbort);
+        leave();
         this.busy++;
         resolve();
       };
-      const onAbort = (): void => {
-        const index = this.waiting.indexOf(grant);
-        if (index >= 0) this.waiting.splice(index, 1);
-        reject(signal!.reason as Error);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
       this.waiting.push(grant);
     });
   }

@@ -1,3 +1,4 @@
+import { whenAborted } from "./abort-scope.js";
 import { s3ErrorInfo } from "./errors.js";
 
 export interface RetryPolicy {
@@ -62,15 +63,17 @@ export function backoffDelay(
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason as Error);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason as Error);
-    };
     const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
+      leave();
       resolve();
     }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    // Many operations of a run may sleep at once on its signal: one shared listener, not one each.
+    const leave = signal
+      ? whenAborted(signal, () => {
+          clearTimeout(timer);
+          reject(signal.reason as Error);
+        })
+      : () => undefined;
   });
 }
 

@@ -15,12 +15,18 @@ import {
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import type { LifecycleRule } from "@aws-sdk/client-s3";
+import type { LifecycleRule, TransitionDefaultMinimumObjectSize } from "@aws-sdk/client-s3";
 import { createLeanHttp } from "./s3-lean-http.js";
 import type { ChecksumAlgorithm, ChecksumType, S3Settings } from "./types.js";
 
 /** Passed through untouched: rules we did not write must come back exactly as they were. */
 export type { LifecycleRule } from "@aws-sdk/client-s3";
+
+/** A bucket's lifecycle configuration: the rules, and the bucket-wide setting PUT must carry back. */
+export interface Lifecycle {
+  rules: LifecycleRule[];
+  transitionDefaultMinimumObjectSize?: TransitionDefaultMinimumObjectSize;
+}
 
 const ALGORITHMS: readonly ChecksumAlgorithm[] = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
 
@@ -239,9 +245,9 @@ export interface S3Store {
     input: { bucket: string; prefix: string; keyMarker?: string; uploadIdMarker?: string },
     signal?: AbortSignal,
   ): Promise<UploadsPage>;
-  /** [] when the bucket has no lifecycle configuration. */
-  getLifecycleRules(bucket: string, signal?: AbortSignal): Promise<LifecycleRule[]>;
-  putLifecycleRules(bucket: string, rules: LifecycleRule[], signal?: AbortSignal): Promise<void>;
+  /** No rules when the bucket has no lifecycle configuration. */
+  getLifecycle(bucket: string, signal?: AbortSignal): Promise<Lifecycle>;
+  putLifecycle(bucket: string, lifecycle: Lifecycle, signal?: AbortSignal): Promise<void>;
   destroy(): void;
 }
 
@@ -528,24 +534,32 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
       return next ? { uploads, next } : { uploads };
     },
 
-    async getLifecycleRules(bucket, signal) {
+    async getLifecycle(bucket, signal) {
       try {
         const answer = await client.send(
           new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }),
           sendOptions(signal),
         );
-        return answer.Rules ?? [];
+        const minimumObjectSize = answer.TransitionDefaultMinimumObjectSize;
+        return {
+          rules: answer.Rules ?? [],
+          ...(minimumObjectSize ? { transitionDefaultMinimumObjectSize: minimumObjectSize } : {}),
+        };
       } catch (error) {
-        if ((error as { name?: string }).name === "NoSuchLifecycleConfiguration") return [];
+        if ((error as { name?: string }).name === "NoSuchLifecycleConfiguration") return { rules: [] };
         throw error;
       }
     },
 
-    async putLifecycleRules(bucket, rules, signal) {
+    async putLifecycle(bucket, lifecycle, signal) {
       await client.send(
         new PutBucketLifecycleConfigurationCommand({
           Bucket: bucket,
-          LifecycleConfiguration: { Rules: rules },
+          LifecycleConfiguration: { Rules: lifecycle.rules },
+          // A PUT without it resets the bucket's setting to S3's default; send back what GET said.
+          ...(lifecycle.transitionDefaultMinimumObjectSize
+            ? { TransitionDefaultMinimumObjectSize: lifecycle.transitionDefaultMinimumObjectSize }
+            : {}),
         }),
         sendOptions(signal),
       );

@@ -37,7 +37,8 @@ export function parseArgs(argv: readonly string[]): ArgsResult {
       continue;
     }
     const match = /^--([a-z0-9-]+)(?:=([\s\S]*))?$/.exec(arg);
-    if (!match) return { ok: false, error: `Unknown option "${arg}"; see --help.` };
+    // Only the name: a value after "=" may be a secret (an endpoint with a password).
+    if (!match) return { ok: false, error: `Unknown option "${arg.split("=")[0]}"; see --help.` };
     let name = match[1]!;
     let inline = match[2];
     if (isSwitch(name) && inline === undefined) {

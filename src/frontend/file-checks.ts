@@ -25,31 +25,50 @@ function kindOf(stats: Awaited<ReturnType<typeof lstat>>): string {
   return "special file";
 }
 
+/** What a path is when it is not a regular file (or a working link to one); `link` says the link is broken. */
+export interface NotAFile {
+  what: string;
+  link: boolean;
+}
+
+/** undefined for a regular file, a directory or a working link to either; why it cannot upload otherwise. */
+export async function describeNotAFile(absolute: string): Promise<NotAFile | undefined> {
+  const entry = await lstat(absolute);
+  if (entry.isSymbolicLink()) {
+    let target;
+    try {
+      target = await stat(absolute);
+    } catch (error) {
+      const via = await readlink(absolute).catch(() => "?");
+      return errorCode(error) === "ELOOP"
+        ? { what: `a symbolic link that loops (via "${via}")`, link: true }
+        : { what: `a symbolic link to "${via}", which does not exist`, link: true };
+    }
+    if (target.isFile() || target.isDirectory()) return undefined;
+    return { what: `a symbolic link to a ${kindOf(target)}, not a regular file`, link: false };
+  }
+  if (entry.isFile() || entry.isDirectory()) return undefined;
+  return { what: `a ${kindOf(entry)}, not a regular file`, link: false };
+}
+
 /**
  * Why a pattern naming one path (no wildcards) matched nothing the glob would return, when the path is
  * there: broken or looping links and special files. A path that does not exist is left to the no-match rule.
  */
 export async function diagnoseNamedPath(pattern: string, absolute: string): Promise<string | undefined> {
   if (pattern.startsWith("!") || isDynamicPattern(pattern)) return undefined;
-  let link;
-  try {
-    link = await lstat(absolute);
-  } catch {
-    return undefined;
-  }
-  if (link.isSymbolicLink()) {
-    try {
-      await stat(absolute);
-      return undefined;
-    } catch (error) {
-      const target = await readlink(absolute).catch(() => "?");
-      return errorCode(error) === "ELOOP"
-        ? `"${pattern}" is a symbolic link that loops (via "${target}"); fix the link or remove it from "path".`
-        : `"${pattern}" is a symbolic link to "${target}", which does not exist; fix the link or remove it from "path".`;
-    }
-  }
-  if (link.isFile() || link.isDirectory()) return undefined;
-  return `"${pattern}" is a ${kindOf(link)}, not a regular file; only regular files upload, so remove it from "path".`;
+  const problem = await describeNotAFile(absolute).catch(() => undefined);
+  if (problem === undefined) return undefined;
+  const fix = problem.link ? "fix the link or remove it" : "only regular files upload, so remove it";
+  return `"${pattern}" is ${problem.what}; ${fix} from "path".`;
+}
+
+/** The warning for a path a wildcard matched that cannot upload: the run goes on without it. */
+export function skippedWarning(filePath: string, problem: NotAFile): string {
+  const fix = problem.link
+    ? `fix the link or exclude it with a "!" pattern`
+    : `only regular files upload, so exclude it with a "!" pattern`;
+  return `Skipped "${filePath}": it is ${problem.what}; ${fix}.`;
 }
 
 export async function checkReadable(filePath: string): Promise<string | undefined> {

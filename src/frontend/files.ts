@@ -1,13 +1,27 @@
 // Glob patterns → the files to upload with their keys, in a stable order.
-import { stat } from "node:fs/promises";
 import path from "node:path";
 import { glob } from "tinyglobby";
 import type { LocalFile } from "../engine/types.js";
 import type { UploadConfig } from "../config.js";
-import { checkBaseDir, checkDuplicateKeys, checkReadable, diagnoseNamedPath } from "./file-checks.js";
+import {
+  checkBaseDir,
+  checkDuplicateKeys,
+  checkReadable,
+  describeNotAFile,
+  diagnoseNamedPath,
+  skippedWarning,
+} from "./file-checks.js";
+import { revealingFs } from "./glob-fs.js";
 import { objectKey } from "./keys.js";
 
-export type FilesResult = { ok: true; files: LocalFile[] } | { ok: false; error: string };
+export type FilesResult =
+  | {
+      ok: true;
+      files: LocalFile[];
+      /** Matched paths that cannot upload, one sentence each. */ warnings: string[];
+    }
+  /** badSetting: a setting is wrong (base-dir), as opposed to a file. */
+  | { ok: false; error: string; badSetting?: true };
 
 type FileSelection = Pick<UploadConfig, "patterns" | "prefix" | "baseDir" | "includeHiddenFiles">;
 
@@ -23,19 +37,24 @@ export async function findFiles(selection: FileSelection, cwd: string): Promise<
     dot: selection.includeHiddenFiles,
     expandDirectories: true,
     followSymbolicLinks: true,
+    fs: revealingFs,
   });
   const baseDir = path.resolve(cwd, selection.baseDir);
   const baseDirError = await checkBaseDir(selection.baseDir, baseDir);
-  if (baseDirError) return { ok: false, error: baseDirError };
-  // The glob silently drops broken links and special files; a path named outright deserves to hear why.
+  if (baseDirError) return { ok: false, error: baseDirError, badSetting: true };
+  // A path named outright that cannot upload is an error; one a wildcard matched is a warning.
   for (const pattern of selection.patterns) {
     const problem = await diagnoseNamedPath(pattern, path.resolve(cwd, pattern));
     if (problem) return { ok: false, error: problem };
   }
   const files: LocalFile[] = [];
+  const warnings: string[] = [];
   for (const filePath of [...new Set(found.map((file) => path.resolve(cwd, file)))].sort()) {
-    // onlyFiles still lets sockets, FIFOs and devices through; only regular files upload.
-    if (!(await stat(filePath)).isFile()) continue;
+    const notAFile = await describeNotAFile(filePath);
+    if (notAFile) {
+      warnings.push(skippedWarning(filePath, notAFile));
+      continue;
+    }
     const key = objectKey(baseDir, selection.prefix, filePath);
     if (!key.ok) return key;
     const unreadable = await checkReadable(filePath);
@@ -44,5 +63,5 @@ export async function findFiles(selection: FileSelection, cwd: string): Promise<
   }
   const duplicate = checkDuplicateKeys(files);
   if (duplicate) return { ok: false, error: duplicate };
-  return { ok: true, files };
+  return { ok: true, files, warnings };
 }

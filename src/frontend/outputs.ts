@@ -1,4 +1,5 @@
 // The action's outputs (and the CLI's --json totals), computed from a run's results.
+import { isIP } from "node:net";
 import type { FileResult, RunResult, S3Settings } from "../engine/types.js";
 
 export interface Totals {
@@ -26,17 +27,23 @@ function encodeKey(key: string): string {
   return key.split("/").map(encodeURIComponent).join("/");
 }
 
+/**
+ * The bucket goes into the host name only where the SDK puts it there too: a single DNS label (a dotted name
+ * breaks the TLS wildcard certificate) on a host name (an IP address has no subdomains). Path style otherwise.
+ */
+function hostsBucket(bucket: string, host: string): boolean {
+  const ipAddress = isIP(host) !== 0 || host.startsWith("[");
+  return /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket) && !ipAddress;
+}
+
 /** Where the object can be fetched (with credentials); region is the resolved one, needed for Amazon S3. */
 export function objectUrl(bucket: string, key: string, s3: S3Settings, region: string): string {
   const path = encodeKey(key);
-  if (s3.endpoint) {
-    const endpoint = new URL(s3.endpoint);
-    const origin = endpoint.origin;
-    if (s3.forcePathStyle) return `${origin}/${bucket}/${path}`;
-    return `${endpoint.protocol}//${bucket}.${endpoint.host}/${path}`;
+  const endpoint = new URL(s3.endpoint ?? `https://s3.${region}.amazonaws.com`);
+  if (s3.forcePathStyle || !hostsBucket(bucket, endpoint.hostname)) {
+    return `${endpoint.origin}/${bucket}/${path}`;
   }
-  if (s3.forcePathStyle) return `https://s3.${region}.amazonaws.com/${bucket}/${path}`;
-  return `https://${bucket}.s3.${region}.amazonaws.com/${path}`;
+  return `${endpoint.protocol}//${bucket}.${endpoint.host}/${path}`;
 }
 
 export function runOutputs(

@@ -14,7 +14,8 @@ export type UploadOutcome =
   | { kind: "done"; files: LocalFile[]; run: RunResult }
   /** level says how the front end reports it: "error" fails the run. */
   | { kind: "no-files"; level: UploadConfig["ifNoFilesFound"]; message: string }
-  | { kind: "failed"; message: string };
+  /** badSetting: a setting must change (exit 2 in the CLI), as opposed to a file or the store failing. */
+  | { kind: "failed"; message: string; badSetting?: true };
 
 export async function upload(config: UploadConfig, hooks: RunHooks): Promise<UploadOutcome> {
   let found;
@@ -23,7 +24,10 @@ export async function upload(config: UploadConfig, hooks: RunHooks): Promise<Upl
   } catch (error) {
     return { kind: "failed", message: `Finding files failed: ${errorText(error)}` };
   }
-  if (!found.ok) return { kind: "failed", message: found.error };
+  if (!found.ok) {
+    return { kind: "failed", message: found.error, ...(found.badSetting ? { badSetting: true } : {}) };
+  }
+  for (const message of found.warnings) hooks.onEvent({ type: "warning", message });
   if (found.files.length === 0) {
     const patterns = config.patterns.join(", ");
     return {

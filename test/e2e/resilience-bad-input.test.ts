@@ -78,6 +78,8 @@ interface Row {
   faults?: FaultRule[];
   code: number;
   message: string;
+  /** Text that must not appear on stderr. */
+  absent?: string;
 }
 
 /** Where to upload: the emulator's bucket unless a row names another bucket or endpoint. */
@@ -94,6 +96,13 @@ const ROWS: (() => Row)[] = [
     args: ["--bukket", "b"],
     code: 2,
     message: 'Unknown option "--bukket"; see --help.',
+  }),
+  () => ({
+    name: "unknown flag with a value holding a password",
+    args: ["--Endpoint=https://user:hunter2@127.0.0.1:9000", "dist/app.txt"],
+    code: 2,
+    message: 'Unknown option "--Endpoint"; see --help.',
+    absent: "hunter2",
   }),
   () => ({ name: "unknown short flag", args: ["-x"], code: 2, message: 'Unknown option "-x"; see --help.' }),
   () => ({
@@ -153,6 +162,21 @@ const ROWS: (() => Row)[] = [
     message: 'Input "lifecycle-abort-days": "weekly" is not a whole number from 1 to 36500.',
   }),
   () => ({
+    name: "endpoint without scheme, with a password",
+    args: ["--bucket", BUCKET, "--endpoint", "user:hunter2@127.0.0.1:9000", "--json", "dist/app.txt"],
+    code: 2,
+    message:
+      'Input "endpoint": the URL contains credentials; remove them and use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. It also has no http:// or https:// scheme; add one, e.g. https://127.0.0.1:9000.',
+    absent: "hunter2",
+  }),
+  () => ({
+    name: "bucket name Amazon S3 refuses",
+    args: ["--bucket", "my..bucket", "dist/app.txt"],
+    code: 2,
+    message:
+      'Input "bucket": "my..bucket" breaks S3\'s bucket naming rules: it has two adjacent dots "..". Use the bucket\'s exact name.',
+  }),
+  () => ({
     name: "cleanup without bucket",
     args: ["cleanup", "--older-than", "1d"],
     code: 2,
@@ -187,6 +211,31 @@ const ROWS: (() => Row)[] = [
       '"pipe" is a named pipe (FIFO), not a regular file; only regular files upload, so remove it from "path".',
   }),
   () => ({
+    name: "named pipe matched by a wildcard",
+    args: upload("--prefix", "special", "[bp]*"),
+    code: 0,
+    message: `warning: Skipped "${path.join(workspace, "pipe")}": it is a named pipe (FIFO), not a regular file; only regular files upload, so exclude it with a "!" pattern.`,
+  }),
+  () => ({
+    name: "broken symbolic link matched by a wildcard",
+    args: upload("--prefix", "special", "[bp]*"),
+    code: 0,
+    message: `warning: Skipped "${path.join(workspace, "broken.txt")}": it is a symbolic link to "nowhere.txt", which does not exist; fix the link or exclude it with a "!" pattern.`,
+  }),
+  () => ({
+    name: "symbolic link loop matched by a wildcard",
+    args: upload("--if-no-files-found", "ignore", "loop-*"),
+    code: 0,
+    message: `warning: Skipped "${path.join(workspace, "loop-a")}": it is a symbolic link that loops (via "loop-b"); fix the link or exclude it with a "!" pattern.`,
+  }),
+  () => ({
+    name: "special files excluded by a pattern are not mentioned",
+    args: upload("--prefix", "special", "[bp]*", "!pipe", "!broken.txt"),
+    code: 0,
+    message: "0 uploaded (0 B), 1 unchanged, 0 failed",
+    absent: "Skipped",
+  }),
+  () => ({
     name: "empty directory",
     args: upload("empty"),
     code: 1,
@@ -219,13 +268,13 @@ const ROWS: (() => Row)[] = [
   () => ({
     name: "base-dir missing",
     args: upload("--base-dir", "build", "dist/app.txt"),
-    code: 1,
+    code: 2,
     message: `Input "base-dir": "build" cannot be used (ENOENT for ${path.join(workspace, "build")}); set it to an existing directory that contains the files.`,
   }),
   () => ({
     name: "base-dir is a file",
     args: upload("--base-dir", "plain.txt", "plain.txt"),
-    code: 1,
+    code: 2,
     message:
       'Input "base-dir": "plain.txt" is not a directory; set it to the directory the keys are relative to.',
   }),
@@ -403,6 +452,7 @@ describe("bad input", () => {
     const before = await sdk.send(new ListObjectsV2Command({ Bucket: BUCKET }));
     const run = await cli(row);
     expect(run.stderr, row.name).toContain(row.message);
+    if (row.absent !== undefined) expect(run.stderr + run.stdout, row.name).not.toContain(row.absent);
     expect(run.code, `${row.name}\n${run.stderr}`).toBe(row.code);
     if (row.code !== 0) {
       // No partial object and no upload left behind.

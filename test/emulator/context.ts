@@ -12,7 +12,15 @@ export interface EmulatorConfig {
   sink: boolean;
   /** The x-amz-server-side-encryption of writes that name none. */
   defaultEncryption: string;
+  completeReplay: CompleteReplay;
 }
+
+/**
+ * A CompleteMultipartUpload repeated after it succeeded: "no-such-upload" as AWS documents, or "same-answer" (the
+ * first answer again, while the object it made is current) as Ceph RGW and other stores do.
+ */
+export type CompleteReplay = "no-such-upload" | "same-answer";
+export const COMPLETE_REPLAYS: readonly CompleteReplay[] = ["no-such-upload", "same-answer"];
 
 export interface RequestContext {
   req: IncomingMessage;

@@ -6,6 +6,7 @@ import type { S3Response } from "./response.js";
 import * as buckets from "./handlers/buckets.js";
 import * as objects from "./handlers/objects.js";
 import * as multipart from "./handlers/multipart.js";
+import { checkRequestRules } from "./request-rules.js";
 
 type Handler = (ctx: RequestContext) => S3Response | Promise<S3Response>;
 
@@ -39,5 +40,6 @@ export function dispatch(ctx: RequestContext): S3Response | Promise<S3Response> 
   const handler = HANDLERS[ctx.route.operation];
   if (!handler)
     throw new S3Error("NotImplemented", `This emulator does not implement ${ctx.route.operation}.`);
+  checkRequestRules(ctx);
   return handler(ctx);
 }

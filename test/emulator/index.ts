@@ -6,9 +6,11 @@ import type { AddressInfo } from "node:net";
 import { Store } from "./storage.js";
 import { Faults, type FaultInjector } from "./faults.js";
 import { createS3Server, type RequestLogEntry } from "./server.js";
+import type { CompleteReplay } from "./context.js";
 
 export type { FaultInjector, FaultRule, FaultAction } from "./faults.js";
 export type { RequestLogEntry } from "./server.js";
+export type { CompleteReplay } from "./context.js";
 
 export interface EmulatorOptions {
   /** Default 0 (a free port); the host is always 127.0.0.1. */
@@ -32,6 +34,8 @@ export interface EmulatorOptions {
    * their own x-amz-server-side-encryption are KMS-encrypted, and like every KMS write their ETags are not MD5s.
    */
   defaultEncryption?: "AES256" | "aws:kms";
+  /** A CompleteMultipartUpload repeated after success: "no-such-upload" (default, as AWS documents) or "same-answer" (as RGW). */
+  completeReplay?: CompleteReplay;
 }
 
 export interface Emulator {
@@ -70,6 +74,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     minPartSize: options.minPartSize ?? DEFAULT_MIN_PART_SIZE,
     sink: options.sink ?? false,
     defaultEncryption: options.defaultEncryption ?? "AES256",
+    completeReplay: options.completeReplay ?? "no-such-upload",
   };
   const { server, shutdown, idle } = createS3Server({ store, faults, config, credentials, requestLog });
   await new Promise<void>((resolve, reject) => {

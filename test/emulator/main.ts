@@ -1,10 +1,11 @@
 // Command line: runs the emulator until SIGINT/SIGTERM and prints how to reach it.
 import { parseArgs } from "node:util";
 import { startEmulator } from "./index.js";
+import { COMPLETE_REPLAYS, type CompleteReplay } from "./context.js";
 
 function usageError(message: string): never {
   console.error(
-    `emulator: ${message}\nusage: tsx test/emulator/main.ts [--port 9000] [--data-dir DIR] [--bucket NAME]... [--sink] [--min-part-size BYTES]`,
+    `emulator: ${message}\nusage: tsx test/emulator/main.ts [--port 9000] [--data-dir DIR] [--bucket NAME]... [--sink] [--min-part-size BYTES] [--complete-replay ${COMPLETE_REPLAYS.join("|")}]`,
   );
   process.exit(2);
 }
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
         sink: { type: "boolean" },
         "min-part-size": { type: "string" },
         region: { type: "string" },
+        "complete-replay": { type: "string" },
       },
       strict: true,
     }));
@@ -38,6 +40,10 @@ async function main(): Promise<void> {
   if (minPartSize !== undefined && !(Number.isInteger(minPartSize) && minPartSize > 0)) {
     usageError(`--min-part-size ${values["min-part-size"]} must be a positive integer of bytes`);
   }
+  const replay = values["complete-replay"];
+  if (replay !== undefined && !COMPLETE_REPLAYS.includes(replay as CompleteReplay)) {
+    usageError(`--complete-replay ${replay} is not a replay mode; use one of ${COMPLETE_REPLAYS.join(", ")}`);
+  }
   const emulator = await startEmulator({
     port: parsePort(values.port),
     dataDir: values["data-dir"],
@@ -45,6 +51,7 @@ async function main(): Promise<void> {
     sink: values.sink,
     minPartSize,
     region: values.region,
+    completeReplay: replay as CompleteReplay | undefined,
   });
   console.log(`S3_ENDPOINT=${emulator.endpoint}`);
   console.log(`AWS_ACCESS_KEY_ID=${emulator.credentials.accessKeyId}`);

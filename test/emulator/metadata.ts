@@ -56,6 +56,35 @@ function countTags(tagging: string | undefined): number {
   return keys.length;
 }
 
+const MAX_KEY_BYTES = 1024;
+const MAX_USER_METADATA_BYTES = 2048;
+
+/** S3's limit on object key names, in UTF-8 bytes. */
+export function checkKeyLength(key: string): void {
+  if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES) {
+    throw new S3Error("KeyTooLongError", "Your key is too long", {
+      MaxSizeAllowed: MAX_KEY_BYTES,
+      Size: Buffer.byteLength(key, "utf8"),
+    });
+  }
+}
+
+/** S3 counts user metadata as the UTF-8 bytes of each name (without x-amz-meta-) and value; header strings hold bytes. */
+function checkMetadataSize(stored: StoredHeaders): void {
+  const size = Object.entries(stored)
+    .filter(([name]) => name.startsWith("x-amz-meta-"))
+    .reduce(
+      (sum, [name, value]) => sum + name.length - "x-amz-meta-".length + Buffer.byteLength(value, "latin1"),
+      0,
+    );
+  if (size > MAX_USER_METADATA_BYTES) {
+    throw new S3Error("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size", {
+      Size: size,
+      MaxSizeAllowed: MAX_USER_METADATA_BYTES,
+    });
+  }
+}
+
 export function objectSettings(headers: IncomingHttpHeaders, defaultEncryption = "AES256"): ObjectSettings {
   const stored: StoredHeaders = {};
   for (const name of KEPT_HEADERS) {
@@ -66,6 +95,7 @@ export function objectSettings(headers: IncomingHttpHeaders, defaultEncryption =
     if (name.startsWith("x-amz-meta-") && value !== undefined)
       stored[name] = Array.isArray(value) ? value.join(",") : value;
   }
+  checkMetadataSize(stored);
   stored["content-type"] = single(headers, "content-type") ?? "binary/octet-stream";
   // aws-chunked is a transfer detail of this request, not an encoding of the stored object.
   const encodings = (single(headers, "content-encoding") ?? "")

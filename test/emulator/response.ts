@@ -36,6 +36,9 @@ export function s3Time(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, ".000Z");
 }
 
+/** The emulator's one AWS account: the owner of every bucket, for x-amz-expected-bucket-owner. */
+export const ACCOUNT_ID = "000000000000";
+
 export const OWNER = {
   ID: "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a",
   DisplayName: "emulator",

@@ -18,6 +18,8 @@ export type Operation =
   | "DeleteBucketLifecycle"
   | "DeleteObjects"
   | "PutObjectTagging"
+  | "DeleteObjectTagging"
+  | "PostObject"
   | "PutObject"
   | "CopyObject"
   | "GetObject"
@@ -51,7 +53,8 @@ function bucketOperation(method: string, query: URLSearchParams): Operation | un
     case "DELETE":
       return query.has("lifecycle") ? "DeleteBucketLifecycle" : "DeleteBucket";
     case "POST":
-      return query.has("delete") ? "DeleteObjects" : undefined;
+      // Without ?delete this is a browser form upload (POST Object).
+      return query.has("delete") ? "DeleteObjects" : "PostObject";
     case "GET":
       if (query.has("uploads")) return "ListMultipartUploads";
       if (query.has("versioning")) return "GetBucketVersioning";
@@ -86,6 +89,7 @@ function objectOperation(
       if (query.has("uploadId")) return "CompleteMultipartUpload";
       return undefined;
     case "DELETE":
+      if (query.has("tagging")) return "DeleteObjectTagging";
       return query.has("uploadId") ? "AbortMultipartUpload" : "DeleteObject";
     default:
       return undefined;
@@ -118,7 +122,13 @@ const UNMODELLED_SUBRESOURCES = [
   "select",
   "torrent",
   "versions",
+  "session",
+  "metadataTable",
+  "metadataConfiguration",
 ];
+
+// Sub-resources modelled as object operations (answered 501 by dispatch) but not on buckets.
+const UNMODELLED_BUCKET_SUBRESOURCES = ["tagging"];
 
 export function routeRequest(method: string, url: string, headers: IncomingHttpHeaders): Route {
   const queryStart = url.indexOf("?");
@@ -135,7 +145,10 @@ export function routeRequest(method: string, url: string, headers: IncomingHttpH
   } catch {
     throw new S3Error("InvalidArgument", `Invalid percent-encoding in request path: ${rawPath}`);
   }
-  const unmodelled = UNMODELLED_SUBRESOURCES.find((name) => query.has(name));
+  const unmodelled = [
+    ...UNMODELLED_SUBRESOURCES,
+    ...(key === undefined ? UNMODELLED_BUCKET_SUBRESOURCES : []),
+  ].find((name) => query.has(name));
   if (unmodelled !== undefined) {
     throw new S3Error("NotImplemented", `This emulator does not implement the ?${unmodelled} sub-resource.`);
   }

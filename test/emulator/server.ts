@@ -253,10 +253,13 @@ export function createS3Server(deps: ServerDeps): RunningServer {
       sendError(req, res, s3Error, requestId);
     }
   };
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const done = handle(req, res).finally(() => inFlight.delete(done));
     inFlight.add(done);
-  });
+  };
+  const server = createServer(onRequest);
+  // S3 ignores an Expect other than 100-continue; Node would answer 417 without this listener.
+  server.on("checkExpectation", onRequest);
   // Multi-GiB uploads and deliberate stalls must not be cut off by Node's default request timeout.
   server.requestTimeout = 0;
   // Node's 5 s default races clients that reuse idle keep-alive sockets, producing spurious resets in tests.

@@ -27,8 +27,9 @@ const ALGORITHM = "AWS4-HMAC-SHA256";
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
-function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+/** Hashes text whose characters are bytes (Node decodes header values as latin1): the exact bytes received. */
+function sha256HexOfBytes(text: string): string {
+  return createHash("sha256").update(text, "latin1").digest("hex");
 }
 
 function hmac(key: Buffer | string, data: string): Buffer {
@@ -84,7 +85,8 @@ function headerMap(rawHeaders: string[]): Map<string, string[]> {
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!.toLowerCase();
     const values = map.get(name) ?? [];
-    values.push(rawHeaders[i + 1]!.trim().replace(/\s+/g, " "));
+    // Only ASCII blanks: values are latin1-decoded bytes, and \s would also fold 0xA0 inside UTF-8 sequences.
+    values.push(rawHeaders[i + 1]!.replace(/^[ \t]+|[ \t]+$/g, "").replace(/[ \t]+/g, " "));
     map.set(name, values);
   }
   return map;
@@ -103,6 +105,39 @@ function parseAmzDate(value: string): number | undefined {
   if (!match) return undefined;
   const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
   return Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
+}
+
+const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+function isoBasic(time: number): string {
+  return new Date(time)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
+}
+
+/**
+ * The request time of a header-signed request: x-amz-date, or (SigV4 allows it when x-amz-date is absent) a signed
+ * Date header, whose instant the string to sign then carries in ISO 8601 basic form.
+ */
+function requestTime(headers: Map<string, string[]>, signedHeaders: string[]): number {
+  const amzDate = headers.get("x-amz-date")?.[0];
+  if (amzDate !== undefined) {
+    const time = parseAmzDate(amzDate);
+    if (time === undefined) throw new S3Error("AccessDenied", `Invalid x-amz-date: ${amzDate}`);
+    return time;
+  }
+  const date = headers.get("date")?.[0];
+  if (date === undefined)
+    throw new S3Error("AccessDenied", "AWS authentication requires a valid Date or x-amz-date header");
+  const time = parseAmzDate(date) ?? (HTTP_DATE.test(date) ? Date.parse(date) : undefined);
+  if (time === undefined || Number.isNaN(time)) throw new S3Error("AccessDenied", `Invalid Date: ${date}`);
+  if (!signedHeaders.includes("date")) {
+    throw new S3Error("AccessDenied", "There were headers present in the request which were not signed", {
+      HeadersNotSigned: "date",
+    });
+  }
+  return time;
 }
 
 interface ParsedCredential {
@@ -163,6 +198,17 @@ function checkSignature(
       "There were headers present in the request which were not signed: host",
     );
   }
+  // S3 refuses x-amz-* headers the signature does not cover (they change what the request does); it tolerates an
+  // unsigned x-amz-content-sha256, which only describes the payload.
+  const unsigned = [...inputs.headers.keys()].filter(
+    (name) =>
+      name.startsWith("x-amz-") && name !== "x-amz-content-sha256" && !inputs.signedHeaders.includes(name),
+  );
+  if (unsigned.length > 0) {
+    throw new S3Error("AccessDenied", "There were headers present in the request which were not signed", {
+      HeadersNotSigned: unsigned.join(", "),
+    });
+  }
   const canonicalRequest = [
     inputs.method,
     canonicalUri(inputs.rawPath),
@@ -171,7 +217,10 @@ function checkSignature(
     inputs.signedHeaders.join(";"),
     inputs.payloadHash,
   ].join("\n");
-  const stringToSign = [ALGORITHM, inputs.amzDate, credential.scope, sha256Hex(canonicalRequest)].join("\n");
+  // Every other part of the canonical request is ASCII by construction; header values are the received bytes.
+  const stringToSign = [ALGORITHM, inputs.amzDate, credential.scope, sha256HexOfBytes(canonicalRequest)].join(
+    "\n",
+  );
   const expected = hmac(signingKey(creds.secretAccessKey, credential.date, region), stringToSign);
   const given = Buffer.from(inputs.signature, "hex");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
@@ -217,11 +266,9 @@ function verifyHeaderAuth(
     throw malformed("it must contain Credential, SignedHeaders and Signature");
   }
   const credential = parseCredential(credentialText, malformed);
-  const amzDate = headers.get("x-amz-date")?.[0];
-  if (!amzDate)
-    throw new S3Error("AccessDenied", "AWS authentication requires a valid Date or x-amz-date header");
-  const time = parseAmzDate(amzDate);
-  if (time === undefined) throw new S3Error("AccessDenied", `Invalid x-amz-date: ${amzDate}`);
+  const signedHeaders = signedHeadersText.split(";");
+  const time = requestTime(headers, signedHeaders);
+  const amzDate = isoBasic(time);
   if (Math.abs(now - time) > MAX_CLOCK_SKEW_MS) {
     throw new S3Error(
       "RequestTimeTooSkewed",
@@ -248,7 +295,7 @@ function verifyHeaderAuth(
       rawPath,
       pairs,
       headers,
-      signedHeaders: signedHeadersText.split(";"),
+      signedHeaders,
       payloadHash,
       amzDate,
       credential,

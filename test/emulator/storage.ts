@@ -62,6 +62,17 @@ export interface Bucket {
   uploads: Map<string, Upload>;
   /** The LifecycleConfiguration document as last PUT; S3 replaces it whole on every PUT. */
   lifecycle: string | undefined;
+  /** x-amz-transition-default-minimum-object-size of that PUT; S3 resets it to its default when absent. */
+  lifecycleMinimumObjectSize?: string;
+  /** Completed uploads by id, kept only with the `completeReplay: "same-answer"` option. */
+  completed: Map<string, CompletedUpload>;
+}
+
+/** What a repeated CompleteMultipartUpload answers while `version` is still the key's current version. */
+export interface CompletedUpload {
+  key: string;
+  version: ObjectVersion;
+  answer: { status: number; headers: Record<string, string | number>; body?: string };
 }
 
 /** Files holding an object's bytes, in order. */
@@ -117,6 +128,7 @@ export class Store {
       objects: new Map(),
       uploads: new Map(),
       lifecycle: undefined,
+      completed: new Map(),
     };
     this.buckets.set(name, bucket);
     return bucket;

@@ -270,4 +270,51 @@ describe.skipIf(!HAVE_AWS)("AWS CLI v2 against the emulator", () => {
     expect(expired.status).toBe(403);
     expect(await expired.text()).toContain("<Code>AccessDenied</Code>");
   });
+  // New S3 buckets disable ACLs (Object Ownership BucketOwnerEnforced); the emulator models only that, and refuses
+  // what it does not model (Object Lock, other ownership settings) instead of creating a bucket without it.
+  it("answers ACL, Object Lock, ownership and location requests as S3 does for its default buckets, or 501", async () => {
+    const [publicRead, ownerFull, grantRead, mpuAcl, bucketAcl, lockCode, writer, elsewhere] =
+      await Promise.all([
+        failure(s3api("put-object", "acl-public", "--body", payloadPath, "--acl", "public-read")),
+        ok(s3api("put-object", "acl-owner", "--body", payloadPath, "--acl", "bucket-owner-full-control")),
+        failure(s3api("put-object", "acl-grant", "--body", payloadPath, "--grant-read", "id=someone")),
+        failure(s3api("create-multipart-upload", "acl-mpu", "--acl", "public-read-write")),
+        failure(["s3api", "create-bucket", "--bucket", "cli-public-bucket", "--acl", "public-read"]),
+        failure([
+          "s3api",
+          "create-bucket",
+          "--bucket",
+          "cli-locked-bucket",
+          "--object-lock-enabled-for-bucket",
+        ]),
+        failure([
+          "s3api",
+          "create-bucket",
+          "--bucket",
+          "cli-writer-bucket",
+          "--object-ownership",
+          "ObjectWriter",
+        ]),
+        failure([
+          "s3api",
+          "create-bucket",
+          "--bucket",
+          "cli-elsewhere-bucket",
+          "--create-bucket-configuration",
+          "LocationConstraint=eu-west-1",
+        ]),
+        ok(["s3api", "create-bucket", "--bucket", "cli-private-bucket", "--acl", "private"]),
+      ]);
+    expect({ publicRead, grantRead, mpuAcl, bucketAcl, lockCode, writer, elsewhere }).toEqual({
+      publicRead: "AccessControlListNotSupported",
+      grantRead: "AccessControlListNotSupported",
+      mpuAcl: "AccessControlListNotSupported",
+      bucketAcl: "InvalidBucketAclWithObjectOwnership",
+      lockCode: "NotImplemented",
+      writer: "NotImplemented",
+      elsewhere: "IllegalLocationConstraintException",
+    });
+    expect(ownerFull.ETag).toBeDefined();
+    expect(await failure(["s3api", "head-bucket", "--bucket", "cli-locked-bucket"])).toBe("404");
+  });
 });

@@ -503,15 +503,14 @@ describe("fault injection", () => {
     await expect(reset).rejects.toThrow();
     expect(emulator.requestLog.at(-1)).toMatchObject({ operation: "UploadPart", status: 0, code: "reset" });
     emulator.faults.add({ operation: "UploadPart", action: "stall", stallMs: 1500, times: 1 });
-    const started = Date.now();
     const stalled = s3.send(
       new UploadPartCommand({ Bucket: BUCKET, Key: "broken", UploadId: uploadId, PartNumber: 1, Body: "x" }),
       {
         abortSignal: AbortSignal.timeout(300),
       },
     );
-    await expect(stalled).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(1400);
+    // Had the stall not held the answer back, the part would have been stored and the call resolved.
+    await expect(stalled).rejects.toThrow(/aborted/i);
     emulator.faults.clear();
   });
 

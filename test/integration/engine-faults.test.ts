@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runUploads, type EngineEvent, type EngineOptions, type LocalFile } from "../../src/engine/index.js";
 import type { Emulator } from "../emulator/index.js";
 import { KiB, PART, emulatorEngineOptions, startWorkspace, stopWorkspace } from "../helpers/engine.js";
+import { whenLogged } from "../helpers/request-log.js";
 
 const BUCKET = "faults";
 let emulator: Emulator;
@@ -162,11 +163,21 @@ describe("cancellation", () => {
       stallMs: 10_000,
     });
     const controller = new AbortController();
+    const mark = emulator.requestLog.length;
     const run = runUploads(
       [file],
       options({ signal: controller.signal, tuning: { stallTimeoutMs: 20_000 } }),
     );
-    setTimeout(() => controller.abort(new Error("cancelled by test")), 300);
+    // Cancelled once the five other parts are stored, so part 4 is the one held by the stall (a timer could
+    // fire before part 4 is sent on a busy machine).
+    await whenLogged(
+      emulator,
+      mark,
+      5,
+      (entry) => entry.operation === "UploadPart" && entry.key === file.key && entry.status === 200,
+      () => controller.abort(new Error("cancelled by test")),
+      run.then(() => "the upload finished"),
+    );
     const result = await run;
     expect(result.ok).toBe(false);
     expect(result.files[0]?.error).toMatch(

@@ -136,4 +136,34 @@ describe("lifecycle rule", () => {
       },
     ]);
   });
+
+  it("keeps the bucket's TransitionDefaultMinimumObjectSize, which a PUT without it resets", async () => {
+    await sdk.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: BUCKET,
+        TransitionDefaultMinimumObjectSize: "varies_by_storage_class",
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ID: "to-glacier",
+              Status: "Enabled",
+              Filter: { Prefix: "old/" },
+              Transitions: [{ Days: 30, StorageClass: "GLACIER" }],
+            },
+          ],
+        },
+      }),
+    );
+    const before = await sdk.send(new GetBucketLifecycleConfigurationCommand({ Bucket: BUCKET }));
+    expect(before.TransitionDefaultMinimumObjectSize).toBe("varies_by_storage_class");
+
+    const run = await cli(["--prefix", "tmp/", "--lifecycle-abort-days", "2"]);
+    expect(run.code, run.stderr).toBe(0);
+    const after = await sdk.send(new GetBucketLifecycleConfigurationCommand({ Bucket: BUCKET }));
+    expect(after.TransitionDefaultMinimumObjectSize).toBe("varies_by_storage_class");
+    expect(after.Rules?.map((rule) => rule.ID)).toEqual([
+      "to-glacier",
+      "s3-verified-upload-abort-incomplete:tmp/",
+    ]);
+  });
 });

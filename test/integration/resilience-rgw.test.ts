@@ -96,8 +96,11 @@ describe.skipIf(env === null)("resilience against Ceph RGW", () => {
             { ID: "expire-logs", Status: "Enabled", Filter: { Prefix: "logs/" }, Expiration: { Days: 30 } },
           ],
         },
+        // RGW accepts this bucket-wide setting but does not report it back; whatever it reports must survive.
+        TransitionDefaultMinimumObjectSize: "varies_by_storage_class",
       }),
     );
+    const before = await sdk.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
     const result = await runCleanup({
       bucket,
       s3,
@@ -116,5 +119,6 @@ describe.skipIf(env === null)("resilience against Ceph RGW", () => {
       ["expire-logs", 30, undefined],
       ["s3-verified-upload-abort-incomplete:stale/", undefined, { DaysAfterInitiation: 2 }],
     ]);
+    expect(rules.TransitionDefaultMinimumObjectSize).toBe(before.TransitionDefaultMinimumObjectSize);
   });
 });

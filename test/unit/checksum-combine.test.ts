@@ -84,14 +84,21 @@ describe("combineFullObject", () => {
     expect(await splitAndCombine(algorithm, data, cuts)).toEqual(await referenceCrc(algorithm, data));
   });
 
-  it("combines 10,000 parts of distinct multi-GiB sizes in well under a second", () => {
+  // Distinct sizes defeat any per-size cache, so every part takes the full shift path. How fast this is
+  // belongs in bench/, not here: a test on a loaded machine must not assert a duration.
+  it("combines 10,000 parts of distinct multi-GiB sizes the same way in any grouping", () => {
     const parts = Array.from({ length: 10_000 }, (_, i) => ({
       digest: Buffer.alloc(8, i),
       size: 5 * 1024 ** 3 - i * 4099,
     }));
-    const started = performance.now();
-    combineFullObject("CRC64NVME", parts);
-    expect(performance.now() - started).toBeLessThan(1000);
+    const whole = combineFullObject("CRC64NVME", parts);
+    for (const cut of [1, 3_333, 9_999]) {
+      const groups = [parts.slice(0, cut), parts.slice(cut)].map((group) => ({
+        digest: combineFullObject("CRC64NVME", group),
+        size: group.reduce((sum, part) => sum + part.size, 0),
+      }));
+      expect(combineFullObject("CRC64NVME", groups), `split after part ${cut}`).toEqual(whole);
+    }
   });
 
   it("matches an object larger than 4 GiB built from a repeated part", async () => {

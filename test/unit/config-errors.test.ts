@@ -27,12 +27,72 @@ const CASES: [string, Record<string, string>, string][] = [
   [
     "bucket too short",
     { bucket: "ab" },
-    'Input "bucket": "ab" is not a bucket name; use 3 to 63 lower-case letters, digits, "." and "-".',
+    'Input "bucket": "ab" breaks S3\'s bucket naming rules: it has 2 characters, S3 allows 3 to 63. Use the bucket\'s exact name.',
   ],
   [
     "bucket with a space",
     { bucket: "my bucket" },
-    'Input "bucket": "my bucket" is not a bucket name; use 3 to 63 lower-case letters, digits, "." and "-".',
+    'Input "bucket": "my bucket" breaks S3\'s bucket naming rules: it contains " ", S3 allows only lower-case letters, digits, "." and "-". Use the bucket\'s exact name.',
+  ],
+  [
+    "bucket too long for Amazon S3",
+    { bucket: "b".repeat(64) },
+    `Input "bucket": "${"b".repeat(64)}" breaks S3's bucket naming rules: it has 64 characters, S3 allows 3 to 63 (a bucket created in us-east-1 before March 2018 may have up to 255 characters, upper case and "_": set force-path-style to true to address one). Use the bucket's exact name.`,
+  ],
+  [
+    "bucket with upper case on Amazon S3",
+    { bucket: "My-Bucket" },
+    'Input "bucket": "My-Bucket" breaks S3\'s bucket naming rules: it contains "M", S3 allows only lower-case letters, digits, "." and "-" (a bucket created in us-east-1 before March 2018 may have up to 255 characters, upper case and "_": set force-path-style to true to address one). Use the bucket\'s exact name.',
+  ],
+  [
+    "bucket with an underscore on Amazon S3",
+    { bucket: "my_bucket", endpoint: "https://s3.eu-west-1.amazonaws.com" },
+    'Input "bucket": "my_bucket" breaks S3\'s bucket naming rules: it contains "_", S3 allows only lower-case letters, digits, "." and "-" (a bucket created in us-east-1 before March 2018 may have up to 255 characters, upper case and "_": set force-path-style to true to address one). Use the bucket\'s exact name.',
+  ],
+  [
+    "bucket starting with a hyphen",
+    { bucket: "-bucket" },
+    'Input "bucket": "-bucket" breaks S3\'s bucket naming rules: it starts or ends with "." or "-", S3 requires a letter or digit there. Use the bucket\'s exact name.',
+  ],
+  [
+    "bucket ending with a dot",
+    { bucket: "bucket." },
+    'Input "bucket": "bucket." breaks S3\'s bucket naming rules: it starts or ends with "." or "-", S3 requires a letter or digit there. Use the bucket\'s exact name.',
+  ],
+  [
+    "bucket with two adjacent dots",
+    { bucket: "my..bucket" },
+    'Input "bucket": "my..bucket" breaks S3\'s bucket naming rules: it has two adjacent dots "..". Use the bucket\'s exact name.',
+  ],
+  [
+    "bucket formatted as an IP address",
+    { bucket: "192.168.5.4" },
+    'Input "bucket": "192.168.5.4" breaks S3\'s bucket naming rules: it is formatted as an IP address. Use the bucket\'s exact name.',
+  ],
+  [
+    "bucket with a reserved prefix",
+    { bucket: "xn--bucket" },
+    'Input "bucket": "xn--bucket" breaks S3\'s bucket naming rules: it starts with "xn--", which S3 reserves. Use the bucket\'s exact name.',
+  ],
+  [
+    "bucket with the sthree- prefix",
+    { bucket: "sthree-bucket" },
+    'Input "bucket": "sthree-bucket" breaks S3\'s bucket naming rules: it starts with "sthree-", which S3 reserves. Use the bucket\'s exact name.',
+  ],
+  [
+    "bucket with the .mrap suffix",
+    { bucket: "global.mrap" },
+    'Input "bucket": "global.mrap" breaks S3\'s bucket naming rules: it ends with ".mrap", which S3 reserves (address a Multi-Region Access Point by its ARN). Use the bucket\'s exact name.',
+  ],
+  [
+    "bucket with a character no store accepts",
+    { bucket: "my bucket", endpoint: "http://127.0.0.1:9000" },
+    'Input "bucket": "my bucket" is not a bucket name: it contains " "; use 3 to 255 letters, digits, ".", "-" and "_" (S3-compatible stores such as Ceph RGW may allow upper case and "_"; Amazon S3 does not).',
+  ],
+  [
+    "bucket too long for any store",
+    { bucket: "b".repeat(256), endpoint: "http://127.0.0.1:9000" },
+    `Input "bucket": "${"b".repeat(256)}" is not a bucket name: it has 256 characters; use 3 to 255 letters, digits, ".", "-" and "_" (S3-compatible stores such as Ceph RGW may allow upper case and "_"; Amazon S3 does not).`,
   ],
   [
     "missing path",
@@ -128,7 +188,17 @@ const CASES: [string, Record<string, string>, string][] = [
   [
     "endpoint without scheme",
     { endpoint: "localhost:9000" },
-    'Input "endpoint": "localhost:9000" is not an http(s) URL; use e.g. https://s3.example.com or http://127.0.0.1:9000.',
+    'Input "endpoint": "localhost:9000" has no http:// or https:// scheme; add one, e.g. https://localhost:9000 (or http:// for a store without TLS).',
+  ],
+  [
+    "endpoint without scheme, with credentials",
+    { endpoint: "user:secret@host:9000" },
+    'Input "endpoint": the URL contains credentials; remove them and use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. It also has no http:// or https:// scheme; add one, e.g. https://host:9000.',
+  ],
+  [
+    "endpoint with another scheme",
+    { endpoint: "ftp://host" },
+    'Input "endpoint": "ftp://host" is not an http(s) URL; use e.g. https://s3.example.com or http://127.0.0.1:9000.',
   ],
   [
     "endpoint not a URL",
@@ -256,9 +326,43 @@ describe("parseConfig rejects bad settings with one exact message each", () => {
     ]);
   });
 
-  it("never echoes credentials embedded in an endpoint", () => {
-    expect(errorsFor({ endpoint: "https://user:hunter2@s3.example.com" }).join("\n")).not.toContain(
-      "hunter2",
-    );
+  it.each([
+    "https://user:hunter2@s3.example.com",
+    "user:hunter2@s3.example.com:9000",
+    "user:hunter2@s3.example.com",
+    "hunter2@s3.example.com",
+    "s3://user:hunter2@s3.example.com",
+    "https://user:hunter2@s3.example.com/bucket",
+    "https://s3.example.com/?X-Amz-Security-Token=hunter2",
+    "https://s3.example.com/path?token=hunter2",
+    "https://s3.example.com/#hunter2",
+    "user:hunter2@ bad url",
+  ])("never echoes credentials embedded in endpoint %s", (endpoint) => {
+    const errors = errorsFor({ endpoint });
+    expect(errors).toHaveLength(1);
+    expect(errors.join("\n")).not.toContain("hunter2");
+  });
+
+  it("accepts a legacy bucket name on Amazon S3 with force-path-style, the way to reach one", () => {
+    expect(errorsFor({ bucket: "Legacy_Bucket", "force-path-style": "true" })).toEqual([]);
+    expect(errorsFor({ bucket: "Legacy_Bucket", "force-path-style": "yes" })).toEqual([
+      'Input "bucket": "Legacy_Bucket" breaks S3\'s bucket naming rules: it contains "L", S3 allows only lower-case letters, digits, "." and "-" (a bucket created in us-east-1 before March 2018 may have up to 255 characters, upper case and "_": set force-path-style to true to address one). Use the bucket\'s exact name.',
+      'Input "force-path-style": "yes" is not a boolean; use true or false.',
+    ]);
+    // Rules no bucket ever had still apply, and need no legacy hint.
+    expect(errorsFor({ bucket: "-bucket" })).toEqual([
+      'Input "bucket": "-bucket" breaks S3\'s bucket naming rules: it starts or ends with "." or "-", S3 requires a letter or digit there. Use the bucket\'s exact name.',
+    ]);
+  });
+
+  it("accepts a legacy-style bucket name on an S3-compatible store, which may allow it", () => {
+    expect(errorsFor({ bucket: "Legacy_Bucket", endpoint: "http://127.0.0.1:7480" })).toEqual([]);
+  });
+
+  it("accepts access point aliases and directory buckets, which are addressed like buckets", () => {
+    expect(errorsFor({ bucket: "my-ap-abcdefghijklmnopqrstuvwxyz01234-s3alias" })).toEqual([]);
+    expect(errorsFor({ bucket: "my-ol-ap-abcdefghijklmnopqrstuvwxyz012--ol-s3" })).toEqual([]);
+    expect(errorsFor({ bucket: "builds--use1-az4--x-s3" })).toEqual([]);
+    expect(errorsFor({ bucket: "releases.example.com" })).toEqual([]);
   });
 });

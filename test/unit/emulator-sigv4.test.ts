@@ -90,6 +90,54 @@ describe("SigV4 verification against AWS's published examples", () => {
     expect(codeOf(() => verifySigV4(tampered, CREDS, "us-east-1", NOW))).toBe("SignatureDoesNotMatch");
   });
 
+  it("refuses x-amz-* headers the signature does not cover, naming them, in either auth form", () => {
+    const failure = (request: Parameters<typeof verifySigV4>[0]) => {
+      try {
+        verifySigV4(request, CREDS, "us-east-1", NOW + 60_000);
+      } catch (error) {
+        if (error instanceof S3Error) return [error.code, error.extra.HeadersNotSigned];
+        throw error;
+      }
+      return undefined;
+    };
+    const presigned = {
+      method: "GET",
+      url: PRESIGNED_URL,
+      rawHeaders: ["Host", "examplebucket.s3.amazonaws.com", "x-amz-checksum-mode", "ENABLED"],
+    };
+    expect(failure(presigned)).toEqual(["AccessDenied", "x-amz-checksum-mode"]);
+    const headerAuth = getObjectExample(GET_SIGNATURE);
+    headerAuth.rawHeaders.push("X-Amz-Meta-Extra", "1");
+    expect(failure(headerAuth)).toEqual(["AccessDenied", "x-amz-meta-extra"]);
+    // x-amz-content-sha256 only describes the payload; S3 tolerates it unsigned.
+    const withHash = {
+      ...presigned,
+      rawHeaders: ["Host", "examplebucket.s3.amazonaws.com", "x-amz-content-sha256", "UNSIGNED-PAYLOAD"],
+    };
+    expect(failure(withHash)).toBeUndefined();
+  });
+
+  it("takes the request time from a Date header only when x-amz-date is absent and Date is signed", () => {
+    const withDate = getObjectExample(GET_SIGNATURE);
+    const at = withDate.rawHeaders.indexOf("x-amz-date");
+    withDate.rawHeaders.splice(at, 2, "Date", "Fri, 24 May 2013 00:00:00 GMT");
+    // The example's SignedHeaders names x-amz-date, not date.
+    let refusal: unknown;
+    try {
+      verifySigV4(withDate, CREDS, "us-east-1", NOW);
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(S3Error);
+    expect([(refusal as S3Error).code, (refusal as S3Error).extra.HeadersNotSigned]).toEqual([
+      "AccessDenied",
+      "date",
+    ]);
+    const undated = getObjectExample(GET_SIGNATURE);
+    undated.rawHeaders.splice(at, 2);
+    expect(codeOf(() => verifySigV4(undated, CREDS, "us-east-1", NOW))).toBe("AccessDenied");
+  });
+
   it("answers AccessDenied to anonymous requests", () => {
     expect(
       codeOf(() =>

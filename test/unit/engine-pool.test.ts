@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { guessContentType } from "../../src/engine/content-type.js";
 import { mapLimited, TransferPool } from "../../src/engine/pool.js";
@@ -47,6 +48,40 @@ describe("TransferPool", () => {
     await expect(second).rejects.toThrow("cancelled");
     release();
     await first;
+  });
+});
+
+describe("TransferPool and the abort signal", () => {
+  it("listens to a signal once however many tasks wait on it, and not at all once they are done", async () => {
+    const pool = new TransferPool(1);
+    const controller = new AbortController();
+    const listening = (): number => getEventListeners(controller.signal, "abort").length;
+    let release: () => void = () => {};
+    const first = pool.run(1, () => new Promise<void>((resolve) => (release = resolve)), controller.signal);
+    const waiting = Array.from({ length: 50 }, () => pool.run(1, async () => "ran", controller.signal));
+    expect(listening()).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await first;
+    expect(await Promise.all(waiting)).toEqual(Array(50).fill("ran"));
+    expect(listening()).toBe(0);
+  });
+
+  it("rejects every task waiting on an aborted signal, and only those", async () => {
+    const pool = new TransferPool(1);
+    const cancelled = new AbortController();
+    const other = new AbortController();
+    let release: () => void = () => {};
+    const first = pool.run(1, () => new Promise<void>((resolve) => (release = resolve)));
+    const doomed = Array.from({ length: 3 }, () => pool.run(1, async () => "ran", cancelled.signal));
+    const kept = pool.run(1, async () => "kept", other.signal);
+    cancelled.abort(new Error("cancelled"));
+    for (const task of doomed) await expect(task).rejects.toThrow("cancelled");
+    expect(getEventListeners(cancelled.signal, "abort")).toHaveLength(0);
+    release();
+    await first;
+    expect(await kept).toBe("kept");
+    expect(getEventListeners(other.signal, "abort")).toHaveLength(0);
   });
 });
 

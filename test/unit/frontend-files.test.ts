@@ -1,4 +1,6 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -73,7 +75,45 @@ describe("findFiles", () => {
     expect(result).toEqual({
       ok: true,
       files: [{ path: path.join(root, "dist", "js", "a b.js"), key: "dist/js/a b.js" }],
+      warnings: [],
     });
+  });
+
+  it("names each special file and broken link a directory or wildcard matched, and uploads the rest", async () => {
+    const dir = path.join(root, "special");
+    await mkdir(dir);
+    await writeFile(path.join(dir, "ok.txt"), "ok");
+    execFileSync("mkfifo", [path.join(dir, "fifo")]);
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(path.join(dir, "sock"), resolve));
+    await symlink("fifo", path.join(dir, "to-fifo"));
+    await symlink("gone.txt", path.join(dir, "dangling"));
+    await symlink("ok.txt", path.join(dir, "to-ok"));
+    try {
+      const selection = { prefix: "", baseDir: ".", includeHiddenFiles: false };
+      const byDirectory = await findFiles({ ...selection, patterns: ["special"] }, root);
+      expect(byDirectory).toEqual({
+        ok: true,
+        files: [
+          { path: path.join(dir, "ok.txt"), key: "special/ok.txt" },
+          { path: path.join(dir, "to-ok"), key: "special/to-ok" },
+        ],
+        warnings: [
+          `Skipped "${path.join(dir, "dangling")}": it is a symbolic link to "gone.txt", which does not exist; fix the link or exclude it with a "!" pattern.`,
+          `Skipped "${path.join(dir, "fifo")}": it is a named pipe (FIFO), not a regular file; only regular files upload, so exclude it with a "!" pattern.`,
+          `Skipped "${path.join(dir, "sock")}": it is a socket, not a regular file; only regular files upload, so exclude it with a "!" pattern.`,
+          `Skipped "${path.join(dir, "to-fifo")}": it is a symbolic link to a named pipe (FIFO), not a regular file; only regular files upload, so exclude it with a "!" pattern.`,
+        ],
+      });
+      const excluded = await findFiles(
+        { ...selection, patterns: ["special/*", "!**/{fifo,sock,dangling}"] },
+        root,
+      );
+      expect(excluded.ok && excluded.warnings.length).toBe(1);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("accepts one plain file and absolute patterns", async () => {

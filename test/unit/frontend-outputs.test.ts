@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { parse } from "yaml";
-import type { FileResult } from "../../src/engine/types.js";
+import type { FileResult, S3Settings } from "../../src/engine/types.js";
 import { objectUrl, runOutputs } from "../../src/frontend/outputs.js";
 import { summaryMarkdown } from "../../src/frontend/summary.js";
 
@@ -87,6 +88,61 @@ describe("runOutputs", () => {
   ])("builds the object URL for %j", (s3, url) => {
     expect(objectUrl("bkt", "a b/c+d.txt", s3, "ap-south-1")).toBe(url);
   });
+
+  interface HttpRequest {
+    protocol: string;
+    hostname: string;
+    port?: number;
+    path: string;
+  }
+
+  // The URL the SDK itself would request for this object with the same settings (it never sends it here).
+  async function sdkUrl(bucket: string, key: string, s3: S3Settings, region: string): Promise<string> {
+    let seen: HttpRequest | undefined;
+    const client = new S3Client({
+      region,
+      ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+      forcePathStyle: s3.forcePathStyle ?? false,
+      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+      maxAttempts: 1,
+      requestHandler: {
+        handle: (request: HttpRequest) => {
+          seen = request;
+          return Promise.reject(new Error("not sent"));
+        },
+      },
+    });
+    await client.send(new GetObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
+    client.destroy();
+    if (!seen) throw new Error("the SDK built no request");
+    const port = seen.port ? `:${seen.port}` : "";
+    return `${seen.protocol}//${seen.hostname}${port}${seen.path}`;
+  }
+
+  it.each([
+    ["bkt", { endpoint: "http://127.0.0.1:9000" }],
+    ["bkt", { endpoint: "https://10.1.2.3" }],
+    ["bkt", { endpoint: "http://[::1]:9000" }],
+    ["my.bkt", { endpoint: "http://127.0.0.1:9000" }],
+    ["bkt", { endpoint: "https://s3.example.com" }],
+    ["my.bkt", { endpoint: "https://s3.example.com" }],
+    ["my.bkt", { endpoint: "http://s3.example.com:8080" }],
+    ["bkt", { endpoint: "https://s3.example.com:8443", forcePathStyle: true }],
+    ["Legacy_Bucket", { endpoint: "https://s3.example.com" }],
+    ["bkt", { endpoint: "http://localhost:7480" }],
+    ["bkt", {}],
+    ["my.bkt", {}],
+    ["bkt", { forcePathStyle: true }],
+    ["my.bkt", { forcePathStyle: true }],
+  ] satisfies [string, S3Settings][])(
+    "matches the URL the SDK uses for bucket %s with %j",
+    async (bucket, s3) => {
+      for (const region of ["us-east-1", "eu-west-1"]) {
+        const key = "builds/a b/c+d.txt";
+        expect(objectUrl(bucket, key, s3, region), region).toBe(await sdkUrl(bucket, key, s3, region));
+      }
+    },
+  );
 });
 
 describe("summaryMarkdown", () => {

@@ -7,9 +7,40 @@ import { readSmallBody } from "./small-body.js";
 import { uriEncode } from "../sigv4.js";
 import type { Bucket, ObjectVersion } from "../storage.js";
 
+/** A single-region server: S3's answers for a LocationConstraint naming another region, or us-east-1 by name. */
+function checkBucketConfiguration(body: string, region: string): void {
+  if (body.trim() === "") return;
+  if (!isRootedAt(body, "CreateBucketConfiguration")) {
+    throw new S3Error(
+      "MalformedXML",
+      "The XML you provided was not well-formed or did not validate against our published schema",
+    );
+  }
+  const other = ["Location", "Bucket", "Tags"].find((tag) => childBlocks(body, tag).length > 0);
+  if (other !== undefined) {
+    throw new S3Error(
+      "NotImplemented",
+      `This emulator does not implement CreateBucketConfiguration/${other}.`,
+    );
+  }
+  const constraint = childText(body, "LocationConstraint");
+  if (constraint === undefined || constraint === "") return;
+  if (constraint === "us-east-1")
+    throw new S3Error("InvalidLocationConstraint", "The specified location-constraint is not valid");
+  if (constraint !== region) {
+    throw new S3Error(
+      "IllegalLocationConstraintException",
+      `The ${constraint} location constraint is incompatible for the region specific endpoint this request was sent to.`,
+    );
+  }
+}
+
 export async function createBucket(ctx: RequestContext): Promise<S3Response> {
-  await readSmallBody(ctx);
-  ctx.store.createBucket(ctx.route.bucket!);
+  checkBucketConfiguration(await readSmallBody(ctx), ctx.config.region);
+  // Documented legacy behaviour: in us-east-1 re-creating an own bucket answers 200 (and resets its ACL, which
+  // here is always the owner's); every other region answers BucketAlreadyOwnedByYou.
+  const exists = ctx.store.buckets.has(ctx.route.bucket!);
+  if (!(exists && ctx.config.region === "us-east-1")) ctx.store.createBucket(ctx.route.bucket!);
   return emptyResponse(200, { location: `/${ctx.route.bucket}` });
 }
 
@@ -57,6 +88,10 @@ export async function putBucketVersioning(ctx: RequestContext): Promise<S3Respon
       "The XML you provided was not well-formed or did not validate against our published schema",
     );
   }
+  // MFA delete needs an MFA device the emulator does not have; "Disabled" is the state every bucket is in.
+  const mfaDelete = childText(body, "MfaDelete");
+  if (mfaDelete !== undefined && mfaDelete !== "Disabled")
+    throw new S3Error("NotImplemented", "This emulator does not implement MFA delete.");
   bucket.versioning = status;
   return emptyResponse(200);
 }
@@ -68,8 +103,20 @@ export function getBucketLifecycle(ctx: RequestContext): S3Response {
       BucketName: bucket.name,
     });
   }
-  return { status: 200, headers: { "content-type": "application/xml" }, body: bucket.lifecycle };
+  return {
+    status: 200,
+    headers: {
+      "content-type": "application/xml",
+      [MINIMUM_OBJECT_SIZE]: bucket.lifecycleMinimumObjectSize ?? DEFAULT_MINIMUM_OBJECT_SIZE,
+    },
+    body: bucket.lifecycle,
+  };
 }
+
+const MINIMUM_OBJECT_SIZE = "x-amz-transition-default-minimum-object-size";
+/** What S3 applies when a lifecycle PUT does not say (since September 2024). */
+const DEFAULT_MINIMUM_OBJECT_SIZE = "all_storage_classes_128K";
+const MINIMUM_OBJECT_SIZES = new Set([DEFAULT_MINIMUM_OBJECT_SIZE, "varies_by_storage_class"]);
 
 /** Kept as sent: tests read back exactly which rules a client wrote. S3 requires an integrity header here. */
 export async function putBucketLifecycle(ctx: RequestContext): Promise<S3Response> {
@@ -91,12 +138,21 @@ export async function putBucketLifecycle(ctx: RequestContext): Promise<S3Respons
       "The XML you provided was not well-formed or did not validate against our published schema",
     );
   }
+  const minimumObjectSize = headers[MINIMUM_OBJECT_SIZE] ?? DEFAULT_MINIMUM_OBJECT_SIZE;
+  if (typeof minimumObjectSize !== "string" || !MINIMUM_OBJECT_SIZES.has(minimumObjectSize)) {
+    throw new S3Error("InvalidArgument", `Invalid ${MINIMUM_OBJECT_SIZE}`, {
+      ArgumentName: MINIMUM_OBJECT_SIZE,
+    });
+  }
   bucket.lifecycle = body;
-  return emptyResponse(200);
+  bucket.lifecycleMinimumObjectSize = minimumObjectSize;
+  return emptyResponse(200, { [MINIMUM_OBJECT_SIZE]: minimumObjectSize });
 }
 
 export function deleteBucketLifecycle(ctx: RequestContext): S3Response {
-  ctx.store.bucket(ctx.route.bucket!).lifecycle = undefined;
+  const bucket = ctx.store.bucket(ctx.route.bucket!);
+  bucket.lifecycle = undefined;
+  bucket.lifecycleMinimumObjectSize = undefined;
   return emptyResponse(204);
 }
 
@@ -126,6 +182,8 @@ function listKeys(
   marker: string,
   maxKeys: number,
 ): Listing {
+  // S3 answers max-keys=0 with an empty page that is not truncated (a truncated one without a token loops paginators).
+  if (maxKeys === 0) return { contents: [], commonPrefixes: [], truncated: false, lastItem: undefined };
   const keys = [...bucket.objects.keys()].filter((key) => key.startsWith(prefix) && key > marker).sort();
   const contents: ObjectVersion[] = [];
   const commonPrefixes: string[] = [];
@@ -187,6 +245,7 @@ export function listObjectsV2(ctx: RequestContext): S3Response {
       });
     marker = decoded.slice(2);
   }
+  const fetchOwner = query.get("fetch-owner") === "true";
   const { encode, encodingType } = encoderFor(ctx);
   const listing = listKeys(bucket, prefix, delimiter, marker, maxKeys);
   return xmlResponse("ListBucketResult", {
@@ -203,7 +262,10 @@ export function listObjectsV2(ctx: RequestContext): S3Response {
         ? Buffer.from(`k:${listing.lastItem}`).toString("base64url")
         : undefined,
     StartAfter: startAfter === undefined ? undefined : encode(startAfter),
-    Contents: listing.contents.map((version) => objectEntry(version, encode)),
+    Contents: listing.contents.map((version) => ({
+      ...objectEntry(version, encode),
+      Owner: fetchOwner ? OWNER : undefined,
+    })),
     CommonPrefixes: listing.commonPrefixes.map((item) => ({ Prefix: encode(item) })),
   });
 }

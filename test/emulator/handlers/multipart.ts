@@ -4,7 +4,7 @@ import { rm } from "node:fs/promises";
 import { S3Error } from "../errors.js";
 import { header, type RequestContext } from "../context.js";
 import { emptyResponse, OWNER, s3Time, xmlResponse, type S3Response } from "../response.js";
-import { encryptionHeaders, etagIsMd5, objectSettings } from "../metadata.js";
+import { checkKeyLength, encryptionHeaders, etagIsMd5, objectSettings } from "../metadata.js";
 import {
   ALGORITHMS,
   checksumHeader,
@@ -60,6 +60,7 @@ function checksumTypeRules(
 export function createMultipartUpload(ctx: RequestContext): S3Response {
   const bucket = ctx.store.bucket(ctx.route.bucket!);
   const key = ctx.route.key!;
+  checkKeyLength(key);
   const algorithmText = header(ctx, "x-amz-checksum-algorithm");
   const algorithm = algorithmText === undefined ? undefined : parseAlgorithm(algorithmText);
   if (algorithmText !== undefined && algorithm === undefined) {
@@ -428,9 +429,26 @@ function checkObjectSize(ctx: RequestContext, total: number): void {
   }
 }
 
+/** The first answer again, when replay is on and the object that Complete made is still the key's current one. */
+async function replayedCompletion(ctx: RequestContext, bucket: Bucket): Promise<S3Response | undefined> {
+  if (ctx.config.completeReplay !== "same-answer" || bucket.uploads.has(ctx.route.uploadId!))
+    return undefined;
+  const completed = bucket.completed.get(ctx.route.uploadId!);
+  if (
+    !completed ||
+    completed.key !== ctx.route.key ||
+    bucket.objects.get(completed.key)?.at(-1) !== completed.version
+  )
+    return undefined;
+  parseCompleteBody(await readSmallBody(ctx));
+  return { ...completed.answer, headers: { ...completed.answer.headers } };
+}
+
 export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Response> {
   const bucket: Bucket = ctx.store.bucket(ctx.route.bucket!);
   const key = ctx.route.key!;
+  const replayed = await replayedCompletion(ctx, bucket);
+  if (replayed) return replayed;
   const upload = ctx.store.upload(bucket, key, ctx.route.uploadId!);
   const requested = parseCompleteBody(await readSmallBody(ctx));
   const parts = matchParts(upload, requested, ctx.config.minPartSize);
@@ -460,7 +478,7 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Re
   );
   const headers: Record<string, string> = { ...encryptionHeaders(upload.headers) };
   if (bucket.versioning !== undefined) headers["x-amz-version-id"] = version.versionId;
-  return xmlResponse(
+  const answer = xmlResponse(
     "CompleteMultipartUploadResult",
     {
       Location: `${ctx.config.endpoint}/${bucket.name}/${uriEncode(key, true)}`,
@@ -473,4 +491,7 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Re
     },
     headers,
   );
+  if (ctx.config.completeReplay === "same-answer")
+    bucket.completed.set(upload.uploadId, { key, version, answer });
+  return answer;
 }

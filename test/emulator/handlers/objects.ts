@@ -3,7 +3,7 @@
 import { S3Error } from "../errors.js";
 import { header, type RequestContext } from "../context.js";
 import { emptyResponse, xmlResponse, type FileSegment, type S3Response } from "../response.js";
-import { echoHeaders, encryptionHeaders, etagIsMd5, objectSettings } from "../metadata.js";
+import { checkKeyLength, echoHeaders, encryptionHeaders, etagIsMd5, objectSettings } from "../metadata.js";
 import { checksumHeader, checksumXmlTag, type Algorithm } from "../checksums.js";
 import { applyStoredFault, readClaims, storePayload } from "./payload.js";
 import { newId, type Bucket, type ObjectVersion } from "../storage.js";
@@ -47,6 +47,7 @@ export function checkWriteConditions(ctx: RequestContext, bucket: Bucket, key: s
 export async function putObject(ctx: RequestContext): Promise<S3Response> {
   const bucket = ctx.store.bucket(ctx.route.bucket!);
   const key = ctx.route.key!;
+  checkKeyLength(key);
   const settings = objectSettings(ctx.req.headers, ctx.config.defaultEncryption);
   const { claim, md5 } = readClaims(ctx);
   const type = header(ctx, "x-amz-checksum-type");
@@ -186,33 +187,80 @@ function checksumModeHeaders(version: ObjectVersion, partNumber: number | undefi
   };
 }
 
+function preconditionFailed(condition: string): S3Error {
+  return new S3Error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", {
+    Condition: condition,
+  });
+}
+
+/** An HTTP date header as epoch ms; S3, like RFC 7232, ignores one it cannot parse. */
+function dateHeader(ctx: RequestContext, name: string): number | undefined {
+  const text = header(ctx, name);
+  const time = text === undefined ? Number.NaN : Date.parse(text);
+  return Number.isNaN(time) ? undefined : time;
+}
+
+/**
+ * GET/HEAD preconditions in RFC 7232 order, which S3 documents: If-Match decides over If-Unmodified-Since (412),
+ * If-None-Match over If-Modified-Since (304); all are evaluated before Range or partNumber.
+ */
 function readConditions(ctx: RequestContext, version: ObjectVersion): S3Response | undefined {
   const etag = version.etag.replace(/"/g, "");
+  const matches = (list: string) => list.split(",").some((item) => item.trim().replace(/"/g, "") === etag);
+  // HTTP dates have whole seconds.
+  const modified = Math.floor(version.lastModified.getTime() / 1000) * 1000;
   const ifMatch = header(ctx, "if-match");
-  if (
-    ifMatch !== undefined &&
-    ifMatch !== "*" &&
-    !ifMatch.split(",").some((item) => item.trim().replace(/"/g, "") === etag)
-  ) {
-    throw new S3Error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", {
-      Condition: "If-Match",
-    });
+  if (ifMatch !== undefined) {
+    if (ifMatch !== "*" && !matches(ifMatch)) throw preconditionFailed("If-Match");
+  } else {
+    const unmodifiedSince = dateHeader(ctx, "if-unmodified-since");
+    if (unmodifiedSince !== undefined && modified > unmodifiedSince)
+      throw preconditionFailed("If-Unmodified-Since");
   }
+  const notModified = emptyResponse(304, {
+    etag: version.etag,
+    "last-modified": version.lastModified.toUTCString(),
+  });
   const ifNoneMatch = header(ctx, "if-none-match");
-  if (
-    ifNoneMatch !== undefined &&
-    (ifNoneMatch === "*" || ifNoneMatch.split(",").some((item) => item.trim().replace(/"/g, "") === etag))
-  ) {
-    return emptyResponse(304, { etag: version.etag });
-  }
-  return undefined;
+  if (ifNoneMatch !== undefined) return ifNoneMatch === "*" || matches(ifNoneMatch) ? notModified : undefined;
+  const modifiedSince = dateHeader(ctx, "if-modified-since");
+  return modifiedSince !== undefined && modified <= modifiedSince ? notModified : undefined;
 }
+
+const RESPONSE_OVERRIDES: Record<string, string> = {
+  "response-content-type": "content-type",
+  "response-content-language": "content-language",
+  "response-expires": "expires",
+  "response-cache-control": "cache-control",
+  "response-content-disposition": "content-disposition",
+  "response-content-encoding": "content-encoding",
+};
+
+/** S3 lets a signed GET/HEAD choose these answer headers (presigned download links use them); the emulator only takes signed requests. */
+function responseOverrides(query: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [parameter, name] of Object.entries(RESPONSE_OVERRIDES)) {
+    const value = query.get(parameter);
+    // Node writes header strings as latin1: pass the UTF-8 bytes of the decoded value through unchanged.
+    if (value !== null) out[name] = Buffer.from(value, "utf8").toString("latin1");
+  }
+  return out;
+}
+
+/** Storage classes whose objects S3 serves only after a restore, which this emulator does not implement. */
+const ARCHIVED = ["GLACIER", "DEEP_ARCHIVE"];
 
 function readObject(ctx: RequestContext, withBody: boolean): S3Response {
   const bucket = ctx.store.bucket(ctx.route.bucket!);
   const version = ctx.store.current(bucket, ctx.route.key!, ctx.route.query.get("versionId") ?? undefined);
   const notModified = readConditions(ctx, version);
   if (notModified) return notModified;
+  const storageClass = version.headers["x-amz-storage-class"] ?? "STANDARD";
+  if (withBody && ARCHIVED.includes(storageClass)) {
+    throw new S3Error("InvalidObjectState", "The operation is not valid for the object's storage class", {
+      StorageClass: storageClass,
+    });
+  }
   if (withBody && ctx.config.sink) {
     throw new S3Error(
       "NotImplemented",
@@ -232,6 +280,7 @@ function readObject(ctx: RequestContext, withBody: boolean): S3Response {
     "last-modified": version.lastModified.toUTCString(),
     "accept-ranges": "bytes",
     ...versionHeaders(bucket, version),
+    ...responseOverrides(ctx.route.query),
   };
   if (version.parts && partNumber !== undefined) headers["x-amz-mp-parts-count"] = version.parts.length;
   if (header(ctx, "x-amz-checksum-mode") === "ENABLED" && (range === undefined || partNumber !== undefined)) {
