@@ -46,6 +46,9 @@ export class StepError extends Error {
   }
 }
 
+/** Why an upload this run was using is gone, when the store says NoSuchUpload. */
+export const GONE_UPLOAD = "completed or aborted by someone else — is another job uploading the same key?";
+
 /** Answers caused by the setup rather than the moment: their fix replaces the step's general hint. */
 const HINTS_BY_CODE: Record<string, string> = {
   NoSuchBucket: 'The bucket does not exist at this endpoint: check "bucket", and "region" or "endpoint".',
@@ -64,7 +67,12 @@ const HINTS_BY_CODE: Record<string, string> = {
     'Nothing answers at the endpoint: check "endpoint" (scheme, host and port) and that the store runs.',
   ENOTFOUND: 'The endpoint\'s host name does not resolve: check "endpoint" (or "region" for Amazon S3).',
   EAI_AGAIN: 'The endpoint\'s host name does not resolve: check "endpoint" and the network.',
+  NoSuchUpload: `The multipart upload was ${GONE_UPLOAD} Rerun once it has finished.`,
 };
+
+export function isNoSuchUpload(error: unknown): boolean {
+  return s3ErrorInfo(error instanceof StepError ? (error.cause ?? error) : error).code === "NoSuchUpload";
+}
 
 export function stepFailed(step: string, error: unknown, hint: string): StepError {
   if (error instanceof StepError) return error;

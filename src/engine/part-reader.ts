@@ -1,6 +1,7 @@
 import { fstat, read, readSync, type Stats } from "node:fs";
 import { promisify } from "node:util";
 import { createPartHasher, md5 } from "./checksum/index.js";
+import { changeSinceOpen, type FileIdentity } from "./file-identity.js";
 import type { PlannedPart } from "./plan.js";
 import type { ChecksumAlgorithm } from "./types.js";
 
@@ -17,6 +18,8 @@ export interface PartDigest {
 /** An open file by descriptor (a FileHandle fits too). */
 export interface OpenFile {
   readonly fd: number;
+  /** The version opened; when set, every read is checked to come from it. */
+  readonly identity?: FileIdentity;
 }
 
 // Many small files are dominated by thread-pool round trips, not by reading: a read this small costs less
@@ -65,6 +68,14 @@ export async function readPart(
       );
     }
     filled += bytesRead;
+  }
+  // After the read, not before: a writer racing the read moves the ctime, so a torn buffer is caught here.
+  const change = file.identity === undefined ? null : changeSinceOpen(file.fd, file.identity);
+  if (change !== null) {
+    throw new Error(
+      `the file changed during the upload (${change}) while reading part ${part.number}; ` +
+        "make sure nothing writes to it while it uploads, then rerun",
+    );
   }
 }
 

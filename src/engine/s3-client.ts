@@ -157,6 +157,8 @@ export interface StoredObject {
   checksumType?: ChecksumType;
   /** x-amz-server-side-encryption as the store answered it; under "aws:kms*" the ETag is not an MD5. */
   sse?: string;
+  /** The svu-plan metadata a multipart upload of this tool records (upload-multipart.ts). */
+  planRecord?: string;
 }
 
 export interface ListedPart {
@@ -164,6 +166,8 @@ export interface ListedPart {
   size: number;
   etag: string;
   checksums: Checksums;
+  /** When the store took the part; resume leaves alone an upload that was written to a moment ago. */
+  lastModified?: Date;
 }
 
 export interface PartsPage {
@@ -172,6 +176,7 @@ export interface PartsPage {
   /** The upload's own algorithm and type, as ListParts reports them (absent on stores that keep none). */
   checksumAlgorithm?: string;
   checksumType?: string;
+  storageClass?: string;
 }
 
 /** An in-progress multipart upload as ListMultipartUploads shows it. */
@@ -179,6 +184,9 @@ export interface PendingUpload {
   key: string;
   uploadId: string;
   initiated: Date | undefined;
+  storageClass?: string;
+  checksumAlgorithm?: string;
+  checksumType?: string;
 }
 
 export interface UploadsPage {
@@ -359,13 +367,23 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         if (leanAnswer?.status === 404) return null;
         if (leanAnswer) {
           const size = Number(leanAnswer.headers["content-length"] ?? 0);
-          return { size, ...answerFromHeaders(leanAnswer.headers) };
+          const planRecord = leanAnswer.headers["x-amz-meta-svu-plan"];
+          return {
+            size,
+            ...answerFromHeaders(leanAnswer.headers),
+            ...(typeof planRecord === "string" ? { planRecord } : {}),
+          };
         }
         const head = await client.send(
           new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: "ENABLED" }),
           sendOptions(signal),
         );
-        return { size: head.ContentLength ?? 0, ...writeAnswerFrom(head) };
+        const planRecord = head.Metadata?.["svu-plan"];
+        return {
+          size: head.ContentLength ?? 0,
+          ...writeAnswerFrom(head),
+          ...(planRecord !== undefined ? { planRecord } : {}),
+        };
       } catch (error) {
         if (isNotFound(error)) return null;
         throw await explainHeadError(client, bucket, key, error, signal);
@@ -472,6 +490,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         size: part.Size ?? -1,
         etag: stripQuotes(part.ETag),
         checksums: fromFields(part),
+        ...(part.LastModified ? { lastModified: part.LastModified } : {}),
       }));
       const nextMarker = answer.IsTruncated ? answer.NextPartNumberMarker : undefined;
       return {
@@ -479,6 +498,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         ...(nextMarker ? { nextMarker } : {}),
         ...(answer.ChecksumAlgorithm ? { checksumAlgorithm: answer.ChecksumAlgorithm } : {}),
         ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
+        ...(answer.StorageClass ? { storageClass: answer.StorageClass } : {}),
       };
     },
 
@@ -524,7 +544,16 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
       );
       const uploads = (answer.Uploads ?? []).flatMap((upload) =>
         upload.Key !== undefined && upload.UploadId
-          ? [{ key: upload.Key, uploadId: upload.UploadId, initiated: upload.Initiated }]
+          ? [
+              {
+                key: upload.Key,
+                uploadId: upload.UploadId,
+                initiated: upload.Initiated,
+                ...(upload.StorageClass ? { storageClass: upload.StorageClass } : {}),
+                ...(upload.ChecksumAlgorithm ? { checksumAlgorithm: upload.ChecksumAlgorithm } : {}),
+                ...(upload.ChecksumType ? { checksumType: upload.ChecksumType } : {}),
+              },
+            ]
           : [],
       );
       const next =

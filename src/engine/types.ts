@@ -70,6 +70,11 @@ export interface EngineTuning {
   maxAttempts?: number;
   /** Backoff base; the n-th retry waits a random time up to base·2^(n-1), capped at 20 s (default 200 ms). */
   retryBaseDelayMs?: number;
+  /**
+   * Resume leaves alone an upload written to (part stored, or initiated) less than this long ago: another
+   * job may still be running it (default: the stall timeout plus one part's time at 1 MiB/s).
+   */
+  resumeQuietMs?: number;
 }
 
 export type EngineEvent =

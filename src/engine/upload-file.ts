@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync } from "node:fs";
 import { guessContentType } from "./content-type.js";
+import { identityOf, type FileIdentity } from "./file-identity.js";
 import { decideExisting } from "./overwrite.js";
 import type { OpenFile } from "./part-reader.js";
 import { planUpload, type UploadPlan } from "./plan.js";
@@ -48,14 +49,14 @@ function emptyResult(run: RunContext, file: LocalFile, size: number, plan: Uploa
 
 // Opening and stat-ing on the main thread: for many small files the thread-pool round trips cost more than
 // the calls. O_NONBLOCK keeps a FIFO from blocking the open; it is then refused as not a regular file.
-function openRegularFile(path: string): { handle: OpenFile; size: number; mtimeMs: number } {
+function openRegularFile(path: string): { handle: OpenFile & { identity: FileIdentity }; size: number } {
   const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  const stat = fstatSync(fd);
+  const stat = fstatSync(fd, { bigint: true });
   if (!stat.isFile()) {
     closeSync(fd);
     throw new Error(`${path} is not a regular file; pass files only (directories are expanded by the glob)`);
   }
-  return { handle: { fd }, size: stat.size, mtimeMs: stat.mtimeMs };
+  return { handle: { fd, identity: identityOf(stat) }, size: Number(stat.size) };
 }
 
 /** Uploads and verifies one file. Never throws: a failure is a result with status "failed" and an error. */
@@ -102,7 +103,7 @@ export async function uploadFile(run: RunContext, file: LocalFile): Promise<File
         };
       } else {
         const outcome = plan.multipart
-          ? await uploadMultipart(ctx, handle, plan, opened.mtimeMs, decision.ifNoneMatch)
+          ? await uploadMultipart(ctx, opened.handle, plan, decision.ifNoneMatch)
           : await uploadSingle(ctx, handle, plan, decision.ifNoneMatch);
         result = { ...result, ...outcome, status: "uploaded" };
       }

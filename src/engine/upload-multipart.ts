@@ -6,13 +6,16 @@ import {
   requireChecksumsError,
   type UploadOutcome,
 } from "./confirm-object.js";
-import { describeS3Error, HINTS, s3ErrorInfo, StepError } from "./errors.js";
+import { describeS3Error, GONE_UPLOAD, HINTS, isNoSuchUpload, s3ErrorInfo, StepError } from "./errors.js";
 import { etagIsMd5, expectedEtag, UNPROVABLE_FIX, type ExpectedObject } from "./object-verify.js";
-import { fileStat, type OpenFile } from "./part-reader.js";
+import { changeSinceOpen, type FileIdentity } from "./file-identity.js";
+import { watchLostCreates, type CreatedUpload } from "./lost-creates.js";
+import type { OpenFile } from "./part-reader.js";
 import { sendPart, type SentPart } from "./part-transfer.js";
 import type { PlannedPart, UploadPlan } from "./plan.js";
 import { mapLimited } from "./pool.js";
-import { findResumable } from "./resume.js";
+import { findResumable, type Resumed } from "./resume.js";
+import { settingsFingerprint } from "./settings-fingerprint.js";
 import { call, type FileContext } from "./run-context.js";
 import type { Checksums, WriteAnswer } from "./s3-client.js";
 import { compareParts, listAllParts, verificationMethod, type UploadedPart } from "./verify-parts.js";
@@ -26,31 +29,74 @@ export interface MultipartOutcome extends UploadOutcome {
 
 /**
  * Recorded on the upload for people and tools reading the finished object; S3 shows it only after Complete,
- * so resume (resume.ts) recognises an upload by its parts instead.
+ * so resume (resume.ts) recognises an upload by its parts instead. The last field fingerprints the object
+ * settings, so a reader can tell which settings the object was started with.
  */
-export function planMetadata(plan: UploadPlan, ctx: FileContext, mtimeMs: number): string {
-  return [plan.size, plan.partSize, ctx.run.algorithm ?? "none", Math.trunc(mtimeMs)].join(",");
+export function planMetadata(plan: UploadPlan, ctx: FileContext, identity: FileIdentity): string {
+  return [
+    plan.size,
+    plan.partSize,
+    ctx.run.algorithm ?? "none",
+    identity.mtimeNs / 1_000_000n,
+    settingsFingerprint(ctx.headers),
+  ].join(",");
 }
 
 export async function uploadMultipart(
   ctx: FileContext,
-  handle: OpenFile,
+  handle: OpenFile & { identity: FileIdentity },
   plan: UploadPlan,
-  mtimeMs: number,
   ifNoneMatch: boolean,
 ): Promise<MultipartOutcome> {
+  const { resumed, seen } = await findResumable(ctx, handle, plan);
+  if (resumed !== null) return transferAndConfirm(ctx, handle, plan, ifNoneMatch, resumed.uploadId, resumed);
+  const created = await createUpload(ctx, plan, handle.identity);
+  // Only a Create that needed retries can have left an upload behind whose answer never arrived.
+  const sweep = created.attempts > 1 ? await watchLostCreates(ctx, seen, created) : null;
+  try {
+    return await transferAndConfirm(ctx, handle, plan, ifNoneMatch, created.uploadId, null);
+  } finally {
+    // At the end: a job beside this one has stored a part by now, and a stalled attempt has landed.
+    await sweep?.();
+  }
+}
+
+async function createUpload(
+  ctx: FileContext,
+  plan: UploadPlan,
+  identity: FileIdentity,
+): Promise<CreatedUpload> {
   const { store, options, algorithm, checksumType } = ctx.run;
+  const metadata = { ...ctx.headers.metadata, "svu-plan": planMetadata(plan, ctx, identity) };
+  const started = performance.now();
+  let attempts = 0;
+  const uploadId = await call(ctx, "CreateMultipartUpload", HINTS.access, () => {
+    attempts += 1;
+    return store.createMultipartUpload(
+      {
+        bucket: options.bucket,
+        key: ctx.file.key,
+        headers: { ...ctx.headers, metadata },
+        algorithm,
+        checksumType,
+      },
+      ctx.signal,
+    );
+  });
+  return { uploadId, attempts, durationMs: performance.now() - started };
+}
+
+async function transferAndConfirm(
+  ctx: FileContext,
+  handle: OpenFile,
+  plan: UploadPlan,
+  ifNoneMatch: boolean,
+  uploadId: string,
+  /** Set when the upload was adopted from an earlier run: then it is never aborted here. */
+  resumed: Resumed | null,
+): Promise<MultipartOutcome> {
+  const { store, options } = ctx.run;
   const target = { bucket: options.bucket, key: ctx.file.key };
-  const metadata = { ...ctx.headers.metadata, "svu-plan": planMetadata(plan, ctx, mtimeMs) };
-  const resumed = await findResumable(ctx, handle, plan);
-  const uploadId =
-    resumed?.uploadId ??
-    (await call(ctx, "CreateMultipartUpload", HINTS.access, () =>
-      store.createMultipartUpload(
-        { ...target, headers: { ...ctx.headers, metadata }, algorithm, checksumType },
-        ctx.signal,
-      ),
-    ));
   let completed: Completed;
   try {
     completed = await transferVerifyComplete(
@@ -58,12 +104,11 @@ export async function uploadMultipart(
       handle,
       plan,
       uploadId,
-      mtimeMs,
       ifNoneMatch,
       resumed?.kept ?? new Map(),
     );
   } catch (error) {
-    throw await cleanUp(ctx, uploadId, error);
+    throw await cleanUp(ctx, uploadId, error, resumed !== null);
   }
   const { expected, partsMethod, answer } = completed;
   const resumeNotes = resumed ? [resumed.note] : [];
@@ -73,9 +118,10 @@ export async function uploadMultipart(
       outcome = await confirmObject(ctx, expected, answer, partsMethod, "CompleteMultipartUpload");
     } catch (error) {
       // Complete's success was not real, so the upload may still be there: it must not stay behind.
-      if (error instanceof NoObjectStoredError) throw await cleanUp(ctx, uploadId, error);
+      if (error instanceof NoObjectStoredError) throw await cleanUp(ctx, uploadId, error, resumed !== null);
       throw error;
     }
+    if (resumed) await ensureResumedSettings(ctx, uploadId, outcome.versionId);
     return { ...outcome, notes: [...resumeNotes, ...outcome.notes], checksumLocal: expected.checksum };
   }
   try {
@@ -87,9 +133,38 @@ export async function uploadMultipart(
     );
     return { ...outcome, notes: [...resumeNotes, ...outcome.notes], checksumLocal: expected.checksum };
   } finally {
-    // After a 412 the upload still exists whatever the object holds; it must not stay billable.
-    await store.abortMultipartUpload({ ...target, uploadId }).catch(() => undefined);
+    // After a 412 the upload still exists whatever the object holds; it must not stay billable, unless it
+    // is not this run's to abort.
+    if (resumed === null) await store.abortMultipartUpload({ ...target, uploadId }).catch(() => undefined);
   }
+}
+
+/**
+ * S3 shows an in-progress upload's Content-Type, cache-control, metadata, tags and encryption to nobody, so
+ * a resumed upload may have been started with other ones; the finished object shows them, fingerprinted in
+ * svu-plan. Fails when they differ: the bytes are right, but the object is not what this run was asked for.
+ */
+async function ensureResumedSettings(
+  ctx: FileContext,
+  uploadId: string,
+  versionId: string | undefined,
+): Promise<void> {
+  const { store, options } = ctx.run;
+  const target = { bucket: options.bucket, key: ctx.file.key, ...(versionId ? { versionId } : {}) };
+  const stored = await call(ctx, "HeadObject", HINTS.access, () => store.headObject(target, ctx.signal));
+  const recorded = stored?.planRecord?.split(",")[4];
+  const wanted = settingsFingerprint(ctx.headers);
+  if (recorded === wanted) return;
+  const what =
+    recorded === undefined
+      ? "settings this run cannot compare (it was started without a settings fingerprint)"
+      : "other object settings";
+  throw new Error(
+    `The resumed multipart upload ${uploadId} had been started with ${what} (Content-Type, cache-control, ` +
+      `metadata, tags or encryption; S3 shows none of them before Complete). The object ` +
+      `s3://${options.bucket}/${ctx.file.key} holds the file's bytes, verified, but not this run's settings: ` +
+      "delete the object and rerun.",
+  );
 }
 
 /** Parts verified and Complete sent: either S3's answer, or the error of a Complete that may have worked. */
@@ -100,9 +175,24 @@ interface Completed {
   completeError: unknown;
 }
 
-/** Aborts the upload (unless asked to keep it) and says in the error what was left behind. */
-async function cleanUp(ctx: FileContext, uploadId: string, error: unknown): Promise<Error> {
+/**
+ * Aborts the upload (unless asked to keep it, or this run did not create it) and says in the error what was
+ * left behind.
+ */
+async function cleanUp(ctx: FileContext, uploadId: string, error: unknown, adopted: boolean): Promise<Error> {
   const message = error instanceof Error ? error.message : String(error);
+  if (isNoSuchUpload(error)) {
+    return new Error(`${message} The multipart upload ${uploadId} no longer exists; nothing of it is left.`, {
+      cause: error,
+    });
+  }
+  if (adopted) {
+    return new Error(
+      `${message} The resumed multipart upload ${uploadId} was not created by this run, so it was not ` +
+        "aborted; a later run resumes it, or the cleanup mode removes it.",
+      { cause: error },
+    );
+  }
   if (ctx.run.options.onFailure === "keep") {
     return new Error(
       `${message} The multipart upload ${uploadId} was kept (on-failure: keep) for a later resume.`,
@@ -120,6 +210,13 @@ async function cleanUp(ctx: FileContext, uploadId: string, error: unknown): Prom
       cause: error,
     });
   } catch (abortError) {
+    if (isNoSuchUpload(abortError)) {
+      return new Error(
+        `${message} The multipart upload ${uploadId} was already gone when it was to be aborted ` +
+          `(${GONE_UPLOAD}); nothing of it is left.`,
+        { cause: error },
+      );
+    }
     return new Error(
       `${message} Aborting multipart upload ${uploadId} also failed (${describeS3Error(abortError)}); ` +
         `abort it with: aws s3api abort-multipart-upload --bucket ${ctx.run.options.bucket} ` +
@@ -176,7 +273,6 @@ async function transferVerifyComplete(
   handle: OpenFile,
   plan: UploadPlan,
   uploadId: string,
-  mtimeMs: number,
   ifNoneMatch: boolean,
   resumedParts: ReadonlyMap<number, UploadedPart>,
 ): Promise<Completed> {
@@ -229,7 +325,7 @@ async function transferVerifyComplete(
   const partsMethod = await verifyParts(ctx, plan, uploadId, uploaded, evidence, (part) =>
     upload(part, true, true),
   );
-  await ensureUnchanged(ctx, handle, plan, mtimeMs);
+  ensureUnchanged(ctx, handle);
 
   const parts = plan.parts.map((part) => uploaded.get(part.number)!);
   const checksumLocal =
@@ -292,18 +388,16 @@ async function transferVerifyComplete(
   return { expected, partsMethod, answer, completeError: null };
 }
 
-/** Parts read at different times must come from one version of the file, or the object would mix two. */
-async function ensureUnchanged(
-  ctx: FileContext,
-  handle: OpenFile,
-  plan: UploadPlan,
-  mtimeMs: number,
-): Promise<void> {
-  const now = await fileStat(handle);
-  if (now.size !== plan.size || now.mtimeMs !== mtimeMs) {
+/**
+ * Parts read at different times must come from one version of the file, or the object would mix two. Each
+ * read is checked as it happens (part-reader.ts); this covers the whole span once more right before Complete.
+ */
+function ensureUnchanged(ctx: FileContext, handle: OpenFile): void {
+  const change = handle.identity === undefined ? null : changeSinceOpen(handle.fd, handle.identity);
+  if (change !== null) {
     throw new StepError(
       `read ${ctx.file.path}`,
-      `the file changed during the upload (size ${plan.size} → ${now.size}, modified ${new Date(now.mtimeMs).toISOString()})`,
+      `the file changed during the upload (${change})`,
       "Make sure nothing writes to it while it uploads, then rerun.",
     );
   }

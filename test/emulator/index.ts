@@ -45,7 +45,10 @@ export interface Emulator {
   requestLog: RequestLogEntry[];
   faults: FaultInjector;
   createBucket(name: string, opts?: { versioning?: boolean }): Promise<void>;
-  /** Moves the Initiated time of a bucket's in-progress uploads (all, or those for `key`) back by `ms`. */
+  /**
+   * Moves the Initiated time of a bucket's in-progress uploads (all, or those for `key`) back by `ms`, and
+   * their parts' LastModified with it.
+   */
   backdateUploads(bucket: string, ms: number, key?: string): void;
   /** Settles once every request under way has been answered or cut off, e.g. after killing a client. */
   idle(): Promise<void>;
@@ -96,8 +99,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     backdateUploads(bucketName, ms, key) {
       for (const upload of store.bucket(bucketName).uploads.values()) {
-        if (key === undefined || upload.key === key)
-          upload.initiated = new Date(upload.initiated.getTime() - ms);
+        if (key !== undefined && upload.key !== key) continue;
+        upload.initiated = new Date(upload.initiated.getTime() - ms);
+        for (const part of upload.parts.values()) {
+          part.lastModified = new Date(part.lastModified.getTime() - ms);
+        }
       }
     },
     idle,

@@ -227,6 +227,8 @@ describe("shapes of files", () => {
     const { file } = await localFile("plan-meta.bin", 2 * PART);
     await runUploads([file], options());
     const head = await sdk.send(new HeadObjectCommand({ Bucket: "algorithms", Key: file.key }));
-    expect(head.Metadata?.["svu-plan"]).toMatch(new RegExp(`^${2 * PART},${PART},CRC64NVME,\\d+$`));
+    expect(head.Metadata?.["svu-plan"]).toMatch(
+      new RegExp(`^${2 * PART},${PART},CRC64NVME,\\d+,[0-9a-f]{16}$`),
+    );
   });
 });

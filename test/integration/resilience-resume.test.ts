@@ -11,6 +11,8 @@ import { KiB, PART, emulatorEngineOptions, startWorkspace, stopWorkspace } from 
 
 const PARTS = 8;
 const BUCKET = "resume";
+/** Longer than any quiet period resume waits for with these options. */
+const QUIET = 10 * 60_000;
 let emulator: Emulator;
 let sdk: S3Client;
 let dir: string;
@@ -42,11 +44,15 @@ async function openUploads(key: string): Promise<string[]> {
   return (answer.Uploads ?? []).filter((upload) => upload.Key === key).map((upload) => upload.UploadId!);
 }
 
-/** Uploads with on-failure keep and cancels once `parts` parts are stored: a job cancelled mid-way. */
+/**
+ * Uploads with on-failure keep and cancels once `parts` parts are stored: a job cancelled mid-way. The upload
+ * is then made to look quiet for long enough that resume may adopt it, unless `recent`.
+ */
 async function interrupted(
   file: LocalFile,
   parts: number,
   overrides: Partial<EngineOptions> = {},
+  recent = false,
 ): Promise<void> {
   const controller = new AbortController();
   let stored = 0;
@@ -60,6 +66,8 @@ async function interrupted(
   });
   expect(result.files[0]?.error).toMatch(/was kept \(on-failure: keep\)/);
   expect(await openUploads(file.key)).toHaveLength(1);
+  await emulator.idle();
+  if (!recent) emulator.backdateUploads(BUCKET, QUIET, file.key);
 }
 
 async function localFile(name: string, bytes: Buffer): Promise<LocalFile> {
@@ -115,26 +123,46 @@ describe("resume", () => {
     expect((await download(file.key)).equals(bytes)).toBe(true);
   });
 
-  for (const [name, change, reason] of [
-    ["a larger file (appended to)", "append", /its part 8 is 65531 bytes, this run's part 8 is 65536/],
-    ["another part size", "part-size", /this run's part 1 is/],
+  for (const [name, change, reason, first] of [
+    ["a larger file (appended to)", "append", /its part 8 is 65531 bytes, this run's part 8 is 65536/, {}],
+    ["another part size", "part-size", /this run's part 1 is/, {}],
     [
       "another checksum algorithm",
       "algorithm",
       /started with checksum algorithm CRC64NVME, this run uses SHA256/,
+      {},
     ],
-    ["other content of the same size", "content", /none of its parts holds the bytes of the local file/],
+    [
+      "another checksum type",
+      "type",
+      /started with checksum type FULL_OBJECT, this run uses COMPOSITE/,
+      { checksumAlgorithm: "CRC32", checksumType: "FULL_OBJECT" },
+    ],
+    [
+      "another storage class",
+      "storage-class",
+      /started with storage class STANDARD_IA, this run uses STANDARD/,
+      { object: { storageClass: "STANDARD_IA" } },
+    ],
+    ["other content of the same size", "content", /none of its parts holds the bytes of the local file/, {}],
+    [
+      "a job that was active a moment ago",
+      "recent",
+      /its last part was stored .* ago; another job may still be uploading it/,
+      {},
+    ],
   ] as const) {
     it(`never reuses an upload of ${name}; it is left in place and named`, async () => {
       let bytes = randomBytes(PARTS * PART - 5);
       const file = await localFile(`${change}.bin`, bytes);
-      await interrupted(file, 3);
+      await interrupted(file, 3, first, change === "recent");
       const stale = await openUploads(file.key);
       let overrides: Partial<EngineOptions> = {};
       if (change === "append") bytes = Buffer.concat([bytes, randomBytes(PART)]);
       if (change === "content") bytes = randomBytes(bytes.length);
       if (change === "part-size") overrides = { partSize: PART * 2, multipartThreshold: PART * 2 };
       if (change === "algorithm") overrides = { checksumAlgorithm: "SHA256" };
+      if (change === "type") overrides = { checksumAlgorithm: "CRC32", checksumType: "COMPOSITE" };
       await writeFile(file.path, bytes);
       const events: EngineEvent[] = [];
       const mark = emulator.requestLog.length;
@@ -142,7 +170,7 @@ describe("resume", () => {
         [file],
         options({ ...overrides, onEvent: (event) => events.push(event) }),
       );
-      expect(result.files[0]).toMatchObject({ status: "uploaded", verified: true });
+      expect(result.files[0], result.files[0]?.error).toMatchObject({ status: "uploaded", verified: true });
       const warning = events.find((event) => event.type === "warning");
       expect(warning?.type === "warning" && warning.message).toMatch(reason);
       expect(warning?.type === "warning" && warning.message).toContain(
@@ -155,4 +183,46 @@ describe("resume", () => {
       expect(await openUploads(file.key)).toEqual(stale);
     });
   }
+
+  it("never aborts an adopted upload it did not create: a failure keeps it and says so", async () => {
+    const bytes = randomBytes(PARTS * PART);
+    const file = await localFile("adopted.bin", bytes);
+    await interrupted(file, 3);
+    const [uploadId] = await openUploads(file.key);
+    emulator.faults.add({ operation: "UploadPart", action: "403", key: file.key });
+    const result = await runUploads([file], options({ onFailure: "abort" }));
+    expect(result.files[0]?.status).toBe("failed");
+    expect(result.files[0]?.error).toContain(
+      `The resumed multipart upload ${uploadId} was not created by this run, so it was not aborted`,
+    );
+    expect(await openUploads(file.key)).toEqual([uploadId]);
+  });
+});
+
+describe("resume and the object settings S3 does not show on an in-progress upload", () => {
+  it("fails, naming the upload, when the resumed upload was started with other settings", async () => {
+    const bytes = randomBytes(PARTS * PART);
+    const file = await localFile("settings.bin", bytes);
+    await interrupted(file, 3, { object: { contentType: "text/plain", metadata: { build: "1" } } });
+    const [uploadId] = await openUploads(file.key);
+    const result = await runUploads(
+      [file],
+      options({ object: { contentType: "application/json", metadata: { build: "1" } } }),
+    );
+    expect(result.files[0]?.status).toBe("failed");
+    expect(result.files[0]?.error).toMatch(
+      new RegExp(`resumed multipart upload ${uploadId} had been started with other object settings`),
+    );
+    expect(result.files[0]?.error).toMatch(/delete the object and rerun/);
+  });
+
+  it("resumes when the settings are the same", async () => {
+    const bytes = randomBytes(PARTS * PART);
+    const file = await localFile("same-settings.bin", bytes);
+    const object = { contentType: "text/plain", metadata: { build: "1" }, tags: { team: "a" } };
+    await interrupted(file, 3, { object });
+    const result = await runUploads([file], options({ object }));
+    expect(result.files[0], result.files[0]?.error).toMatchObject({ status: "uploaded", verified: true });
+    expect(result.files[0]?.notes[0]).toMatch(/^Resumed multipart upload/);
+  });
 });

@@ -18,6 +18,7 @@ import { runCleanup, runUploads, type EngineOptions } from "../../src/engine/ind
 import { deleteBucketAndClose, openRgwBucket, rgwEngineOptions, startRgw } from "../helpers/rgw.js";
 
 const MiB = 1024 * 1024;
+const QUIET_MS = 1000;
 const env = startRgw();
 const bucket = `svu-resilience-${randomUUID().slice(0, 8)}`;
 let dir = "";
@@ -66,10 +67,13 @@ describe.skipIf(env === null)("resilience against Ceph RGW", () => {
     });
     expect(cancelled.files[0]?.error).toMatch(/was kept \(on-failure: keep\)/);
     const [kept] = await pending();
+    // Resume waits until an upload has been quiet (another job may be running it); RGW's times are real.
+    await new Promise((resolve) => setTimeout(resolve, 2 * QUIET_MS));
 
     const sent: number[] = [];
     const result = await runUploads([file], {
       ...options(),
+      tuning: { ...options().tuning, resumeQuietMs: QUIET_MS },
       onEvent: (event) => {
         if (event.type === "progress") sent.push(event.bytesDone);
       },
