@@ -477,7 +477,13 @@ async function checkFailed(
   }
 }
 
-async function checkRun(s: Schedule, dir: string, run: RunResult, sdk: S3Client): Promise<Violations> {
+async function checkRun(
+  s: Schedule,
+  dir: string,
+  run: RunResult,
+  warnings: string[],
+  sdk: S3Client,
+): Promise<Violations> {
   const out: Violations = [];
   if (run.files.length !== s.files.length)
     out.push(`${run.files.length} results for ${s.files.length} files`);
@@ -503,14 +509,22 @@ async function checkRun(s: Schedule, dir: string, run: RunResult, sdk: S3Client)
       out.push(`${file.name}: status ${result.status}`);
     }
   }
+  // When every Abort fails an upload must stay; then the run has to name it and the command that removes it.
+  const reports = [...run.files.map((result) => result.error ?? ""), ...warnings].filter((text) =>
+    text.includes("abort-multipart-upload"),
+  );
   const uploads = await sdk.send(new ListMultipartUploadsCommand({ Bucket: s.bucket }));
-  const perKey = new Map<string, number>();
-  for (const upload of uploads.Uploads ?? []) perKey.set(upload.Key!, (perKey.get(upload.Key!) ?? 0) + 1);
-  for (const [key, count] of perKey) {
+  const unreported = new Map<string, number>();
+  for (const upload of uploads.Uploads ?? []) {
+    if (reports.some((text) => text.includes(upload.UploadId!))) continue;
+    unreported.set(upload.Key!, (unreported.get(upload.Key!) ?? 0) + 1);
+  }
+  for (const [key, count] of unreported) {
     const kept = s.onFailure === "keep" && failedKeys.has(key);
     if (!kept || count > 1)
       out.push(
-        `ORPHAN: ${count} multipart upload(s) left for ${path.posix.basename(key)}${kept ? " (1 kept)" : ""}`,
+        `ORPHAN: ${count} multipart upload(s) left for ${path.posix.basename(key)}${kept ? " (1 kept)" : ""}` +
+          " and not named with the command that aborts it",
       );
   }
   const listed = await sdk.send(new ListObjectsV2Command({ Bucket: s.bucket }));
@@ -593,9 +607,13 @@ async function runSchedule({ emulator, sdk }: Lane, seed: number): Promise<void>
     emulator.faults.clear();
     for (const rule of s.faults) emulator.faults.add(rule);
     const abort = new AbortController();
+    const warnings: string[] = [];
+    const onEvent: EngineOptions["onEvent"] = (event) => {
+      if (event.type === "warning") warnings.push(event.message);
+    };
     let violations: Violations;
     try {
-      const run = await withDeadline(runUploads(local, { ...options, signal: abort.signal }), abort);
+      const run = await withDeadline(runUploads(local, { ...options, signal: abort.signal, onEvent }), abort);
       emulator.faults.fired.forEach((count, index) => {
         const kind = `${s.faults[index]!.operation}:${s.faults[index]!.action}`;
         tally.fired += count;
@@ -603,7 +621,7 @@ async function runSchedule({ emulator, sdk }: Lane, seed: number): Promise<void>
       });
       emulator.faults.clear();
       await emulator.idle();
-      violations = await checkRun(s, dir, run, sdk);
+      violations = await checkRun(s, dir, run, warnings, sdk);
       for (const result of run.files) {
         if (result.status === "failed") tally.failed += 1;
         else tally.succeeded += 1;
