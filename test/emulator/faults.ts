@@ -1,6 +1,15 @@
 // Fault rules that tests arm per emulator instance; random choices use a seeded generator so runs repeat exactly.
 
-export type FaultAction = "500" | "503" | "403" | "reset" | "stall" | "corrupt-stored" | "drop-stored";
+export type FaultAction =
+  | "500"
+  | "503"
+  | "403"
+  | "reset"
+  | "stall"
+  | "corrupt-stored"
+  | "drop-stored"
+  | "lose-response"
+  | "flip-in-transit";
 
 export interface FaultRule {
   /** S3 operation name (e.g. "UploadPart") or "*". */
@@ -59,6 +68,8 @@ const ACTIONS: readonly FaultAction[] = [
   "stall",
   "corrupt-stored",
   "drop-stored",
+  "lose-response",
+  "flip-in-transit",
 ];
 
 export class Faults implements FaultInjector {

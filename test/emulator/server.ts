@@ -23,7 +23,7 @@ export interface RequestLogEntry {
   partNumber?: number;
   uploadId?: string;
   status: number;
-  /** S3 error code, or the fault action ("reset", "stall") when no answer was written. */
+  /** S3 error code, or the fault action ("reset", "stall", "lose-response") when no answer was written. */
   code?: string;
 }
 
@@ -127,6 +127,37 @@ async function applyRequestFault(
   }
 }
 
+/** Yields the body with the byte at its middle inverted, as a corrupting link between client and store would. */
+async function* flipMiddleByte(source: AsyncIterable<Buffer>, declaredSize: number): AsyncGenerator<Buffer> {
+  const target = Math.floor(declaredSize / 2);
+  let offset = 0;
+  for await (const chunk of source) {
+    if (target >= offset && target < offset + chunk.length) {
+      const copy = Buffer.from(chunk);
+      copy[target - offset] = copy[target - offset]! ^ 0xff;
+      yield copy;
+    } else {
+      yield chunk;
+    }
+    offset += chunk.length;
+  }
+}
+
+/**
+ * The request as handlers see it, its body flipped before any checksum, Content-MD5 or payload hash is
+ * computed; everything else (headers, socket) is the real request's.
+ */
+function withFlippedBody(req: IncomingMessage): IncomingMessage {
+  const flipped = flipMiddleByte(req, Number(req.headers["content-length"] ?? 0));
+  return new Proxy(req, {
+    get(target, property) {
+      if (property === Symbol.asyncIterator) return () => flipped;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 export interface RunningServer {
   server: Server;
   /** Closes the listener, cuts open connections and waits until no handler still writes to the data dir. */
@@ -146,6 +177,7 @@ export function createS3Server(deps: ServerDeps): RunningServer {
     res.setHeader("server", "AmazonS3");
     let route: Route | undefined;
     let code: string | undefined;
+    let fault: FaultRule | undefined;
     res.on("close", () => {
       deps.requestLog.push({
         operation: route?.operation ?? "Unknown",
@@ -159,7 +191,7 @@ export function createS3Server(deps: ServerDeps): RunningServer {
     });
     try {
       route = routeRequest(req.method ?? "GET", req.url ?? "/", req.headers);
-      const fault = deps.faults.next({
+      fault = deps.faults.next({
         operation: route.operation,
         key: route.key,
         partNumber: route.partNumber,
@@ -174,7 +206,13 @@ export function createS3Server(deps: ServerDeps): RunningServer {
                 ? "AccessDenied"
                 : fault.action;
         if (await applyRequestFault(fault, req, res, requestId, closing.signal)) return;
-        if (fault.action === "stall") code = undefined;
+        // These act while the request is handled: the log shows the answer (if any) that results.
+        if (
+          fault.action === "stall" ||
+          fault.action === "flip-in-transit" ||
+          fault.action === "lose-response"
+        )
+          code = undefined;
       }
       const auth = verifySigV4(
         { method: req.method ?? "GET", url: req.url ?? "/", rawHeaders: req.rawHeaders },
@@ -182,7 +220,7 @@ export function createS3Server(deps: ServerDeps): RunningServer {
         deps.config.region,
       );
       const ctx: RequestContext = {
-        req,
+        req: fault?.action === "flip-in-transit" ? withFlippedBody(req) : req,
         route,
         auth,
         store: deps.store,
@@ -190,8 +228,21 @@ export function createS3Server(deps: ServerDeps): RunningServer {
         storedFault:
           fault?.action === "corrupt-stored" || fault?.action === "drop-stored" ? fault.action : undefined,
       };
-      await send(res, await dispatch(ctx));
+      const response = await dispatch(ctx);
+      if (fault?.action === "lose-response") {
+        // The store has acted; only the answer is lost, as when a connection dies on its way back.
+        code = "lose-response";
+        req.socket.destroy();
+        return;
+      }
+      await send(res, response);
     } catch (error) {
+      if (fault?.action === "lose-response") {
+        code = "lose-response";
+        if (!req.complete) await drain(req);
+        req.socket.destroy();
+        return;
+      }
       const s3Error =
         error instanceof S3Error
           ? error

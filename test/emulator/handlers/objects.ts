@@ -6,7 +6,7 @@ import { emptyResponse, xmlResponse, type FileSegment, type S3Response } from ".
 import { checkKeyLength, echoHeaders, encryptionHeaders, etagIsMd5, objectSettings } from "../metadata.js";
 import { checksumHeader, checksumXmlTag, type Algorithm } from "../checksums.js";
 import { applyStoredFault, readClaims, storePayload } from "./payload.js";
-import type { Bucket, ObjectVersion } from "../storage.js";
+import { newId, type Bucket, type ObjectVersion } from "../storage.js";
 import type { XmlNode } from "../xml.js";
 
 function versionHeaders(bucket: Bucket, version: ObjectVersion): Record<string, string> {
@@ -90,6 +90,9 @@ export async function putObject(ctx: RequestContext): Promise<S3Response> {
       parts: undefined,
     });
     storedVersionHeaders = versionHeaders(bucket, version);
+  } else if (bucket.versioning !== undefined) {
+    // Lost after answering: the answer still names the version the store claimed to create.
+    storedVersionHeaders = { "x-amz-version-id": bucket.versioning === "Enabled" ? newId(16) : "null" };
   }
   const headers: Record<string, string> = {
     etag: received.etag,
