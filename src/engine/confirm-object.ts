@@ -1,5 +1,11 @@
 import { describeS3Error, HINTS, StepError } from "./errors.js";
-import { checkStoredObject, etagIsMd5, UNPROVABLE_FIX, type ExpectedObject } from "./object-verify.js";
+import {
+  checkStoredObject,
+  etagIsMd5,
+  UNPROVABLE_FIX,
+  type ExpectedObject,
+  type ObjectCheck,
+} from "./object-verify.js";
 import { call, type FileContext } from "./run-context.js";
 import type { StoredObject, WriteAnswer } from "./s3-client.js";
 import type { VerificationMethod } from "./types.js";
@@ -103,30 +109,107 @@ export async function confirmObject(
     const notes = [NOT_RECHECKED];
     return { ...base, etag: stored.etag, checksumRemote, verification: partsMethod, verified: false, notes };
   }
+  const check = checkStoredObject(expected, stored);
+  if (!check.ok && !check.unprovable) {
+    const rewritten =
+      answer.etag !== "" && stored.etag !== answer.etag
+        ? ` (its ETag ${stored.etag} is not the ${answer.etag} the upload answered: another writer may have replaced it)`
+        : "";
+    const cause = new StepError("verify object", `${check.problem}${rewritten}`, HINTS.verify);
+    throw new StoredMismatchError(ctx, cause, stored, answer);
+  }
   try {
-    return { ...base, ...proveStored(ctx, expected, stored, answer.etag) };
+    return { ...base, ...proveStored(ctx, check, stored) };
   } catch (error) {
     throw writtenButUnverified(ctx, error);
   }
 }
 
-function proveStored(
-  ctx: FileContext,
-  expected: ExpectedObject,
-  stored: StoredObject,
-  answeredEtag: string,
-): UploadOutcome {
-  const check = checkStoredObject(expected, stored);
-  if (!check.ok) {
-    if (check.unprovable) throw new StepError("verify object", check.problem, UNPROVABLE_FIX);
-    const rewritten =
-      answeredEtag !== "" && stored.etag !== answeredEtag
-        ? ` (its ETag ${stored.etag} is not the ${answeredEtag} the upload answered: another writer may have replaced it)`
-        : "";
-    throw new StepError("verify object", `${check.problem}${rewritten}`, HINTS.verify);
+/**
+ * The write answered success, but the object stored now differs from the local file: corrupted by the store,
+ * or replaced by another writer in between. The caller repairs it or removes it (removeWrittenObject).
+ */
+export class StoredMismatchError extends Error {
+  constructor(
+    ctx: FileContext,
+    cause: StepError,
+    readonly stored: StoredObject,
+    readonly answer: WriteAnswer,
+  ) {
+    super(writtenButUnverified(ctx, cause).message, { cause });
+    this.name = "StoredMismatchError";
   }
+}
+
+/**
+ * Removes what a write of this run left that does not match the file, where it is provably this run's: the
+ * version its answer named (and earlier wrong versions of this run), or on an unversioned bucket an object
+ * whose ETag is the one the write answered; any, when overwriting was allowed anyway or when this run's
+ * re-send (If-Match) already replaced the object it had inspected. Returns the error.
+ */
+export async function removeWrittenObject(
+  ctx: FileContext,
+  mismatch: StoredMismatchError,
+  earlier: { versions: readonly string[]; replacedInspected: boolean } = {
+    versions: [],
+    replacedInspected: false,
+  },
+): Promise<Error> {
+  const detail = (mismatch.cause as Error).message;
+  const fail = (sentence: string): Error => new Error(`${detail} ${sentence}`, { cause: mismatch.cause });
+  const versionId = mismatch.answer.versionId;
+  const ours =
+    versionId !== undefined ||
+    ctx.run.options.overwrite ||
+    earlier.replacedInspected ||
+    mismatch.stored.etag === mismatch.answer.etag;
+  if (!ours) {
+    return fail(
+      `The object was left in place: its ETag ${mismatch.stored.etag} is not the ${mismatch.answer.etag} ` +
+        "this run's write answered, so it may be another writer's; check it, then delete it or rerun.",
+    );
+  }
+  const versions = versionId === undefined ? [undefined] : [...earlier.versions, versionId];
+  const problem = await deleteWrittenVersions(ctx, versions);
+  if (problem !== null) return fail(problem);
+  return fail(
+    versionId === undefined
+      ? "The object this run wrote was deleted; nothing of this run is left."
+      : `The version(s) this run wrote (${versions.join(", ")}) were deleted; nothing of this run is left.`,
+  );
+}
+
+/** Deletes versions this run wrote (undefined: the unversioned object); null when all went, else what to do. */
+export async function deleteWrittenVersions(
+  ctx: FileContext,
+  versions: ReadonlyArray<string | undefined>,
+): Promise<string | null> {
+  const { bucket } = ctx.run.options;
+  // A fresh signal: this is cleanup, owed also when the run was cancelled.
+  const cleanup = { ...ctx, signal: AbortSignal.timeout(60_000) };
+  for (const version of versions) {
+    try {
+      await call(cleanup, "DeleteObject", HINTS.access, () =>
+        ctx.run.store.deleteObject(
+          { bucket, key: ctx.file.key, ...(version ? { versionId: version } : {}) },
+          cleanup.signal,
+        ),
+      );
+    } catch (error) {
+      return (
+        `Deleting what this run wrote also failed (${error instanceof Error ? error.message : String(error)}); ` +
+        `delete it with: aws s3api delete-object --bucket ${bucket} --key '${ctx.file.key}'` +
+        (version ? ` --version-id '${version}'` : "")
+      );
+    }
+  }
+  return null;
+}
+
+function proveStored(ctx: FileContext, check: ObjectCheck, stored: StoredObject): UploadOutcome {
+  if (!check.ok) throw new StepError("verify object", check.problem, UNPROVABLE_FIX);
   const notes: string[] = [];
-  if (expected.algorithm !== null && check.method !== "checksum") {
+  if (ctx.run.algorithm !== null && check.method !== "checksum") {
     if (ctx.run.options.requireChecksums) throw requireChecksumsError("verify object");
     notes.push(FALLBACK_NOTE);
   }

@@ -5,6 +5,7 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetBucketLifecycleConfigurationCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -212,9 +213,13 @@ export interface S3Store {
       checksums: Checksums;
       contentMd5?: string;
       ifNoneMatch: boolean;
+      /** Replace only the object with this ETag (a repair of this run's own write). */
+      ifMatch?: string;
     },
     signal?: AbortSignal,
   ): Promise<WriteAnswer>;
+  /** Deletes the object, or with a versionId exactly that version. */
+  deleteObject(target: VersionTarget, signal?: AbortSignal): Promise<void>;
   createMultipartUpload(
     target: ObjectTarget & {
       headers: ObjectHeaders;
@@ -401,6 +406,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
             ...objectHeaderLines(input.headers),
             ...checksumHeaderLines(input.checksums, input.contentMd5),
             ...(input.ifNoneMatch ? { "if-none-match": "*" } : {}),
+            ...(input.ifMatch !== undefined ? { "if-match": `"${input.ifMatch}"` } : {}),
           },
           body: input.body,
         },
@@ -415,12 +421,20 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           ContentLength: input.body.byteLength,
           ContentMD5: input.contentMd5,
           IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
+          IfMatch: input.ifMatch !== undefined ? `"${input.ifMatch}"` : undefined,
           ...headerFields(input.headers),
           ...toFields(input.checksums),
         }),
         sendOptions(signal),
       );
       return writeAnswerFrom(answer);
+    },
+
+    async deleteObject({ bucket, key, versionId }, signal) {
+      await client.send(
+        new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+        sendOptions(signal),
+      );
     },
 
     async createMultipartUpload(input, signal) {

@@ -3,7 +3,9 @@ import {
   confirmAmbiguousWrite,
   confirmObject,
   NoObjectStoredError,
+  removeWrittenObject,
   requireChecksumsError,
+  StoredMismatchError,
   type UploadOutcome,
 } from "./confirm-object.js";
 import { describeS3Error, GONE_UPLOAD, HINTS, isNoSuchUpload, s3ErrorInfo, StepError } from "./errors.js";
@@ -119,6 +121,8 @@ async function transferAndConfirm(
     } catch (error) {
       // Complete's success was not real, so the upload may still be there: it must not stay behind.
       if (error instanceof NoObjectStoredError) throw await cleanUp(ctx, uploadId, error, resumed !== null);
+      // The completed object is not the file's: it must not stay as this run's result.
+      if (error instanceof StoredMismatchError) throw await removeWrittenObject(ctx, error);
       throw error;
     }
     if (resumed) await ensureResumedSettings(ctx, uploadId, outcome.versionId);

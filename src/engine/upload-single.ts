@@ -1,7 +1,10 @@
 import {
   confirmAmbiguousWrite,
   confirmObject,
+  deleteWrittenVersions,
+  removeWrittenObject,
   requireChecksumsError,
+  StoredMismatchError,
   type UploadOutcome,
 } from "./confirm-object.js";
 import { HINTS, s3ErrorInfo, StepError } from "./errors.js";
@@ -10,6 +13,9 @@ import type { OpenFile } from "./part-reader.js";
 import { sendPart, type SentPart } from "./part-transfer.js";
 import type { UploadPlan } from "./plan.js";
 import type { FileContext } from "./run-context.js";
+
+/** Re-sends of a PutObject whose stored object does not match, as for parts (upload-multipart.ts). */
+const REPAIR_ROUNDS = 2;
 
 // A single PutObject cannot be taken back like a multipart upload can be aborted.
 const WRITTEN = "The object was written but is not proven by a checksum; delete it if that matters.";
@@ -64,28 +70,102 @@ export async function uploadSingle(
     return { ...outcome, checksumLocal };
   }
   ctx.run.emit({ type: "progress", file: ctx.file, bytesDone: plan.size, size: plan.size });
-  const checksumLocal = sent.digest.digest?.toString("base64") ?? null;
-  if (algorithm !== null) {
-    const echoed = sent.answer.checksums[algorithm];
-    if (echoed !== undefined && echoed !== checksumLocal) {
-      throw new StepError(
+  // The store answered success; it must also hold what it answered. A stored object that differs is re-sent
+  // (replacing exactly the object inspected), as a wrong part is; what stays wrong is removed, not left.
+  const wrongVersions: string[] = [];
+  for (let round = 0; ; round++) {
+    const checksumLocal = checkEcho(ctx, sent);
+    try {
+      const outcome = await confirmObject(
+        ctx,
+        expectedOf(ctx, plan, sent.digest),
+        sent.answer,
+        algorithm !== null && sent.answer.checksums[algorithm] !== undefined ? "checksum" : "etag-md5",
         "PutObject",
-        `S3 answered ${algorithm} ${echoed}, local value is ${checksumLocal}`,
-        HINTS.verify,
       );
+      if (round === 0) return { ...outcome, checksumLocal };
+      const notes = [
+        ...outcome.notes,
+        `The stored object did not match at first and was re-sent ${round} time(s).`,
+      ];
+      const problem = await deleteWrittenVersions(ctx, wrongVersions);
+      if (problem !== null) notes.push(`Earlier wrong versions of this run remain: ${problem}`);
+      return { ...outcome, notes, checksumLocal };
+    } catch (error) {
+      if (!(error instanceof StoredMismatchError)) throw error;
+      if (round >= REPAIR_ROUNDS) {
+        throw await removeWrittenObject(ctx, error, {
+          versions: wrongVersions,
+          replacedInspected: round > 0,
+        });
+      }
+      ctx.run.emit({
+        type: "warning",
+        file: ctx.file,
+        message: `Re-sending: the object stored after PutObject does not match (${(error.cause as Error).message})`,
+      });
+      if (error.answer.versionId !== undefined) wrongVersions.push(error.answer.versionId);
+      sent = await resend(ctx, handle, plan, error.stored.etag);
     }
-    if (echoed === undefined && options.requireChecksums) throw requireChecksumsError("PutObject", WRITTEN);
   }
-  const method =
-    algorithm !== null && sent.answer.checksums[algorithm] !== undefined ? "checksum" : "etag-md5";
-  const outcome = await confirmObject(
-    ctx,
-    expectedOf(ctx, plan, sent.digest),
-    sent.answer,
-    method,
-    "PutObject",
-  );
-  return { ...outcome, checksumLocal };
+}
+
+/** The checksum the store echoed must be the local one; returns the local value (base64) or null. */
+function checkEcho(ctx: FileContext, sent: SentPart): string | null {
+  const { algorithm, options } = ctx.run;
+  const checksumLocal = sent.digest.digest?.toString("base64") ?? null;
+  if (algorithm === null) return checksumLocal;
+  const echoed = sent.answer.checksums[algorithm];
+  if (echoed !== undefined && echoed !== checksumLocal) {
+    throw new StepError(
+      "PutObject",
+      `S3 answered ${algorithm} ${echoed}, local value is ${checksumLocal}`,
+      HINTS.verify,
+    );
+  }
+  if (echoed === undefined && options.requireChecksums) throw requireChecksumsError("PutObject", WRITTEN);
+  return checksumLocal;
+}
+
+/** PutObject again, replacing only the object whose ETag was inspected: never one written since. */
+async function resend(
+  ctx: FileContext,
+  handle: OpenFile,
+  plan: UploadPlan,
+  inspectedEtag: string,
+): Promise<SentPart> {
+  const { store, options } = ctx.run;
+  try {
+    return await sendPart(
+      ctx,
+      handle,
+      plan.parts[0]!,
+      "PutObject",
+      (body, checksums, contentMd5) =>
+        store.putObject(
+          {
+            bucket: options.bucket,
+            key: ctx.file.key,
+            body,
+            headers: ctx.headers,
+            checksums,
+            ...(contentMd5 ? { contentMd5 } : {}),
+            ifNoneMatch: false,
+            ifMatch: inspectedEtag,
+          },
+          ctx.signal,
+        ),
+      true,
+    );
+  } catch (error) {
+    if (!isPreconditionFailed(error)) throw error;
+    throw new StepError(
+      "PutObject",
+      `s3://${options.bucket}/${ctx.file.key} changed while this run was re-sending its own wrong write: another writer created the key`,
+      "Find the other job or person writing this key; rerun once it is done, or upload to another key.",
+      error,
+    );
+  }
 }
 
 function expectedOf(ctx: FileContext, plan: UploadPlan, digest: SentPart["digest"]): ExpectedObject {
