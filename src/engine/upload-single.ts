@@ -10,7 +10,7 @@ import {
 import { HINTS, s3ErrorInfo, StepError } from "./errors.js";
 import { expectedEtag, type ExpectedObject } from "./object-verify.js";
 import type { OpenFile } from "./part-reader.js";
-import { sendPart, type SentPart } from "./part-transfer.js";
+import { sendPart, type Sender, type SentPart } from "./part-transfer.js";
 import type { UploadPlan } from "./plan.js";
 import type { FileContext } from "./run-context.js";
 
@@ -35,31 +35,20 @@ export async function uploadSingle(
   plan: UploadPlan,
   ifNoneMatch: boolean,
 ): Promise<SingleOutcome> {
-  const { store, options, algorithm } = ctx.run;
-  const part = plan.parts[0]!;
+  const { algorithm } = ctx.run;
   let digest: SentPart["digest"] | undefined;
   let sent: SentPart;
   try {
     sent = await sendPart(
       ctx,
       handle,
-      part,
+      plan.parts[0]!,
       "PutObject",
-      (body, checksums, contentMd5) =>
-        store.putObject(
-          {
-            bucket: options.bucket,
-            key: ctx.file.key,
-            body,
-            headers: ctx.headers,
-            checksums,
-            ...(contentMd5 ? { contentMd5 } : {}),
-            ifNoneMatch,
-          },
-          ctx.signal,
-        ),
+      putSender(ctx, { ifNoneMatch }),
       true,
-      (read) => (digest = read),
+      (read) => {
+        digest = read;
+      },
     );
   } catch (error) {
     // A 412 under If-None-Match: an earlier attempt whose answer was lost may have written the object.
@@ -127,6 +116,24 @@ function checkEcho(ctx: FileContext, sent: SentPart): string | null {
   return checksumLocal;
 }
 
+/** PutObject of this file's body, with the write condition given. */
+function putSender(ctx: FileContext, condition: { ifNoneMatch: boolean; ifMatch?: string }): Sender {
+  const { store, options } = ctx.run;
+  return (body, checksums, contentMd5) =>
+    store.putObject(
+      {
+        bucket: options.bucket,
+        key: ctx.file.key,
+        body,
+        headers: ctx.headers,
+        checksums,
+        ...(contentMd5 ? { contentMd5 } : {}),
+        ...condition,
+      },
+      ctx.signal,
+    );
+}
+
 /** PutObject again, replacing only the object whose ETag was inspected: never one written since. */
 async function resend(
   ctx: FileContext,
@@ -134,34 +141,14 @@ async function resend(
   plan: UploadPlan,
   inspectedEtag: string,
 ): Promise<SentPart> {
-  const { store, options } = ctx.run;
   try {
-    return await sendPart(
-      ctx,
-      handle,
-      plan.parts[0]!,
-      "PutObject",
-      (body, checksums, contentMd5) =>
-        store.putObject(
-          {
-            bucket: options.bucket,
-            key: ctx.file.key,
-            body,
-            headers: ctx.headers,
-            checksums,
-            ...(contentMd5 ? { contentMd5 } : {}),
-            ifNoneMatch: false,
-            ifMatch: inspectedEtag,
-          },
-          ctx.signal,
-        ),
-      true,
-    );
+    const sender = putSender(ctx, { ifNoneMatch: false, ifMatch: inspectedEtag });
+    return await sendPart(ctx, handle, plan.parts[0]!, "PutObject", sender, true);
   } catch (error) {
     if (!isPreconditionFailed(error)) throw error;
     throw new StepError(
       "PutObject",
-      `s3://${options.bucket}/${ctx.file.key} changed while this run was re-sending its own wrong write: another writer created the key`,
+      `s3://${ctx.run.options.bucket}/${ctx.file.key} changed while this run was re-sending its own wrong write: another writer created the key`,
       "Find the other job or person writing this key; rerun once it is done, or upload to another key.",
       error,
     );

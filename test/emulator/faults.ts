@@ -49,7 +49,7 @@ export interface FaultTarget {
 }
 
 /** mulberry32: tiny, fast, and good enough to spread fault draws. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -34,6 +34,7 @@ import {
   type RunResult,
 } from "../../src/engine/index.js";
 import { startEmulator, type Emulator, type FaultAction, type FaultRule } from "../emulator/index.js";
+import { seededRandom } from "../emulator/faults.js";
 import { referenceDigest } from "../helpers/checksums.js";
 import { KiB, emulatorEngineOptions } from "../helpers/engine.js";
 
@@ -54,18 +55,6 @@ const BLOCK = 50;
 const LANES = wholeFromEnv("CHAOS_LANES", 3)!;
 /** A run that has not settled by then is a hang, itself a violation. */
 const RUN_DEADLINE_MS = 90_000;
-
-/** mulberry32, as the emulator's fault draws use: a schedule is a pure function of its seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Dice {
   constructor(readonly random: () => number) {}
