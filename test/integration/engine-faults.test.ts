@@ -94,8 +94,6 @@ describe("parts wrong in the store are caught before Complete", () => {
   });
 });
 
-describe("objects wrong after the write", () => {});
-
 describe("transient failures are retried", () => {
   for (const action of ["500", "503", "reset", "stall"] as const) {
     it(`${action} on UploadPart and ListParts and Complete`, async () => {
