@@ -7481,7 +7481,7 @@ __webpack_unused_export__ = DeleteObjectAnnotation$;
 __webpack_unused_export__ = DeleteObjectAnnotationCommand;
 __webpack_unused_export__ = DeleteObjectAnnotationOutput$;
 __webpack_unused_export__ = DeleteObjectAnnotationRequest$;
-__webpack_unused_export__ = DeleteObjectCommand;
+exports.k4j = DeleteObjectCommand;
 __webpack_unused_export__ = DeleteObjectOutput$;
 __webpack_unused_export__ = DeleteObjectRequest$;
 __webpack_unused_export__ = DeleteObjectTagging$;
@@ -39716,6 +39716,7 @@ function createS3Store(settings, tuning) {
                     ...objectHeaderLines(input.headers),
                     ...checksumHeaderLines(input.checksums, input.contentMd5),
                     ...(input.ifNoneMatch ? { "if-none-match": "*" } : {}),
+                    ...(input.ifMatch !== undefined ? { "if-match": `"${input.ifMatch}"` } : {}),
                 },
                 body: input.body,
             }, signal);
@@ -39728,10 +39729,14 @@ function createS3Store(settings, tuning) {
                 ContentLength: input.body.byteLength,
                 ContentMD5: input.contentMd5,
                 IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
+                IfMatch: input.ifMatch !== undefined ? `"${input.ifMatch}"` : undefined,
                 ...headerFields(input.headers),
                 ...toFields(input.checksums),
             }), sendOptions(signal));
             return writeAnswerFrom(answer);
+        },
+        async deleteObject({ bucket, key, versionId }, signal) {
+            await client.send(new dist_cjs/* DeleteObjectCommand */.k4j({ Bucket: bucket, Key: key, VersionId: versionId }), sendOptions(signal));
         },
         async createMultipartUpload(input, signal) {
             const answer = await client.send(new dist_cjs/* CreateMultipartUploadCommand */.nG4({
@@ -40267,25 +40272,86 @@ async function confirmObject(ctx, expected, answer, partsMethod, step) {
         const notes = [NOT_RECHECKED];
         return { ...base, etag: stored.etag, checksumRemote, verification: partsMethod, verified: false, notes };
     }
+    const check = checkStoredObject(expected, stored);
+    if (!check.ok && !check.unprovable) {
+        const rewritten = answer.etag !== "" && stored.etag !== answer.etag
+            ? ` (its ETag ${stored.etag} is not the ${answer.etag} the upload answered: another writer may have replaced it)`
+            : "";
+        const cause = new StepError("verify object", `${check.problem}${rewritten}`, HINTS.verify);
+        throw new StoredMismatchError(ctx, cause, stored, answer);
+    }
     try {
-        return { ...base, ...proveStored(ctx, expected, stored, answer.etag) };
+        return { ...base, ...proveStored(ctx, check, stored) };
     }
     catch (error) {
         throw writtenButUnverified(ctx, error);
     }
 }
-function proveStored(ctx, expected, stored, answeredEtag) {
-    const check = checkStoredObject(expected, stored);
-    if (!check.ok) {
-        if (check.unprovable)
-            throw new StepError("verify object", check.problem, UNPROVABLE_FIX);
-        const rewritten = answeredEtag !== "" && stored.etag !== answeredEtag
-            ? ` (its ETag ${stored.etag} is not the ${answeredEtag} the upload answered: another writer may have replaced it)`
-            : "";
-        throw new StepError("verify object", `${check.problem}${rewritten}`, HINTS.verify);
+/**
+ * The write answered success, but the object stored now differs from the local file: corrupted by the store,
+ * or replaced by another writer in between. The caller repairs it or removes it (removeWrittenObject).
+ */
+class StoredMismatchError extends Error {
+    stored;
+    answer;
+    constructor(ctx, cause, stored, answer) {
+        super(writtenButUnverified(ctx, cause).message, { cause });
+        this.stored = stored;
+        this.answer = answer;
+        this.name = "StoredMismatchError";
     }
+}
+/**
+ * Removes what a write of this run left that does not match the file, where it is provably this run's: the
+ * version its answer named (and earlier wrong versions of this run), or on an unversioned bucket an object
+ * whose ETag is the one the write answered; any, when overwriting was allowed anyway or when this run's
+ * re-send (If-Match) already replaced the object it had inspected. Returns the error.
+ */
+async function removeWrittenObject(ctx, mismatch, earlier = {
+    versions: [],
+    replacedInspected: false,
+}) {
+    const detail = mismatch.cause.message;
+    const fail = (sentence) => new Error(`${detail} ${sentence}`, { cause: mismatch.cause });
+    const versionId = mismatch.answer.versionId;
+    const ours = versionId !== undefined ||
+        ctx.run.options.overwrite ||
+        earlier.replacedInspected ||
+        mismatch.stored.etag === mismatch.answer.etag;
+    if (!ours) {
+        return fail(`The object was left in place: its ETag ${mismatch.stored.etag} is not the ${mismatch.answer.etag} ` +
+            "this run's write answered, so it may be another writer's; check it, then delete it or rerun.");
+    }
+    const versions = versionId === undefined ? [undefined] : [...earlier.versions, versionId];
+    const problem = await deleteWrittenVersions(ctx, versions);
+    if (problem !== null)
+        return fail(problem);
+    return fail(versionId === undefined
+        ? "The object this run wrote was deleted; nothing of this run is left."
+        : `The version(s) this run wrote (${versions.join(", ")}) were deleted; nothing of this run is left.`);
+}
+/** Deletes versions this run wrote (undefined: the unversioned object); null when all went, else what to do. */
+async function deleteWrittenVersions(ctx, versions) {
+    const { bucket } = ctx.run.options;
+    // A fresh signal: this is cleanup, owed also when the run was cancelled.
+    const cleanup = { ...ctx, signal: AbortSignal.timeout(60_000) };
+    for (const version of versions) {
+        try {
+            await call(cleanup, "DeleteObject", HINTS.access, () => ctx.run.store.deleteObject({ bucket, key: ctx.file.key, ...(version ? { versionId: version } : {}) }, cleanup.signal));
+        }
+        catch (error) {
+            return (`Deleting what this run wrote also failed (${error instanceof Error ? error.message : String(error)}); ` +
+                `delete it with: aws s3api delete-object --bucket ${bucket} --key '${ctx.file.key}'` +
+                (version ? ` --version-id '${version}'` : ""));
+        }
+    }
+    return null;
+}
+function proveStored(ctx, check, stored) {
+    if (!check.ok)
+        throw new StepError("verify object", check.problem, UNPROVABLE_FIX);
     const notes = [];
-    if (expected.algorithm !== null && check.method !== "checksum") {
+    if (ctx.run.algorithm !== null && check.method !== "checksum") {
         if (ctx.run.options.requireChecksums)
             throw requireChecksumsError("verify object");
         notes.push(FALLBACK_NOTE);
@@ -41031,6 +41097,9 @@ resumed) {
             // Complete's success was not real, so the upload may still be there: it must not stay behind.
             if (error instanceof NoObjectStoredError)
                 throw await cleanUp(ctx, uploadId, error, resumed !== null);
+            // The completed object is not the file's: it must not stay as this run's result.
+            if (error instanceof StoredMismatchError)
+                throw await removeWrittenObject(ctx, error);
             throw error;
         }
         if (resumed)
@@ -41259,6 +41328,8 @@ function unprovablePartsError(step) {
 
 
 
+/** Re-sends of a PutObject whose stored object does not match, as for parts (upload-multipart.ts). */
+const upload_single_REPAIR_ROUNDS = 2;
 // A single PutObject cannot be taken back like a multipart upload can be aborted.
 const WRITTEN = "The object was written but is not proven by a checksum; delete it if that matters.";
 /**
@@ -41267,20 +41338,13 @@ const WRITTEN = "The object was written but is not proven by a checksum; delete 
  * no additional checksums, and the MD5 is the proof there (ETag) when the object is checked.
  */
 async function uploadSingle(ctx, handle, plan, ifNoneMatch) {
-    const { store, options, algorithm } = ctx.run;
-    const part = plan.parts[0];
+    const { algorithm } = ctx.run;
     let digest;
     let sent;
     try {
-        sent = await sendPart(ctx, handle, part, "PutObject", (body, checksums, contentMd5) => store.putObject({
-            bucket: options.bucket,
-            key: ctx.file.key,
-            body,
-            headers: ctx.headers,
-            checksums,
-            ...(contentMd5 ? { contentMd5 } : {}),
-            ifNoneMatch,
-        }, ctx.signal), true, (read) => (digest = read));
+        sent = await sendPart(ctx, handle, plan.parts[0], "PutObject", putSender(ctx, { ifNoneMatch }), true, (read) => {
+            digest = read;
+        });
     }
     catch (error) {
         // A 412 under If-None-Match: an earlier attempt whose answer was lost may have written the object.
@@ -41292,18 +41356,82 @@ async function uploadSingle(ctx, handle, plan, ifNoneMatch) {
         return { ...outcome, checksumLocal };
     }
     ctx.run.emit({ type: "progress", file: ctx.file, bytesDone: plan.size, size: plan.size });
-    const checksumLocal = sent.digest.digest?.toString("base64") ?? null;
-    if (algorithm !== null) {
-        const echoed = sent.answer.checksums[algorithm];
-        if (echoed !== undefined && echoed !== checksumLocal) {
-            throw new StepError("PutObject", `S3 answered ${algorithm} ${echoed}, local value is ${checksumLocal}`, HINTS.verify);
+    // The store answered success; it must also hold what it answered. A stored object that differs is re-sent
+    // (replacing exactly the object inspected), as a wrong part is; what stays wrong is removed, not left.
+    const wrongVersions = [];
+    for (let round = 0;; round++) {
+        const checksumLocal = checkEcho(ctx, sent);
+        try {
+            const outcome = await confirmObject(ctx, expectedOf(ctx, plan, sent.digest), sent.answer, algorithm !== null && sent.answer.checksums[algorithm] !== undefined ? "checksum" : "etag-md5", "PutObject");
+            if (round === 0)
+                return { ...outcome, checksumLocal };
+            const notes = [
+                ...outcome.notes,
+                `The stored object did not match at first and was re-sent ${round} time(s).`,
+            ];
+            const problem = await deleteWrittenVersions(ctx, wrongVersions);
+            if (problem !== null)
+                notes.push(`Earlier wrong versions of this run remain: ${problem}`);
+            return { ...outcome, notes, checksumLocal };
         }
-        if (echoed === undefined && options.requireChecksums)
-            throw requireChecksumsError("PutObject", WRITTEN);
+        catch (error) {
+            if (!(error instanceof StoredMismatchError))
+                throw error;
+            if (round >= upload_single_REPAIR_ROUNDS) {
+                throw await removeWrittenObject(ctx, error, {
+                    versions: wrongVersions,
+                    replacedInspected: round > 0,
+                });
+            }
+            ctx.run.emit({
+                type: "warning",
+                file: ctx.file,
+                message: `Re-sending: the object stored after PutObject does not match (${error.cause.message})`,
+            });
+            if (error.answer.versionId !== undefined)
+                wrongVersions.push(error.answer.versionId);
+            sent = await resend(ctx, handle, plan, error.stored.etag);
+        }
     }
-    const method = algorithm !== null && sent.answer.checksums[algorithm] !== undefined ? "checksum" : "etag-md5";
-    const outcome = await confirmObject(ctx, expectedOf(ctx, plan, sent.digest), sent.answer, method, "PutObject");
-    return { ...outcome, checksumLocal };
+}
+/** The checksum the store echoed must be the local one; returns the local value (base64) or null. */
+function checkEcho(ctx, sent) {
+    const { algorithm, options } = ctx.run;
+    const checksumLocal = sent.digest.digest?.toString("base64") ?? null;
+    if (algorithm === null)
+        return checksumLocal;
+    const echoed = sent.answer.checksums[algorithm];
+    if (echoed !== undefined && echoed !== checksumLocal) {
+        throw new StepError("PutObject", `S3 answered ${algorithm} ${echoed}, local value is ${checksumLocal}`, HINTS.verify);
+    }
+    if (echoed === undefined && options.requireChecksums)
+        throw requireChecksumsError("PutObject", WRITTEN);
+    return checksumLocal;
+}
+/** PutObject of this file's body, with the write condition given. */
+function putSender(ctx, condition) {
+    const { store, options } = ctx.run;
+    return (body, checksums, contentMd5) => store.putObject({
+        bucket: options.bucket,
+        key: ctx.file.key,
+        body,
+        headers: ctx.headers,
+        checksums,
+        ...(contentMd5 ? { contentMd5 } : {}),
+        ...condition,
+    }, ctx.signal);
+}
+/** PutObject again, replacing only the object whose ETag was inspected: never one written since. */
+async function resend(ctx, handle, plan, inspectedEtag) {
+    try {
+        const sender = putSender(ctx, { ifNoneMatch: false, ifMatch: inspectedEtag });
+        return await sendPart(ctx, handle, plan.parts[0], "PutObject", sender, true);
+    }
+    catch (error) {
+        if (!isPreconditionFailed(error))
+            throw error;
+        throw new StepError("PutObject", `s3://${ctx.run.options.bucket}/${ctx.file.key} changed while this run was re-sending its own wrong write: another writer created the key`, "Find the other job or person writing this key; rerun once it is done, or upload to another key.", error);
+    }
 }
 function expectedOf(ctx, plan, digest) {
     return {
