@@ -3,6 +3,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { request, type IncomingHttpHeaders } from "node:http";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { NodeSha256 } from "./smithy-signer.js";
 
 export interface S3Target {
   endpoint: string;
@@ -26,25 +27,6 @@ export interface RawResponse {
   body: Buffer;
   /** The S3 error code of an XML error body, if any. */
   code: string | undefined;
-}
-
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: unknown) {
-    this.hash =
-      secret === undefined
-        ? createHash("sha256")
-        : createHmac("sha256", Buffer.from(secret as Uint8Array | string));
-  }
-  update(data: Uint8Array | string): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.hash.digest();
-  }
-  reset(): void {
-    throw new Error("not needed");
-  }
 }
 
 function signerFor(target: S3Target): SignatureV4 {

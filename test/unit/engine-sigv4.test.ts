@@ -1,54 +1,12 @@
 // Our lean SigV4 signer must produce exactly the headers @smithy/signature-v4 (what the SDK uses) produces.
-import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
 import { createSigner, type RequestToSign, type SigningCredentials } from "../../src/engine/sigv4.js";
+import { smithySignedHeaders } from "../helpers/smithy-signer.js";
 
 const KEYS: SigningCredentials = {
   accessKeyId: "AKIDEXAMPLE",
   secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
 };
-
-/** The SDK's node hash (@smithy/hash-node), which is not a direct dependency. */
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-}
-
-function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
-  if (typeof data === "string") return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-async function smithyHeaders(
-  request: RequestToSign,
-  credentials: SigningCredentials,
-  date: Date,
-  region: string,
-): Promise<Record<string, string>> {
-  const signer = new SignatureV4({
-    credentials,
-    region,
-    service: "s3",
-    sha256: Sha256,
-    uriEscapePath: false,
-    applyChecksum: false,
-  });
-  const signed = await signer.sign(
-    { ...request, protocol: "https:", hostname: request.headers["host"]!, headers: { ...request.headers } },
-    { signingDate: date },
-  );
-  return signed.headers;
-}
 
 const CASES: Array<{ name: string; request: RequestToSign; credentials: SigningCredentials }> = [
   {
@@ -105,7 +63,7 @@ describe("lean SigV4 signer", () => {
     it(`matches the SDK's signer: ${name}`, async () => {
       const date = new Date("2026-11-21T23:59:58.123Z");
       const ours = createSigner("eu-west-1", "s3")(request, credentials, date);
-      expect(ours).toEqual(await smithyHeaders(request, credentials, date, "eu-west-1"));
+      expect(ours).toEqual(await smithySignedHeaders(request, credentials, date, "eu-west-1"));
     });
   }
 
@@ -119,7 +77,7 @@ describe("lean SigV4 signer", () => {
       [rotated, new Date("2026-11-22T00:00:02Z")],
     ] as const) {
       expect(sign(request, credentials, date)).toEqual(
-        await smithyHeaders(request, credentials, date, "eu-west-1"),
+        await smithySignedHeaders(request, credentials, date, "eu-west-1"),
       );
     }
   });
