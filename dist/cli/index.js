@@ -40061,10 +40061,6 @@ const SYNC_READ_MAX = 1024 * 1024;
 // above this are read in several calls.
 const READ_MAX = 1024 * 1024 * 1024;
 const readAsync = (0,external_node_util_.promisify)(external_node_fs_.read);
-const fstatAsync = (0,external_node_util_.promisify)(external_node_fs_.fstat);
-function fileStat(file) {
-    return fstatAsync(file.fd);
-}
 async function readAt(file, buffer, offset, length, position) {
     if (length <= SYNC_READ_MAX)
         return (0,external_node_fs_.readSync)(file.fd, buffer, offset, length, position);
@@ -40383,23 +40379,10 @@ async function confirmAmbiguousWrite(ctx, expected, step, writeError) {
             `${why}: another writer created the key`, "Find the other job or person writing this key; rerun with overwrite: true to replace that object, or " +
             `upload to another key.${check.unprovable && !etagIsMd5(stored) ? ` ${UNPROVABLE_FIX}` : ""}`, writeError);
     }
-    const notes = [
-        `${step} answered ${answered}: the key was written meanwhile (most likely by an earlier attempt of ` +
-            "this run whose answer was lost), and the stored object matches the local file.",
-    ];
-    if (expected.algorithm !== null && check.method !== "checksum") {
-        if (ctx.run.options.requireChecksums)
-            throw requireChecksumsError("verify object");
-        notes.push(FALLBACK_NOTE);
-    }
-    return {
-        ...(stored.versionId ? { versionId: stored.versionId } : {}),
-        etag: stored.etag,
-        checksumRemote: check.remoteChecksum,
-        verification: check.method,
-        verified: true,
-        notes,
-    };
+    const outcome = proveStored(ctx, check, stored);
+    outcome.notes.unshift(`${step} answered ${answered}: the key was written meanwhile (most likely by an earlier attempt of ` +
+        "this run whose answer was lost), and the stored object matches the local file.");
+    return { ...(stored.versionId ? { versionId: stored.versionId } : {}), ...outcome };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/lifecycle.ts

@@ -19,7 +19,7 @@ export interface UploadOutcome {
   notes: string[];
 }
 
-export const FALLBACK_NOTE =
+const FALLBACK_NOTE =
   "The store did not record the additional checksum (x-amz-checksum-*), so the object was verified by " +
   "comparing S3 ETags with locally computed MD5s instead.";
 
@@ -252,20 +252,10 @@ export async function confirmAmbiguousWrite(
       writeError,
     );
   }
-  const notes = [
+  const outcome = proveStored(ctx, check, stored);
+  outcome.notes.unshift(
     `${step} answered ${answered}: the key was written meanwhile (most likely by an earlier attempt of ` +
       "this run whose answer was lost), and the stored object matches the local file.",
-  ];
-  if (expected.algorithm !== null && check.method !== "checksum") {
-    if (ctx.run.options.requireChecksums) throw requireChecksumsError("verify object");
-    notes.push(FALLBACK_NOTE);
-  }
-  return {
-    ...(stored.versionId ? { versionId: stored.versionId } : {}),
-    etag: stored.etag,
-    checksumRemote: check.remoteChecksum,
-    verification: check.method,
-    verified: true,
-    notes,
-  };
+  );
+  return { ...(stored.versionId ? { versionId: stored.versionId } : {}), ...outcome };
 }

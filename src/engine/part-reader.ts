@@ -1,4 +1,4 @@
-import { fstat, read, readSync, type Stats } from "node:fs";
+import { read, readSync } from "node:fs";
 import { promisify } from "node:util";
 import { createPartHasher, md5 } from "./checksum/index.js";
 import { changeSinceOpen, type FileIdentity } from "./file-identity.js";
@@ -30,11 +30,6 @@ const SYNC_READ_MAX = 1024 * 1024;
 const READ_MAX = 1024 * 1024 * 1024;
 
 const readAsync = promisify(read);
-const fstatAsync = promisify(fstat);
-
-export function fileStat(file: OpenFile): Promise<Stats> {
-  return fstatAsync(file.fd);
-}
 
 async function readAt(
   file: OpenFile,

@@ -34,7 +34,7 @@ export interface MultipartOutcome extends UploadOutcome {
  * so resume (resume.ts) recognises an upload by its parts instead. The last field fingerprints the object
  * settings, so a reader can tell which settings the object was started with.
  */
-export function planMetadata(plan: UploadPlan, ctx: FileContext, identity: FileIdentity): string {
+function planMetadata(plan: UploadPlan, ctx: FileContext, identity: FileIdentity): string {
   return [
     plan.size,
     plan.partSize,
