@@ -39185,6 +39185,8 @@ const HINTS = {
 ;// CONCATENATED MODULE: ./src/engine/retry.ts
 
 
+/** A request whose connection sees no traffic this long is cut and retried (EngineTuning.stallTimeoutMs). */
+const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 const DEFAULT_RETRY = { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 20_000 };
 const THROTTLING_CODES = new Set([
     "SlowDown",
@@ -40429,7 +40431,6 @@ function mergeAbortRule(existing, prefix, days) {
 
 
 
-const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 const SOCKETS = 4;
 /** Every in-progress upload whose key starts with `prefix`, across ListMultipartUploads pages. */
 async function listPendingUploads(store, bucket, prefix, retry, signal) {
@@ -40559,7 +40560,7 @@ async function installAbortRule(store, options, days, retry) {
 
 
 
-const resume_DEFAULT_STALL_TIMEOUT_MS = 60_000;
+
 const SLOWEST_PART_BYTES_PER_MS = (1024 * 1024) / 1000;
 /**
  * The newest in-progress upload of this key that fits the plan, with its proven parts; null when there is
@@ -40691,7 +40692,7 @@ function stillActive(ctx, plan, candidate, listed, now) {
     const tuning = ctx.run.options.tuning ?? {};
     // A live job stores a part at least this often, even through one stalled and retried request.
     const quietMs = tuning.resumeQuietMs ??
-        (tuning.stallTimeoutMs ?? resume_DEFAULT_STALL_TIMEOUT_MS) + plan.partSize / SLOWEST_PART_BYTES_PER_MS;
+        (tuning.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS) + plan.partSize / SLOWEST_PART_BYTES_PER_MS;
     const newestPart = Math.max(0, ...listed.parts.map((part) => part.lastModified?.getTime() ?? 0));
     const initiated = candidate.initiated?.getTime() ?? 0;
     const last = Math.max(newestPart, initiated);
@@ -41576,7 +41577,6 @@ async function uploadFile(run, file) {
 
 
 
-const engine_DEFAULT_STALL_TIMEOUT_MS = 60_000;
 /** Control calls (HeadObject, ListParts, Complete) run beside the part pool and need their own sockets. */
 const CONTROL_SOCKETS = 4;
 /** S3's limits, narrowed to the largest Buffer this Node.js can allocate (4 GiB before Node 22). */
@@ -41636,7 +41636,7 @@ async function runUploads(files, options) {
     // Each request gets a child of the run's signal: the SDK and node:http add a listener to what they get.
     const store = withChildSignals(createS3Store(options.s3, {
         maxSockets: options.concurrency + CONTROL_SOCKETS,
-        stallTimeoutMs: tuning.stallTimeoutMs ?? engine_DEFAULT_STALL_TIMEOUT_MS,
+        stallTimeoutMs: tuning.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
     }), options.signal);
     const run = {
         options,

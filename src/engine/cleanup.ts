@@ -1,11 +1,10 @@
 // Cleanup mode: list in-progress multipart uploads under a prefix and abort those old enough (or say so, dry run).
 import { describeS3Error } from "./errors.js";
 import { mergeAbortRule } from "./lifecycle.js";
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
+import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS, withRetry, type RetryPolicy } from "./retry.js";
 import { createS3Store, type PendingUpload, type S3Store } from "./s3-client.js";
 import type { CleanupOptions, CleanupResult, CleanupUpload } from "./types.js";
 
-const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 const SOCKETS = 4;
 
 /** Every in-progress upload whose key starts with `prefix`, across ListMultipartUploads pages. */

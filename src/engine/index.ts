@@ -4,7 +4,7 @@ import { checksumTypeAllowed, defaultChecksumType } from "./checksum/index.js";
 import { checkPartSize, resolveLimits } from "./plan.js";
 import { formatSize } from "./size.js";
 import { mapLimited, TransferPool } from "./pool.js";
-import { DEFAULT_RETRY } from "./retry.js";
+import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS } from "./retry.js";
 import type { RunContext } from "./run-context.js";
 import { createS3Store } from "./s3-client.js";
 import type { ChecksumType, EngineOptions, LocalFile, RunResult, S3Limits } from "./types.js";
@@ -15,7 +15,6 @@ export { bufferLimitNote, resolveLimits } from "./plan.js";
 export { formatSize, parseSize } from "./size.js";
 export type * from "./types.js";
 
-const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 /** Control calls (HeadObject, ListParts, Complete) run beside the part pool and need their own sockets. */
 const CONTROL_SOCKETS = 4;
 

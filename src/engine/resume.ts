@@ -18,6 +18,7 @@ import { describeS3Error, StepError } from "./errors.js";
 import { hashPart, readPart, type OpenFile, type PartDigest } from "./part-reader.js";
 import type { PlannedPart, UploadPlan } from "./plan.js";
 import { mapLimited } from "./pool.js";
+import { DEFAULT_STALL_TIMEOUT_MS } from "./retry.js";
 import { call, type FileContext } from "./run-context.js";
 import type { ListedPart, PendingUpload } from "./s3-client.js";
 import type { UploadedPart } from "./verify-parts.js";
@@ -42,7 +43,6 @@ export interface ResumeSearch {
   seen: ReadonlySet<string> | null;
 }
 
-const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 const SLOWEST_PART_BYTES_PER_MS = (1024 * 1024) / 1000;
 
 /**

@@ -7,6 +7,9 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
+/** A request whose connection sees no traffic this long is cut and retried (EngineTuning.stallTimeoutMs). */
+export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 20_000 };
 
 const THROTTLING_CODES = new Set([
