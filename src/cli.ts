@@ -15,6 +15,7 @@ import { cancelText, failureText, upload } from "./frontend/upload.js";
 import type { UploadOutcome } from "./frontend/upload.js";
 import { VERSION } from "./frontend/version.js";
 import { failIfUnsettled } from "./frontend/unsettled.js";
+import { silenceSdkNodeVersionWarning } from "./frontend/sdk-warning.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -181,6 +182,7 @@ function invokedDirectly(): boolean {
 }
 
 if (invokedDirectly()) {
+  silenceSdkNodeVersionWarning(process.env);
   const controller = new AbortController();
   // First Ctrl-C stops and aborts the uploads cleanly; a second one kills at once.
   process.once("SIGINT", () => controller.abort());
