@@ -2,7 +2,7 @@
 // `npm install -g` offline (the bundle needs no dependency from the registry), and its `s3-verified-upload`
 // runs an upload on the machine's Node (20 here) without the SDK's Node-version warning.
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -84,7 +84,10 @@ describe("the CLI tarball (npm pack)", () => {
       );
       bin = path.join(prefix, "bin", "s3-verified-upload");
       const version = await runCommand(bin, ["--version"], env, workspace);
-      expect(version).toMatchObject({ code: 0, stdout: "0.1.0\n", stderr: "" });
+      const pkg = JSON.parse(await readFile(path.join(repoRoot, "package.json"), "utf8")) as {
+        version: string;
+      };
+      expect(version).toMatchObject({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
     },
     INSTALL_MS,
   );
