@@ -1,6 +1,6 @@
 // README's examples must be safe to copy: no `${{ }}` expanded into a shell script, and an IAM policy that
 // allows every S3 call the engine makes. Workflow files of this repository are held to the same rule.
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
@@ -35,14 +35,33 @@ function expressionsInRun(documents: { name: string; text: string }[]): string[]
   );
 }
 
+/** README and any Markdown under docs/ (pictures and pages other areas add there). */
+function markdownFiles(): { name: string; text: string }[] {
+  const docs = new URL("docs/", root);
+  const pages = existsSync(docs)
+    ? readdirSync(docs, { recursive: true, encoding: "utf8" }).filter((name) => name.endsWith(".md"))
+    : [];
+  return [
+    { name: "README.md", text: readme },
+    ...pages.map((name) => ({ name: `docs/${name}`, text: readFileSync(new URL(name, docs), "utf8") })),
+  ];
+}
+
 describe("README examples", () => {
   it("pass no ${{ }} expression into a run: script (values go through env:)", () => {
-    const blocks = codeBlocks(readme, "yaml").map((text, index) => ({
-      name: `README yaml block ${index + 1}`,
-      text,
-    }));
+    const blocks = markdownFiles().flatMap(({ name, text }) =>
+      codeBlocks(text, "ya?ml").map((block, index) => ({
+        name: `${name} yaml block ${index + 1}`,
+        text: block,
+      })),
+    );
     expect(blocks.length).toBeGreaterThan(0);
     expect(expressionsInRun(blocks)).toEqual([]);
+  });
+
+  it("and action.yml's descriptions show none either", () => {
+    const action = readFileSync(new URL("action.yml", root), "utf8");
+    expect(action).not.toMatch(/run:[^\n]*\$\{\{/);
   });
 
   it("pass no ${{ }} expression into a run: script in this repository's workflows", () => {
