@@ -2,6 +2,7 @@
 import type { FileResult } from "../src/engine/types.js";
 import { main } from "../src/cli.js";
 import { formatBytes } from "../src/frontend/format.js";
+import { silenceSdkNodeVersionWarning } from "../src/frontend/sdk-warning.js";
 import { startEmulator } from "../test/emulator/index.js";
 
 const BUCKET = "demo-artifacts";
@@ -14,6 +15,8 @@ try {
   process.env["AWS_SECRET_ACCESS_KEY"] = emulator.credentials.secretAccessKey;
   delete process.env["AWS_SESSION_TOKEN"];
   process.env["AWS_REGION"] = emulator.region;
+  // As the CLI's entry point does; main() alone leaves process-wide settings to its caller.
+  silenceSdkNodeVersionWarning(process.env);
 
   const argv = [
     "--bucket",

@@ -11,6 +11,7 @@ import { summaryMarkdown } from "./frontend/summary.js";
 import { cleanup, cleanupLines } from "./frontend/cleanup.js";
 import { cancelText, failureText, resolvedRegion, upload } from "./frontend/upload.js";
 import { failIfUnsettled } from "./frontend/unsettled.js";
+import { silenceSdkNodeVersionWarning } from "./frontend/sdk-warning.js";
 
 // configure-aws-credentials masks these already; static keys set by hand in `env:` would otherwise leak.
 const SECRET_ENV = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
@@ -46,6 +47,7 @@ function logEvents(): (event: EngineEvent) => void {
 }
 
 async function main(): Promise<void> {
+  silenceSdkNodeVersionWarning(process.env);
   for (const name of SECRET_ENV) {
     const value = process.env[name];
     if (value) core.setSecret(value);

@@ -15,6 +15,8 @@ import { cancelText, failureText, upload } from "./frontend/upload.js";
 import type { UploadOutcome } from "./frontend/upload.js";
 import { VERSION } from "./frontend/version.js";
 import { failIfUnsettled } from "./frontend/unsettled.js";
+import { silenceSdkNodeVersionWarning } from "./frontend/sdk-warning.js";
+import { SignalAbort, exitCode } from "./frontend/interrupt.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -181,10 +183,11 @@ function invokedDirectly(): boolean {
 }
 
 if (invokedDirectly()) {
+  silenceSdkNodeVersionWarning(process.env);
   const controller = new AbortController();
   // First Ctrl-C stops and aborts the uploads cleanly; a second one kills at once.
-  process.once("SIGINT", () => controller.abort());
-  process.once("SIGTERM", () => controller.abort());
+  process.once("SIGINT", () => controller.abort(new SignalAbort("SIGINT")));
+  process.once("SIGTERM", () => controller.abort(new SignalAbort("SIGTERM")));
   const io: CliIO = {
     env: process.env,
     stdout: process.stdout,
@@ -193,7 +196,7 @@ if (invokedDirectly()) {
   };
   const run = main(process.argv.slice(2), io).then(
     (code) => {
-      process.exitCode = code;
+      process.exitCode = exitCode(code, controller.signal);
     },
     (error: unknown) => {
       process.stderr.write(

@@ -26,7 +26,8 @@ export function helpText(): string {
     `instance metadata…). Setting variables start with ${ENV_PREFIX}.`,
     "",
     "Exit codes: 0 all files uploaded or unchanged and verified; 1 the run failed (an upload failed, or no",
-    "file matched with if-no-files-found=error); 2 bad usage or configuration.",
+    "file matched with if-no-files-found=error); 2 bad usage or configuration; 130 stopped by Ctrl-C, 143 by",
+    "SIGTERM (after aborting this run's multipart uploads, or keeping them with --on-failure keep).",
     "",
   ].join("\n");
 }

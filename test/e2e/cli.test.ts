@@ -175,7 +175,7 @@ describe.each(nodeRuntimes())("on $name", (node) => {
       );
     });
 
-    it("on Ctrl-C stops, aborts the multipart upload and exits 1", async () => {
+    it("on Ctrl-C stops, aborts the multipart upload and exits 130 (128 + SIGINT)", async () => {
       emulator.faults.add({
         operation: "UploadPart",
         action: "stall",
@@ -208,7 +208,7 @@ describe.each(nodeRuntimes())("on $name", (node) => {
       child.kill("SIGINT");
       const run = await done;
       emulator.faults.clear();
-      expect(run.code).toBe(1);
+      expect(run.code, run.stderr).toBe(130);
       // Part 2 is held for 30 s: a CLI that waited for it instead of stopping would have had it stored.
       expect(partsAnswered(200).map((entry) => entry.partNumber)).not.toContain(2);
       expect(run.stderr).toContain("FAILED");

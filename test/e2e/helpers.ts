@@ -83,8 +83,6 @@ export function ciEnv(emulator: Emulator, extra: Record<string, string>): NodeJS
     AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
     AWS_REGION: emulator.region,
-    // The SDK warns on Node 20 (this machine); the action runs on node24.
-    NODE_NO_WARNINGS: "1",
     ...extra,
   };
 }
