@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync } from "node:fs";
 import { guessContentType } from "./content-type.js";
+import { StepError } from "./errors.js";
 import { identityOf, type FileIdentity } from "./file-identity.js";
 import { decideExisting } from "./overwrite.js";
 import type { OpenFile } from "./part-reader.js";
@@ -115,6 +116,9 @@ export async function uploadFile(run: RunContext, file: LocalFile): Promise<File
       status: "failed",
       verified: false,
       error: `${file.path} → s3://${run.options.bucket}/${file.key}: ${message}`,
+      ...(error instanceof StepError
+        ? { failure: { step: error.step, detail: error.detail, hint: error.hint } }
+        : {}),
     };
   } finally {
     if (handle) closeSync(handle.fd);

@@ -46,6 +46,43 @@ export function objectUrl(bucket: string, key: string, s3: S3Settings, region: s
   return `${endpoint.protocol}//${bucket}.${endpoint.host}/${path}`;
 }
 
+/**
+ * GitHub refuses an output over 1 MB, counting it as UTF-16 (two bytes per character): "results" gets at most
+ * this many characters, leaving room for the other outputs. 2,500 files once made 1,045,020 bytes.
+ */
+export const RESULTS_BUDGET = 256 * 1024;
+
+/** As many results as fit the budget, failed files first (they are what a later step acts on). */
+function resultsJson(files: readonly FileResult[], budget: number): { json: string; kept: number } {
+  const whole = JSON.stringify(files);
+  if (whole.length <= budget) return { json: whole, kept: files.length };
+  const ordered = [
+    ...files.filter((file) => file.status === "failed"),
+    ...files.filter((file) => file.status !== "failed"),
+  ];
+  const kept: string[] = [];
+  let length = 2;
+  for (const file of ordered) {
+    const item = JSON.stringify(file);
+    const added = item.length + (kept.length > 0 ? 1 : 0);
+    if (length + added > budget) break;
+    kept.push(item);
+    length += added;
+  }
+  return { json: `[${kept.join(",")}]`, kept: kept.length };
+}
+
+/** Said in the log when "results" was cut: how much it holds and where the rest is. */
+export function resultsNotice(outputs: Record<string, string>, total: number): string | undefined {
+  if (outputs["results-truncated"] !== "true") return undefined;
+  const kept = (JSON.parse(outputs["results"] ?? "[]") as unknown[]).length;
+  const manifest = outputs["manifest"] ? `, ${outputs["manifest"]}` : "";
+  return (
+    `The "results" output lists ${kept} of ${total} files (failed ones first) to stay under GitHub's 1 MB ` +
+    `output limit; every file is in the manifest${manifest} (output "manifest").`
+  );
+}
+
 export function runOutputs(
   run: RunResult,
   s3: S3Settings,
@@ -58,8 +95,10 @@ export function runOutputs(
     skipped: String(sums.skipped),
     bytes: String(sums.bytes),
     keys: JSON.stringify(run.files.filter((file) => file.status !== "failed").map((file) => file.key)),
-    results: JSON.stringify(run.files),
   };
+  const results = resultsJson(run.files, RESULTS_BUDGET);
+  outputs["results"] = results.json;
+  outputs["results-truncated"] = String(results.kept < run.files.length);
   if (manifestPath !== undefined) outputs["manifest"] = manifestPath;
   const only = run.files.length === 1 ? run.files[0] : undefined;
   if (only && only.status !== "failed") {
