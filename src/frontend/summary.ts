@@ -3,10 +3,10 @@
 // passes through untouched: escaped file names then cannot break a table or inject markup.
 import path from "node:path";
 import type { FileResult } from "../engine/types.js";
-import { formatBytes, formatChecksum, formatRate } from "./format.js";
+import { formatBytes } from "./format.js";
 import { joinPrefix } from "./keys.js";
 import { totals } from "./outputs.js";
-import { proofLabel, totalsLine } from "./totals-line.js";
+import { totalsLine } from "./totals-line.js";
 
 export interface SummaryContext {
   bucket: string;
@@ -64,6 +64,16 @@ function consoleFolderUrl(context: SummaryContext, prefix: string): string {
   return `${consoleOrigin(context.region)}/s3/buckets/${encodeURIComponent(context.bucket)}?${query}`;
 }
 
+/** "12.0 MiB" on one line: GitHub strips the style attributes that would say so. */
+function unbroken(text: string): string {
+  return escapeHtml(text).replaceAll(" ", "&nbsp;");
+}
+
+/** The checksum algorithm that proved the object, or ETag/MD5. */
+function proofName(file: FileResult): string {
+  return file.verification === "etag-md5" ? "ETag/MD5" : (file.checksumAlgorithm ?? "none");
+}
+
 function objectCell(context: SummaryContext, file: FileResult): string {
   const uri = code(`s3://${file.bucket}/${file.key}`);
   return context.endpoint === undefined ? link(consoleObjectUrl(context, file.key), uri) : uri;
@@ -112,14 +122,20 @@ interface Section {
 }
 
 function sections(context: SummaryContext): Section[] {
-  const file: Column = { title: "File", cell: (result) => code(shownPath(context, result.path)) };
-  const object: Column = { title: "Object", cell: (result) => objectCell(context, result) };
-  const size: Column = { title: "Size", right: true, cell: (result) => formatBytes(result.size) };
+  // One column for both: a second one doubles the table's width for what the title's prefix mostly says.
+  const file: Column = {
+    title: "File → object",
+    cell: (result) => `${code(shownPath(context, result.path))}<br>→ ${objectCell(context, result)}`,
+  };
+  const size: Column = { title: "Size", right: true, cell: (result) => unbroken(formatBytes(result.size)) };
   const parts: Column = { title: "Parts", right: true, cell: (result) => String(result.parts) };
-  const checksum: Column = { title: "Checksum", cell: (result) => code(formatChecksum(result)) };
+  const checksum: Column = {
+    title: "Checksum",
+    cell: (result) => code(result.checksumRemote ?? result.checksumLocal ?? "none"),
+  };
   const verified: Column = {
     title: "Verified",
-    cell: (result) => (result.verified ? `✅ ${proofLabel(result)}` : "⚠️ NOT verified"),
+    cell: (result) => (result.verified ? `✅&nbsp;${proofName(result)}` : "⚠️ NOT verified"),
   };
   const failure = (pick: (failure: Failure) => string): ((result: FileResult) => string) => {
     return (result) => escapeHtml(pick(failureOf(context, result)));
@@ -131,7 +147,6 @@ function sections(context: SummaryContext): Section[] {
       collapsed: false,
       columns: [
         file,
-        object,
         { title: "Step", cell: failure((failed) => failed.step) },
         { title: "What went wrong", cell: failure((failed) => failed.detail) },
         { title: "Fix", cell: failure((failed) => failed.hint) },
@@ -142,22 +157,14 @@ function sections(context: SummaryContext): Section[] {
       status: "uploaded",
       heading: (count) => `<h4>⬆️ Uploaded (${count})</h4>`,
       collapsed: false,
-      columns: [
-        file,
-        object,
-        size,
-        parts,
-        checksum,
-        verified,
-        { title: "Throughput", right: true, cell: (result) => formatRate(result.bytesPerSecond) },
-      ],
+      columns: [file, size, parts, checksum, verified],
       showNotes: true,
     },
     {
       status: "dry-run",
       heading: (count) => `<h4>Would upload (dry run, nothing written) (${count})</h4>`,
       collapsed: false,
-      columns: [file, object, size, parts],
+      columns: [file, size, parts],
       showNotes: false,
     },
     {
@@ -165,7 +172,7 @@ function sections(context: SummaryContext): Section[] {
       heading: (count) =>
         `<summary>${count} unchanged: an identical object was already stored, so ${count === 1 ? "it was" : "they were"} not uploaded again</summary>`,
       collapsed: true,
-      columns: [file, object, size, checksum, verified],
+      columns: [file, size, checksum, verified],
       showNotes: false,
     },
   ];

@@ -126,7 +126,7 @@ describe.each(nodeRuntimes())("on $name", (node) => {
         `To <code>s3://artifacts/builds/42/</code> at <code>${emulator.endpoint}</code>`,
       );
       expect(run.summary).toContain(
-        `<tr><td><code>dist/app.bin</code></td><td><code>s3://artifacts/builds/42/app.bin</code></td><td align="right">12.0 MiB</td><td align="right">3</td><td><code>CRC64NVME ${multipart.checksumLocal}</code></td><td>✅ CRC64NVME checksum</td>`,
+        `<tr><td><code>dist/app.bin</code><br>→ <code>s3://artifacts/builds/42/app.bin</code></td><td align="right">12.0&nbsp;MiB</td><td align="right">3</td><td><code>${multipart.checksumLocal}</code></td><td>✅&nbsp;CRC64NVME</td></tr>`,
       );
       // Paths as the workflow names them: the runner's directory means nothing on the run page.
       expect(run.summary).not.toContain(workspace);
@@ -227,7 +227,7 @@ describe.each(nodeRuntimes())("on $name", (node) => {
       expect(JSON.parse(run.outputs["results"]!)[0]).toMatchObject({ status: "failed" });
       // The failure first, with its step, what went wrong and the fix; and the totals line after the error.
       expect(run.summary).toMatch(
-        /❌ Failed \(1\)[\s\S]*<td><code>dist\/readme\.txt<\/code><\/td><td><code>s3:\/\/no-such-bucket\/dist\/readme\.txt<\/code><\/td><td>\w+<\/td><td>NoSuchBucket[^<]*<\/td><td>The bucket does not exist at this endpoint/,
+        /❌ Failed \(1\)[\s\S]*<td><code>dist\/readme\.txt<\/code><br>→ <code>s3:\/\/no-such-bucket\/dist\/readme\.txt<\/code><\/td><td>[^<]+<\/td><td>NoSuchBucket[^<]*<\/td><td>The bucket does not exist at this endpoint/,
       );
       expect(run.summary).not.toContain(workspace);
       expect(run.stdout).toMatch(
