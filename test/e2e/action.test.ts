@@ -1,5 +1,5 @@
 // The bundled action (dist/index.js, as committed; CI checks it is fresh) run as the runner runs it.
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FileResult } from "../../src/engine/types.js";
@@ -169,6 +169,35 @@ describe.each(nodeRuntimes())("on $name", (node) => {
         key: "one/dist/readme.txt",
       });
       expect(second.summary).toContain("1 unchanged: an identical object was already stored");
+    });
+
+    it("cuts results for a run too big for one output, says so and points to the manifest", async () => {
+      const many = Object.fromEntries(
+        Array.from({ length: 700 }, (_, i) => [`many/folder-${i % 7}/file-${i}.txt`, `${i}\n`]),
+      );
+      for (const [name, content] of Object.entries(many)) {
+        await mkdir(path.dirname(path.join(workspace, name)), { recursive: true });
+        await writeFile(path.join(workspace, name), content);
+      }
+      const run = await runAction({
+        bucket: "artifacts",
+        path: "many/**",
+        prefix: "many",
+        concurrency: "16",
+      });
+      expect(run.code).toBe(0);
+      expect(run.outputs["uploaded"]).toBe("700");
+      expect(run.outputs["results-truncated"]).toBe("true");
+      const kept = (JSON.parse(run.outputs["results"]!) as FileResult[]).length;
+      expect(kept).toBeGreaterThan(0);
+      expect(kept).toBeLessThan(700);
+      expect(run.stdout).toContain(
+        `::notice::The "results" output lists ${kept} of 700 files (failed ones first) to stay under GitHub's 1 MB output limit; every file is in the manifest, ${run.outputs["manifest"]} (output "manifest").`,
+      );
+      const manifest = JSON.parse(await readFile(run.outputs["manifest"]!, "utf8")) as {
+        files: FileResult[];
+      };
+      expect(manifest.files).toHaveLength(700);
     });
 
     it("logs progress lines for an upload that takes longer than a few seconds", async () => {

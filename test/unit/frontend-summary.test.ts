@@ -142,6 +142,26 @@ describe("summaryMarkdown", () => {
     expect(elsewhere).toContain("s3://bkt/builds/42/a b+c.zip");
   });
 
+  it("says what a dry run would do, and when an uploaded file is not verified", () => {
+    const dryRun = summaryMarkdown(aws, [
+      result({ status: "dry-run", verified: false, notes: ["Dry run: nothing was uploaded."] }),
+    ]);
+    expect(dryRun.split("\n")[0]).toContain("dry run, 1 file would upload");
+    expect(dryRun).toContain("Would upload (dry run, nothing written) (1)");
+    const unverified = summaryMarkdown(aws, [result({ verified: false, verification: "none" })]);
+    expect(unverified.split("\n")[0]).toContain("⚠️ s3-verified-upload: 1 file uploaded, 1 NOT verified");
+    expect(unverified).toContain("⚠️ NOT verified");
+  });
+
+  it("lists an uploaded file's notes under its table, with workspace paths relative", () => {
+    const markdown = summaryMarkdown(aws, [
+      result({ notes: [`Verification fell back to ETag/MD5 for ${WORKSPACE}/dist/app.zip.`] }),
+    ]);
+    expect(markdown).toContain(
+      "<li><code>builds/42/app.zip</code>: Verification fell back to ETag/MD5 for dist/app.zip.</li>",
+    );
+  });
+
   it("ends with the totals line", () => {
     const files = [result({}), failure, unchanged];
     const markdown = summaryMarkdown(aws, files);
