@@ -5,7 +5,7 @@ import type { EngineEvent, FileResult } from "./engine/types.js";
 import { parseConfig, type UploadConfig } from "./config.js";
 import { describeResult, formatBytes } from "./frontend/format.js";
 import { buildManifest, writeManifest } from "./frontend/manifest.js";
-import { resultsNotice, runOutputs } from "./frontend/outputs.js";
+import { runOutputs, truncationNotices } from "./frontend/outputs.js";
 import { lineProgress } from "./frontend/progress.js";
 import { summaryMarkdown } from "./frontend/summary.js";
 import { totalsLine } from "./frontend/totals-line.js";
@@ -95,8 +95,7 @@ async function main(): Promise<void> {
   const region = resolvedRegion(config, process.env);
   const outputs = runOutputs(run, config.engine.s3, region, manifestPath);
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
-  const notice = resultsNotice(outputs, run.files.length);
-  if (notice) core.notice(notice);
+  for (const notice of truncationNotices(outputs, run)) core.notice(notice);
   if (process.env["GITHUB_STEP_SUMMARY"]) {
     const context = {
       bucket: config.engine.bucket,

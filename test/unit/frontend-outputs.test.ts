@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { parse } from "yaml";
 import type { FileResult, S3Settings } from "../../src/engine/types.js";
-import { RESULTS_BUDGET, objectUrl, resultsNotice, runOutputs } from "../../src/frontend/outputs.js";
+import { LIST_BUDGET, objectUrl, runOutputs, truncationNotices } from "../../src/frontend/outputs.js";
 
 function result(overrides: Partial<FileResult>): FileResult {
   return {
@@ -39,6 +39,7 @@ describe("runOutputs", () => {
       keys: '["builds/app.zip"]',
       results: JSON.stringify([file]),
       "results-truncated": "false",
+      "keys-truncated": "false",
       manifest: "/tmp/m.json",
       key: "builds/app.zip",
       etag: '"abc-3"',
@@ -169,16 +170,17 @@ describe("the results output", () => {
     expect(outputs["results-truncated"]).toBe("true");
     const sizes = Object.values(outputs).map(utf16Bytes);
     expect(sizes.reduce((sum, size) => sum + size, 0)).toBeLessThan(GITHUB_LIMIT);
-    expect(outputs["results"]!.length).toBeLessThanOrEqual(RESULTS_BUDGET);
+    expect(outputs["results"]!.length).toBeLessThanOrEqual(LIST_BUDGET.results);
     const kept = JSON.parse(outputs["results"]!) as FileResult[];
     expect(kept.length).toBeGreaterThan(100);
     expect(kept.length).toBeLessThan(2500);
     expect(kept.slice(0, 2).map((file) => file.key)).toEqual([files[1700]!.key, files[2400]!.key]);
     expect(kept[2]).toEqual(files[0]);
     expect(JSON.parse(outputs["keys"]!)).toHaveLength(2498);
-    expect(resultsNotice(outputs, files.length)).toBe(
+    expect(outputs["keys-truncated"]).toBe("false");
+    expect(truncationNotices(outputs, { files, ok: false })).toEqual([
       `The "results" output lists ${kept.length} of 2500 files (failed ones first) to stay under GitHub's 1 MB output limit; every file is in the manifest, /tmp/m.json (output "manifest").`,
-    );
+    ]);
   });
 
   it("is whole and says so below the budget", () => {
@@ -186,6 +188,20 @@ describe("the results output", () => {
     const outputs = runOutputs({ files, ok: true }, {}, "us-east-1", "/tmp/m.json");
     expect(outputs["results-truncated"]).toBe("false");
     expect(JSON.parse(outputs["results"]!)).toEqual(files);
-    expect(resultsNotice(outputs, files.length)).toBeUndefined();
+    expect(outputs["keys-truncated"]).toBe("false");
+    expect(truncationNotices(outputs, { files, ok: true })).toEqual([]);
+  });
+
+  it("cuts keys too when a run stores more than fit, and keeps all outputs under the limit", () => {
+    const files = manyFiles(12_000, []);
+    const outputs = runOutputs({ files, ok: true }, {}, "us-east-1", "/tmp/m.json");
+    const sizes = Object.values(outputs).map(utf16Bytes);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBeLessThan(GITHUB_LIMIT);
+    expect(outputs["keys-truncated"]).toBe("true");
+    const keys = JSON.parse(outputs["keys"]!) as string[];
+    expect(keys).toEqual(files.slice(0, keys.length).map((file) => file.key));
+    expect(truncationNotices(outputs, { files, ok: true })[1]).toBe(
+      `The "keys" output lists ${keys.length} of 12000 keys to stay under GitHub's 1 MB output limit; every key is in the manifest, /tmp/m.json (output "manifest").`,
+    );
   });
 });
