@@ -4,7 +4,7 @@ import { formatBytes, formatDuration } from "./format.js";
 import { totals } from "./outputs.js";
 
 /** How a stored file was proven, in the words the totals line counts it under. */
-export function proofLabel(file: FileResult): string {
+function proofLabel(file: FileResult): string {
   if (file.verification === "etag-md5") return "ETag/MD5";
   return `${file.checksumAlgorithm ?? "unknown"} checksum`;
 }
