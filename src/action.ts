@@ -5,9 +5,10 @@ import type { EngineEvent, FileResult } from "./engine/types.js";
 import { parseConfig, type UploadConfig } from "./config.js";
 import { describeResult, formatBytes } from "./frontend/format.js";
 import { buildManifest, writeManifest } from "./frontend/manifest.js";
-import { runOutputs } from "./frontend/outputs.js";
+import { runOutputs, truncationNotices } from "./frontend/outputs.js";
 import { lineProgress } from "./frontend/progress.js";
 import { summaryMarkdown } from "./frontend/summary.js";
+import { totalsLine } from "./frontend/totals-line.js";
 import { cleanup, cleanupLines } from "./frontend/cleanup.js";
 import { cancelText, failureText, resolvedRegion, upload } from "./frontend/upload.js";
 import { failIfUnsettled } from "./frontend/unsettled.js";
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
     return;
   }
 
+  const started = performance.now();
   const outcome = await upload(config, { onEvent: logEvents(), signal: controller.signal });
   if (outcome.kind === "failed") {
     core.setFailed(outcome.message);
@@ -91,14 +93,25 @@ async function main(): Promise<void> {
   const run = outcome.run;
   const manifest = buildManifest(config.engine.bucket, config.engine.s3, run, new Date());
   const manifestPath = await writeManifest(process.env["RUNNER_TEMP"] || os.tmpdir(), manifest);
+  const durationMs = performance.now() - started;
   const region = resolvedRegion(config, process.env);
-  for (const [name, value] of Object.entries(runOutputs(run, config.engine.s3, region, manifestPath))) {
-    core.setOutput(name, value);
-  }
+  const outputs = runOutputs(run, config.engine.s3, region, manifestPath);
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+  for (const notice of truncationNotices(outputs, run)) core.notice(notice);
   if (process.env["GITHUB_STEP_SUMMARY"]) {
-    await core.summary.addRaw(summaryMarkdown(config.engine.bucket, run.files)).write();
+    const context = {
+      bucket: config.engine.bucket,
+      prefix: config.prefix,
+      endpoint: config.engine.s3.endpoint,
+      region,
+      workspace: process.env["GITHUB_WORKSPACE"] || process.cwd(),
+      durationMs,
+    };
+    await core.summary.addRaw(summaryMarkdown(context, run.files)).write();
   }
   if (!run.ok) core.setFailed(failureText(run));
+  // Last, so the log's final line answers "what happened" without scrolling up.
+  core.info(totalsLine(run.files, durationMs));
 }
 
 async function cleanupStep(config: UploadConfig, signal: AbortSignal): Promise<void> {

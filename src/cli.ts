@@ -5,12 +5,13 @@ import { pathToFileURL } from "node:url";
 import type { EngineEvent } from "./engine/types.js";
 import { parseConfig, type UploadConfig } from "./config.js";
 import { parseArgs } from "./frontend/cli-args.js";
-import { describeResult, formatBytes } from "./frontend/format.js";
+import { describeResult } from "./frontend/format.js";
 import { helpText } from "./frontend/help.js";
 import { ENV_PREFIX, INPUTS, envName } from "./frontend/inputs.js";
 import { totals } from "./frontend/outputs.js";
 import { barProgress, lineProgress } from "./frontend/progress.js";
 import { cleanup, cleanupLines } from "./frontend/cleanup.js";
+import { totalsLine } from "./frontend/totals-line.js";
 import { cancelText, failureText, upload } from "./frontend/upload.js";
 import type { UploadOutcome } from "./frontend/upload.js";
 import { VERSION } from "./frontend/version.js";
@@ -131,6 +132,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   };
   io.signal?.addEventListener("abort", onAbort, { once: true });
   let outcome: UploadOutcome;
+  const started = performance.now();
   try {
     outcome = await upload(config.config, { onEvent: progress.onEvent, signal: io.signal });
   } finally {
@@ -147,17 +149,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     if (outcome.level !== "ignore") io.stderr.write(`${outcome.level}: ${outcome.message}\n`);
     return outcome.level === "error" ? EXIT_FAILED : EXIT_OK;
   }
-  const sums = totals(outcome.run.files);
-  io.stderr.write(
-    `${sums.uploaded} uploaded (${formatBytes(sums.bytes)}), ${sums.skipped} unchanged, ${sums.failed} failed` +
-      (sums.dryRun > 0 ? `, ${sums.dryRun} dry run` : "") +
-      "\n",
-  );
-  if (!outcome.run.ok) {
-    io.stderr.write(`error: ${failureText(outcome.run)}\n`);
-    return EXIT_FAILED;
-  }
-  return EXIT_OK;
+  if (!outcome.run.ok) io.stderr.write(`error: ${failureText(outcome.run)}\n`);
+  // Last, so the final line answers "what happened" without scrolling up.
+  io.stderr.write(`${totalsLine(outcome.run.files, performance.now() - started)}\n`);
+  return outcome.run.ok ? EXIT_OK : EXIT_FAILED;
 }
 
 async function cleanupCommand(config: UploadConfig, io: CliIO, json: boolean): Promise<number> {

@@ -37,7 +37,7 @@ export function describeS3Error(error: unknown): string {
 export class StepError extends Error {
   constructor(
     readonly step: string,
-    detail: string,
+    readonly detail: string,
     readonly hint: string,
     cause?: unknown,
   ) {

@@ -87,6 +87,12 @@ export type EngineEvent =
 /** How the object was proven; size alone never is ("none" when it was not proven). */
 export type VerificationMethod = "checksum" | "etag-md5" | "none";
 
+export interface FailureDetail {
+  step: string;
+  detail: string;
+  hint: string;
+}
+
 export interface FileResult {
   path: string;
   key: string;
@@ -108,6 +114,8 @@ export interface FileResult {
   notes: string[];
   status: "uploaded" | "unchanged" | "dry-run" | "failed";
   error?: string;
+  /** The failed step, what went wrong and the fix, when the error says them apart (error has them too). */
+  failure?: FailureDetail;
   durationMs: number;
   bytesPerSecond: number;
 }

@@ -1,12 +1,13 @@
 import { closeSync, constants, fstatSync, openSync } from "node:fs";
 import { guessContentType } from "./content-type.js";
+import { StepError } from "./errors.js";
 import { identityOf, type FileIdentity } from "./file-identity.js";
 import { decideExisting } from "./overwrite.js";
 import type { OpenFile } from "./part-reader.js";
 import { planUpload, type UploadPlan } from "./plan.js";
 import type { FileContext, RunContext } from "./run-context.js";
 import type { ObjectHeaders } from "./s3-client.js";
-import type { FileResult, LocalFile } from "./types.js";
+import type { FailureDetail, FileResult, LocalFile } from "./types.js";
 import { uploadMultipart } from "./upload-multipart.js";
 import { uploadSingle } from "./upload-single.js";
 
@@ -57,6 +58,20 @@ function openRegularFile(path: string): { handle: OpenFile & { identity: FileIde
     throw new Error(`${path} is not a regular file; pass files only (directories are expanded by the glob)`);
   }
   return { handle: { fd, identity: identityOf(stat) }, size: Number(stat.size) };
+}
+
+/**
+ * The failed step, found down the cause chain: cleanup wraps the step's error to say what it left behind, and
+ * that sentence belongs with the fix.
+ */
+function failureOf(error: unknown): { failure: FailureDetail } | Record<string, never> {
+  const outer = error instanceof Error ? error.message : "";
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if (!(cause instanceof StepError)) continue;
+    const after = outer.startsWith(cause.message) ? outer.slice(cause.message.length).trim() : "";
+    return { failure: { step: cause.step, detail: cause.detail, hint: `${cause.hint} ${after}`.trim() } };
+  }
+  return {};
 }
 
 /** Uploads and verifies one file. Never throws: a failure is a result with status "failed" and an error. */
@@ -115,6 +130,7 @@ export async function uploadFile(run: RunContext, file: LocalFile): Promise<File
       status: "failed",
       verified: false,
       error: `${file.path} → s3://${run.options.bucket}/${file.key}: ${message}`,
+      ...failureOf(error),
     };
   } finally {
     if (handle) closeSync(handle.fd);

@@ -46,6 +46,52 @@ export function objectUrl(bucket: string, key: string, s3: S3Settings, region: s
   return `${endpoint.protocol}//${bucket}.${endpoint.host}/${path}`;
 }
 
+/**
+ * GitHub refuses an output over 1 MB, counting it as UTF-16 (two bytes per character; 2,500 files' results once
+ * made 1,045,020 bytes). The two lists that grow with the run get at most this many characters each, so
+ * together with the small outputs they stay under 1 MB even counted as one.
+ */
+export const LIST_BUDGET = { results: 256 * 1024, keys: 192 * 1024 };
+
+/** A JSON array of as many items, in order, as fit the budget. */
+function cappedJsonArray(items: readonly unknown[], budget: number): { json: string; kept: number } {
+  const whole = JSON.stringify(items);
+  if (whole.length <= budget) return { json: whole, kept: items.length };
+  const kept: string[] = [];
+  let length = 2;
+  for (const item of items) {
+    const text = JSON.stringify(item);
+    const added = text.length + (kept.length > 0 ? 1 : 0);
+    if (length + added > budget) break;
+    kept.push(text);
+    length += added;
+  }
+  return { json: `[${kept.join(",")}]`, kept: kept.length };
+}
+
+/** Said in the log for each list that was cut: how much it holds and where the rest is. */
+export function truncationNotices(outputs: Record<string, string>, run: RunResult): string[] {
+  const manifest = outputs["manifest"]
+    ? `the manifest, ${outputs["manifest"]} (output "manifest")`
+    : "the manifest";
+  const kept = (name: string): number => (JSON.parse(outputs[name] ?? "[]") as unknown[]).length;
+  const notices: string[] = [];
+  if (outputs["results-truncated"] === "true") {
+    notices.push(
+      `The "results" output lists ${kept("results")} of ${run.files.length} files (failed ones first) to stay ` +
+        `under GitHub's 1 MB output limit; every file is in ${manifest}.`,
+    );
+  }
+  if (outputs["keys-truncated"] === "true") {
+    const stored = run.files.filter((file) => file.status !== "failed").length;
+    notices.push(
+      `The "keys" output lists ${kept("keys")} of ${stored} keys to stay under GitHub's 1 MB output limit; ` +
+        `every key is in ${manifest}.`,
+    );
+  }
+  return notices;
+}
+
 export function runOutputs(
   run: RunResult,
   s3: S3Settings,
@@ -57,9 +103,20 @@ export function runOutputs(
     uploaded: String(sums.uploaded),
     skipped: String(sums.skipped),
     bytes: String(sums.bytes),
-    keys: JSON.stringify(run.files.filter((file) => file.status !== "failed").map((file) => file.key)),
-    results: JSON.stringify(run.files),
   };
+  const stored = run.files.filter((file) => file.status !== "failed").map((file) => file.key);
+  const keys = cappedJsonArray(stored, LIST_BUDGET.keys);
+  outputs["keys"] = keys.json;
+  outputs["keys-truncated"] = String(keys.kept < stored.length);
+  // Failed files first: they are what a later step acts on.
+  const failedFirst = [
+    ...run.files.filter((file) => file.status === "failed"),
+    ...run.files.filter((file) => file.status !== "failed"),
+  ];
+  const results = cappedJsonArray(failedFirst, LIST_BUDGET.results);
+  // Whole, it keeps the run's order.
+  outputs["results"] = results.kept === run.files.length ? JSON.stringify(run.files) : results.json;
+  outputs["results-truncated"] = String(results.kept < run.files.length);
   if (manifestPath !== undefined) outputs["manifest"] = manifestPath;
   const only = run.files.length === 1 ? run.files[0] : undefined;
   if (only && only.status !== "failed") {

@@ -1,5 +1,5 @@
 // The bundled action (dist/index.js, as committed; CI checks it is fresh) run as the runner runs it.
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FileResult } from "../../src/engine/types.js";
@@ -64,6 +64,7 @@ describe.each(nodeRuntimes())("on $name", (node) => {
     const env = ciEnv(emulator, {
       GITHUB_OUTPUT: outputFile,
       GITHUB_STEP_SUMMARY: summaryFile,
+      GITHUB_WORKSPACE: workspace,
       RUNNER_TEMP: workspace,
       INPUT_ENDPOINT: emulator.endpoint,
       "INPUT_FORCE-PATH-STYLE": "true",
@@ -120,14 +121,23 @@ describe.each(nodeRuntimes())("on $name", (node) => {
       expect(manifest.ok).toBe(true);
       expect(manifest.files.map((file) => file.key)).toEqual(keys);
 
-      expect(run.summary).toContain("| File | Key | Size | Parts | Checksum | Verified | Throughput |");
+      expect(run.summary).toContain("✅ s3-verified-upload: 3 files uploaded and verified");
       expect(run.summary).toContain(
-        `| ${path.join(workspace, "dist/app.bin")} | builds/42/app.bin | 12.0 MiB | 3 | CRC64NVME ${multipart.checksumLocal} | ✅ checksum |`,
+        `To <code>s3://artifacts/builds/42/</code> at <code>${emulator.endpoint}</code>`,
       );
+      expect(run.summary).toContain(
+        `<tr><td><code>dist/app.bin</code><br>→ <code>s3://artifacts/builds/42/app.bin</code></td><td align="right">12.0&nbsp;MiB</td><td align="right">3</td><td><code>${multipart.checksumLocal}</code></td><td>✅&nbsp;CRC64NVME</td></tr>`,
+      );
+      // Paths as the workflow names them: the runner's directory means nothing on the run page.
+      expect(run.summary).not.toContain(workspace);
+      expect(run.outputs["results-truncated"]).toBe("false");
       expect(run.stdout).toContain(
         `::group::uploaded s3://artifacts/builds/42/app.bin (12.0 MiB, 3 parts of 5.0 MiB`,
       );
       expect(run.stdout).toContain("::endgroup::");
+      expect(run.stdout).toMatch(
+        /\nTotals: 3 files, 3 uploaded \(12\.0 MiB\), 0 unchanged, 0 failed; verified: 3 by CRC64NVME checksum; [\dhms.]+\n$/,
+      );
     });
 
     it("gives the one-file outputs, and a rerun reports the object unchanged", async () => {
@@ -158,7 +168,36 @@ describe.each(nodeRuntimes())("on $name", (node) => {
         bytes: "0",
         key: "one/dist/readme.txt",
       });
-      expect(second.summary).toContain("✅ unchanged");
+      expect(second.summary).toContain("1 unchanged: an identical object was already stored");
+    });
+
+    it("cuts results for a run too big for one output, says so and points to the manifest", async () => {
+      const many = Object.fromEntries(
+        Array.from({ length: 700 }, (_, i) => [`many/folder-${i % 7}/file-${i}.txt`, `${i}\n`]),
+      );
+      for (const [name, content] of Object.entries(many)) {
+        await mkdir(path.dirname(path.join(workspace, name)), { recursive: true });
+        await writeFile(path.join(workspace, name), content);
+      }
+      const run = await runAction({
+        bucket: "artifacts",
+        path: "many/**",
+        prefix: "many",
+        concurrency: "16",
+      });
+      expect(run.code).toBe(0);
+      expect(run.outputs["uploaded"]).toBe("700");
+      expect(run.outputs["results-truncated"]).toBe("true");
+      const kept = (JSON.parse(run.outputs["results"]!) as FileResult[]).length;
+      expect(kept).toBeGreaterThan(0);
+      expect(kept).toBeLessThan(700);
+      expect(run.stdout).toContain(
+        `::notice::The "results" output lists ${kept} of 700 files (failed ones first) to stay under GitHub's 1 MB output limit; every file is in the manifest, ${run.outputs["manifest"]} (output "manifest").`,
+      );
+      const manifest = JSON.parse(await readFile(run.outputs["manifest"]!, "utf8")) as {
+        files: FileResult[];
+      };
+      expect(manifest.files).toHaveLength(700);
     });
 
     it("logs progress lines for an upload that takes longer than a few seconds", async () => {
@@ -215,6 +254,14 @@ describe.each(nodeRuntimes())("on $name", (node) => {
         /::error::1 of 1 file\(s\) failed:%0A- .*readme\.txt → s3:\/\/no-such-bucket\/dist\/readme\.txt: .*NoSuchBucket/,
       );
       expect(JSON.parse(run.outputs["results"]!)[0]).toMatchObject({ status: "failed" });
+      // The failure first, with its step, what went wrong and the fix; and the totals line after the error.
+      expect(run.summary).toMatch(
+        /❌ Failed \(1\)[\s\S]*<td><code>dist\/readme\.txt<\/code><br>→ <code>s3:\/\/no-such-bucket\/dist\/readme\.txt<\/code><\/td><td>[^<]+<\/td><td>NoSuchBucket[^<]*<\/td><td>The bucket does not exist at this endpoint/,
+      );
+      expect(run.summary).not.toContain(workspace);
+      expect(run.stdout).toMatch(
+        /::error::1 of 1 file\(s\) failed[^\n]*\nTotals: 1 file, 0 uploaded \(0 B\), 0 unchanged, 1 failed; verified: none; [\dhms.]+\n$/,
+      );
     });
   });
 });

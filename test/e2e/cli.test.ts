@@ -81,7 +81,10 @@ describe.each(nodeRuntimes())("on $name", (node) => {
       expect(run.stderr).toContain(
         "uploaded s3://cli-bucket/out/big.bin (11.0 MiB, 3 parts of 5.0 MiB, CRC32C ",
       );
-      expect(run.stderr).toContain("2 uploaded (11.0 MiB), 0 unchanged, 0 failed\n");
+      // The last line closes the run: files, bytes, how they were proven, how long it took.
+      expect(run.stderr).toMatch(
+        /\nTotals: 2 files, 2 uploaded \(11\.0 MiB\), 0 unchanged, 0 failed; verified: 2 by CRC32C checksum; [\dhms.]+\n$/,
+      );
       expect(await listKeys(emulator, "cli-bucket")).toEqual(["out/big.bin", "out/small.txt"]);
       expect((await readObject(emulator, "cli-bucket", "out/big.bin")).equals(big)).toBe(true);
     });

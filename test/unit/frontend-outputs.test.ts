@@ -3,8 +3,7 @@ import { describe, expect, it } from "vitest";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { parse } from "yaml";
 import type { FileResult, S3Settings } from "../../src/engine/types.js";
-import { objectUrl, runOutputs } from "../../src/frontend/outputs.js";
-import { summaryMarkdown } from "../../src/frontend/summary.js";
+import { LIST_BUDGET, objectUrl, runOutputs, truncationNotices } from "../../src/frontend/outputs.js";
 
 function result(overrides: Partial<FileResult>): FileResult {
   return {
@@ -39,6 +38,8 @@ describe("runOutputs", () => {
       bytes: String(20 * 1024 * 1024),
       keys: '["builds/app.zip"]',
       results: JSON.stringify([file]),
+      "results-truncated": "false",
+      "keys-truncated": "false",
       manifest: "/tmp/m.json",
       key: "builds/app.zip",
       etag: '"abc-3"',
@@ -145,26 +146,62 @@ describe("runOutputs", () => {
   );
 });
 
-describe("summaryMarkdown", () => {
-  it("has one row per file with size, parts, checksum, verification and throughput", () => {
-    const markdown = summaryMarkdown("bkt", [
-      result({}),
-      result({ path: "/w/x|y", key: "x|y", status: "failed", verified: false, error: "UploadPart failed" }),
+describe("the results output", () => {
+  // GitHub counts an output's size as UTF-16 and refuses one over 1 MB; 2,500 files once made 1,045,020 bytes.
+  const GITHUB_LIMIT = 1_000_000;
+  const utf16Bytes = (text: string): number => Buffer.byteLength(text, "utf16le");
+
+  function manyFiles(count: number, failedAt: number[]): FileResult[] {
+    return Array.from({ length: count }, (_, i) =>
+      result({
+        path: `/home/runner/work/app/app/dist/some/deeper/folder/file-${i}.bin`,
+        key: `builds/1234/some/deeper/folder/file-${i}.bin`,
+        ...(failedAt.includes(i)
+          ? { status: "failed", verified: false, error: `file-${i}.bin: UploadPart failed` }
+          : {}),
+      }),
+    );
+  }
+
+  it("keeps 2,500 files' results under GitHub's limit, failed files first, and says it was cut", () => {
+    const files = manyFiles(2500, [1700, 2400]);
+    expect(utf16Bytes(JSON.stringify(files))).toBeGreaterThan(GITHUB_LIMIT);
+    const outputs = runOutputs({ files, ok: false }, {}, "us-east-1", "/tmp/m.json");
+    expect(outputs["results-truncated"]).toBe("true");
+    const sizes = Object.values(outputs).map(utf16Bytes);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBeLessThan(GITHUB_LIMIT);
+    expect(outputs["results"]!.length).toBeLessThanOrEqual(LIST_BUDGET.results);
+    const kept = JSON.parse(outputs["results"]!) as FileResult[];
+    expect(kept.length).toBeGreaterThan(100);
+    expect(kept.length).toBeLessThan(2500);
+    expect(kept.slice(0, 2).map((file) => file.key)).toEqual([files[1700]!.key, files[2400]!.key]);
+    expect(kept[2]).toEqual(files[0]);
+    expect(JSON.parse(outputs["keys"]!)).toHaveLength(2498);
+    expect(outputs["keys-truncated"]).toBe("false");
+    expect(truncationNotices(outputs, { files, ok: false })).toEqual([
+      `The "results" output lists ${kept.length} of 2500 files (failed ones first) to stay under GitHub's 1 MB output limit; every file is in the manifest, /tmp/m.json (output "manifest").`,
     ]);
-    expect(markdown).toBe(
-      [
-        "### s3-verified-upload to `bkt`",
-        "",
-        "1 uploaded (20.0 MiB), 0 unchanged, 1 failed",
-        "",
-        "| File | Key | Size | Parts | Checksum | Verified | Throughput |",
-        "| --- | --- | ---: | ---: | --- | --- | ---: |",
-        "| /w/dist/app.zip | builds/app.zip | 20.0 MiB | 3 | CRC64NVME AAAAAAAAAAA= | ✅ checksum | 20.0 MiB/s |",
-        "| /w/x\\|y | x\\|y | 20.0 MiB | 3 | CRC64NVME AAAAAAAAAAA= | ❌ failed |  |",
-        "",
-        "- **x\\|y**: UploadPart failed",
-        "",
-      ].join("\n"),
+  });
+
+  it("is whole and says so below the budget", () => {
+    const files = manyFiles(50, []);
+    const outputs = runOutputs({ files, ok: true }, {}, "us-east-1", "/tmp/m.json");
+    expect(outputs["results-truncated"]).toBe("false");
+    expect(JSON.parse(outputs["results"]!)).toEqual(files);
+    expect(outputs["keys-truncated"]).toBe("false");
+    expect(truncationNotices(outputs, { files, ok: true })).toEqual([]);
+  });
+
+  it("cuts keys too when a run stores more than fit, and keeps all outputs under the limit", () => {
+    const files = manyFiles(12_000, []);
+    const outputs = runOutputs({ files, ok: true }, {}, "us-east-1", "/tmp/m.json");
+    const sizes = Object.values(outputs).map(utf16Bytes);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBeLessThan(GITHUB_LIMIT);
+    expect(outputs["keys-truncated"]).toBe("true");
+    const keys = JSON.parse(outputs["keys"]!) as string[];
+    expect(keys).toEqual(files.slice(0, keys.length).map((file) => file.key));
+    expect(truncationNotices(outputs, { files, ok: true })[1]).toBe(
+      `The "keys" output lists ${keys.length} of 12000 keys to stay under GitHub's 1 MB output limit; every key is in the manifest, /tmp/m.json (output "manifest").`,
     );
   });
 });
