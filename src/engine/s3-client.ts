@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-s3";
 import type { LifecycleRule, TransitionDefaultMinimumObjectSize } from "@aws-sdk/client-s3";
 import { createLeanHttp } from "./s3-lean-http.js";
-import type { ChecksumAlgorithm, ChecksumType, S3Settings } from "./types.js";
+import type { ChecksumAlgorithm, ChecksumType, S3Settings, ServedHeaders } from "./types.js";
 
 /** Passed through untouched: rules we did not write must come back exactly as they were. */
 export type { LifecycleRule } from "@aws-sdk/client-s3";
@@ -73,9 +73,8 @@ function writeAnswerFrom(
 }
 
 /** Headers that describe the stored object, passed through to PutObject and CreateMultipartUpload. */
-export interface ObjectHeaders {
+export interface ObjectHeaders extends ServedHeaders {
   contentType: string;
-  cacheControl?: string;
   metadata?: Record<string, string>;
   tagging?: string;
   storageClass?: string;
@@ -86,7 +85,10 @@ export interface ObjectHeaders {
 /** The same headers as raw HTTP, for the lean PutObject path. */
 function objectHeaderLines(headers: ObjectHeaders): Record<string, string> {
   const lines: Record<string, string> = { "content-type": headers.contentType };
+  if (headers.contentEncoding !== undefined) lines["content-encoding"] = headers.contentEncoding;
   if (headers.cacheControl !== undefined) lines["cache-control"] = headers.cacheControl;
+  if (headers.contentDisposition !== undefined) lines["content-disposition"] = headers.contentDisposition;
+  if (headers.contentLanguage !== undefined) lines["content-language"] = headers.contentLanguage;
   for (const [name, value] of Object.entries(headers.metadata ?? {})) lines[`x-amz-meta-${name}`] = value;
   if (headers.tagging !== undefined) lines["x-amz-tagging"] = headers.tagging;
   if (headers.storageClass !== undefined) lines["x-amz-storage-class"] = headers.storageClass;
@@ -131,7 +133,10 @@ function answerFromHeaders(headers: IncomingHttpHeaders): WriteAnswer {
 function headerFields(headers: ObjectHeaders) {
   return {
     ContentType: headers.contentType,
+    ContentEncoding: headers.contentEncoding,
     CacheControl: headers.cacheControl,
+    ContentDisposition: headers.contentDisposition,
+    ContentLanguage: headers.contentLanguage,
     Metadata: headers.metadata,
     Tagging: headers.tagging,
     // The SDK types these as string unions; the store is the judge of which values it accepts.

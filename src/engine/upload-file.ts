@@ -6,14 +6,29 @@ import type { OpenFile } from "./part-reader.js";
 import { planUpload, type UploadPlan } from "./plan.js";
 import type { FileContext, RunContext } from "./run-context.js";
 import type { ObjectHeaders } from "./s3-client.js";
-import type { FileResult, LocalFile } from "./types.js";
+import type { FileResult, LocalFile, ServedHeaders } from "./types.js";
 import { uploadMultipart } from "./upload-multipart.js";
 import { uploadSingle } from "./upload-single.js";
 
+/** The file's own headers over the run's, each one on its own; Content-Type guessed when neither sets it. */
+export function servedHeaders(
+  object: ServedHeaders,
+  file: LocalFile,
+): ServedHeaders & { contentType: string } {
+  const own = file.headers ?? {};
+  const served: ServedHeaders & { contentType: string } = {
+    contentType: own.contentType ?? object.contentType ?? guessContentType(file.path),
+  };
+  for (const field of ["contentEncoding", "cacheControl", "contentDisposition", "contentLanguage"] as const) {
+    const value = own[field] ?? object[field];
+    if (value !== undefined) served[field] = value;
+  }
+  return served;
+}
+
 function objectHeaders(run: RunContext, file: LocalFile): ObjectHeaders {
   const { object } = run.options;
-  const headers: ObjectHeaders = { contentType: object.contentType ?? guessContentType(file.path) };
-  if (object.cacheControl !== undefined) headers.cacheControl = object.cacheControl;
+  const headers: ObjectHeaders = servedHeaders(object, file);
   if (object.metadata !== undefined) headers.metadata = object.metadata;
   if (object.tags !== undefined && Object.keys(object.tags).length > 0) {
     headers.tagging = new URLSearchParams(object.tags).toString();

@@ -12,6 +12,7 @@ import {
   skippedWarning,
 } from "./file-checks.js";
 import { revealingFs } from "./glob-fs.js";
+import { headerMatcher } from "./header-rules.js";
 import { objectKey } from "./keys.js";
 
 export type FilesResult =
@@ -23,7 +24,8 @@ export type FilesResult =
   /** badSetting: a setting is wrong (base-dir), as opposed to a file. */
   | { ok: false; error: string; badSetting?: true };
 
-type FileSelection = Pick<UploadConfig, "patterns" | "prefix" | "baseDir" | "includeHiddenFiles">;
+type FileSelection = Pick<UploadConfig, "patterns" | "prefix" | "baseDir" | "includeHiddenFiles"> &
+  Partial<Pick<UploadConfig, "headerRules">>;
 
 /**
  * Patterns and base-dir are relative to cwd. As in actions/upload-artifact, "!" patterns
@@ -47,6 +49,7 @@ export async function findFiles(selection: FileSelection, cwd: string): Promise<
     const problem = await diagnoseNamedPath(pattern, path.resolve(cwd, pattern));
     if (problem) return { ok: false, error: problem };
   }
+  const headersOf = headerMatcher(selection.headerRules ?? []);
   const files: LocalFile[] = [];
   const warnings: string[] = [];
   for (const filePath of [...new Set(found.map((file) => path.resolve(cwd, file)))].sort()) {
@@ -59,7 +62,8 @@ export async function findFiles(selection: FileSelection, cwd: string): Promise<
     if (!key.ok) return key;
     const unreadable = await checkReadable(filePath);
     if (unreadable) return { ok: false, error: unreadable };
-    files.push({ path: filePath, key: key.key });
+    const headers = headersOf(path.relative(baseDir, filePath).split(path.sep).join("/"));
+    files.push({ path: filePath, key: key.key, ...(Object.keys(headers).length > 0 ? { headers } : {}) });
   }
   const duplicate = checkDuplicateKeys(files);
   if (duplicate) return { ok: false, error: duplicate };
