@@ -18,6 +18,7 @@ import {
 } from "@aws-sdk/client-s3";
 import type { LifecycleRule, TransitionDefaultMinimumObjectSize } from "@aws-sdk/client-s3";
 import { createLeanHttp } from "./s3-lean-http.js";
+import { servedFromHeaderLines } from "./served-headers.js";
 import type { ChecksumAlgorithm, ChecksumType, S3Settings, ServedHeaders } from "./types.js";
 
 /** Passed through untouched: rules we did not write must come back exactly as they were. */
@@ -165,6 +166,8 @@ export interface StoredObject {
   sse?: string;
   /** The svu-plan metadata a multipart upload of this tool records (upload-multipart.ts). */
   planRecord?: string;
+  /** The headers it is served with, as HEAD shows them. */
+  served?: ServedHeaders;
 }
 
 export interface ListedPart {
@@ -382,6 +385,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
             size,
             ...answerFromHeaders(leanAnswer.headers),
             ...(typeof planRecord === "string" ? { planRecord } : {}),
+            served: servedFromHeaderLines(leanAnswer.headers),
           };
         }
         const head = await client.send(
@@ -393,6 +397,13 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           size: head.ContentLength ?? 0,
           ...writeAnswerFrom(head),
           ...(planRecord !== undefined ? { planRecord } : {}),
+          served: servedFromHeaderLines({
+            "content-type": head.ContentType,
+            "content-encoding": head.ContentEncoding,
+            "cache-control": head.CacheControl,
+            "content-disposition": head.ContentDisposition,
+            "content-language": head.ContentLanguage,
+          }),
         };
       } catch (error) {
         if (isNotFound(error)) return null;

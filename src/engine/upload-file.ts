@@ -1,30 +1,14 @@
 import { closeSync, constants, fstatSync, openSync } from "node:fs";
-import { guessContentType } from "./content-type.js";
 import { identityOf, type FileIdentity } from "./file-identity.js";
 import { decideExisting } from "./overwrite.js";
 import type { OpenFile } from "./part-reader.js";
 import { planUpload, type UploadPlan } from "./plan.js";
 import type { FileContext, RunContext } from "./run-context.js";
 import type { ObjectHeaders } from "./s3-client.js";
+import { headerDifferences, servedHeaders } from "./served-headers.js";
 import type { FileResult, LocalFile, ServedHeaders } from "./types.js";
 import { uploadMultipart } from "./upload-multipart.js";
 import { uploadSingle } from "./upload-single.js";
-
-/** The file's own headers over the run's, each one on its own; Content-Type guessed when neither sets it. */
-export function servedHeaders(
-  object: ServedHeaders,
-  file: LocalFile,
-): ServedHeaders & { contentType: string } {
-  const own = file.headers ?? {};
-  const served: ServedHeaders & { contentType: string } = {
-    contentType: own.contentType ?? object.contentType ?? guessContentType(file.path),
-  };
-  for (const field of ["contentEncoding", "cacheControl", "contentDisposition", "contentLanguage"] as const) {
-    const value = own[field] ?? object[field];
-    if (value !== undefined) served[field] = value;
-  }
-  return served;
-}
 
 function objectHeaders(run: RunContext, file: LocalFile): ObjectHeaders {
   const { object } = run.options;
@@ -37,6 +21,19 @@ function objectHeaders(run: RunContext, file: LocalFile): ObjectHeaders {
   if (object.sse !== undefined) headers.sse = object.sse;
   if (object.sseKmsKeyId !== undefined) headers.sseKmsKeyId = object.sseKmsKeyId;
   return headers;
+}
+
+/**
+ * An identical object is left as it is even when its headers differ (a changed rule, a newer MIME database):
+ * overwrite: false never replaces an object, and stores that re-case a header would otherwise fail runs.
+ */
+function staleHeadersNote(wanted: ObjectHeaders, stored: ServedHeaders | undefined): string[] {
+  const differences = stored === undefined ? [] : headerDifferences(wanted, stored);
+  if (differences.length === 0) return [];
+  return [
+    `Its stored headers differ from this run's: ${differences.join(", ")}; the bytes are identical, so it was ` +
+      "left as it is: set overwrite: true to store this run's headers.",
+  ];
 }
 
 function emptyResult(run: RunContext, file: LocalFile, size: number, plan: UploadPlan | null): FileResult {
@@ -114,7 +111,10 @@ export async function uploadFile(run: RunContext, file: LocalFile): Promise<File
           checksumRemote: decision.checksum,
           verification: decision.method,
           verified: true,
-          notes: ["The object already exists with the same content; it was not uploaded again."],
+          notes: [
+            "The object already exists with the same content; it was not uploaded again.",
+            ...staleHeadersNote(ctx.headers, decision.stored.served),
+          ],
         };
       } else {
         const outcome = plan.multipart

@@ -159,6 +159,33 @@ function headerCases(store: () => Store, multipartSize: number): void {
     }
     expect(await served(store(), `${plain.prefix}/logs.tar.gz`)).toEqual({ ContentType: "application/gzip" });
   });
+
+  it("keeps an identical object unchanged but says which stored headers differ from this run's", async () => {
+    const first = await filesFor(
+      store(),
+      { "index.html": 100 },
+      { headers: "*.html | Cache-Control: no-cache" },
+    );
+    const uploaded = await runUploads(first.files, store().options({ overwrite: false }));
+    expect(uploaded.files[0]?.status).toBe("uploaded");
+
+    const same = await runUploads(first.files, store().options({ overwrite: false }));
+    expect(same.files[0]?.status).toBe("unchanged");
+    expect(same.files[0]?.notes.join(" ")).not.toMatch(/headers differ/);
+
+    const changed = first.files.map((file) => ({
+      ...file,
+      headers: { cacheControl: "max-age=60", contentEncoding: "gzip" },
+    }));
+    const again = await runUploads(changed, store().options({ overwrite: false }));
+    expect(again.files[0]?.status).toBe("unchanged");
+    expect(again.files[0]?.notes).toContain(
+      'Its stored headers differ from this run\'s: Content-Encoding none (this run: "gzip"), Cache-Control ' +
+        '"no-cache" (this run: "max-age=60"); the bytes are identical, so it was left as it is: set overwrite: ' +
+        "true to store this run's headers.",
+    );
+    expect(await served(store(), first.files[0]!.key)).toMatchObject({ CacheControl: "no-cache" });
+  });
 }
 
 describe("object headers against the emulator", () => {
