@@ -1,8 +1,10 @@
-// Per-pattern headers: "pattern | Header: value", one header per line. One header per line, split at the
-// first "|" and the first ":" after it, so a value keeps its commas, semicolons and quotes as written
-// (Cache-Control "public, max-age=31536000, immutable"; Content-Disposition 'attachment; filename="a, b"').
+// Per-pattern headers: one "pattern | Header: value" per line, split at the first "|" and the first ":" after
+// it, so a value keeps its commas, semicolons and quotes as written (Cache-Control "public, max-age=31536000,
+// immutable"; Content-Disposition 'attachment; filename="a, b"'). A pattern cannot hold "|": alternatives are
+// written with braces, *.{js,css}.
 import path from "node:path";
 import picomatch from "picomatch";
+import { SERVED_HEADER_NAMES } from "../engine/index.js";
 import type { ServedHeaders } from "../engine/types.js";
 
 export type HeaderField = keyof ServedHeaders;
@@ -15,26 +17,16 @@ export interface HeaderRule {
   value: string;
 }
 
-const HEADERS: ReadonlyArray<{ name: string; field: HeaderField }> = [
-  { name: "Content-Type", field: "contentType" },
-  { name: "Content-Encoding", field: "contentEncoding" },
-  { name: "Cache-Control", field: "cacheControl" },
-  { name: "Content-Disposition", field: "contentDisposition" },
-  { name: "Content-Language", field: "contentLanguage" },
-];
+const HEADERS = Object.entries(SERVED_HEADER_NAMES) as Array<[HeaderField, string]>;
 
 const MEDIA_TYPE = /^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/;
 // RFC 9110 content-coding tokens, comma-separated.
 const CODINGS = /^[\w!#$%&'*+.^`|~-]+(\s*,\s*[\w!#$%&'*+.^`|~-]+)*$/;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
-export function headerName(field: HeaderField): string {
-  return HEADERS.find((header) => header.field === field)!.name;
-}
-
 /** What is wrong with a header's value, as the end of a sentence; undefined when it can be sent. */
 export function headerValueProblem(field: HeaderField, value: string): string | undefined {
-  const name = headerName(field);
+  const name = SERVED_HEADER_NAMES[field];
   if (!PRINTABLE_ASCII.test(value)) {
     const example = field === "contentDisposition" ? " (for a file name: filename*=UTF-8''%C3%A4.pdf)" : "";
     return `the ${name} value has non-ASCII or control characters, which HTTP headers cannot carry; encode them${example}.`;
@@ -63,21 +55,19 @@ function parseLine(input: string, line: number, text: string): HeaderRule | stri
   if (pattern.startsWith("/")) {
     return `Input "${input}": line ${line}: pattern "${pattern}" starts with "/"; patterns are relative to base-dir, so write ${pattern.replace(/^\/+/, "")}.`;
   }
-  const header = HEADERS.find((known) => known.name.toLowerCase() === name.toLowerCase());
+  const header = HEADERS.find(([, known]) => known.toLowerCase() === name.toLowerCase());
   if (!header) {
-    return `Input "${input}": line ${line}: "${name}" is not a header rules can set; use ${HEADERS.slice(
-      0,
-      -1,
-    )
-      .map((known) => known.name)
-      .join(", ")} or ${HEADERS.at(-1)!.name} (user metadata goes in "metadata").`;
+    const names = HEADERS.map(([, known]) => known);
+    const choices = `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
+    return `Input "${input}": line ${line}: "${name}" is not a header rules can set; use ${choices} (user metadata goes in "metadata").`;
   }
+  const [field, headerName] = header;
   if (value === "") {
-    return `Input "${input}": line ${line}: ${header.name} has no value; give one, or remove the line.`;
+    return `Input "${input}": line ${line}: ${headerName} has no value; give one, or remove the line.`;
   }
-  const problem = headerValueProblem(header.field, value);
+  const problem = headerValueProblem(field, value);
   if (problem) return `Input "${input}": line ${line}: ${problem}`;
-  return { line, pattern, header: header.field, value };
+  return { line, pattern, header: field, value };
 }
 
 /** Every bad line is reported, each naming the input, the line and the fix. */
