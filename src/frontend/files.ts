@@ -12,14 +12,15 @@ import {
   skippedWarning,
 } from "./file-checks.js";
 import { revealingFs } from "./glob-fs.js";
-import { headerMatcher } from "./header-rules.js";
+import { headerMatcher, unmatchedRuleWarnings } from "./header-rules.js";
 import { objectKey } from "./keys.js";
 
 export type FilesResult =
   | {
       ok: true;
       files: LocalFile[];
-      /** Matched paths that cannot upload, one sentence each. */ warnings: string[];
+      /** Matched paths that cannot upload, and header rules that match no file; one sentence each. */
+      warnings: string[];
     }
   /** badSetting: a setting is wrong (base-dir), as opposed to a file. */
   | { ok: false; error: string; badSetting?: true };
@@ -49,7 +50,9 @@ export async function findFiles(selection: FileSelection, cwd: string): Promise<
     const problem = await diagnoseNamedPath(pattern, path.resolve(cwd, pattern));
     if (problem) return { ok: false, error: problem };
   }
-  const headersOf = headerMatcher(selection.headerRules ?? []);
+  const headerRules = selection.headerRules ?? [];
+  const headersOf = headerMatcher(headerRules);
+  const relativePaths: string[] = [];
   const files: LocalFile[] = [];
   const warnings: string[] = [];
   for (const filePath of [...new Set(found.map((file) => path.resolve(cwd, file)))].sort()) {
@@ -62,10 +65,13 @@ export async function findFiles(selection: FileSelection, cwd: string): Promise<
     if (!key.ok) return key;
     const unreadable = await checkReadable(filePath);
     if (unreadable) return { ok: false, error: unreadable };
-    const headers = headersOf(path.relative(baseDir, filePath).split(path.sep).join("/"));
+    const relativePath = path.relative(baseDir, filePath).split(path.sep).join("/");
+    relativePaths.push(relativePath);
+    const headers = headersOf(relativePath);
     files.push({ path: filePath, key: key.key, ...(Object.keys(headers).length > 0 ? { headers } : {}) });
   }
   const duplicate = checkDuplicateKeys(files);
   if (duplicate) return { ok: false, error: duplicate };
+  warnings.push(...unmatchedRuleWarnings("headers", headerRules, relativePaths, selection.baseDir));
   return { ok: true, files, warnings };
 }

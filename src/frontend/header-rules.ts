@@ -84,21 +84,23 @@ export function parseHeaderRules(input: string, text: string): { rules: HeaderRu
   return { rules, errors };
 }
 
-/**
- * relative path ("/"-separated, relative to base-dir) → the headers its rules set, later rules winning per
- * header. A pattern without "/" matches the file name at any depth, as in .gitignore; picomatch's own
- * basename option is not used because it stops "dir/*.css" from matching "dir/a.css".
- */
-export function headerMatcher(rules: readonly HeaderRule[]): (relativePath: string) => ServedHeaders {
+// A pattern without "/" matches the file name at any depth, as in .gitignore; picomatch's own basename option
+// is not used because it stops "dir/*.css" from matching "dir/a.css".
+function compile(rules: readonly HeaderRule[]): Map<string, (relativePath: string) => boolean> {
   const matchers = new Map<string, (relativePath: string) => boolean>();
   for (const { pattern } of rules) {
     if (matchers.has(pattern)) continue;
+    // One argument only: picomatch takes a second as "return a match object".
     const matches = picomatch(pattern, { dot: true });
-    matchers.set(
-      pattern,
-      pattern.includes("/") ? matches : (relativePath) => matches(path.posix.basename(relativePath)),
-    );
+    const subject = pattern.includes("/") ? (p: string) => p : (p: string) => path.posix.basename(p);
+    matchers.set(pattern, (relativePath) => matches(subject(relativePath)));
   }
+  return matchers;
+}
+
+/** relative path ("/"-separated, relative to base-dir) → the headers its rules set, later rules winning. */
+export function headerMatcher(rules: readonly HeaderRule[]): (relativePath: string) => ServedHeaders {
+  const matchers = compile(rules);
   return (relativePath) => {
     const headers: ServedHeaders = {};
     for (const rule of rules) {
@@ -106,4 +108,22 @@ export function headerMatcher(rules: readonly HeaderRule[]): (relativePath: stri
     }
     return headers;
   };
+}
+
+/** One warning per pattern that matches none of the files: a typo there would otherwise go unnoticed. */
+export function unmatchedRuleWarnings(
+  input: string,
+  rules: readonly HeaderRule[],
+  relativePaths: readonly string[],
+  baseDir: string,
+): string[] {
+  const warnings: string[] = [];
+  for (const [pattern, matches] of compile(rules)) {
+    if (relativePaths.some(matches)) continue;
+    const line = rules.find((rule) => rule.pattern === pattern)!.line;
+    warnings.push(
+      `Input "${input}": line ${line} pattern "${pattern}" matches none of the files to upload; patterns are relative to base-dir ("${baseDir}").`,
+    );
+  }
+  return warnings;
 }
