@@ -12,6 +12,7 @@ import { checkEndpoint } from "./frontend/endpoint.js";
 import { INPUTS } from "./frontend/inputs.js";
 import { parseDuration } from "./frontend/duration.js";
 import type { Field } from "./frontend/fields.js";
+import { headerValueProblem, parseHeaderRules, type HeaderRule } from "./frontend/header-rules.js";
 import { parseBoolean, parseByteSize, parseChoice, parsePairs, parseWholeNumber } from "./frontend/fields.js";
 
 export type Lookup = (name: string) => string | undefined;
@@ -32,6 +33,8 @@ export interface UploadConfig {
   baseDir: string;
   ifNoFilesFound: IfNoFilesFound;
   includeHiddenFiles: boolean;
+  /** Per-pattern headers in the order given; the front end resolves them per file (LocalFile.headers). */
+  headerRules: HeaderRule[];
 }
 
 export type ConfigResult = { ok: true; config: UploadConfig } | { ok: false; errors: string[] };
@@ -135,6 +138,7 @@ export function parseConfig(lookup: Lookup, limits: S3Limits = resolveLimits(und
   if (endpointError) errors.push(endpointError);
 
   const object = parseObjectSettings(text, take, errors);
+  const headerRules = parseHeaderRules("headers", mode === "cleanup" ? "" : text("headers"));
   const requireChecksums = bool("require-checksums");
   if (requireChecksums && checksumAlgorithm === null) {
     errors.push(`Input "require-checksums" is true but "checksum-algorithm" is none; choose an algorithm.`);
@@ -173,7 +177,9 @@ export function parseConfig(lookup: Lookup, limits: S3Limits = resolveLimits(und
       "error",
     ),
     includeHiddenFiles: bool("include-hidden-files"),
+    headerRules: headerRules.rules,
   };
+  errors.push(...headerRules.errors);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
 }
 
@@ -190,6 +196,12 @@ function parseObjectSettings(
       errors.push(
         `Input "content-type": "${contentType}" is not a media type; use type/subtype, e.g. application/zip, or leave it empty to guess from the extension.`,
       );
+  }
+  const contentEncoding = text("content-encoding");
+  if (contentEncoding) {
+    const problem = headerValueProblem("contentEncoding", contentEncoding);
+    if (problem) errors.push(`Input "content-encoding": ${problem}`);
+    else object.contentEncoding = contentEncoding;
   }
   if (text("cache-control")) object.cacheControl = text("cache-control");
   const metadata = take(parsePairs("metadata", text("metadata"), { asciiValues: true }), {});

@@ -1,49 +1,22 @@
 import { extname } from "node:path";
+import mime from "mime";
 
-// Only types build artifacts commonly have; anything else is served as bytes, which is always safe.
-const TYPES: Record<string, string> = {
-  ".txt": "text/plain; charset=utf-8",
-  ".md": "text/markdown; charset=utf-8",
-  ".html": "text/html; charset=utf-8",
-  ".htm": "text/html; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".json": "application/json",
-  ".map": "application/json",
-  ".xml": "application/xml",
-  ".yaml": "application/yaml",
-  ".yml": "application/yaml",
-  ".csv": "text/csv; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".gif": "image/gif",
-  ".webp": "image/webp",
-  ".ico": "image/vnd.microsoft.icon",
-  ".pdf": "application/pdf",
-  ".wasm": "application/wasm",
-  ".zip": "application/zip",
-  ".gz": "application/gzip",
-  ".tgz": "application/gzip",
-  ".bz2": "application/x-bzip2",
-  ".xz": "application/x-xz",
-  ".zst": "application/zstd",
-  ".tar": "application/x-tar",
-  ".7z": "application/x-7z-compressed",
-  ".jar": "application/java-archive",
-  ".deb": "application/vnd.debian.binary-package",
-  ".rpm": "application/x-rpm",
-  ".dmg": "application/x-apple-diskimage",
-  ".apk": "application/vnd.android.package-archive",
-  ".msi": "application/x-msi",
-  ".iso": "application/x-iso9660-image",
-  ".sha256": "text/plain; charset=utf-8",
-  ".sig": "application/pgp-signature",
-  ".asc": "application/pgp-signature",
+// Build artifacts the database has no type for; anything else unknown is served as bytes, always safe.
+const MISSING: Record<string, string> = {
+  tgz: "application/gzip",
+  zst: "application/zstd",
+  sha256: "text/plain",
 };
 
+/**
+ * The type of the file's own bytes: "app.js.gz" is application/gzip (aws s3 cp would say text/javascript,
+ * which serves gzip bytes as script); a header rule sets text/javascript with Content-Encoding gzip.
+ * Text types say UTF-8: without a charset browsers read text/plain and text/html as windows-1252.
+ */
 export function guessContentType(path: string): string {
-  return TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
+  // extname, not mime.getType(path): that takes a bare "txt" or "Makefile" for an extension.
+  const extension = extname(path).slice(1).toLowerCase();
+  const type = extension === "" ? null : (MISSING[extension] ?? mime.getType(extension));
+  if (type === null) return "application/octet-stream";
+  return type.startsWith("text/") ? `${type}; charset=utf-8` : type;
 }

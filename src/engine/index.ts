@@ -12,6 +12,7 @@ import { uploadFile } from "./upload-file.js";
 
 export { runCleanup } from "./cleanup.js";
 export { bufferLimitNote, resolveLimits } from "./plan.js";
+export { SERVED_HEADER_NAMES } from "./served-headers.js";
 export { formatSize, parseSize } from "./size.js";
 export type * from "./types.js";
 

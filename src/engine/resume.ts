@@ -10,7 +10,7 @@
 //
 // An upload written to a moment ago may belong to a job still running: it is left alone until it has been
 // quiet for the stall timeout plus the time a part takes at 1 MiB/s (a live job of this tool stores a part
-// at least that often). Content-Type, cache-control, metadata, tags and encryption are not shown on an
+// at least that often). Headers (Content-Type, …), metadata, tags and encryption are not shown on an
 // in-progress upload by S3, so they cannot be compared before resuming; the svu-plan metadata fingerprints
 // them on the finished object (settings-fingerprint.ts). An adopted upload is never aborted by this run.
 import { listPendingUploads } from "./cleanup.js";

@@ -18,7 +18,8 @@ import {
 } from "@aws-sdk/client-s3";
 import type { LifecycleRule, TransitionDefaultMinimumObjectSize } from "@aws-sdk/client-s3";
 import { createLeanHttp } from "./s3-lean-http.js";
-import type { ChecksumAlgorithm, ChecksumType, S3Settings } from "./types.js";
+import { servedFromHeaderLines } from "./served-headers.js";
+import type { ChecksumAlgorithm, ChecksumType, S3Settings, ServedHeaders } from "./types.js";
 
 /** Passed through untouched: rules we did not write must come back exactly as they were. */
 export type { LifecycleRule } from "@aws-sdk/client-s3";
@@ -73,9 +74,8 @@ function writeAnswerFrom(
 }
 
 /** Headers that describe the stored object, passed through to PutObject and CreateMultipartUpload. */
-export interface ObjectHeaders {
+export interface ObjectHeaders extends ServedHeaders {
   contentType: string;
-  cacheControl?: string;
   metadata?: Record<string, string>;
   tagging?: string;
   storageClass?: string;
@@ -86,7 +86,10 @@ export interface ObjectHeaders {
 /** The same headers as raw HTTP, for the lean PutObject path. */
 function objectHeaderLines(headers: ObjectHeaders): Record<string, string> {
   const lines: Record<string, string> = { "content-type": headers.contentType };
+  if (headers.contentEncoding !== undefined) lines["content-encoding"] = headers.contentEncoding;
   if (headers.cacheControl !== undefined) lines["cache-control"] = headers.cacheControl;
+  if (headers.contentDisposition !== undefined) lines["content-disposition"] = headers.contentDisposition;
+  if (headers.contentLanguage !== undefined) lines["content-language"] = headers.contentLanguage;
   for (const [name, value] of Object.entries(headers.metadata ?? {})) lines[`x-amz-meta-${name}`] = value;
   if (headers.tagging !== undefined) lines["x-amz-tagging"] = headers.tagging;
   if (headers.storageClass !== undefined) lines["x-amz-storage-class"] = headers.storageClass;
@@ -131,7 +134,10 @@ function answerFromHeaders(headers: IncomingHttpHeaders): WriteAnswer {
 function headerFields(headers: ObjectHeaders) {
   return {
     ContentType: headers.contentType,
+    ContentEncoding: headers.contentEncoding,
     CacheControl: headers.cacheControl,
+    ContentDisposition: headers.contentDisposition,
+    ContentLanguage: headers.contentLanguage,
     Metadata: headers.metadata,
     Tagging: headers.tagging,
     // The SDK types these as string unions; the store is the judge of which values it accepts.
@@ -160,6 +166,8 @@ export interface StoredObject {
   sse?: string;
   /** The svu-plan metadata a multipart upload of this tool records (upload-multipart.ts). */
   planRecord?: string;
+  /** The headers it is served with, as HEAD shows them. */
+  served?: ServedHeaders;
 }
 
 export interface ListedPart {
@@ -377,6 +385,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
             size,
             ...answerFromHeaders(leanAnswer.headers),
             ...(typeof planRecord === "string" ? { planRecord } : {}),
+            served: servedFromHeaderLines(leanAnswer.headers),
           };
         }
         const head = await client.send(
@@ -388,6 +397,13 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           size: head.ContentLength ?? 0,
           ...writeAnswerFrom(head),
           ...(planRecord !== undefined ? { planRecord } : {}),
+          served: servedFromHeaderLines({
+            "content-type": head.ContentType,
+            "content-encoding": head.ContentEncoding,
+            "cache-control": head.CacheControl,
+            "content-disposition": head.ContentDisposition,
+            "content-language": head.ContentLanguage,
+          }),
         };
       } catch (error) {
         if (isNotFound(error)) return null;

@@ -19,10 +19,17 @@ export interface S3Settings {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
-export interface ObjectSettings {
-  /** Content-Type for a key; undefined lets the engine guess from the extension. */
+/** Headers an object is served with; an undefined one is not sent (Content-Type is then guessed). */
+export interface ServedHeaders {
   contentType?: string;
+  contentEncoding?: string;
   cacheControl?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+}
+
+/** Settings for every object; the served headers are defaults under each file's own (LocalFile.headers). */
+export interface ObjectSettings extends ServedHeaders {
   metadata?: Record<string, string>;
   tags?: Record<string, string>;
   storageClass?: string;
@@ -35,6 +42,8 @@ export interface LocalFile {
   path: string;
   /** Full object key, prefix included. */
   key: string;
+  /** This file's own headers (the front end's header rules), over those of ObjectSettings. */
+  headers?: ServedHeaders;
 }
 
 export interface EngineOptions {

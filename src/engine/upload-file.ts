@@ -1,5 +1,4 @@
 import { closeSync, constants, fstatSync, openSync } from "node:fs";
-import { guessContentType } from "./content-type.js";
 import { StepError } from "./errors.js";
 import { identityOf, type FileIdentity } from "./file-identity.js";
 import { decideExisting } from "./overwrite.js";
@@ -7,14 +6,14 @@ import type { OpenFile } from "./part-reader.js";
 import { planUpload, type UploadPlan } from "./plan.js";
 import type { FileContext, RunContext } from "./run-context.js";
 import type { ObjectHeaders } from "./s3-client.js";
-import type { FailureDetail, FileResult, LocalFile } from "./types.js";
+import { headerDifferences, servedHeaders } from "./served-headers.js";
+import type { FailureDetail, FileResult, LocalFile, ServedHeaders } from "./types.js";
 import { uploadMultipart } from "./upload-multipart.js";
 import { uploadSingle } from "./upload-single.js";
 
 function objectHeaders(run: RunContext, file: LocalFile): ObjectHeaders {
   const { object } = run.options;
-  const headers: ObjectHeaders = { contentType: object.contentType ?? guessContentType(file.path) };
-  if (object.cacheControl !== undefined) headers.cacheControl = object.cacheControl;
+  const headers: ObjectHeaders = servedHeaders(object, file);
   if (object.metadata !== undefined) headers.metadata = object.metadata;
   if (object.tags !== undefined && Object.keys(object.tags).length > 0) {
     headers.tagging = new URLSearchParams(object.tags).toString();
@@ -23,6 +22,19 @@ function objectHeaders(run: RunContext, file: LocalFile): ObjectHeaders {
   if (object.sse !== undefined) headers.sse = object.sse;
   if (object.sseKmsKeyId !== undefined) headers.sseKmsKeyId = object.sseKmsKeyId;
   return headers;
+}
+
+/**
+ * An identical object is left as it is even when its headers differ (a changed rule, a newer MIME database):
+ * overwrite: false never replaces an object, and stores that re-case a header would otherwise fail runs.
+ */
+function staleHeadersNote(wanted: ObjectHeaders, stored: ServedHeaders | undefined): string[] {
+  const differences = stored === undefined ? [] : headerDifferences(wanted, stored);
+  if (differences.length === 0) return [];
+  return [
+    `Its stored headers differ from this run's: ${differences.join(", ")}; the bytes are identical, so it was ` +
+      "left as it is: set overwrite: true to store this run's headers.",
+  ];
 }
 
 function emptyResult(run: RunContext, file: LocalFile, size: number, plan: UploadPlan | null): FileResult {
@@ -114,7 +126,10 @@ export async function uploadFile(run: RunContext, file: LocalFile): Promise<File
           checksumRemote: decision.checksum,
           verification: decision.method,
           verified: true,
-          notes: ["The object already exists with the same content; it was not uploaded again."],
+          notes: [
+            "The object already exists with the same content; it was not uploaded again.",
+            ...staleHeadersNote(ctx.headers, decision.stored.served),
+          ],
         };
       } else {
         const outcome = plan.multipart

@@ -144,7 +144,7 @@ async function transferAndConfirm(
 }
 
 /**
- * S3 shows an in-progress upload's Content-Type, cache-control, metadata, tags and encryption to nobody, so
+ * S3 shows an in-progress upload's headers (Content-Type, …), metadata, tags and encryption to nobody, so
  * a resumed upload may have been started with other ones; the finished object shows them, fingerprinted in
  * svu-plan. Fails when they differ: the bytes are right, but the object is not what this run was asked for.
  */
@@ -164,8 +164,8 @@ async function ensureResumedSettings(
       ? "settings this run cannot compare (it was started without a settings fingerprint)"
       : "other object settings";
   throw new Error(
-    `The resumed multipart upload ${uploadId} had been started with ${what} (Content-Type, cache-control, ` +
-      `metadata, tags or encryption; S3 shows none of them before Complete). The object ` +
+    `The resumed multipart upload ${uploadId} had been started with ${what} (headers such as Content-Type, ` +
+      `Content-Encoding or Cache-Control, metadata, tags or encryption; S3 shows none of them before Complete). The object ` +
       `s3://${options.bucket}/${ctx.file.key} holds the file's bytes, verified, but not this run's settings: ` +
       "delete the object and rerun.",
   );

@@ -12,18 +12,21 @@ import {
   skippedWarning,
 } from "./file-checks.js";
 import { revealingFs } from "./glob-fs.js";
+import { headerMatcher, unmatchedRuleWarnings } from "./header-rules.js";
 import { objectKey } from "./keys.js";
 
 export type FilesResult =
   | {
       ok: true;
       files: LocalFile[];
-      /** Matched paths that cannot upload, one sentence each. */ warnings: string[];
+      /** Matched paths that cannot upload, and header rules that match no file; one sentence each. */
+      warnings: string[];
     }
   /** badSetting: a setting is wrong (base-dir), as opposed to a file. */
   | { ok: false; error: string; badSetting?: true };
 
-type FileSelection = Pick<UploadConfig, "patterns" | "prefix" | "baseDir" | "includeHiddenFiles">;
+type FileSelection = Pick<UploadConfig, "patterns" | "prefix" | "baseDir" | "includeHiddenFiles"> &
+  Partial<Pick<UploadConfig, "headerRules">>;
 
 /**
  * Patterns and base-dir are relative to cwd. As in actions/upload-artifact, "!" patterns
@@ -47,6 +50,9 @@ export async function findFiles(selection: FileSelection, cwd: string): Promise<
     const problem = await diagnoseNamedPath(pattern, path.resolve(cwd, pattern));
     if (problem) return { ok: false, error: problem };
   }
+  const headerRules = selection.headerRules ?? [];
+  const headersOf = headerMatcher(headerRules);
+  const relativePaths: string[] = [];
   const files: LocalFile[] = [];
   const warnings: string[] = [];
   for (const filePath of [...new Set(found.map((file) => path.resolve(cwd, file)))].sort()) {
@@ -59,9 +65,13 @@ export async function findFiles(selection: FileSelection, cwd: string): Promise<
     if (!key.ok) return key;
     const unreadable = await checkReadable(filePath);
     if (unreadable) return { ok: false, error: unreadable };
-    files.push({ path: filePath, key: key.key });
+    const relativePath = path.relative(baseDir, filePath).split(path.sep).join("/");
+    relativePaths.push(relativePath);
+    const headers = headersOf(relativePath);
+    files.push({ path: filePath, key: key.key, ...(Object.keys(headers).length > 0 ? { headers } : {}) });
   }
   const duplicate = checkDuplicateKeys(files);
   if (duplicate) return { ok: false, error: duplicate };
+  warnings.push(...unmatchedRuleWarnings("headers", headerRules, relativePaths, selection.baseDir));
   return { ok: true, files, warnings };
 }

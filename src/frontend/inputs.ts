@@ -104,7 +104,20 @@ export const INPUTS: readonly InputSpec[] = [
     description: "Content-Type for every object; empty guesses it from each file's extension.",
     default: "",
   },
+  {
+    name: "content-encoding",
+    description:
+      "Content-Encoding for every object, e.g. gzip; empty sends none (a .gz file is stored as application/gzip and downloads as is).",
+    default: "",
+  },
   { name: "cache-control", description: "Cache-Control header for every object.", default: "" },
+  {
+    name: "headers",
+    description:
+      'Per-file headers, one "pattern | Header: value" per line (a glob relative to base-dir), e.g. **/*.js.gz | Content-Encoding: gzip; later lines win.',
+    default: "",
+    multiline: true,
+  },
   {
     name: "metadata",
     description: "User metadata, one key=value per line (stored as x-amz-meta-key).",

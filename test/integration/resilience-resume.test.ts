@@ -216,6 +216,18 @@ describe("resume and the object settings S3 does not show on an in-progress uplo
     expect(result.files[0]?.error).toMatch(/delete the object and rerun/);
   });
 
+  it("fails when the resumed upload was started with another header rule's value", async () => {
+    const bytes = randomBytes(PARTS * PART);
+    const started = await localFile("rule.js.gz", bytes);
+    await interrupted({ ...started, headers: { contentEncoding: "gzip" } }, 3);
+    const [uploadId] = await openUploads(started.key);
+    const result = await runUploads([{ ...started, headers: { contentEncoding: "br" } }], options());
+    expect(result.files[0]?.status).toBe("failed");
+    expect(result.files[0]?.error).toMatch(
+      new RegExp(`resumed multipart upload ${uploadId} had been started with other object settings`),
+    );
+  });
+
   it("resumes when the settings are the same", async () => {
     const bytes = randomBytes(PARTS * PART);
     const file = await localFile("same-settings.bin", bytes);

@@ -32,6 +32,7 @@ describe("parseConfig", () => {
       baseDir: ".",
       ifNoFilesFound: "error",
       includeHiddenFiles: false,
+      headerRules: [],
       mode: "upload",
       cleanup: { olderThanMs: 7 * 86_400_000, lifecycleDays: undefined },
     } satisfies UploadConfig);
@@ -63,6 +64,8 @@ describe("parseConfig", () => {
       "include-hidden-files": "true",
       "content-type": "application/zip",
       "cache-control": "max-age=60",
+      "content-encoding": "gzip",
+      headers: "*.html | Cache-Control: no-cache",
       metadata: "build=42\ncommit = abc=def",
       tags: "team=infra",
       "storage-class": "STANDARD_IA",
@@ -90,6 +93,7 @@ describe("parseConfig", () => {
         requireChecksums: true,
         object: {
           contentType: "application/zip",
+          contentEncoding: "gzip",
           cacheControl: "max-age=60",
           metadata: { build: "42", commit: "abc=def" },
           tags: { team: "infra" },
@@ -103,6 +107,7 @@ describe("parseConfig", () => {
       baseDir: "dist",
       ifNoFilesFound: "warn",
       includeHiddenFiles: true,
+      headerRules: [{ line: 1, pattern: "*.html", header: "cacheControl", value: "no-cache" }],
       mode: "upload",
       cleanup: { olderThanMs: 7 * 86_400_000, lifecycleDays: undefined },
     } satisfies UploadConfig);

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findFiles } from "../../src/frontend/files.js";
+import { parseHeaderRules } from "../../src/frontend/header-rules.js";
 
 let root: string;
 
@@ -134,5 +135,27 @@ describe("findFiles", () => {
 
   it("returns nothing for patterns that match nothing", async () => {
     expect(await keys(["missing/**"])).toEqual([]);
+  });
+});
+
+describe("findFiles with header rules", () => {
+  it("gives each file the headers of its rules, matched relative to base-dir", async () => {
+    const rules = parseHeaderRules(
+      "headers",
+      "*.js | Cache-Control: no-cache\njs/* | Content-Language: en\ndist/*.map | Cache-Control: x",
+    ).rules;
+    const result = await findFiles(
+      { patterns: ["dist"], prefix: "p", baseDir: "dist", includeHiddenFiles: false, headerRules: rules },
+      root,
+    );
+    if (!result.ok) throw new Error(result.error);
+    expect(result.files.map(({ key, headers }) => ({ key, headers }))).toEqual([
+      { key: "p/app.js", headers: { cacheControl: "no-cache" } },
+      { key: "p/app.js.map", headers: undefined },
+      { key: "p/js/a b.js", headers: { cacheControl: "no-cache", contentLanguage: "en" } },
+    ]);
+    expect(result.warnings).toEqual([
+      'Input "headers": line 3 pattern "dist/*.map" matches none of the files to upload; patterns are relative to base-dir ("dist").',
+    ]);
   });
 });

@@ -62,6 +62,7 @@ describe("lean PUT against the strict emulator", () => {
       checksums: { CRC64NVME: checksum },
       checksumType: "FULL_OBJECT",
       sse: "AES256",
+      served: { contentType: "text/x-test", cacheControl: "max-age=5" },
     });
     const head = await sdk.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(head.ContentType).toBe("text/x-test");
