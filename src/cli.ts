@@ -11,7 +11,8 @@ import { ENV_PREFIX, INPUTS, envName } from "./frontend/inputs.js";
 import { totals } from "./frontend/outputs.js";
 import { barProgress, lineProgress } from "./frontend/progress.js";
 import { cleanup, cleanupLines } from "./frontend/cleanup.js";
-import { cancelText, failureText, upload } from "./frontend/upload.js";
+import { failureText, repeatedFailures } from "./frontend/failures.js";
+import { cancelText, upload } from "./frontend/upload.js";
 import type { UploadOutcome } from "./frontend/upload.js";
 import { VERSION } from "./frontend/version.js";
 import { failIfUnsettled } from "./frontend/unsettled.js";
@@ -19,6 +20,8 @@ import { failIfUnsettled } from "./frontend/unsettled.js";
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+
+const PER_FILE_DETAIL = "--json lists every file with its own error";
 
 export interface CliIO {
   env: NodeJS.ProcessEnv;
@@ -53,9 +56,12 @@ function progressHandler(
   };
   process.on("exit", flush);
   const progress = tty ? barProgress({ write }) : lineProgress({ write: (line) => write(`${line}\n`) });
+  // A cause shared by many files is shown with its first file here, and counted in the final error.
+  const repeated = repeatedFailures();
   return {
     onEvent: (event) => {
-      if (event.type === "file-done") write(`${clear}${describeResult(event.result)}\n`);
+      if (event.type === "file-done" && !repeated(event.result))
+        write(`${clear}${describeResult(event.result)}\n`);
       if (event.type === "warning")
         write(`${clear}warning: ${event.file ? `${event.file.key}: ` : ""}${event.message}\n`);
       progress(event);
@@ -147,12 +153,14 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
   const sums = totals(outcome.run.files);
   io.stderr.write(
-    `${sums.uploaded} uploaded (${formatBytes(sums.bytes)}), ${sums.skipped} unchanged, ${sums.failed} failed` +
-      (sums.dryRun > 0 ? `, ${sums.dryRun} dry run` : "") +
+    (config.config.engine.dryRun
+      ? `dry run: ${sums.dryRun} would upload, ${sums.skipped} unchanged, ${sums.refused} would be refused, ` +
+        `${sums.failed} failed`
+      : `${sums.uploaded} uploaded (${formatBytes(sums.bytes)}), ${sums.skipped} unchanged, ${sums.failed} failed`) +
       "\n",
   );
   if (!outcome.run.ok) {
-    io.stderr.write(`error: ${failureText(outcome.run)}\n`);
+    io.stderr.write(`error: ${failureText(outcome.run.files, PER_FILE_DETAIL)}\n`);
     return EXIT_FAILED;
   }
   return EXIT_OK;

@@ -106,8 +106,14 @@ export interface FileResult {
   verified: boolean;
   /** Human-readable notes, e.g. why verification fell back to ETag/MD5. */
   notes: string[];
-  status: "uploaded" | "unchanged" | "dry-run" | "failed";
+  /**
+   * "dry-run": a dry run found the file would be uploaded; "refused": a dry run found the real run would refuse
+   * it (error says why: overwrite policy, size limits). "unchanged" is proven the same way in both.
+   */
+  status: "uploaded" | "unchanged" | "dry-run" | "refused" | "failed";
   error?: string;
+  /** With error: the step, and the store's or network's error code (null when the message is the cause). */
+  failure?: { step: string; code: string | null };
   durationMs: number;
   bytesPerSecond: number;
 }

@@ -1,7 +1,8 @@
 import { closeSync, constants, fstatSync, openSync } from "node:fs";
 import { guessContentType } from "./content-type.js";
+import { failureOf, Refusal } from "./errors.js";
 import { identityOf, type FileIdentity } from "./file-identity.js";
-import { decideExisting } from "./overwrite.js";
+import { decideExisting, type ExistingDecision } from "./overwrite.js";
 import type { OpenFile } from "./part-reader.js";
 import { planUpload, type UploadPlan } from "./plan.js";
 import type { FileContext, RunContext } from "./run-context.js";
@@ -59,7 +60,34 @@ function openRegularFile(path: string): { handle: OpenFile & { identity: FileIde
   return { handle: { fd, identity: identityOf(stat) }, size: Number(stat.size) };
 }
 
-/** Uploads and verifies one file. Never throws: a failure is a result with status "failed" and an error. */
+function unchangedResult(
+  result: FileResult,
+  decision: Extract<ExistingDecision, { action: "unchanged" }>,
+): FileResult {
+  return {
+    ...result,
+    status: "unchanged",
+    etag: decision.stored.etag,
+    ...(decision.stored.versionId ? { versionId: decision.stored.versionId } : {}),
+    checksumType: decision.stored.checksumType ?? result.checksumType,
+    checksumLocal: decision.checksum,
+    checksumRemote: decision.checksum,
+    verification: decision.method,
+    verified: true,
+    notes: ["The object already exists with the same content; it was not uploaded again."],
+  };
+}
+
+/** What a dry run says of a file the real run would upload: whether an object is there to be replaced. */
+function dryRunNote(ifNoneMatch: boolean): string {
+  return ifNoneMatch
+    ? "Dry run: no object at this key; nothing was uploaded."
+    : "Dry run: nothing was uploaded (overwrite: true replaces any object at this key without comparing).";
+}
+
+/**
+ * Uploads and verifies one file; a dry run takes the same decisions (plan, overwrite check, unchanged proof)
+ * and stops before the first write. Never throws: a failure is a result with status "failed" and an error. */
 export async function uploadFile(run: RunContext, file: LocalFile): Promise<FileResult> {
   const started = performance.now();
   let result = emptyResult(run, file, 0, null);
@@ -73,7 +101,7 @@ export async function uploadFile(run: RunContext, file: LocalFile): Promise<File
       multipartThreshold: run.options.multipartThreshold,
       limits: run.limits,
     });
-    if (!planned.ok) throw new Error(`plan: ${planned.error}`);
+    if (!planned.ok) throw new Refusal("plan", `plan: ${planned.error}`);
     const plan = planned.plan;
     result = emptyResult(run, file, plan.size, plan);
     run.emit({
@@ -83,38 +111,26 @@ export async function uploadFile(run: RunContext, file: LocalFile): Promise<File
       parts: plan.parts.length,
       partSize: plan.partSize,
     });
-    if (run.options.dryRun) {
-      result = { ...result, status: "dry-run", notes: ["Dry run: nothing was uploaded."] };
+    const ctx: FileContext = { run, file, headers: objectHeaders(run, file), signal: run.options.signal };
+    const decision = await decideExisting(ctx, handle, plan);
+    if (decision.action === "unchanged") {
+      result = unchangedResult(result, decision);
+    } else if (run.options.dryRun) {
+      result = { ...result, status: "dry-run", notes: [dryRunNote(decision.ifNoneMatch)] };
     } else {
-      const ctx: FileContext = { run, file, headers: objectHeaders(run, file), signal: run.options.signal };
-      const decision = await decideExisting(ctx, handle, plan);
-      if (decision.action === "unchanged") {
-        result = {
-          ...result,
-          status: "unchanged",
-          etag: decision.stored.etag,
-          ...(decision.stored.versionId ? { versionId: decision.stored.versionId } : {}),
-          checksumType: decision.stored.checksumType ?? result.checksumType,
-          checksumLocal: decision.checksum,
-          checksumRemote: decision.checksum,
-          verification: decision.method,
-          verified: true,
-          notes: ["The object already exists with the same content; it was not uploaded again."],
-        };
-      } else {
-        const outcome = plan.multipart
-          ? await uploadMultipart(ctx, opened.handle, plan, decision.ifNoneMatch)
-          : await uploadSingle(ctx, handle, plan, decision.ifNoneMatch);
-        result = { ...result, ...outcome, status: "uploaded" };
-      }
+      const outcome = plan.multipart
+        ? await uploadMultipart(ctx, opened.handle, plan, decision.ifNoneMatch)
+        : await uploadSingle(ctx, handle, plan, decision.ifNoneMatch);
+      result = { ...result, ...outcome, status: "uploaded" };
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     result = {
       ...result,
-      status: "failed",
+      status: run.options.dryRun && error instanceof Refusal ? "refused" : "failed",
       verified: false,
       error: `${file.path} → s3://${run.options.bucket}/${file.key}: ${message}`,
+      failure: failureOf(error),
     };
   } finally {
     if (handle) closeSync(handle.fd);

@@ -7,6 +7,8 @@ export interface Totals {
   skipped: number;
   failed: number;
   dryRun: number;
+  /** Dry run only: files the real run would refuse. */
+  refused: number;
   bytes: number;
 }
 
@@ -19,6 +21,7 @@ export function totals(files: readonly FileResult[]): Totals {
     skipped: count("unchanged"),
     failed: count("failed"),
     dryRun: count("dry-run"),
+    refused: count("refused"),
     bytes,
   };
 }

@@ -10,6 +10,7 @@ function cell(text: string): string {
 function verifiedCell(file: FileResult): string {
   if (file.status === "failed") return "❌ failed";
   if (file.status === "dry-run") return "— dry run";
+  if (file.status === "refused") return "⛔ would be refused";
   if (file.status === "unchanged") return `✅ unchanged (${file.verification})`;
   return file.verified ? `✅ ${file.verification}` : `⚠️ not verified`;
 }
