@@ -9,7 +9,7 @@ import { HINTS, StepError, describeS3Error, hintForCode, s3ErrorInfo } from "./e
 import { withRetry } from "./retry.js";
 import type { RunContext } from "./run-context.js";
 import { signingRegion } from "./s3-client.js";
-import type { LocalFile } from "./types.js";
+import type { FileResult, LocalFile } from "./types.js";
 
 const STEP = "preflight";
 
@@ -70,6 +70,47 @@ export async function preflight(run: RunContext, files: readonly LocalFile[]): P
     if (info.status === 501 || info.code === "NotImplemented") return;
     throw explain(error, { bucket, prefix, endpoint: s3.endpoint, region: signingRegion(s3) });
   }
+}
+
+/** Failures that may be the whole store's rather than the file's: worth asking the store again. */
+const STORE_WIDE_CODES = new Set(["NoSuchBucket", "AccessDenied", ...CREDENTIAL_CODES, ...UNREACHABLE_CODES]);
+
+export interface StoreWatch {
+  /** The preflight's error once the store was found lost mid-run: files not started yet are not attempted. */
+  lost(): StepError | null;
+  /** After a file's result: when its failure may be the store's, runs the preflight again (one at a time). */
+  recheck(result: FileResult): Promise<void>;
+}
+
+/**
+ * A run's watch on its store. A bucket deleted, credentials expired or an endpoint gone mid-run would
+ * otherwise fail each remaining file in turn, each with its own retries; the preflight decides whether the
+ * cause is the store's. A failure whose cause the preflight has already cleared does not ask again.
+ */
+export function watchStore(run: RunContext, files: readonly LocalFile[]): StoreWatch {
+  let lostWith: StepError | null = null;
+  let probing: Promise<void> | null = null;
+  const cleared = new Set<string>();
+  return {
+    lost: () => lostWith,
+    async recheck(result) {
+      const code = result.failure?.code;
+      if (lostWith || result.status !== "failed" || !code || !STORE_WIDE_CODES.has(code)) return;
+      const cause = `${result.failure!.step}\0${code}`;
+      if (cleared.has(cause)) return;
+      probing ??= preflight(run, files).then(
+        () => {
+          cleared.add(cause);
+        },
+        (error: unknown) => {
+          if (error instanceof StepError && !run.options.signal?.aborted) lostWith = error;
+        },
+      );
+      const current = probing;
+      await current;
+      if (probing === current) probing = null;
+    },
+  };
 }
 
 interface Target {

@@ -78,6 +78,17 @@ function unchangedResult(
   };
 }
 
+/** A file the run did not start because the store was lost mid-run (preflight.ts: watchStore). */
+export function notAttempted(run: RunContext, file: LocalFile, lost: Error): FileResult {
+  const result: FileResult = {
+    ...emptyResult(run, file, 0, null),
+    error: `${file.path} → s3://${run.options.bucket}/${file.key}: not attempted: ${lost.message}`,
+    failure: failureOf(lost),
+  };
+  run.emit({ type: "file-done", result });
+  return result;
+}
+
 /** What a dry run says of a file the real run would upload: whether an object is there to be replaced. */
 function dryRunNote(ifNoneMatch: boolean): string {
   return ifNoneMatch

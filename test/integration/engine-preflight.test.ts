@@ -6,9 +6,10 @@ import path from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { StepError } from "../../src/engine/errors.js";
-import { runUploads, type EngineOptions, type LocalFile } from "../../src/engine/index.js";
-import type { Emulator } from "../emulator/index.js";
+import { runUploads, type EngineEvent, type EngineOptions, type LocalFile } from "../../src/engine/index.js";
+import { startEmulator, type Emulator } from "../emulator/index.js";
 import { KiB, emulatorEngineOptions, startWorkspace, stopWorkspace } from "../helpers/engine.js";
+import { whenLogged } from "../helpers/request-log.js";
 
 const BUCKET = "preflight";
 let emulator: Emulator;
@@ -118,5 +119,66 @@ describe("preflight stops a run that cannot work, with one request and one messa
     expect(error.message).toContain(endpoint);
     expect(error.message).toMatch(/ECONNREFUSED/);
     expect(error.message).toMatch(/Nothing answers at the endpoint/);
+  });
+});
+
+describe("a store lost mid-run: files not yet started are not attempted", () => {
+  it("writes denied everywhere after the 3rd file: one re-probe confirms it, the rest send nothing", async () => {
+    const batch = files.slice(0, 40).map((file) => ({ ...file, key: `lost/${path.basename(file.path)}` }));
+    const from = emulator.requestLog.length;
+    const denied = whenLogged(
+      emulator,
+      from,
+      3,
+      (entry) => entry.operation === "PutObject" && entry.status === 200,
+      () => emulator.faults.add({ operation: "*", action: "403" }),
+    );
+    const run = await runUploads(batch, options({ concurrency: 1 }));
+    await denied;
+    const requests = emulator.requestLog.slice(from);
+    const statuses = run.files.map((file) => file.status);
+    const uploaded = statuses.filter((status) => status === "uploaded").length;
+    // The 3rd file's PutObject went through; its verifying HeadObject was denied.
+    expect(uploaded).toBeGreaterThanOrEqual(2);
+    const notAttempted = run.files.filter((file) => file.failure?.step === "preflight");
+    // Files already started when the store was lost (at most the two of mapLimited's lanes) fail on their own.
+    expect(notAttempted.length).toBeGreaterThanOrEqual(batch.length - uploaded - 3);
+    for (const file of notAttempted) {
+      expect(file).toMatchObject({ status: "failed", failure: { step: "preflight", code: "AccessDenied" } });
+      expect(file.error).toContain("not attempted: preflight failed: listing s3://preflight/lost/");
+    }
+    // The initial probe and one re-probe; a per-file request for at most the files started before it.
+    expect(requests.filter((entry) => entry.operation === "ListObjectsV2")).toHaveLength(2);
+    expect(requests.filter((entry) => entry.code === "AccessDenied").length).toBeLessThanOrEqual(5);
+  });
+
+  it("the endpoint gone after the 2nd file: the rest are not attempted, after one re-probe", async () => {
+    const own = await startEmulator({ buckets: [BUCKET] });
+    const batch = files.slice(0, 30);
+    const events: EngineEvent[] = [];
+    const gone = whenLogged(
+      own,
+      0,
+      2,
+      (entry) => entry.operation === "PutObject" && entry.status === 200,
+      () => void own.stop(),
+    );
+    const run = await runUploads(
+      batch,
+      emulatorEngineOptions(own, BUCKET, {
+        concurrency: 1,
+        tuning: { retryBaseDelayMs: 5, maxAttempts: 2, stallTimeoutMs: 15_000 },
+        onEvent: (event) => events.push(event),
+      }),
+    );
+    await gone;
+    const notAttempted = run.files.filter((file) => file.failure?.step === "preflight");
+    expect(notAttempted.length).toBeGreaterThanOrEqual(batch.length - 2 - 4);
+    expect(notAttempted[0]!.error).toMatch(/not attempted: preflight failed: cannot reach .*ECONNREFUSED/);
+    // Retries happened only for the few files in flight when the outage came (each of mapLimited's two lanes
+    // may start one more before the re-probe answers), not once per file of the run.
+    const retried = new Set(events.flatMap((event) => (event.type === "retry" ? [event.file.key] : [])));
+    expect(retried.size).toBeLessThanOrEqual(4);
+    expect(run.ok).toBe(false);
   });
 });
