@@ -11,7 +11,7 @@ import { ENV_PREFIX, INPUTS, envName } from "./frontend/inputs.js";
 import { totals } from "./frontend/outputs.js";
 import { barProgress, lineProgress } from "./frontend/progress.js";
 import { cleanup, cleanupLines } from "./frontend/cleanup.js";
-import { failureText, repeatedFailures } from "./frontend/failures.js";
+import { failedOrRefused, failureText, repeatedFailures } from "./frontend/failures.js";
 import { cancelText, upload } from "./frontend/upload.js";
 import type { UploadOutcome } from "./frontend/upload.js";
 import { VERSION } from "./frontend/version.js";
@@ -83,7 +83,7 @@ function jsonResult(bucket: string, outcome: UploadOutcome): unknown {
     ok,
     bucket,
     ...totals(files),
-    keys: files.filter((file) => file.status !== "failed").map((file) => file.key),
+    keys: files.filter((file) => !failedOrRefused(file)).map((file) => file.key),
     files,
     ...(outcome.kind === "no-files" ? { message: outcome.message } : {}),
   };

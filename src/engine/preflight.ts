@@ -61,8 +61,16 @@ export async function preflight(run: RunContext, files: readonly LocalFile[]): P
     await withRetry(() => run.store.probeBucket({ bucket, prefix }, signal), {
       policy: run.retry,
       signal,
-      // Retries of this one request are not worth a line each: its outcome is the run's first message.
-      onRetry: () => undefined,
+      // One line says why the run waits (a connect timeout can take a minute over all attempts); its
+      // outcome, not each attempt, is what the run reports.
+      onRetry: (attempt, reason) => {
+        if (attempt !== 1) return;
+        const where = s3.endpoint ?? `Amazon S3 (${signingRegion(s3)})`;
+        run.emit({
+          type: "warning",
+          message: `preflight: no answer from ${where} yet (${reason}); retrying up to ${run.retry.maxAttempts - 1} times`,
+        });
+      },
     });
   } catch (error) {
     if (signal?.aborted) throw new StepError(STEP, "cancelled", "Rerun to upload the files.", error);

@@ -10,7 +10,9 @@ export interface FailureGroup {
   files: FileResult[];
 }
 
-const problem = (file: FileResult): boolean => file.status === "failed" || file.status === "refused";
+/** A file the run did not (or, in a dry run, would not) put in the store. */
+export const failedOrRefused = (file: FileResult): boolean =>
+  file.status === "failed" || file.status === "refused";
 
 /** The error without the "path → s3://bucket/key: " the engine puts before it. */
 function cause(file: FileResult): string {
@@ -29,7 +31,7 @@ function causeKey(file: FileResult): string {
 /** Failed and refused files by cause, in the order each cause first appears. */
 export function groupFailures(files: readonly FileResult[]): FailureGroup[] {
   const groups = new Map<string, FailureGroup>();
-  for (const file of files.filter(problem)) {
+  for (const file of files.filter(failedOrRefused)) {
     const key = causeKey(file);
     const group = groups.get(key);
     if (group) group.files.push(file);
@@ -65,7 +67,7 @@ export function failureText(files: readonly FileResult[], perFile: string): stri
 export function repeatedFailures(): (result: FileResult) => boolean {
   const seen = new Set<string>();
   return (result) => {
-    if (!problem(result)) return false;
+    if (!failedOrRefused(result)) return false;
     const key = causeKey(result);
     if (seen.has(key)) return true;
     seen.add(key);

@@ -1,6 +1,7 @@
 // The action's outputs (and the CLI's --json totals), computed from a run's results.
 import { isIP } from "node:net";
 import type { FileResult, RunResult, S3Settings } from "../engine/types.js";
+import { failedOrRefused } from "./failures.js";
 
 export interface Totals {
   uploaded: number;
@@ -60,12 +61,12 @@ export function runOutputs(
     uploaded: String(sums.uploaded),
     skipped: String(sums.skipped),
     bytes: String(sums.bytes),
-    keys: JSON.stringify(run.files.filter((file) => file.status !== "failed").map((file) => file.key)),
+    keys: JSON.stringify(run.files.filter((file) => !failedOrRefused(file)).map((file) => file.key)),
     results: JSON.stringify(run.files),
   };
   if (manifestPath !== undefined) outputs["manifest"] = manifestPath;
   const only = run.files.length === 1 ? run.files[0] : undefined;
-  if (only && only.status !== "failed") {
+  if (only && !failedOrRefused(only)) {
     outputs["key"] = only.key;
     outputs["etag"] = only.etag;
     outputs["version-id"] = only.versionId ?? "";

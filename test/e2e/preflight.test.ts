@@ -66,7 +66,7 @@ describe.each(nodeRuntimes())("on $name", (node) => {
     const run = await cli(["--bucket", "seeded", ...store(), "--dry-run", "--json", "site/**"]);
     expect(emulator.requestLog.slice(from).filter((entry) => !READS.has(entry.operation))).toEqual([]);
     expect(run.code, run.stderr).toBe(1);
-    const report = JSON.parse(run.stdout) as { ok: boolean; files: FileResult[] };
+    const report = JSON.parse(run.stdout) as { ok: boolean; keys: string[]; files: FileResult[] };
     const status = Object.fromEntries(report.files.map((file) => [file.key, file.status]));
     expect(status).toEqual({
       "site/changed.txt": "refused",
@@ -75,6 +75,7 @@ describe.each(nodeRuntimes())("on $name", (node) => {
       "site/same-b.bin": "unchanged",
     });
     expect(report.ok).toBe(false);
+    expect(report.keys).toEqual(["site/new.txt", "site/same-a.txt", "site/same-b.bin"]);
     expect(run.stderr).toMatch(
       /unchanged s3:\/\/seeded\/site\/same-a\.txt \(12 B, identical: CRC64NVME \S+ matches\)/,
     );

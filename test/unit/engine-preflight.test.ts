@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { StepError } from "../../src/engine/errors.js";
 import { commonPrefix, preflight } from "../../src/engine/preflight.js";
 import type { RunContext } from "../../src/engine/run-context.js";
+import type { EngineEvent } from "../../src/engine/types.js";
 
 function sdkError(name: string, status: number, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(extra.message ? String(extra.message) : `${name} message`), {
@@ -17,9 +18,13 @@ function sdkError(name: string, status: number, extra: Record<string, unknown> =
 function runWith(
   answers: Array<Error | undefined>,
   endpoint?: string,
-): { run: RunContext; probes: string[] } {
+): { run: RunContext; probes: string[]; warnings: string[] } {
   const probes: string[] = [];
+  const warnings: string[] = [];
   const run = {
+    emit: (event: EngineEvent) => {
+      if (event.type === "warning") warnings.push(event.message);
+    },
     options: { bucket: "artifacts", s3: { region: "us-east-1", ...(endpoint ? { endpoint } : {}) } },
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
     store: {
@@ -30,7 +35,7 @@ function runWith(
       },
     },
   } as unknown as RunContext;
-  return { run, probes };
+  return { run, probes, warnings };
 }
 
 const files = [
@@ -98,10 +103,17 @@ describe("preflight", () => {
     expect(error.message).toContain("cannot reach https://s3.internal:9000 (TimeoutError");
   });
 
-  it("retries a transient answer and passes", async () => {
-    const { run, probes } = runWith([sdkError("SlowDown", 503), undefined]);
+  it("retries a transient answer and passes, saying once why it waits", async () => {
+    const { run, probes, warnings } = runWith([
+      sdkError("SlowDown", 503),
+      sdkError("SlowDown", 503),
+      undefined,
+    ]);
     await preflight(run, files);
-    expect(probes).toHaveLength(2);
+    expect(probes).toHaveLength(3);
+    expect(warnings).toEqual([
+      "preflight: no answer from Amazon S3 (us-east-1) yet (SlowDown (HTTP 503): SlowDown message); retrying up to 2 times",
+    ]);
   });
 
   it("a store without ListObjectsV2 (501) is let through: each file's requests will speak for it", async () => {
