@@ -98,7 +98,9 @@ function dryRunNote(ifNoneMatch: boolean): string {
 
 /**
  * Uploads and verifies one file; a dry run takes the same decisions (plan, overwrite check, unchanged proof)
- * and stops before the first write. Never throws: a failure is a result with status "failed" and an error. */
+ * and stops before the first write. Never throws: a failure is a result with status "failed" (or, in a dry
+ * run, "refused") and an error.
+ */
 export async function uploadFile(run: RunContext, file: LocalFile): Promise<FileResult> {
   const started = performance.now();
   let result = emptyResult(run, file, 0, null);

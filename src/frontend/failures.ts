@@ -40,7 +40,8 @@ export function groupFailures(files: readonly FileResult[]): FailureGroup[] {
   return [...groups.values()];
 }
 
-const count = (n: number): string => n.toLocaleString("en-US");
+/** 2500 → "2,500", without relying on the runtime's ICU data. */
+const count = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
 /**
  * The final error: one line per cause. `perFile` says where every file's own error is (e.g. "--json lists
