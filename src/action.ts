@@ -10,7 +10,8 @@ import { lineProgress } from "./frontend/progress.js";
 import { summaryMarkdown } from "./frontend/summary.js";
 import { totalsLine } from "./frontend/totals-line.js";
 import { cleanup, cleanupLines } from "./frontend/cleanup.js";
-import { cancelText, failureText, resolvedRegion, upload } from "./frontend/upload.js";
+import { failureText, repeatedFailures } from "./frontend/failures.js";
+import { cancelText, resolvedRegion, upload } from "./frontend/upload.js";
 import { failIfUnsettled } from "./frontend/unsettled.js";
 import { silenceSdkNodeVersionWarning } from "./frontend/sdk-warning.js";
 
@@ -34,11 +35,13 @@ function fileDetails(result: FileResult): string[] {
 
 function logEvents(): (event: EngineEvent) => void {
   const progress = lineProgress({ write: (line) => core.info(line) });
+  // A cause shared by many files gets its first file's group here and a count in the final error.
+  const repeated = repeatedFailures();
   return (event) => {
     progress(event);
     if (event.type === "warning") {
       core.warning(event.file ? `${event.file.key}: ${event.message}` : event.message);
-    } else if (event.type === "file-done") {
+    } else if (event.type === "file-done" && !repeated(event.result)) {
       // Files run concurrently, so a file's group is written whole once it is finished.
       core.startGroup(describeResult(event.result));
       for (const line of fileDetails(event.result)) core.info(line);
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
     };
     await core.summary.addRaw(summaryMarkdown(context, run.files)).write();
   }
-  if (!run.ok) core.setFailed(failureText(run));
+  if (!run.ok) core.setFailed(failureText(run.files, "the results output and the manifest list every file"));
   // Last, so the log's final line answers "what happened" without scrolling up.
   core.info(totalsLine(run.files, durationMs));
 }

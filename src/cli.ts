@@ -12,7 +12,8 @@ import { totals } from "./frontend/outputs.js";
 import { barProgress, lineProgress } from "./frontend/progress.js";
 import { cleanup, cleanupLines } from "./frontend/cleanup.js";
 import { totalsLine } from "./frontend/totals-line.js";
-import { cancelText, failureText, upload } from "./frontend/upload.js";
+import { failedOrRefused, failureText, repeatedFailures } from "./frontend/failures.js";
+import { cancelText, upload } from "./frontend/upload.js";
 import type { UploadOutcome } from "./frontend/upload.js";
 import { VERSION } from "./frontend/version.js";
 import { failIfUnsettled } from "./frontend/unsettled.js";
@@ -22,6 +23,8 @@ import { SignalAbort, exitCode } from "./frontend/interrupt.js";
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+
+const PER_FILE_DETAIL = "--json lists every file with its own error";
 
 export interface CliIO {
   env: NodeJS.ProcessEnv;
@@ -56,9 +59,12 @@ function progressHandler(
   };
   process.on("exit", flush);
   const progress = tty ? barProgress({ write }) : lineProgress({ write: (line) => write(`${line}\n`) });
+  // A cause shared by many files is shown with its first file here, and counted in the final error.
+  const repeated = repeatedFailures();
   return {
     onEvent: (event) => {
-      if (event.type === "file-done") write(`${clear}${describeResult(event.result)}\n`);
+      if (event.type === "file-done" && !repeated(event.result))
+        write(`${clear}${describeResult(event.result)}\n`);
       if (event.type === "warning")
         write(`${clear}warning: ${event.file ? `${event.file.key}: ` : ""}${event.message}\n`);
       progress(event);
@@ -80,7 +86,7 @@ function jsonResult(bucket: string, outcome: UploadOutcome): unknown {
     ok,
     bucket,
     ...totals(files),
-    keys: files.filter((file) => file.status !== "failed").map((file) => file.key),
+    keys: files.filter((file) => !failedOrRefused(file)).map((file) => file.key),
     files,
     ...(outcome.kind === "no-files" ? { message: outcome.message } : {}),
   };
@@ -149,7 +155,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     if (outcome.level !== "ignore") io.stderr.write(`${outcome.level}: ${outcome.message}\n`);
     return outcome.level === "error" ? EXIT_FAILED : EXIT_OK;
   }
-  if (!outcome.run.ok) io.stderr.write(`error: ${failureText(outcome.run)}\n`);
+  if (!outcome.run.ok) io.stderr.write(`error: ${failureText(outcome.run.files, PER_FILE_DETAIL)}\n`);
   // Last, so the final line answers "what happened" without scrolling up.
   io.stderr.write(`${totalsLine(outcome.run.files, performance.now() - started)}\n`);
   return outcome.run.ok ? EXIT_OK : EXIT_FAILED;

@@ -1,9 +1,12 @@
+import type { FailureDetail } from "./types.js";
 /** What S3 (or the network) said, in the words the user needs to act on it. */
 export interface S3ErrorInfo {
   code: string;
   message: string;
   status?: number;
   requestId?: string;
+  /** The bucket's region, when the store named it (wrong-region answers: header or <Region> element). */
+  region?: string;
 }
 
 interface SdkErrorShape {
@@ -11,7 +14,10 @@ interface SdkErrorShape {
   Code?: string;
   code?: string;
   message?: string;
+  /** Fields of the error body, copied onto the exception by the SDK (AuthorizationHeaderMalformed's Region). */
+  Region?: string;
   $metadata?: { httpStatusCode?: number; requestId?: string; extendedRequestId?: string };
+  $response?: { headers?: Record<string, string | undefined> };
 }
 
 export function s3ErrorInfo(error: unknown): S3ErrorInfo {
@@ -23,6 +29,8 @@ export function s3ErrorInfo(error: unknown): S3ErrorInfo {
   };
   if (shape.$metadata?.httpStatusCode !== undefined) info.status = shape.$metadata.httpStatusCode;
   if (shape.$metadata?.requestId) info.requestId = shape.$metadata.requestId;
+  const region = shape.$response?.headers?.["x-amz-bucket-region"] ?? shape.Region;
+  if (region) info.region = region;
   return info;
 }
 
@@ -44,6 +52,44 @@ export class StepError extends Error {
     super(`${step} failed: ${detail}. ${hint}`, cause === undefined ? undefined : { cause });
     this.name = "StepError";
   }
+}
+
+/**
+ * The run declines a file by its own rule (the overwrite policy, S3's size limits) rather than a step failing
+ * on the store: a dry run reports it as "refused", a real run as failed.
+ */
+export class Refusal extends Error {
+  constructor(
+    readonly step: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "Refusal";
+  }
+}
+
+/**
+ * What a failure is: the step, the store's or the network's error code when there is one (null when the
+ * message itself is the cause, e.g. a checksum mismatch) for grouping one cause shared by many files, and
+ * what went wrong and the fix apart for the summary.
+ */
+export function failureOf(error: unknown): FailureDetail {
+  const outer = error instanceof Error ? error.message : String(error);
+  if (error instanceof Refusal) return { step: error.step, code: null, detail: outer, hint: "" };
+  // Cleanup wraps the step's error to say what it left behind; that sentence belongs with the fix.
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if (!(cause instanceof StepError)) continue;
+    const after = outer.startsWith(cause.message) ? outer.slice(cause.message.length).trim() : "";
+    const sdk = cause.cause as SdkErrorShape | undefined;
+    const code = sdk?.Code ?? sdk?.code ?? (sdk?.name && sdk.name !== "Error" ? sdk.name : undefined);
+    return {
+      step: cause.step,
+      code: typeof code === "string" ? code : null,
+      detail: cause.detail,
+      hint: `${cause.hint} ${after}`.trim(),
+    };
+  }
+  return { step: "file", code: null, detail: outer, hint: "" };
 }
 
 /** Why an upload this run was using is gone, when the store says NoSuchUpload. */
@@ -69,6 +115,11 @@ const HINTS_BY_CODE: Record<string, string> = {
   EAI_AGAIN: 'The endpoint\'s host name does not resolve: check "endpoint" and the network.',
   NoSuchUpload: `The multipart upload was ${GONE_UPLOAD} Rerun once it has finished.`,
 };
+
+/** The setup fix for an error code, when the code alone says what to fix. */
+export function hintForCode(code: string): string | undefined {
+  return HINTS_BY_CODE[code];
+}
 
 export function isNoSuchUpload(error: unknown): boolean {
   return s3ErrorInfo(error instanceof StepError ? (error.cause ?? error) : error).code === "NoSuchUpload";

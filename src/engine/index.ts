@@ -2,13 +2,14 @@ import { totalmem } from "node:os";
 import { withChildSignals } from "./abort-scope.js";
 import { checksumTypeAllowed, defaultChecksumType } from "./checksum/index.js";
 import { checkPartSize, resolveLimits } from "./plan.js";
+import { preflight, watchStore } from "./preflight.js";
 import { formatSize } from "./size.js";
 import { mapLimited, TransferPool } from "./pool.js";
 import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS } from "./retry.js";
 import type { RunContext } from "./run-context.js";
 import { createS3Store } from "./s3-client.js";
 import type { ChecksumType, EngineOptions, LocalFile, RunResult, S3Limits } from "./types.js";
-import { uploadFile } from "./upload-file.js";
+import { notAttempted, uploadFile } from "./upload-file.js";
 
 export { runCleanup } from "./cleanup.js";
 export { bufferLimitNote, resolveLimits } from "./plan.js";
@@ -60,7 +61,8 @@ function bytesPerTransfer(options: EngineOptions, limits: S3Limits): number {
 }
 
 /**
- * Uploads every file through one shared pool of `concurrency` transfers and returns one verified result
+ * Checks with one request that the store can take the files (preflight.ts: a StepError otherwise), then
+ * uploads every file through one shared pool of `concurrency` transfers and returns one verified result
  * per file. Memory: at most `concurrency` buffers of bytesPerTransfer (or of a part size raised for a file
  * of over 10,000 parts) are held at once.
  */
@@ -102,9 +104,18 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
     emit: (event) => options.onEvent?.(event),
   };
   try {
+    if (files.length > 0) await preflight(run, files);
+    const watch = watchStore(run, files);
     // Twice the pool, so one file's control calls overlap another file's transfers.
-    const results = await mapLimited(files, options.concurrency * 2, (file) => uploadFile(run, file));
-    return { files: results, ok: results.every((result) => result.status !== "failed") };
+    const results = await mapLimited(files, options.concurrency * 2, async (file) => {
+      const lost = watch.lost();
+      if (lost) return notAttempted(run, file, lost);
+      const result = await uploadFile(run, file);
+      await watch.recheck(result);
+      return result;
+    });
+    const ok = results.every((result) => result.status !== "failed" && result.status !== "refused");
+    return { files: results, ok };
   } finally {
     store.destroy();
   }

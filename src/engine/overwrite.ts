@@ -4,7 +4,7 @@ import {
   createMd5Hasher,
   isFullObjectAlgorithm,
 } from "./checksum/index.js";
-import { HINTS, StepError } from "./errors.js";
+import { HINTS, Refusal } from "./errors.js";
 import { etagIsMd5, expectedEtag } from "./object-verify.js";
 import { hashPart, readPart, type OpenFile } from "./part-reader.js";
 import type { UploadPlan } from "./plan.js";
@@ -90,11 +90,11 @@ export async function decideExisting(
     store.headObject({ bucket: options.bucket, key: ctx.file.key }, ctx.signal),
   );
   if (stored === null) return { action: "upload", ifNoneMatch: true };
-  const refuse = (why: string): StepError =>
-    new StepError(
+  const refuse = (why: string): Refusal =>
+    new Refusal(
       "overwrite check",
-      `s3://${options.bucket}/${ctx.file.key} already exists and ${why}`,
-      "Allow overwriting (overwrite: true) or choose another key.",
+      `overwrite check failed: s3://${options.bucket}/${ctx.file.key} already exists and ${why}. ` +
+        "Allow overwriting (overwrite: true) or choose another key.",
     );
   if (stored.size !== plan.size) throw refuse(`is ${stored.size} bytes while the local file is ${plan.size}`);
   const how = choose(ctx, plan, stored);

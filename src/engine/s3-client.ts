@@ -10,6 +10,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
+  ListObjectsV2Command,
   ListPartsCommand,
   PutBucketLifecycleConfigurationCommand,
   PutObjectCommand,
@@ -213,6 +214,8 @@ export interface WriteAnswer {
 }
 
 export interface S3Store {
+  /** ListObjectsV2 of at most one key under the prefix: does the bucket answer these credentials here? */
+  probeBucket(target: { bucket: string; prefix: string }, signal?: AbortSignal): Promise<void>;
   headObject(target: VersionTarget, signal?: AbortSignal): Promise<StoredObject | null>;
   putObject(
     target: ObjectTarget & {
@@ -286,9 +289,14 @@ interface Agents {
   https: HttpsAgent;
 }
 
+/** The region requests are signed for: the setting, else the environment's, else us-east-1. */
+export function signingRegion(settings: S3Settings): string {
+  return settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
+}
+
 function createSdkClient(settings: S3Settings, tuning: ClientTuning, agents: Agents): S3Client {
   const client = new S3Client({
-    region: settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
+    region: signingRegion(settings),
     endpoint: settings.endpoint,
     forcePathStyle: settings.forcePathStyle ?? false,
     credentials: settings.credentials,
@@ -365,6 +373,13 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
   const lean = createLeanHttp(client, settings, agents, tuning.stallTimeoutMs);
 
   return {
+    async probeBucket({ bucket, prefix }, signal) {
+      await client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }),
+        sendOptions(signal),
+      );
+    },
+
     async headObject({ bucket, key, versionId }, signal) {
       try {
         const leanAnswer = await lean(

@@ -98,6 +98,7 @@ export type VerificationMethod = "checksum" | "etag-md5" | "none";
 
 export interface FailureDetail {
   step: string;
+  code: string | null;
   detail: string;
   hint: string;
 }
@@ -121,9 +122,13 @@ export interface FileResult {
   verified: boolean;
   /** Human-readable notes, e.g. why verification fell back to ETag/MD5. */
   notes: string[];
-  status: "uploaded" | "unchanged" | "dry-run" | "failed";
+  /**
+   * "dry-run": a dry run found the file would be uploaded; "refused": a dry run found the real run would refuse
+   * it (error says why: overwrite policy, size limits). "unchanged" is proven the same way in both.
+   */
+  status: "uploaded" | "unchanged" | "dry-run" | "refused" | "failed";
   error?: string;
-  /** The failed step, what went wrong and the fix, when the error says them apart (error has them too). */
+  /** With error: the failed step, the store's or network's error code (null when the message is the cause), what went wrong and the fix. */
   failure?: FailureDetail;
   durationMs: number;
   bytesPerSecond: number;

@@ -1,13 +1,13 @@
 import { closeSync, constants, fstatSync, openSync } from "node:fs";
-import { StepError } from "./errors.js";
+import { failureOf, Refusal } from "./errors.js";
 import { identityOf, type FileIdentity } from "./file-identity.js";
-import { decideExisting } from "./overwrite.js";
+import { decideExisting, type ExistingDecision } from "./overwrite.js";
 import type { OpenFile } from "./part-reader.js";
 import { planUpload, type UploadPlan } from "./plan.js";
 import type { FileContext, RunContext } from "./run-context.js";
 import type { ObjectHeaders } from "./s3-client.js";
 import { headerDifferences, servedHeaders } from "./served-headers.js";
-import type { FailureDetail, FileResult, LocalFile, ServedHeaders } from "./types.js";
+import type { FileResult, LocalFile, ServedHeaders } from "./types.js";
 import { uploadMultipart } from "./upload-multipart.js";
 import { uploadSingle } from "./upload-single.js";
 
@@ -72,21 +72,51 @@ function openRegularFile(path: string): { handle: OpenFile & { identity: FileIde
   return { handle: { fd, identity: identityOf(stat) }, size: Number(stat.size) };
 }
 
-/**
- * The failed step, found down the cause chain: cleanup wraps the step's error to say what it left behind, and
- * that sentence belongs with the fix.
- */
-function failureOf(error: unknown): { failure: FailureDetail } | Record<string, never> {
-  const outer = error instanceof Error ? error.message : "";
-  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
-    if (!(cause instanceof StepError)) continue;
-    const after = outer.startsWith(cause.message) ? outer.slice(cause.message.length).trim() : "";
-    return { failure: { step: cause.step, detail: cause.detail, hint: `${cause.hint} ${after}`.trim() } };
-  }
-  return {};
+function unchangedResult(
+  result: FileResult,
+  decision: Extract<ExistingDecision, { action: "unchanged" }>,
+  headers: ObjectHeaders,
+): FileResult {
+  return {
+    ...result,
+    status: "unchanged",
+    etag: decision.stored.etag,
+    ...(decision.stored.versionId ? { versionId: decision.stored.versionId } : {}),
+    checksumType: decision.stored.checksumType ?? result.checksumType,
+    checksumLocal: decision.checksum,
+    checksumRemote: decision.checksum,
+    verification: decision.method,
+    verified: true,
+    notes: [
+      "The object already exists with the same content; it was not uploaded again.",
+      ...staleHeadersNote(headers, decision.stored.served),
+    ],
+  };
 }
 
-/** Uploads and verifies one file. Never throws: a failure is a result with status "failed" and an error. */
+/** A file the run did not start because the store was lost mid-run (preflight.ts: watchStore). */
+export function notAttempted(run: RunContext, file: LocalFile, lost: Error): FileResult {
+  const result: FileResult = {
+    ...emptyResult(run, file, 0, null),
+    error: `${file.path} → s3://${run.options.bucket}/${file.key}: not attempted: ${lost.message}`,
+    failure: failureOf(lost),
+  };
+  run.emit({ type: "file-done", result });
+  return result;
+}
+
+/** What a dry run says of a file the real run would upload: whether an object is there to be replaced. */
+function dryRunNote(ifNoneMatch: boolean): string {
+  return ifNoneMatch
+    ? "Dry run: no object at this key; nothing was uploaded."
+    : "Dry run: nothing was uploaded (overwrite: true replaces any object at this key without comparing).";
+}
+
+/**
+ * Uploads and verifies one file; a dry run takes the same decisions (plan, overwrite check, unchanged proof)
+ * and stops before the first write. Never throws: a failure is a result with status "failed" (or, in a dry
+ * run, "refused") and an error.
+ */
 export async function uploadFile(run: RunContext, file: LocalFile): Promise<FileResult> {
   const started = performance.now();
   let result = emptyResult(run, file, 0, null);
@@ -100,7 +130,7 @@ export async function uploadFile(run: RunContext, file: LocalFile): Promise<File
       multipartThreshold: run.options.multipartThreshold,
       limits: run.limits,
     });
-    if (!planned.ok) throw new Error(`plan: ${planned.error}`);
+    if (!planned.ok) throw new Refusal("plan", `plan: ${planned.error}`);
     const plan = planned.plan;
     result = emptyResult(run, file, plan.size, plan);
     run.emit({
@@ -110,42 +140,26 @@ export async function uploadFile(run: RunContext, file: LocalFile): Promise<File
       parts: plan.parts.length,
       partSize: plan.partSize,
     });
-    if (run.options.dryRun) {
-      result = { ...result, status: "dry-run", notes: ["Dry run: nothing was uploaded."] };
+    const ctx: FileContext = { run, file, headers: objectHeaders(run, file), signal: run.options.signal };
+    const decision = await decideExisting(ctx, handle, plan);
+    if (decision.action === "unchanged") {
+      result = unchangedResult(result, decision, ctx.headers);
+    } else if (run.options.dryRun) {
+      result = { ...result, status: "dry-run", notes: [dryRunNote(decision.ifNoneMatch)] };
     } else {
-      const ctx: FileContext = { run, file, headers: objectHeaders(run, file), signal: run.options.signal };
-      const decision = await decideExisting(ctx, handle, plan);
-      if (decision.action === "unchanged") {
-        result = {
-          ...result,
-          status: "unchanged",
-          etag: decision.stored.etag,
-          ...(decision.stored.versionId ? { versionId: decision.stored.versionId } : {}),
-          checksumType: decision.stored.checksumType ?? result.checksumType,
-          checksumLocal: decision.checksum,
-          checksumRemote: decision.checksum,
-          verification: decision.method,
-          verified: true,
-          notes: [
-            "The object already exists with the same content; it was not uploaded again.",
-            ...staleHeadersNote(ctx.headers, decision.stored.served),
-          ],
-        };
-      } else {
-        const outcome = plan.multipart
-          ? await uploadMultipart(ctx, opened.handle, plan, decision.ifNoneMatch)
-          : await uploadSingle(ctx, handle, plan, decision.ifNoneMatch);
-        result = { ...result, ...outcome, status: "uploaded" };
-      }
+      const outcome = plan.multipart
+        ? await uploadMultipart(ctx, opened.handle, plan, decision.ifNoneMatch)
+        : await uploadSingle(ctx, handle, plan, decision.ifNoneMatch);
+      result = { ...result, ...outcome, status: "uploaded" };
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     result = {
       ...result,
-      status: "failed",
+      status: run.options.dryRun && error instanceof Refusal ? "refused" : "failed",
       verified: false,
       error: `${file.path} → s3://${run.options.bucket}/${file.key}: ${message}`,
-      ...failureOf(error),
+      failure: failureOf(error),
     };
   } finally {
     if (handle) closeSync(handle.fd);

@@ -39,7 +39,9 @@ export function describeResult(result: FileResult): string {
     case "failed":
       return `FAILED ${failureDetail(result)}`;
     case "unchanged":
-      return `unchanged ${where} (${size}, identical object already stored)`;
+      return `unchanged ${where} (${size}, identical: ${unchangedProof(result)})`;
+    case "refused":
+      return `would be refused ${failureDetail(result)}`;
     case "dry-run":
       return `would upload ${result.path} → ${where} (${size}, ${result.parts} part${result.parts === 1 ? "" : "s"})`;
     case "uploaded": {
@@ -52,6 +54,13 @@ export function describeResult(result: FileResult): string {
       return `uploaded ${where} (${size}, ${parts}, ${formatChecksum(result)}, ${check}, ${formatRate(result.bytesPerSecond)})`;
     }
   }
+}
+
+/** What proved a stored object identical to the file, as the unchanged check compared it. */
+function unchangedProof(result: FileResult): string {
+  return result.verification === "checksum"
+    ? `${formatChecksum(result)} matches`
+    : `ETag ${result.etag} matches the file's MD5`;
 }
 
 /** The engine's error names the file already; older or unexpected errors may not, so add it only then. */

@@ -168,7 +168,8 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: "dry-run",
-    description: "List what would be uploaded, with keys and sizes, without writing anything (true/false).",
+    description:
+      "Ask the store what each file would do: upload, unchanged (proven identical) or refused (and why); writes nothing (true/false).",
     default: "false",
     boolean: true,
   },

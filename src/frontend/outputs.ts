@@ -1,12 +1,15 @@
 // The action's outputs (and the CLI's --json totals), computed from a run's results.
 import { isIP } from "node:net";
 import type { FileResult, RunResult, S3Settings } from "../engine/types.js";
+import { failedOrRefused } from "./failures.js";
 
 export interface Totals {
   uploaded: number;
   skipped: number;
   failed: number;
   dryRun: number;
+  /** Dry run only: files the real run would refuse. */
+  refused: number;
   bytes: number;
 }
 
@@ -19,6 +22,7 @@ export function totals(files: readonly FileResult[]): Totals {
     skipped: count("unchanged"),
     failed: count("failed"),
     dryRun: count("dry-run"),
+    refused: count("refused"),
     bytes,
   };
 }
@@ -104,14 +108,14 @@ export function runOutputs(
     skipped: String(sums.skipped),
     bytes: String(sums.bytes),
   };
-  const stored = run.files.filter((file) => file.status !== "failed").map((file) => file.key);
+  const stored = run.files.filter((file) => !failedOrRefused(file)).map((file) => file.key);
   const keys = cappedJsonArray(stored, LIST_BUDGET.keys);
   outputs["keys"] = keys.json;
   outputs["keys-truncated"] = String(keys.kept < stored.length);
   // Failed files first: they are what a later step acts on.
   const failedFirst = [
-    ...run.files.filter((file) => file.status === "failed"),
-    ...run.files.filter((file) => file.status !== "failed"),
+    ...run.files.filter(failedOrRefused),
+    ...run.files.filter((file) => !failedOrRefused(file)),
   ];
   const results = cappedJsonArray(failedFirst, LIST_BUDGET.results);
   // Whole, it keeps the run's order.
@@ -119,7 +123,7 @@ export function runOutputs(
   outputs["results-truncated"] = String(results.kept < run.files.length);
   if (manifestPath !== undefined) outputs["manifest"] = manifestPath;
   const only = run.files.length === 1 ? run.files[0] : undefined;
-  if (only && only.status !== "failed") {
+  if (only && !failedOrRefused(only)) {
     outputs["key"] = only.key;
     outputs["etag"] = only.etag;
     outputs["version-id"] = only.versionId ?? "";

@@ -97,7 +97,8 @@ interface Failure {
 
 function failureOf(context: SummaryContext, file: FileResult): Failure {
   if (file.failure) {
-    return { ...file.failure, detail: relativeText(context, file.failure.detail) };
+    const { step, detail, hint } = file.failure;
+    return { step, detail: relativeText(context, detail), hint: hint === "" ? "—" : hint };
   }
   // The File and Object columns already say what the engine's prefix says.
   const prefix = `${file.path} → s3://${file.bucket}/${file.key}: `;
@@ -161,6 +162,13 @@ function sections(context: SummaryContext): Section[] {
       showNotes: true,
     },
     {
+      status: "refused",
+      heading: (count) => `<h4>⛔ Would be refused (dry run) (${count})</h4>`,
+      collapsed: false,
+      columns: [file, { title: "Why", cell: failure((refused) => refused.detail) }],
+      showNotes: false,
+    },
+    {
       status: "dry-run",
       heading: (count) => `<h4>Would upload (dry run, nothing written) (${count})</h4>`,
       collapsed: false,
@@ -207,6 +215,9 @@ function title(files: readonly FileResult[]): string {
   const plural = (count: number): string => `${count} file${count === 1 ? "" : "s"}`;
   const unchanged = sums.skipped > 0 ? `, ${sums.skipped} unchanged` : "";
   if (sums.failed > 0) return `❌ s3-verified-upload: ${sums.failed} of ${plural(files.length)} failed`;
+  if (sums.refused > 0) {
+    return `⛔ s3-verified-upload: dry run, ${sums.refused} of ${plural(files.length)} would be refused`;
+  }
   if (sums.dryRun > 0)
     return `🔍 s3-verified-upload: dry run, ${plural(sums.dryRun)} would upload${unchanged}`;
   const unverified = files.filter((file) => file.status === "uploaded" && !file.verified).length;

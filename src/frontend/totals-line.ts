@@ -33,9 +33,10 @@ function runDuration(ms: number): string {
 export function totalsLine(files: readonly FileResult[], durationMs: number): string {
   const sums = totals(files);
   const count = `${files.length} file${files.length === 1 ? "" : "s"}`;
-  const dryRun = sums.dryRun > 0 ? `, ${sums.dryRun} dry run` : "";
-  return (
-    `Totals: ${count}, ${sums.uploaded} uploaded (${formatBytes(sums.bytes)}), ${sums.skipped} unchanged, ` +
-    `${sums.failed} failed${dryRun}; verified: ${verifiedPart(files)}; ${runDuration(durationMs)}`
-  );
+  const outcome =
+    sums.dryRun + sums.refused > 0
+      ? `dry run, ${sums.dryRun} would upload, ${sums.skipped} unchanged, ${sums.refused} would be refused, ` +
+        `${sums.failed} failed`
+      : `${sums.uploaded} uploaded (${formatBytes(sums.bytes)}), ${sums.skipped} unchanged, ${sums.failed} failed`;
+  return `Totals: ${count}, ${outcome}; verified: ${verifiedPart(files)}; ${runDuration(durationMs)}`;
 }

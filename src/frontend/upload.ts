@@ -3,7 +3,6 @@ import { runUploads } from "../engine/index.js";
 import type { EngineEvent, LocalFile, RunResult } from "../engine/types.js";
 import type { UploadConfig } from "../config.js";
 import { findFiles } from "./files.js";
-import { failureDetail } from "./format.js";
 
 export interface RunHooks {
   onEvent: (event: EngineEvent) => void;
@@ -74,11 +73,4 @@ export function cancelText(config: UploadConfig): string {
   return config.engine.onFailure === "keep"
     ? "Cancelled: stopping; in-progress multipart uploads are kept (on-failure: keep) and a rerun resumes them."
     : "Cancelled: stopping and aborting in-progress multipart uploads (on-failure: abort); nothing is left behind.";
-}
-
-/** The failed files, one line each, for the final error message. */
-export function failureText(run: RunResult): string {
-  const failed = run.files.filter((file) => file.status === "failed");
-  const lines = failed.map((file) => `- ${failureDetail(file)}`);
-  return `${failed.length} of ${run.files.length} file(s) failed:\n${lines.join("\n")}`;
 }

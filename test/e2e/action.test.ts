@@ -247,11 +247,13 @@ describe.each(nodeRuntimes())("on $name", (node) => {
     });
 
     it("fails naming the file when S3 refuses, and masks secret credentials", async () => {
-      const run = await runAction({ bucket: "no-such-bucket", path: "dist/readme.txt" });
+      emulator.faults.add({ operation: "PutObject", action: "403", key: "refused/dist/readme.txt" });
+      const run = await runAction({ bucket: "artifacts", prefix: "refused", path: "dist/readme.txt" });
+      emulator.faults.clear();
       expect(run.code).toBe(1);
       expect(run.stdout).toContain(`::add-mask::${emulator.credentials.secretAccessKey}`);
       expect(run.stdout).toMatch(
-        /::error::1 of 1 file\(s\) failed:%0A- .*readme\.txt → s3:\/\/no-such-bucket\/dist\/readme\.txt: .*NoSuchBucket/,
+        /::error::1 of 1 files failed:%0A- .*readme\.txt → s3:\/\/artifacts\/refused\/dist\/readme\.txt: .*AccessDenied/,
       );
       expect(JSON.parse(run.outputs["results"]!)[0]).toMatchObject({ status: "failed" });
       // The failure first, with its step, what went wrong and the fix; and the totals line after the error.
@@ -262,6 +264,31 @@ describe.each(nodeRuntimes())("on $name", (node) => {
       expect(run.stdout).toMatch(
         /::error::1 of 1 file\(s\) failed[^\n]*\nTotals: 1 file, 0 uploaded \(0 B\), 0 unchanged, 1 failed; verified: none; [\dhms.]+\n$/,
       );
+    });
+
+    it("logs a cause shared by every file once, and fails with it once with a count", async () => {
+      emulator.faults.add({ operation: "PutObject", action: "403" });
+      const run = await runAction({
+        bucket: "artifacts",
+        prefix: "denied",
+        path: "dist/readme.txt\ndist/js/a.js\ndist/app.bin.map",
+      });
+      emulator.faults.clear();
+      expect(run.code).toBe(1);
+      expect(run.stdout.match(/::group::FAILED/g)).toHaveLength(1);
+      expect(run.stdout).toMatch(
+        /::error::3 of 3 files failed:%0A- 3 files \(same cause\): PutObject failed: AccessDenied \(HTTP 403\)/,
+      );
+      expect(run.stdout.match(/::error::/g)).toHaveLength(1);
+      const results = JSON.parse(run.outputs["results"]!) as Array<{ status: string; error: string }>;
+      expect(results.map((result) => result.status)).toEqual(["failed", "failed", "failed"]);
+    });
+
+    it("fails before any file, with one error, when the bucket does not exist", async () => {
+      const run = await runAction({ bucket: "no-such-bucket", path: "dist/**" });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/::error::preflight failed: bucket "no-such-bucket" does not exist at /);
+      expect(run.stdout.match(/::error::/g)).toHaveLength(1);
     });
   });
 });

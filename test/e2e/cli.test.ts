@@ -170,12 +170,24 @@ describe.each(nodeRuntimes())("on $name", (node) => {
     });
 
     it("exits 1 naming the file when the upload fails", async () => {
-      const run = await cli(["--bucket", "missing-bucket", ...store(), "--json", "out/small.txt"]);
+      emulator.faults.add({ operation: "PutObject", action: "403", key: "out/small.txt" });
+      const run = await cli(["--bucket", "dry-bucket", ...store(), "--json", "out/small.txt"]);
+      emulator.faults.clear();
       expect(run.code).toBe(1);
       expect(JSON.parse(run.stdout) as JsonReport).toMatchObject({ ok: false, failed: 1 });
       expect(run.stderr).toMatch(
-        /error: 1 of 1 file\(s\) failed:\n- .*small\.txt → s3:\/\/missing-bucket\/out\/small\.txt: .*NoSuchBucket/,
+        /error: 1 of 1 files failed:\n- .*small\.txt → s3:\/\/dry-bucket\/out\/small\.txt: .*AccessDenied/,
       );
+    });
+
+    it("exits 1 before any file when the bucket does not exist, with one error", async () => {
+      const run = await cli(["--bucket", "missing-bucket", ...store(), "--json", "out/small.txt"]);
+      expect(run.code).toBe(1);
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        ok: false,
+        error: expect.stringContaining('preflight failed: bucket "missing-bucket" does not exist'),
+      });
+      expect(run.stderr).toMatch(/^error: preflight failed: bucket "missing-bucket" does not exist at /);
     });
 
     it("on Ctrl-C stops, aborts the multipart upload and exits 130 (128 + SIGINT)", async () => {

@@ -395,13 +395,14 @@ const ROWS: (() => Row)[] = [
     name: "wrong region: the fix",
     args: upload("--region", "eu-west-3", "dist/app.txt"),
     code: 1,
-    message: 'The request was signed for the wrong region: set "region" to the one named above.',
+    message:
+      "is in region us-east-1, not eu-west-3 (AuthorizationHeaderMalformed (HTTP 400): the region 'eu-west-3' is wrong; expecting 'us-east-1'",
   }),
   () => ({
     name: "endpoint unreachable",
     args: [...store(BUCKET, `http://127.0.0.1:${closedPort}`), "dist/app.txt"],
     code: 1,
-    message: `connect ECONNREFUSED 127.0.0.1:${closedPort}. Nothing answers at the endpoint: check "endpoint" (scheme, host and port) and that the store runs.`,
+    message: `cannot reach http://127.0.0.1:${closedPort} (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${closedPort}). Nothing answers at the endpoint: check "endpoint" (scheme, host and port) and that the store runs.`,
   }),
   () => ({
     name: "store keeps throttling",

@@ -37,11 +37,13 @@ describe("the failure detail of a result", () => {
   it("names the step of a refusal the store answers at once", async () => {
     const file = { path: path.join(dir, "small.txt"), key: "f/small.txt" };
     await writeFile(file.path, "hello\n");
-    const run = await runUploads([file], emulatorEngineOptions(emulator, "no-such-bucket"));
+    emulator.faults.add({ operation: "PutObject", action: "403", key: file.key });
+    const run = await runUploads([file], emulatorEngineOptions(emulator, BUCKET));
     expect(run.files[0]!.failure).toMatchObject({
       step: expect.any(String),
-      detail: expect.stringContaining("NoSuchBucket"),
-      hint: expect.stringContaining("The bucket does not exist"),
+      code: "AccessDenied",
+      detail: expect.stringContaining("AccessDenied"),
+      hint: expect.stringContaining("Minimal IAM policy"),
     });
   });
 });

@@ -190,7 +190,7 @@ describe("local file and run modes", () => {
     expect(await openUploads(file.key)).toEqual([]);
   });
 
-  it("dry run plans without a single request", async () => {
+  it("dry run with overwrite: true plans without a request for the file (only the run's preflight)", async () => {
     const { file } = await localFile("dry.bin", 3 * PART);
     const result = await runUploads([file], options({ dryRun: true }));
     expect(result.files[0]).toMatchObject({ status: "dry-run", parts: 3, verified: false });

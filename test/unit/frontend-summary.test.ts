@@ -50,6 +50,7 @@ const failure = result({
   error: `${WORKSPACE}/dist/broken.bin → s3://bkt/builds/42/broken.bin: UploadPart failed: InternalError (HTTP 500): We encountered an internal error. Retrying the run is safe.`,
   failure: {
     step: "UploadPart",
+    code: "InternalError",
     detail: "InternalError (HTTP 500): We encountered an internal error",
     hint: "Retrying the run is safe.",
   },
@@ -211,7 +212,7 @@ describe("totalsLine", () => {
       "Totals: 1 file, 1 uploaded (20.0 MiB), 0 unchanged, 0 failed; verified: none, 1 NOT verified; 1m01s",
     );
     expect(totalsLine([result({ status: "dry-run", verified: false })], 100)).toBe(
-      "Totals: 1 file, 0 uploaded (0 B), 0 unchanged, 0 failed, 1 dry run; verified: none; 0.1s",
+      "Totals: 1 file, dry run, 1 would upload, 0 unchanged, 0 would be refused, 0 failed; verified: none; 0.1s",
     );
   });
 });
