@@ -128,7 +128,21 @@ function readCa(source: CaSource, env: Env, errors: string[]): NetworkSettings["
     );
     return undefined;
   }
-  return { pem, source: `${source.origin} (${source.file})` };
+  return { pem: withNodeExtraCerts(pem, env), source: `${source.origin} (${source.file})` };
+}
+
+/**
+ * The agents' own CA list replaces Node's, and Node 20 cannot list NODE_EXTRA_CA_CERTS among its defaults: keep
+ * those certificates trusted by adding them here (Node warns itself when that file is unreadable).
+ */
+function withNodeExtraCerts(pem: string, env: Env): string {
+  const extra = env["NODE_EXTRA_CA_CERTS"]?.trim();
+  if (!extra) return pem;
+  try {
+    return `${pem.trimEnd()}\n${readFileSync(extra, "utf8")}`;
+  } catch {
+    return pem;
+  }
 }
 
 /**

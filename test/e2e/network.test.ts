@@ -146,6 +146,44 @@ describe.each(nodeRuntimes())("on $name", (node) => {
     );
 
     it(
+      "names a proxy that is not there (without its password) and HTTPS_PROXY/NO_PROXY",
+      async () => {
+        const run = await cli(secure, ["--bucket", "cli-tunnel", "--endpoint", tunnelEndpoint()], {
+          HTTPS_PROXY: `http://builder:${PROXY_PASSWORD}@127.0.0.1:9`,
+          AWS_CA_BUNDLE: ca.caFile,
+        });
+        expect(run.code, run.stderr).toBe(1);
+        expect(run.stderr).toContain(
+          "The proxy http://127.0.0.1:9 (from HTTPS_PROXY/HTTP_PROXY) cannot be reached",
+        );
+        expect(run.stderr).toContain("NO_PROXY");
+        expect(run.stderr).not.toContain(PROXY_PASSWORD);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "says the proxy wants credentials when they are wrong, for tunnels and forwarded requests alike",
+      async () => {
+        const wrong = new URL(proxy.url);
+        wrong.password = "wrong-password";
+        const tunnel = await cli(secure, ["--bucket", "cli-tunnel", "--endpoint", tunnelEndpoint()], {
+          HTTPS_PROXY: wrong.href,
+          AWS_CA_BUNDLE: ca.caFile,
+        });
+        expect(tunnel.code, tunnel.stderr).toBe(1);
+        expect(tunnel.stderr).toContain(`The proxy http://${wrong.host} wants credentials`);
+        const forwarded = await cli(plain, ["--bucket", "cli-proxy", "--endpoint", plainEndpoint()], {
+          HTTP_PROXY: wrong.href,
+        });
+        expect(forwarded.code, forwarded.stderr).toBe(1);
+        expect(forwarded.stderr).toContain("The proxy (HTTP_PROXY) wants credentials");
+        expect(`${tunnel.stderr}${forwarded.stderr}`).not.toContain("wrong-password");
+      },
+      TIMEOUT,
+    );
+
+    it(
       "goes direct for a host in NO_PROXY, even with a proxy that answers nothing",
       async () => {
         const run = await cli(plain, ["--bucket", "no-proxy", "--endpoint", plain.endpoint], {
