@@ -69,6 +69,21 @@ describe("CA bundle", () => {
     });
   });
 
+  it("keeps NODE_EXTRA_CA_CERTS trusted beside it (the agents' CA list replaces Node's)", () => {
+    const dir = scratch();
+    const file = path.join(dir, "ca.pem");
+    const extra = path.join(dir, "extra.pem");
+    writeFileSync(file, PEM);
+    writeFileSync(extra, PEM.replace("fake", "extra"));
+    const result = readNetwork(
+      { ...isolated(dir), AWS_CA_BUNDLE: file, NODE_EXTRA_CA_CERTS: extra },
+      undefined,
+    );
+    expect(result.ok && result.network.extraCa?.pem).toBe(
+      `${PEM.trimEnd()}\n${PEM.replace("fake", "extra")}`,
+    );
+  });
+
   it("a missing or non-PEM file is an error naming the variable and the path", () => {
     const dir = scratch();
     const missing = readNetwork({ ...isolated(dir), AWS_CA_BUNDLE: path.join(dir, "nope.pem") }, undefined);
