@@ -3,7 +3,6 @@
 import { Agent as HttpAgent, type ClientRequest } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { BlockList, isIP, type Socket } from "node:net";
-import { rootCertificates } from "node:tls";
 import * as tls from "node:tls";
 import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
@@ -219,7 +218,7 @@ function proxyFailure(proxy: URL, target: string, error: unknown): ProxyError {
 /** Node's own roots (with NODE_EXTRA_CA_CERTS where this Node.js can list them) plus the user's CA. */
 function trustedCas(extraPem: string): string[] {
   const defaults = (tls as { getCACertificates?: (type: "default") => string[] }).getCACertificates;
-  return [...(defaults ? defaults("default") : rootCertificates), extraPem];
+  return [...(defaults ? defaults("default") : tls.rootCertificates), extraPem];
 }
 
 /**
