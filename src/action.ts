@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     const value = process.env[name];
     if (value) core.setSecret(value);
   }
-  const parsed = parseConfig((name) => core.getInput(name));
+  const parsed = parseConfig((name) => core.getInput(name), undefined, process.env);
   if (!parsed.ok) {
     core.setFailed(`Invalid inputs:\n${parsed.errors.map((error) => `- ${error}`).join("\n")}`);
     return;

@@ -122,7 +122,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
     return args.values.get(name) ?? io.env[envName(name)];
   };
-  const config = parseConfig(lookup);
+  const config = parseConfig(lookup, undefined, io.env);
   if (!config.ok) {
     for (const error of config.errors) io.stderr.write(`error: ${error}\n`);
     io.stderr.write("Run with --help to see every option.\n");

@@ -10,6 +10,7 @@ import type {
 import { checkBucketName } from "./frontend/bucket-name.js";
 import { checkEndpoint } from "./frontend/endpoint.js";
 import { INPUTS } from "./frontend/inputs.js";
+import { readNetwork, type Env } from "./frontend/network-env.js";
 import { parseDuration } from "./frontend/duration.js";
 import type { Field } from "./frontend/fields.js";
 import { headerValueProblem, parseHeaderRules, type HeaderRule } from "./frontend/header-rules.js";
@@ -50,9 +51,13 @@ function compactSize(bytes: number): string {
 
 /**
  * `limits`: the engine's own (S3's, narrowed to this Node.js's largest Buffer), so a setting that passes here
- * never fails the engine's checks.
+ * never fails the engine's checks. `env`: where proxy and CA settings come from (HTTPS_PROXY, AWS_CA_BUNDLE…).
  */
-export function parseConfig(lookup: Lookup, limits: S3Limits = resolveLimits(undefined)): ConfigResult {
+export function parseConfig(
+  lookup: Lookup,
+  limits: S3Limits = resolveLimits(undefined),
+  env: Env = {},
+): ConfigResult {
   const errors: string[] = [];
   const text = (name: string): string => {
     const given = lookup(name)?.trim() ?? "";
@@ -137,6 +142,16 @@ export function parseConfig(lookup: Lookup, limits: S3Limits = resolveLimits(und
   const endpointError = endpoint === undefined ? undefined : checkEndpoint(endpoint);
   if (endpointError) errors.push(endpointError);
 
+  const profile = optional("profile");
+  if (profile !== undefined && !/^[\w.@+-]+$/.test(profile)) {
+    errors.push(
+      `Input "profile": "${profile}" is not a profile name; use the name in [profile NAME] of ~/.aws/config.`,
+    );
+  }
+  const network = readNetwork(env, profile);
+  if (!network.ok) errors.push(...network.errors);
+  const hasNetwork = network.ok && Object.keys(network.network).length > 0;
+
   const object = parseObjectSettings(text, take, errors);
   const headerRules = parseHeaderRules("headers", mode === "cleanup" ? "" : text("headers"));
   const requireChecksums = bool("require-checksums");
@@ -155,7 +170,13 @@ export function parseConfig(lookup: Lookup, limits: S3Limits = resolveLimits(und
     },
     engine: {
       bucket,
-      s3: { region, endpoint, forcePathStyle: bool("force-path-style") },
+      s3: {
+        region,
+        endpoint,
+        forcePathStyle: bool("force-path-style"),
+        ...(profile !== undefined ? { profile } : {}),
+        ...(network.ok && hasNetwork ? { network: network.network } : {}),
+      },
       partSize,
       concurrency,
       checksumAlgorithm,

@@ -1,5 +1,5 @@
 // Cleanup mode: list in-progress multipart uploads under a prefix and abort those old enough (or say so, dry run).
-import { describeS3Error } from "./errors.js";
+import { describeS3Error, hintFor } from "./errors.js";
 import { mergeAbortRule } from "./lifecycle.js";
 import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS, withRetry, type RetryPolicy } from "./retry.js";
 import { createS3Store, type PendingUpload, type S3Store } from "./s3-client.js";
@@ -76,9 +76,11 @@ export async function runCleanup(options: CleanupOptions): Promise<CleanupResult
     result.ok = result.uploads.every((upload) => upload.action !== "failed");
     return result;
   } catch (error) {
-    throw new Error(`Cleanup of s3://${options.bucket}/${options.prefix} failed: ${describeS3Error(error)}`, {
-      cause: error,
-    });
+    const hint = hintFor(error);
+    throw new Error(
+      `Cleanup of s3://${options.bucket}/${options.prefix} failed: ${describeS3Error(error)}${hint ? `. ${hint}` : ""}`,
+      { cause: error },
+    );
   } finally {
     store.destroy();
   }

@@ -95,6 +95,9 @@ export function failureOf(error: unknown): FailureDetail {
 /** Why an upload this run was using is gone, when the store says NoSuchUpload. */
 export const GONE_UPLOAD = "completed or aborted by someone else — is another job uploading the same key?";
 
+const UNTRUSTED_CERTIFICATE =
+  "The endpoint's TLS certificate is not trusted here: if a private CA signed it, set AWS_CA_BUNDLE (or ca_bundle in the AWS profile) to that CA's PEM file.";
+
 /** Answers caused by the setup rather than the moment: their fix replaces the step's general hint. */
 const HINTS_BY_CODE: Record<string, string> = {
   NoSuchBucket: 'The bucket does not exist at this endpoint: check "bucket", and "region" or "endpoint".',
@@ -111,10 +114,45 @@ const HINTS_BY_CODE: Record<string, string> = {
     "No AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or use aws-actions/configure-aws-credentials.",
   ECONNREFUSED:
     'Nothing answers at the endpoint: check "endpoint" (scheme, host and port) and that the store runs.',
-  ENOTFOUND: 'The endpoint\'s host name does not resolve: check "endpoint" (or "region" for Amazon S3).',
+  ENOTFOUND:
+    'The endpoint\'s host name does not resolve: check "endpoint" (or "region" for Amazon S3); if only a proxy reaches it, set HTTPS_PROXY (HTTP_PROXY for http:// endpoints).',
   EAI_AGAIN: 'The endpoint\'s host name does not resolve: check "endpoint" and the network.',
   NoSuchUpload: `The multipart upload was ${GONE_UPLOAD} Rerun once it has finished.`,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNTRUSTED_CERTIFICATE,
+  UNABLE_TO_GET_ISSUER_CERT: UNTRUSTED_CERTIFICATE,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNTRUSTED_CERTIFICATE,
+  SELF_SIGNED_CERT_IN_CHAIN: UNTRUSTED_CERTIFICATE,
+  DEPTH_ZERO_SELF_SIGNED_CERT: UNTRUSTED_CERTIFICATE,
+  CERT_UNTRUSTED: UNTRUSTED_CERTIFICATE,
+  CERT_HAS_EXPIRED:
+    "The endpoint's TLS certificate has expired (or this machine's clock is wrong): renew the certificate on the store.",
+  ERR_TLS_CERT_ALTNAME_INVALID:
+    'The endpoint\'s TLS certificate is not issued for this host name: use a name the certificate lists in "endpoint".',
 };
+
+/** The proxy's own failures: the fix is in HTTPS_PROXY/HTTP_PROXY/NO_PROXY, not in the store's settings. */
+function proxyHint(error: unknown, info: S3ErrorInfo): string | undefined {
+  const proxy = (error as { proxy?: unknown }).proxy;
+  if (typeof proxy !== "string") {
+    // Plain-HTTP endpoints go through the proxy as ordinary requests, so its 407 arrives as the answer.
+    return info.status === 407
+      ? "The proxy (HTTP_PROXY) wants credentials: give them in the URL, http://user:password@host:port."
+      : undefined;
+  }
+  if (info.status === 407) {
+    return `The proxy ${proxy} wants credentials: give them in HTTPS_PROXY/HTTP_PROXY as http://user:password@host:port.`;
+  }
+  if (info.code === "ProxyConnectRefused") {
+    return `The proxy ${proxy} would not connect to the endpoint: allow its host and port on the proxy, or list the host in NO_PROXY if it is reachable directly.`;
+  }
+  return `The proxy ${proxy} (from HTTPS_PROXY/HTTP_PROXY) cannot be reached: check the variable's host and port, or list the endpoint's host in NO_PROXY to connect directly.`;
+}
+
+/** The setup's fix for this error, when the error names one. */
+export function hintFor(error: unknown): string | undefined {
+  const info = s3ErrorInfo(error);
+  return proxyHint(error, info) ?? HINTS_BY_CODE[info.code];
+}
 
 /** The setup fix for an error code, when the code alone says what to fix. */
 export function hintForCode(code: string): string | undefined {
@@ -127,7 +165,7 @@ export function isNoSuchUpload(error: unknown): boolean {
 
 export function stepFailed(step: string, error: unknown, hint: string): StepError {
   if (error instanceof StepError) return error;
-  return new StepError(step, describeS3Error(error), HINTS_BY_CODE[s3ErrorInfo(error).code] ?? hint, error);
+  return new StepError(step, describeS3Error(error), hintFor(error) ?? hint, error);
 }
 
 export const HINTS = {

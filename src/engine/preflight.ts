@@ -5,7 +5,7 @@
 // which the README's minimal policy grants, but a HEAD answer has no body, so NoSuchBucket, AccessDenied, a bad
 // key and a bad secret would all arrive as a bare 403/404; and a grant scoped to a prefix (an s3:prefix
 // condition) allows this listing where it denies HeadBucket.
-import { HINTS, StepError, describeS3Error, hintForCode, s3ErrorInfo } from "./errors.js";
+import { HINTS, StepError, describeS3Error, hintFor, hintForCode, s3ErrorInfo } from "./errors.js";
 import { withRetry } from "./retry.js";
 import type { RunContext } from "./run-context.js";
 import { signingRegion } from "./s3-client.js";
@@ -172,15 +172,14 @@ function explain(error: unknown, target: Target): StepError {
     return new StepError(
       STEP,
       `cannot reach ${where} (${answer})`,
-      hintForCode(info.code) ??
-        'Check "endpoint" and that the network (proxy, firewall) lets this machine reach it.',
+      hintFor(error) ?? 'Check "endpoint" and that the network (proxy, firewall) lets this machine reach it.',
       error,
     );
   }
   return new StepError(
     STEP,
     `listing s3://${target.bucket}/${target.prefix} at ${where} failed (${answer})`,
-    hintForCode(info.code) ?? HINTS.retry,
+    hintFor(error) ?? HINTS.retry,
     error,
   );
 }

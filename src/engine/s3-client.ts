@@ -1,6 +1,6 @@
 // The only module that talks to the AWS SDK: everything else sees plain data and these few calls.
-import { Agent as HttpAgent, type IncomingHttpHeaders } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
+import type { IncomingHttpHeaders } from "node:http";
+import type { Agent as HttpsAgent } from "node:https";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -18,6 +18,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { LifecycleRule, TransitionDefaultMinimumObjectSize } from "@aws-sdk/client-s3";
+import { createAgents, type Agents } from "./network.js";
 import { createLeanHttp } from "./s3-lean-http.js";
 import { servedFromHeaderLines } from "./served-headers.js";
 import type { ChecksumAlgorithm, ChecksumType, S3Settings, ServedHeaders } from "./types.js";
@@ -284,11 +285,6 @@ export interface ClientTuning {
 
 const UNSIGNED_PAYLOAD_COMMANDS = new Set(["UploadPartCommand", "PutObjectCommand"]);
 
-interface Agents {
-  http: HttpAgent;
-  https: HttpsAgent;
-}
-
 /** The region requests are signed for: the setting, else the environment's, else us-east-1. */
 export function signingRegion(settings: S3Settings): string {
   return settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
@@ -300,6 +296,8 @@ function createSdkClient(settings: S3Settings, tuning: ClientTuning, agents: Age
     endpoint: settings.endpoint,
     forcePathStyle: settings.forcePathStyle ?? false,
     credentials: settings.credentials,
+    // Credentials and region from this profile of the shared AWS files, as AWS_PROFILE would pick it.
+    ...(settings.profile ? { profile: settings.profile } : {}),
     // We compute and send checksums ourselves; letting the SDK do it would switch to aws-chunked bodies,
     // which S3-compatible stores reject (aws-sdk-js-v3 #6810).
     requestChecksumCalculation: "WHEN_REQUIRED",
@@ -308,7 +306,8 @@ function createSdkClient(settings: S3Settings, tuning: ClientTuning, agents: Age
     maxAttempts: 1,
     requestHandler: {
       httpAgent: agents.http,
-      httpsAgent: agents.https,
+      // A proxy agent is an http.Agent that speaks TLS inside its tunnel; the SDK only needs an Agent.
+      httpsAgent: agents.https as HttpsAgent,
       connectionTimeout: 10_000,
       socketTimeout: tuning.stallTimeoutMs,
     },
@@ -362,13 +361,17 @@ async function explainHeadError(
   }
 }
 
+/** Where the requests go, for the proxy choice: the endpoint, or Amazon S3's regional host. */
+function storeUrl(settings: S3Settings): URL {
+  return new URL(settings.endpoint ?? `https://s3.${settings.region ?? "us-east-1"}.amazonaws.com`);
+}
+
 function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
   return signal ? { abortSignal: signal } : {};
 }
 
 export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Store {
-  const agentOptions = { keepAlive: true, maxSockets: tuning.maxSockets };
-  const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
+  const agents = createAgents(storeUrl(settings), settings.network ?? {}, tuning);
   const client = createSdkClient(settings, tuning, agents);
   const lean = createLeanHttp(client, settings, agents, tuning.stallTimeoutMs);
 

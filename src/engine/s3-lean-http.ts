@@ -3,7 +3,7 @@
 // both HeadObjects, 0.7 ms without them): one SigV4-signed http.request on the client's own agents,
 // credentials and endpoint rules. Only s3-client.ts uses this; every other call stays on the SDK.
 import { request as httpRequest, type Agent as HttpAgent, type IncomingHttpHeaders } from "node:http";
-import { request as httpsRequest, type Agent as HttpsAgent } from "node:https";
+import { request as httpsRequest } from "node:https";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { createSigner } from "./sigv4.js";
 import type { S3Settings } from "./types.js";
@@ -83,7 +83,7 @@ function timeoutError(ms: number): Error {
 export function createLeanHttp(
   client: S3Client,
   settings: S3Settings,
-  agents: { http: HttpAgent; https: HttpsAgent },
+  agents: { http: HttpAgent; https: HttpAgent },
   stallTimeoutMs: number,
 ): LeanHttp {
   const endpoints = new Map<string, Promise<Endpoint | null>>();

@@ -1,4 +1,7 @@
 // The engine's public contract: front ends build EngineOptions and read RunResult; nothing else crosses.
+import type { NetworkSettings } from "./network.js";
+
+export type { NetworkSettings, ProxySettings } from "./network.js";
 
 export type ChecksumAlgorithm = "CRC64NVME" | "CRC32" | "CRC32C" | "SHA1" | "SHA256";
 export type ChecksumType = "FULL_OBJECT" | "COMPOSITE";
@@ -17,6 +20,10 @@ export interface S3Settings {
   forcePathStyle?: boolean;
   /** Only tests pass these; real runs use the AWS SDK default provider chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** The shared-config profile for credentials and region (AWS_PROFILE when unset). */
+  profile?: string;
+  /** Proxy and extra CA, read from the environment by the front end. */
+  network?: NetworkSettings;
 }
 
 /** Headers an object is served with; an undefined one is not sent (Content-Type is then guessed). */

@@ -24,6 +24,8 @@ export function helpText(): string {
     "",
     `Credentials and region come from the AWS SDK default chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, web identity,`,
     `instance metadata…). Setting variables start with ${ENV_PREFIX}.`,
+    "Proxies: HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower case wins). A private CA: AWS_CA_BUNDLE, or",
+    "ca_bundle in the AWS profile (--profile or AWS_PROFILE); its certificates are trusted besides Node's own.",
     "",
     "Exit codes: 0 all files uploaded or unchanged and verified; 1 the run failed (an upload failed, or no",
     "file matched with if-no-files-found=error); 2 bad usage or configuration; 130 stopped by Ctrl-C, 143 by",

@@ -71,6 +71,12 @@ export const INPUTS: readonly InputSpec[] = [
     default: "",
   },
   {
+    name: "profile",
+    description:
+      "AWS profile (from ~/.aws/config and credentials) for credentials, region and ca_bundle; empty uses AWS_PROFILE or default.",
+    default: "",
+  },
+  {
     name: "endpoint",
     description: "Endpoint URL of an S3-compatible store, e.g. http://127.0.0.1:9000; empty for Amazon S3.",
     default: "",

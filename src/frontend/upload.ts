@@ -62,7 +62,8 @@ export function resolvedRegion(config: UploadConfig, env: NodeJS.ProcessEnv): st
  */
 export function withDefaultRegion(config: UploadConfig, env: NodeJS.ProcessEnv): UploadConfig["engine"] {
   const s3 = config.engine.s3;
-  if (s3.region || !s3.endpoint || env["AWS_REGION"] || env["AWS_DEFAULT_REGION"] || env["AWS_PROFILE"]) {
+  const profile = s3.profile ?? env["AWS_PROFILE"];
+  if (s3.region || !s3.endpoint || env["AWS_REGION"] || env["AWS_DEFAULT_REGION"] || profile) {
     return config.engine;
   }
   return { ...config.engine, s3: { ...s3, region: "us-east-1" } };

@@ -34,6 +34,8 @@ export interface EmulatorOptions {
    * their own x-amz-server-side-encryption are KMS-encrypted, and like every KMS write their ETags are not MD5s.
    */
   defaultEncryption?: "AES256" | "aws:kms";
+  /** Serve https with this key and certificate (PEM); the endpoint is then https://127.0.0.1:PORT. */
+  tls?: { key: string; cert: string };
   /** A CompleteMultipartUpload repeated after success: "no-such-upload" (default, as AWS documents) or "same-answer" (as RGW). */
   completeReplay?: CompleteReplay;
 }
@@ -79,13 +81,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     defaultEncryption: options.defaultEncryption ?? "AES256",
     completeReplay: options.completeReplay ?? "no-such-upload",
   };
-  const { server, shutdown, idle } = createS3Server({ store, faults, config, credentials, requestLog });
+  const { server, shutdown, idle } = createS3Server({
+    store,
+    faults,
+    config,
+    credentials,
+    requestLog,
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  config.endpoint = `http://127.0.0.1:${port}`;
+  config.endpoint = `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
   for (const name of options.buckets ?? []) store.createBucket(name);
   return {
     endpoint: config.endpoint,

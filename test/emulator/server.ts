@@ -1,6 +1,7 @@
 // The HTTP edge: route, apply request faults, authenticate, dispatch, and write the answer or S3 error XML.
 import { createReadStream } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -33,6 +34,8 @@ export interface ServerDeps {
   config: EmulatorConfig;
   credentials: Credentials;
   requestLog: RequestLogEntry[];
+  /** Serve https with this key and certificate (PEM) instead of plain http. */
+  tls?: { key: string; cert: string };
 }
 
 function errorBody(error: S3Error, resource: string, requestId: string): string {
@@ -257,14 +260,15 @@ export function createS3Server(deps: ServerDeps): RunningServer {
     const done = handle(req, res).finally(() => inFlight.delete(done));
     inFlight.add(done);
   };
-  const server = createServer(onRequest);
+  const server = deps.tls ? createTlsServer(deps.tls, onRequest) : createServer(onRequest);
   // S3 ignores an Expect other than 100-continue; Node would answer 417 without this listener.
   server.on("checkExpectation", onRequest);
   // Multi-GiB uploads and deliberate stalls must not be cut off by Node's default request timeout.
   server.requestTimeout = 0;
   // Node's 5 s default races clients that reuse idle keep-alive sockets, producing spurious resets in tests.
   server.keepAliveTimeout = 30_000;
-  server.on("connection", (socket) => {
+  // For https, "connection" carries the TCP socket under the TLS one: destroying it ends both.
+  server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });

@@ -1,0 +1,245 @@
+// The sockets every request rides on: direct or through the user's proxy, trusting the user's extra CA, kept
+// alive. The SDK client and the lean path share the one pair built here, so both route the same way.
+import { Agent as HttpAgent, type ClientRequest } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import { BlockList, isIP, type Socket } from "node:net";
+import * as tls from "node:tls";
+import { HttpProxyAgent } from "http-proxy-agent";
+import { HttpsProxyAgent } from "https-proxy-agent";
+
+/** HTTP_PROXY, HTTPS_PROXY and NO_PROXY as the environment gave them (lower case already preferred). */
+export interface ProxySettings {
+  httpProxy?: string;
+  httpsProxy?: string;
+  noProxy?: string;
+}
+
+export interface NetworkSettings {
+  proxy?: ProxySettings;
+  /** PEM certificates trusted on top of Node's own roots; `source` names where they came from. */
+  extraCa?: { pem: string; source: string };
+}
+
+/** A proxy as messages show it: the credentials in its URL stay out of every log line. */
+export function redactedProxy(proxy: URL): string {
+  return `${proxy.protocol}//${proxy.host}`;
+}
+
+/** A failure to reach the store through the proxy, named so the hint can blame the proxy, not the store. */
+export class ProxyError extends Error {
+  readonly proxy: string;
+  readonly code: string;
+  readonly $metadata?: { httpStatusCode: number };
+  constructor(proxy: URL, target: string, code: string, detail: string, status?: number) {
+    super(`through proxy ${redactedProxy(proxy)} to ${target}: ${detail}`);
+    this.name = "ProxyError";
+    this.proxy = redactedProxy(proxy);
+    this.code = code;
+    // A proxy's 5xx is as passing as the store's; 407 and 403 are settings and fail at once (retry.ts).
+    if (status !== undefined) this.$metadata = { httpStatusCode: status };
+  }
+}
+
+interface NoProxyRule {
+  /** A host name without a leading dot (matching it and its subdomains), or undefined for an IP rule. */
+  domain?: string;
+  port?: number;
+}
+
+/** NO_PROXY as curl and the AWS CLI read it: "*", host, .domain, *.domain, host:port, IPs and CIDR ranges. */
+export function parseNoProxy(text: string | undefined): {
+  all: boolean;
+  rules: NoProxyRule[];
+  ips: BlockList;
+} {
+  const ips = new BlockList();
+  const rules: NoProxyRule[] = [];
+  let all = false;
+  for (const raw of (text ?? "").split(/[\s,]+/)) {
+    const entry = raw.trim().toLowerCase();
+    if (entry === "") continue;
+    if (entry === "*") {
+      all = true;
+      continue;
+    }
+    const cidr = /^\[?([0-9a-f:.]+)\]?\/(\d{1,3})$/.exec(entry);
+    if (cidr && isIP(cidr[1]!)) {
+      const family = isIP(cidr[1]!) === 6 ? "ipv6" : "ipv4";
+      ips.addSubnet(cidr[1]!, Number(cidr[2]), family);
+      continue;
+    }
+    const { host, port } = splitHostPort(entry);
+    if (isIP(host)) {
+      // A port on an IP rule is rare; the address alone decides, as in curl.
+      ips.addAddress(host, isIP(host) === 6 ? "ipv6" : "ipv4");
+      continue;
+    }
+    const domain = host.replace(/^\*?\.+/, "");
+    if (domain !== "") rules.push({ domain, ...(port !== undefined ? { port } : {}) });
+  }
+  return { all, rules, ips };
+}
+
+function splitHostPort(entry: string): { host: string; port?: number } {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+  if (bracketed) return { host: bracketed[1]!, ...(bracketed[2] ? { port: Number(bracketed[2]) } : {}) };
+  // Several colons without brackets: a bare IPv6 address, no port.
+  if (isIP(entry) === 6) return { host: entry };
+  const withPort = /^(.*):(\d+)$/.exec(entry);
+  return withPort ? { host: withPort[1]!, port: Number(withPort[2]) } : { host: entry };
+}
+
+/** Whether NO_PROXY sends requests to this URL's host straight, past the proxy. */
+export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
+  const { all, rules, ips } = parseNoProxy(noProxy);
+  if (all) return true;
+  const host = url.hostname
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase()
+    .replace(/\.$/, "");
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  const family = isIP(host);
+  if (family !== 0) return ips.check(host, family === 6 ? "ipv6" : "ipv4");
+  return rules.some(
+    (rule) =>
+      rule.domain !== undefined &&
+      (host === rule.domain || host.endsWith(`.${rule.domain}`)) &&
+      (rule.port === undefined || rule.port === port),
+  );
+}
+
+/** The proxy requests to this URL go through, or undefined for a direct connection. */
+export function proxyFor(url: URL, proxy: ProxySettings | undefined): URL | undefined {
+  const configured = url.protocol === "https:" ? proxy?.httpsProxy : proxy?.httpProxy;
+  if (!configured || bypassesProxy(url, proxy?.noProxy)) return undefined;
+  return new URL(configured);
+}
+
+export interface Agents {
+  http: HttpAgent;
+  /** An https.Agent, or a proxy agent that speaks TLS to the store inside its tunnel. */
+  https: HttpAgent;
+  /** The proxy the endpoint's requests go through, without credentials; undefined when direct. */
+  proxy?: string;
+}
+
+export interface AgentTuning {
+  maxSockets: number;
+}
+
+/** Basic credentials from the proxy URL, sent as a header so no library logs them with the URL. */
+function proxyParts(proxy: URL): { url: URL; headers: Record<string, string> } {
+  const url = new URL(redactedProxy(proxy));
+  if (!proxy.username && !proxy.password) return { url, headers: {} };
+  const user = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  return { url, headers: { "Proxy-Authorization": `Basic ${Buffer.from(user).toString("base64")}` } };
+}
+
+/**
+ * The CONNECT tunnel's answer decides: anything but 200 fails the request with the proxy named (the library
+ * would hand the proxy's answer to the HTTP client as if the store had sent it).
+ */
+class TunnelAgent extends HttpsProxyAgent<string> {
+  constructor(
+    private readonly proxyUrl: URL,
+    options: ConstructorParameters<typeof HttpsProxyAgent<string>>[1],
+    private readonly targetTls: tls.ConnectionOptions,
+  ) {
+    const { url, headers } = proxyParts(proxyUrl);
+    // The same trust for an https:// proxy as for the store.
+    super(url.href, { ...options, ...targetTls, headers });
+  }
+
+  override async connect(request: ClientRequest, options: Parameters<HttpsProxyAgent<string>["connect"]>[1]) {
+    const target = `${options.host}:${options.port}`;
+    let status = 0;
+    let reason = "";
+    const onConnect = (answer: { statusCode: number; statusText?: string }): void => {
+      status = answer.statusCode;
+      reason = answer.statusText ?? "";
+    };
+    request.once("proxyConnect", onConnect);
+    let socket: Socket;
+    try {
+      socket = (await super.connect(request, { ...options, ...this.targetTls })) as Socket;
+    } catch (error) {
+      throw proxyFailure(this.proxyUrl, target, error);
+    } finally {
+      request.off("proxyConnect", onConnect);
+    }
+    if (status !== 200) {
+      socket.destroy();
+      throw new ProxyError(
+        this.proxyUrl,
+        target,
+        "ProxyConnectRefused",
+        `the proxy answered CONNECT with ${status} ${reason}`.trim(),
+        status,
+      );
+    }
+    return socket;
+  }
+}
+
+/** Plain-HTTP endpoints: requests go to the proxy in absolute form, as curl and the AWS CLI send them. */
+class ForwardAgent extends HttpProxyAgent<string> {
+  constructor(
+    private readonly proxyUrl: URL,
+    options: ConstructorParameters<typeof HttpProxyAgent<string>>[1],
+  ) {
+    const { url, headers } = proxyParts(proxyUrl);
+    super(url.href, { ...options, headers });
+  }
+
+  override async connect(
+    request: Parameters<HttpProxyAgent<string>["connect"]>[0],
+    options: Parameters<HttpProxyAgent<string>["connect"]>[1],
+  ) {
+    try {
+      return await super.connect(request, options);
+    } catch (error) {
+      throw proxyFailure(this.proxyUrl, `${options.host}:${options.port}`, error);
+    }
+  }
+}
+
+function proxyFailure(proxy: URL, target: string, error: unknown): ProxyError {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const failure = new ProxyError(
+    proxy,
+    target,
+    typeof code === "string" ? code : "ProxyError",
+    `cannot reach the proxy (${message})`,
+  );
+  return Object.assign(failure, { cause: error });
+}
+
+/** Node's own roots (with NODE_EXTRA_CA_CERTS where this Node.js can list them) plus the user's CA. */
+function trustedCas(extraPem: string): string[] {
+  const defaults = (tls as { getCACertificates?: (type: "default") => string[] }).getCACertificates;
+  return [...(defaults ? defaults("default") : tls.rootCertificates), extraPem];
+}
+
+/**
+ * The agents for requests to `endpoint` (the store's URL, or a representative Amazon S3 host): through the
+ * proxy unless NO_PROXY names the host. The pair is used for every request of the run, so keep-alive holds.
+ */
+export function createAgents(endpoint: URL, network: NetworkSettings, tuning: AgentTuning): Agents {
+  const keepAlive = { keepAlive: true, maxSockets: tuning.maxSockets };
+  const targetTls: tls.ConnectionOptions = network.extraCa ? { ca: trustedCas(network.extraCa.pem) } : {};
+  const httpEndpoint = new URL(endpoint.href);
+  httpEndpoint.protocol = "http:";
+  const httpsEndpoint = new URL(endpoint.href);
+  httpsEndpoint.protocol = "https:";
+  const httpProxy = proxyFor(httpEndpoint, network.proxy);
+  const httpsProxy = proxyFor(httpsEndpoint, network.proxy);
+  const used = endpoint.protocol === "https:" ? httpsProxy : httpProxy;
+  return {
+    http: httpProxy ? new ForwardAgent(httpProxy, keepAlive) : new HttpAgent(keepAlive),
+    https: httpsProxy
+      ? new TunnelAgent(httpsProxy, keepAlive, targetTls)
+      : new HttpsAgent({ ...keepAlive, ...targetTls }),
+    ...(used ? { proxy: redactedProxy(used) } : {}),
+  };
+}
