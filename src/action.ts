@@ -1,9 +1,11 @@
 // GitHub Action entry: inputs → shared config → shared run → outputs, job summary, manifest, log.
 import os from "node:os";
+import path from "node:path";
 import * as core from "@actions/core";
 import type { EngineEvent, FileResult } from "./engine/types.js";
 import { parseConfig, type UploadConfig } from "./config.js";
 import { describeResult, formatBytes } from "./frontend/format.js";
+import { checksumsText, writeChecksumsFile } from "./frontend/checksums-file.js";
 import { buildManifest, writeManifest } from "./frontend/manifest.js";
 import { runOutputs } from "./frontend/outputs.js";
 import { lineProgress } from "./frontend/progress.js";
@@ -25,6 +27,7 @@ function fileDetails(result: FileResult): string[] {
       ? "checksum: none (ETag/MD5 only)"
       : `checksum: ${result.checksumAlgorithm} ${result.checksumType ?? ""}, local ${result.checksumLocal ?? "none"}, stored ${result.checksumRemote ?? "none"}`,
     `verification: ${result.verification}, ${result.verified ? "passed" : "not verified"}`,
+    ...(result.sha256 !== null ? [`sha256: ${result.sha256}`] : []),
     ...result.notes.map((note) => `note: ${note}`),
     ...(result.error ? [`error: ${result.error}`] : []),
   ];
@@ -88,11 +91,14 @@ async function main(): Promise<void> {
 
   const run = outcome.run;
   const manifest = buildManifest(config.engine.bucket, config.engine.s3, run, new Date());
-  const manifestPath = await writeManifest(process.env["RUNNER_TEMP"] || os.tmpdir(), manifest);
+  const tempDir = process.env["RUNNER_TEMP"] || os.tmpdir();
+  const manifestPath = await writeManifest(tempDir, manifest);
   const region = resolvedRegion(config, process.env);
   for (const [name, value] of Object.entries(runOutputs(run, config.engine.s3, region, manifestPath))) {
     core.setOutput(name, value);
   }
+  const checksums = checksumsText(run.files, path.resolve(config.baseDir));
+  if (checksums !== null) core.setOutput("checksums-file", await writeChecksumsFile(tempDir, checksums));
   if (process.env["GITHUB_STEP_SUMMARY"]) {
     await core.summary.addRaw(summaryMarkdown(config.engine.bucket, run.files)).write();
   }

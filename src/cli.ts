@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // CLI entry: flags and S3VU_* variables → shared config → shared run → progress on stderr, results on stdout.
 import { realpathSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { EngineEvent } from "./engine/types.js";
+import type { EngineEvent, FileResult } from "./engine/types.js";
 import { parseConfig, type UploadConfig } from "./config.js";
+import { checksumsText } from "./frontend/checksums-file.js";
 import { parseArgs } from "./frontend/cli-args.js";
 import { describeResult, formatBytes } from "./frontend/format.js";
 import { helpText } from "./frontend/help.js";
@@ -145,6 +148,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     if (outcome.level !== "ignore") io.stderr.write(`${outcome.level}: ${outcome.message}\n`);
     return outcome.level === "error" ? EXIT_FAILED : EXIT_OK;
   }
+  if (args.checksumsFile !== undefined) {
+    const written = await writeChecksums(args.checksumsFile, config.config, outcome.run.files, io);
+    if (!written) return EXIT_FAILED;
+  }
   const sums = totals(outcome.run.files);
   io.stderr.write(
     `${sums.uploaded} uploaded (${formatBytes(sums.bytes)}), ${sums.skipped} unchanged, ${sums.failed} failed` +
@@ -156,6 +163,31 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return EXIT_FAILED;
   }
   return EXIT_OK;
+}
+
+/** The --checksums-file list; false (said on stderr) when it cannot be written. */
+async function writeChecksums(
+  target: string,
+  config: UploadConfig,
+  files: readonly FileResult[],
+  io: CliIO,
+): Promise<boolean> {
+  const text = checksumsText(files, path.resolve(config.baseDir));
+  if (text === null) {
+    io.stderr.write(
+      `warning: no file has a SHA-256 (nothing was stored, or sha256 is false); ${target} is written empty.\n`,
+    );
+  }
+  try {
+    await writeFile(target, text ?? "");
+    return true;
+  } catch (error) {
+    io.stderr.write(
+      `error: --checksums-file: cannot write ${target} (${error instanceof Error ? error.message : String(error)}); ` +
+        "choose a path in a writable directory.\n",
+    );
+    return false;
+  }
 }
 
 async function cleanupCommand(config: UploadConfig, io: CliIO, json: boolean): Promise<number> {

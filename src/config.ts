@@ -163,6 +163,7 @@ export function parseConfig(lookup: Lookup, limits: S3Limits = resolveLimits(und
       onFailure: take(parseChoice("on-failure", text("on-failure"), ["abort", "keep"] as const), "abort"),
       dryRun: bool("dry-run"),
       requireChecksums,
+      sha256: bool("sha256"),
       object,
     },
     patterns,

@@ -8,6 +8,7 @@
 // with (what was sent and verified, or what the store holds), so the digest is never of bytes other than
 // those stored. A part re-read for a retry or a repair is not fed: its bytes were hashed on the first read.
 import { createMd5Hasher, createPartHasher, createSha256Hasher } from "./checksum/index.js";
+import { StepError } from "./errors.js";
 import { readPart, type OpenFile, type PartDigest } from "./part-reader.js";
 import type { PlannedPart } from "./plan.js";
 import type { ChecksumAlgorithm } from "./types.js";
@@ -138,6 +139,24 @@ export class OrderedSha256 {
     } catch (error) {
       this.failure ??= error instanceof Error ? error.message : String(error);
     }
+  }
+}
+
+/** The hex digest (null without a hasher), or a StepError naming the file when its bytes changed. */
+export async function finishSha256(
+  path: string,
+  hasher: OrderedSha256 | null,
+  proofs: readonly PartProof[],
+): Promise<string | null> {
+  if (hasher === null) return null;
+  try {
+    return await hasher.finish(proofs);
+  } catch (error) {
+    throw new StepError(
+      `read ${path}`,
+      error instanceof Error ? error.message : String(error),
+      "Make sure nothing writes to it while it uploads, then rerun.",
+    );
   }
 }
 

@@ -22,13 +22,14 @@ export function summaryMarkdown(bucket: string, files: readonly FileResult[]): s
     `${sums.uploaded} uploaded (${formatBytes(sums.bytes)}), ${sums.skipped} unchanged, ${sums.failed} failed` +
       (sums.dryRun > 0 ? `, ${sums.dryRun} dry run` : ""),
     "",
-    "| File | Key | Size | Parts | Checksum | Verified | Throughput |",
-    "| --- | --- | ---: | ---: | --- | --- | ---: |",
+    "| File | Key | Size | Parts | Checksum | SHA-256 | Verified | Throughput |",
+    "| --- | --- | ---: | ---: | --- | --- | --- | ---: |",
   ];
   for (const file of files) {
     const throughput = file.status === "uploaded" ? formatRate(file.bytesPerSecond) : "";
+    const sha256 = file.sha256 === null ? "" : `\`${file.sha256}\``;
     lines.push(
-      `| ${cell(file.path)} | ${cell(file.key)} | ${formatBytes(file.size)} | ${file.parts} | ${cell(formatChecksum(file))} | ${verifiedCell(file)} | ${throughput} |`,
+      `| ${cell(file.path)} | ${cell(file.key)} | ${formatBytes(file.size)} | ${file.parts} | ${cell(formatChecksum(file))} | ${sha256} | ${verifiedCell(file)} | ${throughput} |`,
     );
   }
   const remarks = files.flatMap((file) => [

@@ -20,6 +20,7 @@ function result(overrides: Partial<FileResult>): FileResult {
     checksumType: "FULL_OBJECT",
     checksumLocal: "AAAAAAAAAAA=",
     checksumRemote: "AAAAAAAAAAA=",
+    sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
     verification: "checksum",
     verified: true,
     notes: [],
@@ -44,6 +45,7 @@ describe("runOutputs", () => {
       etag: '"abc-3"',
       "version-id": "v1",
       checksum: "AAAAAAAAAAA=",
+      sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
       url: "https://bkt.s3.eu-west-1.amazonaws.com/builds/app.zip",
     });
   });
@@ -149,7 +151,14 @@ describe("summaryMarkdown", () => {
   it("has one row per file with size, parts, checksum, verification and throughput", () => {
     const markdown = summaryMarkdown("bkt", [
       result({}),
-      result({ path: "/w/x|y", key: "x|y", status: "failed", verified: false, error: "UploadPart failed" }),
+      result({
+        path: "/w/x|y",
+        key: "x|y",
+        status: "failed",
+        verified: false,
+        sha256: null,
+        error: "UploadPart failed",
+      }),
     ]);
     expect(markdown).toBe(
       [
@@ -157,10 +166,10 @@ describe("summaryMarkdown", () => {
         "",
         "1 uploaded (20.0 MiB), 0 unchanged, 1 failed",
         "",
-        "| File | Key | Size | Parts | Checksum | Verified | Throughput |",
-        "| --- | --- | ---: | ---: | --- | --- | ---: |",
-        "| /w/dist/app.zip | builds/app.zip | 20.0 MiB | 3 | CRC64NVME AAAAAAAAAAA= | ✅ checksum | 20.0 MiB/s |",
-        "| /w/x\\|y | x\\|y | 20.0 MiB | 3 | CRC64NVME AAAAAAAAAAA= | ❌ failed |  |",
+        "| File | Key | Size | Parts | Checksum | SHA-256 | Verified | Throughput |",
+        "| --- | --- | ---: | ---: | --- | --- | --- | ---: |",
+        "| /w/dist/app.zip | builds/app.zip | 20.0 MiB | 3 | CRC64NVME AAAAAAAAAAA= | `e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855` | ✅ checksum | 20.0 MiB/s |",
+        "| /w/x\\|y | x\\|y | 20.0 MiB | 3 | CRC64NVME AAAAAAAAAAA= |  | ❌ failed |  |",
         "",
         "- **x\\|y**: UploadPart failed",
         "",
