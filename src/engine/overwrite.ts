@@ -53,7 +53,7 @@ async function localValue(
   plan: UploadPlan,
   how: Comparison,
 ): Promise<{ value: string; sha256: string | null }> {
-  const sha256 = ctx.run.options.sha256 === false ? null : createSha256Hasher();
+  const sha256 = ctx.run.options.sha256 === true ? createSha256Hasher() : null;
   const value = await comparedValue(ctx, handle, plan, how, (bytes) => sha256?.update(bytes));
   return { value, sha256: sha256?.digest().toString("hex") ?? null };
 }

@@ -316,7 +316,7 @@ async function transferVerifyComplete(
   const rereadParts = new Set(resumedParts.keys());
   if (first !== undefined && rest.some((part) => part.number < first.number)) rereadParts.add(first.number);
   const sha256 =
-    options.sha256 === false ? null : new OrderedSha256(handle, plan.parts, { algorithm, rereadParts });
+    options.sha256 === true ? new OrderedSha256(handle, plan.parts, { algorithm, rereadParts }) : null;
   try {
     return await sendVerifyComplete(ctx, handle, plan, uploadId, ifNoneMatch, uploaded, sha256, {
       first,

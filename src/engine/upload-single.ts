@@ -39,9 +39,9 @@ export async function uploadSingle(
 ): Promise<SingleOutcome> {
   const { algorithm } = ctx.run;
   const sha256 =
-    ctx.run.options.sha256 === false
-      ? null
-      : new OrderedSha256(handle, plan.parts, { algorithm, rereadParts: new Set() });
+    ctx.run.options.sha256 === true
+      ? new OrderedSha256(handle, plan.parts, { algorithm, rereadParts: new Set() })
+      : null;
   // The SHA-256 is of the bytes read for the first send; it is reported only for the bytes finally proven.
   const sha256Of = (proven: SentPart["digest"]): Promise<string | null> =>
     finishSha256(ctx.file.path, sha256, [proven]);

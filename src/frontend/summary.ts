@@ -16,20 +16,22 @@ function verifiedCell(file: FileResult): string {
 
 export function summaryMarkdown(bucket: string, files: readonly FileResult[]): string {
   const sums = totals(files);
+  // Only when asked for (input sha256): an empty column would crowd the table for nothing.
+  const withSha256 = files.some((file) => file.sha256 !== null);
   const lines = [
     `### s3-verified-upload to \`${bucket}\``,
     "",
     `${sums.uploaded} uploaded (${formatBytes(sums.bytes)}), ${sums.skipped} unchanged, ${sums.failed} failed` +
       (sums.dryRun > 0 ? `, ${sums.dryRun} dry run` : ""),
     "",
-    "| File | Key | Size | Parts | Checksum | SHA-256 | Verified | Throughput |",
-    "| --- | --- | ---: | ---: | --- | --- | --- | ---: |",
+    `| File | Key | Size | Parts | Checksum |${withSha256 ? " SHA-256 |" : ""} Verified | Throughput |`,
+    `| --- | --- | ---: | ---: | --- |${withSha256 ? " --- |" : ""} --- | ---: |`,
   ];
   for (const file of files) {
     const throughput = file.status === "uploaded" ? formatRate(file.bytesPerSecond) : "";
-    const sha256 = file.sha256 === null ? "" : `\`${file.sha256}\``;
+    const sha256 = !withSha256 ? "" : file.sha256 === null ? "  |" : ` \`${file.sha256}\` |`;
     lines.push(
-      `| ${cell(file.path)} | ${cell(file.key)} | ${formatBytes(file.size)} | ${file.parts} | ${cell(formatChecksum(file))} | ${sha256} | ${verifiedCell(file)} | ${throughput} |`,
+      `| ${cell(file.path)} | ${cell(file.key)} | ${formatBytes(file.size)} | ${file.parts} | ${cell(formatChecksum(file))} |${sha256} ${verifiedCell(file)} | ${throughput} |`,
     );
   }
   const remarks = files.flatMap((file) => [

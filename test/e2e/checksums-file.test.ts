@@ -68,6 +68,7 @@ describe.each(nodeRuntimes())("on $name", (node) => {
         "out",
         "--prefix",
         "releases/1.0",
+        "--sha256",
         "--checksums-file",
         list,
         "--json",
@@ -109,6 +110,7 @@ describe.each(nodeRuntimes())("on $name", (node) => {
       "INPUT_PART-SIZE": "5MiB",
       "INPUT_BASE-DIR": "out",
       INPUT_PATH: "out/**",
+      INPUT_SHA256: "true",
     });
     const run = await runNode(node, ACTION, [], env, workspace);
     expect(run.stderr).toBe("");
@@ -153,6 +155,7 @@ describe.each(nodeRuntimes())("on $name", (node) => {
           "out",
           "--prefix",
           `altered-${Date.now()}`,
+          "--sha256",
           "--checksums-file",
           list,
           "out/*.bin",

@@ -26,6 +26,7 @@ afterAll(() => stopWorkspace({ emulator, sdk, dir }));
 function options(overrides: Partial<EngineOptions> = {}): EngineOptions {
   return emulatorEngineOptions(emulator, BUCKET, {
     concurrency: 4,
+    sha256: true,
     tuning: { retryBaseDelayMs: 5, stallTimeoutMs: 15_000 },
     ...overrides,
   });
@@ -127,9 +128,11 @@ describe("sha256 of each file", () => {
     expect(result.files[0]).toMatchObject({ status: "uploaded", verified: true, sha256: sha256Hex(bytes) });
   });
 
-  it("is null when turned off", async () => {
+  it("is null when turned off, as by default", async () => {
     const { file } = await localFile("off.bin", 3 * PART);
-    const result = await runUploads([file], options({ sha256: false }));
-    expect(result.files[0]).toMatchObject({ status: "uploaded", verified: true, sha256: null });
+    const off = await runUploads([file], options({ sha256: false }));
+    expect(off.files[0]).toMatchObject({ status: "uploaded", verified: true, sha256: null });
+    const byDefault = await runUploads([file], emulatorEngineOptions(emulator, BUCKET));
+    expect(byDefault.files[0]).toMatchObject({ status: "uploaded", verified: true, sha256: null });
   });
 });

@@ -46,7 +46,7 @@ describe.skipIf(env === null)("sha256 against Ceph RGW", () => {
   it("multipart and single files: the file's SHA-256, equal to that of the object served back", async () => {
     const big = await localFile("big.bin", 16 * MiB + 4321);
     const small = await localFile("small.bin", 70_000);
-    const result = await runUploads([big.file, small.file], rgwEngineOptions(bucket, s3));
+    const result = await runUploads([big.file, small.file], rgwEngineOptions(bucket, s3, { sha256: true }));
     expect(result.files.map((file) => file.error)).toEqual([undefined, undefined]);
     expect(result.files.map((file) => [file.multipart, file.verification, file.sha256])).toEqual([
       [true, "etag-md5", sha256Hex(big.bytes)],
@@ -58,8 +58,8 @@ describe.skipIf(env === null)("sha256 against Ceph RGW", () => {
 
   it("an unchanged file rerun with overwrite off reports the same SHA-256", async () => {
     const { file, bytes } = await localFile("again.bin", 11 * MiB);
-    await runUploads([file], rgwEngineOptions(bucket, s3));
-    const again = await runUploads([file], rgwEngineOptions(bucket, s3, { overwrite: false }));
+    await runUploads([file], rgwEngineOptions(bucket, s3, { sha256: true }));
+    const again = await runUploads([file], rgwEngineOptions(bucket, s3, { sha256: true, overwrite: false }));
     expect(again.files[0]).toMatchObject({ status: "unchanged", sha256: sha256Hex(bytes) });
   });
 });

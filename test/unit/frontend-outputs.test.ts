@@ -148,6 +148,12 @@ describe("runOutputs", () => {
 });
 
 describe("summaryMarkdown", () => {
+  it("has no SHA-256 column when no file has one (input sha256 off)", () => {
+    const markdown = summaryMarkdown("bkt", [result({ sha256: null })]);
+    expect(markdown).toContain("| File | Key | Size | Parts | Checksum | Verified | Throughput |\n");
+    expect(markdown).toContain("| CRC64NVME AAAAAAAAAAA= | ✅ checksum | 20.0 MiB/s |\n");
+  });
+
   it("has one row per file with size, parts, checksum, verification and throughput", () => {
     const markdown = summaryMarkdown("bkt", [
       result({}),
