@@ -59,6 +59,8 @@ export class OrderedSha256 {
    * must not change `bytes` before this resolves.
    */
   async feed(part: PlannedPart, bytes: Uint8Array, digest: PartDigest): Promise<void> {
+    // Failed or abandoned: every turn is open, and nothing more is hashed.
+    if (this.failure !== null) return;
     const open = this.gates.get(part.number);
     if (open === undefined) {
       throw new Error(`OrderedSha256: part ${part.number} is fed twice or is read for the hash alone`);
@@ -77,7 +79,12 @@ export class OrderedSha256 {
 
   /** The upload of this file failed: parts waiting for their turn go on, nothing more is hashed. */
   abandon(): void {
-    this.failure ??= "the SHA-256 was abandoned because the upload of this file failed";
+    this.fail("the SHA-256 was abandoned because the upload of this file failed");
+  }
+
+  /** No digest will come: opens every turn still closed, so no part waits for one that is never fed. */
+  private fail(reason: string): void {
+    this.failure ??= reason;
     for (const open of this.gates.values()) open();
     this.gates.clear();
   }
@@ -92,7 +99,7 @@ export class OrderedSha256 {
    * parts are finally proven with); throws, saying the file changed, when they do not.
    */
   async finish(proofs: readonly PartProof[]): Promise<string> {
-    if (this.gates.size > 0 && this.failure === null) {
+    if (this.gates.size > 0) {
       throw new Error(`OrderedSha256: part(s) ${[...this.gates.keys()].join(", ")} were never fed`);
     }
     await this.settled();
@@ -137,7 +144,7 @@ export class OrderedSha256 {
         this.hashed.set(part.number, { number: part.number, digest, md5: md5?.digest() ?? null });
       }
     } catch (error) {
-      this.failure ??= error instanceof Error ? error.message : String(error);
+      this.fail(error instanceof Error ? error.message : String(error));
     }
   }
 }

@@ -33,7 +33,7 @@ function checksumsOf(ctx: FileContext, digest: PartDigest): Checksums {
  * `onRead` gets the values read, so a caller can still judge a send that failed ambiguously. `sha256` is fed
  * the first read only, before it is sent: a re-read is checked to be the same bytes, so it is not hashed again.
  */
-export function sendPart(
+export async function sendPart(
   ctx: FileContext,
   handle: OpenFile,
   part: PlannedPart,
@@ -42,12 +42,38 @@ export function sendPart(
   withMd5: boolean,
   extras: { onRead?: (digest: PartDigest) => void; sha256?: OrderedSha256 } = {},
 ): Promise<SentPart> {
+  let fed = false;
+  try {
+    return await transferPart(ctx, handle, part, step, send, withMd5, {
+      ...extras,
+      onFed: () => {
+        fed = true;
+      },
+    });
+  } catch (error) {
+    // Later parts wait in their pool slots for this one's turn in the hash: they must not wait for a part
+    // that failed before its bytes were hashed.
+    if (!fed) extras.sha256?.abandon();
+    throw error;
+  }
+}
+
+function transferPart(
+  ctx: FileContext,
+  handle: OpenFile,
+  part: PlannedPart,
+  step: string,
+  send: Sender,
+  withMd5: boolean,
+  extras: { onRead?: (digest: PartDigest) => void; sha256?: OrderedSha256; onFed: () => void },
+): Promise<SentPart> {
   return ctx.run.pool.run(
     part.size,
     async (buffer) => {
       const first = await readAndHash(ctx, handle, part, buffer, withMd5);
       extras.onRead?.(first);
       await extras.sha256?.feed(part, buffer, first);
+      extras.onFed();
       let digest = first;
       for (let attempt = 1; ; attempt++) {
         try {

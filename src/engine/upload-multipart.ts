@@ -352,34 +352,26 @@ async function sendVerifyComplete(
     repair: boolean,
     feed = !repair,
   ): Promise<SentPart> => {
-    let sent: SentPart;
-    try {
-      sent = await sendPart(
-        ctx,
-        handle,
-        part,
-        `UploadPart ${part.number}`,
-        (body, checksums, contentMd5) =>
-          store.uploadPart(
-            {
-              ...target,
-              uploadId,
-              partNumber: part.number,
-              body,
-              checksums,
-              ...(contentMd5 ? { contentMd5 } : {}),
-            },
-            ctx.signal,
-          ),
-        withMd5,
-        feed && sha256 !== null ? { sha256 } : {},
-      );
-    } catch (error) {
-      // Later parts wait in their slots for this one's turn in the hash; they must not wait for a part that
-      // failed before it was hashed.
-      sha256?.abandon();
-      throw error;
-    }
+    const sent = await sendPart(
+      ctx,
+      handle,
+      part,
+      `UploadPart ${part.number}`,
+      (body, checksums, contentMd5) =>
+        store.uploadPart(
+          {
+            ...target,
+            uploadId,
+            partNumber: part.number,
+            body,
+            checksums,
+            ...(contentMd5 ? { contentMd5 } : {}),
+          },
+          ctx.signal,
+        ),
+      withMd5,
+      feed && sha256 !== null ? { sha256 } : {},
+    );
     uploaded.set(part.number, recordPart(ctx, part, sent));
     if (!repair) {
       bytesDone += part.size;

@@ -2,9 +2,10 @@
 // after ListParts, kept from an earlier run on resume, or compared as unchanged: the reported digest is always
 // node:crypto's SHA-256 of the whole file, and null when it is turned off.
 import { createHash, randomBytes } from "node:crypto";
+import { appendFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runUploads, type EngineOptions, type LocalFile } from "../../src/engine/index.js";
 import type { Emulator } from "../emulator/index.js";
@@ -45,6 +46,11 @@ function sha256Hex(bytes: Buffer): string {
 async function download(key: string): Promise<Buffer> {
   const answer = await sdk.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
   return Buffer.from(await answer.Body!.transformToByteArray());
+}
+
+async function openUploads(key: string): Promise<number> {
+  const answer = await sdk.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: key }));
+  return (answer.Uploads ?? []).length;
 }
 
 function sentParts(key: string, partNumber: number): number {
@@ -134,5 +140,50 @@ describe("sha256 of each file", () => {
     expect(off.files[0]).toMatchObject({ status: "uploaded", verified: true, sha256: null });
     const byDefault = await runUploads([file], emulatorEngineOptions(emulator, BUCKET));
     expect(byDefault.files[0]).toMatchObject({ status: "uploaded", verified: true, sha256: null });
+  });
+
+  // Parts wait in their pool slots for their turn in the hash: a part that fails before it is hashed must
+  // release them, or the file would never finish (and never abort its upload).
+  it("a file that changes mid-upload fails, is aborted and leaves no part waiting for its turn", async () => {
+    const { file } = await localFile("changing.bin", 12 * PART);
+    let appended = false;
+    const result = await runUploads(
+      [file],
+      options({
+        onEvent: (event) => {
+          if (event.type === "progress" && !appended) {
+            appended = true;
+            appendFileSync(file.path, "more");
+          }
+        },
+      }),
+    );
+    expect(result.files[0]).toMatchObject({ status: "failed", sha256: null });
+    expect(result.files[0]?.error).toMatch(/changed during the upload.*aborted/);
+    expect(await openUploads(file.key)).toBe(0);
+  });
+
+  it("a cancelled run with parts queued for the pool ends, aborted, with no SHA-256", async () => {
+    const { file } = await localFile("cancelled.bin", 12 * PART);
+    emulator.faults.add({
+      operation: "UploadPart",
+      action: "stall",
+      key: file.key,
+      partNumber: 2,
+      stallMs: 10_000,
+    });
+    const controller = new AbortController();
+    let stored = 0;
+    const result = await runUploads([file], {
+      ...options({ concurrency: 2, tuning: { retryBaseDelayMs: 5, stallTimeoutMs: 20_000 } }),
+      signal: controller.signal,
+      onEvent: (event) => {
+        // The last part, then part 1: part 2 is stalled, part 3 waits for its turn, the rest for a slot.
+        if (event.type === "progress" && ++stored === 2) controller.abort(new Error("cancelled by test"));
+      },
+    });
+    expect(result.files[0]).toMatchObject({ status: "failed", sha256: null });
+    expect(result.files[0]?.error).toMatch(/cancelled by test.*aborted/);
+    expect(await openUploads(file.key)).toBe(0);
   });
 });

@@ -10,7 +10,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { identityOf } from "../../src/engine/file-identity.js";
 import { OrderedSha256, type PartProof } from "../../src/engine/ordered-sha256.js";
 import { hashPart, readPart, type OpenFile, type PartDigest } from "../../src/engine/part-reader.js";
+import { sendPart, type Sender } from "../../src/engine/part-transfer.js";
 import { planUpload, S3_LIMITS, type PlannedPart } from "../../src/engine/plan.js";
+import { TransferPool } from "../../src/engine/pool.js";
+import type { FileContext } from "../../src/engine/run-context.js";
+import type { S3Store } from "../../src/engine/s3-client.js";
+import type { EngineOptions } from "../../src/engine/types.js";
 
 const KiB = 1024;
 const PART = 5 * KiB;
@@ -159,5 +164,52 @@ describe("OrderedSha256", () => {
     const read = await readAndDigest(file, parts[0]!);
     await hasher.feed(parts[0]!, read.bytes, read.digest);
     expect(await hasher.finish([read.digest])).toBe(sha256Hex(bytes));
+  });
+
+  it("a read for the hash alone that fails opens every turn: parts fed before and after it go on", async () => {
+    const { file, parts } = await fileOf("reread-fails.bin", 4 * PART);
+    // The hasher's view of the file is of another version (size differs): its own read is refused.
+    const stale: OpenFile = { fd: file.fd, identity: { ...file.identity!, size: file.identity!.size + 1n } };
+    const hasher = new OrderedSha256(stale, parts, { algorithm: "CRC64NVME", rereadParts: new Set([1]) });
+    const feed = async (part: PlannedPart): Promise<void> => {
+      const read = await readAndDigest(file, part);
+      await hasher.feed(part, read.bytes, read.digest);
+    };
+    // Part 4 waits for part 3's turn; parts 2 and 3 come only after the failed read.
+    const last = feed(parts[3]!);
+    await hasher.settled().catch(() => undefined);
+    await Promise.all([feed(parts[1]!), feed(parts[2]!), last]);
+    await expect(hasher.finish([])).rejects.toThrow(/the file changed during the upload \(size/);
+  });
+
+  // Parts wait in their pool slots for their turn; one failing before its bytes are hashed must release them,
+  // or the upload would never finish its running parts (nor abort).
+  it("sendPart: a part whose read fails before its feed releases the later part waiting for its turn", async () => {
+    const { file, parts } = await fileOf("fails.bin", 2 * PART);
+    const hasher = new OrderedSha256(file, parts, { algorithm: "CRC64NVME", rereadParts: new Set() });
+    const ctx: FileContext = {
+      run: {
+        options: { contentMd5: false } as EngineOptions,
+        store: {} as S3Store,
+        pool: new TransferPool(2),
+        limits: S3_LIMITS,
+        retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+        algorithm: "CRC64NVME",
+        checksumType: "FULL_OBJECT",
+        emit: () => undefined,
+      },
+      file: { path: "fails.bin", key: "k" },
+      headers: { contentType: "x" },
+      signal: undefined,
+    };
+    const send: Sender = async (_body, checksums) => ({ etag: "e", checksums });
+    // Part 1 as planned, but past the end of the file: its read fails ("the file ended").
+    const beyond = { ...parts[0]!, offset: 10 * PART };
+    const outcomes = await Promise.allSettled([
+      sendPart(ctx, file, beyond, "UploadPart 1", send, false, { sha256: hasher }),
+      sendPart(ctx, file, parts[1]!, "UploadPart 2", send, false, { sha256: hasher }),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["rejected", "fulfilled"]);
+    await expect(hasher.finish([])).rejects.toThrow(/abandoned/);
   });
 });
