@@ -1,6 +1,5 @@
 // GitHub Action entry: inputs → shared config → shared run → outputs, job summary, manifest, log.
 import os from "node:os";
-import path from "node:path";
 import * as core from "@actions/core";
 import type { EngineEvent, FileResult } from "./engine/types.js";
 import { parseConfig, type UploadConfig } from "./config.js";
@@ -97,7 +96,7 @@ async function main(): Promise<void> {
   for (const [name, value] of Object.entries(runOutputs(run, config.engine.s3, region, manifestPath))) {
     core.setOutput(name, value);
   }
-  const checksums = checksumsText(run.files, path.resolve(config.baseDir));
+  const checksums = checksumsText(run.files, config.prefix);
   if (checksums !== null) core.setOutput("checksums-file", await writeChecksumsFile(tempDir, checksums));
   if (process.env["GITHUB_STEP_SUMMARY"]) {
     await core.summary.addRaw(summaryMarkdown(config.engine.bucket, run.files)).write();

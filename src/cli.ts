@@ -2,7 +2,6 @@
 // CLI entry: flags and S3VU_* variables → shared config → shared run → progress on stderr, results on stdout.
 import { realpathSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { EngineEvent, FileResult } from "./engine/types.js";
 import { parseConfig, type UploadConfig } from "./config.js";
@@ -172,7 +171,7 @@ async function writeChecksums(
   files: readonly FileResult[],
   io: CliIO,
 ): Promise<boolean> {
-  const text = checksumsText(files, path.resolve(config.baseDir));
+  const text = checksumsText(files, config.prefix);
   if (text === null) {
     io.stderr.write(
       `warning: no file has a SHA-256 (nothing was stored, or sha256 is false); ${target} is written empty.\n`,

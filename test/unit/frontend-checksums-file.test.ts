@@ -15,10 +15,11 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-function result(filePath: string, content: string, overrides: Partial<FileResult> = {}): FileResult {
+/** A result for `name` (relative to base-dir) stored under the prefix "builds/7". */
+function result(name: string, content: string, overrides: Partial<FileResult> = {}): FileResult {
   return {
-    path: filePath,
-    key: `prefix/${path.basename(filePath)}`,
+    path: path.join(dir, name),
+    key: `builds/7/${name}`,
     status: "uploaded",
     sha256: createHash("sha256").update(content).digest("hex"),
     ...overrides,
@@ -26,24 +27,30 @@ function result(filePath: string, content: string, overrides: Partial<FileResult
 }
 
 describe("checksumsText", () => {
-  it("lists files uploaded or unchanged with a SHA-256, by path relative to base-dir, with / separators", () => {
-    const base = path.join(dir, "dist");
+  it("lists files uploaded or unchanged with a SHA-256, by key without the prefix (path relative to base-dir)", () => {
     const text = checksumsText(
       [
-        result(path.join(base, "a.txt"), "a"),
-        result(path.join(base, "sub", "b.txt"), "b", { status: "unchanged" }),
-        result(path.join(base, "failed.txt"), "f", { status: "failed" }),
-        result(path.join(base, "off.txt"), "o", { sha256: null }),
-        result(path.join(base, "dry.txt"), "d", { status: "dry-run", sha256: null }),
+        result("a.txt", "a"),
+        result("sub/b.txt", "b", { status: "unchanged" }),
+        result("failed.txt", "f", { status: "failed" }),
+        result("off.txt", "o", { sha256: null }),
+        result("dry.txt", "d", { status: "dry-run", sha256: null }),
       ],
-      base,
+      "builds/7",
     );
     const hex = (content: string): string => createHash("sha256").update(content).digest("hex");
     expect(text).toBe(`${hex("a")}  a.txt${EOL}${hex("b")}  sub/b.txt${EOL}`);
   });
 
   it("is null when no file has a SHA-256", () => {
-    expect(checksumsText([result(path.join(dir, "x"), "x", { sha256: null })], dir)).toBeNull();
+    expect(checksumsText([result("x", "x", { sha256: null })], "builds/7")).toBeNull();
+  });
+
+  it("takes the prefix as keys.ts joins it: with or without a trailing /, or none", () => {
+    const file = result("a.txt", "a");
+    const line = `${file.sha256}  a.txt${EOL}`;
+    expect(checksumsText([file], "builds/7/")).toBe(line);
+    expect(checksumsText([{ ...file, key: "a.txt" }], "")).toBe(line);
   });
 
   it("is accepted by `sha256sum -c` run in base-dir, and fails it once a file is altered", async () => {
@@ -52,11 +59,10 @@ describe("checksumsText", () => {
     const files = { "one.bin": "1", "nested dir/two words.bin": "22", "back\\slash.bin": "333" };
     const results: FileResult[] = [];
     for (const [name, content] of Object.entries(files)) {
-      const full = path.join(base, ...name.split("/"));
-      await writeFile(full, content);
-      results.push(result(full, content));
+      await writeFile(path.join(base, ...name.split("/")), content);
+      results.push(result(name, content));
     }
-    const listPath = await writeChecksumsFile(dir, checksumsText(results, base)!);
+    const listPath = await writeChecksumsFile(dir, checksumsText(results, "builds/7")!);
     expect(path.dirname(listPath)).toBe(dir);
     expect(execFileSync("sha256sum", ["-c", listPath], { cwd: base, encoding: "utf8" })).toContain(
       "nested dir/two words.bin: OK",
