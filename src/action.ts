@@ -4,6 +4,7 @@ import * as core from "@actions/core";
 import type { EngineEvent, FileResult } from "./engine/types.js";
 import { parseConfig, type UploadConfig } from "./config.js";
 import { describeResult, formatBytes } from "./frontend/format.js";
+import { checksumsText, writeChecksumsFile } from "./frontend/checksums-file.js";
 import { buildManifest, writeManifest } from "./frontend/manifest.js";
 import { runOutputs, truncationNotices } from "./frontend/outputs.js";
 import { lineProgress } from "./frontend/progress.js";
@@ -28,6 +29,7 @@ function fileDetails(result: FileResult): string[] {
       ? "checksum: none (ETag/MD5 only)"
       : `checksum: ${result.checksumAlgorithm} ${result.checksumType ?? ""}, local ${result.checksumLocal ?? "none"}, stored ${result.checksumRemote ?? "none"}`,
     `verification: ${result.verification}, ${result.verified ? "passed" : "not verified"}`,
+    ...(result.sha256 !== null ? [`sha256: ${result.sha256}`] : []),
     ...result.notes.map((note) => `note: ${note}`),
     ...(result.error ? [`error: ${result.error}`] : []),
   ];
@@ -95,12 +97,15 @@ async function main(): Promise<void> {
 
   const run = outcome.run;
   const manifest = buildManifest(config.engine.bucket, config.engine.s3, run, new Date());
-  const manifestPath = await writeManifest(process.env["RUNNER_TEMP"] || os.tmpdir(), manifest);
+  const tempDir = process.env["RUNNER_TEMP"] || os.tmpdir();
+  const manifestPath = await writeManifest(tempDir, manifest);
   const durationMs = performance.now() - started;
   const region = resolvedRegion(config, process.env);
   const outputs = runOutputs(run, config.engine.s3, region, manifestPath);
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
   for (const notice of truncationNotices(outputs, run)) core.notice(notice);
+  const checksums = checksumsText(run.files, config.prefix);
+  if (checksums !== null) core.setOutput("checksums-file", await writeChecksumsFile(tempDir, checksums));
   if (process.env["GITHUB_STEP_SUMMARY"]) {
     const context = {
       bucket: config.engine.bucket,

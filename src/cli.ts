@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // CLI entry: flags and S3VU_* variables → shared config → shared run → progress on stderr, results on stdout.
 import { realpathSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
-import type { EngineEvent } from "./engine/types.js";
+import type { EngineEvent, FileResult } from "./engine/types.js";
 import { parseConfig, type UploadConfig } from "./config.js";
+import { checksumsText } from "./frontend/checksums-file.js";
 import { parseArgs } from "./frontend/cli-args.js";
 import { describeResult } from "./frontend/format.js";
 import { helpText } from "./frontend/help.js";
@@ -155,10 +157,39 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     if (outcome.level !== "ignore") io.stderr.write(`${outcome.level}: ${outcome.message}\n`);
     return outcome.level === "error" ? EXIT_FAILED : EXIT_OK;
   }
+  if (args.checksumsFile !== undefined) {
+    const written = await writeChecksums(args.checksumsFile, config.config, outcome.run.files, io);
+    if (!written) return EXIT_FAILED;
+  }
   if (!outcome.run.ok) io.stderr.write(`error: ${failureText(outcome.run.files, PER_FILE_DETAIL)}\n`);
   // Last, so the final line answers "what happened" without scrolling up.
   io.stderr.write(`${totalsLine(outcome.run.files, performance.now() - started)}\n`);
   return outcome.run.ok ? EXIT_OK : EXIT_FAILED;
+}
+
+/** The --checksums-file list; false (said on stderr) when it cannot be written. */
+async function writeChecksums(
+  target: string,
+  config: UploadConfig,
+  files: readonly FileResult[],
+  io: CliIO,
+): Promise<boolean> {
+  const text = checksumsText(files, config.prefix);
+  if (text === null) {
+    io.stderr.write(
+      `warning: no file has a SHA-256 (nothing was stored, or sha256 is false); ${target} is written empty.\n`,
+    );
+  }
+  try {
+    await writeFile(target, text ?? "");
+    return true;
+  } catch (error) {
+    io.stderr.write(
+      `error: --checksums-file: cannot write ${target} (${error instanceof Error ? error.message : String(error)}); ` +
+        "choose a path in a writable directory.\n",
+    );
+    return false;
+  }
 }
 
 async function cleanupCommand(config: UploadConfig, io: CliIO, json: boolean): Promise<number> {

@@ -188,6 +188,7 @@ export function parseConfig(
       onFailure: take(parseChoice("on-failure", text("on-failure"), ["abort", "keep"] as const), "abort"),
       dryRun: bool("dry-run"),
       requireChecksums,
+      sha256: bool("sha256"),
       object,
     },
     patterns,

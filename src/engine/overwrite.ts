@@ -2,6 +2,7 @@ import {
   combineFullObject,
   compositeChecksum,
   createMd5Hasher,
+  createSha256Hasher,
   isFullObjectAlgorithm,
 } from "./checksum/index.js";
 import { HINTS, Refusal } from "./errors.js";
@@ -14,7 +15,14 @@ import type { ChecksumAlgorithm, VerificationMethod } from "./types.js";
 
 export type ExistingDecision =
   | { action: "upload"; ifNoneMatch: boolean }
-  | { action: "unchanged"; stored: StoredObject; method: VerificationMethod; checksum: string | null };
+  | {
+      action: "unchanged";
+      stored: StoredObject;
+      method: VerificationMethod;
+      checksum: string | null;
+      /** Hex SHA-256 of the file, from the read that compared it; null when off. */
+      sha256: string | null;
+    };
 
 /** How the existing object can be compared with the local file without uploading anything. */
 type Comparison =
@@ -38,12 +46,24 @@ function choose(ctx: FileContext, plan: UploadPlan, stored: StoredObject): Compa
   return { by: "etag", multipartParts: suffix ? Number(suffix[1]) : null };
 }
 
-/** One sequential pass over the file computing only what the comparison needs. */
+/** One sequential pass over the file computing only what the comparison needs, and the SHA-256 when on. */
 async function localValue(
   ctx: FileContext,
   handle: OpenFile,
   plan: UploadPlan,
   how: Comparison,
+): Promise<{ value: string; sha256: string | null }> {
+  const sha256 = ctx.run.options.sha256 === true ? createSha256Hasher() : null;
+  const value = await comparedValue(ctx, handle, plan, how, (bytes) => sha256?.update(bytes));
+  return { value, sha256: sha256?.digest().toString("hex") ?? null };
+}
+
+async function comparedValue(
+  ctx: FileContext,
+  handle: OpenFile,
+  plan: UploadPlan,
+  how: Comparison,
+  onBytes: (bytes: Buffer) => void,
 ): Promise<string> {
   const algorithm = how.by === "checksum" ? how.algorithm : null;
   const digests: Array<{ digest: Buffer; size: number }> = [];
@@ -58,6 +78,7 @@ async function localValue(
         if (digest.digest) digests.push({ digest: digest.digest, size: part.size });
         if (digest.md5) md5s.push(digest.md5);
         if (how.by === "etag" && how.multipartParts === null) wholeMd5.update(buffer);
+        onBytes(buffer);
       },
       ctx.signal,
     );
@@ -99,7 +120,7 @@ export async function decideExisting(
   if (stored.size !== plan.size) throw refuse(`is ${stored.size} bytes while the local file is ${plan.size}`);
   const how = choose(ctx, plan, stored);
   if (how === null) throw refuse("its checksum/ETag cannot be compared with the local file");
-  const local = await localValue(ctx, handle, plan, how);
+  const { value: local, sha256 } = await localValue(ctx, handle, plan, how);
   const remote = how.by === "checksum" ? how.remote : stored.etag;
   if (local !== remote) {
     throw refuse(
@@ -111,5 +132,6 @@ export async function decideExisting(
     stored,
     method: how.by === "checksum" ? "checksum" : "etag-md5",
     checksum: how.by === "checksum" ? local : null,
+    sha256,
   };
 }

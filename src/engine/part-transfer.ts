@@ -1,4 +1,5 @@
 import { HINTS, s3ErrorInfo, StepError } from "./errors.js";
+import type { OrderedSha256 } from "./ordered-sha256.js";
 import { hashPart, readPart, type OpenFile, type PartDigest } from "./part-reader.js";
 import type { PlannedPart } from "./plan.js";
 import { backoffDelay, sleep } from "./retry.js";
@@ -29,22 +30,50 @@ function checksumsOf(ctx: FileContext, digest: PartDigest): Checksums {
  * once per part by the caller and holds for every re-read. A digest error (the store received other bytes
  * than we hashed) is a transient fault like a reset: within the retry budget the part is read and hashed
  * again and sent again; only a re-read whose values differ from the first read means the file changed.
- * `onRead` gets the values read, so a caller can still judge a send that failed ambiguously.
+ * `onRead` gets the values read, so a caller can still judge a send that failed ambiguously. `sha256` is fed
+ * the first read only, before it is sent: a re-read is checked to be the same bytes, so it is not hashed again.
  */
-export function sendPart(
+export async function sendPart(
   ctx: FileContext,
   handle: OpenFile,
   part: PlannedPart,
   step: string,
   send: Sender,
   withMd5: boolean,
-  onRead?: (digest: PartDigest) => void,
+  extras: { onRead?: (digest: PartDigest) => void; sha256?: OrderedSha256 } = {},
+): Promise<SentPart> {
+  let fed = false;
+  try {
+    return await transferPart(ctx, handle, part, step, send, withMd5, {
+      ...extras,
+      onFed: () => {
+        fed = true;
+      },
+    });
+  } catch (error) {
+    // Later parts wait in their pool slots for this one's turn in the hash: they must not wait for a part
+    // that failed before its bytes were hashed.
+    if (!fed) extras.sha256?.abandon();
+    throw error;
+  }
+}
+
+function transferPart(
+  ctx: FileContext,
+  handle: OpenFile,
+  part: PlannedPart,
+  step: string,
+  send: Sender,
+  withMd5: boolean,
+  extras: { onRead?: (digest: PartDigest) => void; sha256?: OrderedSha256; onFed: () => void },
 ): Promise<SentPart> {
   return ctx.run.pool.run(
     part.size,
     async (buffer) => {
       const first = await readAndHash(ctx, handle, part, buffer, withMd5);
-      onRead?.(first);
+      extras.onRead?.(first);
+      await extras.sha256?.feed(part, buffer, first);
+      extras.onFed();
       let digest = first;
       for (let attempt = 1; ; attempt++) {
         try {

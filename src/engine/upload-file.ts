@@ -51,6 +51,7 @@ function emptyResult(run: RunContext, file: LocalFile, size: number, plan: Uploa
     checksumType: plan?.multipart ? run.checksumType : run.algorithm === null ? null : "FULL_OBJECT",
     checksumLocal: null,
     checksumRemote: null,
+    sha256: null,
     verification: "none",
     verified: false,
     notes: [],
@@ -85,6 +86,7 @@ function unchangedResult(
     checksumType: decision.stored.checksumType ?? result.checksumType,
     checksumLocal: decision.checksum,
     checksumRemote: decision.checksum,
+    sha256: decision.sha256,
     verification: decision.method,
     verified: true,
     notes: [

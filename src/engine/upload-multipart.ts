@@ -12,6 +12,7 @@ import { describeS3Error, GONE_UPLOAD, HINTS, isNoSuchUpload, s3ErrorInfo, StepE
 import { etagIsMd5, expectedEtag, UNPROVABLE_FIX, type ExpectedObject } from "./object-verify.js";
 import { changeSinceOpen, type FileIdentity } from "./file-identity.js";
 import { watchLostCreates, type CreatedUpload } from "./lost-creates.js";
+import { finishSha256, OrderedSha256, type PartProof } from "./ordered-sha256.js";
 import type { OpenFile } from "./part-reader.js";
 import { sendPart, type SentPart } from "./part-transfer.js";
 import type { PlannedPart, UploadPlan } from "./plan.js";
@@ -27,6 +28,7 @@ const REPAIR_ROUNDS = 2;
 
 export interface MultipartOutcome extends UploadOutcome {
   checksumLocal: string | null;
+  sha256: string | null;
 }
 
 /**
@@ -112,7 +114,7 @@ async function transferAndConfirm(
   } catch (error) {
     throw await cleanUp(ctx, uploadId, error, resumed !== null);
   }
-  const { expected, partsMethod, answer } = completed;
+  const { expected, partsMethod, answer, sha256 } = completed;
   const resumeNotes = resumed ? [resumed.note] : [];
   if (answer !== null) {
     let outcome: UploadOutcome;
@@ -126,7 +128,12 @@ async function transferAndConfirm(
       throw error;
     }
     if (resumed) await ensureResumedSettings(ctx, uploadId, outcome.versionId);
-    return { ...outcome, notes: [...resumeNotes, ...outcome.notes], checksumLocal: expected.checksum };
+    return {
+      ...outcome,
+      notes: [...resumeNotes, ...outcome.notes],
+      checksumLocal: expected.checksum,
+      sha256,
+    };
   }
   try {
     const outcome = await confirmAmbiguousWrite(
@@ -135,7 +142,12 @@ async function transferAndConfirm(
       "CompleteMultipartUpload",
       completed.completeError,
     );
-    return { ...outcome, notes: [...resumeNotes, ...outcome.notes], checksumLocal: expected.checksum };
+    return {
+      ...outcome,
+      notes: [...resumeNotes, ...outcome.notes],
+      checksumLocal: expected.checksum,
+      sha256,
+    };
   } finally {
     // After a 412 the upload still exists whatever the object holds; it must not stay billable, unless it
     // is not this run's to abort.
@@ -177,6 +189,8 @@ interface Completed {
   partsMethod: UploadOutcome["verification"];
   answer: WriteAnswer | null;
   completeError: unknown;
+  /** Hex SHA-256 of the parts' bytes, null when off. */
+  sha256: string | null;
 }
 
 /**
@@ -253,6 +267,14 @@ function recordPart(ctx: FileContext, part: PlannedPart, sent: SentPart): Upload
   };
 }
 
+function proofOf(part: UploadedPart): PartProof {
+  return {
+    number: part.number,
+    digest: part.digest,
+    md5: part.md5Hex === null ? null : Buffer.from(part.md5Hex, "hex"),
+  };
+}
+
 /**
  * What this upload's own first part answer showed, held for this file only: other files may go to other
  * upload settings (or, behind a gateway, other stores), so no answer of theirs may decide anything here.
@@ -280,12 +302,56 @@ async function transferVerifyComplete(
   ifNoneMatch: boolean,
   resumedParts: ReadonlyMap<number, UploadedPart>,
 ): Promise<Completed> {
+  const { options, algorithm } = ctx.run;
+  const uploaded = new Map<number, UploadedPart>(resumedParts);
+  // The last part goes first: once stored, its number and size pin the file size for a later resume.
+  const missing = [plan.parts.at(-1)!, ...plan.parts.slice(0, -1)].filter(
+    (part) => !uploaded.has(part.number),
+  );
+  // It goes alone, with MD5 (and Content-MD5): its answer shows whether this upload keeps checksums; if
+  // it does the other parts skip MD5 (a quarter of a GiB's hashing time at concurrency 4 otherwise).
+  const [first, ...rest] = missing;
+  // Parts not read in file order by this pass are read again for the SHA-256 in their turn: those kept from
+  // an earlier run, and the part sent alone first when parts before it are still to come (it cannot wait).
+  const rereadParts = new Set(resumedParts.keys());
+  if (first !== undefined && rest.some((part) => part.number < first.number)) rereadParts.add(first.number);
+  const sha256 =
+    options.sha256 === true ? new OrderedSha256(handle, plan.parts, { algorithm, rereadParts }) : null;
+  try {
+    return await sendVerifyComplete(ctx, handle, plan, uploadId, ifNoneMatch, uploaded, sha256, {
+      first,
+      feedFirst: first !== undefined && !rereadParts.has(first.number),
+      rest,
+    });
+  } catch (error) {
+    // No read for the hash may outlive the file's descriptor, which is closed once this file has failed.
+    sha256?.abandon();
+    await sha256?.settled();
+    throw error;
+  }
+}
+
+async function sendVerifyComplete(
+  ctx: FileContext,
+  handle: OpenFile,
+  plan: UploadPlan,
+  uploadId: string,
+  ifNoneMatch: boolean,
+  uploaded: Map<number, UploadedPart>,
+  sha256: OrderedSha256 | null,
+  order: { first: PlannedPart | undefined; feedFirst: boolean; rest: readonly PlannedPart[] },
+): Promise<Completed> {
+  const { first, rest } = order;
   const { store, options, algorithm, checksumType } = ctx.run;
   const target = { bucket: options.bucket, key: ctx.file.key };
-  const uploaded = new Map<number, UploadedPart>(resumedParts);
-  let bytesDone = [...resumedParts.values()].reduce((sum, part) => sum + part.size, 0);
+  let bytesDone = [...uploaded.values()].reduce((sum, part) => sum + part.size, 0);
 
-  const upload = async (part: PlannedPart, withMd5: boolean, repair = false): Promise<SentPart> => {
+  const upload = async (
+    part: PlannedPart,
+    withMd5: boolean,
+    repair: boolean,
+    feed = !repair,
+  ): Promise<SentPart> => {
     const sent = await sendPart(
       ctx,
       handle,
@@ -304,6 +370,7 @@ async function transferVerifyComplete(
           ctx.signal,
         ),
       withMd5,
+      feed && sha256 !== null ? { sha256 } : {},
     );
     uploaded.set(part.number, recordPart(ctx, part, sent));
     if (!repair) {
@@ -313,25 +380,22 @@ async function transferVerifyComplete(
     return sent;
   };
 
-  // The last part goes first: once stored, its number and size pin the file size for a later resume.
-  const missing = [plan.parts.at(-1)!, ...plan.parts.slice(0, -1)].filter(
-    (part) => !uploaded.has(part.number),
-  );
-  // It goes alone, with MD5 (and Content-MD5): its answer shows whether this upload keeps checksums; if
-  // it does the other parts skip MD5 (a quarter of a GiB's hashing time at concurrency 4 otherwise).
-  const [first, ...rest] = missing;
   let evidence: UploadEvidence = { echoesChecksums: false, etagIsMd5: true };
-  if (first !== undefined) evidence = evidenceOf(ctx, (await upload(first, true)).answer);
+  if (first !== undefined) {
+    evidence = evidenceOf(ctx, (await upload(first, true, false, order.feedFirst)).answer);
+  }
   if (!evidence.echoesChecksums && !evidence.etagIsMd5)
     throw unprovablePartsError(`UploadPart ${first!.number}`);
   const restNeedMd5 = options.contentMd5 || !evidence.echoesChecksums;
-  await mapLimited(rest, options.concurrency, (part) => upload(part, restNeedMd5));
+  await mapLimited(rest, options.concurrency, (part) => upload(part, restNeedMd5, false));
+  // A repair sends a part again; its bytes were hashed on the first read, and finish() checks they match.
   const partsMethod = await verifyParts(ctx, plan, uploadId, uploaded, evidence, (part) =>
     upload(part, true, true),
   );
   ensureUnchanged(ctx, handle);
 
   const parts = plan.parts.map((part) => uploaded.get(part.number)!);
+  const sha256Hex = await finishSha256(ctx.file.path, sha256, parts.map(proofOf));
   const checksumLocal =
     algorithm !== null && checksumType !== null
       ? objectChecksum(
@@ -377,7 +441,7 @@ async function transferVerifyComplete(
   } catch (error) {
     const code = s3ErrorInfo(error instanceof StepError ? (error.cause ?? error) : error).code;
     if (code !== "NoSuchUpload" && code !== "PreconditionFailed") throw error;
-    return { expected, partsMethod, answer: null, completeError: error };
+    return { expected, partsMethod, answer: null, completeError: error, sha256: sha256Hex };
   }
   if (algorithm !== null && checksumType === "FULL_OBJECT") {
     const echoed = answer.checksums[algorithm];
@@ -389,7 +453,7 @@ async function transferVerifyComplete(
       );
     }
   }
-  return { expected, partsMethod, answer, completeError: null };
+  return { expected, partsMethod, answer, completeError: null, sha256: sha256Hex };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
 } from "./confirm-object.js";
 import { HINTS, s3ErrorInfo, StepError } from "./errors.js";
 import { expectedEtag, type ExpectedObject } from "./object-verify.js";
+import { finishSha256, OrderedSha256 } from "./ordered-sha256.js";
 import type { OpenFile } from "./part-reader.js";
 import { sendPart, type Sender, type SentPart } from "./part-transfer.js";
 import type { UploadPlan } from "./plan.js";
@@ -22,6 +23,7 @@ const WRITTEN = "The object was written but is not proven by a checksum; delete 
 
 export interface SingleOutcome extends UploadOutcome {
   checksumLocal: string | null;
+  sha256: string | null;
 }
 
 /**
@@ -36,27 +38,29 @@ export async function uploadSingle(
   ifNoneMatch: boolean,
 ): Promise<SingleOutcome> {
   const { algorithm } = ctx.run;
+  const sha256 =
+    ctx.run.options.sha256 === true
+      ? new OrderedSha256(handle, plan.parts, { algorithm, rereadParts: new Set() })
+      : null;
+  // The SHA-256 is of the bytes read for the first send; it is reported only for the bytes finally proven.
+  const sha256Of = (proven: SentPart["digest"]): Promise<string | null> =>
+    finishSha256(ctx.file.path, sha256, [proven]);
   let digest: SentPart["digest"] | undefined;
   let sent: SentPart;
   try {
-    sent = await sendPart(
-      ctx,
-      handle,
-      plan.parts[0]!,
-      "PutObject",
-      putSender(ctx, { ifNoneMatch }),
-      true,
-      (read) => {
+    sent = await sendPart(ctx, handle, plan.parts[0]!, "PutObject", putSender(ctx, { ifNoneMatch }), true, {
+      onRead: (read) => {
         digest = read;
       },
-    );
+      ...(sha256 ? { sha256 } : {}),
+    });
   } catch (error) {
     // A 412 under If-None-Match: an earlier attempt whose answer was lost may have written the object.
     if (!ifNoneMatch || digest === undefined || !isPreconditionFailed(error)) throw error;
     const checksumLocal = digest.digest?.toString("base64") ?? null;
     const outcome = await confirmAmbiguousWrite(ctx, expectedOf(ctx, plan, digest), "PutObject", error);
     ctx.run.emit({ type: "progress", file: ctx.file, bytesDone: plan.size, size: plan.size });
-    return { ...outcome, checksumLocal };
+    return { ...outcome, checksumLocal, sha256: await sha256Of(digest) };
   }
   ctx.run.emit({ type: "progress", file: ctx.file, bytesDone: plan.size, size: plan.size });
   // The store answered success; it must also hold what it answered. A stored object that differs is re-sent
@@ -72,14 +76,14 @@ export async function uploadSingle(
         algorithm !== null && sent.answer.checksums[algorithm] !== undefined ? "checksum" : "etag-md5",
         "PutObject",
       );
-      if (round === 0) return { ...outcome, checksumLocal };
+      if (round === 0) return { ...outcome, checksumLocal, sha256: await sha256Of(sent.digest) };
       const notes = [
         ...outcome.notes,
         `The stored object did not match at first and was re-sent ${round} time(s).`,
       ];
       const problem = await deleteWrittenVersions(ctx, wrongVersions);
       if (problem !== null) notes.push(`Earlier wrong versions of this run remain: ${problem}`);
-      return { ...outcome, notes, checksumLocal };
+      return { ...outcome, notes, checksumLocal, sha256: await sha256Of(sent.digest) };
     } catch (error) {
       if (!(error instanceof StoredMismatchError)) throw error;
       if (round >= REPAIR_ROUNDS) {

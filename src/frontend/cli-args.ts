@@ -6,6 +6,8 @@ export interface CliArgs {
   values: Map<string, string>;
   globs: string[];
   json: boolean;
+  /** Where to write the sha256sum-format list of the files stored (the action's checksums-file output). */
+  checksumsFile?: string;
   help: boolean;
   version: boolean;
 }
@@ -43,6 +45,15 @@ export function parseArgs(argv: readonly string[]): ArgsResult {
     let inline = match[2];
     if (isSwitch(name) && inline === undefined) {
       args[name] = true;
+      continue;
+    }
+    // A CLI-only setting: the action gives the same file as an output instead.
+    if (name === "checksums-file") {
+      const given = inline ?? argv[++index];
+      if (given === undefined || given === "") {
+        return { ok: false, error: `Option "--checksums-file" needs a path; see --help.` };
+      }
+      args.checksumsFile = given;
       continue;
     }
     if (

@@ -167,6 +167,13 @@ export const INPUTS: readonly InputSpec[] = [
     boolean: true,
   },
   {
+    name: "sha256",
+    description:
+      "Compute each file's SHA-256 (hex, as sha256sum prints it) from the bytes read for the upload, for the results, the manifest and the checksums-file output (true/false).",
+    default: "false",
+    boolean: true,
+  },
+  {
     name: "on-failure",
     description:
       "What to do with a failed multipart upload: abort (delete its parts) or keep (to resume later).",

@@ -128,6 +128,7 @@ export function runOutputs(
     outputs["etag"] = only.etag;
     outputs["version-id"] = only.versionId ?? "";
     outputs["checksum"] = only.checksumRemote ?? only.checksumLocal ?? "";
+    outputs["sha256"] = only.sha256 ?? "";
     outputs["url"] = objectUrl(only.bucket, only.key, s3, region);
   }
   return outputs;

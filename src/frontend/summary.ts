@@ -122,7 +122,7 @@ interface Section {
   showNotes: boolean;
 }
 
-function sections(context: SummaryContext): Section[] {
+function sections(context: SummaryContext, withSha256: boolean): Section[] {
   // One column for both: a second one doubles the table's width for what the title's prefix mostly says.
   const file: Column = {
     title: "File → object",
@@ -134,6 +134,10 @@ function sections(context: SummaryContext): Section[] {
     title: "Checksum",
     cell: (result) => code(result.checksumRemote ?? result.checksumLocal ?? "none"),
   };
+  // Only when asked for (input sha256): an empty column would crowd the table for nothing.
+  const sha256: Column[] = withSha256
+    ? [{ title: "SHA-256", cell: (result) => (result.sha256 === null ? "" : code(result.sha256)) }]
+    : [];
   const verified: Column = {
     title: "Verified",
     cell: (result) => (result.verified ? `✅&nbsp;${proofName(result)}` : "⚠️ NOT verified"),
@@ -158,7 +162,7 @@ function sections(context: SummaryContext): Section[] {
       status: "uploaded",
       heading: (count) => `<h4>⬆️ Uploaded (${count})</h4>`,
       collapsed: false,
-      columns: [file, size, parts, checksum, verified],
+      columns: [file, size, parts, checksum, ...sha256, verified],
       showNotes: true,
     },
     {
@@ -180,7 +184,7 @@ function sections(context: SummaryContext): Section[] {
       heading: (count) =>
         `<summary>${count} unchanged: an identical object was already stored, so ${count === 1 ? "it was" : "they were"} not uploaded again</summary>`,
       collapsed: true,
-      columns: [file, size, checksum, verified],
+      columns: [file, size, checksum, ...sha256, verified],
       showNotes: false,
     },
   ];
@@ -259,7 +263,10 @@ export function summaryMarkdown(
   const omitted = new Map<Status, number>();
   const blocks: string[] = [];
   // In display order, so failures get the room first and the unchanged files are the first to be cut.
-  for (const section of sections(context)) {
+  for (const section of sections(
+    context,
+    files.some((file) => file.sha256 !== null),
+  )) {
     const members = files.filter((file) => file.status === section.status);
     if (members.length === 0) continue;
     const rows: string[] = [];

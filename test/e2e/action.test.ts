@@ -112,6 +112,9 @@ describe.each(nodeRuntimes())("on $name", (node) => {
         verification: "checksum",
       });
       expect(multipart.checksumRemote).toBe(multipart.checksumLocal);
+      // Off by default (input sha256): it costs CPU (bench/results/sha256-cost-*.md).
+      expect(multipart.sha256).toBeNull();
+      expect(run.outputs).not.toHaveProperty("checksums-file");
 
       const manifest = JSON.parse(await readFile(run.outputs["manifest"]!, "utf8")) as {
         ok: boolean;

@@ -106,6 +106,8 @@ interface Schedule {
   concurrency: number;
   stallTimeoutMs: number;
   retryBaseDelayMs: number;
+  /** Every other schedule: from the seed, not the dice, so the other draws of a seed stay as they were. */
+  sha256: boolean;
   faults: FaultRule[];
 }
 
@@ -234,6 +236,7 @@ function planSchedule(seed: number): Schedule {
     concurrency: dice.int(1, 4),
     stallTimeoutMs,
     retryBaseDelayMs: dice.int(1, 5),
+    sha256: seed % 2 === 0,
     faults: planFaults(dice, files, threshold, stallTimeoutMs),
   };
 }
@@ -362,6 +365,8 @@ async function checkSucceeded(
   if (result.verification !== "checksum" && result.verification !== "etag-md5")
     say(`WEAK PROOF: verification is "${result.verification}"`);
   if (result.error !== undefined) say(`FIELDS: carries an error: ${result.error}`);
+  const sha256 = s.sha256 ? createHash("sha256").update(file.bytes).digest("hex") : null;
+  if (result.sha256 !== sha256) say(`SHA-256: reported ${result.sha256}, the file's is ${sha256}`);
   if (result.size !== file.bytes.length) say(`FIELDS: size ${result.size}, file is ${file.bytes.length} B`);
   if (result.checksumAlgorithm !== s.algorithm) say(`FIELDS: checksumAlgorithm ${result.checksumAlgorithm}`);
   if (result.multipart !== plan.multipart)
@@ -450,6 +455,7 @@ async function checkFailed(
   const error = result.error ?? "";
   const say = (what: string) => out.push(`${file.name}: failed: ${what}: ${error}`);
   if (result.verified) say("FIELDS: verified is true");
+  if (result.sha256 !== null) say("FIELDS: a failed file reports a SHA-256");
   if (!/ failed: /.test(error)) say("MESSAGE: the error names no step");
   const left = await leftAfterFailure(s, file, stored);
   if (left) say(left);
@@ -592,6 +598,7 @@ async function runSchedule({ emulator, sdk }: Lane, seed: number): Promise<void>
       overwrite: s.overwrite,
       onFailure: s.onFailure,
       tuning: { stallTimeoutMs: s.stallTimeoutMs, retryBaseDelayMs: s.retryBaseDelayMs },
+      sha256: s.sha256,
     });
     emulator.faults.clear();
     for (const rule of s.faults) emulator.faults.add(rule);

@@ -25,6 +25,7 @@ describe("parseConfig", () => {
         onFailure: "abort",
         dryRun: false,
         requireChecksums: false,
+        sha256: false,
         object: {},
       },
       patterns: ["dist/**"],
@@ -73,6 +74,7 @@ describe("parseConfig", () => {
       "sse-kms-key-id": "alias/builds",
       verify: "false",
       "require-checksums": "true",
+      sha256: "true",
       "on-failure": "keep",
       "dry-run": "true",
     });
@@ -91,6 +93,7 @@ describe("parseConfig", () => {
         onFailure: "keep",
         dryRun: true,
         requireChecksums: true,
+        sha256: true,
         object: {
           contentType: "application/zip",
           contentEncoding: "gzip",

@@ -34,6 +34,19 @@ describe("parseArgs", () => {
     expect(args(["--", "--weird-name", "-"]).globs).toEqual(["--weird-name", "-"]);
   });
 
+  it("reads --checksums-file, a CLI-only path, separate or inline, and refuses it without one", () => {
+    expect(args(["--checksums-file", "sums.txt", "a.bin"])).toMatchObject({
+      checksumsFile: "sums.txt",
+      globs: ["a.bin"],
+    });
+    expect(args(["--checksums-file=/tmp/s"]).checksumsFile).toBe("/tmp/s");
+    expect(args(["--checksums-file=/tmp/s"]).values.size).toBe(0);
+    expect(parseArgs(["--checksums-file"])).toEqual({
+      ok: false,
+      error: 'Option "--checksums-file" needs a path; see --help.',
+    });
+  });
+
   it("reads the switches", () => {
     expect(args(["--json", "--help", "--version"])).toMatchObject({ json: true, help: true, version: true });
     expect(args(["-h"]).help).toBe(true);

@@ -17,6 +17,7 @@ function result(key: string, status: FileResult["status"]): FileResult {
     checksumType: "FULL_OBJECT",
     checksumLocal: null,
     checksumRemote: null,
+    sha256: null,
     verification: "none",
     verified: false,
     notes: [],

@@ -19,6 +19,7 @@ function result(index: number, overrides: Partial<FileResult> = {}): FileResult 
     checksumType: "FULL_OBJECT",
     checksumLocal: null,
     checksumRemote: null,
+    sha256: null,
     verification: "none",
     verified: false,
     notes: [],

@@ -19,6 +19,7 @@ function result(overrides: Partial<FileResult>): FileResult {
     checksumType: "FULL_OBJECT",
     checksumLocal: "AAAAAAAAAAA=",
     checksumRemote: "AAAAAAAAAAA=",
+    sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
     verification: "checksum",
     verified: true,
     notes: [],
@@ -45,6 +46,7 @@ describe("runOutputs", () => {
       etag: '"abc-3"',
       "version-id": "v1",
       checksum: "AAAAAAAAAAA=",
+      sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
       url: "https://bkt.s3.eu-west-1.amazonaws.com/builds/app.zip",
     });
   });

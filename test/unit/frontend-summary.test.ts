@@ -25,6 +25,7 @@ function result(overrides: Partial<FileResult>): FileResult {
     verified: true,
     notes: [],
     status: "uploaded",
+    sha256: null,
     durationMs: 1000,
     bytesPerSecond: 20 * 1024 * 1024,
     ...overrides,
@@ -161,6 +162,14 @@ describe("summaryMarkdown", () => {
     expect(markdown).toContain(
       "<li><code>builds/42/app.zip</code>: Verification fell back to ETag/MD5 for dist/app.zip.</li>",
     );
+  });
+
+  it("has a SHA-256 column only when some file has a digest (input sha256)", () => {
+    const digest = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    expect(summaryMarkdown(aws, [result({})])).not.toContain("SHA-256");
+    const markdown = summaryMarkdown(aws, [result({ sha256: digest }), result({ key: "b", sha256: null })]);
+    expect(markdown).toContain("<th>SHA-256</th>");
+    expect(markdown).toContain(`<code>${digest}</code>`);
   });
 
   it("ends with the totals line", () => {

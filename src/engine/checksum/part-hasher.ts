@@ -126,6 +126,11 @@ export function createMd5Hasher(): PartHasher {
   return new NodeHashPartHasher("md5");
 }
 
+/** Streaming SHA-256 of a whole file, fed in file order (ordered-sha256.ts). */
+export function createSha256Hasher(): PartHasher {
+  return new NodeHashPartHasher("sha256");
+}
+
 /** One-shot MD5 of a whole buffer (raw bytes; base64 it for Content-MD5). */
 export function md5(data: Uint8Array): Buffer {
   const hasher = createMd5Hasher();
