@@ -7748,7 +7748,7 @@ __webpack_unused_export__ = ListObjectsCommand;
 __webpack_unused_export__ = ListObjectsOutput$;
 __webpack_unused_export__ = ListObjectsRequest$;
 __webpack_unused_export__ = ListObjectsV2$;
-__webpack_unused_export__ = ListObjectsV2Command;
+exports.u6x = ListObjectsV2Command;
 __webpack_unused_export__ = ListObjectsV2Output$;
 __webpack_unused_export__ = ListObjectsV2Request$;
 __webpack_unused_export__ = ListParts$;
@@ -33008,6 +33008,886 @@ function(e,t){for(var r=0;r<t.length;r++){var i=t[r];i.enumerable=i.enumerable||
 
 /***/ }),
 
+/***/ 6110:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+/* eslint-env browser */
+
+/**
+ * This is the web browser implementation of `debug()`.
+ */
+
+exports.formatArgs = formatArgs;
+exports.save = save;
+exports.load = load;
+exports.useColors = useColors;
+exports.storage = localstorage();
+exports.destroy = (() => {
+	let warned = false;
+
+	return () => {
+		if (!warned) {
+			warned = true;
+			console.warn('Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.');
+		}
+	};
+})();
+
+/**
+ * Colors.
+ */
+
+exports.colors = [
+	'#0000CC',
+	'#0000FF',
+	'#0033CC',
+	'#0033FF',
+	'#0066CC',
+	'#0066FF',
+	'#0099CC',
+	'#0099FF',
+	'#00CC00',
+	'#00CC33',
+	'#00CC66',
+	'#00CC99',
+	'#00CCCC',
+	'#00CCFF',
+	'#3300CC',
+	'#3300FF',
+	'#3333CC',
+	'#3333FF',
+	'#3366CC',
+	'#3366FF',
+	'#3399CC',
+	'#3399FF',
+	'#33CC00',
+	'#33CC33',
+	'#33CC66',
+	'#33CC99',
+	'#33CCCC',
+	'#33CCFF',
+	'#6600CC',
+	'#6600FF',
+	'#6633CC',
+	'#6633FF',
+	'#66CC00',
+	'#66CC33',
+	'#9900CC',
+	'#9900FF',
+	'#9933CC',
+	'#9933FF',
+	'#99CC00',
+	'#99CC33',
+	'#CC0000',
+	'#CC0033',
+	'#CC0066',
+	'#CC0099',
+	'#CC00CC',
+	'#CC00FF',
+	'#CC3300',
+	'#CC3333',
+	'#CC3366',
+	'#CC3399',
+	'#CC33CC',
+	'#CC33FF',
+	'#CC6600',
+	'#CC6633',
+	'#CC9900',
+	'#CC9933',
+	'#CCCC00',
+	'#CCCC33',
+	'#FF0000',
+	'#FF0033',
+	'#FF0066',
+	'#FF0099',
+	'#FF00CC',
+	'#FF00FF',
+	'#FF3300',
+	'#FF3333',
+	'#FF3366',
+	'#FF3399',
+	'#FF33CC',
+	'#FF33FF',
+	'#FF6600',
+	'#FF6633',
+	'#FF9900',
+	'#FF9933',
+	'#FFCC00',
+	'#FFCC33'
+];
+
+/**
+ * Currently only WebKit-based Web Inspectors, Firefox >= v31,
+ * and the Firebug extension (any Firefox version) are known
+ * to support "%c" CSS customizations.
+ *
+ * TODO: add a `localStorage` variable to explicitly enable/disable colors
+ */
+
+// eslint-disable-next-line complexity
+function useColors() {
+	// NB: In an Electron preload script, document will be defined but not fully
+	// initialized. Since we know we're in Chrome, we'll just detect this case
+	// explicitly
+	if (typeof window !== 'undefined' && window.process && (window.process.type === 'renderer' || window.process.__nwjs)) {
+		return true;
+	}
+
+	// Internet Explorer and Edge do not support colors.
+	if (typeof navigator !== 'undefined' && navigator.userAgent && navigator.userAgent.toLowerCase().match(/(edge|trident)\/(\d+)/)) {
+		return false;
+	}
+
+	let m;
+
+	// Is webkit? http://stackoverflow.com/a/16459606/376773
+	// document is undefined in react-native: https://github.com/facebook/react-native/pull/1632
+	// eslint-disable-next-line no-return-assign
+	return (typeof document !== 'undefined' && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance) ||
+		// Is firebug? http://stackoverflow.com/a/398120/376773
+		(typeof window !== 'undefined' && window.console && (window.console.firebug || (window.console.exception && window.console.table))) ||
+		// Is firefox >= v31?
+		// https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
+		(typeof navigator !== 'undefined' && navigator.userAgent && (m = navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/)) && parseInt(m[1], 10) >= 31) ||
+		// Double check webkit in userAgent just in case we are in a worker
+		(typeof navigator !== 'undefined' && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/));
+}
+
+/**
+ * Colorize log arguments if enabled.
+ *
+ * @api public
+ */
+
+function formatArgs(args) {
+	args[0] = (this.useColors ? '%c' : '') +
+		this.namespace +
+		(this.useColors ? ' %c' : ' ') +
+		args[0] +
+		(this.useColors ? '%c ' : ' ') +
+		'+' + module.exports.humanize(this.diff);
+
+	if (!this.useColors) {
+		return;
+	}
+
+	const c = 'color: ' + this.color;
+	args.splice(1, 0, c, 'color: inherit');
+
+	// The final "%c" is somewhat tricky, because there could be other
+	// arguments passed either before or after the %c, so we need to
+	// figure out the correct index to insert the CSS into
+	let index = 0;
+	let lastC = 0;
+	args[0].replace(/%[a-zA-Z%]/g, match => {
+		if (match === '%%') {
+			return;
+		}
+		index++;
+		if (match === '%c') {
+			// We only are interested in the *last* %c
+			// (the user may have provided their own)
+			lastC = index;
+		}
+	});
+
+	args.splice(lastC, 0, c);
+}
+
+/**
+ * Invokes `console.debug()` when available.
+ * No-op when `console.debug` is not a "function".
+ * If `console.debug` is not available, falls back
+ * to `console.log`.
+ *
+ * @api public
+ */
+exports.log = console.debug || console.log || (() => {});
+
+/**
+ * Save `namespaces`.
+ *
+ * @param {String} namespaces
+ * @api private
+ */
+function save(namespaces) {
+	try {
+		if (namespaces) {
+			exports.storage.setItem('debug', namespaces);
+		} else {
+			exports.storage.removeItem('debug');
+		}
+	} catch (error) {
+		// Swallow
+		// XXX (@Qix-) should we be logging these?
+	}
+}
+
+/**
+ * Load `namespaces`.
+ *
+ * @return {String} returns the previously persisted debug modes
+ * @api private
+ */
+function load() {
+	let r;
+	try {
+		r = exports.storage.getItem('debug') || exports.storage.getItem('DEBUG') ;
+	} catch (error) {
+		// Swallow
+		// XXX (@Qix-) should we be logging these?
+	}
+
+	// If debug isn't set in LS, and we're in Electron, try to load $DEBUG
+	if (!r && typeof process !== 'undefined' && 'env' in process) {
+		r = process.env.DEBUG;
+	}
+
+	return r;
+}
+
+/**
+ * Localstorage attempts to return the localstorage.
+ *
+ * This is necessary because safari throws
+ * when a user disables cookies/localstorage
+ * and you attempt to access it.
+ *
+ * @return {LocalStorage}
+ * @api private
+ */
+
+function localstorage() {
+	try {
+		// TVMLKit (Apple TV JS Runtime) does not have a window object, just localStorage in the global context
+		// The Browser also has localStorage in the global context.
+		return localStorage;
+	} catch (error) {
+		// Swallow
+		// XXX (@Qix-) should we be logging these?
+	}
+}
+
+module.exports = __nccwpck_require__(897)(exports);
+
+const {formatters} = module.exports;
+
+/**
+ * Map %j to `JSON.stringify()`, since no Web Inspectors do that by default.
+ */
+
+formatters.j = function (v) {
+	try {
+		return JSON.stringify(v);
+	} catch (error) {
+		return '[UnexpectedJSONParseError]: ' + error.message;
+	}
+};
+
+
+/***/ }),
+
+/***/ 897:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+/**
+ * This is the common logic for both the Node.js and web browser
+ * implementations of `debug()`.
+ */
+
+function setup(env) {
+	createDebug.debug = createDebug;
+	createDebug.default = createDebug;
+	createDebug.coerce = coerce;
+	createDebug.disable = disable;
+	createDebug.enable = enable;
+	createDebug.enabled = enabled;
+	createDebug.humanize = __nccwpck_require__(744);
+	createDebug.destroy = destroy;
+
+	Object.keys(env).forEach(key => {
+		createDebug[key] = env[key];
+	});
+
+	/**
+	* The currently active debug mode names, and names to skip.
+	*/
+
+	createDebug.names = [];
+	createDebug.skips = [];
+
+	/**
+	* Map of special "%n" handling functions, for the debug "format" argument.
+	*
+	* Valid key names are a single, lower or upper-case letter, i.e. "n" and "N".
+	*/
+	createDebug.formatters = {};
+
+	/**
+	* Selects a color for a debug namespace
+	* @param {String} namespace The namespace string for the debug instance to be colored
+	* @return {Number|String} An ANSI color code for the given namespace
+	* @api private
+	*/
+	function selectColor(namespace) {
+		let hash = 0;
+
+		for (let i = 0; i < namespace.length; i++) {
+			hash = ((hash << 5) - hash) + namespace.charCodeAt(i);
+			hash |= 0; // Convert to 32bit integer
+		}
+
+		return createDebug.colors[Math.abs(hash) % createDebug.colors.length];
+	}
+	createDebug.selectColor = selectColor;
+
+	/**
+	* Create a debugger with the given `namespace`.
+	*
+	* @param {String} namespace
+	* @return {Function}
+	* @api public
+	*/
+	function createDebug(namespace) {
+		let prevTime;
+		let enableOverride = null;
+		let namespacesCache;
+		let enabledCache;
+
+		function debug(...args) {
+			// Disabled?
+			if (!debug.enabled) {
+				return;
+			}
+
+			const self = debug;
+
+			// Set `diff` timestamp
+			const curr = Number(new Date());
+			const ms = curr - (prevTime || curr);
+			self.diff = ms;
+			self.prev = prevTime;
+			self.curr = curr;
+			prevTime = curr;
+
+			args[0] = createDebug.coerce(args[0]);
+
+			if (typeof args[0] !== 'string') {
+				// Anything else let's inspect with %O
+				args.unshift('%O');
+			}
+
+			// Apply any `formatters` transformations
+			let index = 0;
+			args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format) => {
+				// If we encounter an escaped % then don't increase the array index
+				if (match === '%%') {
+					return '%';
+				}
+				index++;
+				const formatter = createDebug.formatters[format];
+				if (typeof formatter === 'function') {
+					const val = args[index];
+					match = formatter.call(self, val);
+
+					// Now we need to remove `args[index]` since it's inlined in the `format`
+					args.splice(index, 1);
+					index--;
+				}
+				return match;
+			});
+
+			// Apply env-specific formatting (colors, etc.)
+			createDebug.formatArgs.call(self, args);
+
+			const logFn = self.log || createDebug.log;
+			logFn.apply(self, args);
+		}
+
+		debug.namespace = namespace;
+		debug.useColors = createDebug.useColors();
+		debug.color = createDebug.selectColor(namespace);
+		debug.extend = extend;
+		debug.destroy = createDebug.destroy; // XXX Temporary. Will be removed in the next major release.
+
+		Object.defineProperty(debug, 'enabled', {
+			enumerable: true,
+			configurable: false,
+			get: () => {
+				if (enableOverride !== null) {
+					return enableOverride;
+				}
+				if (namespacesCache !== createDebug.namespaces) {
+					namespacesCache = createDebug.namespaces;
+					enabledCache = createDebug.enabled(namespace);
+				}
+
+				return enabledCache;
+			},
+			set: v => {
+				enableOverride = v;
+			}
+		});
+
+		// Env-specific initialization logic for debug instances
+		if (typeof createDebug.init === 'function') {
+			createDebug.init(debug);
+		}
+
+		return debug;
+	}
+
+	function extend(namespace, delimiter) {
+		const newDebug = createDebug(this.namespace + (typeof delimiter === 'undefined' ? ':' : delimiter) + namespace);
+		newDebug.log = this.log;
+		return newDebug;
+	}
+
+	/**
+	* Enables a debug mode by namespaces. This can include modes
+	* separated by a colon and wildcards.
+	*
+	* @param {String} namespaces
+	* @api public
+	*/
+	function enable(namespaces) {
+		createDebug.save(namespaces);
+		createDebug.namespaces = namespaces;
+
+		createDebug.names = [];
+		createDebug.skips = [];
+
+		const split = (typeof namespaces === 'string' ? namespaces : '')
+			.trim()
+			.replace(/\s+/g, ',')
+			.split(',')
+			.filter(Boolean);
+
+		for (const ns of split) {
+			if (ns[0] === '-') {
+				createDebug.skips.push(ns.slice(1));
+			} else {
+				createDebug.names.push(ns);
+			}
+		}
+	}
+
+	/**
+	 * Checks if the given string matches a namespace template, honoring
+	 * asterisks as wildcards.
+	 *
+	 * @param {String} search
+	 * @param {String} template
+	 * @return {Boolean}
+	 */
+	function matchesTemplate(search, template) {
+		let searchIndex = 0;
+		let templateIndex = 0;
+		let starIndex = -1;
+		let matchIndex = 0;
+
+		while (searchIndex < search.length) {
+			if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === '*')) {
+				// Match character or proceed with wildcard
+				if (template[templateIndex] === '*') {
+					starIndex = templateIndex;
+					matchIndex = searchIndex;
+					templateIndex++; // Skip the '*'
+				} else {
+					searchIndex++;
+					templateIndex++;
+				}
+			} else if (starIndex !== -1) { // eslint-disable-line no-negated-condition
+				// Backtrack to the last '*' and try to match more characters
+				templateIndex = starIndex + 1;
+				matchIndex++;
+				searchIndex = matchIndex;
+			} else {
+				return false; // No match
+			}
+		}
+
+		// Handle trailing '*' in template
+		while (templateIndex < template.length && template[templateIndex] === '*') {
+			templateIndex++;
+		}
+
+		return templateIndex === template.length;
+	}
+
+	/**
+	* Disable debug output.
+	*
+	* @return {String} namespaces
+	* @api public
+	*/
+	function disable() {
+		const namespaces = [
+			...createDebug.names,
+			...createDebug.skips.map(namespace => '-' + namespace)
+		].join(',');
+		createDebug.enable('');
+		return namespaces;
+	}
+
+	/**
+	* Returns true if the given mode name is enabled, false otherwise.
+	*
+	* @param {String} name
+	* @return {Boolean}
+	* @api public
+	*/
+	function enabled(name) {
+		for (const skip of createDebug.skips) {
+			if (matchesTemplate(name, skip)) {
+				return false;
+			}
+		}
+
+		for (const ns of createDebug.names) {
+			if (matchesTemplate(name, ns)) {
+				return true;
+			}
+		}
+
+		return false;
+	}
+
+	/**
+	* Coerce `val`.
+	*
+	* @param {Mixed} val
+	* @return {Mixed}
+	* @api private
+	*/
+	function coerce(val) {
+		if (val instanceof Error) {
+			return val.stack || val.message;
+		}
+		return val;
+	}
+
+	/**
+	* XXX DO NOT USE. This is a temporary stub function.
+	* XXX It WILL be removed in the next major release.
+	*/
+	function destroy() {
+		console.warn('Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.');
+	}
+
+	createDebug.enable(createDebug.load());
+
+	return createDebug;
+}
+
+module.exports = setup;
+
+
+/***/ }),
+
+/***/ 2830:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+/**
+ * Detect Electron renderer / nwjs process, which is node, but we should
+ * treat as a browser.
+ */
+
+if (typeof process === 'undefined' || process.type === 'renderer' || process.browser === true || process.__nwjs) {
+	module.exports = __nccwpck_require__(6110);
+} else {
+	module.exports = __nccwpck_require__(5108);
+}
+
+
+/***/ }),
+
+/***/ 5108:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+/**
+ * Module dependencies.
+ */
+
+const tty = __nccwpck_require__(2018);
+const util = __nccwpck_require__(9023);
+
+/**
+ * This is the Node.js implementation of `debug()`.
+ */
+
+exports.init = init;
+exports.log = log;
+exports.formatArgs = formatArgs;
+exports.save = save;
+exports.load = load;
+exports.useColors = useColors;
+exports.destroy = util.deprecate(
+	() => {},
+	'Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.'
+);
+
+/**
+ * Colors.
+ */
+
+exports.colors = [6, 2, 3, 4, 5, 1];
+
+try {
+	// Optional dependency (as in, doesn't need to be installed, NOT like optionalDependencies in package.json)
+	// eslint-disable-next-line import/no-extraneous-dependencies
+	const supportsColor = __nccwpck_require__(1450);
+
+	if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
+		exports.colors = [
+			20,
+			21,
+			26,
+			27,
+			32,
+			33,
+			38,
+			39,
+			40,
+			41,
+			42,
+			43,
+			44,
+			45,
+			56,
+			57,
+			62,
+			63,
+			68,
+			69,
+			74,
+			75,
+			76,
+			77,
+			78,
+			79,
+			80,
+			81,
+			92,
+			93,
+			98,
+			99,
+			112,
+			113,
+			128,
+			129,
+			134,
+			135,
+			148,
+			149,
+			160,
+			161,
+			162,
+			163,
+			164,
+			165,
+			166,
+			167,
+			168,
+			169,
+			170,
+			171,
+			172,
+			173,
+			178,
+			179,
+			184,
+			185,
+			196,
+			197,
+			198,
+			199,
+			200,
+			201,
+			202,
+			203,
+			204,
+			205,
+			206,
+			207,
+			208,
+			209,
+			214,
+			215,
+			220,
+			221
+		];
+	}
+} catch (error) {
+	// Swallow - we only care if `supports-color` is available; it doesn't have to be.
+}
+
+/**
+ * Build up the default `inspectOpts` object from the environment variables.
+ *
+ *   $ DEBUG_COLORS=no DEBUG_DEPTH=10 DEBUG_SHOW_HIDDEN=enabled node script.js
+ */
+
+exports.inspectOpts = Object.keys(process.env).filter(key => {
+	return /^debug_/i.test(key);
+}).reduce((obj, key) => {
+	// Camel-case
+	const prop = key
+		.substring(6)
+		.toLowerCase()
+		.replace(/_([a-z])/g, (_, k) => {
+			return k.toUpperCase();
+		});
+
+	// Coerce string value into JS value
+	let val = process.env[key];
+	if (/^(yes|on|true|enabled)$/i.test(val)) {
+		val = true;
+	} else if (/^(no|off|false|disabled)$/i.test(val)) {
+		val = false;
+	} else if (val === 'null') {
+		val = null;
+	} else {
+		val = Number(val);
+	}
+
+	obj[prop] = val;
+	return obj;
+}, {});
+
+/**
+ * Is stdout a TTY? Colored output is enabled when `true`.
+ */
+
+function useColors() {
+	return 'colors' in exports.inspectOpts ?
+		Boolean(exports.inspectOpts.colors) :
+		tty.isatty(process.stderr.fd);
+}
+
+/**
+ * Adds ANSI color escape codes if enabled.
+ *
+ * @api public
+ */
+
+function formatArgs(args) {
+	const {namespace: name, useColors} = this;
+
+	if (useColors) {
+		const c = this.color;
+		const colorCode = '\u001B[3' + (c < 8 ? c : '8;5;' + c);
+		const prefix = `  ${colorCode};1m${name} \u001B[0m`;
+
+		args[0] = prefix + args[0].split('\n').join('\n' + prefix);
+		args.push(colorCode + 'm+' + module.exports.humanize(this.diff) + '\u001B[0m');
+	} else {
+		args[0] = getDate() + name + ' ' + args[0];
+	}
+}
+
+function getDate() {
+	if (exports.inspectOpts.hideDate) {
+		return '';
+	}
+	return new Date().toISOString() + ' ';
+}
+
+/**
+ * Invokes `util.formatWithOptions()` with the specified arguments and writes to stderr.
+ */
+
+function log(...args) {
+	return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args) + '\n');
+}
+
+/**
+ * Save `namespaces`.
+ *
+ * @param {String} namespaces
+ * @api private
+ */
+function save(namespaces) {
+	if (namespaces) {
+		process.env.DEBUG = namespaces;
+	} else {
+		// If you set a process.env field to null or undefined, it gets cast to the
+		// string 'null' or 'undefined'. Just delete instead.
+		delete process.env.DEBUG;
+	}
+}
+
+/**
+ * Load `namespaces`.
+ *
+ * @return {String} returns the previously persisted debug modes
+ * @api private
+ */
+
+function load() {
+	return process.env.DEBUG;
+}
+
+/**
+ * Init logic for `debug` instances.
+ *
+ * Create a new `inspectOpts` object in case `useColors` is set
+ * differently for a particular `debug` instance.
+ */
+
+function init(debug) {
+	debug.inspectOpts = {};
+
+	const keys = Object.keys(exports.inspectOpts);
+	for (let i = 0; i < keys.length; i++) {
+		debug.inspectOpts[keys[i]] = exports.inspectOpts[keys[i]];
+	}
+}
+
+module.exports = __nccwpck_require__(897)(exports);
+
+const {formatters} = module.exports;
+
+/**
+ * Map %o to `util.inspect()`, all on a single line.
+ */
+
+formatters.o = function (v) {
+	this.inspectOpts.colors = this.useColors;
+	return util.inspect(v, this.inspectOpts)
+		.split('\n')
+		.map(str => str.trim())
+		.join(' ');
+};
+
+/**
+ * Map %O to `util.inspect()`, allowing multiple lines if needed.
+ */
+
+formatters.O = function (v) {
+	this.inspectOpts.colors = this.useColors;
+	return util.inspect(v, this.inspectOpts);
+};
+
+
+/***/ }),
+
+/***/ 3813:
+/***/ ((module) => {
+
+
+
+module.exports = (flag, argv = process.argv) => {
+	const prefix = flag.startsWith('-') ? '' : (flag.length === 1 ? '-' : '--');
+	const position = argv.indexOf(prefix + flag);
+	const terminatorPosition = argv.indexOf('--');
+	return position !== -1 && (terminatorPosition === -1 || position < terminatorPosition);
+};
+
+
+/***/ }),
+
 /***/ 608:
 /***/ (function(__unused_webpack_module, exports) {
 
@@ -35746,6 +36626,175 @@ function(e,t){for(var r=0;r<t.length;r++){var i=t[r];i.enumerable=i.enumerable||
 
 /***/ }),
 
+/***/ 744:
+/***/ ((module) => {
+
+/**
+ * Helpers.
+ */
+
+var s = 1000;
+var m = s * 60;
+var h = m * 60;
+var d = h * 24;
+var w = d * 7;
+var y = d * 365.25;
+
+/**
+ * Parse or format the given `val`.
+ *
+ * Options:
+ *
+ *  - `long` verbose formatting [false]
+ *
+ * @param {String|Number} val
+ * @param {Object} [options]
+ * @throws {Error} throw an error if val is not a non-empty string or a number
+ * @return {String|Number}
+ * @api public
+ */
+
+module.exports = function (val, options) {
+  options = options || {};
+  var type = typeof val;
+  if (type === 'string' && val.length > 0) {
+    return parse(val);
+  } else if (type === 'number' && isFinite(val)) {
+    return options.long ? fmtLong(val) : fmtShort(val);
+  }
+  throw new Error(
+    'val is not a non-empty string or a valid number. val=' +
+      JSON.stringify(val)
+  );
+};
+
+/**
+ * Parse the given `str` and return milliseconds.
+ *
+ * @param {String} str
+ * @return {Number}
+ * @api private
+ */
+
+function parse(str) {
+  str = String(str);
+  if (str.length > 100) {
+    return;
+  }
+  var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
+    str
+  );
+  if (!match) {
+    return;
+  }
+  var n = parseFloat(match[1]);
+  var type = (match[2] || 'ms').toLowerCase();
+  switch (type) {
+    case 'years':
+    case 'year':
+    case 'yrs':
+    case 'yr':
+    case 'y':
+      return n * y;
+    case 'weeks':
+    case 'week':
+    case 'w':
+      return n * w;
+    case 'days':
+    case 'day':
+    case 'd':
+      return n * d;
+    case 'hours':
+    case 'hour':
+    case 'hrs':
+    case 'hr':
+    case 'h':
+      return n * h;
+    case 'minutes':
+    case 'minute':
+    case 'mins':
+    case 'min':
+    case 'm':
+      return n * m;
+    case 'seconds':
+    case 'second':
+    case 'secs':
+    case 'sec':
+    case 's':
+      return n * s;
+    case 'milliseconds':
+    case 'millisecond':
+    case 'msecs':
+    case 'msec':
+    case 'ms':
+      return n;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Short format for `ms`.
+ *
+ * @param {Number} ms
+ * @return {String}
+ * @api private
+ */
+
+function fmtShort(ms) {
+  var msAbs = Math.abs(ms);
+  if (msAbs >= d) {
+    return Math.round(ms / d) + 'd';
+  }
+  if (msAbs >= h) {
+    return Math.round(ms / h) + 'h';
+  }
+  if (msAbs >= m) {
+    return Math.round(ms / m) + 'm';
+  }
+  if (msAbs >= s) {
+    return Math.round(ms / s) + 's';
+  }
+  return ms + 'ms';
+}
+
+/**
+ * Long format for `ms`.
+ *
+ * @param {Number} ms
+ * @return {String}
+ * @api private
+ */
+
+function fmtLong(ms) {
+  var msAbs = Math.abs(ms);
+  if (msAbs >= d) {
+    return plural(ms, msAbs, d, 'day');
+  }
+  if (msAbs >= h) {
+    return plural(ms, msAbs, h, 'hour');
+  }
+  if (msAbs >= m) {
+    return plural(ms, msAbs, m, 'minute');
+  }
+  if (msAbs >= s) {
+    return plural(ms, msAbs, s, 'second');
+  }
+  return ms + ' ms';
+}
+
+/**
+ * Pluralization helper.
+ */
+
+function plural(ms, msAbs, n, name) {
+  var isPlural = msAbs >= n * 1.5;
+  return Math.round(ms / n) + ' ' + name + (isPlural ? 's' : '');
+}
+
+
+/***/ }),
+
 /***/ 4006:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -38245,6 +39294,148 @@ exports.basename = (path, { windows } = {}) => {
   }
 
   return last;
+};
+
+
+/***/ }),
+
+/***/ 1450:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+const os = __nccwpck_require__(857);
+const tty = __nccwpck_require__(2018);
+const hasFlag = __nccwpck_require__(3813);
+
+const {env} = process;
+
+let forceColor;
+if (hasFlag('no-color') ||
+	hasFlag('no-colors') ||
+	hasFlag('color=false') ||
+	hasFlag('color=never')) {
+	forceColor = 0;
+} else if (hasFlag('color') ||
+	hasFlag('colors') ||
+	hasFlag('color=true') ||
+	hasFlag('color=always')) {
+	forceColor = 1;
+}
+
+if ('FORCE_COLOR' in env) {
+	if (env.FORCE_COLOR === 'true') {
+		forceColor = 1;
+	} else if (env.FORCE_COLOR === 'false') {
+		forceColor = 0;
+	} else {
+		forceColor = env.FORCE_COLOR.length === 0 ? 1 : Math.min(parseInt(env.FORCE_COLOR, 10), 3);
+	}
+}
+
+function translateLevel(level) {
+	if (level === 0) {
+		return false;
+	}
+
+	return {
+		level,
+		hasBasic: true,
+		has256: level >= 2,
+		has16m: level >= 3
+	};
+}
+
+function supportsColor(haveStream, streamIsTTY) {
+	if (forceColor === 0) {
+		return 0;
+	}
+
+	if (hasFlag('color=16m') ||
+		hasFlag('color=full') ||
+		hasFlag('color=truecolor')) {
+		return 3;
+	}
+
+	if (hasFlag('color=256')) {
+		return 2;
+	}
+
+	if (haveStream && !streamIsTTY && forceColor === undefined) {
+		return 0;
+	}
+
+	const min = forceColor || 0;
+
+	if (env.TERM === 'dumb') {
+		return min;
+	}
+
+	if (process.platform === 'win32') {
+		// Windows 10 build 10586 is the first Windows release that supports 256 colors.
+		// Windows 10 build 14931 is the first release that supports 16m/TrueColor.
+		const osRelease = os.release().split('.');
+		if (
+			Number(osRelease[0]) >= 10 &&
+			Number(osRelease[2]) >= 10586
+		) {
+			return Number(osRelease[2]) >= 14931 ? 3 : 2;
+		}
+
+		return 1;
+	}
+
+	if ('CI' in env) {
+		if (['TRAVIS', 'CIRCLECI', 'APPVEYOR', 'GITLAB_CI', 'GITHUB_ACTIONS', 'BUILDKITE'].some(sign => sign in env) || env.CI_NAME === 'codeship') {
+			return 1;
+		}
+
+		return min;
+	}
+
+	if ('TEAMCITY_VERSION' in env) {
+		return /^(9\.(0*[1-9]\d*)\.|\d{2,}\.)/.test(env.TEAMCITY_VERSION) ? 1 : 0;
+	}
+
+	if (env.COLORTERM === 'truecolor') {
+		return 3;
+	}
+
+	if ('TERM_PROGRAM' in env) {
+		const version = parseInt((env.TERM_PROGRAM_VERSION || '').split('.')[0], 10);
+
+		switch (env.TERM_PROGRAM) {
+			case 'iTerm.app':
+				return version >= 3 ? 3 : 2;
+			case 'Apple_Terminal':
+				return 2;
+			// No default
+		}
+	}
+
+	if (/-256(color)?$/i.test(env.TERM)) {
+		return 2;
+	}
+
+	if (/^screen|^xterm|^vt100|^vt220|^rxvt|color|ansi|cygwin|linux/i.test(env.TERM)) {
+		return 1;
+	}
+
+	if ('COLORTERM' in env) {
+		return 1;
+	}
+
+	return min;
+}
+
+function getSupportLevel(stream) {
+	const level = supportsColor(stream, stream && stream.isTTY);
+	return translateLevel(level);
+}
+
+module.exports = {
+	supportsColor: getSupportLevel,
+	stdout: translateLevel(supportsColor(true, tty.isatty(1))),
+	stderr: translateLevel(supportsColor(true, tty.isatty(2)))
 };
 
 
@@ -66843,6 +68034,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -66854,6 +68052,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decod
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 2018:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
 
 /***/ }),
 
@@ -66976,8 +68181,8 @@ var __webpack_exports__ = {};
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -67000,7 +68205,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -67052,7 +68257,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -67127,7 +68332,7 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -67143,7 +68348,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
@@ -68225,7 +69430,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -68949,13 +70154,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -69246,7 +70451,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -69585,8 +70790,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -69767,7 +70972,7 @@ function setOutput(name, value) {
     if (filePath) {
         return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
+    process.stdout.write(external_os_.EOL);
     command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
@@ -69812,7 +71017,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -69820,22 +71025,22 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
  * @param message notice issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function core_notice(message, properties = {}) {
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -70112,6 +71317,10 @@ async function createPartHasher(algorithm) {
 /** Streaming MD5 of one part, for Content-MD5 and for comparing against S3's ETag. */
 function createMd5Hasher() {
     return new NodeHashPartHasher("md5");
+}
+/** Streaming SHA-256 of a whole file, fed in file order (ordered-sha256.ts). */
+function createSha256Hasher() {
+    return new NodeHashPartHasher("sha256");
 }
 /** One-shot MD5 of a whole buffer (raw bytes; base64 it for Content-MD5). */
 function md5(data) {
@@ -70479,96 +71688,6 @@ function planUpload(input) {
     return { ok: true, plan: { size, multipart: true, partSize, parts } };
 }
 
-;// CONCATENATED MODULE: ./src/engine/pool.ts
-
-/**
- * The run's one transfer pool: at most `slots` part uploads (or single PutObjects) at a time across all
- * files, each holding one reusable buffer. Memory bound: slots × the largest transfer in the run (a part, or
- * a whole file sent as one PutObject).
- */
-class TransferPool {
-    slots;
-    idleBuffers = [];
-    waiting = [];
-    busy = 0;
-    constructor(slots) {
-        this.slots = slots;
-    }
-    async run(bytes, task, signal) {
-        await this.acquire(signal);
-        const buffer = this.takeBuffer(bytes);
-        try {
-            return await task(buffer.subarray(0, bytes));
-        }
-        finally {
-            this.idleBuffers.push(buffer);
-            this.release();
-        }
-    }
-    takeBuffer(bytes) {
-        const fitting = this.idleBuffers.findIndex((buffer) => buffer.byteLength >= bytes);
-        if (fitting >= 0)
-            return this.idleBuffers.splice(fitting, 1)[0];
-        // Replacing a too-small buffer (not adding one) keeps the count at `slots`.
-        this.idleBuffers.pop();
-        return Buffer.allocUnsafe(bytes);
-    }
-    acquire(signal) {
-        if (signal?.aborted)
-            return Promise.reject(signal.reason);
-        if (this.busy < this.slots) {
-            this.busy++;
-            return Promise.resolve();
-        }
-        return new Promise((resolve, reject) => {
-            // Every queued part of a run waits on the run's signal: one shared listener, not one each.
-            const leave = signal
-                ? whenAborted(signal, () => {
-                    const index = this.waiting.indexOf(grant);
-                    if (index >= 0)
-                        this.waiting.splice(index, 1);
-                    reject(signal.reason);
-                })
-                : () => undefined;
-            const grant = () => {
-                leave();
-                this.busy++;
-                resolve();
-            };
-            this.waiting.push(grant);
-        });
-    }
-    release() {
-        this.busy--;
-        this.waiting.shift()?.();
-    }
-}
-/**
- * Runs tasks with at most `limit` in flight, results in input order. After a failure no new task starts,
- * the running ones finish, and the first error is thrown — so callers can clean up knowing nothing is
- * still in flight.
- */
-async function mapLimited(items, limit, task) {
-    const results = new Array(items.length);
-    let next = 0;
-    let failure = null;
-    const worker = async () => {
-        while (next < items.length && failure === null) {
-            const index = next++;
-            try {
-                results[index] = await task(items[index], index);
-            }
-            catch (error) {
-                failure ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    if (failure !== null)
-        throw failure.error;
-    return results;
-}
-
 ;// CONCATENATED MODULE: ./src/engine/errors.ts
 function s3ErrorInfo(error) {
     if (!(error instanceof Error))
@@ -70582,6 +71701,9 @@ function s3ErrorInfo(error) {
         info.status = shape.$metadata.httpStatusCode;
     if (shape.$metadata?.requestId)
         info.requestId = shape.$metadata.requestId;
+    const region = shape.$response?.headers?.["x-amz-bucket-region"] ?? shape.Region;
+    if (region)
+        info.region = region;
     return info;
 }
 function describeS3Error(error) {
@@ -70593,16 +71715,56 @@ function describeS3Error(error) {
 /** A failure of one step for one file; the message is complete enough to show the user as is. */
 class StepError extends Error {
     step;
+    detail;
     hint;
     constructor(step, detail, hint, cause) {
         super(`${step} failed: ${detail}. ${hint}`, cause === undefined ? undefined : { cause });
         this.step = step;
+        this.detail = detail;
         this.hint = hint;
         this.name = "StepError";
     }
 }
+/**
+ * The run declines a file by its own rule (the overwrite policy, S3's size limits) rather than a step failing
+ * on the store: a dry run reports it as "refused", a real run as failed.
+ */
+class Refusal extends Error {
+    step;
+    constructor(step, message) {
+        super(message);
+        this.step = step;
+        this.name = "Refusal";
+    }
+}
+/**
+ * What a failure is: the step, the store's or the network's error code when there is one (null when the
+ * message itself is the cause, e.g. a checksum mismatch) for grouping one cause shared by many files, and
+ * what went wrong and the fix apart for the summary.
+ */
+function failureOf(error) {
+    const outer = error instanceof Error ? error.message : String(error);
+    if (error instanceof Refusal)
+        return { step: error.step, code: null, detail: outer, hint: "" };
+    // Cleanup wraps the step's error to say what it left behind; that sentence belongs with the fix.
+    for (let cause = error; cause instanceof Error; cause = cause.cause) {
+        if (!(cause instanceof StepError))
+            continue;
+        const after = outer.startsWith(cause.message) ? outer.slice(cause.message.length).trim() : "";
+        const sdk = cause.cause;
+        const code = sdk?.Code ?? sdk?.code ?? (sdk?.name && sdk.name !== "Error" ? sdk.name : undefined);
+        return {
+            step: cause.step,
+            code: typeof code === "string" ? code : null,
+            detail: cause.detail,
+            hint: `${cause.hint} ${after}`.trim(),
+        };
+    }
+    return { step: "file", code: null, detail: outer, hint: "" };
+}
 /** Why an upload this run was using is gone, when the store says NoSuchUpload. */
 const GONE_UPLOAD = "completed or aborted by someone else — is another job uploading the same key?";
+const UNTRUSTED_CERTIFICATE = "The endpoint's TLS certificate is not trusted here: if a private CA signed it, set AWS_CA_BUNDLE (or ca_bundle in the AWS profile) to that CA's PEM file.";
 /** Answers caused by the setup rather than the moment: their fix replaces the step's general hint. */
 const HINTS_BY_CODE = {
     NoSuchBucket: 'The bucket does not exist at this endpoint: check "bucket", and "region" or "endpoint".',
@@ -70614,17 +71776,51 @@ const HINTS_BY_CODE = {
     ExpiredToken: "The session credentials expired: refresh them (or use a longer session) and rerun.",
     CredentialsProviderError: "No AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or use aws-actions/configure-aws-credentials.",
     ECONNREFUSED: 'Nothing answers at the endpoint: check "endpoint" (scheme, host and port) and that the store runs.',
-    ENOTFOUND: 'The endpoint\'s host name does not resolve: check "endpoint" (or "region" for Amazon S3).',
+    ENOTFOUND: 'The endpoint\'s host name does not resolve: check "endpoint" (or "region" for Amazon S3); if only a proxy reaches it, set HTTPS_PROXY (HTTP_PROXY for http:// endpoints).',
     EAI_AGAIN: 'The endpoint\'s host name does not resolve: check "endpoint" and the network.',
     NoSuchUpload: `The multipart upload was ${GONE_UPLOAD} Rerun once it has finished.`,
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNTRUSTED_CERTIFICATE,
+    UNABLE_TO_GET_ISSUER_CERT: UNTRUSTED_CERTIFICATE,
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNTRUSTED_CERTIFICATE,
+    SELF_SIGNED_CERT_IN_CHAIN: UNTRUSTED_CERTIFICATE,
+    DEPTH_ZERO_SELF_SIGNED_CERT: UNTRUSTED_CERTIFICATE,
+    CERT_UNTRUSTED: UNTRUSTED_CERTIFICATE,
+    CERT_HAS_EXPIRED: "The endpoint's TLS certificate has expired (or this machine's clock is wrong): renew the certificate on the store.",
+    ERR_TLS_CERT_ALTNAME_INVALID: 'The endpoint\'s TLS certificate is not issued for this host name: use a name the certificate lists in "endpoint".',
 };
+/** The proxy's own failures: the fix is in HTTPS_PROXY/HTTP_PROXY/NO_PROXY, not in the store's settings. */
+function proxyHint(error, info) {
+    const proxy = error.proxy;
+    if (typeof proxy !== "string") {
+        // Plain-HTTP endpoints go through the proxy as ordinary requests, so its 407 arrives as the answer.
+        return info.status === 407
+            ? "The proxy (HTTP_PROXY) wants credentials: give them in the URL, http://user:password@host:port."
+            : undefined;
+    }
+    if (info.status === 407) {
+        return `The proxy ${proxy} wants credentials: give them in HTTPS_PROXY/HTTP_PROXY as http://user:password@host:port.`;
+    }
+    if (info.code === "ProxyConnectRefused") {
+        return `The proxy ${proxy} would not connect to the endpoint: allow its host and port on the proxy, or list the host in NO_PROXY if it is reachable directly.`;
+    }
+    return `The proxy ${proxy} (from HTTPS_PROXY/HTTP_PROXY) cannot be reached: check the variable's host and port, or list the endpoint's host in NO_PROXY to connect directly.`;
+}
+/** The setup's fix for this error, when the error names one. */
+function hintFor(error) {
+    const info = s3ErrorInfo(error);
+    return proxyHint(error, info) ?? HINTS_BY_CODE[info.code];
+}
+/** The setup fix for an error code, when the code alone says what to fix. */
+function hintForCode(code) {
+    return HINTS_BY_CODE[code];
+}
 function isNoSuchUpload(error) {
     return s3ErrorInfo(error instanceof StepError ? (error.cause ?? error) : error).code === "NoSuchUpload";
 }
 function stepFailed(step, error, hint) {
     if (error instanceof StepError)
         return error;
-    return new StepError(step, describeS3Error(error), HINTS_BY_CODE[s3ErrorInfo(error).code] ?? hint, error);
+    return new StepError(step, describeS3Error(error), hintFor(error) ?? hint, error);
 }
 const HINTS = {
     access: "Check the bucket name, region, endpoint and that the credentials may write to this bucket.",
@@ -70718,12 +71914,766 @@ async function withRetry(operation, context) {
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(3711);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 // EXTERNAL MODULE: external "node:https"
 var external_node_https_ = __nccwpck_require__(4708);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(3711);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+// EXTERNAL MODULE: external "net"
+var external_net_ = __nccwpck_require__(9278);
+// EXTERNAL MODULE: external "tls"
+var external_tls_ = __nccwpck_require__(4756);
+// EXTERNAL MODULE: ./node_modules/debug/src/index.js
+var src = __nccwpck_require__(2830);
+;// CONCATENATED MODULE: ./node_modules/agent-base/dist/helpers.js
+
+
+async function toBuffer(stream) {
+    let length = 0;
+    const chunks = [];
+    for await (const chunk of stream) {
+        length += chunk.length;
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, length);
+}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function json(stream) {
+    const buf = await toBuffer(stream);
+    const str = buf.toString('utf8');
+    try {
+        return JSON.parse(str);
+    }
+    catch (_err) {
+        const err = _err;
+        err.message += ` (input: ${str})`;
+        throw err;
+    }
+}
+function req(url, opts = {}) {
+    const href = typeof url === 'string' ? url : url.href;
+    const req = (href.startsWith('https:') ? https : http).request(url, opts);
+    const promise = new Promise((resolve, reject) => {
+        req
+            .once('response', resolve)
+            .once('error', reject)
+            .end();
+    });
+    req.then = promise.then.bind(promise);
+    return req;
+}
+//# sourceMappingURL=helpers.js.map
+;// CONCATENATED MODULE: ./node_modules/agent-base/dist/index.js
+
+
+
+
+const INTERNAL = Symbol('AgentBaseInternalState');
+class Agent extends external_http_.Agent {
+    constructor(opts) {
+        super(opts);
+        this[INTERNAL] = {};
+    }
+    /**
+     * Determine whether this is an `http` or `https` request.
+     */
+    isSecureEndpoint(options) {
+        if (options) {
+            // First check the `secureEndpoint` property explicitly, since this
+            // means that a parent `Agent` is "passing through" to this instance.
+            // eslint-disable-next-line @typescript-eslint/no-explicit-any
+            if (typeof options.secureEndpoint === 'boolean') {
+                return options.secureEndpoint;
+            }
+            // If no explicit `secure` endpoint, check if `protocol` property is
+            // set. This will usually be the case since using a full string URL
+            // or `URL` instance should be the most common usage.
+            if (typeof options.protocol === 'string') {
+                return options.protocol === 'https:';
+            }
+        }
+        // Finally, if no `protocol` property was set, then fall back to
+        // checking the stack trace of the current call stack, and try to
+        // detect the "https" module.
+        const { stack } = new Error();
+        if (typeof stack !== 'string')
+            return false;
+        return stack
+            .split('\n')
+            .some((l) => l.indexOf('(https.js:') !== -1 ||
+            l.indexOf('node:https:') !== -1);
+    }
+    // In order to support async signatures in `connect()` and Node's native
+    // connection pooling in `http.Agent`, the array of sockets for each origin
+    // has to be updated synchronously. This is so the length of the array is
+    // accurate when `addRequest()` is next called. We achieve this by creating a
+    // fake socket and adding it to `sockets[origin]` and incrementing
+    // `totalSocketCount`.
+    incrementSockets(name) {
+        // If `maxSockets` and `maxTotalSockets` are both Infinity then there is no
+        // need to create a fake socket because Node.js native connection pooling
+        // will never be invoked.
+        if (this.maxSockets === Infinity && this.maxTotalSockets === Infinity) {
+            return null;
+        }
+        // All instances of `sockets` are expected TypeScript errors. The
+        // alternative is to add it as a private property of this class but that
+        // will break TypeScript subclassing.
+        if (!this.sockets[name]) {
+            // @ts-expect-error `sockets` is readonly in `@types/node`
+            this.sockets[name] = [];
+        }
+        const fakeSocket = new external_net_.Socket({ writable: false });
+        this.sockets[name].push(fakeSocket);
+        // @ts-expect-error `totalSocketCount` isn't defined in `@types/node`
+        this.totalSocketCount++;
+        return fakeSocket;
+    }
+    decrementSockets(name, socket) {
+        if (!this.sockets[name] || socket === null) {
+            return;
+        }
+        const sockets = this.sockets[name];
+        const index = sockets.indexOf(socket);
+        if (index !== -1) {
+            sockets.splice(index, 1);
+            // @ts-expect-error  `totalSocketCount` isn't defined in `@types/node`
+            this.totalSocketCount--;
+            if (sockets.length === 0) {
+                // @ts-expect-error `sockets` is readonly in `@types/node`
+                delete this.sockets[name];
+            }
+        }
+    }
+    // In order to properly update the socket pool, we need to call `getName()` on
+    // the core `https.Agent` if it is a secureEndpoint.
+    getName(options) {
+        const secureEndpoint = this.isSecureEndpoint(options);
+        if (secureEndpoint) {
+            return external_https_.Agent.prototype.getName.call(this, options);
+        }
+        return super.getName(options);
+    }
+    createSocket(req, options, cb) {
+        const connectOpts = {
+            ...options,
+            secureEndpoint: this.isSecureEndpoint(options),
+        };
+        const name = this.getName(connectOpts);
+        const fakeSocket = this.incrementSockets(name);
+        Promise.resolve()
+            .then(() => this.connect(req, connectOpts))
+            .then((socket) => {
+            this.decrementSockets(name, fakeSocket);
+            if (socket instanceof external_http_.Agent) {
+                try {
+                    // @ts-expect-error `addRequest()` isn't defined in `@types/node`
+                    return socket.addRequest(req, connectOpts);
+                }
+                catch (err) {
+                    return cb(err);
+                }
+            }
+            this[INTERNAL].currentSocket = socket;
+            // @ts-expect-error `createSocket()` isn't defined in `@types/node`
+            super.createSocket(req, options, cb);
+        }, (err) => {
+            this.decrementSockets(name, fakeSocket);
+            cb(err);
+        });
+    }
+    createConnection() {
+        const socket = this[INTERNAL].currentSocket;
+        this[INTERNAL].currentSocket = undefined;
+        if (!socket) {
+            throw new Error('No socket was returned in the `connect()` function');
+        }
+        return socket;
+    }
+    get defaultPort() {
+        return (this[INTERNAL].defaultPort ??
+            (this.protocol === 'https:' ? 443 : 80));
+    }
+    set defaultPort(v) {
+        if (this[INTERNAL]) {
+            this[INTERNAL].defaultPort = v;
+        }
+    }
+    get protocol() {
+        return (this[INTERNAL].protocol ??
+            (this.isSecureEndpoint() ? 'https:' : 'http:'));
+    }
+    set protocol(v) {
+        if (this[INTERNAL]) {
+            this[INTERNAL].protocol = v;
+        }
+    }
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: external "url"
+const external_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+;// CONCATENATED MODULE: ./node_modules/http-proxy-agent/dist/index.js
+
+
+
+
+
+
+const dist_debug = src('http-proxy-agent');
+/**
+ * The `HttpProxyAgent` implements an HTTP Agent subclass that connects
+ * to the specified "HTTP proxy server" in order to proxy HTTP requests.
+ */
+class HttpProxyAgent extends Agent {
+    constructor(proxy, opts) {
+        super(opts);
+        this.proxy = typeof proxy === 'string' ? new external_url_namespaceObject.URL(proxy) : proxy;
+        this.proxyHeaders = opts?.headers ?? {};
+        dist_debug('Creating new HttpProxyAgent instance: %o', this.proxy.href);
+        // Trim off the brackets from IPv6 addresses
+        const host = (this.proxy.hostname || this.proxy.host).replace(/^\[|\]$/g, '');
+        const port = this.proxy.port
+            ? parseInt(this.proxy.port, 10)
+            : this.proxy.protocol === 'https:'
+                ? 443
+                : 80;
+        this.connectOpts = {
+            ...(opts ? omit(opts, 'headers') : null),
+            host,
+            port,
+        };
+    }
+    addRequest(req, opts) {
+        req._header = null;
+        this.setRequestProps(req, opts);
+        // @ts-expect-error `addRequest()` isn't defined in `@types/node`
+        super.addRequest(req, opts);
+    }
+    setRequestProps(req, opts) {
+        const { proxy } = this;
+        const protocol = opts.secureEndpoint ? 'https:' : 'http:';
+        const hostname = req.getHeader('host') || 'localhost';
+        const base = `${protocol}//${hostname}`;
+        const url = new external_url_namespaceObject.URL(req.path, base);
+        if (opts.port !== 80) {
+            url.port = String(opts.port);
+        }
+        // Change the `http.ClientRequest` instance's "path" field
+        // to the absolute path of the URL that will be requested.
+        req.path = String(url);
+        // Inject the `Proxy-Authorization` header if necessary.
+        const headers = typeof this.proxyHeaders === 'function'
+            ? this.proxyHeaders()
+            : { ...this.proxyHeaders };
+        if (proxy.username || proxy.password) {
+            const auth = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+            headers['Proxy-Authorization'] = `Basic ${Buffer.from(auth).toString('base64')}`;
+        }
+        if (!headers['Proxy-Connection']) {
+            headers['Proxy-Connection'] = this.keepAlive
+                ? 'Keep-Alive'
+                : 'close';
+        }
+        for (const name of Object.keys(headers)) {
+            const value = headers[name];
+            if (value) {
+                req.setHeader(name, value);
+            }
+        }
+    }
+    async connect(req, opts) {
+        req._header = null;
+        if (!req.path.includes('://')) {
+            this.setRequestProps(req, opts);
+        }
+        // At this point, the http ClientRequest's internal `_header` field
+        // might have already been set. If this is the case then we'll need
+        // to re-generate the string since we just changed the `req.path`.
+        let first;
+        let endOfHeaders;
+        dist_debug('Regenerating stored HTTP header string for request');
+        req._implicitHeader();
+        if (req.outputData && req.outputData.length > 0) {
+            dist_debug('Patching connection write() output buffer with updated header');
+            first = req.outputData[0].data;
+            endOfHeaders = first.indexOf('\r\n\r\n') + 4;
+            req.outputData[0].data =
+                req._header + first.substring(endOfHeaders);
+            dist_debug('Output buffer: %o', req.outputData[0].data);
+        }
+        // Create a socket connection to the proxy server.
+        let socket;
+        if (this.proxy.protocol === 'https:') {
+            dist_debug('Creating `tls.Socket`: %o', this.connectOpts);
+            socket = external_tls_.connect(this.connectOpts);
+        }
+        else {
+            dist_debug('Creating `net.Socket`: %o', this.connectOpts);
+            socket = external_net_.connect(this.connectOpts);
+        }
+        // Wait for the socket's `connect` event, so that this `callback()`
+        // function throws instead of the `http` request machinery. This is
+        // important for i.e. `PacProxyAgent` which determines a failed proxy
+        // connection via the `callback()` function throwing.
+        await (0,external_events_.once)(socket, 'connect');
+        return socket;
+    }
+}
+HttpProxyAgent.protocols = ['http', 'https'];
+function omit(obj, ...keys) {
+    const ret = {};
+    let key;
+    for (key in obj) {
+        if (!keys.includes(key)) {
+            ret[key] = obj[key];
+        }
+    }
+    return ret;
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/https-proxy-agent/dist/parse-proxy-response.js
+
+const parse_proxy_response_debug = src('https-proxy-agent:parse-proxy-response');
+function parseProxyResponse(socket) {
+    return new Promise((resolve, reject) => {
+        // we need to buffer any HTTP traffic that happens with the proxy before we get
+        // the CONNECT response, so that if the response is anything other than an "200"
+        // response code, then we can re-play the "data" events on the socket once the
+        // HTTP parser is hooked up...
+        let buffersLength = 0;
+        const buffers = [];
+        function read() {
+            const b = socket.read();
+            if (b)
+                ondata(b);
+            else
+                socket.once('readable', read);
+        }
+        function cleanup() {
+            socket.removeListener('end', onend);
+            socket.removeListener('error', onerror);
+            socket.removeListener('readable', read);
+        }
+        function onend() {
+            cleanup();
+            parse_proxy_response_debug('onend');
+            reject(new Error('Proxy connection ended before receiving CONNECT response'));
+        }
+        function onerror(err) {
+            cleanup();
+            parse_proxy_response_debug('onerror %o', err);
+            reject(err);
+        }
+        function ondata(b) {
+            buffers.push(b);
+            buffersLength += b.length;
+            const buffered = Buffer.concat(buffers, buffersLength);
+            const endOfHeaders = buffered.indexOf('\r\n\r\n');
+            if (endOfHeaders === -1) {
+                // keep buffering
+                parse_proxy_response_debug('have not received end of HTTP headers yet...');
+                read();
+                return;
+            }
+            const headerParts = buffered
+                .slice(0, endOfHeaders)
+                .toString('ascii')
+                .split('\r\n');
+            const firstLine = headerParts.shift();
+            if (!firstLine) {
+                socket.destroy();
+                return reject(new Error('No header received from proxy CONNECT response'));
+            }
+            const firstLineParts = firstLine.split(' ');
+            const statusCode = +firstLineParts[1];
+            const statusText = firstLineParts.slice(2).join(' ');
+            const headers = {};
+            for (const header of headerParts) {
+                if (!header)
+                    continue;
+                const firstColon = header.indexOf(':');
+                if (firstColon === -1) {
+                    socket.destroy();
+                    return reject(new Error(`Invalid header from proxy CONNECT response: "${header}"`));
+                }
+                const key = header.slice(0, firstColon).toLowerCase();
+                const value = header.slice(firstColon + 1).trimStart();
+                const current = headers[key];
+                if (typeof current === 'string') {
+                    headers[key] = [current, value];
+                }
+                else if (Array.isArray(current)) {
+                    current.push(value);
+                }
+                else {
+                    headers[key] = value;
+                }
+            }
+            parse_proxy_response_debug('got proxy server response: %o %o', firstLine, headers);
+            cleanup();
+            resolve({
+                connect: {
+                    statusCode,
+                    statusText,
+                    headers,
+                },
+                buffered,
+            });
+        }
+        socket.on('error', onerror);
+        socket.on('end', onend);
+        read();
+    });
+}
+//# sourceMappingURL=parse-proxy-response.js.map
+;// CONCATENATED MODULE: ./node_modules/https-proxy-agent/dist/index.js
+
+
+
+
+
+
+
+const https_proxy_agent_dist_debug = src('https-proxy-agent');
+const setServernameFromNonIpHost = (options) => {
+    if (options.servername === undefined &&
+        options.host &&
+        !external_net_.isIP(options.host)) {
+        return {
+            ...options,
+            servername: options.host,
+        };
+    }
+    return options;
+};
+/**
+ * The `HttpsProxyAgent` implements an HTTP Agent subclass that connects to
+ * the specified "HTTP(s) proxy server" in order to proxy HTTPS requests.
+ *
+ * Outgoing HTTP requests are first tunneled through the proxy server using the
+ * `CONNECT` HTTP request method to establish a connection to the proxy server,
+ * and then the proxy server connects to the destination target and issues the
+ * HTTP request from the proxy server.
+ *
+ * `https:` requests have their socket connection upgraded to TLS once
+ * the connection to the proxy server has been established.
+ */
+class HttpsProxyAgent extends Agent {
+    constructor(proxy, opts) {
+        super(opts);
+        this.options = { path: undefined };
+        this.proxy = typeof proxy === 'string' ? new external_url_namespaceObject.URL(proxy) : proxy;
+        this.proxyHeaders = opts?.headers ?? {};
+        https_proxy_agent_dist_debug('Creating new HttpsProxyAgent instance: %o', this.proxy.href);
+        // Trim off the brackets from IPv6 addresses
+        const host = (this.proxy.hostname || this.proxy.host).replace(/^\[|\]$/g, '');
+        const port = this.proxy.port
+            ? parseInt(this.proxy.port, 10)
+            : this.proxy.protocol === 'https:'
+                ? 443
+                : 80;
+        this.connectOpts = {
+            // Attempt to negotiate http/1.1 for proxy servers that support http/2
+            ALPNProtocols: ['http/1.1'],
+            ...(opts ? dist_omit(opts, 'headers') : null),
+            host,
+            port,
+        };
+    }
+    /**
+     * Called when the node-core HTTP client library is creating a
+     * new HTTP request.
+     */
+    async connect(req, opts) {
+        const { proxy } = this;
+        if (!opts.host) {
+            throw new TypeError('No "host" provided');
+        }
+        // Create a socket connection to the proxy server.
+        let socket;
+        if (proxy.protocol === 'https:') {
+            https_proxy_agent_dist_debug('Creating `tls.Socket`: %o', this.connectOpts);
+            socket = external_tls_.connect(setServernameFromNonIpHost(this.connectOpts));
+        }
+        else {
+            https_proxy_agent_dist_debug('Creating `net.Socket`: %o', this.connectOpts);
+            socket = external_net_.connect(this.connectOpts);
+        }
+        const headers = typeof this.proxyHeaders === 'function'
+            ? this.proxyHeaders()
+            : { ...this.proxyHeaders };
+        const host = external_net_.isIPv6(opts.host) ? `[${opts.host}]` : opts.host;
+        let payload = `CONNECT ${host}:${opts.port} HTTP/1.1\r\n`;
+        // Inject the `Proxy-Authorization` header if necessary.
+        if (proxy.username || proxy.password) {
+            const auth = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+            headers['Proxy-Authorization'] = `Basic ${Buffer.from(auth).toString('base64')}`;
+        }
+        headers.Host = `${host}:${opts.port}`;
+        if (!headers['Proxy-Connection']) {
+            headers['Proxy-Connection'] = this.keepAlive
+                ? 'Keep-Alive'
+                : 'close';
+        }
+        for (const name of Object.keys(headers)) {
+            payload += `${name}: ${headers[name]}\r\n`;
+        }
+        const proxyResponsePromise = parseProxyResponse(socket);
+        socket.write(`${payload}\r\n`);
+        const { connect, buffered } = await proxyResponsePromise;
+        req.emit('proxyConnect', connect);
+        this.emit('proxyConnect', connect, req);
+        if (connect.statusCode === 200) {
+            req.once('socket', resume);
+            if (opts.secureEndpoint) {
+                // The proxy is connecting to a TLS server, so upgrade
+                // this socket connection to a TLS connection.
+                https_proxy_agent_dist_debug('Upgrading socket connection to TLS');
+                return external_tls_.connect({
+                    ...dist_omit(setServernameFromNonIpHost(opts), 'host', 'path', 'port'),
+                    socket,
+                });
+            }
+            return socket;
+        }
+        // Some other status code that's not 200... need to re-play the HTTP
+        // header "data" events onto the socket once the HTTP machinery is
+        // attached so that the node core `http` can parse and handle the
+        // error status code.
+        // Close the original socket, and a new "fake" socket is returned
+        // instead, so that the proxy doesn't get the HTTP request
+        // written to it (which may contain `Authorization` headers or other
+        // sensitive data).
+        //
+        // See: https://hackerone.com/reports/541502
+        socket.destroy();
+        const fakeSocket = new external_net_.Socket({ writable: false });
+        fakeSocket.readable = true;
+        // Need to wait for the "socket" event to re-play the "data" events.
+        req.once('socket', (s) => {
+            https_proxy_agent_dist_debug('Replaying proxy buffer for failed request');
+            external_assert_(s.listenerCount('data') > 0);
+            // Replay the "buffered" Buffer onto the fake `socket`, since at
+            // this point the HTTP module machinery has been hooked up for
+            // the user.
+            s.push(buffered);
+            s.push(null);
+        });
+        return fakeSocket;
+    }
+}
+HttpsProxyAgent.protocols = ['http', 'https'];
+function resume(socket) {
+    socket.resume();
+}
+function dist_omit(obj, ...keys) {
+    const ret = {};
+    let key;
+    for (key in obj) {
+        if (!keys.includes(key)) {
+            ret[key] = obj[key];
+        }
+    }
+    return ret;
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./src/engine/network.ts
+// The sockets every request rides on: direct or through the user's proxy, trusting the user's extra CA, kept
+// alive. The SDK client and the lean path share the one pair built here, so both route the same way.
+
+
+
+
+
+
+/** A proxy as messages show it: the credentials in its URL stay out of every log line. */
+function redactedProxy(proxy) {
+    return `${proxy.protocol}//${proxy.host}`;
+}
+/** A failure to reach the store through the proxy, named so the hint can blame the proxy, not the store. */
+class ProxyError extends Error {
+    proxy;
+    code;
+    $metadata;
+    constructor(proxy, target, code, detail, status) {
+        super(`through proxy ${redactedProxy(proxy)} to ${target}: ${detail}`);
+        this.name = "ProxyError";
+        this.proxy = redactedProxy(proxy);
+        this.code = code;
+        // A proxy's 5xx is as passing as the store's; 407 and 403 are settings and fail at once (retry.ts).
+        if (status !== undefined)
+            this.$metadata = { httpStatusCode: status };
+    }
+}
+/** NO_PROXY as curl and the AWS CLI read it: "*", host, .domain, *.domain, host:port, IPs and CIDR ranges. */
+function parseNoProxy(text) {
+    const ips = new external_node_net_.BlockList();
+    const rules = [];
+    let all = false;
+    for (const raw of (text ?? "").split(/[\s,]+/)) {
+        const entry = raw.trim().toLowerCase();
+        if (entry === "")
+            continue;
+        if (entry === "*") {
+            all = true;
+            continue;
+        }
+        const cidr = /^\[?([0-9a-f:.]+)\]?\/(\d{1,3})$/.exec(entry);
+        if (cidr && (0,external_node_net_.isIP)(cidr[1])) {
+            const family = (0,external_node_net_.isIP)(cidr[1]) === 6 ? "ipv6" : "ipv4";
+            ips.addSubnet(cidr[1], Number(cidr[2]), family);
+            continue;
+        }
+        const { host, port } = splitHostPort(entry);
+        if ((0,external_node_net_.isIP)(host)) {
+            // A port on an IP rule is rare; the address alone decides, as in curl.
+            ips.addAddress(host, (0,external_node_net_.isIP)(host) === 6 ? "ipv6" : "ipv4");
+            continue;
+        }
+        const domain = host.replace(/^\*?\.+/, "");
+        if (domain !== "")
+            rules.push({ domain, ...(port !== undefined ? { port } : {}) });
+    }
+    return { all, rules, ips };
+}
+function splitHostPort(entry) {
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    if (bracketed)
+        return { host: bracketed[1], ...(bracketed[2] ? { port: Number(bracketed[2]) } : {}) };
+    // Several colons without brackets: a bare IPv6 address, no port.
+    if ((0,external_node_net_.isIP)(entry) === 6)
+        return { host: entry };
+    const withPort = /^(.*):(\d+)$/.exec(entry);
+    return withPort ? { host: withPort[1], port: Number(withPort[2]) } : { host: entry };
+}
+/** Whether NO_PROXY sends requests to this URL's host straight, past the proxy. */
+function bypassesProxy(url, noProxy) {
+    const { all, rules, ips } = parseNoProxy(noProxy);
+    if (all)
+        return true;
+    const host = url.hostname
+        .replace(/^\[|\]$/g, "")
+        .toLowerCase()
+        .replace(/\.$/, "");
+    const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+    const family = (0,external_node_net_.isIP)(host);
+    if (family !== 0)
+        return ips.check(host, family === 6 ? "ipv6" : "ipv4");
+    return rules.some((rule) => rule.domain !== undefined &&
+        (host === rule.domain || host.endsWith(`.${rule.domain}`)) &&
+        (rule.port === undefined || rule.port === port));
+}
+/** The proxy requests to this URL go through, or undefined for a direct connection. */
+function proxyFor(url, proxy) {
+    const configured = url.protocol === "https:" ? proxy?.httpsProxy : proxy?.httpProxy;
+    if (!configured || bypassesProxy(url, proxy?.noProxy))
+        return undefined;
+    return new URL(configured);
+}
+/** Basic credentials from the proxy URL, sent as a header so no library logs them with the URL. */
+function proxyParts(proxy) {
+    const url = new URL(redactedProxy(proxy));
+    if (!proxy.username && !proxy.password)
+        return { url, headers: {} };
+    const user = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+    return { url, headers: { "Proxy-Authorization": `Basic ${Buffer.from(user).toString("base64")}` } };
+}
+/**
+ * The CONNECT tunnel's answer decides: anything but 200 fails the request with the proxy named (the library
+ * would hand the proxy's answer to the HTTP client as if the store had sent it).
+ */
+class TunnelAgent extends HttpsProxyAgent {
+    proxyUrl;
+    targetTls;
+    constructor(proxyUrl, options, targetTls) {
+        const { url, headers } = proxyParts(proxyUrl);
+        // The same trust for an https:// proxy as for the store.
+        super(url.href, { ...options, ...targetTls, headers });
+        this.proxyUrl = proxyUrl;
+        this.targetTls = targetTls;
+    }
+    async connect(request, options) {
+        const target = `${options.host}:${options.port}`;
+        let status = 0;
+        let reason = "";
+        const onConnect = (answer) => {
+            status = answer.statusCode;
+            reason = answer.statusText ?? "";
+        };
+        request.once("proxyConnect", onConnect);
+        let socket;
+        try {
+            socket = (await super.connect(request, { ...options, ...this.targetTls }));
+        }
+        catch (error) {
+            throw proxyFailure(this.proxyUrl, target, error);
+        }
+        finally {
+            request.off("proxyConnect", onConnect);
+        }
+        if (status !== 200) {
+            socket.destroy();
+            throw new ProxyError(this.proxyUrl, target, "ProxyConnectRefused", `the proxy answered CONNECT with ${status} ${reason}`.trim(), status);
+        }
+        return socket;
+    }
+}
+/** Plain-HTTP endpoints: requests go to the proxy in absolute form, as curl and the AWS CLI send them. */
+class ForwardAgent extends HttpProxyAgent {
+    proxyUrl;
+    constructor(proxyUrl, options) {
+        const { url, headers } = proxyParts(proxyUrl);
+        super(url.href, { ...options, headers });
+        this.proxyUrl = proxyUrl;
+    }
+    async connect(request, options) {
+        try {
+            return await super.connect(request, options);
+        }
+        catch (error) {
+            throw proxyFailure(this.proxyUrl, `${options.host}:${options.port}`, error);
+        }
+    }
+}
+function proxyFailure(proxy, target, error) {
+    const code = error.code;
+    const message = error instanceof Error ? error.message : String(error);
+    const failure = new ProxyError(proxy, target, typeof code === "string" ? code : "ProxyError", `cannot reach the proxy (${message})`);
+    return Object.assign(failure, { cause: error });
+}
+/** Node's own roots (with NODE_EXTRA_CA_CERTS where this Node.js can list them) plus the user's CA. */
+function trustedCas(extraPem) {
+    const defaults = external_node_tls_.getCACertificates;
+    return [...(defaults ? defaults("default") : external_node_tls_.rootCertificates), extraPem];
+}
+/**
+ * The agents for requests to `endpoint` (the store's URL, or a representative Amazon S3 host): through the
+ * proxy unless NO_PROXY names the host. The pair is used for every request of the run, so keep-alive holds.
+ */
+function createAgents(endpoint, network, tuning) {
+    const keepAlive = { keepAlive: true, maxSockets: tuning.maxSockets };
+    const targetTls = network.extraCa ? { ca: trustedCas(network.extraCa.pem) } : {};
+    const httpEndpoint = new URL(endpoint.href);
+    httpEndpoint.protocol = "http:";
+    const httpsEndpoint = new URL(endpoint.href);
+    httpsEndpoint.protocol = "https:";
+    const httpProxy = proxyFor(httpEndpoint, network.proxy);
+    const httpsProxy = proxyFor(httpsEndpoint, network.proxy);
+    const used = endpoint.protocol === "https:" ? httpsProxy : httpProxy;
+    return {
+        http: httpProxy ? new ForwardAgent(httpProxy, keepAlive) : new external_node_http_.Agent(keepAlive),
+        https: httpsProxy
+            ? new TunnelAgent(httpsProxy, keepAlive, targetTls)
+            : new external_node_https_.Agent({ ...keepAlive, ...targetTls }),
+        ...(used ? { proxy: redactedProxy(used) } : {}),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/sigv4.ts
 // SigV4 header signing for the lean path: the same result as @smithy/signature-v4 with an unsigned payload,
 // without its per-call HMAC for the key cache lookup and its chain of awaits (~20 µs per request, three
@@ -70964,8 +72914,1259 @@ function createLeanHttp(client, settings, agents, stallTimeoutMs) {
     };
 }
 
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./node_modules/mime/dist/types/other.js
+const types = {
+    'application/prs.cww': ['cww'],
+    'application/prs.xsf+xml': ['xsf'],
+    'application/vnd.1000minds.decision-model+xml': ['1km'],
+    'application/vnd.3gpp.pic-bw-large': ['plb'],
+    'application/vnd.3gpp.pic-bw-small': ['psb'],
+    'application/vnd.3gpp.pic-bw-var': ['pvb'],
+    'application/vnd.3gpp2.tcap': ['tcap'],
+    'application/vnd.3m.post-it-notes': ['pwn'],
+    'application/vnd.accpac.simply.aso': ['aso'],
+    'application/vnd.accpac.simply.imp': ['imp'],
+    'application/vnd.acucobol': ['acu'],
+    'application/vnd.acucorp': ['atc', 'acutc'],
+    'application/vnd.adobe.air-application-installer-package+zip': ['air'],
+    'application/vnd.adobe.formscentral.fcdt': ['fcdt'],
+    'application/vnd.adobe.fxp': ['fxp', 'fxpl'],
+    'application/vnd.adobe.xdp+xml': ['xdp'],
+    'application/vnd.adobe.xfdf': ['*xfdf'],
+    'application/vnd.age': ['age'],
+    'application/vnd.ahead.space': ['ahead'],
+    'application/vnd.airzip.filesecure.azf': ['azf'],
+    'application/vnd.airzip.filesecure.azs': ['azs'],
+    'application/vnd.amazon.ebook': ['azw'],
+    'application/vnd.americandynamics.acc': ['acc'],
+    'application/vnd.amiga.ami': ['ami'],
+    'application/vnd.android.package-archive': ['apk'],
+    'application/vnd.anser-web-certificate-issue-initiation': ['cii'],
+    'application/vnd.anser-web-funds-transfer-initiation': ['fti'],
+    'application/vnd.antix.game-component': ['atx'],
+    'application/vnd.apple.installer+xml': ['mpkg'],
+    'application/vnd.apple.keynote': ['key'],
+    'application/vnd.apple.mpegurl': ['m3u8'],
+    'application/vnd.apple.numbers': ['numbers'],
+    'application/vnd.apple.pages': ['pages'],
+    'application/vnd.apple.pkpass': ['pkpass'],
+    'application/vnd.aristanetworks.swi': ['swi'],
+    'application/vnd.astraea-software.iota': ['iota'],
+    'application/vnd.audiograph': ['aep'],
+    'application/vnd.autodesk.fbx': ['fbx'],
+    'application/vnd.balsamiq.bmml+xml': ['bmml'],
+    'application/vnd.blueice.multipass': ['mpm'],
+    'application/vnd.bmi': ['bmi'],
+    'application/vnd.businessobjects': ['rep'],
+    'application/vnd.chemdraw+xml': ['cdxml'],
+    'application/vnd.chipnuts.karaoke-mmd': ['mmd'],
+    'application/vnd.cinderella': ['cdy'],
+    'application/vnd.citationstyles.style+xml': ['csl'],
+    'application/vnd.claymore': ['cla'],
+    'application/vnd.cloanto.rp9': ['rp9'],
+    'application/vnd.clonk.c4group': ['c4g', 'c4d', 'c4f', 'c4p', 'c4u'],
+    'application/vnd.cluetrust.cartomobile-config': ['c11amc'],
+    'application/vnd.cluetrust.cartomobile-config-pkg': ['c11amz'],
+    'application/vnd.commonspace': ['csp'],
+    'application/vnd.contact.cmsg': ['cdbcmsg'],
+    'application/vnd.cosmocaller': ['cmc'],
+    'application/vnd.crick.clicker': ['clkx'],
+    'application/vnd.crick.clicker.keyboard': ['clkk'],
+    'application/vnd.crick.clicker.palette': ['clkp'],
+    'application/vnd.crick.clicker.template': ['clkt'],
+    'application/vnd.crick.clicker.wordbank': ['clkw'],
+    'application/vnd.criticaltools.wbs+xml': ['wbs'],
+    'application/vnd.ctc-posml': ['pml'],
+    'application/vnd.cups-ppd': ['ppd'],
+    'application/vnd.curl.car': ['car'],
+    'application/vnd.curl.pcurl': ['pcurl'],
+    'application/vnd.dart': ['dart'],
+    'application/vnd.data-vision.rdz': ['rdz'],
+    'application/vnd.dbf': ['dbf'],
+    'application/vnd.dcmp+xml': ['dcmp'],
+    'application/vnd.dece.data': ['uvf', 'uvvf', 'uvd', 'uvvd'],
+    'application/vnd.dece.ttml+xml': ['uvt', 'uvvt'],
+    'application/vnd.dece.unspecified': ['uvx', 'uvvx'],
+    'application/vnd.dece.zip': ['uvz', 'uvvz'],
+    'application/vnd.denovo.fcselayout-link': ['fe_launch'],
+    'application/vnd.dna': ['dna'],
+    'application/vnd.dolby.mlp': ['mlp'],
+    'application/vnd.dpgraph': ['dpg'],
+    'application/vnd.dreamfactory': ['dfac'],
+    'application/vnd.ds-keypoint': ['kpxx'],
+    'application/vnd.dvb.ait': ['ait'],
+    'application/vnd.dvb.service': ['svc'],
+    'application/vnd.dynageo': ['geo'],
+    'application/vnd.ecowin.chart': ['mag'],
+    'application/vnd.enliven': ['nml'],
+    'application/vnd.epson.esf': ['esf'],
+    'application/vnd.epson.msf': ['msf'],
+    'application/vnd.epson.quickanime': ['qam'],
+    'application/vnd.epson.salt': ['slt'],
+    'application/vnd.epson.ssf': ['ssf'],
+    'application/vnd.eszigno3+xml': ['es3', 'et3'],
+    'application/vnd.ezpix-album': ['ez2'],
+    'application/vnd.ezpix-package': ['ez3'],
+    'application/vnd.fdf': ['*fdf'],
+    'application/vnd.fdsn.mseed': ['mseed'],
+    'application/vnd.fdsn.seed': ['seed', 'dataless'],
+    'application/vnd.flographit': ['gph'],
+    'application/vnd.fluxtime.clip': ['ftc'],
+    'application/vnd.framemaker': ['fm', 'frame', 'maker', 'book'],
+    'application/vnd.frogans.fnc': ['fnc'],
+    'application/vnd.frogans.ltf': ['ltf'],
+    'application/vnd.fsc.weblaunch': ['fsc'],
+    'application/vnd.fujitsu.oasys': ['oas'],
+    'application/vnd.fujitsu.oasys2': ['oa2'],
+    'application/vnd.fujitsu.oasys3': ['oa3'],
+    'application/vnd.fujitsu.oasysgp': ['fg5'],
+    'application/vnd.fujitsu.oasysprs': ['bh2'],
+    'application/vnd.fujixerox.ddd': ['ddd'],
+    'application/vnd.fujixerox.docuworks': ['xdw'],
+    'application/vnd.fujixerox.docuworks.binder': ['xbd'],
+    'application/vnd.fuzzysheet': ['fzs'],
+    'application/vnd.genomatix.tuxedo': ['txd'],
+    'application/vnd.geogebra.file': ['ggb'],
+    'application/vnd.geogebra.slides': ['ggs'],
+    'application/vnd.geogebra.tool': ['ggt'],
+    'application/vnd.geometry-explorer': ['gex', 'gre'],
+    'application/vnd.geonext': ['gxt'],
+    'application/vnd.geoplan': ['g2w'],
+    'application/vnd.geospace': ['g3w'],
+    'application/vnd.gmx': ['gmx'],
+    'application/vnd.google-apps.document': ['gdoc'],
+    'application/vnd.google-apps.drawing': ['gdraw'],
+    'application/vnd.google-apps.form': ['gform'],
+    'application/vnd.google-apps.jam': ['gjam'],
+    'application/vnd.google-apps.map': ['gmap'],
+    'application/vnd.google-apps.presentation': ['gslides'],
+    'application/vnd.google-apps.script': ['gscript'],
+    'application/vnd.google-apps.site': ['gsite'],
+    'application/vnd.google-apps.spreadsheet': ['gsheet'],
+    'application/vnd.google-earth.kml+xml': ['kml'],
+    'application/vnd.google-earth.kmz': ['kmz'],
+    'application/vnd.gov.sk.xmldatacontainer+xml': ['xdcf'],
+    'application/vnd.grafeq': ['gqf', 'gqs'],
+    'application/vnd.groove-account': ['gac'],
+    'application/vnd.groove-help': ['ghf'],
+    'application/vnd.groove-identity-message': ['gim'],
+    'application/vnd.groove-injector': ['grv'],
+    'application/vnd.groove-tool-message': ['gtm'],
+    'application/vnd.groove-tool-template': ['tpl'],
+    'application/vnd.groove-vcard': ['vcg'],
+    'application/vnd.hal+xml': ['hal'],
+    'application/vnd.handheld-entertainment+xml': ['zmm'],
+    'application/vnd.hbci': ['hbci'],
+    'application/vnd.hhe.lesson-player': ['les'],
+    'application/vnd.hp-hpgl': ['hpgl'],
+    'application/vnd.hp-hpid': ['hpid'],
+    'application/vnd.hp-hps': ['hps'],
+    'application/vnd.hp-jlyt': ['jlt'],
+    'application/vnd.hp-pcl': ['pcl'],
+    'application/vnd.hp-pclxl': ['pclxl'],
+    'application/vnd.hydrostatix.sof-data': ['sfd-hdstx'],
+    'application/vnd.ibm.minipay': ['mpy'],
+    'application/vnd.ibm.modcap': ['afp', 'listafp', 'list3820'],
+    'application/vnd.ibm.rights-management': ['irm'],
+    'application/vnd.ibm.secure-container': ['sc'],
+    'application/vnd.iccprofile': ['icc', 'icm'],
+    'application/vnd.igloader': ['igl'],
+    'application/vnd.immervision-ivp': ['ivp'],
+    'application/vnd.immervision-ivu': ['ivu'],
+    'application/vnd.insors.igm': ['igm'],
+    'application/vnd.intercon.formnet': ['xpw', 'xpx'],
+    'application/vnd.intergeo': ['i2g'],
+    'application/vnd.intu.qbo': ['qbo'],
+    'application/vnd.intu.qfx': ['qfx'],
+    'application/vnd.ipunplugged.rcprofile': ['rcprofile'],
+    'application/vnd.irepository.package+xml': ['irp'],
+    'application/vnd.is-xpr': ['xpr'],
+    'application/vnd.isac.fcs': ['fcs'],
+    'application/vnd.jam': ['jam'],
+    'application/vnd.jcp.javame.midlet-rms': ['rms'],
+    'application/vnd.jisp': ['jisp'],
+    'application/vnd.joost.joda-archive': ['joda'],
+    'application/vnd.kahootz': ['ktz', 'ktr'],
+    'application/vnd.kde.karbon': ['karbon'],
+    'application/vnd.kde.kchart': ['chrt'],
+    'application/vnd.kde.kformula': ['kfo'],
+    'application/vnd.kde.kivio': ['flw'],
+    'application/vnd.kde.kontour': ['kon'],
+    'application/vnd.kde.kpresenter': ['kpr', 'kpt'],
+    'application/vnd.kde.kspread': ['ksp'],
+    'application/vnd.kde.kword': ['kwd', 'kwt'],
+    'application/vnd.kenameaapp': ['htke'],
+    'application/vnd.kidspiration': ['kia'],
+    'application/vnd.kinar': ['kne', 'knp'],
+    'application/vnd.koan': ['skp', 'skd', 'skt', 'skm'],
+    'application/vnd.kodak-descriptor': ['sse'],
+    'application/vnd.las.las+xml': ['lasxml'],
+    'application/vnd.llamagraphics.life-balance.desktop': ['lbd'],
+    'application/vnd.llamagraphics.life-balance.exchange+xml': ['lbe'],
+    'application/vnd.lotus-1-2-3': ['123'],
+    'application/vnd.lotus-approach': ['apr'],
+    'application/vnd.lotus-freelance': ['pre'],
+    'application/vnd.lotus-notes': ['nsf'],
+    'application/vnd.lotus-organizer': ['org'],
+    'application/vnd.lotus-screencam': ['scm'],
+    'application/vnd.lotus-wordpro': ['lwp'],
+    'application/vnd.macports.portpkg': ['portpkg'],
+    'application/vnd.mapbox-vector-tile': ['mvt'],
+    'application/vnd.mcd': ['mcd'],
+    'application/vnd.medcalcdata': ['mc1'],
+    'application/vnd.mediastation.cdkey': ['cdkey'],
+    'application/vnd.mfer': ['mwf'],
+    'application/vnd.mfmp': ['mfm'],
+    'application/vnd.micrografx.flo': ['flo'],
+    'application/vnd.micrografx.igx': ['igx'],
+    'application/vnd.mif': ['mif'],
+    'application/vnd.mobius.daf': ['daf'],
+    'application/vnd.mobius.dis': ['dis'],
+    'application/vnd.mobius.mbk': ['mbk'],
+    'application/vnd.mobius.mqy': ['mqy'],
+    'application/vnd.mobius.msl': ['msl'],
+    'application/vnd.mobius.plc': ['plc'],
+    'application/vnd.mobius.txf': ['txf'],
+    'application/vnd.mophun.application': ['mpn'],
+    'application/vnd.mophun.certificate': ['mpc'],
+    'application/vnd.mozilla.xul+xml': ['xul'],
+    'application/vnd.ms-artgalry': ['cil'],
+    'application/vnd.ms-cab-compressed': ['cab'],
+    'application/vnd.ms-excel': ['xls', 'xlm', 'xla', 'xlc', 'xlt', 'xlw'],
+    'application/vnd.ms-excel.addin.macroenabled.12': ['xlam'],
+    'application/vnd.ms-excel.sheet.binary.macroenabled.12': ['xlsb'],
+    'application/vnd.ms-excel.sheet.macroenabled.12': ['xlsm'],
+    'application/vnd.ms-excel.template.macroenabled.12': ['xltm'],
+    'application/vnd.ms-fontobject': ['eot'],
+    'application/vnd.ms-htmlhelp': ['chm'],
+    'application/vnd.ms-ims': ['ims'],
+    'application/vnd.ms-lrm': ['lrm'],
+    'application/vnd.ms-officetheme': ['thmx'],
+    'application/vnd.ms-outlook': ['msg'],
+    'application/vnd.ms-pki.seccat': ['cat'],
+    'application/vnd.ms-pki.stl': ['*stl'],
+    'application/vnd.ms-powerpoint': ['ppt', 'pps', 'pot'],
+    'application/vnd.ms-powerpoint.addin.macroenabled.12': ['ppam'],
+    'application/vnd.ms-powerpoint.presentation.macroenabled.12': ['pptm'],
+    'application/vnd.ms-powerpoint.slide.macroenabled.12': ['sldm'],
+    'application/vnd.ms-powerpoint.slideshow.macroenabled.12': ['ppsm'],
+    'application/vnd.ms-powerpoint.template.macroenabled.12': ['potm'],
+    'application/vnd.ms-project': ['*mpp', 'mpt'],
+    'application/vnd.ms-visio.viewer': ['vdx'],
+    'application/vnd.ms-word.document.macroenabled.12': ['docm'],
+    'application/vnd.ms-word.template.macroenabled.12': ['dotm'],
+    'application/vnd.ms-works': ['wps', 'wks', 'wcm', 'wdb'],
+    'application/vnd.ms-wpl': ['wpl'],
+    'application/vnd.ms-xpsdocument': ['xps'],
+    'application/vnd.mseq': ['mseq'],
+    'application/vnd.musician': ['mus'],
+    'application/vnd.muvee.style': ['msty'],
+    'application/vnd.mynfc': ['taglet'],
+    'application/vnd.nato.bindingdataobject+xml': ['bdo'],
+    'application/vnd.neurolanguage.nlu': ['nlu'],
+    'application/vnd.nitf': ['ntf', 'nitf'],
+    'application/vnd.noblenet-directory': ['nnd'],
+    'application/vnd.noblenet-sealer': ['nns'],
+    'application/vnd.noblenet-web': ['nnw'],
+    'application/vnd.nokia.n-gage.ac+xml': ['*ac'],
+    'application/vnd.nokia.n-gage.data': ['ngdat'],
+    'application/vnd.nokia.n-gage.symbian.install': ['n-gage'],
+    'application/vnd.nokia.radio-preset': ['rpst'],
+    'application/vnd.nokia.radio-presets': ['rpss'],
+    'application/vnd.novadigm.edm': ['edm'],
+    'application/vnd.novadigm.edx': ['edx'],
+    'application/vnd.novadigm.ext': ['ext'],
+    'application/vnd.oasis.opendocument.chart': ['odc'],
+    'application/vnd.oasis.opendocument.chart-template': ['otc'],
+    'application/vnd.oasis.opendocument.database': ['odb'],
+    'application/vnd.oasis.opendocument.formula': ['odf'],
+    'application/vnd.oasis.opendocument.formula-template': ['odft'],
+    'application/vnd.oasis.opendocument.graphics': ['odg'],
+    'application/vnd.oasis.opendocument.graphics-template': ['otg'],
+    'application/vnd.oasis.opendocument.image': ['odi'],
+    'application/vnd.oasis.opendocument.image-template': ['oti'],
+    'application/vnd.oasis.opendocument.presentation': ['odp'],
+    'application/vnd.oasis.opendocument.presentation-template': ['otp'],
+    'application/vnd.oasis.opendocument.spreadsheet': ['ods'],
+    'application/vnd.oasis.opendocument.spreadsheet-template': ['ots'],
+    'application/vnd.oasis.opendocument.text': ['odt'],
+    'application/vnd.oasis.opendocument.text-master': ['odm'],
+    'application/vnd.oasis.opendocument.text-template': ['ott'],
+    'application/vnd.oasis.opendocument.text-web': ['oth'],
+    'application/vnd.olpc-sugar': ['xo'],
+    'application/vnd.oma.dd2+xml': ['dd2'],
+    'application/vnd.openblox.game+xml': ['obgx'],
+    'application/vnd.openofficeorg.extension': ['oxt'],
+    'application/vnd.openstreetmap.data+xml': ['osm'],
+    'application/vnd.openxmlformats-officedocument.presentationml.presentation': [
+        'pptx',
+    ],
+    'application/vnd.openxmlformats-officedocument.presentationml.slide': [
+        'sldx',
+    ],
+    'application/vnd.openxmlformats-officedocument.presentationml.slideshow': [
+        'ppsx',
+    ],
+    'application/vnd.openxmlformats-officedocument.presentationml.template': [
+        'potx',
+    ],
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': ['xlsx'],
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.template': [
+        'xltx',
+    ],
+    'application/vnd.openxmlformats-officedocument.wordprocessingml.document': [
+        'docx',
+    ],
+    'application/vnd.openxmlformats-officedocument.wordprocessingml.template': [
+        'dotx',
+    ],
+    'application/vnd.osgeo.mapguide.package': ['mgp'],
+    'application/vnd.osgi.dp': ['dp'],
+    'application/vnd.osgi.subsystem': ['esa'],
+    'application/vnd.palm': ['pdb', 'pqa', 'oprc'],
+    'application/vnd.pawaafile': ['paw'],
+    'application/vnd.pg.format': ['str'],
+    'application/vnd.pg.osasli': ['ei6'],
+    'application/vnd.picsel': ['efif'],
+    'application/vnd.pmi.widget': ['wg'],
+    'application/vnd.pocketlearn': ['plf'],
+    'application/vnd.powerbuilder6': ['pbd'],
+    'application/vnd.previewsystems.box': ['box'],
+    'application/vnd.procrate.brushset': ['brushset'],
+    'application/vnd.procreate.brush': ['brush'],
+    'application/vnd.procreate.dream': ['drm'],
+    'application/vnd.proteus.magazine': ['mgz'],
+    'application/vnd.publishare-delta-tree': ['qps'],
+    'application/vnd.pvi.ptid1': ['ptid'],
+    'application/vnd.pwg-xhtml-print+xml': ['xhtm'],
+    'application/vnd.quark.quarkxpress': [
+        'qxd',
+        'qxt',
+        'qwd',
+        'qwt',
+        'qxl',
+        'qxb',
+    ],
+    'application/vnd.rar': ['rar'],
+    'application/vnd.realvnc.bed': ['bed'],
+    'application/vnd.recordare.musicxml': ['mxl'],
+    'application/vnd.recordare.musicxml+xml': ['musicxml'],
+    'application/vnd.rig.cryptonote': ['cryptonote'],
+    'application/vnd.rim.cod': ['cod'],
+    'application/vnd.rn-realmedia': ['rm'],
+    'application/vnd.rn-realmedia-vbr': ['rmvb'],
+    'application/vnd.route66.link66+xml': ['link66'],
+    'application/vnd.sailingtracker.track': ['st'],
+    'application/vnd.seemail': ['see'],
+    'application/vnd.sema': ['sema'],
+    'application/vnd.semd': ['semd'],
+    'application/vnd.semf': ['semf'],
+    'application/vnd.shana.informed.formdata': ['ifm'],
+    'application/vnd.shana.informed.formtemplate': ['itp'],
+    'application/vnd.shana.informed.interchange': ['iif'],
+    'application/vnd.shana.informed.package': ['ipk'],
+    'application/vnd.simtech-mindmapper': ['twd', 'twds'],
+    'application/vnd.smaf': ['mmf'],
+    'application/vnd.smart.teacher': ['teacher'],
+    'application/vnd.software602.filler.form+xml': ['fo'],
+    'application/vnd.solent.sdkm+xml': ['sdkm', 'sdkd'],
+    'application/vnd.spotfire.dxp': ['dxp'],
+    'application/vnd.spotfire.sfs': ['sfs'],
+    'application/vnd.stardivision.calc': ['sdc'],
+    'application/vnd.stardivision.draw': ['sda'],
+    'application/vnd.stardivision.impress': ['sdd'],
+    'application/vnd.stardivision.math': ['smf'],
+    'application/vnd.stardivision.writer': ['sdw', 'vor'],
+    'application/vnd.stardivision.writer-global': ['sgl'],
+    'application/vnd.stepmania.package': ['smzip'],
+    'application/vnd.stepmania.stepchart': ['sm'],
+    'application/vnd.sun.wadl+xml': ['wadl'],
+    'application/vnd.sun.xml.calc': ['sxc'],
+    'application/vnd.sun.xml.calc.template': ['stc'],
+    'application/vnd.sun.xml.draw': ['sxd'],
+    'application/vnd.sun.xml.draw.template': ['std'],
+    'application/vnd.sun.xml.impress': ['sxi'],
+    'application/vnd.sun.xml.impress.template': ['sti'],
+    'application/vnd.sun.xml.math': ['sxm'],
+    'application/vnd.sun.xml.writer': ['sxw'],
+    'application/vnd.sun.xml.writer.global': ['sxg'],
+    'application/vnd.sun.xml.writer.template': ['stw'],
+    'application/vnd.sus-calendar': ['sus', 'susp'],
+    'application/vnd.svd': ['svd'],
+    'application/vnd.symbian.install': ['sis', 'sisx'],
+    'application/vnd.syncml+xml': ['xsm'],
+    'application/vnd.syncml.dm+wbxml': ['bdm'],
+    'application/vnd.syncml.dm+xml': ['xdm'],
+    'application/vnd.syncml.dmddf+xml': ['ddf'],
+    'application/vnd.tao.intent-module-archive': ['tao'],
+    'application/vnd.tcpdump.pcap': ['pcap', 'cap', 'dmp'],
+    'application/vnd.tmobile-livetv': ['tmo'],
+    'application/vnd.trid.tpt': ['tpt'],
+    'application/vnd.triscape.mxs': ['mxs'],
+    'application/vnd.trueapp': ['tra'],
+    'application/vnd.ufdl': ['ufd', 'ufdl'],
+    'application/vnd.uiq.theme': ['utz'],
+    'application/vnd.umajin': ['umj'],
+    'application/vnd.unity': ['unityweb'],
+    'application/vnd.uoml+xml': ['uoml', 'uo'],
+    'application/vnd.vcx': ['vcx'],
+    'application/vnd.visio': ['vsd', 'vst', 'vss', 'vsw', 'vsdx', 'vtx'],
+    'application/vnd.visionary': ['vis'],
+    'application/vnd.vsf': ['vsf'],
+    'application/vnd.wap.wbxml': ['wbxml'],
+    'application/vnd.wap.wmlc': ['wmlc'],
+    'application/vnd.wap.wmlscriptc': ['wmlsc'],
+    'application/vnd.webturbo': ['wtb'],
+    'application/vnd.wolfram.player': ['nbp'],
+    'application/vnd.wordperfect': ['wpd'],
+    'application/vnd.wqd': ['wqd'],
+    'application/vnd.wt.stf': ['stf'],
+    'application/vnd.xara': ['xar'],
+    'application/vnd.xfdl': ['xfdl'],
+    'application/vnd.yamaha.hv-dic': ['hvd'],
+    'application/vnd.yamaha.hv-script': ['hvs'],
+    'application/vnd.yamaha.hv-voice': ['hvp'],
+    'application/vnd.yamaha.openscoreformat': ['osf'],
+    'application/vnd.yamaha.openscoreformat.osfpvg+xml': ['osfpvg'],
+    'application/vnd.yamaha.smaf-audio': ['saf'],
+    'application/vnd.yamaha.smaf-phrase': ['spf'],
+    'application/vnd.yellowriver-custom-menu': ['cmp'],
+    'application/vnd.zul': ['zir', 'zirz'],
+    'application/vnd.zzazz.deck+xml': ['zaz'],
+    'application/x-7z-compressed': ['7z'],
+    'application/x-abiword': ['abw'],
+    'application/x-ace-compressed': ['ace'],
+    'application/x-apple-diskimage': ['*dmg'],
+    'application/x-arj': ['arj'],
+    'application/x-authorware-bin': ['aab', 'x32', 'u32', 'vox'],
+    'application/x-authorware-map': ['aam'],
+    'application/x-authorware-seg': ['aas'],
+    'application/x-bcpio': ['bcpio'],
+    'application/x-bdoc': ['*bdoc'],
+    'application/x-bittorrent': ['torrent'],
+    'application/x-blender': ['blend'],
+    'application/x-blorb': ['blb', 'blorb'],
+    'application/x-bzip': ['bz'],
+    'application/x-bzip2': ['bz2', 'boz'],
+    'application/x-cbr': ['cbr', 'cba', 'cbt', 'cbz', 'cb7'],
+    'application/x-cdlink': ['vcd'],
+    'application/x-cfs-compressed': ['cfs'],
+    'application/x-chat': ['chat'],
+    'application/x-chess-pgn': ['pgn'],
+    'application/x-chrome-extension': ['crx'],
+    'application/x-cocoa': ['cco'],
+    'application/x-compressed': ['*rar'],
+    'application/x-conference': ['nsc'],
+    'application/x-cpio': ['cpio'],
+    'application/x-csh': ['csh'],
+    'application/x-debian-package': ['*deb', 'udeb'],
+    'application/x-dgc-compressed': ['dgc'],
+    'application/x-director': [
+        'dir',
+        'dcr',
+        'dxr',
+        'cst',
+        'cct',
+        'cxt',
+        'w3d',
+        'fgd',
+        'swa',
+    ],
+    'application/x-doom': ['wad'],
+    'application/x-dtbncx+xml': ['ncx'],
+    'application/x-dtbook+xml': ['dtb'],
+    'application/x-dtbresource+xml': ['res'],
+    'application/x-dvi': ['dvi'],
+    'application/x-envoy': ['evy'],
+    'application/x-eva': ['eva'],
+    'application/x-font-bdf': ['bdf'],
+    'application/x-font-ghostscript': ['gsf'],
+    'application/x-font-linux-psf': ['psf'],
+    'application/x-font-pcf': ['pcf'],
+    'application/x-font-snf': ['snf'],
+    'application/x-font-type1': ['pfa', 'pfb', 'pfm', 'afm'],
+    'application/x-freearc': ['arc'],
+    'application/x-futuresplash': ['spl'],
+    'application/x-gca-compressed': ['gca'],
+    'application/x-glulx': ['ulx'],
+    'application/x-gnumeric': ['gnumeric'],
+    'application/x-gramps-xml': ['gramps'],
+    'application/x-gtar': ['gtar'],
+    'application/x-hdf': ['hdf'],
+    'application/x-httpd-php': ['php'],
+    'application/x-install-instructions': ['install'],
+    'application/x-ipynb+json': ['ipynb'],
+    'application/x-iso9660-image': ['*iso'],
+    'application/x-iwork-keynote-sffkey': ['*key'],
+    'application/x-iwork-numbers-sffnumbers': ['*numbers'],
+    'application/x-iwork-pages-sffpages': ['*pages'],
+    'application/x-java-archive-diff': ['jardiff'],
+    'application/x-java-jnlp-file': ['jnlp'],
+    'application/x-keepass2': ['kdbx'],
+    'application/x-latex': ['latex'],
+    'application/x-lua-bytecode': ['luac'],
+    'application/x-lzh-compressed': ['lzh', 'lha'],
+    'application/x-makeself': ['run'],
+    'application/x-mie': ['mie'],
+    'application/x-mobipocket-ebook': ['*prc', 'mobi'],
+    'application/x-ms-application': ['application'],
+    'application/x-ms-shortcut': ['lnk'],
+    'application/x-ms-wmd': ['wmd'],
+    'application/x-ms-wmz': ['wmz'],
+    'application/x-ms-xbap': ['xbap'],
+    'application/x-msaccess': ['mdb'],
+    'application/x-msbinder': ['obd'],
+    'application/x-mscardfile': ['crd'],
+    'application/x-msclip': ['clp'],
+    'application/x-msdos-program': ['*exe'],
+    'application/x-msdownload': ['*exe', '*dll', 'com', 'bat', '*msi'],
+    'application/x-msmediaview': ['mvb', 'm13', 'm14'],
+    'application/x-msmetafile': ['*wmf', '*wmz', '*emf', 'emz'],
+    'application/x-msmoney': ['mny'],
+    'application/x-mspublisher': ['pub'],
+    'application/x-msschedule': ['scd'],
+    'application/x-msterminal': ['trm'],
+    'application/x-mswrite': ['wri'],
+    'application/x-netcdf': ['nc', 'cdf'],
+    'application/x-ns-proxy-autoconfig': ['pac'],
+    'application/x-nzb': ['nzb'],
+    'application/x-perl': ['pl', 'pm'],
+    'application/x-pilot': ['*prc', '*pdb'],
+    'application/x-pkcs12': ['p12', 'pfx'],
+    'application/x-pkcs7-certificates': ['p7b', 'spc'],
+    'application/x-pkcs7-certreqresp': ['p7r'],
+    'application/x-rar-compressed': ['*rar'],
+    'application/x-redhat-package-manager': ['rpm'],
+    'application/x-research-info-systems': ['ris'],
+    'application/x-sea': ['sea'],
+    'application/x-sh': ['sh'],
+    'application/x-shar': ['shar'],
+    'application/x-shockwave-flash': ['swf'],
+    'application/x-silverlight-app': ['xap'],
+    'application/x-sql': ['*sql'],
+    'application/x-stuffit': ['sit'],
+    'application/x-stuffitx': ['sitx'],
+    'application/x-subrip': ['srt'],
+    'application/x-sv4cpio': ['sv4cpio'],
+    'application/x-sv4crc': ['sv4crc'],
+    'application/x-t3vm-image': ['t3'],
+    'application/x-tads': ['gam'],
+    'application/x-tar': ['tar'],
+    'application/x-tcl': ['tcl', 'tk'],
+    'application/x-tex': ['tex'],
+    'application/x-tex-tfm': ['tfm'],
+    'application/x-texinfo': ['texinfo', 'texi'],
+    'application/x-tgif': ['*obj'],
+    'application/x-ustar': ['ustar'],
+    'application/x-virtualbox-hdd': ['hdd'],
+    'application/x-virtualbox-ova': ['ova'],
+    'application/x-virtualbox-ovf': ['ovf'],
+    'application/x-virtualbox-vbox': ['vbox'],
+    'application/x-virtualbox-vbox-extpack': ['vbox-extpack'],
+    'application/x-virtualbox-vdi': ['vdi'],
+    'application/x-virtualbox-vhd': ['vhd'],
+    'application/x-virtualbox-vmdk': ['vmdk'],
+    'application/x-wais-source': ['src'],
+    'application/x-web-app-manifest+json': ['webapp'],
+    'application/x-x509-ca-cert': ['der', 'crt', 'pem'],
+    'application/x-xfig': ['fig'],
+    'application/x-xliff+xml': ['*xlf'],
+    'application/x-xpinstall': ['xpi'],
+    'application/x-xz': ['xz'],
+    'application/x-zip-compressed': ['*zip'],
+    'application/x-zmachine': ['z1', 'z2', 'z3', 'z4', 'z5', 'z6', 'z7', 'z8'],
+    'audio/vnd.dece.audio': ['uva', 'uvva'],
+    'audio/vnd.digital-winds': ['eol'],
+    'audio/vnd.dra': ['dra'],
+    'audio/vnd.dts': ['dts'],
+    'audio/vnd.dts.hd': ['dtshd'],
+    'audio/vnd.lucent.voice': ['lvp'],
+    'audio/vnd.ms-playready.media.pya': ['pya'],
+    'audio/vnd.nuera.ecelp4800': ['ecelp4800'],
+    'audio/vnd.nuera.ecelp7470': ['ecelp7470'],
+    'audio/vnd.nuera.ecelp9600': ['ecelp9600'],
+    'audio/vnd.rip': ['rip'],
+    'audio/x-aac': ['*aac'],
+    'audio/x-aiff': ['aif', 'aiff', 'aifc'],
+    'audio/x-caf': ['caf'],
+    'audio/x-flac': ['flac'],
+    'audio/x-m4a': ['*m4a'],
+    'audio/x-matroska': ['mka'],
+    'audio/x-mpegurl': ['m3u'],
+    'audio/x-ms-wax': ['wax'],
+    'audio/x-ms-wma': ['wma'],
+    'audio/x-pn-realaudio': ['ram', 'ra'],
+    'audio/x-pn-realaudio-plugin': ['rmp'],
+    'audio/x-realaudio': ['*ra'],
+    'audio/x-wav': ['*wav'],
+    'chemical/x-cdx': ['cdx'],
+    'chemical/x-cif': ['cif'],
+    'chemical/x-cmdf': ['cmdf'],
+    'chemical/x-cml': ['cml'],
+    'chemical/x-csml': ['csml'],
+    'chemical/x-xyz': ['xyz'],
+    'image/prs.btif': ['btif', 'btf'],
+    'image/prs.pti': ['pti'],
+    'image/vnd.adobe.photoshop': ['psd'],
+    'image/vnd.airzip.accelerator.azv': ['azv'],
+    'image/vnd.blockfact.facti': ['facti'],
+    'image/vnd.dece.graphic': ['uvi', 'uvvi', 'uvg', 'uvvg'],
+    'image/vnd.djvu': ['djvu', 'djv'],
+    'image/vnd.dvb.subtitle': ['*sub'],
+    'image/vnd.dwg': ['dwg'],
+    'image/vnd.dxf': ['dxf'],
+    'image/vnd.fastbidsheet': ['fbs'],
+    'image/vnd.fpx': ['fpx'],
+    'image/vnd.fst': ['fst'],
+    'image/vnd.fujixerox.edmics-mmr': ['mmr'],
+    'image/vnd.fujixerox.edmics-rlc': ['rlc'],
+    'image/vnd.microsoft.icon': ['ico'],
+    'image/vnd.ms-dds': ['dds'],
+    'image/vnd.ms-modi': ['mdi'],
+    'image/vnd.ms-photo': ['wdp'],
+    'image/vnd.net-fpx': ['npx'],
+    'image/vnd.pco.b16': ['b16'],
+    'image/vnd.tencent.tap': ['tap'],
+    'image/vnd.valve.source.texture': ['vtf'],
+    'image/vnd.wap.wbmp': ['wbmp'],
+    'image/vnd.xiff': ['xif'],
+    'image/vnd.zbrush.pcx': ['pcx'],
+    'image/x-3ds': ['3ds'],
+    'image/x-adobe-dng': ['dng'],
+    'image/x-cmu-raster': ['ras'],
+    'image/x-cmx': ['cmx'],
+    'image/x-freehand': ['fh', 'fhc', 'fh4', 'fh5', 'fh7'],
+    'image/x-icon': ['*ico'],
+    'image/x-jng': ['jng'],
+    'image/x-mrsid-image': ['sid'],
+    'image/x-ms-bmp': ['*bmp'],
+    'image/x-pcx': ['*pcx'],
+    'image/x-pict': ['pic', 'pct'],
+    'image/x-portable-anymap': ['pnm'],
+    'image/x-portable-bitmap': ['pbm'],
+    'image/x-portable-graymap': ['pgm'],
+    'image/x-portable-pixmap': ['ppm'],
+    'image/x-rgb': ['rgb'],
+    'image/x-tga': ['tga'],
+    'image/x-xbitmap': ['xbm'],
+    'image/x-xpixmap': ['xpm'],
+    'image/x-xwindowdump': ['xwd'],
+    'message/vnd.wfa.wsc': ['wsc'],
+    'model/vnd.bary': ['bary'],
+    'model/vnd.cld': ['cld'],
+    'model/vnd.collada+xml': ['dae'],
+    'model/vnd.dwf': ['dwf'],
+    'model/vnd.gdl': ['gdl'],
+    'model/vnd.gtw': ['gtw'],
+    'model/vnd.mts': ['*mts'],
+    'model/vnd.opengex': ['ogex'],
+    'model/vnd.parasolid.transmit.binary': ['x_b'],
+    'model/vnd.parasolid.transmit.text': ['x_t'],
+    'model/vnd.pytha.pyox': ['pyo', 'pyox'],
+    'model/vnd.sap.vds': ['vds'],
+    'model/vnd.usda': ['usda'],
+    'model/vnd.usdz+zip': ['usdz'],
+    'model/vnd.valve.source.compiled-map': ['bsp'],
+    'model/vnd.vtu': ['vtu'],
+    'text/prs.lines.tag': ['dsc'],
+    'text/vnd.curl': ['curl'],
+    'text/vnd.curl.dcurl': ['dcurl'],
+    'text/vnd.curl.mcurl': ['mcurl'],
+    'text/vnd.curl.scurl': ['scurl'],
+    'text/vnd.dvb.subtitle': ['sub'],
+    'text/vnd.familysearch.gedcom': ['ged'],
+    'text/vnd.fly': ['fly'],
+    'text/vnd.fmi.flexstor': ['flx'],
+    'text/vnd.graphviz': ['gv'],
+    'text/vnd.in3d.3dml': ['3dml'],
+    'text/vnd.in3d.spot': ['spot'],
+    'text/vnd.sun.j2me.app-descriptor': ['jad'],
+    'text/vnd.wap.wml': ['wml'],
+    'text/vnd.wap.wmlscript': ['wmls'],
+    'text/x-asm': ['s', 'asm'],
+    'text/x-c': ['c', 'cc', 'cxx', 'cpp', 'h', 'hh', 'dic'],
+    'text/x-component': ['htc'],
+    'text/x-fortran': ['f', 'for', 'f77', 'f90'],
+    'text/x-handlebars-template': ['hbs'],
+    'text/x-java-source': ['java'],
+    'text/x-lua': ['lua'],
+    'text/x-markdown': ['mkd'],
+    'text/x-nfo': ['nfo'],
+    'text/x-opml': ['opml'],
+    'text/x-org': ['*org'],
+    'text/x-pascal': ['p', 'pas'],
+    'text/x-processing': ['pde'],
+    'text/x-sass': ['sass'],
+    'text/x-scss': ['scss'],
+    'text/x-setext': ['etx'],
+    'text/x-sfv': ['sfv'],
+    'text/x-suse-ymp': ['ymp'],
+    'text/x-uuencode': ['uu'],
+    'text/x-vcalendar': ['vcs'],
+    'text/x-vcard': ['vcf'],
+    'video/vnd.dece.hd': ['uvh', 'uvvh'],
+    'video/vnd.dece.mobile': ['uvm', 'uvvm'],
+    'video/vnd.dece.pd': ['uvp', 'uvvp'],
+    'video/vnd.dece.sd': ['uvs', 'uvvs'],
+    'video/vnd.dece.video': ['uvv', 'uvvv'],
+    'video/vnd.dvb.file': ['dvb'],
+    'video/vnd.fvt': ['fvt'],
+    'video/vnd.mpegurl': ['mxu', 'm4u'],
+    'video/vnd.ms-playready.media.pyv': ['pyv'],
+    'video/vnd.uvvu.mp4': ['uvu', 'uvvu'],
+    'video/vnd.vivo': ['viv'],
+    'video/x-f4v': ['f4v'],
+    'video/x-fli': ['fli'],
+    'video/x-flv': ['flv'],
+    'video/x-m4v': ['m4v'],
+    'video/x-matroska': ['mkv', 'mk3d', 'mks'],
+    'video/x-mng': ['mng'],
+    'video/x-ms-asf': ['asf', 'asx'],
+    'video/x-ms-vob': ['vob'],
+    'video/x-ms-wm': ['wm'],
+    'video/x-ms-wmv': ['wmv'],
+    'video/x-ms-wmx': ['wmx'],
+    'video/x-ms-wvx': ['wvx'],
+    'video/x-msvideo': ['avi'],
+    'video/x-sgi-movie': ['movie'],
+    'video/x-smv': ['smv'],
+    'x-conference/x-cooltalk': ['ice'],
+};
+Object.freeze(types);
+/* harmony default export */ const other = (types);
+
+;// CONCATENATED MODULE: ./node_modules/mime/dist/types/standard.js
+const standard_types = {
+    'application/andrew-inset': ['ez'],
+    'application/appinstaller': ['appinstaller'],
+    'application/applixware': ['aw'],
+    'application/appx': ['appx'],
+    'application/appxbundle': ['appxbundle'],
+    'application/atom+xml': ['atom'],
+    'application/atomcat+xml': ['atomcat'],
+    'application/atomdeleted+xml': ['atomdeleted'],
+    'application/atomsvc+xml': ['atomsvc'],
+    'application/atsc-dwd+xml': ['dwd'],
+    'application/atsc-held+xml': ['held'],
+    'application/atsc-rsat+xml': ['rsat'],
+    'application/automationml-aml+xml': ['aml'],
+    'application/automationml-amlx+zip': ['amlx'],
+    'application/bdoc': ['bdoc'],
+    'application/calendar+xml': ['xcs'],
+    'application/ccxml+xml': ['ccxml'],
+    'application/cdfx+xml': ['cdfx'],
+    'application/cdmi-capability': ['cdmia'],
+    'application/cdmi-container': ['cdmic'],
+    'application/cdmi-domain': ['cdmid'],
+    'application/cdmi-object': ['cdmio'],
+    'application/cdmi-queue': ['cdmiq'],
+    'application/cpl+xml': ['cpl'],
+    'application/cu-seeme': ['cu'],
+    'application/cwl': ['cwl'],
+    'application/dash+xml': ['mpd'],
+    'application/dash-patch+xml': ['mpp'],
+    'application/davmount+xml': ['davmount'],
+    'application/dicom': ['dcm'],
+    'application/docbook+xml': ['dbk'],
+    'application/dssc+der': ['dssc'],
+    'application/dssc+xml': ['xdssc'],
+    'application/ecmascript': ['ecma'],
+    'application/emma+xml': ['emma'],
+    'application/emotionml+xml': ['emotionml'],
+    'application/epub+zip': ['epub'],
+    'application/exi': ['exi'],
+    'application/express': ['exp'],
+    'application/fdf': ['fdf'],
+    'application/fdt+xml': ['fdt'],
+    'application/font-tdpfr': ['pfr'],
+    'application/geo+json': ['geojson'],
+    'application/gml+xml': ['gml'],
+    'application/gpx+xml': ['gpx'],
+    'application/gxf': ['gxf'],
+    'application/gzip': ['gz'],
+    'application/hjson': ['hjson'],
+    'application/hyperstudio': ['stk'],
+    'application/inkml+xml': ['ink', 'inkml'],
+    'application/ipfix': ['ipfix'],
+    'application/its+xml': ['its'],
+    'application/java-archive': ['jar', 'war', 'ear'],
+    'application/java-serialized-object': ['ser'],
+    'application/java-vm': ['class'],
+    'application/javascript': ['*js'],
+    'application/json': ['json', 'map'],
+    'application/json5': ['json5'],
+    'application/jsonml+json': ['jsonml'],
+    'application/ld+json': ['jsonld'],
+    'application/lgr+xml': ['lgr'],
+    'application/lost+xml': ['lostxml'],
+    'application/mac-binhex40': ['hqx'],
+    'application/mac-compactpro': ['cpt'],
+    'application/mads+xml': ['mads'],
+    'application/manifest+json': ['webmanifest'],
+    'application/marc': ['mrc'],
+    'application/marcxml+xml': ['mrcx'],
+    'application/mathematica': ['ma', 'nb', 'mb'],
+    'application/mathml+xml': ['mathml'],
+    'application/mbox': ['mbox'],
+    'application/media-policy-dataset+xml': ['mpf'],
+    'application/mediaservercontrol+xml': ['mscml'],
+    'application/metalink+xml': ['metalink'],
+    'application/metalink4+xml': ['meta4'],
+    'application/mets+xml': ['mets'],
+    'application/mmt-aei+xml': ['maei'],
+    'application/mmt-usd+xml': ['musd'],
+    'application/mods+xml': ['mods'],
+    'application/mp21': ['m21', 'mp21'],
+    'application/mp4': ['*mp4', '*mpg4', 'mp4s', 'm4p'],
+    'application/msix': ['msix'],
+    'application/msixbundle': ['msixbundle'],
+    'application/msword': ['doc', 'dot'],
+    'application/mxf': ['mxf'],
+    'application/n-quads': ['nq'],
+    'application/n-triples': ['nt'],
+    'application/node': ['cjs'],
+    'application/octet-stream': [
+        'bin',
+        'dms',
+        'lrf',
+        'mar',
+        'so',
+        'dist',
+        'distz',
+        'pkg',
+        'bpk',
+        'dump',
+        'elc',
+        'deploy',
+        'exe',
+        'dll',
+        'deb',
+        'dmg',
+        'iso',
+        'img',
+        'msi',
+        'msp',
+        'msm',
+        'buffer',
+    ],
+    'application/oda': ['oda'],
+    'application/oebps-package+xml': ['opf'],
+    'application/ogg': ['ogx'],
+    'application/omdoc+xml': ['omdoc'],
+    'application/onenote': [
+        'onetoc',
+        'onetoc2',
+        'onetmp',
+        'onepkg',
+        'one',
+        'onea',
+    ],
+    'application/oxps': ['oxps'],
+    'application/p2p-overlay+xml': ['relo'],
+    'application/patch-ops-error+xml': ['xer'],
+    'application/pdf': ['pdf'],
+    'application/pgp-encrypted': ['pgp'],
+    'application/pgp-keys': ['asc'],
+    'application/pgp-signature': ['sig', '*asc'],
+    'application/pics-rules': ['prf'],
+    'application/pkcs10': ['p10'],
+    'application/pkcs7-mime': ['p7m', 'p7c'],
+    'application/pkcs7-signature': ['p7s'],
+    'application/pkcs8': ['p8'],
+    'application/pkix-attr-cert': ['ac'],
+    'application/pkix-cert': ['cer'],
+    'application/pkix-crl': ['crl'],
+    'application/pkix-pkipath': ['pkipath'],
+    'application/pkixcmp': ['pki'],
+    'application/pls+xml': ['pls'],
+    'application/postscript': ['ai', 'eps', 'ps'],
+    'application/provenance+xml': ['provx'],
+    'application/pskc+xml': ['pskcxml'],
+    'application/raml+yaml': ['raml'],
+    'application/rdf+xml': ['rdf', 'owl'],
+    'application/reginfo+xml': ['rif'],
+    'application/relax-ng-compact-syntax': ['rnc'],
+    'application/resource-lists+xml': ['rl'],
+    'application/resource-lists-diff+xml': ['rld'],
+    'application/rls-services+xml': ['rs'],
+    'application/route-apd+xml': ['rapd'],
+    'application/route-s-tsid+xml': ['sls'],
+    'application/route-usd+xml': ['rusd'],
+    'application/rpki-ghostbusters': ['gbr'],
+    'application/rpki-manifest': ['mft'],
+    'application/rpki-roa': ['roa'],
+    'application/rsd+xml': ['rsd'],
+    'application/rss+xml': ['rss'],
+    'application/rtf': ['rtf'],
+    'application/sbml+xml': ['sbml'],
+    'application/scvp-cv-request': ['scq'],
+    'application/scvp-cv-response': ['scs'],
+    'application/scvp-vp-request': ['spq'],
+    'application/scvp-vp-response': ['spp'],
+    'application/sdp': ['sdp'],
+    'application/senml+xml': ['senmlx'],
+    'application/sensml+xml': ['sensmlx'],
+    'application/set-payment-initiation': ['setpay'],
+    'application/set-registration-initiation': ['setreg'],
+    'application/shf+xml': ['shf'],
+    'application/sieve': ['siv', 'sieve'],
+    'application/smil+xml': ['smi', 'smil'],
+    'application/sparql-query': ['rq'],
+    'application/sparql-results+xml': ['srx'],
+    'application/sql': ['sql'],
+    'application/srgs': ['gram'],
+    'application/srgs+xml': ['grxml'],
+    'application/sru+xml': ['sru'],
+    'application/ssdl+xml': ['ssdl'],
+    'application/ssml+xml': ['ssml'],
+    'application/swid+xml': ['swidtag'],
+    'application/tei+xml': ['tei', 'teicorpus'],
+    'application/thraud+xml': ['tfi'],
+    'application/timestamped-data': ['tsd'],
+    'application/toml': ['toml'],
+    'application/trig': ['trig'],
+    'application/ttml+xml': ['ttml'],
+    'application/ubjson': ['ubj'],
+    'application/urc-ressheet+xml': ['rsheet'],
+    'application/urc-targetdesc+xml': ['td'],
+    'application/voicexml+xml': ['vxml'],
+    'application/wasm': ['wasm'],
+    'application/watcherinfo+xml': ['wif'],
+    'application/widget': ['wgt'],
+    'application/winhlp': ['hlp'],
+    'application/wsdl+xml': ['wsdl'],
+    'application/wspolicy+xml': ['wspolicy'],
+    'application/xaml+xml': ['xaml'],
+    'application/xcap-att+xml': ['xav'],
+    'application/xcap-caps+xml': ['xca'],
+    'application/xcap-diff+xml': ['xdf'],
+    'application/xcap-el+xml': ['xel'],
+    'application/xcap-ns+xml': ['xns'],
+    'application/xenc+xml': ['xenc'],
+    'application/xfdf': ['xfdf'],
+    'application/xhtml+xml': ['xhtml', 'xht'],
+    'application/xliff+xml': ['xlf'],
+    'application/xml': ['xml', 'xsl', 'xsd', 'rng'],
+    'application/xml-dtd': ['dtd'],
+    'application/xop+xml': ['xop'],
+    'application/xproc+xml': ['xpl'],
+    'application/xslt+xml': ['*xsl', 'xslt'],
+    'application/xspf+xml': ['xspf'],
+    'application/xv+xml': ['mxml', 'xhvml', 'xvml', 'xvm'],
+    'application/yang': ['yang'],
+    'application/yin+xml': ['yin'],
+    'application/zip': ['zip'],
+    'application/zip+dotlottie': ['lottie'],
+    'audio/3gpp': ['*3gpp'],
+    'audio/aac': ['adts', 'aac'],
+    'audio/adpcm': ['adp'],
+    'audio/amr': ['amr'],
+    'audio/basic': ['au', 'snd'],
+    'audio/midi': ['mid', 'midi', 'kar', 'rmi'],
+    'audio/mobile-xmf': ['mxmf'],
+    'audio/mp3': ['*mp3'],
+    'audio/mp4': ['m4a', 'mp4a', 'm4b'],
+    'audio/mpeg': ['mpga', 'mp2', 'mp2a', 'mp3', 'm2a', 'm3a'],
+    'audio/ogg': ['oga', 'ogg', 'spx', 'opus'],
+    'audio/s3m': ['s3m'],
+    'audio/silk': ['sil'],
+    'audio/wav': ['wav'],
+    'audio/wave': ['*wav'],
+    'audio/webm': ['weba'],
+    'audio/xm': ['xm'],
+    'font/collection': ['ttc'],
+    'font/otf': ['otf'],
+    'font/ttf': ['ttf'],
+    'font/woff': ['woff'],
+    'font/woff2': ['woff2'],
+    'image/aces': ['exr'],
+    'image/apng': ['apng'],
+    'image/avci': ['avci'],
+    'image/avcs': ['avcs'],
+    'image/avif': ['avif'],
+    'image/bmp': ['bmp', 'dib'],
+    'image/cgm': ['cgm'],
+    'image/dicom-rle': ['drle'],
+    'image/dpx': ['dpx'],
+    'image/emf': ['emf'],
+    'image/fits': ['fits'],
+    'image/g3fax': ['g3'],
+    'image/gif': ['gif'],
+    'image/heic': ['heic'],
+    'image/heic-sequence': ['heics'],
+    'image/heif': ['heif'],
+    'image/heif-sequence': ['heifs'],
+    'image/hej2k': ['hej2'],
+    'image/ief': ['ief'],
+    'image/jaii': ['jaii'],
+    'image/jais': ['jais'],
+    'image/jls': ['jls'],
+    'image/jp2': ['jp2', 'jpg2'],
+    'image/jpeg': ['jpg', 'jpeg', 'jpe'],
+    'image/jph': ['jph'],
+    'image/jphc': ['jhc'],
+    'image/jpm': ['jpm', 'jpgm'],
+    'image/jpx': ['jpx', 'jpf'],
+    'image/jxl': ['jxl'],
+    'image/jxr': ['jxr'],
+    'image/jxra': ['jxra'],
+    'image/jxrs': ['jxrs'],
+    'image/jxs': ['jxs'],
+    'image/jxsc': ['jxsc'],
+    'image/jxsi': ['jxsi'],
+    'image/jxss': ['jxss'],
+    'image/ktx': ['ktx'],
+    'image/ktx2': ['ktx2'],
+    'image/pjpeg': ['jfif'],
+    'image/png': ['png'],
+    'image/sgi': ['sgi'],
+    'image/svg+xml': ['svg', 'svgz'],
+    'image/t38': ['t38'],
+    'image/tiff': ['tif', 'tiff'],
+    'image/tiff-fx': ['tfx'],
+    'image/webp': ['webp'],
+    'image/wmf': ['wmf'],
+    'message/disposition-notification': ['disposition-notification'],
+    'message/global': ['u8msg'],
+    'message/global-delivery-status': ['u8dsn'],
+    'message/global-disposition-notification': ['u8mdn'],
+    'message/global-headers': ['u8hdr'],
+    'message/rfc822': ['eml', 'mime', 'mht', 'mhtml'],
+    'model/3mf': ['3mf'],
+    'model/gltf+json': ['gltf'],
+    'model/gltf-binary': ['glb'],
+    'model/iges': ['igs', 'iges'],
+    'model/jt': ['jt'],
+    'model/mesh': ['msh', 'mesh', 'silo'],
+    'model/mtl': ['mtl'],
+    'model/obj': ['obj'],
+    'model/prc': ['prc'],
+    'model/step': ['step', 'stp', 'stpnc', 'p21', '210'],
+    'model/step+xml': ['stpx'],
+    'model/step+zip': ['stpz'],
+    'model/step-xml+zip': ['stpxz'],
+    'model/stl': ['stl'],
+    'model/u3d': ['u3d'],
+    'model/vrml': ['wrl', 'vrml'],
+    'model/x3d+binary': ['*x3db', 'x3dbz'],
+    'model/x3d+fastinfoset': ['x3db'],
+    'model/x3d+vrml': ['*x3dv', 'x3dvz'],
+    'model/x3d+xml': ['x3d', 'x3dz'],
+    'model/x3d-vrml': ['x3dv'],
+    'text/cache-manifest': ['appcache', 'manifest'],
+    'text/calendar': ['ics', 'ifb'],
+    'text/coffeescript': ['coffee', 'litcoffee'],
+    'text/css': ['css'],
+    'text/csv': ['csv'],
+    'text/html': ['html', 'htm', 'shtml'],
+    'text/jade': ['jade'],
+    'text/javascript': ['js', 'mjs'],
+    'text/jsx': ['jsx'],
+    'text/less': ['less'],
+    'text/markdown': ['md', 'markdown'],
+    'text/mathml': ['mml'],
+    'text/mdx': ['mdx'],
+    'text/n3': ['n3'],
+    'text/plain': ['txt', 'text', 'conf', 'def', 'list', 'log', 'in', 'ini'],
+    'text/richtext': ['rtx'],
+    'text/rtf': ['*rtf'],
+    'text/sgml': ['sgml', 'sgm'],
+    'text/shex': ['shex'],
+    'text/slim': ['slim', 'slm'],
+    'text/spdx': ['spdx'],
+    'text/stylus': ['stylus', 'styl'],
+    'text/tab-separated-values': ['tsv'],
+    'text/troff': ['t', 'tr', 'roff', 'man', 'me', 'ms'],
+    'text/turtle': ['ttl'],
+    'text/uri-list': ['uri', 'uris', 'urls'],
+    'text/vcard': ['vcard'],
+    'text/vtt': ['vtt'],
+    'text/wgsl': ['wgsl'],
+    'text/xml': ['*xml'],
+    'text/yaml': ['yaml', 'yml'],
+    'video/3gpp': ['3gp', '3gpp'],
+    'video/3gpp2': ['3g2'],
+    'video/h261': ['h261'],
+    'video/h263': ['h263'],
+    'video/h264': ['h264'],
+    'video/iso.segment': ['m4s'],
+    'video/jpeg': ['jpgv'],
+    'video/jpm': ['*jpm', '*jpgm'],
+    'video/mj2': ['mj2', 'mjp2'],
+    'video/mp2t': ['ts', 'm2t', 'm2ts', 'mts'],
+    'video/mp4': ['mp4', 'mp4v', 'mpg4'],
+    'video/mpeg': ['mpeg', 'mpg', 'mpe', 'm1v', 'm2v'],
+    'video/ogg': ['ogv'],
+    'video/quicktime': ['qt', 'mov'],
+    'video/webm': ['webm'],
+};
+Object.freeze(standard_types);
+/* harmony default export */ const standard = (standard_types);
+
+;// CONCATENATED MODULE: ./node_modules/mime/dist/src/Mime.js
+var __classPrivateFieldGet = (undefined && undefined.__classPrivateFieldGet) || function (receiver, state, kind, f) {
+    if (kind === "a" && !f) throw new TypeError("Private accessor was defined without a getter");
+    if (typeof state === "function" ? receiver !== state || !f : !state.has(receiver)) throw new TypeError("Cannot read private member from an object whose class did not declare it");
+    return kind === "m" ? f : kind === "a" ? f.call(receiver) : f ? f.value : state.get(receiver);
+};
+var _Mime_extensionToType, _Mime_typeToExtension, _Mime_typeToExtensions;
+class Mime {
+    constructor(...args) {
+        _Mime_extensionToType.set(this, new Map());
+        _Mime_typeToExtension.set(this, new Map());
+        _Mime_typeToExtensions.set(this, new Map());
+        for (const arg of args) {
+            this.define(arg);
+        }
+    }
+    define(typeMap, force = false) {
+        for (let [type, extensions] of Object.entries(typeMap)) {
+            type = type.toLowerCase();
+            extensions = extensions.map((ext) => ext.toLowerCase());
+            let allExtensions = __classPrivateFieldGet(this, _Mime_typeToExtensions, "f").get(type);
+            if (!allExtensions) {
+                allExtensions = new Set();
+                __classPrivateFieldGet(this, _Mime_typeToExtensions, "f").set(type, allExtensions);
+            }
+            let first = true;
+            for (let extension of extensions) {
+                const starred = extension.startsWith('*');
+                extension = starred ? extension.slice(1) : extension;
+                allExtensions.add(extension);
+                if (first) {
+                    __classPrivateFieldGet(this, _Mime_typeToExtension, "f").set(type, extension);
+                }
+                first = false;
+                if (starred)
+                    continue;
+                const currentType = __classPrivateFieldGet(this, _Mime_extensionToType, "f").get(extension);
+                if (currentType && currentType != type && !force) {
+                    throw new Error(`"${type} -> ${extension}" conflicts with "${currentType} -> ${extension}". Pass \`force=true\` to override this definition.`);
+                }
+                __classPrivateFieldGet(this, _Mime_extensionToType, "f").set(extension, type);
+            }
+        }
+        return this;
+    }
+    getType(path) {
+        if (typeof path !== 'string')
+            return null;
+        const last = path.replace(/^.*[/\\]/s, '').toLowerCase();
+        const ext = last.replace(/^.*\./s, '').toLowerCase();
+        const hasPath = last.length < path.length;
+        const hasDot = ext.length < last.length - 1;
+        if (!hasDot && hasPath)
+            return null;
+        return __classPrivateFieldGet(this, _Mime_extensionToType, "f").get(ext) ?? null;
+    }
+    getExtension(type) {
+        if (typeof type !== 'string')
+            return null;
+        type = type?.split?.(';')[0];
+        return ((type && __classPrivateFieldGet(this, _Mime_typeToExtension, "f").get(type.trim().toLowerCase())) ?? null);
+    }
+    getAllExtensions(type) {
+        if (typeof type !== 'string')
+            return null;
+        type = type.split(';')[0].trim().toLowerCase();
+        const extensions = __classPrivateFieldGet(this, _Mime_typeToExtensions, "f").get(type);
+        return extensions ? new Set(extensions) : null;
+    }
+    _freeze() {
+        this.define = () => {
+            throw new Error('define() not allowed for built-in Mime objects. See https://github.com/broofa/mime/blob/main/README.md#custom-mime-instances');
+        };
+        Object.freeze(this);
+        return this;
+    }
+    _getTestState() {
+        return {
+            types: __classPrivateFieldGet(this, _Mime_extensionToType, "f"),
+            extensions: __classPrivateFieldGet(this, _Mime_typeToExtension, "f"),
+        };
+    }
+}
+_Mime_extensionToType = new WeakMap(), _Mime_typeToExtension = new WeakMap(), _Mime_typeToExtensions = new WeakMap();
+/* harmony default export */ const src_Mime = (Mime);
+
+;// CONCATENATED MODULE: ./node_modules/mime/dist/src/index.js
+
+
+
+
+/* harmony default export */ const dist_src = (new src_Mime(standard, other)._freeze());
+
+;// CONCATENATED MODULE: ./src/engine/content-type.ts
+
+
+// Build artifacts the database has no type for; anything else unknown is served as bytes, always safe.
+const MISSING = {
+    tgz: "application/gzip",
+    zst: "application/zstd",
+    sha256: "text/plain",
+};
+/**
+ * The type of the file's own bytes: "app.js.gz" is application/gzip (aws s3 cp would say text/javascript,
+ * which serves gzip bytes as script); a header rule sets text/javascript with Content-Encoding gzip.
+ * Text types say UTF-8: without a charset browsers read text/plain and text/html as windows-1252.
+ */
+function guessContentType(path) {
+    // extname, not mime.getType(path): that takes a bare "txt" or "Makefile" for an extension.
+    const extension = (0,external_node_path_.extname)(path).slice(1).toLowerCase();
+    const type = extension === "" ? null : (MISSING[extension] ?? dist_src.getType(extension));
+    if (type === null)
+        return "application/octet-stream";
+    return type.startsWith("text/") ? `${type}; charset=utf-8` : type;
+}
+
+;// CONCATENATED MODULE: ./src/engine/served-headers.ts
+// The headers an object is served with: which ones this run sends for a file, and how they compare with
+// those a stored object already has.
+
+/** Field → HTTP header name, in the order messages list them. */
+const SERVED_HEADER_NAMES = {
+    contentType: "Content-Type",
+    contentEncoding: "Content-Encoding",
+    cacheControl: "Cache-Control",
+    contentDisposition: "Content-Disposition",
+    contentLanguage: "Content-Language",
+};
+const FIELDS = Object.keys(SERVED_HEADER_NAMES);
+/** The file's own headers over the run's, each one on its own; Content-Type guessed when neither sets it. */
+function servedHeaders(object, file) {
+    const own = file.headers ?? {};
+    const served = {};
+    for (const field of FIELDS) {
+        const value = own[field] ?? object[field];
+        if (value !== undefined)
+            served[field] = value;
+    }
+    return { ...served, contentType: served.contentType ?? guessContentType(file.path) };
+}
+/** HEAD answer header lines (lower-case names) → the served headers they show. */
+function servedFromHeaderLines(headers) {
+    const served = {};
+    for (const field of FIELDS) {
+        const value = headers[SERVED_HEADER_NAMES[field].toLowerCase()];
+        if (typeof value === "string" && value !== "")
+            served[field] = value;
+    }
+    return served;
+}
+// Stores may re-case or re-space what they were sent ("text/html;charset=UTF-8"); that is no difference.
+function normalized(value) {
+    return value?.replace(/\s+/g, "").toLowerCase();
+}
+/** Each header whose stored value is not the one this run would send, as `Name "stored" (this run: "wanted")`. */
+function headerDifferences(wanted, stored) {
+    const shown = (value) => (value === undefined ? "none" : `"${value}"`);
+    return FIELDS.filter((field) => normalized(wanted[field]) !== normalized(stored[field])).map((field) => `${SERVED_HEADER_NAMES[field]} ${shown(stored[field])} (this run: ${shown(wanted[field])})`);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/s3-client.ts
-// The only module that talks to the AWS SDK: everything else sees plain data and these few calls.
 
 
 
@@ -71002,8 +74203,14 @@ function writeAnswerFrom(answer) {
 /** The same headers as raw HTTP, for the lean PutObject path. */
 function objectHeaderLines(headers) {
     const lines = { "content-type": headers.contentType };
+    if (headers.contentEncoding !== undefined)
+        lines["content-encoding"] = headers.contentEncoding;
     if (headers.cacheControl !== undefined)
         lines["cache-control"] = headers.cacheControl;
+    if (headers.contentDisposition !== undefined)
+        lines["content-disposition"] = headers.contentDisposition;
+    if (headers.contentLanguage !== undefined)
+        lines["content-language"] = headers.contentLanguage;
     for (const [name, value] of Object.entries(headers.metadata ?? {}))
         lines[`x-amz-meta-${name}`] = value;
     if (headers.tagging !== undefined)
@@ -71051,7 +74258,10 @@ function answerFromHeaders(headers) {
 function headerFields(headers) {
     return {
         ContentType: headers.contentType,
+        ContentEncoding: headers.contentEncoding,
         CacheControl: headers.cacheControl,
+        ContentDisposition: headers.contentDisposition,
+        ContentLanguage: headers.contentLanguage,
         Metadata: headers.metadata,
         Tagging: headers.tagging,
         // The SDK types these as string unions; the store is the judge of which values it accepts.
@@ -71061,12 +74271,18 @@ function headerFields(headers) {
     };
 }
 const UNSIGNED_PAYLOAD_COMMANDS = new Set(["UploadPartCommand", "PutObjectCommand"]);
+/** The region requests are signed for: the setting, else the environment's, else us-east-1. */
+function signingRegion(settings) {
+    return settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
+}
 function createSdkClient(settings, tuning, agents) {
     const client = new dist_cjs/* S3Client */.YxF({
-        region: settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
+        region: signingRegion(settings),
         endpoint: settings.endpoint,
         forcePathStyle: settings.forcePathStyle ?? false,
         credentials: settings.credentials,
+        // Credentials and region from this profile of the shared AWS files, as AWS_PROFILE would pick it.
+        ...(settings.profile ? { profile: settings.profile } : {}),
         // We compute and send checksums ourselves; letting the SDK do it would switch to aws-chunked bodies,
         // which S3-compatible stores reject (aws-sdk-js-v3 #6810).
         requestChecksumCalculation: "WHEN_REQUIRED",
@@ -71075,6 +74291,7 @@ function createSdkClient(settings, tuning, agents) {
         maxAttempts: 1,
         requestHandler: {
             httpAgent: agents.http,
+            // A proxy agent is an http.Agent that speaks TLS inside its tunnel; the SDK only needs an Agent.
             httpsAgent: agents.https,
             connectionTimeout: 10_000,
             socketTimeout: tuning.stallTimeoutMs,
@@ -71115,15 +74332,21 @@ async function explainHeadError(client, bucket, key, error, signal) {
         return code && code !== "NoSuchKey" && code !== "InvalidRange" && code !== "Unknown" ? explained : error;
     }
 }
+/** Where the requests go, for the proxy choice: the endpoint, or Amazon S3's regional host. */
+function storeUrl(settings) {
+    return new URL(settings.endpoint ?? `https://s3.${settings.region ?? "us-east-1"}.amazonaws.com`);
+}
 function sendOptions(signal) {
     return signal ? { abortSignal: signal } : {};
 }
 function createS3Store(settings, tuning) {
-    const agentOptions = { keepAlive: true, maxSockets: tuning.maxSockets };
-    const agents = { http: new external_node_http_.Agent(agentOptions), https: new external_node_https_.Agent(agentOptions) };
+    const agents = createAgents(storeUrl(settings), settings.network ?? {}, tuning);
     const client = createSdkClient(settings, tuning, agents);
     const lean = createLeanHttp(client, settings, agents, tuning.stallTimeoutMs);
     return {
+        async probeBucket({ bucket, prefix }, signal) {
+            await client.send(new dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }), sendOptions(signal));
+        },
         async headObject({ bucket, key, versionId }, signal) {
             try {
                 const leanAnswer = await lean({
@@ -71142,6 +74365,7 @@ function createS3Store(settings, tuning) {
                         size,
                         ...answerFromHeaders(leanAnswer.headers),
                         ...(typeof planRecord === "string" ? { planRecord } : {}),
+                        served: servedFromHeaderLines(leanAnswer.headers),
                     };
                 }
                 const head = await client.send(new dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: "ENABLED" }), sendOptions(signal));
@@ -71150,6 +74374,13 @@ function createS3Store(settings, tuning) {
                     size: head.ContentLength ?? 0,
                     ...writeAnswerFrom(head),
                     ...(planRecord !== undefined ? { planRecord } : {}),
+                    served: servedFromHeaderLines({
+                        "content-type": head.ContentType,
+                        "content-encoding": head.ContentEncoding,
+                        "cache-control": head.CacheControl,
+                        "content-disposition": head.ContentDisposition,
+                        "content-language": head.ContentLanguage,
+                    }),
                 };
             }
             catch (error) {
@@ -71332,60 +74563,243 @@ function createS3Store(settings, tuning) {
     };
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/engine/content-type.ts
+;// CONCATENATED MODULE: ./src/engine/preflight.ts
+// One cheap request before any file: a bucket that does not exist, credentials the store refuses, a wrong
+// region or an endpoint nobody answers at would otherwise fail every file alike, once per file.
+//
+// ListObjectsV2 (max-keys 1, under the files' common prefix) rather than HeadBucket: both need s3:ListBucket,
+// which the README's minimal policy grants, but a HEAD answer has no body, so NoSuchBucket, AccessDenied, a bad
+// key and a bad secret would all arrive as a bare 403/404; and a grant scoped to a prefix (an s3:prefix
+// condition) allows this listing where it denies HeadBucket.
 
-// Only types build artifacts commonly have; anything else is served as bytes, which is always safe.
-const TYPES = {
-    ".txt": "text/plain; charset=utf-8",
-    ".md": "text/markdown; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".map": "application/json",
-    ".xml": "application/xml",
-    ".yaml": "application/yaml",
-    ".yml": "application/yaml",
-    ".csv": "text/csv; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".ico": "image/vnd.microsoft.icon",
-    ".pdf": "application/pdf",
-    ".wasm": "application/wasm",
-    ".zip": "application/zip",
-    ".gz": "application/gzip",
-    ".tgz": "application/gzip",
-    ".bz2": "application/x-bzip2",
-    ".xz": "application/x-xz",
-    ".zst": "application/zstd",
-    ".tar": "application/x-tar",
-    ".7z": "application/x-7z-compressed",
-    ".jar": "application/java-archive",
-    ".deb": "application/vnd.debian.binary-package",
-    ".rpm": "application/x-rpm",
-    ".dmg": "application/x-apple-diskimage",
-    ".apk": "application/vnd.android.package-archive",
-    ".msi": "application/x-msi",
-    ".iso": "application/x-iso9660-image",
-    ".sha256": "text/plain; charset=utf-8",
-    ".sig": "application/pgp-signature",
-    ".asc": "application/pgp-signature",
-};
-function guessContentType(path) {
-    return TYPES[(0,external_node_path_.extname)(path).toLowerCase()] ?? "application/octet-stream";
+
+
+const STEP = "preflight";
+const CREDENTIAL_CODES = new Set([
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    "InvalidToken",
+    "TokenRefreshRequired",
+    "CredentialsProviderError",
+]);
+/** Redirects to the bucket's region; AuthorizationHeaderMalformed counts only when it names the region. */
+function wrongRegion(code, status, region) {
+    if (code === "AuthorizationHeaderMalformed")
+        return region !== undefined;
+    return code === "PermanentRedirect" || code === "MovedPermanently" || status === 301;
+}
+const UNREACHABLE_CODES = new Set([
+    "ECONNREFUSED",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "ETIMEDOUT",
+    "ECONNRESET",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "TimeoutError",
+]);
+/** The longest folder ("…/") every key is under; "" when the keys share none. */
+function commonPrefix(keys) {
+    if (keys.length === 0)
+        return "";
+    let prefix = keys[0];
+    for (const key of keys) {
+        while (!key.startsWith(prefix))
+            prefix = prefix.slice(0, -1);
+    }
+    return prefix.slice(0, prefix.lastIndexOf("/") + 1);
+}
+/**
+ * Throws a StepError naming the bucket, the endpoint and the fix when the store cannot take this run's
+ * files; returns when it can, or when the store does not implement the listing (nothing is proven then, and
+ * each file's own requests will say what is wrong).
+ */
+async function preflight(run, files) {
+    const { bucket, s3, signal } = run.options;
+    const prefix = commonPrefix(files.map((file) => file.key));
+    try {
+        await withRetry(() => run.store.probeBucket({ bucket, prefix }, signal), {
+            policy: run.retry,
+            signal,
+            // One line says why the run waits (a connect timeout can take a minute over all attempts); its
+            // outcome, not each attempt, is what the run reports.
+            onRetry: (attempt, reason) => {
+                if (attempt !== 1)
+                    return;
+                const where = s3.endpoint ?? `Amazon S3 (${signingRegion(s3)})`;
+                run.emit({
+                    type: "warning",
+                    message: `preflight: no answer from ${where} yet (${reason}); retrying up to ${run.retry.maxAttempts - 1} times`,
+                });
+            },
+        });
+    }
+    catch (error) {
+        if (signal?.aborted)
+            throw new StepError(STEP, "cancelled", "Rerun to upload the files.", error);
+        const info = s3ErrorInfo(error);
+        if (info.status === 501 || info.code === "NotImplemented")
+            return;
+        throw explain(error, { bucket, prefix, endpoint: s3.endpoint, region: signingRegion(s3) });
+    }
+}
+/** Failures that may be the whole store's rather than the file's: worth asking the store again. */
+const STORE_WIDE_CODES = new Set(["NoSuchBucket", "AccessDenied", ...CREDENTIAL_CODES, ...UNREACHABLE_CODES]);
+/**
+ * A run's watch on its store. A bucket deleted, credentials expired or an endpoint gone mid-run would
+ * otherwise fail each remaining file in turn, each with its own retries; the preflight decides whether the
+ * cause is the store's. A failure whose cause the preflight has already cleared does not ask again.
+ */
+function watchStore(run, files) {
+    let lostWith = null;
+    let probing = null;
+    const cleared = new Set();
+    return {
+        lost: () => lostWith,
+        async recheck(result) {
+            const code = result.failure?.code;
+            if (lostWith || result.status !== "failed" || !code || !STORE_WIDE_CODES.has(code))
+                return;
+            const cause = `${result.failure.step}\0${code}`;
+            if (cleared.has(cause))
+                return;
+            probing ??= preflight(run, files).then(() => {
+                cleared.add(cause);
+            }, (error) => {
+                if (error instanceof StepError && !run.options.signal?.aborted)
+                    lostWith = error;
+            });
+            const current = probing;
+            await current;
+            if (probing === current)
+                probing = null;
+        },
+    };
+}
+function explain(error, target) {
+    const info = s3ErrorInfo(error);
+    const answer = describeS3Error(error);
+    const where = target.endpoint ?? `Amazon S3 (${target.region})`;
+    const bucket = `bucket "${target.bucket}"`;
+    if (info.code === "NoSuchBucket") {
+        return new StepError(STEP, `${bucket} does not exist at ${where} (${answer})`, hintForCode(info.code), error);
+    }
+    if (info.code === "AccessDenied" || (info.status === 403 && !CREDENTIAL_CODES.has(info.code))) {
+        return new StepError(STEP, `listing s3://${target.bucket}/${target.prefix} at ${where} was denied (${answer})`, `Grant these credentials s3:ListBucket on arn:aws:s3:::${target.bucket}, with the other actions of ` +
+            `the README's "Minimal IAM policy"; a bucket policy or SCP can also deny it.`, error);
+    }
+    if (wrongRegion(info.code, info.status, info.region)) {
+        const detail = info.region
+            ? `${bucket} at ${where} is in region ${info.region}, not ${target.region} (${answer})`
+            : `${bucket} at ${where} is in another region than ${target.region} (${answer})`;
+        const hint = info.region
+            ? `Set "region" to ${info.region}.`
+            : `Set "region" to the bucket's (aws s3api get-bucket-location --bucket ${target.bucket}).`;
+        return new StepError(STEP, detail, hint, error);
+    }
+    if (CREDENTIAL_CODES.has(info.code)) {
+        return new StepError(STEP, `the store at ${where} refused the credentials (${answer})`, hintForCode(info.code) ??
+            "Check the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE).", error);
+    }
+    if (UNREACHABLE_CODES.has(info.code)) {
+        return new StepError(STEP, `cannot reach ${where} (${answer})`, hintFor(error) ?? 'Check "endpoint" and that the network (proxy, firewall) lets this machine reach it.', error);
+    }
+    return new StepError(STEP, `listing s3://${target.bucket}/${target.prefix} at ${where} failed (${answer})`, hintFor(error) ?? HINTS.retry, error);
 }
 
+;// CONCATENATED MODULE: ./src/engine/pool.ts
+
+/**
+ * The run's one transfer pool: at most `slots` part uploads (or single PutObjects) at a time across all
+ * files, each holding one reusable buffer. Memory bound: slots × the largest transfer in the run (a part, or
+ * a whole file sent as one PutObject).
+ */
+class TransferPool {
+    slots;
+    idleBuffers = [];
+    waiting = [];
+    busy = 0;
+    constructor(slots) {
+        this.slots = slots;
+    }
+    async run(bytes, task, signal) {
+        await this.acquire(signal);
+        const buffer = this.takeBuffer(bytes);
+        try {
+            return await task(buffer.subarray(0, bytes));
+        }
+        finally {
+            this.idleBuffers.push(buffer);
+            this.release();
+        }
+    }
+    takeBuffer(bytes) {
+        const fitting = this.idleBuffers.findIndex((buffer) => buffer.byteLength >= bytes);
+        if (fitting >= 0)
+            return this.idleBuffers.splice(fitting, 1)[0];
+        // Replacing a too-small buffer (not adding one) keeps the count at `slots`.
+        this.idleBuffers.pop();
+        return Buffer.allocUnsafe(bytes);
+    }
+    acquire(signal) {
+        if (signal?.aborted)
+            return Promise.reject(signal.reason);
+        if (this.busy < this.slots) {
+            this.busy++;
+            return Promise.resolve();
+        }
+        return new Promise((resolve, reject) => {
+            // Every queued part of a run waits on the run's signal: one shared listener, not one each.
+            const leave = signal
+                ? whenAborted(signal, () => {
+                    const index = this.waiting.indexOf(grant);
+                    if (index >= 0)
+                        this.waiting.splice(index, 1);
+                    reject(signal.reason);
+                })
+                : () => undefined;
+            const grant = () => {
+                leave();
+                this.busy++;
+                resolve();
+            };
+            this.waiting.push(grant);
+        });
+    }
+    release() {
+        this.busy--;
+        this.waiting.shift()?.();
+    }
+}
+/**
+ * Runs tasks with at most `limit` in flight, results in input order. After a failure no new task starts,
+ * the running ones finish, and the first error is thrown — so callers can clean up knowing nothing is
+ * still in flight.
+ */
+async function mapLimited(items, limit, task) {
+    const results = new Array(items.length);
+    let next = 0;
+    let failure = null;
+    const worker = async () => {
+        while (next < items.length && failure === null) {
+            const index = next++;
+            try {
+                results[index] = await task(items[index], index);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    if (failure !== null)
+        throw failure.error;
+    return results;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/engine/file-identity.ts
 // Which version of a file is being uploaded. Size and mtime alone miss a rewrite in place that restores the
 // mtime (cp -p, rsync -t, tar, touch -r), so the identity also holds the inode and the ctime, which every
@@ -71597,8 +75011,13 @@ function choose(ctx, plan, stored) {
         return null;
     return { by: "etag", multipartParts: suffix ? Number(suffix[1]) : null };
 }
-/** One sequential pass over the file computing only what the comparison needs. */
+/** One sequential pass over the file computing only what the comparison needs, and the SHA-256 when on. */
 async function localValue(ctx, handle, plan, how) {
+    const sha256 = ctx.run.options.sha256 === true ? createSha256Hasher() : null;
+    const value = await comparedValue(ctx, handle, plan, how, (bytes) => sha256?.update(bytes));
+    return { value, sha256: sha256?.digest().toString("hex") ?? null };
+}
+async function comparedValue(ctx, handle, plan, how, onBytes) {
     const algorithm = how.by === "checksum" ? how.algorithm : null;
     const digests = [];
     const md5s = [];
@@ -71613,6 +75032,7 @@ async function localValue(ctx, handle, plan, how) {
                 md5s.push(digest.md5);
             if (how.by === "etag" && how.multipartParts === null)
                 wholeMd5.update(buffer);
+            onBytes(buffer);
         }, ctx.signal);
     }
     if (how.by === "etag") {
@@ -71635,13 +75055,14 @@ async function decideExisting(ctx, handle, plan) {
     const stored = await call(ctx, "HeadObject", HINTS.access, () => store.headObject({ bucket: options.bucket, key: ctx.file.key }, ctx.signal));
     if (stored === null)
         return { action: "upload", ifNoneMatch: true };
-    const refuse = (why) => new StepError("overwrite check", `s3://${options.bucket}/${ctx.file.key} already exists and ${why}`, "Allow overwriting (overwrite: true) or choose another key.");
+    const refuse = (why) => new Refusal("overwrite check", `overwrite check failed: s3://${options.bucket}/${ctx.file.key} already exists and ${why}. ` +
+        "Allow overwriting (overwrite: true) or choose another key.");
     if (stored.size !== plan.size)
         throw refuse(`is ${stored.size} bytes while the local file is ${plan.size}`);
     const how = choose(ctx, plan, stored);
     if (how === null)
         throw refuse("its checksum/ETag cannot be compared with the local file");
-    const local = await localValue(ctx, handle, plan, how);
+    const { value: local, sha256 } = await localValue(ctx, handle, plan, how);
     const remote = how.by === "checksum" ? how.remote : stored.etag;
     if (local !== remote) {
         throw refuse(`differs from the local file (${how.by === "checksum" ? how.algorithm : "ETag"} ${remote}, local ${local})`);
@@ -71651,6 +75072,7 @@ async function decideExisting(ctx, handle, plan) {
         stored,
         method: how.by === "checksum" ? "checksum" : "etag-md5",
         checksum: how.by === "checksum" ? local : null,
+        sha256,
     };
 }
 
@@ -71944,9 +75366,8 @@ async function runCleanup(options) {
         return result;
     }
     catch (error) {
-        throw new Error(`Cleanup of s3://${options.bucket}/${options.prefix} failed: ${describeS3Error(error)}`, {
-            cause: error,
-        });
+        const hint = hintFor(error);
+        throw new Error(`Cleanup of s3://${options.bucket}/${options.prefix} failed: ${describeS3Error(error)}${hint ? `. ${hint}` : ""}`, { cause: error });
     }
     finally {
         store.destroy();
@@ -72004,7 +75425,7 @@ async function installAbortRule(store, options, days, retry) {
 //
 // An upload written to a moment ago may belong to a job still running: it is left alone until it has been
 // quiet for the stall timeout plus the time a part takes at 1 MiB/s (a live job of this tool stores a part
-// at least that often). Content-Type, cache-control, metadata, tags and encryption are not shown on an
+// at least that often). Headers (Content-Type, …), metadata, tags and encryption are not shown on an
 // in-progress upload by S3, so they cannot be compared before resuming; the svu-plan metadata fingerprints
 // them on the finished object (settings-fingerprint.ts). An adopted upload is never aborted by this run.
 
@@ -72305,6 +75726,164 @@ async function abortIfEmpty(ctx, upload) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/engine/ordered-sha256.ts
+// The whole file's SHA-256 (hex, what `sha256sum` prints), from the reads the upload makes anyway.
+//
+// SHA-256 must see the bytes in file order, while parts are read concurrently and finish in any order: a
+// part's feed waits until every earlier part is hashed, holding only the buffer it holds anyway (it is sent
+// after). Parts this pass does not read — the last part, sent alone first because it pins the file size for
+// resume, and parts an earlier run stored that resume keeps — are read once more in their turn, for the hash
+// alone, through a small buffer. Every part's hashed bytes are then checked against the digests it is proven
+// with (what was sent and verified, or what the store holds), so the digest is never of bytes other than
+// those stored. A part re-read for a retry or a repair is not fed: its bytes were hashed on the first read.
+
+
+
+// Reads for the hash alone go through a buffer this big, not a part's: they hold no pool slot.
+const REREAD_CHUNK = 4 * 1024 * 1024;
+const CHANGED = "the file changed during the upload — make sure nothing writes to it and rerun";
+class OrderedSha256 {
+    file;
+    parts;
+    options;
+    sha256 = createSha256Hasher();
+    /** What each part's hashed bytes digest to, for the check against its proof. */
+    hashed = new Map();
+    /** Per part (by index): settles once it and every part before it are hashed, or the hash is abandoned. */
+    turns = [];
+    /** Opens the turn of a part still to be fed; removed when the feed starts. */
+    gates = new Map();
+    failure = null;
+    constructor(file, parts, options) {
+        this.file = file;
+        this.parts = parts;
+        this.options = options;
+        let previous = Promise.resolve();
+        for (const part of parts) {
+            if (options.rereadParts.has(part.number)) {
+                previous = previous.then(() => this.rehash(part));
+            }
+            else {
+                previous = new Promise((resolve) => this.gates.set(part.number, resolve));
+            }
+            this.turns.push(previous);
+        }
+    }
+    /**
+     * Hashes a part's bytes from its first read once every earlier part is hashed; resolves then. The caller
+     * must not change `bytes` before this resolves.
+     */
+    async feed(part, bytes, digest) {
+        // Failed or abandoned: every turn is open, and nothing more is hashed.
+        if (this.failure !== null)
+            return;
+        const open = this.gates.get(part.number);
+        if (open === undefined) {
+            throw new Error(`OrderedSha256: part ${part.number} is fed twice or is read for the hash alone`);
+        }
+        this.gates.delete(part.number);
+        try {
+            await this.turns[part.number - 2];
+            if (this.failure === null) {
+                this.sha256.update(bytes);
+                this.hashed.set(part.number, digest);
+            }
+        }
+        finally {
+            open();
+        }
+    }
+    /** The upload of this file failed: parts waiting for their turn go on, nothing more is hashed. */
+    abandon() {
+        this.fail("the SHA-256 was abandoned because the upload of this file failed");
+    }
+    /** No digest will come: opens every turn still closed, so no part waits for one that is never fed. */
+    fail(reason) {
+        this.failure ??= reason;
+        for (const open of this.gates.values())
+            open();
+        this.gates.clear();
+    }
+    /** Settles when no read for the hash is in flight any more (before the file is closed). */
+    async settled() {
+        await this.turns.at(-1);
+    }
+    /**
+     * The hex digest, once every part is hashed and each part's hashed bytes match `proofs` (the digests the
+     * parts are finally proven with); throws, saying the file changed, when they do not.
+     */
+    async finish(proofs) {
+        if (this.gates.size > 0) {
+            throw new Error(`OrderedSha256: part(s) ${[...this.gates.keys()].join(", ")} were never fed`);
+        }
+        await this.settled();
+        if (this.failure !== null)
+            throw new Error(this.failure);
+        const proven = new Map(proofs.map((proof) => [proof.number, proof]));
+        for (const part of this.parts) {
+            const hashed = this.hashed.get(part.number);
+            const proof = proven.get(part.number);
+            const same = proof === undefined ? null : sameBytes(hashed, proof);
+            if (same === null) {
+                throw new Error(`OrderedSha256: part ${part.number} has no digest in common with its proof`);
+            }
+            if (!same) {
+                throw new Error(`part ${part.number} read for the SHA-256 differs from the bytes it is proven with; ${CHANGED}`);
+            }
+        }
+        return this.sha256.digest().toString("hex");
+    }
+    async rehash(part) {
+        if (this.failure !== null)
+            return;
+        const { algorithm } = this.options;
+        try {
+            const checksum = algorithm === null ? null : await createPartHasher(algorithm);
+            const md5 = algorithm === null ? createMd5Hasher() : null;
+            const chunk = Buffer.allocUnsafe(Math.min(REREAD_CHUNK, part.size));
+            let done = 0;
+            while (done < part.size && this.failure === null) {
+                const size = Math.min(chunk.length, part.size - done);
+                const bytes = chunk.subarray(0, size);
+                await readPart(this.file, { number: part.number, offset: part.offset + done, size }, bytes);
+                this.sha256.update(bytes);
+                checksum?.update(bytes);
+                md5?.update(bytes);
+                done += size;
+            }
+            // digest() also hands a pooled hasher back, so it runs even when abandoned.
+            const digest = checksum?.digest() ?? null;
+            if (this.failure === null) {
+                this.hashed.set(part.number, { number: part.number, digest, md5: md5?.digest() ?? null });
+            }
+        }
+        catch (error) {
+            this.fail(error instanceof Error ? error.message : String(error));
+        }
+    }
+}
+/** The hex digest (null without a hasher), or a StepError naming the file when its bytes changed. */
+async function finishSha256(path, hasher, proofs) {
+    if (hasher === null)
+        return null;
+    try {
+        return await hasher.finish(proofs);
+    }
+    catch (error) {
+        throw new StepError(`read ${path}`, error instanceof Error ? error.message : String(error), "Make sure nothing writes to it while it uploads, then rerun.");
+    }
+}
+/** Whether two digests of a part agree on every value both have; null when they share none. */
+function sameBytes(a, b) {
+    const pairs = [
+        [a.digest, b.digest],
+        [a.md5, b.md5],
+    ].filter((pair) => pair[0] !== null && pair[1] !== null);
+    if (pairs.length === 0)
+        return null;
+    return pairs.every(([x, y]) => x.equals(y));
+}
+
 ;// CONCATENATED MODULE: ./src/engine/part-transfer.ts
 
 
@@ -72321,12 +75900,33 @@ function checksumsOf(ctx, digest) {
  * once per part by the caller and holds for every re-read. A digest error (the store received other bytes
  * than we hashed) is a transient fault like a reset: within the retry budget the part is read and hashed
  * again and sent again; only a re-read whose values differ from the first read means the file changed.
- * `onRead` gets the values read, so a caller can still judge a send that failed ambiguously.
+ * `onRead` gets the values read, so a caller can still judge a send that failed ambiguously. `sha256` is fed
+ * the first read only, before it is sent: a re-read is checked to be the same bytes, so it is not hashed again.
  */
-function sendPart(ctx, handle, part, step, send, withMd5, onRead) {
+async function sendPart(ctx, handle, part, step, send, withMd5, extras = {}) {
+    let fed = false;
+    try {
+        return await transferPart(ctx, handle, part, step, send, withMd5, {
+            ...extras,
+            onFed: () => {
+                fed = true;
+            },
+        });
+    }
+    catch (error) {
+        // Later parts wait in their pool slots for this one's turn in the hash: they must not wait for a part
+        // that failed before its bytes were hashed.
+        if (!fed)
+            extras.sha256?.abandon();
+        throw error;
+    }
+}
+function transferPart(ctx, handle, part, step, send, withMd5, extras) {
     return ctx.run.pool.run(part.size, async (buffer) => {
         const first = await readAndHash(ctx, handle, part, buffer, withMd5);
-        onRead?.(first);
+        extras.onRead?.(first);
+        await extras.sha256?.feed(part, buffer, first);
+        extras.onFed();
         let digest = first;
         for (let attempt = 1;; attempt++) {
             try {
@@ -72462,6 +76062,7 @@ function partMismatch(part, found, method, algorithm) {
 
 
 
+
 /** Rounds of re-uploading parts that ListParts shows missing or different, before giving up. */
 const REPAIR_ROUNDS = 2;
 /**
@@ -72522,7 +76123,7 @@ resumed) {
     catch (error) {
         throw await cleanUp(ctx, uploadId, error, resumed !== null);
     }
-    const { expected, partsMethod, answer } = completed;
+    const { expected, partsMethod, answer, sha256 } = completed;
     const resumeNotes = resumed ? [resumed.note] : [];
     if (answer !== null) {
         let outcome;
@@ -72540,11 +76141,21 @@ resumed) {
         }
         if (resumed)
             await ensureResumedSettings(ctx, uploadId, outcome.versionId);
-        return { ...outcome, notes: [...resumeNotes, ...outcome.notes], checksumLocal: expected.checksum };
+        return {
+            ...outcome,
+            notes: [...resumeNotes, ...outcome.notes],
+            checksumLocal: expected.checksum,
+            sha256,
+        };
     }
     try {
         const outcome = await confirmAmbiguousWrite(ctx, expected, "CompleteMultipartUpload", completed.completeError);
-        return { ...outcome, notes: [...resumeNotes, ...outcome.notes], checksumLocal: expected.checksum };
+        return {
+            ...outcome,
+            notes: [...resumeNotes, ...outcome.notes],
+            checksumLocal: expected.checksum,
+            sha256,
+        };
     }
     finally {
         // After a 412 the upload still exists whatever the object holds; it must not stay billable, unless it
@@ -72554,7 +76165,7 @@ resumed) {
     }
 }
 /**
- * S3 shows an in-progress upload's Content-Type, cache-control, metadata, tags and encryption to nobody, so
+ * S3 shows an in-progress upload's headers (Content-Type, …), metadata, tags and encryption to nobody, so
  * a resumed upload may have been started with other ones; the finished object shows them, fingerprinted in
  * svu-plan. Fails when they differ: the bytes are right, but the object is not what this run was asked for.
  */
@@ -72569,8 +76180,8 @@ async function ensureResumedSettings(ctx, uploadId, versionId) {
     const what = recorded === undefined
         ? "settings this run cannot compare (it was started without a settings fingerprint)"
         : "other object settings";
-    throw new Error(`The resumed multipart upload ${uploadId} had been started with ${what} (Content-Type, cache-control, ` +
-        `metadata, tags or encryption; S3 shows none of them before Complete). The object ` +
+    throw new Error(`The resumed multipart upload ${uploadId} had been started with ${what} (headers such as Content-Type, ` +
+        `Content-Encoding or Cache-Control, metadata, tags or encryption; S3 shows none of them before Complete). The object ` +
         `s3://${options.bucket}/${ctx.file.key} holds the file's bytes, verified, but not this run's settings: ` +
         "delete the object and rerun.");
 }
@@ -72629,6 +76240,13 @@ function recordPart(ctx, part, sent) {
         md5Hex: sent.digest.md5?.toString("hex") ?? null,
     };
 }
+function proofOf(part) {
+    return {
+        number: part.number,
+        digest: part.digest,
+        md5: part.md5Hex === null ? null : Buffer.from(part.md5Hex, "hex"),
+    };
+}
 function evidenceOf(ctx, answer) {
     const { algorithm } = ctx.run;
     return {
@@ -72637,11 +76255,39 @@ function evidenceOf(ctx, answer) {
     };
 }
 async function transferVerifyComplete(ctx, handle, plan, uploadId, ifNoneMatch, resumedParts) {
+    const { options, algorithm } = ctx.run;
+    const uploaded = new Map(resumedParts);
+    // The last part goes first: once stored, its number and size pin the file size for a later resume.
+    const missing = [plan.parts.at(-1), ...plan.parts.slice(0, -1)].filter((part) => !uploaded.has(part.number));
+    // It goes alone, with MD5 (and Content-MD5): its answer shows whether this upload keeps checksums; if
+    // it does the other parts skip MD5 (a quarter of a GiB's hashing time at concurrency 4 otherwise).
+    const [first, ...rest] = missing;
+    // Parts not read in file order by this pass are read again for the SHA-256 in their turn: those kept from
+    // an earlier run, and the part sent alone first when parts before it are still to come (it cannot wait).
+    const rereadParts = new Set(resumedParts.keys());
+    if (first !== undefined && rest.some((part) => part.number < first.number))
+        rereadParts.add(first.number);
+    const sha256 = options.sha256 === true ? new OrderedSha256(handle, plan.parts, { algorithm, rereadParts }) : null;
+    try {
+        return await sendVerifyComplete(ctx, handle, plan, uploadId, ifNoneMatch, uploaded, sha256, {
+            first,
+            feedFirst: first !== undefined && !rereadParts.has(first.number),
+            rest,
+        });
+    }
+    catch (error) {
+        // No read for the hash may outlive the file's descriptor, which is closed once this file has failed.
+        sha256?.abandon();
+        await sha256?.settled();
+        throw error;
+    }
+}
+async function sendVerifyComplete(ctx, handle, plan, uploadId, ifNoneMatch, uploaded, sha256, order) {
+    const { first, rest } = order;
     const { store, options, algorithm, checksumType } = ctx.run;
     const target = { bucket: options.bucket, key: ctx.file.key };
-    const uploaded = new Map(resumedParts);
-    let bytesDone = [...resumedParts.values()].reduce((sum, part) => sum + part.size, 0);
-    const upload = async (part, withMd5, repair = false) => {
+    let bytesDone = [...uploaded.values()].reduce((sum, part) => sum + part.size, 0);
+    const upload = async (part, withMd5, repair, feed = !repair) => {
         const sent = await sendPart(ctx, handle, part, `UploadPart ${part.number}`, (body, checksums, contentMd5) => store.uploadPart({
             ...target,
             uploadId,
@@ -72649,7 +76295,7 @@ async function transferVerifyComplete(ctx, handle, plan, uploadId, ifNoneMatch, 
             body,
             checksums,
             ...(contentMd5 ? { contentMd5 } : {}),
-        }, ctx.signal), withMd5);
+        }, ctx.signal), withMd5, feed && sha256 !== null ? { sha256 } : {});
         uploaded.set(part.number, recordPart(ctx, part, sent));
         if (!repair) {
             bytesDone += part.size;
@@ -72657,21 +76303,19 @@ async function transferVerifyComplete(ctx, handle, plan, uploadId, ifNoneMatch, 
         }
         return sent;
     };
-    // The last part goes first: once stored, its number and size pin the file size for a later resume.
-    const missing = [plan.parts.at(-1), ...plan.parts.slice(0, -1)].filter((part) => !uploaded.has(part.number));
-    // It goes alone, with MD5 (and Content-MD5): its answer shows whether this upload keeps checksums; if
-    // it does the other parts skip MD5 (a quarter of a GiB's hashing time at concurrency 4 otherwise).
-    const [first, ...rest] = missing;
     let evidence = { echoesChecksums: false, etagIsMd5: true };
-    if (first !== undefined)
-        evidence = evidenceOf(ctx, (await upload(first, true)).answer);
+    if (first !== undefined) {
+        evidence = evidenceOf(ctx, (await upload(first, true, false, order.feedFirst)).answer);
+    }
     if (!evidence.echoesChecksums && !evidence.etagIsMd5)
         throw unprovablePartsError(`UploadPart ${first.number}`);
     const restNeedMd5 = options.contentMd5 || !evidence.echoesChecksums;
-    await mapLimited(rest, options.concurrency, (part) => upload(part, restNeedMd5));
+    await mapLimited(rest, options.concurrency, (part) => upload(part, restNeedMd5, false));
+    // A repair sends a part again; its bytes were hashed on the first read, and finish() checks they match.
     const partsMethod = await verifyParts(ctx, plan, uploadId, uploaded, evidence, (part) => upload(part, true, true));
     ensureUnchanged(ctx, handle);
     const parts = plan.parts.map((part) => uploaded.get(part.number));
+    const sha256Hex = await finishSha256(ctx.file.path, sha256, parts.map(proofOf));
     const checksumLocal = algorithm !== null && checksumType !== null
         ? objectChecksum(algorithm, checksumType, parts.map((part) => ({ digest: part.digest, size: part.size })))
         : null;
@@ -72705,7 +76349,7 @@ async function transferVerifyComplete(ctx, handle, plan, uploadId, ifNoneMatch, 
         const code = s3ErrorInfo(error instanceof StepError ? (error.cause ?? error) : error).code;
         if (code !== "NoSuchUpload" && code !== "PreconditionFailed")
             throw error;
-        return { expected, partsMethod, answer: null, completeError: error };
+        return { expected, partsMethod, answer: null, completeError: error, sha256: sha256Hex };
     }
     if (algorithm !== null && checksumType === "FULL_OBJECT") {
         const echoed = answer.checksums[algorithm];
@@ -72713,7 +76357,7 @@ async function transferVerifyComplete(ctx, handle, plan, uploadId, ifNoneMatch, 
             throw new StepError("CompleteMultipartUpload", `S3 answered ${algorithm} ${echoed}, local value is ${checksumLocal}`, HINTS.verify);
         }
     }
-    return { expected, partsMethod, answer, completeError: null };
+    return { expected, partsMethod, answer, completeError: null, sha256: sha256Hex };
 }
 /**
  * Parts read at different times must come from one version of the file, or the object would mix two. Each
@@ -72764,6 +76408,7 @@ function unprovablePartsError(step) {
 
 
 
+
 /** Re-sends of a PutObject whose stored object does not match, as for parts (upload-multipart.ts). */
 const upload_single_REPAIR_ROUNDS = 2;
 // A single PutObject cannot be taken back like a multipart upload can be aborted.
@@ -72775,11 +76420,19 @@ const WRITTEN = "The object was written but is not proven by a checksum; delete 
  */
 async function uploadSingle(ctx, handle, plan, ifNoneMatch) {
     const { algorithm } = ctx.run;
+    const sha256 = ctx.run.options.sha256 === true
+        ? new OrderedSha256(handle, plan.parts, { algorithm, rereadParts: new Set() })
+        : null;
+    // The SHA-256 is of the bytes read for the first send; it is reported only for the bytes finally proven.
+    const sha256Of = (proven) => finishSha256(ctx.file.path, sha256, [proven]);
     let digest;
     let sent;
     try {
-        sent = await sendPart(ctx, handle, plan.parts[0], "PutObject", putSender(ctx, { ifNoneMatch }), true, (read) => {
-            digest = read;
+        sent = await sendPart(ctx, handle, plan.parts[0], "PutObject", putSender(ctx, { ifNoneMatch }), true, {
+            onRead: (read) => {
+                digest = read;
+            },
+            ...(sha256 ? { sha256 } : {}),
         });
     }
     catch (error) {
@@ -72789,7 +76442,7 @@ async function uploadSingle(ctx, handle, plan, ifNoneMatch) {
         const checksumLocal = digest.digest?.toString("base64") ?? null;
         const outcome = await confirmAmbiguousWrite(ctx, expectedOf(ctx, plan, digest), "PutObject", error);
         ctx.run.emit({ type: "progress", file: ctx.file, bytesDone: plan.size, size: plan.size });
-        return { ...outcome, checksumLocal };
+        return { ...outcome, checksumLocal, sha256: await sha256Of(digest) };
     }
     ctx.run.emit({ type: "progress", file: ctx.file, bytesDone: plan.size, size: plan.size });
     // The store answered success; it must also hold what it answered. A stored object that differs is re-sent
@@ -72800,7 +76453,7 @@ async function uploadSingle(ctx, handle, plan, ifNoneMatch) {
         try {
             const outcome = await confirmObject(ctx, expectedOf(ctx, plan, sent.digest), sent.answer, algorithm !== null && sent.answer.checksums[algorithm] !== undefined ? "checksum" : "etag-md5", "PutObject");
             if (round === 0)
-                return { ...outcome, checksumLocal };
+                return { ...outcome, checksumLocal, sha256: await sha256Of(sent.digest) };
             const notes = [
                 ...outcome.notes,
                 `The stored object did not match at first and was re-sent ${round} time(s).`,
@@ -72808,7 +76461,7 @@ async function uploadSingle(ctx, handle, plan, ifNoneMatch) {
             const problem = await deleteWrittenVersions(ctx, wrongVersions);
             if (problem !== null)
                 notes.push(`Earlier wrong versions of this run remain: ${problem}`);
-            return { ...outcome, notes, checksumLocal };
+            return { ...outcome, notes, checksumLocal, sha256: await sha256Of(sent.digest) };
         }
         catch (error) {
             if (!(error instanceof StoredMismatchError))
@@ -72890,11 +76543,10 @@ function isPreconditionFailed(error) {
 
 
 
+
 function objectHeaders(run, file) {
     const { object } = run.options;
-    const headers = { contentType: object.contentType ?? guessContentType(file.path) };
-    if (object.cacheControl !== undefined)
-        headers.cacheControl = object.cacheControl;
+    const headers = servedHeaders(object, file);
     if (object.metadata !== undefined)
         headers.metadata = object.metadata;
     if (object.tags !== undefined && Object.keys(object.tags).length > 0) {
@@ -72907,6 +76559,19 @@ function objectHeaders(run, file) {
     if (object.sseKmsKeyId !== undefined)
         headers.sseKmsKeyId = object.sseKmsKeyId;
     return headers;
+}
+/**
+ * An identical object is left as it is even when its headers differ (a changed rule, a newer MIME database):
+ * overwrite: false never replaces an object, and stores that re-case a header would otherwise fail runs.
+ */
+function staleHeadersNote(wanted, stored) {
+    const differences = stored === undefined ? [] : headerDifferences(wanted, stored);
+    if (differences.length === 0)
+        return [];
+    return [
+        `Its stored headers differ from this run's: ${differences.join(", ")}; the bytes are identical, so it was ` +
+            "left as it is: set overwrite: true to store this run's headers.",
+    ];
 }
 function emptyResult(run, file, size, plan) {
     return {
@@ -72922,6 +76587,7 @@ function emptyResult(run, file, size, plan) {
         checksumType: plan?.multipart ? run.checksumType : run.algorithm === null ? null : "FULL_OBJECT",
         checksumLocal: null,
         checksumRemote: null,
+        sha256: null,
         verification: "none",
         verified: false,
         notes: [],
@@ -72941,7 +76607,45 @@ function openRegularFile(path) {
     }
     return { handle: { fd, identity: identityOf(stat) }, size: Number(stat.size) };
 }
-/** Uploads and verifies one file. Never throws: a failure is a result with status "failed" and an error. */
+function unchangedResult(result, decision, headers) {
+    return {
+        ...result,
+        status: "unchanged",
+        etag: decision.stored.etag,
+        ...(decision.stored.versionId ? { versionId: decision.stored.versionId } : {}),
+        checksumType: decision.stored.checksumType ?? result.checksumType,
+        checksumLocal: decision.checksum,
+        checksumRemote: decision.checksum,
+        sha256: decision.sha256,
+        verification: decision.method,
+        verified: true,
+        notes: [
+            "The object already exists with the same content; it was not uploaded again.",
+            ...staleHeadersNote(headers, decision.stored.served),
+        ],
+    };
+}
+/** A file the run did not start because the store was lost mid-run (preflight.ts: watchStore). */
+function notAttempted(run, file, lost) {
+    const result = {
+        ...emptyResult(run, file, 0, null),
+        error: `${file.path} → s3://${run.options.bucket}/${file.key}: not attempted: ${lost.message}`,
+        failure: failureOf(lost),
+    };
+    run.emit({ type: "file-done", result });
+    return result;
+}
+/** What a dry run says of a file the real run would upload: whether an object is there to be replaced. */
+function dryRunNote(ifNoneMatch) {
+    return ifNoneMatch
+        ? "Dry run: no object at this key; nothing was uploaded."
+        : "Dry run: nothing was uploaded (overwrite: true replaces any object at this key without comparing).";
+}
+/**
+ * Uploads and verifies one file; a dry run takes the same decisions (plan, overwrite check, unchanged proof)
+ * and stops before the first write. Never throws: a failure is a result with status "failed" (or, in a dry
+ * run, "refused") and an error.
+ */
 async function uploadFile(run, file) {
     const started = performance.now();
     let result = emptyResult(run, file, 0, null);
@@ -72956,7 +76660,7 @@ async function uploadFile(run, file) {
             limits: run.limits,
         });
         if (!planned.ok)
-            throw new Error(`plan: ${planned.error}`);
+            throw new Refusal("plan", `plan: ${planned.error}`);
         const plan = planned.plan;
         result = emptyResult(run, file, plan.size, plan);
         run.emit({
@@ -72966,41 +76670,29 @@ async function uploadFile(run, file) {
             parts: plan.parts.length,
             partSize: plan.partSize,
         });
-        if (run.options.dryRun) {
-            result = { ...result, status: "dry-run", notes: ["Dry run: nothing was uploaded."] };
+        const ctx = { run, file, headers: objectHeaders(run, file), signal: run.options.signal };
+        const decision = await decideExisting(ctx, handle, plan);
+        if (decision.action === "unchanged") {
+            result = unchangedResult(result, decision, ctx.headers);
+        }
+        else if (run.options.dryRun) {
+            result = { ...result, status: "dry-run", notes: [dryRunNote(decision.ifNoneMatch)] };
         }
         else {
-            const ctx = { run, file, headers: objectHeaders(run, file), signal: run.options.signal };
-            const decision = await decideExisting(ctx, handle, plan);
-            if (decision.action === "unchanged") {
-                result = {
-                    ...result,
-                    status: "unchanged",
-                    etag: decision.stored.etag,
-                    ...(decision.stored.versionId ? { versionId: decision.stored.versionId } : {}),
-                    checksumType: decision.stored.checksumType ?? result.checksumType,
-                    checksumLocal: decision.checksum,
-                    checksumRemote: decision.checksum,
-                    verification: decision.method,
-                    verified: true,
-                    notes: ["The object already exists with the same content; it was not uploaded again."],
-                };
-            }
-            else {
-                const outcome = plan.multipart
-                    ? await uploadMultipart(ctx, opened.handle, plan, decision.ifNoneMatch)
-                    : await uploadSingle(ctx, handle, plan, decision.ifNoneMatch);
-                result = { ...result, ...outcome, status: "uploaded" };
-            }
+            const outcome = plan.multipart
+                ? await uploadMultipart(ctx, opened.handle, plan, decision.ifNoneMatch)
+                : await uploadSingle(ctx, handle, plan, decision.ifNoneMatch);
+            result = { ...result, ...outcome, status: "uploaded" };
         }
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         result = {
             ...result,
-            status: "failed",
+            status: run.options.dryRun && error instanceof Refusal ? "refused" : "failed",
             verified: false,
             error: `${file.path} → s3://${run.options.bucket}/${file.key}: ${message}`,
+            failure: failureOf(error),
         };
     }
     finally {
@@ -73017,6 +76709,8 @@ async function uploadFile(run, file) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/index.ts
+
+
 
 
 
@@ -73067,7 +76761,8 @@ function bytesPerTransfer(options, limits) {
     return Math.max(options.partSize, Math.min(options.multipartThreshold, limits.maxPartSize));
 }
 /**
- * Uploads every file through one shared pool of `concurrency` transfers and returns one verified result
+ * Checks with one request that the store can take the files (preflight.ts: a StepError otherwise), then
+ * uploads every file through one shared pool of `concurrency` transfers and returns one verified result
  * per file. Memory: at most `concurrency` buffers of bytesPerTransfer (or of a part size raised for a file
  * of over 10,000 parts) are held at once.
  */
@@ -73105,17 +76800,26 @@ async function runUploads(files, options) {
         emit: (event) => options.onEvent?.(event),
     };
     try {
+        if (files.length > 0)
+            await preflight(run, files);
+        const watch = watchStore(run, files);
         // Twice the pool, so one file's control calls overlap another file's transfers.
-        const results = await mapLimited(files, options.concurrency * 2, (file) => uploadFile(run, file));
-        return { files: results, ok: results.every((result) => result.status !== "failed") };
+        const results = await mapLimited(files, options.concurrency * 2, async (file) => {
+            const lost = watch.lost();
+            if (lost)
+                return notAttempted(run, file, lost);
+            const result = await uploadFile(run, file);
+            await watch.recheck(result);
+            return result;
+        });
+        const ok = results.every((result) => result.status !== "failed" && result.status !== "refused");
+        return { files: results, ok };
     }
     finally {
         store.destroy();
     }
 }
 
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/frontend/bucket-name.ts
 // Bucket names: Amazon S3's naming rules where the endpoint is Amazon's, a looser check elsewhere.
 
@@ -73307,6 +77011,11 @@ const INPUTS = [
         default: "",
     },
     {
+        name: "profile",
+        description: "AWS profile (from ~/.aws/config and credentials) for credentials, region and ca_bundle; empty uses AWS_PROFILE or default.",
+        default: "",
+    },
+    {
         name: "endpoint",
         description: "Endpoint URL of an S3-compatible store, e.g. http://127.0.0.1:9000; empty for Amazon S3.",
         default: "",
@@ -73339,7 +77048,18 @@ const INPUTS = [
         description: "Content-Type for every object; empty guesses it from each file's extension.",
         default: "",
     },
+    {
+        name: "content-encoding",
+        description: "Content-Encoding for every object, e.g. gzip; empty sends none (a .gz file is stored as application/gzip and downloads as is).",
+        default: "",
+    },
     { name: "cache-control", description: "Cache-Control header for every object.", default: "" },
+    {
+        name: "headers",
+        description: 'Per-file headers, one "pattern | Header: value" per line (a glob relative to base-dir), e.g. **/*.js.gz | Content-Encoding: gzip; later lines win.',
+        default: "",
+        multiline: true,
+    },
     {
         name: "metadata",
         description: "User metadata, one key=value per line (stored as x-amz-meta-key).",
@@ -73380,13 +77100,19 @@ const INPUTS = [
         boolean: true,
     },
     {
+        name: "sha256",
+        description: "Compute each file's SHA-256 (hex, as sha256sum prints it) from the bytes read for the upload, for the results, the manifest and the checksums-file output (true/false).",
+        default: "false",
+        boolean: true,
+    },
+    {
         name: "on-failure",
         description: "What to do with a failed multipart upload: abort (delete its parts) or keep (to resume later).",
         default: "abort",
     },
     {
         name: "dry-run",
-        description: "List what would be uploaded, with keys and sizes, without writing anything (true/false).",
+        description: "Ask the store what each file would do: upload, unchanged (proven identical) or refused (and why); writes nothing (true/false).",
         default: "false",
         boolean: true,
     },
@@ -73412,6 +77138,149 @@ function envName(input) {
     return ENV_PREFIX + input.toUpperCase().replaceAll("-", "_");
 }
 
+;// CONCATENATED MODULE: ./src/frontend/network-env.ts
+// The network settings users already have for curl and the AWS CLI: *_PROXY variables, AWS_CA_BUNDLE and the
+// profile's ca_bundle. Read once here, so the engine gets plain values and never looks at the environment.
+
+
+
+/** The lower-case name wins when both are set, even when empty (as for curl and the AWS CLI). */
+function proxyVariable(env, lower) {
+    const upper = lower.toUpperCase();
+    const name = env[lower] !== undefined ? lower : upper;
+    const value = env[name]?.trim();
+    return value ? { name, value } : undefined;
+}
+/** The value with any user:password hidden, for messages. */
+function withoutCredentials(text) {
+    return text.replace(/\/\/[^/@]*@/, "//***@");
+}
+function proxyUrl(name, value, errors) {
+    // "proxy:3128" means http://proxy:3128 to curl and the AWS CLI alike.
+    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+    let url;
+    try {
+        url = new URL(withScheme);
+    }
+    catch {
+        errors.push(`Environment variable ${name}: "${withoutCredentials(value)}" is not a proxy URL; use e.g. http://proxy.example.com:3128.`);
+        return undefined;
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+        errors.push(`Environment variable ${name}: ${url.protocol}// proxies are not supported; use an http:// or https:// proxy.`);
+        return undefined;
+    }
+    return url.href;
+}
+function proxySettings(env, errors) {
+    const proxy = {};
+    const https = proxyVariable(env, "https_proxy");
+    const http = proxyVariable(env, "http_proxy");
+    const noProxy = proxyVariable(env, "no_proxy");
+    const httpsProxy = https && proxyUrl(https.name, https.value, errors);
+    const httpProxy = http && proxyUrl(http.name, http.value, errors);
+    if (httpsProxy)
+        proxy.httpsProxy = httpsProxy;
+    if (httpProxy)
+        proxy.httpProxy = httpProxy;
+    if (noProxy)
+        proxy.noProxy = noProxy.value;
+    return httpsProxy || httpProxy ? proxy : undefined;
+}
+/** One key of one profile in the shared config file: `[default]` or `[profile NAME]`. */
+function profileSetting(ini, profile, key) {
+    let inProfile = false;
+    let found;
+    for (const raw of ini.split(/\r?\n/)) {
+        const line = raw.replace(/^\s+/, "");
+        if (line === "" || line.startsWith("#") || line.startsWith(";"))
+            continue;
+        const section = /^\[\s*([^\]]*?)\s*\]/.exec(line);
+        if (section) {
+            const name = section[1].replace(/^profile\s+/, "");
+            inProfile = name === profile && (section[1].startsWith("profile ") || profile === "default");
+            continue;
+        }
+        // An indented line continues a nested setting (s3 = ...), which holds no ca_bundle.
+        if (!inProfile || raw !== line)
+            continue;
+        const pair = /^([^=]+?)\s*=\s*(.*)$/.exec(line);
+        if (pair && pair[1] === key)
+            found = pair[2].trim();
+    }
+    return found;
+}
+function caSource(env, profile) {
+    const fromEnv = env["AWS_CA_BUNDLE"]?.trim();
+    if (fromEnv)
+        return { file: fromEnv, origin: "AWS_CA_BUNDLE" };
+    const configFile = env["AWS_CONFIG_FILE"]?.trim() || external_node_path_default().join(home(env), ".aws", "config");
+    let ini;
+    try {
+        ini = (0,external_node_fs_.readFileSync)(expandHome(configFile, env), "utf8");
+    }
+    catch {
+        // No shared config file is the usual case on CI, and the AWS CLI and SDK read a missing one as empty.
+        return undefined;
+    }
+    const name = profile ?? (env["AWS_PROFILE"]?.trim() || "default");
+    const file = profileSetting(ini, name, "ca_bundle");
+    return file ? { file, origin: `ca_bundle of profile "${name}" in ${configFile}` } : undefined;
+}
+function home(env) {
+    return env["HOME"] || (0,external_node_os_.homedir)();
+}
+function expandHome(file, env) {
+    return file === "~" || file.startsWith("~/") ? external_node_path_default().join(home(env), file.slice(1)) : file;
+}
+function reason(error) {
+    const code = error.code;
+    return typeof code === "string" ? code : error instanceof Error ? error.message : String(error);
+}
+function readCa(source, env, errors) {
+    let pem;
+    try {
+        pem = (0,external_node_fs_.readFileSync)(expandHome(source.file, env), "utf8");
+    }
+    catch (error) {
+        errors.push(`${source.origin}: cannot read the CA bundle "${source.file}" (${reason(error)}); point it to a PEM file with the CA certificates to trust.`);
+        return undefined;
+    }
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
+        errors.push(`${source.origin}: "${source.file}" holds no PEM certificate (-----BEGIN CERTIFICATE-----); point it to the CA's certificate in PEM form.`);
+        return undefined;
+    }
+    return { pem: withNodeExtraCerts(pem, env), source: `${source.origin} (${source.file})` };
+}
+/**
+ * The agents' own CA list replaces Node's, and Node 20 cannot list NODE_EXTRA_CA_CERTS among its defaults: keep
+ * those certificates trusted by adding them here (Node warns itself when that file is unreadable).
+ */
+function withNodeExtraCerts(pem, env) {
+    const extra = env["NODE_EXTRA_CA_CERTS"]?.trim();
+    if (!extra)
+        return pem;
+    try {
+        return `${pem.trimEnd()}\n${(0,external_node_fs_.readFileSync)(extra, "utf8")}`;
+    }
+    catch {
+        return pem;
+    }
+}
+/**
+ * Proxy and CA settings from the environment and the shared AWS config. `profile` is the one the user chose
+ * (--profile / input "profile"); AWS_PROFILE and then "default" otherwise.
+ */
+function readNetwork(env, profile) {
+    const errors = [];
+    const proxy = proxySettings(env, errors);
+    const source = caSource(env, profile);
+    const extraCa = source && readCa(source, env, errors);
+    if (errors.length > 0)
+        return { ok: false, errors };
+    return { ok: true, network: { ...(proxy ? { proxy } : {}), ...(extraCa ? { extraCa } : {}) } };
+}
+
 ;// CONCATENATED MODULE: ./src/frontend/duration.ts
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 function parseDuration(name, text) {
@@ -73424,6 +77293,121 @@ function parseDuration(name, text) {
         };
     }
     return { ok: true, value: Number(match[1]) * unit };
+}
+
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(4006);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./src/frontend/header-rules.ts
+// Per-pattern headers: one "pattern | Header: value" per line, split at the first "|" and the first ":" after
+// it, so a value keeps its commas, semicolons and quotes as written (Cache-Control "public, max-age=31536000,
+// immutable"; Content-Disposition 'attachment; filename="a, b"'). A pattern cannot hold "|": alternatives are
+// written with braces, *.{js,css}.
+
+
+
+const HEADERS = Object.entries(SERVED_HEADER_NAMES);
+const MEDIA_TYPE = /^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/;
+// RFC 9110 content-coding tokens, comma-separated.
+const CODINGS = /^[\w!#$%&'*+.^`|~-]+(\s*,\s*[\w!#$%&'*+.^`|~-]+)*$/;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/** What is wrong with a header's value, as the end of a sentence; undefined when it can be sent. */
+function headerValueProblem(field, value) {
+    const name = SERVED_HEADER_NAMES[field];
+    if (!PRINTABLE_ASCII.test(value)) {
+        const example = field === "contentDisposition" ? " (for a file name: filename*=UTF-8''%C3%A4.pdf)" : "";
+        return `the ${name} value has non-ASCII or control characters, which HTTP headers cannot carry; encode them${example}.`;
+    }
+    if (field === "contentType" && !MEDIA_TYPE.test(value)) {
+        return `${name} "${value}" is not a media type; use type/subtype, e.g. text/javascript.`;
+    }
+    if (field === "contentEncoding" && !CODINGS.test(value)) {
+        return `${name} "${value}" is not a list of codings; use e.g. gzip, br or zstd (several separated by commas).`;
+    }
+    return undefined;
+}
+function parseLine(input, line, text) {
+    const bar = text.indexOf("|");
+    const colon = bar < 0 ? -1 : text.indexOf(":", bar);
+    if (bar < 0 || colon < 0) {
+        return `Input "${input}": line ${line} "${text}" is not "pattern | Header: value"; write one header per line, e.g. **/*.js.gz | Content-Encoding: gzip.`;
+    }
+    const pattern = text.slice(0, bar).trim();
+    const name = text.slice(bar + 1, colon).trim();
+    const value = text.slice(colon + 1).trim();
+    if (pattern === "") {
+        return `Input "${input}": line ${line} has no pattern before "|"; give a glob relative to base-dir, e.g. **/*.html | Cache-Control: no-cache.`;
+    }
+    if (pattern.startsWith("/")) {
+        return `Input "${input}": line ${line}: pattern "${pattern}" starts with "/"; patterns are relative to base-dir, so write ${pattern.replace(/^\/+/, "")}.`;
+    }
+    const header = HEADERS.find(([, known]) => known.toLowerCase() === name.toLowerCase());
+    if (!header) {
+        const names = HEADERS.map(([, known]) => known);
+        const choices = `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
+        return `Input "${input}": line ${line}: "${name}" is not a header rules can set; use ${choices} (user metadata goes in "metadata").`;
+    }
+    const [field, headerName] = header;
+    if (value === "") {
+        return `Input "${input}": line ${line}: ${headerName} has no value; give one, or remove the line.`;
+    }
+    const problem = headerValueProblem(field, value);
+    if (problem)
+        return `Input "${input}": line ${line}: ${problem}`;
+    return { line, pattern, header: field, value };
+}
+/** Every bad line is reported, each naming the input, the line and the fix. */
+function parseHeaderRules(input, text) {
+    const rules = [];
+    const errors = [];
+    for (const [index, raw] of text.split(/\r?\n/).entries()) {
+        const line = raw.trim();
+        if (line === "")
+            continue;
+        const parsed = parseLine(input, index + 1, line);
+        if (typeof parsed === "string")
+            errors.push(parsed);
+        else
+            rules.push(parsed);
+    }
+    return { rules, errors };
+}
+// A pattern without "/" matches the file name at any depth, as in .gitignore; picomatch's own basename option
+// is not used because it stops "dir/*.css" from matching "dir/a.css".
+function compile(rules) {
+    const matchers = new Map();
+    for (const { pattern } of rules) {
+        if (matchers.has(pattern))
+            continue;
+        // One argument only: picomatch takes a second as "return a match object".
+        const matches = picomatch_default()(pattern, { dot: true });
+        const subject = pattern.includes("/") ? (p) => p : (p) => external_node_path_default().posix.basename(p);
+        matchers.set(pattern, (relativePath) => matches(subject(relativePath)));
+    }
+    return matchers;
+}
+/** relative path ("/"-separated, relative to base-dir) → the headers its rules set, later rules winning. */
+function headerMatcher(rules) {
+    const matchers = compile(rules);
+    return (relativePath) => {
+        const headers = {};
+        for (const rule of rules) {
+            if (matchers.get(rule.pattern)(relativePath))
+                headers[rule.header] = rule.value;
+        }
+        return headers;
+    };
+}
+/** One warning per pattern that matches none of the files: a typo there would otherwise go unnoticed. */
+function unmatchedRuleWarnings(input, rules, relativePaths, baseDir) {
+    const warnings = [];
+    for (const [pattern, matches] of compile(rules)) {
+        if (relativePaths.some(matches))
+            continue;
+        const line = rules.find((rule) => rule.pattern === pattern).line;
+        warnings.push(`Input "${input}": line ${line} pattern "${pattern}" matches none of the files to upload; patterns are relative to base-dir ("${baseDir}").`);
+    }
+    return warnings;
 }
 
 ;// CONCATENATED MODULE: ./src/frontend/fields.ts
@@ -73509,6 +77493,8 @@ function parsePairs(name, text, limits) {
 
 
 
+
+
 const config_ALGORITHMS = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256", "none"];
 const CHECKSUM_TYPES = ["FULL_OBJECT", "COMPOSITE"];
 const SSE_MODES = ["AES256", "aws:kms", "aws:kms:dsse"];
@@ -73518,9 +77504,9 @@ function compactSize(bytes) {
 }
 /**
  * `limits`: the engine's own (S3's, narrowed to this Node.js's largest Buffer), so a setting that passes here
- * never fails the engine's checks.
+ * never fails the engine's checks. `env`: where proxy and CA settings come from (HTTPS_PROXY, AWS_CA_BUNDLE…).
  */
-function parseConfig(lookup, limits = resolveLimits(undefined)) {
+function parseConfig(lookup, limits = resolveLimits(undefined), env = {}) {
     const errors = [];
     const text = (name) => {
         const given = lookup(name)?.trim() ?? "";
@@ -73593,7 +77579,16 @@ function parseConfig(lookup, limits = resolveLimits(undefined)) {
     const endpointError = endpoint === undefined ? undefined : checkEndpoint(endpoint);
     if (endpointError)
         errors.push(endpointError);
+    const profile = optional("profile");
+    if (profile !== undefined && !/^[\w.@+-]+$/.test(profile)) {
+        errors.push(`Input "profile": "${profile}" is not a profile name; use the name in [profile NAME] of ~/.aws/config.`);
+    }
+    const network = readNetwork(env, profile);
+    if (!network.ok)
+        errors.push(...network.errors);
+    const hasNetwork = network.ok && Object.keys(network.network).length > 0;
     const object = parseObjectSettings(text, take, errors);
+    const headerRules = parseHeaderRules("headers", mode === "cleanup" ? "" : text("headers"));
     const requireChecksums = bool("require-checksums");
     if (requireChecksums && checksumAlgorithm === null) {
         errors.push(`Input "require-checksums" is true but "checksum-algorithm" is none; choose an algorithm.`);
@@ -73609,7 +77604,13 @@ function parseConfig(lookup, limits = resolveLimits(undefined)) {
         },
         engine: {
             bucket,
-            s3: { region, endpoint, forcePathStyle: bool("force-path-style") },
+            s3: {
+                region,
+                endpoint,
+                forcePathStyle: bool("force-path-style"),
+                ...(profile !== undefined ? { profile } : {}),
+                ...(network.ok && hasNetwork ? { network: network.network } : {}),
+            },
             partSize,
             concurrency,
             checksumAlgorithm,
@@ -73621,6 +77622,7 @@ function parseConfig(lookup, limits = resolveLimits(undefined)) {
             onFailure: take(parseChoice("on-failure", text("on-failure"), ["abort", "keep"]), "abort"),
             dryRun: bool("dry-run"),
             requireChecksums,
+            sha256: bool("sha256"),
             object,
         },
         patterns,
@@ -73628,7 +77630,9 @@ function parseConfig(lookup, limits = resolveLimits(undefined)) {
         baseDir: text("base-dir"),
         ifNoFilesFound: take(parseChoice("if-no-files-found", text("if-no-files-found"), ["error", "warn", "ignore"]), "error"),
         includeHiddenFiles: bool("include-hidden-files"),
+        headerRules: headerRules.rules,
     };
+    errors.push(...headerRules.errors);
     return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
 }
 function parseObjectSettings(text, take, errors) {
@@ -73639,6 +77643,14 @@ function parseObjectSettings(text, take, errors) {
             object.contentType = contentType;
         else
             errors.push(`Input "content-type": "${contentType}" is not a media type; use type/subtype, e.g. application/zip, or leave it empty to guess from the extension.`);
+    }
+    const contentEncoding = text("content-encoding");
+    if (contentEncoding) {
+        const problem = headerValueProblem("contentEncoding", contentEncoding);
+        if (problem)
+            errors.push(`Input "content-encoding": ${problem}`);
+        else
+            object.contentEncoding = contentEncoding;
     }
     if (text("cache-control"))
         object.cacheControl = text("cache-control");
@@ -73738,7 +77750,9 @@ function describeResult(result) {
         case "failed":
             return `FAILED ${failureDetail(result)}`;
         case "unchanged":
-            return `unchanged ${where} (${size}, identical object already stored)`;
+            return `unchanged ${where} (${size}, identical: ${unchangedProof(result)})`;
+        case "refused":
+            return `would be refused ${failureDetail(result)}`;
         case "dry-run":
             return `would upload ${result.path} → ${where} (${size}, ${result.parts} part${result.parts === 1 ? "" : "s"})`;
         case "uploaded": {
@@ -73752,6 +77766,12 @@ function describeResult(result) {
         }
     }
 }
+/** What proved a stored object identical to the file, as the unchanged check compared it. */
+function unchangedProof(result) {
+    return result.verification === "checksum"
+        ? `${formatChecksum(result)} matches`
+        : `ETag ${result.etag} matches the file's MD5`;
+}
 /** The engine's error names the file already; older or unexpected errors may not, so add it only then. */
 function failureDetail(result) {
     const error = result.error ?? "failed without an error message";
@@ -73762,8 +77782,147 @@ function failureDetail(result) {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./src/frontend/keys.ts
+// How a local file becomes an object key: prefix + path relative to base-dir, always with "/".
+
+const MAX_KEY_BYTES = 1024;
+// S3 stores them, but XML listings need encoding-type=url for them and many tools break on such keys.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+function joinPrefix(prefix, relative) {
+    if (prefix === "" || prefix.endsWith("/"))
+        return prefix + relative;
+    return `${prefix}/${relative}`;
+}
+/** baseDir and filePath are absolute. */
+function objectKey(baseDir, prefix, filePath) {
+    const relative = external_node_path_default().relative(baseDir, filePath);
+    if (relative === "" || relative.startsWith("..") || external_node_path_default().isAbsolute(relative)) {
+        return {
+            ok: false,
+            error: `File "${filePath}" is not inside base-dir "${baseDir}"; set "base-dir" to a directory that contains every matched file.`,
+        };
+    }
+    const key = joinPrefix(prefix, relative.split((external_node_path_default()).sep).join("/"));
+    const bytes = Buffer.byteLength(key);
+    if (bytes > MAX_KEY_BYTES) {
+        return {
+            ok: false,
+            error: `File "${filePath}" gives a key of ${bytes} bytes; S3 keys are at most ${MAX_KEY_BYTES} bytes (UTF-8), so shorten "prefix" or the path.`,
+        };
+    }
+    const control = CONTROL_CHARACTER.exec(key);
+    if (control) {
+        const code = control[0].codePointAt(0).toString(16).toUpperCase().padStart(4, "0");
+        return {
+            ok: false,
+            error: `File "${filePath}" gives a key with control character U+${code}, which S3 lists only URL-encoded and many tools mishandle; rename the file or exclude it with a "!" pattern.`,
+        };
+    }
+    return { ok: true, key };
+}
+
+;// CONCATENATED MODULE: ./src/frontend/checksums-file.ts
+// The checksums-file output: one `<sha256>  <name>` line per file stored, as sha256sum writes them. Names are
+// the keys without their prefix, which keys.ts makes of the path relative to base-dir with "/": so
+// `sha256sum -c` run in base-dir checks the local files, and a release page lists the names people download. actions/attest-build-provenance reads
+// the same lines as subject-checksums, splitting on the OS's line end, so the file ends lines with os.EOL
+// (GNU sha256sum accepts CRLF too). Names are written as they are, never in sha256sum's backslash escape,
+// which the attest action does not read; keys.ts refuses names with control characters, so no name needs it.
+
+
+
+
+
+/** The file's text, or null when no stored file has a SHA-256 (sha256 off, or nothing stored). */
+function checksumsText(files, prefix) {
+    const keyStart = joinPrefix(prefix, "");
+    const lines = files
+        .filter((file) => (file.status === "uploaded" || file.status === "unchanged") && file.sha256 !== null)
+        .map((file) => {
+        if (!file.key.startsWith(keyStart)) {
+            throw new Error(`checksumsText: key ${file.key} does not start with the prefix "${keyStart}"`);
+        }
+        return `${file.sha256}  ${file.key.slice(keyStart.length)}${external_node_os_.EOL}`;
+    });
+    return lines.length === 0 ? null : lines.join("");
+}
+/** Writes into dir under a fresh name (several steps of a job may upload) and returns the path. */
+async function writeChecksumsFile(dir, text) {
+    const file = external_node_path_default().join(dir, `s3-verified-upload-${(0,external_node_crypto_.randomUUID)()}.sha256`);
+    await (0,promises_.writeFile)(file, text);
+    return file;
+}
+
+;// CONCATENATED MODULE: ./src/frontend/failures.ts
+
+/** A file the run did not (or, in a dry run, would not) put in the store. */
+const failedOrRefused = (file) => file.status === "failed" || file.status === "refused";
+/** The error without the "path → s3://bucket/key: " the engine puts before it. */
+function cause(file) {
+    const error = file.error ?? "failed without an error message";
+    const prefix = `${file.path} → s3://${file.bucket}/${file.key}: `;
+    return error.startsWith(prefix) ? error.slice(prefix.length) : error;
+}
+/** Same step and error code; without a code (checksum mismatch, refusal) only the very same message. */
+function causeKey(file) {
+    const step = file.failure?.step ?? "";
+    const code = file.failure?.code;
+    return code ? `${step}\0${code}` : `${step}\0\0${cause(file)}`;
+}
+/** Failed and refused files by cause, in the order each cause first appears. */
+function groupFailures(files) {
+    const groups = new Map();
+    for (const file of files.filter(failedOrRefused)) {
+        const key = causeKey(file);
+        const group = groups.get(key);
+        if (group)
+            group.files.push(file);
+        else
+            groups.set(key, { step: file.failure?.step ?? "", code: file.failure?.code ?? null, files: [file] });
+    }
+    return [...groups.values()];
+}
+/** 2500 → "2,500", without relying on the runtime's ICU data. */
+const count = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+/**
+ * The final error: one line per cause. `perFile` says where every file's own error is (e.g. "--json lists
+ * every file"), for causes shared by several files.
+ */
+function failureText(files, perFile) {
+    const groups = groupFailures(files);
+    const failed = groups.reduce((sum, group) => sum + group.files.length, 0);
+    const refusedOnly = groups.every((group) => group.files.every((file) => file.status === "refused"));
+    const verb = refusedOnly ? "would be refused" : "failed";
+    const lines = groups.map((group) => {
+        const first = group.files[0];
+        if (group.files.length === 1)
+            return `- ${failureDetail(first)}`;
+        const where = `${first.path} → s3://${first.bucket}/${first.key}`;
+        return `- ${count(group.files.length)} files (same cause): ${cause(first)} First: ${where}; ${perFile}.`;
+    });
+    return [`${count(failed)} of ${count(files.length)} files ${verb}:`, ...lines].join("\n");
+}
+/**
+ * For a live log: true for a failure whose cause an earlier failure of this run already showed. Each call
+ * makes a fresh tracker, so runs never share it.
+ */
+function repeatedFailures() {
+    const seen = new Set();
+    return (result) => {
+        if (!failedOrRefused(result))
+            return false;
+        const key = causeKey(result);
+        if (seen.has(key))
+            return true;
+        seen.add(key);
+        return false;
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/frontend/outputs.ts
 // The action's outputs (and the CLI's --json totals), computed from a run's results.
+
 
 function totals(files) {
     const count = (status) => files.filter((file) => file.status === status).length;
@@ -73773,6 +77932,7 @@ function totals(files) {
         skipped: count("unchanged"),
         failed: count("failed"),
         dryRun: count("dry-run"),
+        refused: count("refused"),
         bytes,
     };
 }
@@ -73796,23 +77956,76 @@ function objectUrl(bucket, key, s3, region) {
     }
     return `${endpoint.protocol}//${bucket}.${endpoint.host}/${path}`;
 }
+/**
+ * GitHub refuses an output over 1 MB, counting it as UTF-16 (two bytes per character; 2,500 files' results once
+ * made 1,045,020 bytes). The two lists that grow with the run get at most this many characters each, so
+ * together with the small outputs they stay under 1 MB even counted as one.
+ */
+const LIST_BUDGET = { results: 256 * 1024, keys: 192 * 1024 };
+/** A JSON array of as many items, in order, as fit the budget. */
+function cappedJsonArray(items, budget) {
+    const whole = JSON.stringify(items);
+    if (whole.length <= budget)
+        return { json: whole, kept: items.length };
+    const kept = [];
+    let length = 2;
+    for (const item of items) {
+        const text = JSON.stringify(item);
+        const added = text.length + (kept.length > 0 ? 1 : 0);
+        if (length + added > budget)
+            break;
+        kept.push(text);
+        length += added;
+    }
+    return { json: `[${kept.join(",")}]`, kept: kept.length };
+}
+/** Said in the log for each list that was cut: how much it holds and where the rest is. */
+function truncationNotices(outputs, run) {
+    const manifest = outputs["manifest"]
+        ? `the manifest, ${outputs["manifest"]} (output "manifest")`
+        : "the manifest";
+    const kept = (name) => JSON.parse(outputs[name] ?? "[]").length;
+    const notices = [];
+    if (outputs["results-truncated"] === "true") {
+        notices.push(`The "results" output lists ${kept("results")} of ${run.files.length} files (failed ones first) to stay ` +
+            `under GitHub's 1 MB output limit; every file is in ${manifest}.`);
+    }
+    if (outputs["keys-truncated"] === "true") {
+        const stored = run.files.filter((file) => file.status !== "failed").length;
+        notices.push(`The "keys" output lists ${kept("keys")} of ${stored} keys to stay under GitHub's 1 MB output limit; ` +
+            `every key is in ${manifest}.`);
+    }
+    return notices;
+}
 function runOutputs(run, s3, region, manifestPath) {
     const sums = totals(run.files);
     const outputs = {
         uploaded: String(sums.uploaded),
         skipped: String(sums.skipped),
         bytes: String(sums.bytes),
-        keys: JSON.stringify(run.files.filter((file) => file.status !== "failed").map((file) => file.key)),
-        results: JSON.stringify(run.files),
     };
+    const stored = run.files.filter((file) => !failedOrRefused(file)).map((file) => file.key);
+    const keys = cappedJsonArray(stored, LIST_BUDGET.keys);
+    outputs["keys"] = keys.json;
+    outputs["keys-truncated"] = String(keys.kept < stored.length);
+    // Failed files first: they are what a later step acts on.
+    const failedFirst = [
+        ...run.files.filter(failedOrRefused),
+        ...run.files.filter((file) => !failedOrRefused(file)),
+    ];
+    const results = cappedJsonArray(failedFirst, LIST_BUDGET.results);
+    // Whole, it keeps the run's order.
+    outputs["results"] = results.kept === run.files.length ? JSON.stringify(run.files) : results.json;
+    outputs["results-truncated"] = String(results.kept < run.files.length);
     if (manifestPath !== undefined)
         outputs["manifest"] = manifestPath;
     const only = run.files.length === 1 ? run.files[0] : undefined;
-    if (only && only.status !== "failed") {
+    if (only && !failedOrRefused(only)) {
         outputs["key"] = only.key;
         outputs["etag"] = only.etag;
         outputs["version-id"] = only.versionId ?? "";
         outputs["checksum"] = only.checksumRemote ?? only.checksumLocal ?? "";
+        outputs["sha256"] = only.sha256 ?? "";
         outputs["url"] = objectUrl(only.bucket, only.key, s3, region);
     }
     return outputs;
@@ -73929,47 +78142,278 @@ function barProgress(sink, intervalMs = 200) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/frontend/summary.ts
+;// CONCATENATED MODULE: ./src/frontend/totals-line.ts
 
 
-function cell(text) {
-    return text.replaceAll("|", "\\|").replaceAll("\n", " ");
+/** How a stored file was proven, in the words the totals line counts it under. */
+function proofLabel(file) {
+    if (file.verification === "etag-md5")
+        return "ETag/MD5";
+    return `${file.checksumAlgorithm ?? "unknown"} checksum`;
 }
-function verifiedCell(file) {
-    if (file.status === "failed")
-        return "❌ failed";
-    if (file.status === "dry-run")
-        return "— dry run";
-    if (file.status === "unchanged")
-        return `✅ unchanged (${file.verification})`;
-    return file.verified ? `✅ ${file.verification}` : `⚠️ not verified`;
-}
-function summaryMarkdown(bucket, files) {
-    const sums = totals(files);
-    const lines = [
-        `### s3-verified-upload to \`${bucket}\``,
-        "",
-        `${sums.uploaded} uploaded (${formatBytes(sums.bytes)}), ${sums.skipped} unchanged, ${sums.failed} failed` +
-            (sums.dryRun > 0 ? `, ${sums.dryRun} dry run` : ""),
-        "",
-        "| File | Key | Size | Parts | Checksum | Verified | Throughput |",
-        "| --- | --- | ---: | ---: | --- | --- | ---: |",
-    ];
+function verifiedPart(files) {
+    const counts = new Map();
+    let unverified = 0;
     for (const file of files) {
-        const throughput = file.status === "uploaded" ? formatRate(file.bytesPerSecond) : "";
-        lines.push(`| ${cell(file.path)} | ${cell(file.key)} | ${formatBytes(file.size)} | ${file.parts} | ${cell(formatChecksum(file))} | ${verifiedCell(file)} | ${throughput} |`);
+        if (file.status !== "uploaded" && file.status !== "unchanged")
+            continue;
+        if (!file.verified || file.verification === "none") {
+            unverified++;
+            continue;
+        }
+        const label = proofLabel(file);
+        counts.set(label, (counts.get(label) ?? 0) + 1);
     }
-    const remarks = files.flatMap((file) => [
-        ...(file.error ? [`- **${cell(file.key)}**: ${file.error}`] : []),
-        ...file.notes.map((note) => `- ${cell(file.key)}: ${note}`),
-    ]);
-    if (remarks.length > 0)
-        lines.push("", ...remarks);
-    return lines.join("\n") + "\n";
+    const groups = [...counts].map(([label, count]) => `${count} by ${label}`);
+    return `${groups.join(", ") || "none"}${unverified > 0 ? `, ${unverified} NOT verified` : ""}`;
+}
+/** Short runs are the common case; "0s" would say nothing about them. */
+function runDuration(ms) {
+    return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms);
+}
+function totalsLine(files, durationMs) {
+    const sums = totals(files);
+    const count = `${files.length} file${files.length === 1 ? "" : "s"}`;
+    const outcome = sums.dryRun + sums.refused > 0
+        ? `dry run, ${sums.dryRun} would upload, ${sums.skipped} unchanged, ${sums.refused} would be refused, ` +
+            `${sums.failed} failed`
+        : `${sums.uploaded} uploaded (${formatBytes(sums.bytes)}), ${sums.skipped} unchanged, ${sums.failed} failed`;
+    return `Totals: ${count}, ${outcome}; verified: ${verifiedPart(files)}; ${runDuration(durationMs)}`;
 }
 
-;// CONCATENATED MODULE: external "url"
-const external_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+;// CONCATENATED MODULE: ./src/frontend/summary.ts
+// The job summary: outcome and destination first, then failed files (step, error, fix), uploaded files, and the
+// unchanged ones folded away, so one failure is never buried. It is written as HTML blocks, which Markdown
+// passes through untouched: escaped file names then cannot break a table or inject markup.
+
+
+
+
+
+/** GitHub refuses a step summary over 1 MiB; past these, rows are left out and counted. */
+const SUMMARY_LIMITS = { bytes: 512 * 1024, rows: 500 };
+const ENTITIES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&#39;",
+    // A blank line would end the HTML block and let Markdown parse the rest of a file name.
+    "\r": "&#13;",
+    "\n": "&#10;",
+};
+function escapeHtml(text) {
+    return text.replace(/[&<>"'\r\n]/g, (char) => ENTITIES[char]);
+}
+function code(text) {
+    return `<code>${escapeHtml(text)}</code>`;
+}
+function summary_link(url, inner) {
+    return `<a href="${escapeHtml(url)}">${inner}</a>`;
+}
+/** The S3 console's host for the region's partition. */
+function consoleOrigin(region) {
+    if (region.startsWith("cn-"))
+        return `https://${region}.console.amazonaws.cn`;
+    if (region.startsWith("us-gov-"))
+        return "https://console.amazonaws-us-gov.com";
+    return `https://${region}.console.aws.amazon.com`;
+}
+function consoleObjectUrl(context, key) {
+    const query = `region=${context.region}&bucketType=general&prefix=${encodeURIComponent(key)}`;
+    return `${consoleOrigin(context.region)}/s3/object/${encodeURIComponent(context.bucket)}?${query}`;
+}
+function consoleFolderUrl(context, prefix) {
+    const query = `region=${context.region}&bucketType=general&prefix=${encodeURIComponent(prefix)}`;
+    return `${consoleOrigin(context.region)}/s3/buckets/${encodeURIComponent(context.bucket)}?${query}`;
+}
+/** "12.0 MiB" on one line: GitHub strips the style attributes that would say so. */
+function unbroken(text) {
+    return escapeHtml(text).replaceAll(" ", "&nbsp;");
+}
+/** The checksum algorithm that proved the object, or ETag/MD5. */
+function proofName(file) {
+    return file.verification === "etag-md5" ? "ETag/MD5" : (file.checksumAlgorithm ?? "none");
+}
+function objectCell(context, file) {
+    const uri = code(`s3://${file.bucket}/${file.key}`);
+    return context.endpoint === undefined ? summary_link(consoleObjectUrl(context, file.key), uri) : uri;
+}
+function shownPath(context, file) {
+    const relative = external_node_path_default().relative(context.workspace, file);
+    return relative === "" || relative.startsWith("..") || external_node_path_default().isAbsolute(relative) ? file : relative;
+}
+/** Workspace paths inside a message, relative like the File column. */
+function relativeText(context, text) {
+    return text.replaceAll(context.workspace + (external_node_path_default()).sep, "");
+}
+function summary_failureOf(context, file) {
+    if (file.failure) {
+        const { step, detail, hint } = file.failure;
+        return { step, detail: relativeText(context, detail), hint: hint === "" ? "—" : hint };
+    }
+    // The File and Object columns already say what the engine's prefix says.
+    const prefix = `${file.path} → s3://${file.bucket}/${file.key}: `;
+    const error = file.error ?? "failed without an error message";
+    const detail = error.startsWith(prefix) ? error.slice(prefix.length) : error;
+    return { step: "—", detail: relativeText(context, detail), hint: "—" };
+}
+function sections(context, withSha256) {
+    // One column for both: a second one doubles the table's width for what the title's prefix mostly says.
+    const file = {
+        title: "File → object",
+        cell: (result) => `${code(shownPath(context, result.path))}<br>→ ${objectCell(context, result)}`,
+    };
+    const size = { title: "Size", right: true, cell: (result) => unbroken(formatBytes(result.size)) };
+    const parts = { title: "Parts", right: true, cell: (result) => String(result.parts) };
+    const checksum = {
+        title: "Checksum",
+        cell: (result) => code(result.checksumRemote ?? result.checksumLocal ?? "none"),
+    };
+    // Only when asked for (input sha256): an empty column would crowd the table for nothing.
+    const sha256 = withSha256
+        ? [{ title: "SHA-256", cell: (result) => (result.sha256 === null ? "" : code(result.sha256)) }]
+        : [];
+    const verified = {
+        title: "Verified",
+        cell: (result) => (result.verified ? `✅&nbsp;${proofName(result)}` : "⚠️ NOT verified"),
+    };
+    const failure = (pick) => {
+        return (result) => escapeHtml(pick(summary_failureOf(context, result)));
+    };
+    return [
+        {
+            status: "failed",
+            heading: (count) => `<h4>❌ Failed (${count})</h4>`,
+            collapsed: false,
+            columns: [
+                file,
+                { title: "Step", cell: failure((failed) => failed.step) },
+                { title: "What went wrong", cell: failure((failed) => failed.detail) },
+                { title: "Fix", cell: failure((failed) => failed.hint) },
+            ],
+            showNotes: true,
+        },
+        {
+            status: "uploaded",
+            heading: (count) => `<h4>⬆️ Uploaded (${count})</h4>`,
+            collapsed: false,
+            columns: [file, size, parts, checksum, ...sha256, verified],
+            showNotes: true,
+        },
+        {
+            status: "refused",
+            heading: (count) => `<h4>⛔ Would be refused (dry run) (${count})</h4>`,
+            collapsed: false,
+            columns: [file, { title: "Why", cell: failure((refused) => refused.detail) }],
+            showNotes: false,
+        },
+        {
+            status: "dry-run",
+            heading: (count) => `<h4>Would upload (dry run, nothing written) (${count})</h4>`,
+            collapsed: false,
+            columns: [file, size, parts],
+            showNotes: false,
+        },
+        {
+            status: "unchanged",
+            heading: (count) => `<summary>${count} unchanged: an identical object was already stored, so ${count === 1 ? "it was" : "they were"} not uploaded again</summary>`,
+            collapsed: true,
+            columns: [file, size, checksum, ...sha256, verified],
+            showNotes: false,
+        },
+    ];
+}
+function row(section, file) {
+    const cells = section.columns.map((column) => `<td${column.right ? ' align="right"' : ""}>${column.cell(file)}</td>`);
+    return `<tr>${cells.join("")}</tr>`;
+}
+function notes(context, section, file) {
+    if (!section.showNotes)
+        return [];
+    return file.notes.map((note) => `<li>${code(file.key)}: ${escapeHtml(relativeText(context, note))}</li>`);
+}
+function renderSection(section, rows, noteItems, total) {
+    const header = section.columns
+        .map((column) => `<th${column.right ? ' align="right"' : ""}>${column.title}</th>`)
+        .join("");
+    const table = ["<table>", `<thead><tr>${header}</tr></thead>`, "<tbody>", ...rows, "</tbody>", "</table>"];
+    const list = noteItems.length > 0 ? ["<ul>", ...noteItems, "</ul>"] : [];
+    if (section.collapsed) {
+        return ["<details>", section.heading(total), ...table, ...list, "</details>"].join("\n");
+    }
+    return [section.heading(total), "", ...table, ...list].join("\n");
+}
+function title(files) {
+    const sums = totals(files);
+    const plural = (count) => `${count} file${count === 1 ? "" : "s"}`;
+    const unchanged = sums.skipped > 0 ? `, ${sums.skipped} unchanged` : "";
+    if (sums.failed > 0)
+        return `❌ s3-verified-upload: ${sums.failed} of ${plural(files.length)} failed`;
+    if (sums.refused > 0) {
+        return `⛔ s3-verified-upload: dry run, ${sums.refused} of ${plural(files.length)} would be refused`;
+    }
+    if (sums.dryRun > 0)
+        return `🔍 s3-verified-upload: dry run, ${plural(sums.dryRun)} would upload${unchanged}`;
+    const unverified = files.filter((file) => file.status === "uploaded" && !file.verified).length;
+    if (unverified > 0) {
+        return `⚠️ s3-verified-upload: ${plural(sums.uploaded)} uploaded, ${unverified} NOT verified${unchanged}`;
+    }
+    return `✅ s3-verified-upload: ${plural(sums.uploaded)} uploaded and verified${unchanged}`;
+}
+function destination(context) {
+    const folder = joinPrefix(context.prefix, "");
+    const where = code(`s3://${context.bucket}/${folder}`);
+    if (context.endpoint !== undefined)
+        return `<p>To ${where} at ${code(context.endpoint)}</p>`;
+    return `<p>To ${summary_link(consoleFolderUrl(context, folder), where)} in Amazon S3, region ${code(context.region)}</p>`;
+}
+function omittedNote(omitted) {
+    const count = [...omitted.values()].reduce((sum, value) => sum + value, 0);
+    const kinds = [...omitted]
+        .map(([status, value]) => `${value.toLocaleString("en-US")} ${status}`)
+        .join(", ");
+    return (`<p>⚠️ ${count.toLocaleString("en-US")} more files not shown (${kinds}) to keep this summary under ` +
+        `GitHub's 1 MiB limit; every file is in the manifest (the step's <code>manifest</code> output).</p>`);
+}
+function summaryMarkdown(context, files, limits = SUMMARY_LIMITS) {
+    const head = [`<h3>${escapeHtml(title(files))}</h3>`, destination(context)];
+    const tail = `<p>${escapeHtml(totalsLine(files, context.durationMs))}</p>`;
+    // Room for the omitted-files note, whose numbers are not known yet.
+    let used = Buffer.byteLength(head.join("\n") + tail) + 512;
+    let shown = 0;
+    let full = false;
+    const omitted = new Map();
+    const blocks = [];
+    // In display order, so failures get the room first and the unchanged files are the first to be cut.
+    for (const section of sections(context, files.some((file) => file.sha256 !== null))) {
+        const members = files.filter((file) => file.status === section.status);
+        if (members.length === 0)
+            continue;
+        const rows = [];
+        const noteItems = [];
+        for (const file of members) {
+            const html = row(section, file);
+            const fileNotes = notes(context, section, file);
+            const bytes = Buffer.byteLength(html) + fileNotes.reduce((sum, note) => sum + Buffer.byteLength(note), 0);
+            full ||= shown >= limits.rows || used + bytes > limits.bytes;
+            if (full) {
+                omitted.set(section.status, (omitted.get(section.status) ?? 0) + 1);
+                continue;
+            }
+            rows.push(html);
+            noteItems.push(...fileNotes);
+            used += bytes;
+            shown++;
+        }
+        if (rows.length > 0)
+            blocks.push(renderSection(section, rows, noteItems, members.length));
+    }
+    if (omitted.size > 0)
+        blocks.push(omittedNote(omitted));
+    return [...head, ...blocks, tail].join("\n\n") + "\n";
+}
+
 ;// CONCATENATED MODULE: external "module"
 const external_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("module");
 ;// CONCATENATED MODULE: ./node_modules/fdir/dist/index.mjs
@@ -74543,8 +78987,6 @@ var Builder = class {
 
 //#endregion
 
-// EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(4006);
 ;// CONCATENATED MODULE: ./node_modules/tinyglobby/dist/index.mjs
 
 
@@ -74976,48 +79418,9 @@ function revealingReaddir(directory, _options, callback) {
 }
 const revealingFs = { readdir: revealingReaddir };
 
-;// CONCATENATED MODULE: ./src/frontend/keys.ts
-// How a local file becomes an object key: prefix + path relative to base-dir, always with "/".
-
-const MAX_KEY_BYTES = 1024;
-// S3 stores them, but XML listings need encoding-type=url for them and many tools break on such keys.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
-function joinPrefix(prefix, relative) {
-    if (prefix === "" || prefix.endsWith("/"))
-        return prefix + relative;
-    return `${prefix}/${relative}`;
-}
-/** baseDir and filePath are absolute. */
-function objectKey(baseDir, prefix, filePath) {
-    const relative = external_node_path_default().relative(baseDir, filePath);
-    if (relative === "" || relative.startsWith("..") || external_node_path_default().isAbsolute(relative)) {
-        return {
-            ok: false,
-            error: `File "${filePath}" is not inside base-dir "${baseDir}"; set "base-dir" to a directory that contains every matched file.`,
-        };
-    }
-    const key = joinPrefix(prefix, relative.split((external_node_path_default()).sep).join("/"));
-    const bytes = Buffer.byteLength(key);
-    if (bytes > MAX_KEY_BYTES) {
-        return {
-            ok: false,
-            error: `File "${filePath}" gives a key of ${bytes} bytes; S3 keys are at most ${MAX_KEY_BYTES} bytes (UTF-8), so shorten "prefix" or the path.`,
-        };
-    }
-    const control = CONTROL_CHARACTER.exec(key);
-    if (control) {
-        const code = control[0].codePointAt(0).toString(16).toUpperCase().padStart(4, "0");
-        return {
-            ok: false,
-            error: `File "${filePath}" gives a key with control character U+${code}, which S3 lists only URL-encoded and many tools mishandle; rename the file or exclude it with a "!" pattern.`,
-        };
-    }
-    return { ok: true, key };
-}
-
 ;// CONCATENATED MODULE: ./src/frontend/files.ts
 // Glob patterns → the files to upload with their keys, in a stable order.
+
 
 
 
@@ -75047,6 +79450,9 @@ async function findFiles(selection, cwd) {
         if (problem)
             return { ok: false, error: problem };
     }
+    const headerRules = selection.headerRules ?? [];
+    const headersOf = headerMatcher(headerRules);
+    const relativePaths = [];
     const files = [];
     const warnings = [];
     for (const filePath of [...new Set(found.map((file) => external_node_path_default().resolve(cwd, file)))].sort()) {
@@ -75061,17 +79467,20 @@ async function findFiles(selection, cwd) {
         const unreadable = await checkReadable(filePath);
         if (unreadable)
             return { ok: false, error: unreadable };
-        files.push({ path: filePath, key: key.key });
+        const relativePath = external_node_path_default().relative(baseDir, filePath).split((external_node_path_default()).sep).join("/");
+        relativePaths.push(relativePath);
+        const headers = headersOf(relativePath);
+        files.push({ path: filePath, key: key.key, ...(Object.keys(headers).length > 0 ? { headers } : {}) });
     }
     const duplicate = checkDuplicateKeys(files);
     if (duplicate)
         return { ok: false, error: duplicate };
+    warnings.push(...unmatchedRuleWarnings("headers", headerRules, relativePaths, selection.baseDir));
     return { ok: true, files, warnings };
 }
 
 ;// CONCATENATED MODULE: ./src/frontend/upload.ts
 // The run both front ends share: config → files → engine. Everything else is how each one reports it.
-
 
 
 async function upload(config, hooks) {
@@ -75120,7 +79529,8 @@ function resolvedRegion(config, env) {
  */
 function withDefaultRegion(config, env) {
     const s3 = config.engine.s3;
-    if (s3.region || !s3.endpoint || env["AWS_REGION"] || env["AWS_DEFAULT_REGION"] || env["AWS_PROFILE"]) {
+    const profile = s3.profile ?? env["AWS_PROFILE"];
+    if (s3.region || !s3.endpoint || env["AWS_REGION"] || env["AWS_DEFAULT_REGION"] || profile) {
         return config.engine;
     }
     return { ...config.engine, s3: { ...s3, region: "us-east-1" } };
@@ -75130,12 +79540,6 @@ function cancelText(config) {
     return config.engine.onFailure === "keep"
         ? "Cancelled: stopping; in-progress multipart uploads are kept (on-failure: keep) and a rerun resumes them."
         : "Cancelled: stopping and aborting in-progress multipart uploads (on-failure: abort); nothing is left behind.";
-}
-/** The failed files, one line each, for the final error message. */
-function failureText(run) {
-    const failed = run.files.filter((file) => file.status === "failed");
-    const lines = failed.map((file) => `- ${failureDetail(file)}`);
-    return `${failed.length} of ${run.files.length} file(s) failed:\n${lines.join("\n")}`;
 }
 
 ;// CONCATENATED MODULE: ./src/frontend/cleanup.ts
@@ -75203,8 +79607,23 @@ function failIfUnsettled(work, report) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/frontend/sdk-warning.ts
+/**
+ * On Node 20 the AWS SDK prints, on its first client, a 9-line warning that its releases after January 2027
+ * will need Node 22. The bundle pins its SDK, so the warning is about nothing a user of this tool can act on,
+ * on a runtime the tool supports. It is turned off the way the SDK documents (aws/aws-sdk-js-v3#7983), before
+ * any client exists; every other warning stays, and a value the user set is kept.
+ */
+function silenceSdkNodeVersionWarning(env) {
+    env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
+}
+
 ;// CONCATENATED MODULE: ./src/action.ts
 // GitHub Action entry: inputs → shared config → shared run → outputs, job summary, manifest, log.
+
+
+
+
 
 
 
@@ -75228,18 +79647,21 @@ function fileDetails(result) {
             ? "checksum: none (ETag/MD5 only)"
             : `checksum: ${result.checksumAlgorithm} ${result.checksumType ?? ""}, local ${result.checksumLocal ?? "none"}, stored ${result.checksumRemote ?? "none"}`,
         `verification: ${result.verification}, ${result.verified ? "passed" : "not verified"}`,
+        ...(result.sha256 !== null ? [`sha256: ${result.sha256}`] : []),
         ...result.notes.map((note) => `note: ${note}`),
         ...(result.error ? [`error: ${result.error}`] : []),
     ];
 }
 function logEvents() {
     const progress = lineProgress({ write: (line) => info(line) });
+    // A cause shared by many files gets its first file's group here and a count in the final error.
+    const repeated = repeatedFailures();
     return (event) => {
         progress(event);
         if (event.type === "warning") {
             warning(event.file ? `${event.file.key}: ${event.message}` : event.message);
         }
-        else if (event.type === "file-done") {
+        else if (event.type === "file-done" && !repeated(event.result)) {
             // Files run concurrently, so a file's group is written whole once it is finished.
             startGroup(describeResult(event.result));
             for (const line of fileDetails(event.result))
@@ -75249,12 +79671,13 @@ function logEvents() {
     };
 }
 async function main() {
+    silenceSdkNodeVersionWarning(process.env);
     for (const name of SECRET_ENV) {
         const value = process.env[name];
         if (value)
             core_setSecret(value);
     }
-    const parsed = parseConfig((name) => getInput(name));
+    const parsed = parseConfig((name) => getInput(name), undefined, process.env);
     if (!parsed.ok) {
         setFailed(`Invalid inputs:\n${parsed.errors.map((error) => `- ${error}`).join("\n")}`);
         return;
@@ -75273,6 +79696,7 @@ async function main() {
         await cleanupStep(config, controller.signal);
         return;
     }
+    const started = performance.now();
     const outcome = await upload(config, { onEvent: logEvents(), signal: controller.signal });
     if (outcome.kind === "failed") {
         setFailed(outcome.message);
@@ -75292,16 +79716,33 @@ async function main() {
     }
     const run = outcome.run;
     const manifest = buildManifest(config.engine.bucket, config.engine.s3, run, new Date());
-    const manifestPath = await writeManifest(process.env["RUNNER_TEMP"] || external_node_os_default().tmpdir(), manifest);
+    const tempDir = process.env["RUNNER_TEMP"] || external_node_os_default().tmpdir();
+    const manifestPath = await writeManifest(tempDir, manifest);
+    const durationMs = performance.now() - started;
     const region = resolvedRegion(config, process.env);
-    for (const [name, value] of Object.entries(runOutputs(run, config.engine.s3, region, manifestPath))) {
+    const outputs = runOutputs(run, config.engine.s3, region, manifestPath);
+    for (const [name, value] of Object.entries(outputs))
         setOutput(name, value);
-    }
+    for (const notice of truncationNotices(outputs, run))
+        core_notice(notice);
+    const checksums = checksumsText(run.files, config.prefix);
+    if (checksums !== null)
+        setOutput("checksums-file", await writeChecksumsFile(tempDir, checksums));
     if (process.env["GITHUB_STEP_SUMMARY"]) {
-        await summary.addRaw(summaryMarkdown(config.engine.bucket, run.files)).write();
+        const context = {
+            bucket: config.engine.bucket,
+            prefix: config.prefix,
+            endpoint: config.engine.s3.endpoint,
+            region,
+            workspace: process.env["GITHUB_WORKSPACE"] || process.cwd(),
+            durationMs,
+        };
+        await summary.addRaw(summaryMarkdown(context, run.files)).write();
     }
     if (!run.ok)
-        setFailed(failureText(run));
+        setFailed(failureText(run.files, "the results output and the manifest list every file"));
+    // Last, so the log's final line answers "what happened" without scrolling up.
+    info(totalsLine(run.files, durationMs));
 }
 async function cleanupStep(config, signal) {
     const outcome = await cleanup(config, signal);
