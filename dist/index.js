@@ -71604,7 +71604,7 @@ function formatSize(bytes) {
     return `${value} ${units[unit]}`;
 }
 
-;// CONCATENATED MODULE: ./src/engine/plan.ts
+;// CONCATENATED MODULE: ./src/engine/upload/plan.ts
 
 
 const MiB = 1024 * 1024;
@@ -72482,7 +72482,7 @@ function dist_omit(obj, ...keys) {
     return ret;
 }
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./src/engine/network.ts
+;// CONCATENATED MODULE: ./src/engine/s3/network.ts
 // The sockets every request rides on: direct or through the user's proxy, trusting the user's extra CA, kept
 // alive. The SDK client and the lean path share the one pair built here, so both route the same way.
 
@@ -72674,7 +72674,7 @@ function createAgents(endpoint, network, tuning) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/sigv4.ts
+;// CONCATENATED MODULE: ./src/engine/s3/sigv4.ts
 // SigV4 header signing for the lean path: the same result as @smithy/signature-v4 with an unsigned payload,
 // without its per-call HMAC for the key cache lookup and its chain of awaits (~20 µs per request, three
 // requests per small file). Only s3-lean-http.ts uses this.
@@ -72791,7 +72791,7 @@ function createSigner(region, service) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/s3-lean-http.ts
+;// CONCATENATED MODULE: ./src/engine/s3/s3-lean-http.ts
 // The per-file and per-part calls (UploadPart, PutObject, HeadObject) skip the SDK's per-request middleware,
 // which cost ~1 ms of CPU per call (measured: 1,000 × 64 KiB files took 3.4 ms CPU each with the SDK doing
 // both HeadObjects, 0.7 ms without them): one SigV4-signed http.request on the client's own agents,
@@ -74099,7 +74099,7 @@ _Mime_extensionToType = new WeakMap(), _Mime_typeToExtension = new WeakMap(), _M
 
 /* harmony default export */ const dist_src = (new src_Mime(standard, other)._freeze());
 
-;// CONCATENATED MODULE: ./src/engine/content-type.ts
+;// CONCATENATED MODULE: ./src/engine/upload/content-type.ts
 
 
 // Build artifacts the database has no type for; anything else unknown is served as bytes, always safe.
@@ -74122,7 +74122,7 @@ function guessContentType(path) {
     return type.startsWith("text/") ? `${type}; charset=utf-8` : type;
 }
 
-;// CONCATENATED MODULE: ./src/engine/served-headers.ts
+;// CONCATENATED MODULE: ./src/engine/upload/served-headers.ts
 // The headers an object is served with: which ones this run sends for a file, and how they compare with
 // those a stored object already has.
 
@@ -74166,7 +74166,7 @@ function headerDifferences(wanted, stored) {
     return FIELDS.filter((field) => normalized(wanted[field]) !== normalized(stored[field])).map((field) => `${SERVED_HEADER_NAMES[field]} ${shown(stored[field])} (this run: ${shown(wanted[field])})`);
 }
 
-;// CONCATENATED MODULE: ./src/engine/s3-client.ts
+;// CONCATENATED MODULE: ./src/engine/s3/s3-client.ts
 
 
 
@@ -74563,7 +74563,7 @@ function createS3Store(settings, tuning) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/preflight.ts
+;// CONCATENATED MODULE: ./src/engine/s3/preflight.ts
 // One cheap request before any file: a bucket that does not exist, credentials the store refuses, a wrong
 // region or an endpoint nobody answers at would otherwise fail every file alike, once per file.
 //
@@ -74800,7 +74800,7 @@ async function mapLimited(items, limit, task) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./src/engine/file-identity.ts
+;// CONCATENATED MODULE: ./src/engine/upload/file-identity.ts
 // Which version of a file is being uploaded. Size and mtime alone miss a rewrite in place that restores the
 // mtime (cp -p, rsync -t, tar, touch -r), so the identity also holds the inode and the ctime, which every
 // write and every utimes moves and which nothing but the clock can set. Taken at open and compared after
@@ -74844,7 +74844,7 @@ function changeSinceOpen(fd, opened) {
     return describeChange(opened, identityOf((0,external_node_fs_.fstatSync)(fd, { bigint: true })));
 }
 
-;// CONCATENATED MODULE: ./src/engine/object-verify.ts
+;// CONCATENATED MODULE: ./src/engine/upload/object-verify.ts
 
 /** S3's ETag: MD5 hex for a single PUT, MD5 of the concatenated part MD5s plus "-N" for multipart. */
 function expectedEtag(multipart, partMd5s) {
@@ -74917,7 +74917,7 @@ function checkStoredObject(expected, stored) {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./src/engine/part-reader.ts
+;// CONCATENATED MODULE: ./src/engine/upload/part-reader.ts
 
 
 
@@ -74987,7 +74987,7 @@ async function call(ctx, step, hint, operation) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/overwrite.ts
+;// CONCATENATED MODULE: ./src/engine/upload/overwrite.ts
 
 
 
@@ -75076,7 +75076,7 @@ async function decideExisting(ctx, handle, plan) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/confirm-object.ts
+;// CONCATENATED MODULE: ./src/engine/upload/confirm-object.ts
 
 
 
@@ -75261,7 +75261,7 @@ async function confirmAmbiguousWrite(ctx, expected, step, writeError) {
     return { ...(stored.versionId ? { versionId: stored.versionId } : {}), ...outcome };
 }
 
-;// CONCATENATED MODULE: ./src/engine/lifecycle.ts
+;// CONCATENATED MODULE: ./src/engine/cleanup/lifecycle.ts
 // The bucket lifecycle rule that aborts incomplete multipart uploads (seed 001), merged into the rules already there.
 
 const RULE_ID_BASE = "s3-verified-upload-abort-incomplete";
@@ -75299,7 +75299,7 @@ function mergeAbortRule(existing, prefix, days) {
     return { rules: existing.map((rule, at) => (at === index ? ours : rule)), change: "updated", ruleId };
 }
 
-;// CONCATENATED MODULE: ./src/engine/cleanup.ts
+;// CONCATENATED MODULE: ./src/engine/cleanup/cleanup.ts
 // Cleanup mode: list in-progress multipart uploads under a prefix and abort those old enough (or say so, dry run).
 
 
@@ -75412,7 +75412,7 @@ async function installAbortRule(store, options, days, retry) {
     return { ruleId: merged.ruleId, days, action: merged.change, otherRules };
 }
 
-;// CONCATENATED MODULE: ./src/engine/resume.ts
+;// CONCATENATED MODULE: ./src/engine/upload/resume.ts
 // Resume across runs: find an in-progress multipart upload of this key and keep the parts that hold exactly
 // the bytes of the same ranges of the local file.
 //
@@ -75624,7 +75624,7 @@ function resumeNote(candidate, plan, listed, kept) {
         ".");
 }
 
-;// CONCATENATED MODULE: ./src/engine/lost-creates.ts
+;// CONCATENATED MODULE: ./src/engine/upload/lost-creates.ts
 // A CreateMultipartUpload whose answer was lost (reset, stall, 5xx after the store acted) is retried, and
 // the store then holds an upload nobody knows the id of: billed until a lifecycle rule removes it. S3 lets
 // nobody mark an in-progress upload, so a lost attempt is recognised by what it must look like when this
@@ -75726,7 +75726,7 @@ async function abortIfEmpty(ctx, upload) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/engine/ordered-sha256.ts
+;// CONCATENATED MODULE: ./src/engine/checksum/ordered-sha256.ts
 // The whole file's SHA-256 (hex, what `sha256sum` prints), from the reads the upload makes anyway.
 //
 // SHA-256 must see the bytes in file order, while parts are read concurrently and finish in any order: a
@@ -75884,7 +75884,7 @@ function sameBytes(a, b) {
     return pairs.every(([x, y]) => x.equals(y));
 }
 
-;// CONCATENATED MODULE: ./src/engine/part-transfer.ts
+;// CONCATENATED MODULE: ./src/engine/upload/part-transfer.ts
 
 
 
@@ -75973,7 +75973,7 @@ function sameDigest(a, b) {
     return equal(a.digest, b.digest) && equal(a.md5, b.md5);
 }
 
-;// CONCATENATED MODULE: ./src/engine/settings-fingerprint.ts
+;// CONCATENATED MODULE: ./src/engine/upload/settings-fingerprint.ts
 // A short digest of the object settings a multipart upload was created with. S3 shows none of them on an
 // in-progress upload (only storage class and checksum settings), so they cannot be compared before resuming
 // one; recorded in the svu-plan metadata, they can be read from the finished object.
@@ -75992,7 +75992,7 @@ function settingsFingerprint(headers) {
         .slice(0, 16);
 }
 
-;// CONCATENATED MODULE: ./src/engine/verify-parts.ts
+;// CONCATENATED MODULE: ./src/engine/upload/verify-parts.ts
 async function listAllParts(store, target, signal) {
     const parts = [];
     let marker;
@@ -76049,7 +76049,7 @@ function partMismatch(part, found, method, algorithm) {
     return null;
 }
 
-;// CONCATENATED MODULE: ./src/engine/upload-multipart.ts
+;// CONCATENATED MODULE: ./src/engine/upload/upload-multipart.ts
 
 
 
@@ -76403,7 +76403,7 @@ function unprovablePartsError(step) {
         "cannot be verified", UNPROVABLE_FIX);
 }
 
-;// CONCATENATED MODULE: ./src/engine/upload-single.ts
+;// CONCATENATED MODULE: ./src/engine/upload/upload-single.ts
 
 
 
@@ -76535,7 +76535,7 @@ function isPreconditionFailed(error) {
     return s3ErrorInfo(cause).code === "PreconditionFailed";
 }
 
-;// CONCATENATED MODULE: ./src/engine/upload-file.ts
+;// CONCATENATED MODULE: ./src/engine/upload/upload-file.ts
 
 
 

@@ -11260,13 +11260,13 @@ const resolveCredentialSource = (credentialSource, profileName, logger) => {
     const sourceProvidersMap = {
         EcsContainer: async (options) => {
             const { fromHttp } = __nccwpck_require__(8605);
-            const { fromContainerMetadata } = __nccwpck_require__(566);
+            const { fromContainerMetadata } = __nccwpck_require__(8185);
             logger?.debug("@aws-sdk/credential-provider-ini - credential_source is EcsContainer");
             return async () => chain(fromHttp(options ?? {}), fromContainerMetadata(options))().then(setNamedProvider);
         },
         Ec2InstanceMetadata: async (options) => {
             logger?.debug("@aws-sdk/credential-provider-ini - credential_source is Ec2InstanceMetadata");
-            const { fromInstanceMetadata } = __nccwpck_require__(566);
+            const { fromInstanceMetadata } = __nccwpck_require__(8185);
             return async () => fromInstanceMetadata(options)().then(setNamedProvider);
         },
         Environment: async (options) => {
@@ -11795,7 +11795,7 @@ const { chain, CredentialsProviderError, ENV_PROFILE } = __nccwpck_require__(729
 
 const ENV_IMDS_DISABLED = "AWS_EC2_METADATA_DISABLED";
 const remoteProvider = async (init) => {
-    const { ENV_CMDS_FULL_URI, ENV_CMDS_RELATIVE_URI, fromContainerMetadata, fromInstanceMetadata } = __nccwpck_require__(566);
+    const { ENV_CMDS_FULL_URI, ENV_CMDS_RELATIVE_URI, fromContainerMetadata, fromInstanceMetadata } = __nccwpck_require__(8185);
     if (process.env[ENV_CMDS_RELATIVE_URI] || process.env[ENV_CMDS_FULL_URI]) {
         init.logger?.debug("@aws-sdk/credential-provider-node - remoteProvider::fromHttp/fromContainerMetadata");
         const { fromHttp } = __nccwpck_require__(8605);
@@ -30984,7 +30984,7 @@ exports.toEndpointV1 = toEndpointV1;
 
 /***/ }),
 
-/***/ 566:
+/***/ 8185:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { ProviderError, CredentialsProviderError, loadConfig } = __nccwpck_require__(7291);
@@ -40163,7 +40163,7 @@ function formatSize(bytes) {
     return `${value} ${units[unit]}`;
 }
 
-;// CONCATENATED MODULE: ./src/engine/plan.ts
+;// CONCATENATED MODULE: ./src/engine/upload/plan.ts
 
 
 const MiB = 1024 * 1024;
@@ -41049,7 +41049,7 @@ function dist_omit(obj, ...keys) {
     return ret;
 }
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./src/engine/network.ts
+;// CONCATENATED MODULE: ./src/engine/s3/network.ts
 // The sockets every request rides on: direct or through the user's proxy, trusting the user's extra CA, kept
 // alive. The SDK client and the lean path share the one pair built here, so both route the same way.
 
@@ -41241,7 +41241,7 @@ function createAgents(endpoint, network, tuning) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/sigv4.ts
+;// CONCATENATED MODULE: ./src/engine/s3/sigv4.ts
 // SigV4 header signing for the lean path: the same result as @smithy/signature-v4 with an unsigned payload,
 // without its per-call HMAC for the key cache lookup and its chain of awaits (~20 µs per request, three
 // requests per small file). Only s3-lean-http.ts uses this.
@@ -41358,7 +41358,7 @@ function createSigner(region, service) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/s3-lean-http.ts
+;// CONCATENATED MODULE: ./src/engine/s3/s3-lean-http.ts
 // The per-file and per-part calls (UploadPart, PutObject, HeadObject) skip the SDK's per-request middleware,
 // which cost ~1 ms of CPU per call (measured: 1,000 × 64 KiB files took 3.4 ms CPU each with the SDK doing
 // both HeadObjects, 0.7 ms without them): one SigV4-signed http.request on the client's own agents,
@@ -42666,7 +42666,7 @@ _Mime_extensionToType = new WeakMap(), _Mime_typeToExtension = new WeakMap(), _M
 
 /* harmony default export */ const dist_src = (new src_Mime(standard, other)._freeze());
 
-;// CONCATENATED MODULE: ./src/engine/content-type.ts
+;// CONCATENATED MODULE: ./src/engine/upload/content-type.ts
 
 
 // Build artifacts the database has no type for; anything else unknown is served as bytes, always safe.
@@ -42689,7 +42689,7 @@ function guessContentType(path) {
     return type.startsWith("text/") ? `${type}; charset=utf-8` : type;
 }
 
-;// CONCATENATED MODULE: ./src/engine/served-headers.ts
+;// CONCATENATED MODULE: ./src/engine/upload/served-headers.ts
 // The headers an object is served with: which ones this run sends for a file, and how they compare with
 // those a stored object already has.
 
@@ -42733,7 +42733,7 @@ function headerDifferences(wanted, stored) {
     return FIELDS.filter((field) => normalized(wanted[field]) !== normalized(stored[field])).map((field) => `${SERVED_HEADER_NAMES[field]} ${shown(stored[field])} (this run: ${shown(wanted[field])})`);
 }
 
-;// CONCATENATED MODULE: ./src/engine/s3-client.ts
+;// CONCATENATED MODULE: ./src/engine/s3/s3-client.ts
 
 
 
@@ -43130,7 +43130,7 @@ function createS3Store(settings, tuning) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/preflight.ts
+;// CONCATENATED MODULE: ./src/engine/s3/preflight.ts
 // One cheap request before any file: a bucket that does not exist, credentials the store refuses, a wrong
 // region or an endpoint nobody answers at would otherwise fail every file alike, once per file.
 //
@@ -43365,7 +43365,7 @@ async function mapLimited(items, limit, task) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./src/engine/file-identity.ts
+;// CONCATENATED MODULE: ./src/engine/upload/file-identity.ts
 // Which version of a file is being uploaded. Size and mtime alone miss a rewrite in place that restores the
 // mtime (cp -p, rsync -t, tar, touch -r), so the identity also holds the inode and the ctime, which every
 // write and every utimes moves and which nothing but the clock can set. Taken at open and compared after
@@ -43409,7 +43409,7 @@ function changeSinceOpen(fd, opened) {
     return describeChange(opened, identityOf((0,external_node_fs_.fstatSync)(fd, { bigint: true })));
 }
 
-;// CONCATENATED MODULE: ./src/engine/object-verify.ts
+;// CONCATENATED MODULE: ./src/engine/upload/object-verify.ts
 
 /** S3's ETag: MD5 hex for a single PUT, MD5 of the concatenated part MD5s plus "-N" for multipart. */
 function expectedEtag(multipart, partMd5s) {
@@ -43482,7 +43482,7 @@ function checkStoredObject(expected, stored) {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./src/engine/part-reader.ts
+;// CONCATENATED MODULE: ./src/engine/upload/part-reader.ts
 
 
 
@@ -43552,7 +43552,7 @@ async function call(ctx, step, hint, operation) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/overwrite.ts
+;// CONCATENATED MODULE: ./src/engine/upload/overwrite.ts
 
 
 
@@ -43641,7 +43641,7 @@ async function decideExisting(ctx, handle, plan) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/confirm-object.ts
+;// CONCATENATED MODULE: ./src/engine/upload/confirm-object.ts
 
 
 
@@ -43826,7 +43826,7 @@ async function confirmAmbiguousWrite(ctx, expected, step, writeError) {
     return { ...(stored.versionId ? { versionId: stored.versionId } : {}), ...outcome };
 }
 
-;// CONCATENATED MODULE: ./src/engine/lifecycle.ts
+;// CONCATENATED MODULE: ./src/engine/cleanup/lifecycle.ts
 // The bucket lifecycle rule that aborts incomplete multipart uploads (seed 001), merged into the rules already there.
 
 const RULE_ID_BASE = "s3-verified-upload-abort-incomplete";
@@ -43864,7 +43864,7 @@ function mergeAbortRule(existing, prefix, days) {
     return { rules: existing.map((rule, at) => (at === index ? ours : rule)), change: "updated", ruleId };
 }
 
-;// CONCATENATED MODULE: ./src/engine/cleanup.ts
+;// CONCATENATED MODULE: ./src/engine/cleanup/cleanup.ts
 // Cleanup mode: list in-progress multipart uploads under a prefix and abort those old enough (or say so, dry run).
 
 
@@ -43977,7 +43977,7 @@ async function installAbortRule(store, options, days, retry) {
     return { ruleId: merged.ruleId, days, action: merged.change, otherRules };
 }
 
-;// CONCATENATED MODULE: ./src/engine/resume.ts
+;// CONCATENATED MODULE: ./src/engine/upload/resume.ts
 // Resume across runs: find an in-progress multipart upload of this key and keep the parts that hold exactly
 // the bytes of the same ranges of the local file.
 //
@@ -44189,7 +44189,7 @@ function resumeNote(candidate, plan, listed, kept) {
         ".");
 }
 
-;// CONCATENATED MODULE: ./src/engine/lost-creates.ts
+;// CONCATENATED MODULE: ./src/engine/upload/lost-creates.ts
 // A CreateMultipartUpload whose answer was lost (reset, stall, 5xx after the store acted) is retried, and
 // the store then holds an upload nobody knows the id of: billed until a lifecycle rule removes it. S3 lets
 // nobody mark an in-progress upload, so a lost attempt is recognised by what it must look like when this
@@ -44291,7 +44291,7 @@ async function abortIfEmpty(ctx, upload) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/engine/ordered-sha256.ts
+;// CONCATENATED MODULE: ./src/engine/checksum/ordered-sha256.ts
 // The whole file's SHA-256 (hex, what `sha256sum` prints), from the reads the upload makes anyway.
 //
 // SHA-256 must see the bytes in file order, while parts are read concurrently and finish in any order: a
@@ -44449,7 +44449,7 @@ function sameBytes(a, b) {
     return pairs.every(([x, y]) => x.equals(y));
 }
 
-;// CONCATENATED MODULE: ./src/engine/part-transfer.ts
+;// CONCATENATED MODULE: ./src/engine/upload/part-transfer.ts
 
 
 
@@ -44538,7 +44538,7 @@ function sameDigest(a, b) {
     return equal(a.digest, b.digest) && equal(a.md5, b.md5);
 }
 
-;// CONCATENATED MODULE: ./src/engine/settings-fingerprint.ts
+;// CONCATENATED MODULE: ./src/engine/upload/settings-fingerprint.ts
 // A short digest of the object settings a multipart upload was created with. S3 shows none of them on an
 // in-progress upload (only storage class and checksum settings), so they cannot be compared before resuming
 // one; recorded in the svu-plan metadata, they can be read from the finished object.
@@ -44557,7 +44557,7 @@ function settingsFingerprint(headers) {
         .slice(0, 16);
 }
 
-;// CONCATENATED MODULE: ./src/engine/verify-parts.ts
+;// CONCATENATED MODULE: ./src/engine/upload/verify-parts.ts
 async function listAllParts(store, target, signal) {
     const parts = [];
     let marker;
@@ -44614,7 +44614,7 @@ function partMismatch(part, found, method, algorithm) {
     return null;
 }
 
-;// CONCATENATED MODULE: ./src/engine/upload-multipart.ts
+;// CONCATENATED MODULE: ./src/engine/upload/upload-multipart.ts
 
 
 
@@ -44968,7 +44968,7 @@ function unprovablePartsError(step) {
         "cannot be verified", UNPROVABLE_FIX);
 }
 
-;// CONCATENATED MODULE: ./src/engine/upload-single.ts
+;// CONCATENATED MODULE: ./src/engine/upload/upload-single.ts
 
 
 
@@ -45100,7 +45100,7 @@ function isPreconditionFailed(error) {
     return s3ErrorInfo(cause).code === "PreconditionFailed";
 }
 
-;// CONCATENATED MODULE: ./src/engine/upload-file.ts
+;// CONCATENATED MODULE: ./src/engine/upload/upload-file.ts
 
 
 

@@ -1,19 +1,19 @@
 import { totalmem } from "node:os";
 import { withChildSignals } from "./abort-scope.js";
 import { checksumTypeAllowed, defaultChecksumType } from "./checksum/index.js";
-import { checkPartSize, resolveLimits } from "./plan.js";
-import { preflight, watchStore } from "./preflight.js";
+import { checkPartSize, resolveLimits } from "./upload/plan.js";
+import { preflight, watchStore } from "./s3/preflight.js";
 import { formatSize } from "./size.js";
 import { mapLimited, TransferPool } from "./pool.js";
 import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS } from "./retry.js";
 import type { RunContext } from "./run-context.js";
-import { createS3Store } from "./s3-client.js";
+import { createS3Store } from "./s3/s3-client.js";
 import type { ChecksumType, EngineOptions, LocalFile, RunResult, S3Limits } from "./types.js";
-import { notAttempted, uploadFile } from "./upload-file.js";
+import { notAttempted, uploadFile } from "./upload/upload-file.js";
 
-export { runCleanup } from "./cleanup.js";
-export { bufferLimitNote, resolveLimits } from "./plan.js";
-export { SERVED_HEADER_NAMES } from "./served-headers.js";
+export { runCleanup } from "./cleanup/cleanup.js";
+export { bufferLimitNote, resolveLimits } from "./upload/plan.js";
+export { SERVED_HEADER_NAMES } from "./upload/served-headers.js";
 export { formatSize, parseSize } from "./size.js";
 export type * from "./types.js";
 

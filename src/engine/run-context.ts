@@ -1,7 +1,7 @@
 import { StepError, stepFailed } from "./errors.js";
 import type { TransferPool } from "./pool.js";
 import { withRetry, type RetryPolicy } from "./retry.js";
-import type { ObjectHeaders, S3Store } from "./s3-client.js";
+import type { ObjectHeaders, S3Store } from "./s3/s3-client.js";
 import type {
   ChecksumAlgorithm,
   ChecksumType,

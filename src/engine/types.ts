@@ -1,7 +1,7 @@
 // The engine's public contract: front ends build EngineOptions and read RunResult; nothing else crosses.
-import type { NetworkSettings } from "./network.js";
+import type { NetworkSettings } from "./s3/network.js";
 
-export type { NetworkSettings, ProxySettings } from "./network.js";
+export type { NetworkSettings, ProxySettings } from "./s3/network.js";
 
 export type ChecksumAlgorithm = "CRC64NVME" | "CRC32" | "CRC32C" | "SHA1" | "SHA256";
 export type ChecksumType = "FULL_OBJECT" | "COMPOSITE";

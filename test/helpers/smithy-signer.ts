@@ -3,7 +3,7 @@
 // over node:crypto stands in.
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { RequestToSign, SigningCredentials } from "../../src/engine/sigv4.js";
+import type { RequestToSign, SigningCredentials } from "../../src/engine/s3/sigv4.js";
 
 export class NodeSha256 {
   private readonly hash: Hash | Hmac;

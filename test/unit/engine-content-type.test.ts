@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { guessContentType } from "../../src/engine/content-type.js";
+import { guessContentType } from "../../src/engine/upload/content-type.js";
 
 describe("guessContentType (the mime package's database)", () => {
   it.each([

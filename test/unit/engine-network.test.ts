@@ -5,7 +5,7 @@ import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
 import { describe, expect, it } from "vitest";
 import { hintFor, stepFailed } from "../../src/engine/errors.js";
-import { bypassesProxy, createAgents, ProxyError, proxyFor } from "../../src/engine/network.js";
+import { bypassesProxy, createAgents, ProxyError, proxyFor } from "../../src/engine/s3/network.js";
 
 const bypass = (url: string, noProxy: string | undefined) => bypassesProxy(new URL(url), noProxy);
 

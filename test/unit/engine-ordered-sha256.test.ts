@@ -7,14 +7,14 @@ import { mkdtemp, open, rm, writeFile, type FileHandle } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { identityOf } from "../../src/engine/file-identity.js";
-import { OrderedSha256, type PartProof } from "../../src/engine/ordered-sha256.js";
-import { hashPart, readPart, type OpenFile, type PartDigest } from "../../src/engine/part-reader.js";
-import { sendPart, type Sender } from "../../src/engine/part-transfer.js";
-import { planUpload, S3_LIMITS, type PlannedPart } from "../../src/engine/plan.js";
+import { identityOf } from "../../src/engine/upload/file-identity.js";
+import { OrderedSha256, type PartProof } from "../../src/engine/checksum/ordered-sha256.js";
+import { hashPart, readPart, type OpenFile, type PartDigest } from "../../src/engine/upload/part-reader.js";
+import { sendPart, type Sender } from "../../src/engine/upload/part-transfer.js";
+import { planUpload, S3_LIMITS, type PlannedPart } from "../../src/engine/upload/plan.js";
 import { TransferPool } from "../../src/engine/pool.js";
 import type { FileContext } from "../../src/engine/run-context.js";
-import type { S3Store } from "../../src/engine/s3-client.js";
+import type { S3Store } from "../../src/engine/s3/s3-client.js";
 import type { EngineOptions } from "../../src/engine/types.js";
 
 const KiB = 1024;

@@ -9,7 +9,7 @@ import path from "node:path";
 import { crc32 } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { md5 } from "../../src/engine/checksum/index.js";
-import { hashPart, readPart } from "../../src/engine/part-reader.js";
+import { hashPart, readPart } from "../../src/engine/upload/part-reader.js";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;

@@ -6,11 +6,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { crc32 } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { sendPart, type Sender } from "../../src/engine/part-transfer.js";
-import { S3_LIMITS } from "../../src/engine/plan.js";
+import { sendPart, type Sender } from "../../src/engine/upload/part-transfer.js";
+import { S3_LIMITS } from "../../src/engine/upload/plan.js";
 import { TransferPool } from "../../src/engine/pool.js";
 import type { FileContext, RunContext } from "../../src/engine/run-context.js";
-import type { Checksums, S3Store } from "../../src/engine/s3-client.js";
+import type { Checksums, S3Store } from "../../src/engine/s3/s3-client.js";
 import type { EngineEvent, EngineOptions } from "../../src/engine/types.js";
 
 const PART = { number: 1, offset: 0, size: 4096 };

@@ -1,6 +1,6 @@
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import { guessContentType } from "../../src/engine/content-type.js";
+import { guessContentType } from "../../src/engine/upload/content-type.js";
 import { mapLimited, TransferPool } from "../../src/engine/pool.js";
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));

@@ -2,7 +2,7 @@
 // bodyless 403, a store without ListObjectsV2, a connect timeout), with a stub store: logic only.
 import { describe, expect, it } from "vitest";
 import { StepError } from "../../src/engine/errors.js";
-import { commonPrefix, preflight } from "../../src/engine/preflight.js";
+import { commonPrefix, preflight } from "../../src/engine/s3/preflight.js";
 import type { RunContext } from "../../src/engine/run-context.js";
 import type { EngineEvent } from "../../src/engine/types.js";
 

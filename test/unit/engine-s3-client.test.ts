@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isRetryable } from "../../src/engine/retry.js";
-import { createS3Store, type S3Store } from "../../src/engine/s3-client.js";
+import { createS3Store, type S3Store } from "../../src/engine/s3/s3-client.js";
 
 interface Seen {
   method: string;

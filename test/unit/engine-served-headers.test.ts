@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { headerDifferences, servedHeaders } from "../../src/engine/served-headers.js";
+import { headerDifferences, servedHeaders } from "../../src/engine/upload/served-headers.js";
 
 describe("servedHeaders", () => {
   const file = { path: "/w/site/app.js.gz", key: "site/app.js.gz" };

@@ -5,8 +5,8 @@ import { createHash } from "node:crypto";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { encodeKey } from "../../src/engine/s3-lean-http.js";
-import { createSigner, type RequestToSign } from "../../src/engine/sigv4.js";
+import { encodeKey } from "../../src/engine/s3/s3-lean-http.js";
+import { createSigner, type RequestToSign } from "../../src/engine/s3/sigv4.js";
 import { smithySignedHeaders } from "../helpers/smithy-signer.js";
 
 const SEED = 20261130;

@@ -1,6 +1,6 @@
 // Our lean SigV4 signer must produce exactly the headers @smithy/signature-v4 (what the SDK uses) produces.
 import { describe, expect, it } from "vitest";
-import { createSigner, type RequestToSign, type SigningCredentials } from "../../src/engine/sigv4.js";
+import { createSigner, type RequestToSign, type SigningCredentials } from "../../src/engine/s3/sigv4.js";
 import { smithySignedHeaders } from "../helpers/smithy-signer.js";
 
 const KEYS: SigningCredentials = {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { planUpload, resolveLimits, S3_LIMITS } from "../../src/engine/plan.js";
+import { planUpload, resolveLimits, S3_LIMITS } from "../../src/engine/upload/plan.js";
 import { parseSize } from "../../src/engine/size.js";
 
 const MiB = 1024 * 1024;

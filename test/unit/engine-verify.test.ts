@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { checkStoredObject, expectedEtag } from "../../src/engine/object-verify.js";
-import type { ListedPart, S3Store } from "../../src/engine/s3-client.js";
+import { checkStoredObject, expectedEtag } from "../../src/engine/upload/object-verify.js";
+import type { ListedPart, S3Store } from "../../src/engine/s3/s3-client.js";
 import {
   compareParts,
   listAllParts,
   verificationMethod,
   type UploadedPart,
-} from "../../src/engine/verify-parts.js";
+} from "../../src/engine/upload/verify-parts.js";
 
 const md5 = (text: string): Buffer => createHash("md5").update(text).digest();
 

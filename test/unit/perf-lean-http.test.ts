@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPartHasher } from "../../src/engine/checksum/index.js";
 import { s3ErrorInfo } from "../../src/engine/errors.js";
 import { isRetryable } from "../../src/engine/retry.js";
-import { createS3Store, type S3Store } from "../../src/engine/s3-client.js";
+import { createS3Store, type S3Store } from "../../src/engine/s3/s3-client.js";
 import { startEmulator, type Emulator } from "../emulator/index.js";
 
 const BUCKET = "lean";

@@ -1,6 +1,6 @@
 // The lifecycle merge keeps every rule it did not write, and the cleanup age parser names bad input.
 import { describe, expect, it } from "vitest";
-import { abortRuleId, mergeAbortRule } from "../../src/engine/lifecycle.js";
+import { abortRuleId, mergeAbortRule } from "../../src/engine/cleanup/lifecycle.js";
 import { parseDuration } from "../../src/frontend/duration.js";
 
 const OTHER = {

@@ -1,4 +1,4 @@
-import { objectChecksum } from "./checksum/index.js";
+import { objectChecksum } from "../checksum/index.js";
 import {
   confirmAmbiguousWrite,
   confirmObject,
@@ -8,19 +8,19 @@ import {
   StoredMismatchError,
   type UploadOutcome,
 } from "./confirm-object.js";
-import { describeS3Error, GONE_UPLOAD, HINTS, isNoSuchUpload, s3ErrorInfo, StepError } from "./errors.js";
+import { describeS3Error, GONE_UPLOAD, HINTS, isNoSuchUpload, s3ErrorInfo, StepError } from "../errors.js";
 import { etagIsMd5, expectedEtag, UNPROVABLE_FIX, type ExpectedObject } from "./object-verify.js";
 import { changeSinceOpen, type FileIdentity } from "./file-identity.js";
 import { watchLostCreates, type CreatedUpload } from "./lost-creates.js";
-import { finishSha256, OrderedSha256, type PartProof } from "./ordered-sha256.js";
+import { finishSha256, OrderedSha256, type PartProof } from "../checksum/ordered-sha256.js";
 import type { OpenFile } from "./part-reader.js";
 import { sendPart, type SentPart } from "./part-transfer.js";
 import type { PlannedPart, UploadPlan } from "./plan.js";
-import { mapLimited } from "./pool.js";
+import { mapLimited } from "../pool.js";
 import { findResumable, type Resumed } from "./resume.js";
 import { settingsFingerprint } from "./settings-fingerprint.js";
-import { call, type FileContext } from "./run-context.js";
-import type { Checksums, WriteAnswer } from "./s3-client.js";
+import { call, type FileContext } from "../run-context.js";
+import type { Checksums, WriteAnswer } from "../s3/s3-client.js";
 import { compareParts, listAllParts, verificationMethod, type UploadedPart } from "./verify-parts.js";
 
 /** Rounds of re-uploading parts that ListParts shows missing or different, before giving up. */

@@ -1,10 +1,10 @@
-import { HINTS, s3ErrorInfo, StepError } from "./errors.js";
-import type { OrderedSha256 } from "./ordered-sha256.js";
+import { HINTS, s3ErrorInfo, StepError } from "../errors.js";
+import type { OrderedSha256 } from "../checksum/ordered-sha256.js";
 import { hashPart, readPart, type OpenFile, type PartDigest } from "./part-reader.js";
 import type { PlannedPart } from "./plan.js";
-import { backoffDelay, sleep } from "./retry.js";
-import { call, type FileContext } from "./run-context.js";
-import type { Checksums, WriteAnswer } from "./s3-client.js";
+import { backoffDelay, sleep } from "../retry.js";
+import { call, type FileContext } from "../run-context.js";
+import type { Checksums, WriteAnswer } from "../s3/s3-client.js";
 
 export interface SentPart {
   digest: PartDigest;

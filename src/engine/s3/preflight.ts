@@ -5,11 +5,11 @@
 // which the README's minimal policy grants, but a HEAD answer has no body, so NoSuchBucket, AccessDenied, a bad
 // key and a bad secret would all arrive as a bare 403/404; and a grant scoped to a prefix (an s3:prefix
 // condition) allows this listing where it denies HeadBucket.
-import { HINTS, StepError, describeS3Error, hintFor, hintForCode, s3ErrorInfo } from "./errors.js";
-import { withRetry } from "./retry.js";
-import type { RunContext } from "./run-context.js";
+import { HINTS, StepError, describeS3Error, hintFor, hintForCode, s3ErrorInfo } from "../errors.js";
+import { withRetry } from "../retry.js";
+import type { RunContext } from "../run-context.js";
 import { signingRegion } from "./s3-client.js";
-import type { FileResult, LocalFile } from "./types.js";
+import type { FileResult, LocalFile } from "../types.js";
 
 const STEP = "preflight";
 

@@ -1,5 +1,5 @@
-import type { ListedPart, ObjectTarget, S3Store } from "./s3-client.js";
-import type { ChecksumAlgorithm } from "./types.js";
+import type { ListedPart, ObjectTarget, S3Store } from "../s3/s3-client.js";
+import type { ChecksumAlgorithm } from "../types.js";
 
 /** What the engine expects S3 to hold for one part, from reading it and from UploadPart's answer. */
 export interface UploadedPart {

@@ -1,6 +1,6 @@
 // The bucket lifecycle rule that aborts incomplete multipart uploads (seed 001), merged into the rules already there.
 import { createHash } from "node:crypto";
-import type { LifecycleRule } from "./s3-client.js";
+import type { LifecycleRule } from "../s3/s3-client.js";
 
 const RULE_ID_BASE = "s3-verified-upload-abort-incomplete";
 /** S3's limit on a rule ID. */

@@ -1,6 +1,6 @@
 import { constants as bufferConstants } from "node:buffer";
-import { formatSize } from "./size.js";
-import type { S3Limits } from "./types.js";
+import { formatSize } from "../size.js";
+import type { S3Limits } from "../types.js";
 
 const MiB = 1024 * 1024;
 

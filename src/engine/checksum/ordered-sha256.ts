@@ -7,11 +7,11 @@
 // alone, through a small buffer. Every part's hashed bytes are then checked against the digests it is proven
 // with (what was sent and verified, or what the store holds), so the digest is never of bytes other than
 // those stored. A part re-read for a retry or a repair is not fed: its bytes were hashed on the first read.
-import { createMd5Hasher, createPartHasher, createSha256Hasher } from "./checksum/index.js";
-import { StepError } from "./errors.js";
-import { readPart, type OpenFile, type PartDigest } from "./part-reader.js";
-import type { PlannedPart } from "./plan.js";
-import type { ChecksumAlgorithm } from "./types.js";
+import { createMd5Hasher, createPartHasher, createSha256Hasher } from "./index.js";
+import { StepError } from "../errors.js";
+import { readPart, type OpenFile, type PartDigest } from "../upload/part-reader.js";
+import type { PlannedPart } from "../upload/plan.js";
+import type { ChecksumAlgorithm } from "../types.js";
 
 /** The digests a part is proven with; at least one of them is set. */
 export type PartProof = Pick<PartDigest, "number" | "digest" | "md5">;

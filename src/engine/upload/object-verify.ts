@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { StoredObject } from "./s3-client.js";
-import type { ChecksumAlgorithm } from "./types.js";
+import type { StoredObject } from "../s3/s3-client.js";
+import type { ChecksumAlgorithm } from "../types.js";
 
 /** What the stored object must look like, from local reads only. */
 export interface ExpectedObject {

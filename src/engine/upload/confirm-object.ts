@@ -1,4 +1,4 @@
-import { describeS3Error, HINTS, StepError } from "./errors.js";
+import { describeS3Error, HINTS, StepError } from "../errors.js";
 import {
   checkStoredObject,
   etagIsMd5,
@@ -6,9 +6,9 @@ import {
   type ExpectedObject,
   type ObjectCheck,
 } from "./object-verify.js";
-import { call, type FileContext } from "./run-context.js";
-import type { StoredObject, WriteAnswer } from "./s3-client.js";
-import type { VerificationMethod } from "./types.js";
+import { call, type FileContext } from "../run-context.js";
+import type { StoredObject, WriteAnswer } from "../s3/s3-client.js";
+import type { VerificationMethod } from "../types.js";
 
 export interface UploadOutcome {
   etag: string;

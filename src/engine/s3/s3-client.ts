@@ -20,8 +20,8 @@ import {
 import type { LifecycleRule, TransitionDefaultMinimumObjectSize } from "@aws-sdk/client-s3";
 import { createAgents, type Agents } from "./network.js";
 import { createLeanHttp } from "./s3-lean-http.js";
-import { servedFromHeaderLines } from "./served-headers.js";
-import type { ChecksumAlgorithm, ChecksumType, S3Settings, ServedHeaders } from "./types.js";
+import { servedFromHeaderLines } from "../upload/served-headers.js";
+import type { ChecksumAlgorithm, ChecksumType, S3Settings, ServedHeaders } from "../types.js";
 
 /** Passed through untouched: rules we did not write must come back exactly as they were. */
 export type { LifecycleRule } from "@aws-sdk/client-s3";

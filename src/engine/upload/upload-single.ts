@@ -7,13 +7,13 @@ import {
   StoredMismatchError,
   type UploadOutcome,
 } from "./confirm-object.js";
-import { HINTS, s3ErrorInfo, StepError } from "./errors.js";
+import { HINTS, s3ErrorInfo, StepError } from "../errors.js";
 import { expectedEtag, type ExpectedObject } from "./object-verify.js";
-import { finishSha256, OrderedSha256 } from "./ordered-sha256.js";
+import { finishSha256, OrderedSha256 } from "../checksum/ordered-sha256.js";
 import type { OpenFile } from "./part-reader.js";
 import { sendPart, type Sender, type SentPart } from "./part-transfer.js";
 import type { UploadPlan } from "./plan.js";
-import type { FileContext } from "./run-context.js";
+import type { FileContext } from "../run-context.js";
 
 /** Re-sends of a PutObject whose stored object does not match, as for parts (upload-multipart.ts). */
 const REPAIR_ROUNDS = 2;

@@ -1,13 +1,13 @@
 import { closeSync, constants, fstatSync, openSync } from "node:fs";
-import { failureOf, Refusal } from "./errors.js";
+import { failureOf, Refusal } from "../errors.js";
 import { identityOf, type FileIdentity } from "./file-identity.js";
 import { decideExisting, type ExistingDecision } from "./overwrite.js";
 import type { OpenFile } from "./part-reader.js";
 import { planUpload, type UploadPlan } from "./plan.js";
-import type { FileContext, RunContext } from "./run-context.js";
-import type { ObjectHeaders } from "./s3-client.js";
+import type { FileContext, RunContext } from "../run-context.js";
+import type { ObjectHeaders } from "../s3/s3-client.js";
 import { headerDifferences, servedHeaders } from "./served-headers.js";
-import type { FileResult, LocalFile, ServedHeaders } from "./types.js";
+import type { FileResult, LocalFile, ServedHeaders } from "../types.js";
 import { uploadMultipart } from "./upload-multipart.js";
 import { uploadSingle } from "./upload-single.js";
 

@@ -13,14 +13,14 @@
 // at least that often). Headers (Content-Type, …), metadata, tags and encryption are not shown on an
 // in-progress upload by S3, so they cannot be compared before resuming; the svu-plan metadata fingerprints
 // them on the finished object (settings-fingerprint.ts). An adopted upload is never aborted by this run.
-import { listPendingUploads } from "./cleanup.js";
-import { describeS3Error, StepError } from "./errors.js";
+import { listPendingUploads } from "../cleanup/cleanup.js";
+import { describeS3Error, StepError } from "../errors.js";
 import { hashPart, readPart, type OpenFile, type PartDigest } from "./part-reader.js";
 import type { PlannedPart, UploadPlan } from "./plan.js";
-import { mapLimited } from "./pool.js";
-import { DEFAULT_STALL_TIMEOUT_MS } from "./retry.js";
-import { call, type FileContext } from "./run-context.js";
-import type { ListedPart, PendingUpload } from "./s3-client.js";
+import { mapLimited } from "../pool.js";
+import { DEFAULT_STALL_TIMEOUT_MS } from "../retry.js";
+import { call, type FileContext } from "../run-context.js";
+import type { ListedPart, PendingUpload } from "../s3/s3-client.js";
 import type { UploadedPart } from "./verify-parts.js";
 
 export interface Resumed {

@@ -1,9 +1,9 @@
 // Cleanup mode: list in-progress multipart uploads under a prefix and abort those old enough (or say so, dry run).
-import { describeS3Error, hintFor } from "./errors.js";
+import { describeS3Error, hintFor } from "../errors.js";
 import { mergeAbortRule } from "./lifecycle.js";
-import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS, withRetry, type RetryPolicy } from "./retry.js";
-import { createS3Store, type PendingUpload, type S3Store } from "./s3-client.js";
-import type { CleanupOptions, CleanupResult, CleanupUpload } from "./types.js";
+import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS, withRetry, type RetryPolicy } from "../retry.js";
+import { createS3Store, type PendingUpload, type S3Store } from "../s3/s3-client.js";
+import type { CleanupOptions, CleanupResult, CleanupUpload } from "../types.js";
 
 const SOCKETS = 4;
 

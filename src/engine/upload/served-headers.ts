@@ -1,7 +1,7 @@
 // The headers an object is served with: which ones this run sends for a file, and how they compare with
 // those a stored object already has.
 import { guessContentType } from "./content-type.js";
-import type { LocalFile, ServedHeaders } from "./types.js";
+import type { LocalFile, ServedHeaders } from "../types.js";
 
 /** Field → HTTP header name, in the order messages list them. */
 export const SERVED_HEADER_NAMES: Readonly<Record<keyof ServedHeaders, string>> = {

@@ -9,10 +9,10 @@
 // has stored no part by the time this file is done looks the same, and is aborted; it then fails with
 // NoSuchUpload, whose message says another job may be uploading the same key. The sweep runs only at the
 // end, so a job that started beside this one has had this file's whole upload to store its first part.
-import { describeS3Error, HINTS, isNoSuchUpload, StepError } from "./errors.js";
+import { describeS3Error, HINTS, isNoSuchUpload, StepError } from "../errors.js";
 import { pendingUploadsOfKey } from "./resume.js";
-import { call, type FileContext } from "./run-context.js";
-import type { PendingUpload } from "./s3-client.js";
+import { call, type FileContext } from "../run-context.js";
+import type { PendingUpload } from "../s3/s3-client.js";
 
 /** Our own upload, as CreateMultipartUpload returned it after `attempts` tries taking `durationMs`. */
 export interface CreatedUpload {

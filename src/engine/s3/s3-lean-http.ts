@@ -6,7 +6,7 @@ import { request as httpRequest, type Agent as HttpAgent, type IncomingHttpHeade
 import { request as httpsRequest } from "node:https";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { createSigner } from "./sigv4.js";
-import type { S3Settings } from "./types.js";
+import type { S3Settings } from "../types.js";
 
 export interface LeanRequest {
   method: "PUT" | "HEAD";

@@ -2,7 +2,7 @@
 // in-progress upload (only storage class and checksum settings), so they cannot be compared before resuming
 // one; recorded in the svu-plan metadata, they can be read from the finished object.
 import { createHash } from "node:crypto";
-import type { ObjectHeaders } from "./s3-client.js";
+import type { ObjectHeaders } from "../s3/s3-client.js";
 
 export function settingsFingerprint(headers: ObjectHeaders): string {
   const { metadata, ...rest } = headers;

@@ -4,14 +4,14 @@ import {
   createMd5Hasher,
   createSha256Hasher,
   isFullObjectAlgorithm,
-} from "./checksum/index.js";
-import { HINTS, Refusal } from "./errors.js";
+} from "../checksum/index.js";
+import { HINTS, Refusal } from "../errors.js";
 import { etagIsMd5, expectedEtag } from "./object-verify.js";
 import { hashPart, readPart, type OpenFile } from "./part-reader.js";
 import type { UploadPlan } from "./plan.js";
-import { call, type FileContext } from "./run-context.js";
-import type { StoredObject } from "./s3-client.js";
-import type { ChecksumAlgorithm, VerificationMethod } from "./types.js";
+import { call, type FileContext } from "../run-context.js";
+import type { StoredObject } from "../s3/s3-client.js";
+import type { ChecksumAlgorithm, VerificationMethod } from "../types.js";
 
 export type ExistingDecision =
   | { action: "upload"; ifNoneMatch: boolean }

@@ -1,9 +1,9 @@
 import { read, readSync } from "node:fs";
 import { promisify } from "node:util";
-import { createPartHasher, md5 } from "./checksum/index.js";
+import { createPartHasher, md5 } from "../checksum/index.js";
 import { changeSinceOpen, type FileIdentity } from "./file-identity.js";
 import type { PlannedPart } from "./plan.js";
-import type { ChecksumAlgorithm } from "./types.js";
+import type { ChecksumAlgorithm } from "../types.js";
 
 /** What we know locally about one part after reading it once. */
 export interface PartDigest {
