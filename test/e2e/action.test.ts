@@ -261,11 +261,11 @@ describe.each(nodeRuntimes())("on $name", (node) => {
       expect(JSON.parse(run.outputs["results"]!)[0]).toMatchObject({ status: "failed" });
       // The failure first, with its step, what went wrong and the fix; and the totals line after the error.
       expect(run.summary).toMatch(
-        /❌ Failed \(1\)[\s\S]*<td><code>dist\/readme\.txt<\/code><br>→ <code>s3:\/\/no-such-bucket\/dist\/readme\.txt<\/code><\/td><td>[^<]+<\/td><td>NoSuchBucket[^<]*<\/td><td>The bucket does not exist at this endpoint/,
+        /❌ Failed \(1\)[\s\S]*<td><code>dist\/readme\.txt<\/code><br>→ <code>s3:\/\/artifacts\/refused\/dist\/readme\.txt<\/code><\/td><td>PutObject<\/td><td>AccessDenied[^<]*<\/td><td>The credentials may not do this/,
       );
       expect(run.summary).not.toContain(workspace);
       expect(run.stdout).toMatch(
-        /::error::1 of 1 file\(s\) failed[^\n]*\nTotals: 1 file, 0 uploaded \(0 B\), 0 unchanged, 1 failed; verified: none; [\dhms.]+\n$/,
+        /::error::1 of 1 files failed[^\n]*\nTotals: 1 file, 0 uploaded \(0 B\), 0 unchanged, 1 failed; verified: none; [\dhms.]+\n$/,
       );
     });
 

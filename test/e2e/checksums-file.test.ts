@@ -121,8 +121,8 @@ describe.each(nodeRuntimes())("on $name", (node) => {
     expect((await readFile(listPath!, "utf8")).trimEnd().split("\n").sort()).toEqual(expectedLines());
     expect(sha256sumCheck(listPath!, path.join(workspace, "out")).status).toBe(0);
     const summary = await readFile(summaryFile, "utf8");
-    expect(summary).toContain("| SHA-256 |");
-    expect(summary).toContain(`\`${sha256Hex(files["out/notes.txt"])}\``);
+    expect(summary).toContain("<th>SHA-256</th>");
+    expect(summary).toContain(`<code>${sha256Hex(files["out/notes.txt"])}</code>`);
 
     await writeFile(outputFile, "");
     const single = await runNode(
