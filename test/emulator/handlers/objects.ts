@@ -291,7 +291,9 @@ function readObject(ctx: RequestContext, withBody: boolean): S3Response {
   if (range) headers["content-range"] = `bytes ${range.start}-${range.end}/${version.size}`;
   const status = range ? 206 : 200;
   if (!withBody || version.size === 0) return { status, headers };
-  return { status, headers, segments: segmentsFor(version, served) };
+  const segments = segmentsFor(version, served);
+  ctx.store.retain(segments.map((segment) => segment.path));
+  return { status, headers, segments };
 }
 
 export function getObject(ctx: RequestContext): S3Response {
