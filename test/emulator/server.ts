@@ -57,6 +57,7 @@ function sendError(req: IncomingMessage, res: ServerResponse, error: S3Error, re
   const resource = (req.url ?? "/").split("?")[0]!;
   const body = req.method === "HEAD" ? "" : errorBody(error, resource, requestId);
   res.writeHead(error.status, {
+    ...error.headers,
     "content-type": "application/xml",
     "content-length": Buffer.byteLength(body),
   });
