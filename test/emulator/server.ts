@@ -24,6 +24,8 @@ export interface RequestLogEntry {
   key?: string;
   partNumber?: number;
   uploadId?: string;
+  /** The Range header of a GET, as sent. */
+  range?: string;
   status: number;
   /** S3 error code, or the fault action ("reset", "stall", "lose-response") when no answer was written. */
   code?: string;
@@ -270,6 +272,7 @@ export function createS3Server(deps: ServerDeps): RunningServer {
         key: route?.key,
         partNumber: route?.partNumber,
         uploadId: route?.uploadId,
+        ...(req.headers.range === undefined ? {} : { range: req.headers.range }),
         status: res.headersSent ? res.statusCode : 0,
         code,
       });
