@@ -130,6 +130,8 @@ async function sendFaultedBody(
     }
     const before = piece.subarray(0, fault.offset - sent);
     if (before.length > 0) await write(res, before);
+    // Only the headers so far: an empty socket write settles once they have left, so the cut comes after them.
+    else await new Promise((resolve) => res.socket?.write(Buffer.alloc(0), resolve) ?? resolve(undefined));
     if (fault.action === "cut-body") {
       res.socket?.destroy();
       return;
