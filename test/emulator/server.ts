@@ -91,6 +91,10 @@ function write(res: ServerResponse, chunk: Buffer): Promise<void> {
 /** Resolves after `ms` (never when undefined), or early when the server closes or the client goes away. */
 function hold(res: ServerResponse, ms: number | undefined, closing: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    if (res.destroyed || closing.aborted) {
+      resolve();
+      return;
+    }
     const done = () => {
       clearTimeout(timer);
       closing.removeEventListener("abort", done);
