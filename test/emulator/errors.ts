@@ -52,6 +52,8 @@ export class S3Error extends Error {
     readonly code: S3ErrorCode,
     message: string,
     readonly extra: Record<string, string | number> = {},
+    /** Headers the error answer carries besides the XML body (e.g. Content-Range on a 416). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.status = STATUS_BY_CODE[code];

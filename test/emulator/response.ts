@@ -12,7 +12,10 @@ export interface S3Response {
   status: number;
   headers: Record<string, string | number>;
   body?: string;
-  /** Streamed in order after the headers (GetObject). */
+  /**
+   * Streamed in order after the headers (GetObject). The handler retains their files in the store (so a write
+   * meanwhile cannot remove them); the server releases them once the answer is sent or abandoned.
+   */
   segments?: FileSegment[];
 }
 

@@ -14,8 +14,9 @@ import { dispatch } from "./dispatch.js";
 import { escapeXml } from "./xml.js";
 import { newId, type Store } from "./storage.js";
 import type { EmulatorConfig, RequestContext } from "./context.js";
-import type { FaultRule, Faults } from "./faults.js";
-import type { S3Response } from "./response.js";
+import type { BodyFault, FaultRule, Faults } from "./faults.js";
+import { replaceObject } from "./replace.js";
+import type { FileSegment, S3Response } from "./response.js";
 
 export interface RequestLogEntry {
   operation: string;
@@ -23,6 +24,8 @@ export interface RequestLogEntry {
   key?: string;
   partNumber?: number;
   uploadId?: string;
+  /** The Range header of a GET, as sent. */
+  range?: string;
   status: number;
   /** S3 error code, or the fault action ("reset", "stall", "lose-response") when no answer was written. */
   code?: string;
@@ -56,13 +59,105 @@ function sendError(req: IncomingMessage, res: ServerResponse, error: S3Error, re
   const resource = (req.url ?? "/").split("?")[0]!;
   const body = req.method === "HEAD" ? "" : errorBody(error, resource, requestId);
   res.writeHead(error.status, {
+    ...error.headers,
     "content-type": "application/xml",
     "content-length": Buffer.byteLength(body),
   });
   res.end(body);
 }
 
-async function send(res: ServerResponse, response: S3Response): Promise<void> {
+async function* segmentBytes(segments: FileSegment[]): AsyncGenerator<Buffer> {
+  for (const segment of segments) {
+    yield* createReadStream(segment.path, {
+      start: segment.start,
+      end: segment.end,
+      highWaterMark: 1 << 20,
+    }) as AsyncIterable<Buffer>;
+  }
+}
+
+function write(res: ServerResponse, chunk: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onClose = () => reject(new Error("the client closed the connection"));
+    res.once("close", onClose);
+    res.write(chunk, (error) => {
+      res.off("close", onClose);
+      if (error) reject(error);
+      else resolve();
+    });
+  });
+}
+
+/** Resolves after `ms` (never when undefined), or early when the server closes or the client goes away. */
+function hold(res: ServerResponse, ms: number | undefined, closing: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (res.destroyed || closing.aborted) {
+      resolve();
+      return;
+    }
+    const done = () => {
+      clearTimeout(timer);
+      closing.removeEventListener("abort", done);
+      res.off("close", done);
+      resolve();
+    };
+    const timer = ms === undefined ? undefined : setTimeout(done, ms);
+    closing.addEventListener("abort", done);
+    res.once("close", done);
+  });
+}
+
+/**
+ * Streams the body with one fault: a byte flipped in transit (headers stay those of the true object), or the
+ * connection cut / held silent after `offset` bytes. Each write waits for the socket so a cut comes after them.
+ */
+async function sendFaultedBody(
+  res: ServerResponse,
+  segments: FileSegment[],
+  fault: BodyFault,
+  closing: AbortSignal,
+): Promise<void> {
+  res.flushHeaders();
+  let sent = 0;
+  let stalled = false;
+  for await (const chunk of segmentBytes(segments)) {
+    let piece = chunk;
+    if (fault.action === "corrupt-body" && fault.offset >= sent && fault.offset < sent + chunk.length) {
+      piece = Buffer.from(chunk);
+      piece[fault.offset - sent] = piece[fault.offset - sent]! ^ 0xff;
+    }
+    const stopsHere = fault.action !== "corrupt-body" && !stalled && fault.offset < sent + chunk.length;
+    if (!stopsHere) {
+      await write(res, piece);
+      sent += piece.length;
+      continue;
+    }
+    const before = piece.subarray(0, fault.offset - sent);
+    if (before.length > 0) await write(res, before);
+    // Only the headers so far: an empty socket write settles once they have left, so the cut comes after them.
+    else await new Promise((resolve) => res.socket?.write(Buffer.alloc(0), resolve) ?? resolve(undefined));
+    if (fault.action === "cut-body") {
+      res.socket?.destroy();
+      return;
+    }
+    stalled = true;
+    await hold(res, fault.stallMs, closing);
+    if (res.destroyed || closing.aborted) {
+      res.socket?.destroy();
+      return;
+    }
+    await write(res, piece.subarray(before.length));
+    sent += piece.length;
+  }
+  res.end();
+}
+
+async function send(
+  res: ServerResponse,
+  response: S3Response,
+  bodyFault: BodyFault | undefined,
+  closing: AbortSignal,
+): Promise<void> {
   const body = response.body ?? "";
   const headers = { ...response.headers };
   if (!response.segments && headers["content-length"] === undefined)
@@ -72,17 +167,11 @@ async function send(res: ServerResponse, response: S3Response): Promise<void> {
     res.end(body);
     return;
   }
-  const segments = response.segments;
-  async function* bytes() {
-    for (const segment of segments) {
-      yield* createReadStream(segment.path, {
-        start: segment.start,
-        end: segment.end,
-        highWaterMark: 1 << 20,
-      });
-    }
+  if (bodyFault) {
+    await sendFaultedBody(res, response.segments, bodyFault, closing);
+    return;
   }
-  await pipeline(Readable.from(bytes()), res);
+  await pipeline(Readable.from(segmentBytes(response.segments)), res);
 }
 
 /** Returns true when the fault has fully answered (or abandoned) the request. */
@@ -181,6 +270,7 @@ export function createS3Server(deps: ServerDeps): RunningServer {
     let route: Route | undefined;
     let code: string | undefined;
     let fault: FaultRule | undefined;
+    let call = 0;
     res.on("close", () => {
       deps.requestLog.push({
         operation: route?.operation ?? "Unknown",
@@ -188,17 +278,15 @@ export function createS3Server(deps: ServerDeps): RunningServer {
         key: route?.key,
         partNumber: route?.partNumber,
         uploadId: route?.uploadId,
+        ...(req.headers.range === undefined ? {} : { range: req.headers.range }),
         status: res.headersSent ? res.statusCode : 0,
         code,
       });
     });
     try {
       route = routeRequest(req.method ?? "GET", req.url ?? "/", req.headers);
-      fault = deps.faults.next({
-        operation: route.operation,
-        key: route.key,
-        partNumber: route.partNumber,
-      });
+      call = deps.faults.count(route.operation);
+      fault = deps.faults.forRequest(route, call);
       if (fault) {
         code =
           fault.action === "500"
@@ -213,7 +301,8 @@ export function createS3Server(deps: ServerDeps): RunningServer {
         if (
           fault.action === "stall" ||
           fault.action === "flip-in-transit" ||
-          fault.action === "lose-response"
+          fault.action === "lose-response" ||
+          fault.action === "replace-after"
         )
           code = undefined;
       }
@@ -231,19 +320,39 @@ export function createS3Server(deps: ServerDeps): RunningServer {
         storedFault:
           fault?.action === "corrupt-stored" || fault?.action === "drop-stored" ? fault.action : undefined,
       };
-      const response = await dispatch(ctx);
+      let response: S3Response;
+      try {
+        response = await dispatch(ctx);
+      } finally {
+        // Before the answer goes out, so every later request sees the new object; this answer's files are retained.
+        if (fault?.action === "replace-after") await replaceAfter(fault, route);
+      }
       if (fault?.action === "lose-response") {
         // The store has acted; only the answer is lost, as when a connection dies on its way back.
         code = "lose-response";
         req.socket.destroy();
+        if (response.segments) await deps.store.release(response.segments.map((segment) => segment.path));
         return;
       }
-      await send(res, response);
+      const length = Number(response.headers["content-length"] ?? 0);
+      const bodyFault =
+        response.segments && length > 0 ? deps.faults.forBody(route, call, length) : undefined;
+      if (bodyFault) code = bodyFault.action;
+      try {
+        await send(res, response, bodyFault, closing.signal);
+      } finally {
+        if (response.segments) await deps.store.release(response.segments.map((segment) => segment.path));
+      }
     } catch (error) {
       if (fault?.action === "lose-response") {
         code = "lose-response";
         if (!req.complete) await drain(req);
         req.socket.destroy();
+        return;
+      }
+      if (res.headersSent) {
+        // The answer was under way: the client went away, or a body fault cut it; there is nothing to add.
+        res.destroy();
         return;
       }
       const s3Error =
@@ -256,6 +365,10 @@ export function createS3Server(deps: ServerDeps): RunningServer {
       sendError(req, res, s3Error, requestId);
     }
   };
+  async function replaceAfter(rule: FaultRule, route: Route): Promise<void> {
+    if (route.bucket === undefined || route.key === undefined) return;
+    await replaceObject(deps.store, route.bucket, route.key, rule.body, deps.config.defaultEncryption);
+  }
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const done = handle(req, res).finally(() => inFlight.delete(done));
     inFlight.add(done);

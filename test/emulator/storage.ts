@@ -89,6 +89,10 @@ export function newId(bytes = 16): string {
 
 export class Store {
   readonly buckets = new Map<string, Bucket>();
+  /** Files that GETs under way still read, with how many read each; S3 finishes such a GET with the old bytes. */
+  private readonly readers = new Map<string, number>();
+  /** Files a write or delete dropped while they were being read: removed when the last reader releases them. */
+  private readonly doomed = new Set<string>();
 
   constructor(readonly dataDir: string) {}
 
@@ -108,6 +112,34 @@ export class Store {
 
   partFile(): string {
     return join(this.dataDir, "parts", newId());
+  }
+
+  /** Marks files as being read, so replacing or deleting their version does not cut a GET under way. */
+  retain(files: string[]): void {
+    for (const file of files) this.readers.set(file, (this.readers.get(file) ?? 0) + 1);
+  }
+
+  async release(files: string[]): Promise<void> {
+    const free: string[] = [];
+    for (const file of files) {
+      const left = (this.readers.get(file) ?? 1) - 1;
+      if (left > 0) {
+        this.readers.set(file, left);
+        continue;
+      }
+      this.readers.delete(file);
+      if (this.doomed.delete(file)) free.push(file);
+    }
+    await Promise.all(free.map((file) => rm(file, { force: true })));
+  }
+
+  private async removeFiles(files: string[]): Promise<void> {
+    const free = files.filter((file) => {
+      if (!this.readers.has(file)) return true;
+      this.doomed.add(file);
+      return false;
+    });
+    await Promise.all(free.map((file) => rm(file, { force: true })));
   }
 
   createBucket(name: string): Bucket {
@@ -186,7 +218,7 @@ export class Store {
     const stored: ObjectVersion = { ...version, versionId };
     kept.push(stored);
     bucket.objects.set(version.key, kept);
-    await Promise.all(replaced.flatMap(filesOf).map((file) => rm(file, { force: true })));
+    await this.removeFiles(replaced.flatMap(filesOf));
     return stored;
   }
 
@@ -197,7 +229,7 @@ export class Store {
     const rest = versions.filter((v) => v !== victim);
     if (rest.length > 0) bucket.objects.set(key, rest);
     else bucket.objects.delete(key);
-    await Promise.all(filesOf(victim).map((file) => rm(file, { force: true })));
+    await this.removeFiles(filesOf(victim));
     return victim;
   }
 

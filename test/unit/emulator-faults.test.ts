@@ -51,6 +51,21 @@ describe("fault injector", () => {
     expect(share).toBeLessThan(0.4);
   });
 
+  it("keeps body rules apart from request rules and draws or clamps their offset", () => {
+    const faults = new Faults(1);
+    const GET = { operation: "GetObject", key: "k", partNumber: undefined };
+    faults.add({ operation: "GetObject", action: "corrupt-body", calls: [2] });
+    faults.add({ operation: "GetObject", action: "cut-body", calls: [3], offset: 500 });
+    expect(faults.next(GET)).toBeUndefined();
+    expect(faults.forBody(GET, 1, 100)).toBeUndefined();
+    const drawn = faults.forBody(GET, 2, 100)!;
+    expect(drawn.action).toBe("corrupt-body");
+    expect(drawn.offset).toBeGreaterThanOrEqual(0);
+    expect(drawn.offset).toBeLessThan(100);
+    expect(faults.forBody(GET, 3, 100)).toEqual({ action: "cut-body", offset: 99, stallMs: undefined });
+    expect(faults.fired).toEqual([1, 1]);
+  });
+
   it("refuses unknown actions and out-of-range probabilities with a message naming the fix", () => {
     const faults = new Faults(1);
     expect(() => faults.add({ operation: "*", action: "explode" as "500" })).toThrow(/use one of/);

@@ -126,11 +126,16 @@ function parseRange(text: string | undefined, size: number): ByteRange | undefin
     start = Number(first);
     end = last === "" ? size - 1 : Math.min(Number(last), size - 1);
   }
-  if (start >= size || start > end || size === 0) {
-    throw new S3Error("InvalidRange", "The requested range is not satisfiable", {
-      RangeRequested: text,
-      ActualObjectSize: size,
-    });
+  // A reversed range is invalid syntax, which S3 ignores like any Range it cannot parse.
+  if (first !== "" && last !== "" && Number(first) > Number(last)) return undefined;
+  if (start >= size || size === 0) {
+    throw new S3Error(
+      "InvalidRange",
+      "The requested range is not satisfiable",
+      { RangeRequested: text, ActualObjectSize: size },
+      // As RFC 9110 asks of a 416: the size, so the client can ask again for a range that exists.
+      { "content-range": `bytes */${size}` },
+    );
   }
   return { start, end };
 }
@@ -173,12 +178,19 @@ function segmentsFor(version: ObjectVersion, range: ByteRange): FileSegment[] {
   return segments;
 }
 
+/**
+ * Checksum-mode headers of a whole-object or partNumber read. A part of a COMPOSITE object has its own checksum;
+ * a FULL_OBJECT object has none per part, so S3 answers a part of it with nothing, unless that one part is the
+ * whole object (AWS-validated in localstack/localstack#12842).
+ */
 function checksumModeHeaders(version: ObjectVersion, partNumber: number | undefined): Record<string, string> {
   if (partNumber !== undefined && version.parts) {
-    const part = version.parts[partNumber - 1];
-    const alg = version.checksum?.algorithm;
-    const value = alg ? part?.checksums[alg] : undefined;
-    return alg && value ? { [checksumHeader(alg)]: value, "x-amz-checksum-type": "COMPOSITE" } : {};
+    const checksum = version.checksum;
+    if (checksum?.type === "FULL_OBJECT" && version.parts.length > 1) return {};
+    if (checksum?.type === "COMPOSITE") {
+      const value = version.parts[partNumber - 1]?.checksums[checksum.algorithm];
+      return value ? { [checksumHeader(checksum.algorithm)]: value, "x-amz-checksum-type": "COMPOSITE" } : {};
+    }
   }
   if (!version.checksum) return {};
   return {
@@ -291,7 +303,9 @@ function readObject(ctx: RequestContext, withBody: boolean): S3Response {
   if (range) headers["content-range"] = `bytes ${range.start}-${range.end}/${version.size}`;
   const status = range ? 206 : 200;
   if (!withBody || version.size === 0) return { status, headers };
-  return { status, headers, segments: segmentsFor(version, served) };
+  const segments = segmentsFor(version, served);
+  ctx.store.retain(segments.map((segment) => segment.path));
+  return { status, headers, segments };
 }
 
 export function getObject(ctx: RequestContext): S3Response {
@@ -360,30 +374,31 @@ export function getObjectAttributes(ctx: RequestContext): S3Response {
   if (wanted.includes("ETag")) body.ETag = version.etag.replace(/"/g, "");
   if (wanted.includes("Checksum") && version.checksum) {
     body.Checksum = {
-      [checksumXmlTag(version.checksum.algorithm)]: version.checksum.value,
+      // S3 shows a composite checksum here without the "-N" part count that GET/HEAD append.
+      [checksumXmlTag(version.checksum.algorithm)]: version.checksum.value.replace(/-\d+$/, ""),
       ChecksumType: version.checksum.type,
     };
   }
-  if (wanted.includes("ObjectParts") && version.parts) {
+  if (wanted.includes("ObjectParts") && version.parts && version.checksum?.type !== "COMPOSITE") {
+    // Only COMPOSITE objects have part checksums worth listing; S3 reports just the count for the others.
+    body.ObjectParts = { PartsCount: version.parts.length };
+  } else if (wanted.includes("ObjectParts") && version.parts) {
     const maxParts = Math.min(intHeader(ctx, "x-amz-max-parts", 1000), 1000);
     const marker = intHeader(ctx, "x-amz-part-number-marker", 0);
     const after = version.parts.filter((part) => part.partNumber > marker);
     const listed = after.slice(0, maxParts);
-    const alg = version.checksum?.algorithm;
+    const alg = version.checksum!.algorithm;
     body.ObjectParts = {
       PartsCount: version.parts.length,
       PartNumberMarker: marker,
       NextPartNumberMarker: listed.at(-1)?.partNumber ?? marker,
       MaxParts: maxParts,
       IsTruncated: after.length > listed.length,
-      // S3 lists individual parts only for uploads made with additional checksums.
-      Part: alg
-        ? listed.map((part) => ({
-            PartNumber: part.partNumber,
-            Size: part.size,
-            [checksumXmlTag(alg)]: part.checksums[alg],
-          }))
-        : undefined,
+      Part: listed.map((part) => ({
+        PartNumber: part.partNumber,
+        Size: part.size,
+        [checksumXmlTag(alg)]: part.checksums[alg],
+      })),
     };
   }
   if (wanted.includes("StorageClass"))
