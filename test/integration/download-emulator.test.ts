@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runUploads, type ChecksumAlgorithm, type ChecksumType } from "../../src/engine/index.js";
 import { runDownloads, type DownloadOptions, type RemoteFile } from "../../src/engine/download/index.js";
 import type { Emulator } from "../emulator/index.js";
+import { startFaultProxy, type ProxiedRequest, type ProxyAction } from "../helpers/fault-proxy.js";
 import { KiB, PART, emulatorEngineOptions, startWorkspace, stopWorkspace } from "../helpers/engine.js";
 
 const BUCKET = "downloads";
@@ -67,8 +68,8 @@ async function uploaded(
   size: number,
   algorithm: ChecksumAlgorithm | null,
   checksumType?: ChecksumType,
+  bytes: Buffer = randomBytes(size),
 ): Promise<{ bytes: Buffer; remote: RemoteFile }> {
-  const bytes = randomBytes(size);
   const source = path.join(caseDir, "src", name);
   await writeFile(source, bytes);
   const key = `case-${caseNumber}/${name}`;
@@ -97,6 +98,23 @@ async function damageStored(bytes: Buffer): Promise<void> {
     }
   }
   throw new Error("no stored payload holds these bytes");
+}
+
+async function putObject(key: string, body: Buffer): Promise<void> {
+  await sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ChecksumAlgorithm: "CRC32" }));
+}
+
+/** Runs `task` against a fault proxy in front of the emulator that acts as `decide` says per request. */
+async function throughProxy<T>(
+  decide: (request: ProxiedRequest) => ProxyAction | undefined,
+  task: (endpoint: string) => Promise<T>,
+): Promise<T> {
+  const proxy = await startFaultProxy(emulator.endpoint, decide);
+  try {
+    return await task(proxy.endpoint);
+  } finally {
+    await proxy.stop();
+  }
 }
 
 async function outFiles(): Promise<string[]> {
@@ -213,29 +231,17 @@ describe("a damaged or changing object never reaches the destination", () => {
   it("an object replaced after its HEAD: the GETs fail If-Match (412), the download starts over on the new version", async () => {
     const { remote } = await uploaded("replaced.bin", 4 * RANGE, "CRC64NVME");
     const replacement = randomBytes(3 * RANGE + 11);
-    // The first GET waits until the replacement is stored; its If-Match then fails.
-    emulator.faults.add({ operation: "GetObject", action: "stall", calls: [1], stallMs: 3000 });
-    let put: Promise<unknown> | undefined;
-    const run = await runDownloads(
-      [remote],
-      downloadOptions({
-        concurrency: 1,
-        onEvent: (event) => {
-          if (event.type === "file-start" && put === undefined) {
-            put = sdk.send(
-              new PutObjectCommand({
-                Bucket: BUCKET,
-                Key: remote.key,
-                Body: replacement,
-                ChecksumAlgorithm: "CRC32",
-              }),
-            );
-          }
-        },
-      }),
+    let replaced = 0;
+    // Another writer replaces the object just before the first GET reaches the store.
+    const result = await throughProxy(
+      (request) =>
+        request.operation === "GetObject" && replaced++ === 0
+          ? { before: () => putObject(remote.key, replacement) }
+          : undefined,
+      async (endpoint) =>
+        (await runDownloads([remote], downloadOptions({ s3: { ...downloadOptions().s3, endpoint } })))
+          .files[0]!,
     );
-    await put;
-    const result = run.files[0]!;
     expect(emulator.requestLog.some((entry) => entry.operation === "GetObject" && entry.status === 412)).toBe(
       true,
     );
@@ -248,26 +254,57 @@ describe("a damaged or changing object never reaches the destination", () => {
 
   it("an object replaced again after the restart fails with no file at the destination", async () => {
     const { remote } = await uploaded("churn.bin", 4 * RANGE, "CRC64NVME");
-    emulator.faults.add({ operation: "GetObject", action: "stall", calls: [1, 2], stallMs: 3000 });
-    const puts: Array<Promise<unknown>> = [];
-    const run = await runDownloads(
-      [remote],
-      downloadOptions({
-        concurrency: 1,
-        onEvent: (event) => {
-          if (event.type === "file-start") {
-            puts.push(
-              sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: remote.key, Body: randomBytes(RANGE) })),
-            );
-          }
-        },
-      }),
+    let writes = 0;
+    const seen = new Set<string>();
+    // Before the first GET of each attempt (after each HEAD), another writer stores new bytes.
+    const result = await throughProxy(
+      (request) => {
+        if (request.operation === "HeadObject") seen.delete("get");
+        if (request.operation !== "GetObject" || seen.has("get")) return undefined;
+        seen.add("get");
+        writes++;
+        return { before: () => putObject(remote.key, randomBytes(RANGE)) };
+      },
+      async (endpoint) =>
+        (await runDownloads([remote], downloadOptions({ s3: { ...downloadOptions().s3, endpoint } })))
+          .files[0]!,
     );
-    await Promise.all(puts);
-    expect(puts).toHaveLength(2);
-    expect(run.ok).toBe(false);
-    expect(run.files[0]).toMatchObject({ status: "failed" });
-    expect(run.files[0]!.failure?.code).toBe("PreconditionFailed");
+    expect(writes).toBe(2);
+    expect(result).toMatchObject({ status: "failed" });
+    expect(result.failure?.code).toBe("PreconditionFailed");
+    expect(await outFiles()).toEqual([]);
+  });
+
+  it("a GET body corrupted in transit fails the proof, with no file at the destination", async () => {
+    // ASCII content: the proxy answers with a string body.
+    const ascii = Buffer.from(randomBytes((3 * RANGE) / 2).toString("hex"));
+    const { bytes, remote } = await uploaded("transit.bin", ascii.length, "CRC64NVME", undefined, ascii);
+    const corrupted = Buffer.from(bytes.subarray(0, RANGE));
+    corrupted[500]! ^= 0x10;
+    let gets = 0;
+    // One connection: the first GET is the first range, answered with one byte flipped.
+    const result = await throughProxy(
+      (request) =>
+        request.operation === "GetObject" && gets++ === 0
+          ? {
+              answer: {
+                status: 206,
+                headers: { "content-range": `bytes 0-${RANGE - 1}/${bytes.length}`, etag: `"x"` },
+                body: corrupted.toString("latin1"),
+              },
+            }
+          : undefined,
+      async (endpoint) =>
+        (
+          await runDownloads(
+            [remote],
+            downloadOptions({ concurrency: 1, s3: { ...downloadOptions().s3, endpoint } }),
+          )
+        ).files[0]!,
+    );
+    expect(gets).toBeGreaterThan(0);
+    expect(result).toMatchObject({ status: "failed", verification: "checksum" });
+    expect(result.error).toMatch(/CRC64NVME/);
     expect(await outFiles()).toEqual([]);
   });
 });
