@@ -1,7 +1,7 @@
 // One object, end to end: plan from one HEAD, check the destination, fetch every segment into a temp file,
 // prove the bytes, then make the temp file the destination. Nothing reaches the destination unproven (when
 // proof is required) or half-written; an object replaced mid-download is started over once.
-import { lstat } from "node:fs/promises";
+import { lstat, unlink } from "node:fs/promises";
 import { failureOf, StepError } from "../errors.js";
 import { mapLimited } from "../pool.js";
 import type { StoredObject } from "../s3/s3-client.js";
@@ -99,7 +99,17 @@ async function checkExisting(
 }
 
 /** Fetches every segment into a temp file, proves it, and moves it to the destination. */
-async function transfer(ctx: ObjectContext, head: StoredObject, plan: ProofPlan): Promise<string | null> {
+/** A failed attempt's temp file kept for on-failure: keep; a restart deletes it. */
+interface KeptTemp {
+  path?: string;
+}
+
+async function transfer(
+  ctx: ObjectContext,
+  head: StoredObject,
+  plan: ProofPlan,
+  kept: KeptTemp,
+): Promise<string | null> {
   const { run, file } = ctx;
   const temp = await createTempFile(file.path, head.size);
   let committed = false;
@@ -119,9 +129,16 @@ async function transfer(ctx: ObjectContext, head: StoredObject, plan: ProofPlan)
     committed = true;
     return value;
   } finally {
-    if (!committed) await discardTempFile(temp, run.options.onFailure === "keep");
+    if (!committed) {
+      const keep = run.options.onFailure === "keep";
+      await discardTempFile(temp, keep);
+      if (keep) kept.path = temp.path;
+    }
   }
 }
+
+/** The bytes received do not prove out: a body damaged on the way is fixed by fetching again. */
+class ProofMismatch extends StepError {}
 
 function checkProof(
   ctx: ObjectContext,
@@ -133,7 +150,7 @@ function checkProof(
   plan.segments.forEach((segment, index) => {
     const digest = digests[index];
     if (segment.expected !== null && digest && !digest.equals(segment.expected)) {
-      throw new StepError(
+      throw new ProofMismatch(
         step,
         `part ${index + 1} (bytes ${segment.offset}-${segment.offset + segment.size - 1}) has ${plan.algorithm} ${digest.toString("base64")}, the store recorded ${segment.expected.toString("base64")}`,
         VERIFY_HINT,
@@ -143,7 +160,7 @@ function checkProof(
   if (value !== null && value !== plan.expected) {
     const what =
       plan.verification === "etag-md5" ? "ETag (MD5)" : `${plan.checksumAlgorithm} ${plan.checksumType}`;
-    throw new StepError(
+    throw new ProofMismatch(
       step,
       `the bytes received give ${what} ${value}, the store recorded ${plan.expected}`,
       VERIFY_HINT,
@@ -162,7 +179,7 @@ function describePlan(result: DownloadResult, head: StoredObject, plan: ProofPla
   result.notes = [...plan.notes];
 }
 
-async function attempt(ctx: ObjectContext, result: DownloadResult): Promise<void> {
+async function attempt(ctx: ObjectContext, result: DownloadResult, kept: KeptTemp): Promise<void> {
   const { options } = ctx.run;
   const head = await headFor(ctx);
   const plan = await planFor(ctx, head);
@@ -186,7 +203,7 @@ async function attempt(ctx: ObjectContext, result: DownloadResult): Promise<void
     return;
   }
   ctx.run.emit({ type: "file-start", file: ctx.file, size: head.size, ranges: plan.segments.length });
-  const value = await transfer(ctx, head, plan);
+  const value = await transfer(ctx, head, plan, kept);
   result.checksumLocal = value;
   result.verified = value !== null;
   result.status = "downloaded";
@@ -196,15 +213,24 @@ export async function downloadFile(run: DownloadRunContext, file: RemoteFile): P
   const started = Date.now();
   const ctx: ObjectContext = { run, file, signal: run.options.signal };
   const result = emptyResult(file);
+  const kept: KeptTemp = {};
   try {
     try {
-      await attempt(ctx, result);
+      await attempt(ctx, result, kept);
     } catch (error) {
-      // Pinned to a version, the object cannot change; otherwise start over once on the new version.
-      if (!isObjectChanged(error) || file.versionId) throw error;
-      const notes = [`The object changed during the download (${describeChange(error)}); started over once.`];
+      // Once, from a fresh HEAD: a changed object is fetched as its new version (pinned to a version it
+      // cannot change), bytes damaged in transit are fetched again; damage stored in the object fails twice.
+      const changed = isObjectChanged(error) && !file.versionId;
+      if (!changed && !(error instanceof ProofMismatch)) throw error;
+      const notes = [
+        changed
+          ? `The object changed during the download (${describeChange(error)}); started over once.`
+          : `The first download did not prove out (${(error as Error).message}); downloaded again once.`,
+      ];
       Object.assign(result, emptyResult(file));
-      await attempt(ctx, result);
+      if (kept.path !== undefined) await unlink(kept.path).catch(() => undefined);
+      delete kept.path;
+      await attempt(ctx, result, kept);
       result.notes.unshift(...notes);
     }
   } catch (error) {
@@ -219,6 +245,11 @@ export async function downloadFile(run: DownloadRunContext, file: RemoteFile): P
       : failureOf(error);
     result.status = "failed";
     result.verified = false;
+    if (kept.path !== undefined) {
+      result.notes.push(
+        `The partial download is kept at ${kept.path} (on-failure: keep); a rerun does not resume it yet: delete it when done.`,
+      );
+    }
     result.failure = failure;
     result.error = changed
       ? `${failure.step} failed: ${failure.detail}. ${failure.hint}`
