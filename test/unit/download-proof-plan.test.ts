@@ -43,13 +43,15 @@ describe("planProof", () => {
     ]);
   });
 
-  it("COMPOSITE without a layout falls back to the ETag only when it can be recomputed", async () => {
-    const plan = await planProof(
-      head({ checksums: { SHA256: "abcd-2" }, etag: "0123456789abcdef0123456789abcdef-2" }),
-      300,
-      noLayout,
-    );
-    expect(plan.verification).toBe("none");
+  it("COMPOSITE without a layout falls back to the ETag, with part sizes to guess", async () => {
+    const etag = "0123456789abcdef0123456789abcdef-2";
+    const plan = await planProof(head({ checksums: { SHA256: "abcd-2" }, etag }), 300, noLayout);
+    expect(plan).toMatchObject({
+      verification: "etag-md5",
+      guessedParts: 2,
+      expected: etag,
+      algorithm: null,
+    });
     expect(plan.notes.join(" ")).toMatch(/part sizes/);
   });
 

@@ -1,12 +1,14 @@
 // One object, end to end: plan from one HEAD, check the destination, fetch every segment into a temp file,
 // prove the bytes, then make the temp file the destination. Nothing reaches the destination unproven (when
 // proof is required) or half-written; an object replaced mid-download is started over once.
-import { lstat, unlink } from "node:fs/promises";
+import { lstat, unlink, type FileHandle } from "node:fs/promises";
 import { failureOf, StepError } from "../errors.js";
 import { mapLimited } from "../pool.js";
 import type { StoredObject } from "../s3/s3-client.js";
 import { call, type DownloadRunContext, type ObjectContext } from "./context.js";
+import { formatSize } from "../size.js";
 import { fetchSegment } from "./fetch-segment.js";
+import { matchGuessedParts } from "./guessed-parts.js";
 import { localProofValue } from "./local-proof.js";
 import { isObjectChanged, ObjectChanged } from "./object-changed.js";
 import { partLayout } from "./part-layout.js";
@@ -109,6 +111,7 @@ async function transfer(
   head: StoredObject,
   plan: ProofPlan,
   kept: KeptTemp,
+  result: DownloadResult,
 ): Promise<string | null> {
   const { run, file } = ctx;
   const temp = await createTempFile(file.path, head.size);
@@ -123,7 +126,12 @@ async function transfer(
     const digests = await mapLimited(plan.segments, run.options.concurrency, (segment) =>
       fetchSegment(target, segment),
     );
-    const value = plan.algorithm === null ? null : combineDigests(plan, digests as Buffer[]);
+    const value =
+      plan.guessedParts !== undefined
+        ? await proveGuessedParts(ctx, temp.handle, head, plan, result)
+        : plan.algorithm === null
+          ? null
+          : combineDigests(plan, digests as Buffer[]);
     checkProof(ctx, plan, digests, value);
     await commitTempFile(temp, file.path, run.options.overwrite);
     committed = true;
@@ -168,6 +176,37 @@ function checkProof(
   }
 }
 
+/**
+ * The ETag of an object whose part sizes nobody told: proven when a common part size gives it, else the
+ * download is unverified (a failure under require-checksums).
+ */
+async function proveGuessedParts(
+  ctx: ObjectContext,
+  handle: FileHandle,
+  head: StoredObject,
+  plan: ProofPlan,
+  result: DownloadResult,
+): Promise<string | null> {
+  const match = await matchGuessedParts(handle, head.size, plan.guessedParts!, head.etag);
+  if (match !== null) {
+    result.notes.push(
+      `The store does not tell the part sizes: parts of ${formatSize(match.partSize)} give the ETag, which proves the bytes.`,
+    );
+    return match.value;
+  }
+  const note = `The store does not tell the part sizes and no common part size gives the ETag ${head.etag}: nothing proves the bytes.`;
+  if (ctx.run.options.requireChecksums) {
+    throw new StepError(
+      `verify ${ctx.file.key}`,
+      note,
+      "Upload it with a checksum (e.g. checksum-algorithm: CRC64NVME), or unset require-checksums to accept it unproven.",
+    );
+  }
+  result.verification = "none";
+  result.notes = [note];
+  return null;
+}
+
 function describePlan(result: DownloadResult, head: StoredObject, plan: ProofPlan): void {
   result.size = head.size;
   result.etag = head.etag;
@@ -203,7 +242,7 @@ async function attempt(ctx: ObjectContext, result: DownloadResult, kept: KeptTem
     return;
   }
   ctx.run.emit({ type: "file-start", file: ctx.file, size: head.size, ranges: plan.segments.length });
-  const value = await transfer(ctx, head, plan, kept);
+  const value = await transfer(ctx, head, plan, kept, result);
   result.checksumLocal = value;
   result.verified = value !== null;
   result.status = "downloaded";

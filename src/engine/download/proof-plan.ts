@@ -36,6 +36,11 @@ export interface ProofPlan {
   expected: string | null;
   segments: Segment[];
   notes: string[];
+  /**
+   * An MD5-of-MD5s ETag of this many parts whose sizes the store does not tell: common part sizes are tried
+   * on the downloaded bytes (guessed-parts.ts); unproven when none gives the ETag.
+   */
+  guessedParts?: number;
 }
 
 /** The object's parts, in order: sizes, and each part's stored checksum when the store gave one. */
@@ -186,10 +191,19 @@ async function etagPlan(head: StoredObject, rangeSize: number, layout: PartLayou
   if (found !== null && found.sizes.length === parts) {
     return { ...base, combination: "md5-of-md5s", segments: partSegments(found, null) };
   }
+  if (parts !== null) {
+    return {
+      ...base,
+      algorithm: null,
+      combination: "md5-of-md5s",
+      guessedParts: parts,
+      segments: rangeSegments(head.size, rangeSize),
+    };
+  }
   return unproven(
     head,
     rangeSize,
-    `The object has no additional checksum and its ETag ${head.etag} cannot be recomputed (its part sizes are unknown): nothing proves it.`,
+    `The object has no additional checksum and its ETag ${head.etag} is not an MD5: nothing proves it.`,
   );
 }
 

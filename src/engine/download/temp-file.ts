@@ -17,7 +17,7 @@ export function tempPathFor(destination: string): string {
 export async function createTempFile(destination: string, size: number): Promise<TempFile> {
   await mkdir(dirname(destination), { recursive: true });
   const path = tempPathFor(destination);
-  const handle = await open(path, "wx", 0o644);
+  const handle = await open(path, "wx+", 0o644);
   try {
     await handle.truncate(size);
   } catch (error) {
