@@ -9,7 +9,7 @@ import { segmentHasher, type ProofAlgorithm, type Segment } from "./proof-plan.j
 import { writeAt } from "./temp-file.js";
 
 const GET_HINT =
-  "Check that the credentials may read this object (s3:GetObject, s3:GetObjectVersion) and rerun.";
+  "Retrying the run is safe; if it keeps failing, check the network and that the credentials may read this object (s3:GetObject, s3:GetObjectVersion).";
 
 /** A body that ended short of its range: retried like a cut connection. */
 function truncatedBody(received: number, expected: number): Error {
