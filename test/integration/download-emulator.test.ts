@@ -3,6 +3,7 @@
 // damaged stored object, a transient GET fault and an object replaced mid-download end in an exact file or a
 // failure that leaves nothing at the destination.
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -336,6 +337,22 @@ describe("the overwrite policy and dry run", () => {
     expect(replaced).toMatchObject({ status: "downloaded", verified: true });
     expect((await readFile(remote.path)).equals(bytes)).toBe(true);
     expect(await outFiles()).toEqual(["same.bin"]);
+  });
+
+  it("a file created at the destination during the download is not replaced without overwrite", async () => {
+    const { remote } = await uploaded("raced.bin", 3 * RANGE, "CRC64NVME");
+    const run = await runDownloads(
+      [remote],
+      downloadOptions({
+        onEvent: (event) => {
+          if (event.type === "file-start") writeFileSync(remote.path, "someone else's");
+        },
+      }),
+    );
+    expect(run.files[0]!.status).toBe("failed");
+    expect(run.files[0]!.error).toMatch(/write .*raced\.bin failed: EEXIST.*overwrite: true/);
+    expect(await readFile(remote.path, "utf8")).toBe("someone else's");
+    expect(await outFiles()).toEqual(["raced.bin"]);
   });
 
   it("a dry run GETs no body and writes nothing", async () => {

@@ -100,12 +100,12 @@ async function checkExisting(
   );
 }
 
-/** Fetches every segment into a temp file, proves it, and moves it to the destination. */
 /** A failed attempt's temp file kept for on-failure: keep; a restart deletes it. */
 interface KeptTemp {
   path?: string;
 }
 
+/** Fetches every segment into a temp file, proves it, and moves it to the destination. */
 async function transfer(
   ctx: ObjectContext,
   head: StoredObject,
@@ -133,7 +133,16 @@ async function transfer(
           ? null
           : combineDigests(plan, digests as Buffer[]);
     checkProof(ctx, plan, digests, value);
-    await commitTempFile(temp, file.path, run.options.overwrite);
+    await commitTempFile(temp, file.path, run.options.overwrite).catch((error: NodeJS.ErrnoException) => {
+      throw new StepError(
+        `write ${file.path}`,
+        error.message,
+        error.code === "EEXIST"
+          ? "Something created the file during the download: set overwrite: true to replace it, or remove it."
+          : "Check the free space and permissions of the destination folder, then rerun.",
+        error,
+      );
+    });
     committed = true;
     return value;
   } finally {

@@ -46,6 +46,18 @@ async function fsyncDirectory(path: string): Promise<void> {
   }
 }
 
+/** Hard-links `from` as `to`; false where the file system has no hard links (checked absent just before). */
+async function linked(from: string, to: string): Promise<boolean> {
+  try {
+    await link(from, to);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "ENOSYS") return false;
+    throw error;
+  }
+}
+
 /**
  * Makes the verified temp file the destination, durably: its data, then the name, then the directory entry.
  * Without overwrite, a hard link refuses a destination created meanwhile (EEXIST) instead of replacing it.
@@ -53,10 +65,9 @@ async function fsyncDirectory(path: string): Promise<void> {
 export async function commitTempFile(temp: TempFile, destination: string, overwrite: boolean): Promise<void> {
   await temp.handle.sync();
   await temp.handle.close();
-  if (overwrite) {
+  if (overwrite || !(await linked(temp.path, destination))) {
     await rename(temp.path, destination);
   } else {
-    await link(temp.path, destination);
     await unlink(temp.path);
   }
   await fsyncDirectory(dirname(destination));
