@@ -234,6 +234,18 @@ describe("a damaged or changing object never reaches the destination", () => {
     expect((await readFile(remote.path)).equals(bytes)).toBe(true);
   });
 
+  it("a GET that never answers is cut after the stall timeout and retried: the file is exact", async () => {
+    const { bytes, remote } = await uploaded("stalled.bin", 3 * RANGE, "CRC32C");
+    emulator.faults.add({ operation: "GetObject", action: "stall", calls: [2] });
+    const run = await runDownloads(
+      [remote],
+      downloadOptions({ tuning: { retryBaseDelayMs: 5, stallTimeoutMs: 1000 } }),
+    );
+    expect(emulator.faults.fired).toEqual([1]);
+    expect(run.files[0]).toMatchObject({ status: "downloaded", verified: true });
+    expect((await readFile(remote.path)).equals(bytes)).toBe(true);
+  });
+
   it("an object replaced after its HEAD: the GETs fail If-Match (412), the download starts over on the new version", async () => {
     const { remote } = await uploaded("replaced.bin", 4 * RANGE, "CRC64NVME");
     const replacement = randomBytes(3 * RANGE + 11);
