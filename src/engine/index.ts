@@ -12,6 +12,8 @@ import type { ChecksumType, EngineOptions, LocalFile, RunResult, S3Limits } from
 import { notAttempted, uploadFile } from "./upload/upload-file.js";
 
 export { runCleanup } from "./cleanup/cleanup.js";
+export { listRemoteFiles, runDownloads } from "./download/index.js";
+export type * from "./download/types.js";
 export { bufferLimitNote, resolveLimits } from "./upload/plan.js";
 export { SERVED_HEADER_NAMES } from "./upload/served-headers.js";
 export { formatSize, parseSize } from "./size.js";

@@ -1,5 +1,6 @@
 // The only module that talks to the AWS SDK: everything else sees plain data and these few calls.
 import type { IncomingHttpHeaders } from "node:http";
+import type { Readable } from "node:stream";
 import type { Agent as HttpsAgent } from "node:https";
 import {
   AbortMultipartUploadCommand,
@@ -170,6 +171,24 @@ export interface StoredObject {
   planRecord?: string;
   /** The headers it is served with, as HEAD shows them. */
   served?: ServedHeaders;
+  /** x-amz-mp-parts-count: given by a HEAD with partNumber of a multipart object. */
+  partsCount?: number;
+  /** Encrypted with a customer-provided key (SSE-C): the ETag is not an MD5. */
+  sseCustomer?: boolean;
+}
+
+/** One page of ListObjectsV2. */
+export interface ObjectsPage {
+  objects: Array<{ key: string; size: number }>;
+  /** The continuation token of the next page; absent on the last one. */
+  next?: string;
+}
+
+/** A byte range of one version of an object: bytes start..end inclusive, only while its ETag is ifMatch. */
+export interface RangeTarget extends VersionTarget {
+  start: number;
+  end: number;
+  ifMatch: string;
 }
 
 export interface ListedPart {
@@ -217,7 +236,24 @@ export interface WriteAnswer {
 export interface S3Store {
   /** ListObjectsV2 of at most one key under the prefix: does the bucket answer these credentials here? */
   probeBucket(target: { bucket: string; prefix: string }, signal?: AbortSignal): Promise<void>;
-  headObject(target: VersionTarget, signal?: AbortSignal): Promise<StoredObject | null>;
+  /** With partNumber: that part's size (and, in checksum mode, its checksum) and the parts count. */
+  headObject(
+    target: VersionTarget & { partNumber?: number },
+    signal?: AbortSignal,
+  ): Promise<StoredObject | null>;
+  /**
+   * GetObject of a byte range; `consume` reads the body as it arrives and the call settles when it has.
+   * A changed object fails with PreconditionFailed (412).
+   */
+  getObjectRange(
+    target: RangeTarget,
+    consume: (body: Readable) => Promise<void>,
+    signal?: AbortSignal,
+  ): Promise<void>;
+  listObjectsPage(
+    input: { bucket: string; prefix: string; continuationToken?: string },
+    signal?: AbortSignal,
+  ): Promise<ObjectsPage>;
   putObject(
     target: ObjectTarget & {
       body: Buffer;
@@ -383,14 +419,17 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
       );
     },
 
-    async headObject({ bucket, key, versionId }, signal) {
+    async headObject({ bucket, key, versionId, partNumber }, signal) {
       try {
         const leanAnswer = await lean(
           {
             method: "HEAD",
             bucket,
             key,
-            query: versionId ? { versionId } : {},
+            query: {
+              ...(versionId ? { versionId } : {}),
+              ...(partNumber !== undefined ? { partNumber: String(partNumber) } : {}),
+            },
             headers: { "x-amz-checksum-mode": "ENABLED" },
           },
           signal,
@@ -399,15 +438,26 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         if (leanAnswer) {
           const size = Number(leanAnswer.headers["content-length"] ?? 0);
           const planRecord = leanAnswer.headers["x-amz-meta-svu-plan"];
+          const partsCount = Number(leanAnswer.headers["x-amz-mp-parts-count"] ?? Number.NaN);
           return {
             size,
             ...answerFromHeaders(leanAnswer.headers),
             ...(typeof planRecord === "string" ? { planRecord } : {}),
             served: servedFromHeaderLines(leanAnswer.headers),
+            ...(Number.isInteger(partsCount) ? { partsCount } : {}),
+            ...(leanAnswer.headers["x-amz-server-side-encryption-customer-algorithm"]
+              ? { sseCustomer: true }
+              : {}),
           };
         }
         const head = await client.send(
-          new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: "ENABLED" }),
+          new HeadObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            VersionId: versionId,
+            PartNumber: partNumber,
+            ChecksumMode: "ENABLED",
+          }),
           sendOptions(signal),
         );
         const planRecord = head.Metadata?.["svu-plan"];
@@ -422,11 +472,52 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
             "content-disposition": head.ContentDisposition,
             "content-language": head.ContentLanguage,
           }),
+          ...(head.PartsCount !== undefined ? { partsCount: head.PartsCount } : {}),
+          ...(head.SSECustomerAlgorithm ? { sseCustomer: true } : {}),
         };
       } catch (error) {
         if (isNotFound(error)) return null;
         throw await explainHeadError(client, bucket, key, error, signal);
       }
+    },
+
+    async getObjectRange({ bucket, key, versionId, start, end, ifMatch }, consume, signal) {
+      const range = `bytes=${start}-${end}`;
+      const leanAnswer = await lean(
+        {
+          method: "GET",
+          bucket,
+          key,
+          query: versionId ? { versionId } : {},
+          headers: { range, "if-match": `"${ifMatch}"` },
+          onBody: (body) => consume(body),
+        },
+        signal,
+      );
+      if (leanAnswer !== null) return;
+      const answer = await client.send(
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          VersionId: versionId,
+          Range: range,
+          IfMatch: `"${ifMatch}"`,
+        }),
+        sendOptions(signal),
+      );
+      await consume(answer.Body as Readable);
+    },
+
+    async listObjectsPage({ bucket, prefix, continuationToken }, signal) {
+      const answer = await client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken }),
+        sendOptions(signal),
+      );
+      const objects = (answer.Contents ?? []).flatMap((object) =>
+        object.Key !== undefined ? [{ key: object.Key, size: object.Size ?? 0 }] : [],
+      );
+      const next = answer.IsTruncated ? answer.NextContinuationToken : undefined;
+      return next ? { objects, next } : { objects };
     },
 
     async putObject(input, signal) {

@@ -1,0 +1,318 @@
+// One object, end to end: plan from one HEAD, check the destination, fetch every segment into a temp file,
+// prove the bytes, then make the temp file the destination. Nothing reaches the destination unproven (when
+// proof is required) or half-written; an object replaced mid-download is started over once.
+import { lstat, unlink, type FileHandle } from "node:fs/promises";
+import { failureOf, StepError } from "../errors.js";
+import { mapLimited } from "../pool.js";
+import type { StoredObject } from "../s3/s3-client.js";
+import { call, type DownloadRunContext, type ObjectContext } from "./context.js";
+import { formatSize } from "../size.js";
+import { fetchSegment } from "./fetch-segment.js";
+import { matchGuessedParts } from "./guessed-parts.js";
+import { localProofValue } from "./local-proof.js";
+import { isObjectChanged, ObjectChanged } from "./object-changed.js";
+import { partLayout } from "./part-layout.js";
+import { combineDigests, planProof, unproven, type ProofPlan } from "./proof-plan.js";
+import { commitTempFile, createTempFile, discardTempFile } from "./temp-file.js";
+import type { DownloadResult, RemoteFile } from "./types.js";
+
+const HEAD_HINT = "Check the key, and that the credentials may read it (s3:GetObject, s3:GetObjectVersion).";
+const VERIFY_HINT =
+  "The bytes received differ from what the store recorded for this object; rerun. If it repeats, the stored object is damaged: restore it from its source.";
+
+function emptyResult(file: RemoteFile): DownloadResult {
+  return {
+    key: file.key,
+    path: file.path,
+    size: 0,
+    etag: "",
+    ...(file.versionId ? { versionId: file.versionId } : {}),
+    checksumAlgorithm: null,
+    checksumType: null,
+    checksumRemote: null,
+    checksumLocal: null,
+    verification: "none",
+    verified: false,
+    status: "failed",
+    notes: [],
+    durationMs: 0,
+  };
+}
+
+async function headFor(ctx: ObjectContext): Promise<StoredObject> {
+  const { file } = ctx;
+  const head = await call(ctx, `HeadObject ${file.key}`, HEAD_HINT, () =>
+    ctx.run.store.headObject(
+      {
+        bucket: ctx.run.options.bucket,
+        key: file.key,
+        ...(file.versionId ? { versionId: file.versionId } : {}),
+      },
+      ctx.signal,
+    ),
+  );
+  if (head === null) {
+    throw new StepError(
+      `HeadObject ${file.key}`,
+      `no object ${file.key}${file.versionId ? ` version ${file.versionId}` : ""} in bucket ${ctx.run.options.bucket}`,
+      "Check the key (and prefix) and the version id.",
+    );
+  }
+  return head;
+}
+
+async function planFor(ctx: ObjectContext, head: StoredObject): Promise<ProofPlan> {
+  const { partSize, verify } = ctx.run.options;
+  if (!verify) return unproven(head, partSize, "verify is off: the download was not proven.");
+  return planProof(head, partSize, (parts, algorithm) => partLayout(ctx, head, parts, algorithm));
+}
+
+type ExistingCheck = { action: "absent" } | { action: "unchanged"; value: string } | { action: "replace" };
+
+/** The overwrite policy: an identical file (by the plan's proof) stays; a different one needs overwrite. */
+async function checkExisting(
+  ctx: ObjectContext,
+  head: StoredObject,
+  plan: ProofPlan,
+): Promise<ExistingCheck> {
+  const { path } = ctx.file;
+  const stat = await lstat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return null;
+    throw error;
+  });
+  if (stat === null) return { action: "absent" };
+  if (!stat.isFile()) {
+    throw new StepError(
+      `check ${path}`,
+      "the destination exists and is not a regular file",
+      "Remove it or choose another base-dir.",
+    );
+  }
+  const value = await localProofValue(path, head.size, plan);
+  if (value !== null && value === plan.expected) return { action: "unchanged", value };
+  if (ctx.run.options.overwrite) return { action: "replace" };
+  throw new StepError(
+    `check ${path}`,
+    value === null && plan.algorithm === null
+      ? "the file exists and nothing can prove it identical to the object"
+      : "the file exists and differs from the object",
+    "Set overwrite: true to replace it, or remove it.",
+  );
+}
+
+/** A failed attempt's temp file kept for on-failure: keep; a restart deletes it. */
+interface KeptTemp {
+  path?: string;
+}
+
+/** Fetches every segment into a temp file, proves it, and moves it to the destination. */
+async function transfer(
+  ctx: ObjectContext,
+  head: StoredObject,
+  plan: ProofPlan,
+  kept: KeptTemp,
+  result: DownloadResult,
+): Promise<string | null> {
+  const { run, file } = ctx;
+  const temp = await createTempFile(file.path, head.size);
+  let committed = false;
+  try {
+    let bytesDone = 0;
+    const onBytes = (bytes: number): void => {
+      bytesDone += bytes;
+      run.emit({ type: "progress", file, bytesDone, size: head.size });
+    };
+    const target = { ctx, head, handle: temp.handle, algorithm: plan.algorithm, onBytes };
+    const digests = await mapLimited(plan.segments, run.options.concurrency, (segment) =>
+      fetchSegment(target, segment),
+    );
+    const value =
+      plan.guessedParts !== undefined
+        ? await proveGuessedParts(ctx, temp.handle, head, plan, result)
+        : plan.algorithm === null
+          ? null
+          : combineDigests(plan, digests as Buffer[]);
+    checkProof(ctx, plan, digests, value);
+    await commitTempFile(temp, file.path, run.options.overwrite).catch((error: NodeJS.ErrnoException) => {
+      throw new StepError(
+        `write ${file.path}`,
+        error.message,
+        error.code === "EEXIST"
+          ? "Something created the file during the download: set overwrite: true to replace it, or remove it."
+          : "Check the free space and permissions of the destination folder, then rerun.",
+        error,
+      );
+    });
+    committed = true;
+    return value;
+  } finally {
+    if (!committed) {
+      const keep = run.options.onFailure === "keep";
+      await discardTempFile(temp, keep);
+      if (keep) kept.path = temp.path;
+    }
+  }
+}
+
+/** The bytes received do not prove out: a body damaged on the way is fixed by fetching again. */
+class ProofMismatch extends StepError {}
+
+function checkProof(
+  ctx: ObjectContext,
+  plan: ProofPlan,
+  digests: ReadonlyArray<Buffer | null>,
+  value: string | null,
+): void {
+  const step = `verify ${ctx.file.key}`;
+  plan.segments.forEach((segment, index) => {
+    const digest = digests[index];
+    if (segment.expected !== null && digest && !digest.equals(segment.expected)) {
+      throw new ProofMismatch(
+        step,
+        `part ${index + 1} (bytes ${segment.offset}-${segment.offset + segment.size - 1}) has ${plan.algorithm} ${digest.toString("base64")}, the store recorded ${segment.expected.toString("base64")}`,
+        VERIFY_HINT,
+      );
+    }
+  });
+  if (value !== null && value !== plan.expected) {
+    const what =
+      plan.verification === "etag-md5" ? "ETag (MD5)" : `${plan.checksumAlgorithm} ${plan.checksumType}`;
+    throw new ProofMismatch(
+      step,
+      `the bytes received give ${what} ${value}, the store recorded ${plan.expected}`,
+      VERIFY_HINT,
+    );
+  }
+}
+
+/**
+ * The ETag of an object whose part sizes nobody told: proven when a common part size gives it, else the
+ * download is unverified (a failure under require-checksums).
+ */
+async function proveGuessedParts(
+  ctx: ObjectContext,
+  handle: FileHandle,
+  head: StoredObject,
+  plan: ProofPlan,
+  result: DownloadResult,
+): Promise<string | null> {
+  const match = await matchGuessedParts(handle, head.size, plan.guessedParts!, head.etag);
+  if (match !== null) {
+    result.notes.push(
+      `The store does not tell the part sizes: parts of ${formatSize(match.partSize)} give the ETag, which proves the bytes.`,
+    );
+    return match.value;
+  }
+  const note = `The store does not tell the part sizes and no common part size gives the ETag ${head.etag}: nothing proves the bytes.`;
+  if (ctx.run.options.requireChecksums) {
+    throw new StepError(
+      `verify ${ctx.file.key}`,
+      note,
+      "Upload it with a checksum (e.g. checksum-algorithm: CRC64NVME), or unset require-checksums to accept it unproven.",
+    );
+  }
+  result.verification = "none";
+  result.notes = [note];
+  return null;
+}
+
+function describePlan(result: DownloadResult, head: StoredObject, plan: ProofPlan): void {
+  result.size = head.size;
+  result.etag = head.etag;
+  if (head.versionId) result.versionId = head.versionId;
+  result.checksumAlgorithm = plan.checksumAlgorithm;
+  result.checksumType = plan.checksumType;
+  result.checksumRemote = plan.expected;
+  result.verification = plan.verification;
+  result.notes = [...plan.notes];
+}
+
+async function attempt(ctx: ObjectContext, result: DownloadResult, kept: KeptTemp): Promise<void> {
+  const { options } = ctx.run;
+  const head = await headFor(ctx);
+  const plan = await planFor(ctx, head);
+  describePlan(result, head, plan);
+  if (plan.verification === "none" && options.requireChecksums) {
+    throw new StepError(
+      `verify ${ctx.file.key}`,
+      `nothing can prove the object: ${plan.notes.join(" ")}`,
+      "Upload it with a checksum (e.g. checksum-algorithm: CRC64NVME), or unset require-checksums to accept it unproven.",
+    );
+  }
+  const existing = await checkExisting(ctx, head, plan);
+  if (existing.action === "unchanged") {
+    result.status = "unchanged";
+    result.checksumLocal = existing.value;
+    result.verified = true;
+    return;
+  }
+  if (options.dryRun) {
+    result.status = "dry-run";
+    return;
+  }
+  ctx.run.emit({ type: "file-start", file: ctx.file, size: head.size, ranges: plan.segments.length });
+  const value = await transfer(ctx, head, plan, kept, result);
+  result.checksumLocal = value;
+  result.verified = value !== null;
+  result.status = "downloaded";
+}
+
+export async function downloadFile(run: DownloadRunContext, file: RemoteFile): Promise<DownloadResult> {
+  const started = Date.now();
+  const ctx: ObjectContext = { run, file, signal: run.options.signal };
+  const result = emptyResult(file);
+  const kept: KeptTemp = {};
+  try {
+    try {
+      await attempt(ctx, result, kept);
+    } catch (error) {
+      // Once, from a fresh HEAD: a changed object is fetched as its new version (pinned to a version it
+      // cannot change), bytes damaged in transit are fetched again; damage stored in the object fails twice.
+      const changed = isObjectChanged(error) && !file.versionId;
+      if (!changed && !(error instanceof ProofMismatch)) throw error;
+      const notes = [
+        changed
+          ? `The object changed during the download (${describeChange(error)}); started over once.`
+          : `The first download did not prove out (${(error as Error).message}); downloaded again once.`,
+      ];
+      Object.assign(result, emptyResult(file));
+      if (kept.path !== undefined) await unlink(kept.path).catch(() => undefined);
+      delete kept.path;
+      await attempt(ctx, result, kept);
+      result.notes.unshift(...notes);
+    }
+  } catch (error) {
+    const changed = isObjectChanged(error);
+    const failure = changed
+      ? {
+          step: `GetObject ${file.key}`,
+          code: "PreconditionFailed",
+          detail: "the object changed again while it was downloaded (If-Match failed)",
+          hint: "Something keeps replacing it: rerun when the writes to this key have stopped.",
+        }
+      : failureOf(error);
+    result.status = "failed";
+    result.verified = false;
+    if (kept.path !== undefined) {
+      result.notes.push(
+        `The partial download is kept at ${kept.path} (on-failure: keep); a rerun does not resume it yet: delete it when done.`,
+      );
+    }
+    result.failure = failure;
+    result.error = changed
+      ? `${failure.step} failed: ${failure.detail}. ${failure.hint}`
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  }
+  result.durationMs = Date.now() - started;
+  run.emit({ type: "file-done", result });
+  return result;
+}
+
+function describeChange(error: unknown): string {
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof ObjectChanged) return cause.message;
+  }
+  return "a GET's If-Match failed with 412";
+}

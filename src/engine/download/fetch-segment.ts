@@ -1,0 +1,73 @@
+// One segment: a ranged GET (If-Match the planned ETag, pinned to the planned version) streamed straight to
+// its offset in the temp file and hashed on the way, so memory holds only the chunk in hand. A failed attempt
+// starts the segment over from its first byte with a fresh hash.
+import type { Readable } from "node:stream";
+import type { FileHandle } from "node:fs/promises";
+import type { StoredObject } from "../s3/s3-client.js";
+import { call, type ObjectContext } from "./context.js";
+import { segmentHasher, type ProofAlgorithm, type Segment } from "./proof-plan.js";
+import { writeAt } from "./temp-file.js";
+
+const GET_HINT =
+  "Retrying the run is safe; if it keeps failing, check the network and that the credentials may read this object (s3:GetObject, s3:GetObjectVersion).";
+
+/** A body that ended short of its range: retried like a cut connection. */
+function truncatedBody(received: number, expected: number): Error {
+  const error = new Error(`the body ended after ${received} of ${expected} bytes`) as Error & {
+    code: string;
+  };
+  error.code = "ECONNRESET";
+  return error;
+}
+
+export interface SegmentTarget {
+  ctx: ObjectContext;
+  head: StoredObject;
+  handle: FileHandle;
+  algorithm: ProofAlgorithm | null;
+  onBytes: (bytes: number) => void;
+}
+
+/** The segment's digest (null when nothing is hashed), once all its bytes are on disk. */
+export async function fetchSegment(target: SegmentTarget, segment: Segment): Promise<Buffer | null> {
+  const { ctx, head, handle, algorithm } = target;
+  if (segment.size === 0) return algorithm === null ? null : (await segmentHasher(algorithm)).digest();
+  const end = segment.offset + segment.size - 1;
+  const step = `GetObject ${ctx.file.key} bytes ${segment.offset}-${end}`;
+  return ctx.run.pool.run(
+    0,
+    () =>
+      call(ctx, step, GET_HINT, async () => {
+        const hasher = algorithm === null ? null : await segmentHasher(algorithm);
+        let received = 0;
+        const consume = async (body: Readable): Promise<void> => {
+          for await (const chunk of body as AsyncIterable<Buffer>) {
+            if (received + chunk.byteLength > segment.size) {
+              throw new Error(
+                `the store sent more than the ${segment.size} bytes of range ${segment.offset}-${end}`,
+              );
+            }
+            hasher?.update(chunk);
+            await writeAt(handle, chunk, segment.offset + received);
+            received += chunk.byteLength;
+          }
+          if (received !== segment.size) throw truncatedBody(received, segment.size);
+        };
+        await ctx.run.store.getObjectRange(
+          {
+            bucket: ctx.run.options.bucket,
+            key: ctx.file.key,
+            ...(head.versionId ? { versionId: head.versionId } : {}),
+            start: segment.offset,
+            end,
+            ifMatch: head.etag,
+          },
+          consume,
+          ctx.signal,
+        );
+        target.onBytes(segment.size);
+        return hasher?.digest() ?? null;
+      }),
+    ctx.signal,
+  );
+}
