@@ -305,7 +305,7 @@ function modeOnlyErrors(mode: UploadConfig["mode"], given: (name: string) => boo
 /** A version id names one object, so the key must be named outright: listings show only current versions. */
 function checkVersionTarget(versionId: string, patterns: readonly string[]): string | undefined {
   const only = patterns.length === 1 ? patterns[0]! : undefined;
-  if (only === undefined || only.startsWith("!") || picomatch.scan(only).isGlob) {
+  if (only === undefined || only.startsWith("!") || only.endsWith("/") || picomatch.scan(only).isGlob) {
     return (
       `Input "version-id" needs "path" to name exactly one key, relative to "prefix" and without wildcards ` +
       `(e.g. app.tar.gz); a version id belongs to one object.`

@@ -80,6 +80,7 @@ describe("mode download", () => {
     ["a glob", { path: "*.tar.gz" }],
     ["two keys", { path: "a.tgz\nb.tgz" }],
     ["an exclude", { path: "!a.tgz" }],
+    ["a folder", { path: "dist/" }],
   ])("refuses version-id with %s", (_, inputs) => {
     expect(errorsFor({ ...inputs, "version-id": "v1" })).toEqual([
       'Input "version-id" needs "path" to name exactly one key, relative to "prefix" and without wildcards (e.g. app.tar.gz); a version id belongs to one object.',
