@@ -204,3 +204,10 @@ function refusal(file: MappedFile, detail: string, hint: string, size = file.siz
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Said when SIGINT/SIGTERM arrives, so the log shows what happens to the downloads in flight. */
+export function downloadCancelText(config: UploadConfig): string {
+  return config.engine.onFailure === "keep"
+    ? "Cancelled: stopping; partial downloads keep their temp files (on-failure: keep) and a rerun resumes them."
+    : "Cancelled: stopping and removing partial downloads (on-failure: abort); no destination file is half-written.";
+}
