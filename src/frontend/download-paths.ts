@@ -1,5 +1,6 @@
 // Object keys → local paths for a download: base-dir + the key without the prefix, and nothing else. A key
 // that could write outside base-dir, or onto another key's file, is refused by name before anything is written.
+import { lstat } from "node:fs/promises";
 import path from "node:path";
 import picomatch from "picomatch";
 import { joinPrefix } from "./keys.js";
@@ -137,9 +138,48 @@ export function mapKeys(
     files.push({ key: object.key, size: object.size, path: destination });
   }
   if (errors.length === 0) return { ok: true, files, skipped };
+  return { ok: false, errors: capped(errors) };
+}
+
+/** The first refusals and a count: one cause often refuses thousands of keys. */
+function capped(errors: string[]): string[] {
   const shown = errors.slice(0, MAX_ERRORS);
   if (errors.length > MAX_ERRORS) shown.push(`…and ${errors.length - MAX_ERRORS} more keys refused.`);
-  return { ok: false, errors: shown };
+  return shown;
+}
+
+/**
+ * Keys whose folder below base-dir already exists as a symbolic link: the engine would write through it,
+ * possibly outside base-dir. Folders that do not exist yet are created by the download, never as links.
+ */
+export async function linkedFolderErrors(files: readonly MappedFile[], baseDir: string): Promise<string[]> {
+  const linked = new Map<string, Promise<boolean>>();
+  const isLink = (folder: string): Promise<boolean> => {
+    let answer = linked.get(folder);
+    if (answer === undefined) {
+      answer = lstat(folder).then(
+        (stats) => stats.isSymbolicLink(),
+        () => false,
+      );
+      linked.set(folder, answer);
+    }
+    return answer;
+  };
+  const errors: string[] = [];
+  for (const file of files) {
+    const segments = path.relative(baseDir, path.dirname(file.path)).split(path.sep).filter(Boolean);
+    for (let depth = 1; depth <= segments.length; depth++) {
+      const folder = path.join(baseDir, ...segments.slice(0, depth));
+      if (await isLink(folder)) {
+        errors.push(
+          `Key ${JSON.stringify(file.key)} would be written through ${folder}, a symbolic link, possibly outside ` +
+            `base-dir; remove the link, exclude the key with a "!" pattern in "path", or choose another base-dir.`,
+        );
+        break;
+      }
+    }
+  }
+  return capped(errors);
 }
 
 function cleanPattern(pattern: string): string {

@@ -11,7 +11,7 @@ import type {
   RemoteObject,
 } from "../engine/download/types.js";
 import type { UploadConfig } from "../config.js";
-import { keyFolder, mapKeys, selectKeys, type MappedFile } from "./download-paths.js";
+import { keyFolder, linkedFolderErrors, mapKeys, selectKeys, type MappedFile } from "./download-paths.js";
 import { readExpectedManifest, type ExpectedManifest } from "./expected-manifest.js";
 import { withDefaultRegion } from "./upload.js";
 
@@ -80,10 +80,11 @@ export async function download(
 
   const baseDir = path.resolve(cwd, config.baseDir);
   const mapped = mapKeys(selected, config.prefix, baseDir);
-  if (!mapped.ok) {
+  const unsafe = mapped.ok ? await linkedFolderErrors(mapped.files, baseDir) : mapped.errors;
+  if (!mapped.ok || unsafe.length > 0) {
     return {
       kind: "failed",
-      message: `${mapped.errors.length === 1 ? "A key" : "Keys"} under ${where} cannot be downloaded safely, so nothing was:\n${mapped.errors.join("\n")}`,
+      message: `${unsafe.length === 1 ? "A key" : "Keys"} under ${where} cannot be downloaded safely, so nothing was:\n${unsafe.join("\n")}`,
     };
   }
 

@@ -2,7 +2,7 @@
 // maps outside base-dir.
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { keyFolder, mapKeys, selectKeys } from "../../src/frontend/download-paths.js";
+import { keyFolder, linkedFolderErrors, mapKeys, selectKeys } from "../../src/frontend/download-paths.js";
 
 const base = path.resolve("/restore/here");
 const object = (key: string, size = 1): { key: string; size: number } => ({ key, size });
@@ -129,5 +129,27 @@ describe("selectKeys", () => {
 
   it("takes everything but the excluded when every pattern excludes", () => {
     expect(pick(["!dist/**", "!docs/**"])).toEqual(["p/a.txt", "p/.hidden"]);
+  });
+});
+
+describe("linkedFolderErrors", () => {
+  it("refuses a key whose folder under base-dir is a symbolic link, which would write outside it", async () => {
+    const { mkdtemp, mkdir, symlink } = await import("node:fs/promises");
+    const os = await import("node:os");
+    const root = await mkdtemp(path.join(os.tmpdir(), "s3vu-links-"));
+    const baseDir = path.join(root, "base");
+    const outside = path.join(root, "outside");
+    await mkdir(path.join(baseDir, "real"), { recursive: true });
+    await mkdir(outside);
+    await symlink(outside, path.join(baseDir, "linked"));
+    const files = [
+      { key: "p/real/a", size: 1, path: path.join(baseDir, "real", "a") },
+      { key: "p/new/b", size: 1, path: path.join(baseDir, "new", "b") },
+      { key: "p/linked/c", size: 1, path: path.join(baseDir, "linked", "c") },
+    ];
+    const errors = await linkedFolderErrors(files, baseDir);
+    expect(errors).toEqual([
+      `Key "p/linked/c" would be written through ${path.join(baseDir, "linked")}, a symbolic link, possibly outside base-dir; remove the link, exclude the key with a "!" pattern in "path", or choose another base-dir.`,
+    ]);
   });
 });
