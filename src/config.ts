@@ -167,6 +167,11 @@ export function parseConfig(
   const object = parseObjectSettings(text, take, errors);
   const headerRules = parseHeaderRules("headers", mode === "cleanup" ? "" : text("headers"));
   const requireChecksums = bool("require-checksums");
+  if (mode === "download" && requireChecksums && !bool("verify")) {
+    errors.push(
+      `Input "require-checksums" is true but "verify" is false, so no download would be checked; set verify to true, or require-checksums to false.`,
+    );
+  }
   // A download checks the checksums the store keeps; checksum-algorithm only says what an upload sends.
   if (requireChecksums && checksumAlgorithm === null && mode !== "download") {
     errors.push(`Input "require-checksums" is true but "checksum-algorithm" is none; choose an algorithm.`);

@@ -35,7 +35,6 @@ describe("mode download", () => {
       "part-size": "32MiB",
       concurrency: "8",
       verify: "false",
-      "require-checksums": "true",
       overwrite: "true",
       "on-failure": "keep",
       "if-no-files-found": "warn",
@@ -54,7 +53,6 @@ describe("mode download", () => {
       partSize: 32 * 1024 * 1024,
       concurrency: 8,
       verify: false,
-      requireChecksums: true,
       overwrite: true,
       onFailure: "keep",
       dryRun: true,
@@ -63,7 +61,14 @@ describe("mode download", () => {
   });
 
   it("allows require-checksums without checksum-algorithm: the stored checksums are what count", () => {
-    expect(errorsFor({ "require-checksums": "true" })).toEqual([]);
+    const result = parse({ ...DOWNLOAD, "require-checksums": "true" });
+    expect(result.ok && result.config.engine.requireChecksums).toBe(true);
+  });
+
+  it("refuses require-checksums with verify false: nothing would be checked", () => {
+    expect(errorsFor({ "require-checksums": "true", verify: "false" })).toEqual([
+      'Input "require-checksums" is true but "verify" is false, so no download would be checked; set verify to true, or require-checksums to false.',
+    ]);
   });
 
   it("takes version-id for one key named without wildcards", () => {
