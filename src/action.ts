@@ -1,6 +1,8 @@
 // GitHub Action entry: inputs → shared config → shared run → outputs, job summary, manifest, log.
 import os from "node:os";
+import path from "node:path";
 import * as core from "@actions/core";
+import type { DownloadEvent, DownloadResult } from "./engine/download/types.js";
 import type { EngineEvent, FileResult } from "./engine/types.js";
 import { parseConfig, type UploadConfig } from "./config.js";
 import { describeResult, formatBytes } from "./frontend/format.js";
@@ -13,6 +15,16 @@ import { totalsLine } from "./frontend/totals-line.js";
 import { cleanup, cleanupLines } from "./frontend/cleanup.js";
 import { failureText, repeatedFailures } from "./frontend/failures.js";
 import { cancelText, resolvedRegion, upload } from "./frontend/upload.js";
+import { download, downloadCancelText } from "./frontend/download.js";
+import {
+  buildDownloadManifest,
+  describeDownload,
+  downloadFailureText,
+  downloadOutputs,
+  downloadTotalsLine,
+  writeDownloadManifest,
+} from "./frontend/download-report.js";
+import { downloadSummaryMarkdown } from "./frontend/download-summary.js";
 import { failIfUnsettled } from "./frontend/unsettled.js";
 import { silenceSdkNodeVersionWarning } from "./frontend/sdk-warning.js";
 
@@ -67,13 +79,18 @@ async function main(): Promise<void> {
   const controller = new AbortController();
   // A cancelled workflow sends SIGINT, then SIGTERM: stop and let the engine abort (or keep) its uploads.
   const onCancel = (): void => {
-    if (!controller.signal.aborted) core.warning(cancelText(config));
+    if (!controller.signal.aborted)
+      core.warning(config.mode === "download" ? downloadCancelText(config) : cancelText(config));
     controller.abort();
   };
   process.once("SIGINT", onCancel);
   process.once("SIGTERM", onCancel);
   if (config.mode === "cleanup") {
     await cleanupStep(config, controller.signal);
+    return;
+  }
+  if (config.mode === "download") {
+    await downloadStep(config, controller.signal);
     return;
   }
 
@@ -120,6 +137,81 @@ async function main(): Promise<void> {
   if (!run.ok) core.setFailed(failureText(run.files, "the results output and the manifest list every file"));
   // Last, so the log's final line answers "what happened" without scrolling up.
   core.info(totalsLine(run.files, durationMs));
+}
+
+function downloadDetails(result: DownloadResult): string[] {
+  return [
+    `file: ${result.path} (${formatBytes(result.size)})`,
+    `object: ${result.key}${result.versionId ? `, version ${result.versionId}` : ""}`,
+    `etag: ${result.etag}`,
+    result.checksumAlgorithm === null
+      ? "checksum: none stored (ETag/MD5 only)"
+      : `checksum: ${result.checksumAlgorithm} ${result.checksumType ?? ""}, stored ${result.checksumRemote ?? "none"}, local ${result.checksumLocal ?? "none"}`,
+    `verification: ${result.verification}, ${result.verified ? "passed" : "not verified"}`,
+    ...result.notes.map((note) => `note: ${note}`),
+    ...(result.error ? [`error: ${result.error}`] : []),
+  ];
+}
+
+function logDownloadEvents(bucket: string): (event: DownloadEvent) => void {
+  const progress = lineProgress({ write: (line) => core.info(line) });
+  return (event) => {
+    progress(event);
+    if (event.type === "warning") {
+      core.warning(event.file ? `${event.file.key}: ${event.message}` : event.message);
+    } else if (event.type === "file-done") {
+      core.startGroup(describeDownload(bucket, event.result));
+      for (const line of downloadDetails(event.result)) core.info(line);
+      core.endGroup();
+    }
+  };
+}
+
+async function downloadStep(config: UploadConfig, signal: AbortSignal): Promise<void> {
+  const started = performance.now();
+  const bucket = config.engine.bucket;
+  const outcome = await download(config, { onEvent: logDownloadEvents(bucket), signal });
+  if (outcome.kind === "failed") {
+    core.setFailed(outcome.message);
+    return;
+  }
+  if (outcome.kind === "no-files") {
+    for (const [name, value] of Object.entries(downloadOutputs({ ok: true, files: [] }, undefined))) {
+      core.setOutput(name, value);
+    }
+    if (outcome.level === "error") core.setFailed(outcome.message);
+    else if (outcome.level === "warn") core.warning(outcome.message);
+    else core.info(outcome.message);
+    return;
+  }
+  const run = outcome.run;
+  const workspace = process.env["GITHUB_WORKSPACE"] || process.cwd();
+  const baseDir = path.resolve(process.cwd(), config.baseDir);
+  const manifest = buildDownloadManifest(bucket, config.prefix, baseDir, config.engine.s3, run, new Date());
+  const manifestPath = await writeDownloadManifest(process.env["RUNNER_TEMP"] || os.tmpdir(), manifest);
+  const durationMs = performance.now() - started;
+  const outputs = downloadOutputs(run, manifestPath);
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+  if (outputs["results-truncated"] === "true") {
+    core.notice(
+      `The "results" output lists only some of ${run.files.length} files (failed ones first) to stay under ` +
+        `GitHub's 1 MB output limit; every file is in the manifest, ${manifestPath} (output "manifest").`,
+    );
+  }
+  if (process.env["GITHUB_STEP_SUMMARY"]) {
+    const context = {
+      bucket,
+      prefix: config.prefix,
+      endpoint: config.engine.s3.endpoint,
+      workspace,
+      durationMs,
+    };
+    await core.summary.addRaw(downloadSummaryMarkdown(context, run.files)).write();
+  }
+  if (!run.ok) {
+    core.setFailed(downloadFailureText(run.files, "the results output and the manifest list every file"));
+  }
+  core.info(downloadTotalsLine(run.files, durationMs));
 }
 
 async function cleanupStep(config: UploadConfig, signal: AbortSignal): Promise<void> {

@@ -3,6 +3,7 @@
 import { realpathSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
+import type { DownloadEvent } from "./engine/download/types.js";
 import type { EngineEvent, FileResult } from "./engine/types.js";
 import { parseConfig, type UploadConfig } from "./config.js";
 import { checksumsText } from "./frontend/checksums-file.js";
@@ -16,6 +17,13 @@ import { cleanup, cleanupLines } from "./frontend/cleanup.js";
 import { totalsLine } from "./frontend/totals-line.js";
 import { failedOrRefused, failureText, repeatedFailures } from "./frontend/failures.js";
 import { cancelText, upload } from "./frontend/upload.js";
+import { download, downloadCancelText, type DownloadOutcome } from "./frontend/download.js";
+import {
+  describeDownload,
+  downloadFailureText,
+  downloadTotals,
+  downloadTotalsLine,
+} from "./frontend/download-report.js";
 import type { UploadOutcome } from "./frontend/upload.js";
 import { VERSION } from "./frontend/version.js";
 import { failIfUnsettled } from "./frontend/unsettled.js";
@@ -39,10 +47,11 @@ export interface CliIO {
  * Progress goes through a buffer flushed at most every flushMs: one synchronous stderr write per finished
  * file cost ~0.2 s per 1,000 small files. finish() (and exit) writes whatever is left, in order.
  */
-function progressHandler(
+function progressHandler<E extends EngineEvent | DownloadEvent>(
   io: CliIO,
+  doneLine: (event: Extract<E, { type: "file-done" }>) => string | undefined,
   flushMs = 100,
-): { onEvent: (event: EngineEvent) => void; flush: () => void; finish: () => void } {
+): { onEvent: (event: E) => void; flush: () => void; finish: () => void } {
   const tty = io.stderr.isTTY === true;
   const clear = tty ? "\r\x1b[K" : "";
   let pending = "";
@@ -61,12 +70,12 @@ function progressHandler(
   };
   process.on("exit", flush);
   const progress = tty ? barProgress({ write }) : lineProgress({ write: (line) => write(`${line}\n`) });
-  // A cause shared by many files is shown with its first file here, and counted in the final error.
-  const repeated = repeatedFailures();
   return {
     onEvent: (event) => {
-      if (event.type === "file-done" && !repeated(event.result))
-        write(`${clear}${describeResult(event.result)}\n`);
+      if (event.type === "file-done") {
+        const line = doneLine(event as Extract<E, { type: "file-done" }>);
+        if (line !== undefined) write(`${clear}${line}\n`);
+      }
       if (event.type === "warning")
         write(`${clear}warning: ${event.file ? `${event.file.key}: ` : ""}${event.message}\n`);
       progress(event);
@@ -94,10 +103,17 @@ function jsonResult(bucket: string, outcome: UploadOutcome): unknown {
   };
 }
 
+const COMMANDS = ["upload", "download", "cleanup"] as const;
+type Command = (typeof COMMANDS)[number];
+
+function isCommand(word: string | undefined): word is Command {
+  return (COMMANDS as readonly (string | undefined)[]).includes(word);
+}
+
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
-  // "upload" may be named explicitly; "cleanup" is the same as --mode cleanup.
-  const command = argv[0] === "cleanup" ? "cleanup" : "upload";
-  const parsed = parseArgs(argv[0] === "upload" || argv[0] === "cleanup" ? argv.slice(1) : argv);
+  // "upload" may be named explicitly; "download" and "cleanup" are the same as --mode download / cleanup.
+  const command: Command = isCommand(argv[0]) ? argv[0] : "upload";
+  const parsed = parseArgs(isCommand(argv[0]) ? argv.slice(1) : argv);
   if (!parsed.ok) {
     io.stderr.write(`error: ${parsed.error}\n`);
     return EXIT_USAGE;
@@ -118,7 +134,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
   }
   const lookup = (name: string): string | undefined => {
-    if (name === "mode" && command === "cleanup") return "cleanup";
+    if (name === "mode" && command !== "upload") return command;
     if (name === "path" && args.globs.length > 0) {
       return [...args.globs, ...(args.values.get("path") ?? "").split("\n")].join("\n");
     }
@@ -133,7 +149,20 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 
   if (config.config.mode === "cleanup") return cleanupCommand(config.config, io, args.json);
-  const progress = progressHandler(io);
+  if (config.config.mode === "download") {
+    if (args.checksumsFile !== undefined) {
+      io.stderr.write(
+        "error: --checksums-file lists the files an upload stored; remove it for download (the --json results have every file's checksum).\n",
+      );
+      return EXIT_USAGE;
+    }
+    return downloadCommand(config.config, io, args.json);
+  }
+  // A cause shared by many files is shown with its first file here, and counted in the final error.
+  const repeated = repeatedFailures();
+  const progress = progressHandler<EngineEvent>(io, (event) =>
+    repeated(event.result) ? undefined : describeResult(event.result),
+  );
   const onAbort = (): void => {
     progress.flush();
     io.stderr.write(`${cancelText(config.config)}\n`);
@@ -190,6 +219,49 @@ async function writeChecksums(
     );
     return false;
   }
+}
+
+function downloadJson(config: UploadConfig, outcome: DownloadOutcome): unknown {
+  const where = { bucket: config.engine.bucket, prefix: config.prefix };
+  if (outcome.kind === "failed") return { ok: false, ...where, error: outcome.message, files: [] };
+  const files = outcome.kind === "done" ? outcome.run.files : [];
+  const ok = outcome.kind === "done" ? outcome.run.ok : outcome.level !== "error";
+  return {
+    ok,
+    ...where,
+    ...downloadTotals(files),
+    files,
+    ...(outcome.kind === "no-files" ? { message: outcome.message } : {}),
+  };
+}
+
+async function downloadCommand(config: UploadConfig, io: CliIO, json: boolean): Promise<number> {
+  const bucket = config.engine.bucket;
+  const progress = progressHandler<DownloadEvent>(io, (event) => describeDownload(bucket, event.result));
+  const onAbort = (): void => {
+    progress.flush();
+    io.stderr.write(`${downloadCancelText(config)}\n`);
+  };
+  io.signal?.addEventListener("abort", onAbort, { once: true });
+  const started = performance.now();
+  let outcome: DownloadOutcome;
+  try {
+    outcome = await download(config, { onEvent: progress.onEvent, signal: io.signal });
+  } finally {
+    progress.finish();
+  }
+  if (json) io.stdout.write(JSON.stringify(downloadJson(config, outcome), null, 2) + "\n");
+  if (outcome.kind === "failed") {
+    io.stderr.write(`error: ${outcome.message}\n`);
+    return outcome.badSetting ? EXIT_USAGE : EXIT_FAILED;
+  }
+  if (outcome.kind === "no-files") {
+    if (outcome.level !== "ignore") io.stderr.write(`${outcome.level}: ${outcome.message}\n`);
+    return outcome.level === "error" ? EXIT_FAILED : EXIT_OK;
+  }
+  if (!outcome.run.ok) io.stderr.write(`error: ${downloadFailureText(outcome.run.files, PER_FILE_DETAIL)}\n`);
+  io.stderr.write(`${downloadTotalsLine(outcome.run.files, performance.now() - started)}\n`);
+  return outcome.run.ok ? EXIT_OK : EXIT_FAILED;
 }
 
 async function cleanupCommand(config: UploadConfig, io: CliIO, json: boolean): Promise<number> {

@@ -7,6 +7,7 @@ import type {
   ObjectSettings,
   S3Limits,
 } from "./engine/types.js";
+import picomatch from "picomatch";
 import { checkBucketName } from "./frontend/bucket-name.js";
 import { checkEndpoint } from "./frontend/endpoint.js";
 import { INPUTS } from "./frontend/inputs.js";
@@ -24,9 +25,11 @@ export type IfNoFilesFound = "error" | "warn" | "ignore";
 export type ConfiguredEngineOptions = Omit<EngineOptions, "signal" | "onEvent" | "limits">;
 
 export interface UploadConfig {
-  mode: "upload" | "cleanup";
+  mode: "upload" | "download" | "cleanup";
   /** Used in cleanup mode only. */
   cleanup: { olderThanMs: number; lifecycleDays: number | undefined };
+  /** Used in download mode only; the manifest is read and checked by the run (frontend/expected-manifest.ts). */
+  download: { versionId: string | undefined; expectedManifest: string | undefined };
   engine: ConfiguredEngineOptions;
   /** Glob patterns, "!" for excludes, in the order given. */
   patterns: string[];
@@ -78,7 +81,7 @@ export function parseConfig(
   const bucketError = checkBucket(bucket, endpoint, pathStyle.ok && pathStyle.value);
   if (bucketError) errors.push(bucketError);
 
-  const mode = take(parseChoice("mode", text("mode"), ["upload", "cleanup"] as const), "upload");
+  const mode = take(parseChoice("mode", text("mode"), ["upload", "download", "cleanup"] as const), "upload");
   // Cleanup works on keys under the prefix; no local file is involved.
   const patterns =
     mode === "cleanup"
@@ -87,6 +90,15 @@ export function parseConfig(
           .split(/\r?\n/)
           .map((line) => line.trim())
           .filter((line) => line !== "");
+  // The runner passes action.yml's defaults for inputs left out, so only a different value counts as given.
+  const given = (name: string): boolean =>
+    text(name) !== "" && text(name) !== (INPUTS.find((input) => input.name === name)?.default ?? "");
+  errors.push(...modeOnlyErrors(mode, given));
+  const versionId = optional("version-id");
+  if (mode === "download" && versionId !== undefined) {
+    const versionError = checkVersionTarget(versionId, patterns);
+    if (versionError) errors.push(versionError);
+  }
   if (mode === "upload" && patterns.length === 0) {
     errors.push(
       `Input "path" is required: newline-separated glob patterns of the files to upload, e.g. dist/**.`,
@@ -155,7 +167,13 @@ export function parseConfig(
   const object = parseObjectSettings(text, take, errors);
   const headerRules = parseHeaderRules("headers", mode === "cleanup" ? "" : text("headers"));
   const requireChecksums = bool("require-checksums");
-  if (requireChecksums && checksumAlgorithm === null) {
+  if (mode === "download" && requireChecksums && !bool("verify")) {
+    errors.push(
+      `Input "require-checksums" is true but "verify" is false, so no download would be checked; set verify to true, or require-checksums to false.`,
+    );
+  }
+  // A download checks the checksums the store keeps; checksum-algorithm only says what an upload sends.
+  if (requireChecksums && checksumAlgorithm === null && mode !== "download") {
     errors.push(`Input "require-checksums" is true but "checksum-algorithm" is none; choose an algorithm.`);
   }
 
@@ -168,6 +186,7 @@ export function parseConfig(
         ? take(parseWholeNumber("lifecycle-abort-days", lifecycleText, 1, 36500), undefined)
         : undefined,
     },
+    download: { versionId, expectedManifest: optional("expected-manifest") },
     engine: {
       bucket,
       s3: {
@@ -250,6 +269,57 @@ function parseObjectSettings(
     else errors.push(`Input "sse-kms-key-id" needs "sse" set to aws:kms or aws:kms:dsse.`);
   }
   return object;
+}
+
+/** Inputs that only one mode reads; each says what it is for. */
+const UPLOAD_ONLY = [
+  "checksum-algorithm",
+  "checksum-type",
+  "content-md5",
+  "multipart-threshold",
+  "include-hidden-files",
+  "content-type",
+  "content-encoding",
+  "cache-control",
+  "headers",
+  "metadata",
+  "tags",
+  "storage-class",
+  "sse",
+  "sse-kms-key-id",
+  "sha256",
+];
+const CLEANUP_ONLY = ["older-than", "lifecycle-abort-days"];
+const DOWNLOAD_ONLY = ["version-id", "expected-manifest"];
+
+function modeOnlyErrors(mode: UploadConfig["mode"], given: (name: string) => boolean): string[] {
+  if (mode === "download") {
+    const misplaced = [
+      ...UPLOAD_ONLY.filter(given).map((name) => [name, "uploads"]),
+      ...CLEANUP_ONLY.filter(given).map((name) => [name, "cleanup"]),
+    ];
+    return misplaced.map(
+      ([name, use]) => `Input "${name}" does not apply to mode download (it is for ${use}); remove it.`,
+    );
+  }
+  return DOWNLOAD_ONLY.filter(given).map(
+    (name) => `Input "${name}" is for mode download; remove it, or set "mode" to download.`,
+  );
+}
+
+/** A version id names one object, so the key must be named outright: listings show only current versions. */
+function checkVersionTarget(versionId: string, patterns: readonly string[]): string | undefined {
+  const only = patterns.length === 1 ? patterns[0]! : undefined;
+  if (only === undefined || only.startsWith("!") || only.endsWith("/") || picomatch.scan(only).isGlob) {
+    return (
+      `Input "version-id" needs "path" to name exactly one key, relative to "prefix" and without wildcards ` +
+      `(e.g. app.tar.gz); a version id belongs to one object.`
+    );
+  }
+  if (!/^[\x21-\x7e]+$/.test(versionId)) {
+    return `Input "version-id": "${versionId}" is not a version id; copy it from the object's versions (printable ASCII, no spaces).`;
+  }
+  return undefined;
 }
 
 function checkBucket(

@@ -11260,13 +11260,13 @@ const resolveCredentialSource = (credentialSource, profileName, logger) => {
     const sourceProvidersMap = {
         EcsContainer: async (options) => {
             const { fromHttp } = __nccwpck_require__(8605);
-            const { fromContainerMetadata } = __nccwpck_require__(8185);
+            const { fromContainerMetadata } = __nccwpck_require__(566);
             logger?.debug("@aws-sdk/credential-provider-ini - credential_source is EcsContainer");
             return async () => chain(fromHttp(options ?? {}), fromContainerMetadata(options))().then(setNamedProvider);
         },
         Ec2InstanceMetadata: async (options) => {
             logger?.debug("@aws-sdk/credential-provider-ini - credential_source is Ec2InstanceMetadata");
-            const { fromInstanceMetadata } = __nccwpck_require__(8185);
+            const { fromInstanceMetadata } = __nccwpck_require__(566);
             return async () => fromInstanceMetadata(options)().then(setNamedProvider);
         },
         Environment: async (options) => {
@@ -11795,7 +11795,7 @@ const { chain, CredentialsProviderError, ENV_PROFILE } = __nccwpck_require__(729
 
 const ENV_IMDS_DISABLED = "AWS_EC2_METADATA_DISABLED";
 const remoteProvider = async (init) => {
-    const { ENV_CMDS_FULL_URI, ENV_CMDS_RELATIVE_URI, fromContainerMetadata, fromInstanceMetadata } = __nccwpck_require__(8185);
+    const { ENV_CMDS_FULL_URI, ENV_CMDS_RELATIVE_URI, fromContainerMetadata, fromInstanceMetadata } = __nccwpck_require__(566);
     if (process.env[ENV_CMDS_RELATIVE_URI] || process.env[ENV_CMDS_FULL_URI]) {
         init.logger?.debug("@aws-sdk/credential-provider-node - remoteProvider::fromHttp/fromContainerMetadata");
         const { fromHttp } = __nccwpck_require__(8605);
@@ -30984,7 +30984,7 @@ exports.toEndpointV1 = toEndpointV1;
 
 /***/ }),
 
-/***/ 8185:
+/***/ 566:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { ProviderError, CredentialsProviderError, loadConfig } = __nccwpck_require__(7291);
@@ -41362,7 +41362,8 @@ function createSigner(region, service) {
 // The per-file and per-part calls (UploadPart, PutObject, HeadObject) skip the SDK's per-request middleware,
 // which cost ~1 ms of CPU per call (measured: 1,000 × 64 KiB files took 3.4 ms CPU each with the SDK doing
 // both HeadObjects, 0.7 ms without them): one SigV4-signed http.request on the client's own agents,
-// credentials and endpoint rules. Only s3-client.ts uses this; every other call stays on the SDK.
+// credentials and endpoint rules. Ranged GetObject bodies stream through it too, straight to the caller. Only
+// s3-client.ts uses this; every other call stays on the SDK.
 
 
 
@@ -41462,6 +41463,14 @@ function createLeanHttp(client, settings, agents, stallTimeoutMs) {
             request.on("error", reject);
             request.on("response", (response) => {
                 const status = response.statusCode ?? 0;
+                if (status >= 200 && status < 300 && target.onBody) {
+                    target.onBody(response, response.headers).then(() => resolveAnswer({ status, headers: response.headers }), (error) => {
+                        // The rest of the body is not wanted: the connection cannot be reused mid-body.
+                        request.destroy();
+                        reject(error);
+                    });
+                    return;
+                }
                 if ((status >= 200 && status < 300) || (status === 404 && target.method === "HEAD")) {
                     response.resume();
                     response.on("end", () => resolveAnswer({ status, headers: response.headers }));
@@ -42914,13 +42923,16 @@ function createS3Store(settings, tuning) {
         async probeBucket({ bucket, prefix }, signal) {
             await client.send(new dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }), sendOptions(signal));
         },
-        async headObject({ bucket, key, versionId }, signal) {
+        async headObject({ bucket, key, versionId, partNumber }, signal) {
             try {
                 const leanAnswer = await lean({
                     method: "HEAD",
                     bucket,
                     key,
-                    query: versionId ? { versionId } : {},
+                    query: {
+                        ...(versionId ? { versionId } : {}),
+                        ...(partNumber !== undefined ? { partNumber: String(partNumber) } : {}),
+                    },
                     headers: { "x-amz-checksum-mode": "ENABLED" },
                 }, signal);
                 if (leanAnswer?.status === 404)
@@ -42928,14 +42940,25 @@ function createS3Store(settings, tuning) {
                 if (leanAnswer) {
                     const size = Number(leanAnswer.headers["content-length"] ?? 0);
                     const planRecord = leanAnswer.headers["x-amz-meta-svu-plan"];
+                    const partsCount = Number(leanAnswer.headers["x-amz-mp-parts-count"] ?? Number.NaN);
                     return {
                         size,
                         ...answerFromHeaders(leanAnswer.headers),
                         ...(typeof planRecord === "string" ? { planRecord } : {}),
                         served: servedFromHeaderLines(leanAnswer.headers),
+                        ...(Number.isInteger(partsCount) ? { partsCount } : {}),
+                        ...(leanAnswer.headers["x-amz-server-side-encryption-customer-algorithm"]
+                            ? { sseCustomer: true }
+                            : {}),
                     };
                 }
-                const head = await client.send(new dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: "ENABLED" }), sendOptions(signal));
+                const head = await client.send(new dist_cjs/* HeadObjectCommand */.l81({
+                    Bucket: bucket,
+                    Key: key,
+                    VersionId: versionId,
+                    PartNumber: partNumber,
+                    ChecksumMode: "ENABLED",
+                }), sendOptions(signal));
                 const planRecord = head.Metadata?.["svu-plan"];
                 return {
                     size: head.ContentLength ?? 0,
@@ -42948,6 +42971,8 @@ function createS3Store(settings, tuning) {
                         "content-disposition": head.ContentDisposition,
                         "content-language": head.ContentLanguage,
                     }),
+                    ...(head.PartsCount !== undefined ? { partsCount: head.PartsCount } : {}),
+                    ...(head.SSECustomerAlgorithm ? { sseCustomer: true } : {}),
                 };
             }
             catch (error) {
@@ -42955,6 +42980,33 @@ function createS3Store(settings, tuning) {
                     return null;
                 throw await explainHeadError(client, bucket, key, error, signal);
             }
+        },
+        async getObjectRange({ bucket, key, versionId, start, end, ifMatch }, consume, signal) {
+            const range = `bytes=${start}-${end}`;
+            const leanAnswer = await lean({
+                method: "GET",
+                bucket,
+                key,
+                query: versionId ? { versionId } : {},
+                headers: { range, "if-match": `"${ifMatch}"` },
+                onBody: (body) => consume(body),
+            }, signal);
+            if (leanAnswer !== null)
+                return;
+            const answer = await client.send(new dist_cjs/* GetObjectCommand */.jLs({
+                Bucket: bucket,
+                Key: key,
+                VersionId: versionId,
+                Range: range,
+                IfMatch: `"${ifMatch}"`,
+            }), sendOptions(signal));
+            await consume(answer.Body);
+        },
+        async listObjectsPage({ bucket, prefix, continuationToken }, signal) {
+            const answer = await client.send(new dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken }), sendOptions(signal));
+            const objects = (answer.Contents ?? []).flatMap((object) => object.Key !== undefined ? [{ key: object.Key, size: object.Size ?? 0 }] : []);
+            const next = answer.IsTruncated ? answer.NextContinuationToken : undefined;
+            return next ? { objects, next } : { objects };
         },
         async putObject(input, signal) {
             const leanAnswer = await lean({
@@ -45273,6 +45325,844 @@ async function uploadFile(run, file) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./src/engine/download/context.ts
+
+
+/** One S3 call (or ranged GET) with the run's retry loop; failures come back as a StepError. */
+async function context_call(ctx, step, hint, operation) {
+    try {
+        return await withRetry(operation, {
+            policy: ctx.run.retry,
+            signal: ctx.signal,
+            onRetry: (attempt, reason) => ctx.run.emit({ type: "retry", file: ctx.file, operation: step, attempt, reason }),
+        });
+    }
+    catch (error) {
+        if (ctx.signal?.aborted) {
+            const reason = ctx.signal.reason instanceof Error ? ctx.signal.reason.message : String(ctx.signal.reason);
+            throw new StepError(step, `cancelled (${reason})`, "Rerun to finish the download.", error);
+        }
+        throw stepFailed(step, error, hint);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/download/proof-plan.ts
+// How one object is proven, decided from its HEAD: the strongest proof the store keeps, and the byte segments
+// to hash for it. A segment is one GET and one digest; segments are combined in offset order at the end.
+
+const MULTIPART_SUFFIX = /-(\d+)$/;
+/** The part count an ETag or a COMPOSITE checksum carries ("…-N"); null for a single-part value. */
+function partCountOf(value) {
+    const match = MULTIPART_SUFFIX.exec(value);
+    return match ? Number(match[1]) : null;
+}
+/** The one additional checksum the object stores, if any. */
+function storedChecksum(head) {
+    for (const [algorithm, value] of Object.entries(head.checksums)) {
+        if (value)
+            return { algorithm: algorithm, value };
+    }
+    return null;
+}
+/** Ranges of at most rangeSize bytes covering the object; one empty segment for an empty object. */
+function rangeSegments(size, rangeSize) {
+    if (size === 0)
+        return [{ offset: 0, size: 0, expected: null }];
+    const segments = [];
+    for (let offset = 0; offset < size; offset += rangeSize) {
+        segments.push({ offset, size: Math.min(rangeSize, size - offset), expected: null });
+    }
+    return segments;
+}
+function partSegments(layout, algorithm) {
+    let offset = 0;
+    return layout.sizes.map((size, index) => {
+        const stored = layout.checksums[index];
+        const segment = { offset, size, expected: algorithm && stored ? Buffer.from(stored, "base64") : null };
+        offset += size;
+        return segment;
+    });
+}
+/** Whether the ETag is an MD5 of the bytes: not under SSE-KMS or SSE-C, where it is an opaque value. */
+function proof_plan_etagIsMd5(head) {
+    return !head.sseCustomer && !(head.sse ?? "").startsWith("aws:kms");
+}
+/** A download without proof: ranges of rangeSize, nothing hashed. */
+function unproven(head, rangeSize, note) {
+    return {
+        verification: "none",
+        algorithm: null,
+        combination: null,
+        checksumAlgorithm: null,
+        checksumType: null,
+        expected: null,
+        segments: rangeSegments(head.size, rangeSize),
+        notes: [note],
+    };
+}
+/**
+ * The strongest proof of the object: a FULL_OBJECT CRC (ranges of rangeSize, combined), a COMPOSITE checksum
+ * (part-aligned, each part checked), a whole-object checksum of a single PUT (one GET), the ETag as MD5
+ * (single part), the ETag as MD5 of part MD5s (part-aligned); else none. `layout` is asked for only when a
+ * proof needs the object's parts; it answers null when the store does not tell them.
+ */
+async function planProof(head, rangeSize, layout) {
+    const checksum = storedChecksum(head);
+    if (checksum !== null) {
+        const { algorithm, value } = checksum;
+        const parts = partCountOf(value);
+        const base = {
+            verification: "checksum",
+            algorithm,
+            checksumAlgorithm: algorithm,
+            expected: value,
+            notes: [],
+        };
+        if (parts === null && isFullObjectAlgorithm(algorithm)) {
+            return {
+                ...base,
+                combination: "full-object",
+                checksumType: "FULL_OBJECT",
+                segments: rangeSegments(head.size, rangeSize),
+            };
+        }
+        if (parts === null) {
+            // A single PUT's SHA digest is of the whole stream: one GET, hashed in order.
+            return {
+                ...base,
+                combination: "whole",
+                checksumType: "FULL_OBJECT",
+                segments: [{ offset: 0, size: head.size, expected: null }],
+            };
+        }
+        const found = await layout(parts, algorithm);
+        if (found !== null && found.sizes.length === parts) {
+            return {
+                ...base,
+                combination: "composite",
+                checksumType: "COMPOSITE",
+                segments: partSegments(found, algorithm),
+            };
+        }
+        const fallback = await etagPlan(head, rangeSize, layout);
+        fallback.notes.unshift(`The ${algorithm} COMPOSITE checksum needs the object's part sizes, which the store did not give.`);
+        return fallback;
+    }
+    return etagPlan(head, rangeSize, layout);
+}
+async function etagPlan(head, rangeSize, layout) {
+    if (!proof_plan_etagIsMd5(head)) {
+        return unproven(head, rangeSize, "The object has no additional checksum and is encrypted with SSE-KMS or SSE-C, so its ETag is not an MD5: nothing proves it.");
+    }
+    const base = {
+        verification: "etag-md5",
+        algorithm: "MD5",
+        checksumAlgorithm: null,
+        checksumType: null,
+        expected: head.etag,
+        notes: ["The object has no additional checksum: proven by its ETag (MD5)."],
+    };
+    const parts = partCountOf(head.etag);
+    if (parts === null && /^[0-9a-f]{32}$/.test(head.etag)) {
+        return { ...base, combination: "whole", segments: [{ offset: 0, size: head.size, expected: null }] };
+    }
+    const found = parts === null ? null : await layout(parts, null);
+    if (found !== null && found.sizes.length === parts) {
+        return { ...base, combination: "md5-of-md5s", segments: partSegments(found, null) };
+    }
+    if (parts !== null) {
+        return {
+            ...base,
+            algorithm: null,
+            combination: "md5-of-md5s",
+            guessedParts: parts,
+            segments: rangeSegments(head.size, rangeSize),
+        };
+    }
+    return unproven(head, rangeSize, `The object has no additional checksum and its ETag ${head.etag} is not an MD5: nothing proves it.`);
+}
+async function segmentHasher(algorithm) {
+    return algorithm === "MD5" ? createMd5Hasher() : createPartHasher(algorithm);
+}
+/** The value the segments' digests make, in the form the plan's `expected` has. */
+function combineDigests(plan, digests) {
+    const algorithm = plan.algorithm;
+    if (algorithm === null || plan.combination === null)
+        throw new Error("combineDigests: nothing to combine");
+    switch (plan.combination) {
+        case "full-object":
+            if (algorithm === "MD5" || !isFullObjectAlgorithm(algorithm))
+                break;
+            return combineFullObject(algorithm, plan.segments.map((segment, index) => ({ digest: digests[index], size: segment.size }))).toString("base64");
+        case "composite":
+            if (algorithm === "MD5")
+                break;
+            return compositeChecksum(algorithm, digests);
+        case "whole":
+            return algorithm === "MD5" ? digests[0].toString("hex") : digests[0].toString("base64");
+        case "md5-of-md5s":
+            return `${md5(Buffer.concat(digests)).toString("hex")}-${digests.length}`;
+    }
+    throw new Error(`combineDigests: ${algorithm} cannot be combined as ${plan.combination}`);
+}
+
+;// CONCATENATED MODULE: ./src/engine/download/temp-file.ts
+// The file a download is written into: beside its destination (same directory, so the final rename is atomic
+// and never crosses file systems), hidden, and named so a leftover is recognisably this tool's.
+
+
+
+function tempPathFor(destination) {
+    return (0,external_node_path_.join)((0,external_node_path_.dirname)(destination), `.${(0,external_node_path_.basename)(destination)}.s3vu-${(0,external_node_crypto_.randomBytes)(6).toString("hex")}.part`);
+}
+/** A new temp file of `size` bytes (sparse until written) beside `destination`; creates the directory. */
+async function createTempFile(destination, size) {
+    await (0,promises_.mkdir)((0,external_node_path_.dirname)(destination), { recursive: true });
+    const path = tempPathFor(destination);
+    const handle = await (0,promises_.open)(path, "wx+", 0o644);
+    try {
+        await handle.truncate(size);
+    }
+    catch (error) {
+        await handle.close();
+        await (0,promises_.unlink)(path).catch(() => undefined);
+        throw error;
+    }
+    return { path, handle };
+}
+/** Writes all of `bytes` at `position` (a positional write may write fewer bytes than asked). */
+async function writeAt(handle, bytes, position) {
+    let done = 0;
+    while (done < bytes.byteLength) {
+        const { bytesWritten } = await handle.write(bytes, done, bytes.byteLength - done, position + done);
+        done += bytesWritten;
+    }
+}
+async function fsyncDirectory(path) {
+    const directory = await (0,promises_.open)(path, "r");
+    try {
+        await directory.sync();
+    }
+    finally {
+        await directory.close();
+    }
+}
+/** Hard-links `from` as `to`; false where the file system has no hard links (checked absent just before). */
+async function linked(from, to) {
+    try {
+        await (0,promises_.link)(from, to);
+        return true;
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "ENOSYS")
+            return false;
+        throw error;
+    }
+}
+/**
+ * Makes the verified temp file the destination, durably: its data, then the name, then the directory entry.
+ * Without overwrite, a hard link refuses a destination created meanwhile (EEXIST) instead of replacing it.
+ */
+async function commitTempFile(temp, destination, overwrite) {
+    await temp.handle.sync();
+    await temp.handle.close();
+    if (overwrite || !(await linked(temp.path, destination))) {
+        await (0,promises_.rename)(temp.path, destination);
+    }
+    else {
+        await (0,promises_.unlink)(temp.path);
+    }
+    await fsyncDirectory((0,external_node_path_.dirname)(destination));
+}
+/** Closes the temp file and deletes it unless `keep` (on-failure: keep). */
+async function discardTempFile(temp, keep) {
+    await temp.handle.close().catch(() => undefined);
+    if (!keep)
+        await (0,promises_.unlink)(temp.path).catch(() => undefined);
+}
+
+;// CONCATENATED MODULE: ./src/engine/download/fetch-segment.ts
+
+
+
+const GET_HINT = "Retrying the run is safe; if it keeps failing, check the network and that the credentials may read this object (s3:GetObject, s3:GetObjectVersion).";
+/** A body that ended short of its range: retried like a cut connection. */
+function truncatedBody(received, expected) {
+    const error = new Error(`the body ended after ${received} of ${expected} bytes`);
+    error.code = "ECONNRESET";
+    return error;
+}
+/** The segment's digest (null when nothing is hashed), once all its bytes are on disk. */
+async function fetchSegment(target, segment) {
+    const { ctx, head, handle, algorithm } = target;
+    if (segment.size === 0)
+        return algorithm === null ? null : (await segmentHasher(algorithm)).digest();
+    const end = segment.offset + segment.size - 1;
+    const step = `GetObject ${ctx.file.key} bytes ${segment.offset}-${end}`;
+    return ctx.run.pool.run(0, () => context_call(ctx, step, GET_HINT, async () => {
+        const hasher = algorithm === null ? null : await segmentHasher(algorithm);
+        let received = 0;
+        const consume = async (body) => {
+            for await (const chunk of body) {
+                if (received + chunk.byteLength > segment.size) {
+                    throw new Error(`the store sent more than the ${segment.size} bytes of range ${segment.offset}-${end}`);
+                }
+                hasher?.update(chunk);
+                await writeAt(handle, chunk, segment.offset + received);
+                received += chunk.byteLength;
+            }
+            if (received !== segment.size)
+                throw truncatedBody(received, segment.size);
+        };
+        await ctx.run.store.getObjectRange({
+            bucket: ctx.run.options.bucket,
+            key: ctx.file.key,
+            ...(head.versionId ? { versionId: head.versionId } : {}),
+            start: segment.offset,
+            end,
+            ifMatch: head.etag,
+        }, consume, ctx.signal);
+        target.onBytes(segment.size);
+        return hasher?.digest() ?? null;
+    }), ctx.signal);
+}
+
+;// CONCATENATED MODULE: ./src/engine/download/guessed-parts.ts
+
+const guessed_parts_MiB = 1024 * 1024;
+// aws-cli 8 MiB, rclone/SDK defaults 5 MiB, s5cmd 50 MiB, and the usual powers of two.
+const COMMON_PART_SIZES = [5, 6, 8, 10, 15, 16, 25, 32, 50, 64, 100, 128, 256, 512, 1024].map((n) => n * guessed_parts_MiB);
+/** More candidates cost one more MD5 of the whole object each. */
+const MAX_CANDIDATES = 8;
+const CHUNK = guessed_parts_MiB;
+/** Uniform part sizes (whole MiB) that split `size` bytes into exactly `parts` parts, common ones first. */
+function candidatePartSizes(size, parts) {
+    if (parts < 2)
+        return parts === 1 ? [size] : [];
+    const fits = (partSize) => partSize > 0 && Math.ceil(size / partSize) === parts;
+    const lowest = Math.ceil(size / parts / guessed_parts_MiB);
+    const highest = Math.ceil(size / (parts - 1) / guessed_parts_MiB) - 1;
+    const range = Array.from({ length: Math.max(0, Math.min(highest - lowest + 1, 64)) }, (_, i) => (lowest + i) * guessed_parts_MiB);
+    const ordered = [...COMMON_PART_SIZES.filter(fits), ...range.filter(fits)];
+    return [...new Set(ordered)].slice(0, MAX_CANDIDATES);
+}
+/** The part size whose MD5 of part MD5s ("…-N") equals `etag`, reading the file once; null when none does. */
+async function matchGuessedParts(handle, size, parts, etag) {
+    const candidates = candidatePartSizes(size, parts).map((partSize) => ({
+        partSize,
+        digests: [],
+        current: createMd5Hasher(),
+        filled: 0,
+    }));
+    if (candidates.length === 0)
+        return null;
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    for (let offset = 0; offset < size;) {
+        const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, size - offset), offset);
+        if (bytesRead === 0)
+            return null;
+        for (const candidate of candidates)
+            feed(candidate, buffer.subarray(0, bytesRead));
+        offset += bytesRead;
+    }
+    for (const candidate of candidates) {
+        if (candidate.filled > 0)
+            candidate.digests.push(candidate.current.digest());
+        const value = `${md5(Buffer.concat(candidate.digests)).toString("hex")}-${candidate.digests.length}`;
+        if (value === etag)
+            return { partSize: candidate.partSize, value };
+    }
+    return null;
+}
+function feed(candidate, bytes) {
+    let at = 0;
+    while (at < bytes.byteLength) {
+        const take = Math.min(candidate.partSize - candidate.filled, bytes.byteLength - at);
+        candidate.current.update(bytes.subarray(at, at + take));
+        candidate.filled += take;
+        at += take;
+        if (candidate.filled === candidate.partSize) {
+            candidate.digests.push(candidate.current.digest());
+            candidate.current = createMd5Hasher();
+            candidate.filled = 0;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/download/local-proof.ts
+// The overwrite policy's check: is the file already at the destination the stored object? Proven the same
+// way a download is (the plan's digests, combined and compared with the store's value), never by size or mtime.
+
+
+
+const local_proof_CHUNK = 1024 * 1024;
+/** The plan's value computed from the local file, or null when the plan proves nothing or the size differs. */
+async function localProofValue(path, size, plan) {
+    if (plan.algorithm === null && plan.guessedParts === undefined)
+        return null;
+    const handle = await (0,promises_.open)(path, "r");
+    try {
+        if ((await handle.stat()).size !== size)
+            return null;
+        if (plan.algorithm === null) {
+            const match = await matchGuessedParts(handle, size, plan.guessedParts, plan.expected);
+            return match?.value ?? null;
+        }
+        const buffer = Buffer.allocUnsafe(local_proof_CHUNK);
+        const digests = [];
+        for (const segment of plan.segments) {
+            const hasher = await segmentHasher(plan.algorithm);
+            for (let done = 0; done < segment.size;) {
+                const { bytesRead } = await handle.read(buffer, 0, Math.min(local_proof_CHUNK, segment.size - done), segment.offset + done);
+                if (bytesRead === 0)
+                    return null;
+                hasher.update(buffer.subarray(0, bytesRead));
+                done += bytesRead;
+            }
+            digests.push(hasher.digest());
+        }
+        return combineDigests(plan, digests);
+    }
+    finally {
+        await handle.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/download/object-changed.ts
+
+/** The object was replaced while this run read it: its bytes must not be mixed with the new version's. */
+class ObjectChanged extends Error {
+    constructor(detail) {
+        super(detail);
+        this.name = "ObjectChanged";
+    }
+}
+/** A GET's If-Match failed (412), or a HEAD saw another ETag: the object changed since it was planned. */
+function isObjectChanged(error) {
+    for (let cause = error; cause instanceof Error; cause = cause.cause) {
+        if (cause instanceof ObjectChanged)
+            return true;
+        if (cause instanceof StepError)
+            continue;
+        const info = s3ErrorInfo(cause);
+        if (info.status === 412 || info.code === "PreconditionFailed")
+            return true;
+    }
+    return false;
+}
+
+;// CONCATENATED MODULE: ./src/engine/download/part-layout.ts
+// The sizes (and stored checksums) of a multipart object's parts, which part-aligned proofs need: from HEAD
+// with partNumber (S3, the emulator), else from the part size this tool's own uploads record (svu-plan), as
+// Ceph RGW ignores partNumber.
+
+
+
+const HEAD_HINT = "Check that the credentials may read this object (s3:GetObject, s3:GetObjectVersion).";
+/** Parts of `parts` sizes summing to the object's size, each of at least one byte. */
+function fits(sizes, total, parts) {
+    return (sizes.length === parts && sizes.every((size) => size > 0) && sizes.reduce((a, b) => a + b, 0) === total);
+}
+/** The uniform part size this tool recorded for its own multipart upload, as its parts. */
+function recordedLayout(head, parts) {
+    const fields = head.planRecord?.split(",");
+    const size = Number(fields?.[0]);
+    const partSize = Number(fields?.[1]);
+    if (!Number.isSafeInteger(partSize) || partSize <= 0 || size !== head.size)
+        return null;
+    const sizes = Array.from({ length: parts }, (_, index) => Math.min(partSize, head.size - index * partSize));
+    return fits(sizes, head.size, parts) ? { sizes, checksums: sizes.map(() => undefined) } : null;
+}
+async function partLayout(ctx, head, parts, algorithm) {
+    const { bucket } = ctx.run.options;
+    const target = { bucket, key: ctx.file.key, ...(head.versionId ? { versionId: head.versionId } : {}) };
+    const headPart = (partNumber) => context_call(ctx, `HeadObject part ${partNumber} of ${ctx.file.key}`, HEAD_HINT, () => ctx.run.store.headObject({ ...target, partNumber }, ctx.signal));
+    const changed = (answer) => answer === null || answer.etag !== head.etag;
+    const first = await headPart(1);
+    if (changed(first))
+        throw new ObjectChanged(`the object's ETag changed from ${head.etag} while its parts were read`);
+    // A store that ignores partNumber answers with the whole object and no parts count.
+    if (first.partsCount !== parts) {
+        return recordedLayout(head, parts);
+    }
+    const rest = await mapLimited(Array.from({ length: parts - 1 }, (_, index) => index + 2), ctx.run.options.concurrency, headPart);
+    const answers = [first, ...rest];
+    if (answers.some(changed)) {
+        throw new ObjectChanged(`the object's ETag changed from ${head.etag} while its parts were read`);
+    }
+    const sizes = answers.map((answer) => answer.size);
+    if (!fits(sizes, head.size, parts))
+        return recordedLayout(head, parts);
+    return {
+        sizes,
+        checksums: answers.map((answer) => (algorithm ? answer.checksums[algorithm] : undefined)),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/download/download-file.ts
+// One object, end to end: plan from one HEAD, check the destination, fetch every segment into a temp file,
+// prove the bytes, then make the temp file the destination. Nothing reaches the destination unproven (when
+// proof is required) or half-written; an object replaced mid-download is started over once.
+
+
+
+
+
+
+
+
+
+
+
+
+const download_file_HEAD_HINT = "Check the key, and that the credentials may read it (s3:GetObject, s3:GetObjectVersion).";
+const VERIFY_HINT = "The bytes received differ from what the store recorded for this object; rerun. If it repeats, the stored object is damaged: restore it from its source.";
+function download_file_emptyResult(file) {
+    return {
+        key: file.key,
+        path: file.path,
+        size: 0,
+        etag: "",
+        ...(file.versionId ? { versionId: file.versionId } : {}),
+        checksumAlgorithm: null,
+        checksumType: null,
+        checksumRemote: null,
+        checksumLocal: null,
+        verification: "none",
+        verified: false,
+        status: "failed",
+        notes: [],
+        durationMs: 0,
+    };
+}
+async function headFor(ctx) {
+    const { file } = ctx;
+    const head = await context_call(ctx, `HeadObject ${file.key}`, download_file_HEAD_HINT, () => ctx.run.store.headObject({
+        bucket: ctx.run.options.bucket,
+        key: file.key,
+        ...(file.versionId ? { versionId: file.versionId } : {}),
+    }, ctx.signal));
+    if (head === null) {
+        throw new StepError(`HeadObject ${file.key}`, `no object ${file.key}${file.versionId ? ` version ${file.versionId}` : ""} in bucket ${ctx.run.options.bucket}`, "Check the key (and prefix) and the version id.");
+    }
+    return head;
+}
+async function planFor(ctx, head) {
+    const { partSize, verify } = ctx.run.options;
+    if (!verify)
+        return unproven(head, partSize, "verify is off: the download was not proven.");
+    return planProof(head, partSize, (parts, algorithm) => partLayout(ctx, head, parts, algorithm));
+}
+/** The overwrite policy: an identical file (by the plan's proof) stays; a different one needs overwrite. */
+async function checkExisting(ctx, head, plan) {
+    const { path } = ctx.file;
+    const stat = await (0,promises_.lstat)(path).catch((error) => {
+        if (error.code === "ENOENT")
+            return null;
+        throw error;
+    });
+    if (stat === null)
+        return { action: "absent" };
+    if (!stat.isFile()) {
+        throw new StepError(`check ${path}`, "the destination exists and is not a regular file", "Remove it or choose another base-dir.");
+    }
+    const value = await localProofValue(path, head.size, plan);
+    if (value !== null && value === plan.expected)
+        return { action: "unchanged", value };
+    if (ctx.run.options.overwrite)
+        return { action: "replace" };
+    throw new StepError(`check ${path}`, value === null && plan.algorithm === null
+        ? "the file exists and nothing can prove it identical to the object"
+        : "the file exists and differs from the object", "Set overwrite: true to replace it, or remove it.");
+}
+/** Fetches every segment into a temp file, proves it, and moves it to the destination. */
+async function transfer(ctx, head, plan, kept, result) {
+    const { run, file } = ctx;
+    const temp = await createTempFile(file.path, head.size);
+    let committed = false;
+    try {
+        let bytesDone = 0;
+        const onBytes = (bytes) => {
+            bytesDone += bytes;
+            run.emit({ type: "progress", file, bytesDone, size: head.size });
+        };
+        const target = { ctx, head, handle: temp.handle, algorithm: plan.algorithm, onBytes };
+        const digests = await mapLimited(plan.segments, run.options.concurrency, (segment) => fetchSegment(target, segment));
+        const value = plan.guessedParts !== undefined
+            ? await proveGuessedParts(ctx, temp.handle, head, plan, result)
+            : plan.algorithm === null
+                ? null
+                : combineDigests(plan, digests);
+        checkProof(ctx, plan, digests, value);
+        await commitTempFile(temp, file.path, run.options.overwrite).catch((error) => {
+            throw new StepError(`write ${file.path}`, error.message, error.code === "EEXIST"
+                ? "Something created the file during the download: set overwrite: true to replace it, or remove it."
+                : "Check the free space and permissions of the destination folder, then rerun.", error);
+        });
+        committed = true;
+        return value;
+    }
+    finally {
+        if (!committed) {
+            const keep = run.options.onFailure === "keep";
+            await discardTempFile(temp, keep);
+            if (keep)
+                kept.path = temp.path;
+        }
+    }
+}
+/** The bytes received do not prove out: a body damaged on the way is fixed by fetching again. */
+class ProofMismatch extends StepError {
+}
+function checkProof(ctx, plan, digests, value) {
+    const step = `verify ${ctx.file.key}`;
+    plan.segments.forEach((segment, index) => {
+        const digest = digests[index];
+        if (segment.expected !== null && digest && !digest.equals(segment.expected)) {
+            throw new ProofMismatch(step, `part ${index + 1} (bytes ${segment.offset}-${segment.offset + segment.size - 1}) has ${plan.algorithm} ${digest.toString("base64")}, the store recorded ${segment.expected.toString("base64")}`, VERIFY_HINT);
+        }
+    });
+    if (value !== null && value !== plan.expected) {
+        const what = plan.verification === "etag-md5" ? "ETag (MD5)" : `${plan.checksumAlgorithm} ${plan.checksumType}`;
+        throw new ProofMismatch(step, `the bytes received give ${what} ${value}, the store recorded ${plan.expected}`, VERIFY_HINT);
+    }
+}
+/**
+ * The ETag of an object whose part sizes nobody told: proven when a common part size gives it, else the
+ * download is unverified (a failure under require-checksums).
+ */
+async function proveGuessedParts(ctx, handle, head, plan, result) {
+    const match = await matchGuessedParts(handle, head.size, plan.guessedParts, head.etag);
+    if (match !== null) {
+        result.notes.push(`The store does not tell the part sizes: parts of ${formatSize(match.partSize)} give the ETag, which proves the bytes.`);
+        return match.value;
+    }
+    const note = `The store does not tell the part sizes and no common part size gives the ETag ${head.etag}: nothing proves the bytes.`;
+    if (ctx.run.options.requireChecksums) {
+        throw new StepError(`verify ${ctx.file.key}`, note, "Upload it with a checksum (e.g. checksum-algorithm: CRC64NVME), or unset require-checksums to accept it unproven.");
+    }
+    result.verification = "none";
+    result.notes = [note];
+    return null;
+}
+function describePlan(result, head, plan) {
+    result.size = head.size;
+    result.etag = head.etag;
+    if (head.versionId)
+        result.versionId = head.versionId;
+    result.checksumAlgorithm = plan.checksumAlgorithm;
+    result.checksumType = plan.checksumType;
+    result.checksumRemote = plan.expected;
+    result.verification = plan.verification;
+    result.notes = [...plan.notes];
+}
+const unquoted = (etag) => etag.replace(/^"|"$/g, "");
+/**
+ * With expected-manifest: the object must be the one the upload stored, by the same value the download then
+ * proves the bytes against (the stored checksum, or the MD5 ETag). Size alone is never enough.
+ */
+function checkExpected(file, head, plan) {
+    const expected = file.expected;
+    if (expected === undefined)
+        return;
+    const fail = (detail) => {
+        throw new StepError(`expected-manifest ${file.key}`, detail, "The object is not the one the manifest's upload stored: find out what replaced it, or download without expected-manifest.");
+    };
+    if (head.size !== expected.size)
+        fail(`the object has ${head.size} bytes; the manifest records ${expected.size}`);
+    if (plan.verification === "none")
+        fail("the object cannot be proven, so it cannot be matched with the manifest");
+    if (plan.verification === "checksum") {
+        if (expected.checksum === null || expected.checksumAlgorithm !== plan.checksumAlgorithm) {
+            fail(`the object is stored with ${plan.checksumAlgorithm ?? "no"} checksum; the manifest records ` +
+                `${expected.checksumAlgorithm ?? "none"}`);
+        }
+        if (plan.expected !== expected.checksum) {
+            fail(`its ${plan.checksumAlgorithm} is ${plan.expected}; the manifest records ${expected.checksum}`);
+        }
+        return;
+    }
+    if (expected.etag === undefined || unquoted(expected.etag) !== unquoted(head.etag)) {
+        fail(`its ETag is ${head.etag}; the manifest records ${expected.etag ?? "none"}`);
+    }
+}
+async function attempt(ctx, result, kept) {
+    const { options } = ctx.run;
+    const head = await headFor(ctx);
+    const plan = await planFor(ctx, head);
+    describePlan(result, head, plan);
+    checkExpected(ctx.file, head, plan);
+    if (plan.verification === "none" && options.requireChecksums) {
+        throw new StepError(`verify ${ctx.file.key}`, `nothing can prove the object: ${plan.notes.join(" ")}`, "Upload it with a checksum (e.g. checksum-algorithm: CRC64NVME), or unset require-checksums to accept it unproven.");
+    }
+    const existing = await checkExisting(ctx, head, plan);
+    if (existing.action === "unchanged") {
+        result.status = "unchanged";
+        result.checksumLocal = existing.value;
+        result.verified = true;
+        return;
+    }
+    if (options.dryRun) {
+        result.status = "dry-run";
+        return;
+    }
+    ctx.run.emit({ type: "file-start", file: ctx.file, size: head.size, ranges: plan.segments.length });
+    const value = await transfer(ctx, head, plan, kept, result);
+    result.checksumLocal = value;
+    result.verified = value !== null;
+    result.status = "downloaded";
+}
+async function downloadFile(run, file) {
+    const started = Date.now();
+    const ctx = { run, file, signal: run.options.signal };
+    const result = download_file_emptyResult(file);
+    const kept = {};
+    try {
+        try {
+            await attempt(ctx, result, kept);
+        }
+        catch (error) {
+            // Once, from a fresh HEAD: a changed object is fetched as its new version (pinned to a version it
+            // cannot change), bytes damaged in transit are fetched again; damage stored in the object fails twice.
+            const changed = isObjectChanged(error) && !file.versionId;
+            if (!changed && !(error instanceof ProofMismatch))
+                throw error;
+            const notes = [
+                changed
+                    ? `The object changed during the download (${download_file_describeChange(error)}); started over once.`
+                    : `The first download did not prove out (${error.message}); downloaded again once.`,
+            ];
+            Object.assign(result, download_file_emptyResult(file));
+            if (kept.path !== undefined)
+                await (0,promises_.unlink)(kept.path).catch(() => undefined);
+            delete kept.path;
+            await attempt(ctx, result, kept);
+            result.notes.unshift(...notes);
+        }
+    }
+    catch (error) {
+        const changed = isObjectChanged(error);
+        const failure = changed
+            ? {
+                step: `GetObject ${file.key}`,
+                code: "PreconditionFailed",
+                detail: "the object changed again while it was downloaded (If-Match failed)",
+                hint: "Something keeps replacing it: rerun when the writes to this key have stopped.",
+            }
+            : failureOf(error);
+        result.status = "failed";
+        result.verified = false;
+        if (kept.path !== undefined) {
+            result.notes.push(`The partial download is kept at ${kept.path} (on-failure: keep); a rerun does not resume it yet: delete it when done.`);
+        }
+        result.failure = failure;
+        result.error = changed
+            ? `${failure.step} failed: ${failure.detail}. ${failure.hint}`
+            : error instanceof Error
+                ? error.message
+                : String(error);
+    }
+    result.durationMs = Date.now() - started;
+    run.emit({ type: "file-done", result });
+    return result;
+}
+function download_file_describeChange(error) {
+    for (let cause = error; cause instanceof Error; cause = cause.cause) {
+        if (cause instanceof ObjectChanged)
+            return cause.message;
+    }
+    return "a GET's If-Match failed with 412";
+}
+
+;// CONCATENATED MODULE: ./src/engine/download/index.ts
+// Download mode: every object through one shared pool of `concurrency` ranged GETs, each proven before it
+// reaches its destination.
+
+
+
+
+
+
+/** HeadObject and part HEADs run beside the GET pool and need their own sockets. */
+const CONTROL_SOCKETS = 4;
+/** The smallest range worth a request of its own. */
+const MIN_RANGE = 1024;
+/** Run-wide input errors: the caller's to fix before any file is touched, so they throw. */
+function checkOptions(options) {
+    if (!options.bucket)
+        throw new Error("Missing bucket: name the bucket to download from.");
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 64) {
+        throw new Error(`Invalid concurrency ${options.concurrency}: use a whole number from 1 to 64, e.g. 4.`);
+    }
+    if (!Number.isSafeInteger(options.partSize) || options.partSize < MIN_RANGE) {
+        throw new Error(`Invalid part-size ${options.partSize}: use a whole number of bytes of at least 1 KiB, e.g. 8MiB.`);
+    }
+    if (options.requireChecksums && !options.verify) {
+        throw new Error("require-checksums is set but verify is off: enable verify, or unset require-checksums.");
+    }
+}
+function download_retryPolicy(tuning) {
+    return {
+        ...DEFAULT_RETRY,
+        ...(tuning?.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
+        ...(tuning?.retryBaseDelayMs !== undefined ? { baseDelayMs: tuning.retryBaseDelayMs } : {}),
+    };
+}
+function openStore(options, sockets) {
+    // Each request gets a child of the run's signal: the SDK and node:http add a listener to what they get.
+    return withChildSignals(createS3Store(options.s3, {
+        maxSockets: sockets,
+        stallTimeoutMs: options.tuning?.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+    }), options.signal);
+}
+/**
+ * Downloads every file through one shared pool of `concurrency` ranged GETs and returns one result per file,
+ * each saying how its bytes were proven. Memory: each GET holds only the chunk it is writing.
+ */
+async function runDownloads(files, options) {
+    checkOptions(options);
+    const store = openStore(options, options.concurrency + CONTROL_SOCKETS);
+    const run = {
+        options,
+        store,
+        pool: new TransferPool(options.concurrency),
+        retry: download_retryPolicy(options.tuning),
+        emit: (event) => options.onEvent?.(event),
+    };
+    try {
+        // Twice the pool, so one file's HEADs overlap another file's GETs.
+        const results = await mapLimited(files, options.concurrency * 2, (file) => downloadFile(run, file));
+        return { ok: results.every((result) => result.status !== "failed"), files: results };
+    }
+    finally {
+        store.destroy();
+    }
+}
+/** Every object under the prefix (ListObjectsV2, all pages), in the store's key order. */
+async function listRemoteFiles(options) {
+    if (!options.bucket)
+        throw new Error("Missing bucket: name the bucket to download from.");
+    const store = openStore(options, CONTROL_SOCKETS);
+    const step = `ListObjectsV2 ${options.bucket}/${options.prefix}`;
+    const policy = download_retryPolicy(options.tuning);
+    try {
+        const objects = [];
+        let token;
+        do {
+            const page = await withRetry(() => store.listObjectsPage({ bucket: options.bucket, prefix: options.prefix, continuationToken: token }, options.signal), { policy, ...(options.signal ? { signal: options.signal } : {}), onRetry: () => undefined }).catch((error) => {
+                throw stepFailed(step, error, "Check the bucket, prefix and that the credentials may list it (s3:ListBucket).");
+            });
+            objects.push(...page.objects);
+            token = page.next;
+        } while (token !== undefined);
+        return objects;
+    }
+    finally {
+        store.destroy();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/index.ts
 
 
@@ -45288,14 +46178,15 @@ async function uploadFile(run, file) {
 
 
 
+
 /** Control calls (HeadObject, ListParts, Complete) run beside the part pool and need their own sockets. */
-const CONTROL_SOCKETS = 4;
+const engine_CONTROL_SOCKETS = 4;
 /** S3's limits, narrowed to the largest Buffer this Node.js can allocate (4 GiB before Node 22). */
 function runLimits(options) {
     return resolveLimits(options.limits);
 }
 /** Run-wide input errors: these are the caller's to fix before any file is touched, so they throw. */
-function checkOptions(options, limits) {
+function engine_checkOptions(options, limits) {
     const partSizeError = checkPartSize(options.partSize, limits);
     if (partSizeError)
         throw new Error(`Invalid part-size: ${partSizeError}`);
@@ -45333,7 +46224,7 @@ function bytesPerTransfer(options, limits) {
  */
 async function runUploads(files, options) {
     const limits = runLimits(options);
-    const checksumType = checkOptions(options, limits);
+    const checksumType = engine_checkOptions(options, limits);
     const perTransfer = bytesPerTransfer(options, limits);
     const memoryBound = options.concurrency * perTransfer;
     if (memoryBound > (0,external_node_os_.totalmem)() / 2) {
@@ -45347,7 +46238,7 @@ async function runUploads(files, options) {
     const tuning = options.tuning ?? {};
     // Each request gets a child of the run's signal: the SDK and node:http add a listener to what they get.
     const store = withChildSignals(createS3Store(options.s3, {
-        maxSockets: options.concurrency + CONTROL_SOCKETS,
+        maxSockets: options.concurrency + engine_CONTROL_SOCKETS,
         stallTimeoutMs: tuning.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
     }), options.signal);
     const run = {
@@ -45385,6 +46276,9 @@ async function runUploads(files, options) {
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(4006);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 ;// CONCATENATED MODULE: ./src/frontend/bucket-name.ts
 // Bucket names: Amazon S3's naming rules where the endpoint is Amazon's, a looser check elsewhere.
 
@@ -45528,7 +46422,7 @@ const INPUTS = [
     { name: "bucket", description: "Name of the S3 bucket to upload to.", default: "", required: true },
     {
         name: "path",
-        description: 'Files to upload: newline-separated glob patterns relative to the working directory; a leading "!" excludes.',
+        description: 'Files to upload: newline-separated glob patterns relative to the working directory; a leading "!" excludes. Download mode: globs over keys relative to "prefix"; empty takes every key under it.',
         default: "",
         required: true,
         multiline: true,
@@ -45540,7 +46434,7 @@ const INPUTS = [
     },
     {
         name: "base-dir",
-        description: "Directory the keys are relative to: base-dir/a/b.txt becomes key prefix/a/b.txt.",
+        description: "Directory the keys are relative to: base-dir/a/b.txt becomes key prefix/a/b.txt (and, in download mode, key prefix/a/b.txt is written to base-dir/a/b.txt).",
         default: ".",
     },
     {
@@ -45683,7 +46577,7 @@ const INPUTS = [
     },
     {
         name: "mode",
-        description: 'upload, or cleanup: abort in-progress multipart uploads under "prefix" older than "older-than" ("path" is not used).',
+        description: 'upload; download: fetch the objects under "prefix" into "base-dir", each verified against its stored checksum or ETag; or cleanup: abort in-progress multipart uploads under "prefix" older than "older-than" ("path" is not used).',
         default: "upload",
     },
     {
@@ -45694,6 +46588,16 @@ const INPUTS = [
     {
         name: "lifecycle-abort-days",
         description: 'Cleanup mode: also add a bucket lifecycle rule aborting incomplete uploads under "prefix" after this many days, keeping other rules; empty adds none.',
+        default: "",
+    },
+    {
+        name: "version-id",
+        description: 'Download mode: fetch this version of the one key "path" names (no wildcards); empty fetches the current version.',
+        default: "",
+    },
+    {
+        name: "expected-manifest",
+        description: "Download mode: path of a manifest written by an upload of this tool; every downloaded file must have the size and checksum it records, or it fails and is not kept.",
         default: "",
     },
 ];
@@ -45860,9 +46764,6 @@ function parseDuration(name, text) {
     return { ok: true, value: Number(match[1]) * unit };
 }
 
-// EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(4006);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 ;// CONCATENATED MODULE: ./src/frontend/header-rules.ts
 // Per-pattern headers: one "pattern | Header: value" per line, split at the first "|" and the first ":" after
 // it, so a value keeps its commas, semicolons and quotes as written (Cache-Control "public, max-age=31536000,
@@ -46060,6 +46961,7 @@ function parsePairs(name, text, limits) {
 
 
 
+
 const config_ALGORITHMS = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256", "none"];
 const CHECKSUM_TYPES = ["FULL_OBJECT", "COMPOSITE"];
 const SSE_MODES = ["AES256", "aws:kms", "aws:kms:dsse"];
@@ -46092,7 +46994,7 @@ function parseConfig(lookup, limits = resolveLimits(undefined), env = {}) {
     const bucketError = checkBucket(bucket, endpoint, pathStyle.ok && pathStyle.value);
     if (bucketError)
         errors.push(bucketError);
-    const mode = take(parseChoice("mode", text("mode"), ["upload", "cleanup"]), "upload");
+    const mode = take(parseChoice("mode", text("mode"), ["upload", "download", "cleanup"]), "upload");
     // Cleanup works on keys under the prefix; no local file is involved.
     const patterns = mode === "cleanup"
         ? []
@@ -46100,6 +47002,15 @@ function parseConfig(lookup, limits = resolveLimits(undefined), env = {}) {
             .split(/\r?\n/)
             .map((line) => line.trim())
             .filter((line) => line !== "");
+    // The runner passes action.yml's defaults for inputs left out, so only a different value counts as given.
+    const given = (name) => text(name) !== "" && text(name) !== (INPUTS.find((input) => input.name === name)?.default ?? "");
+    errors.push(...modeOnlyErrors(mode, given));
+    const versionId = optional("version-id");
+    if (mode === "download" && versionId !== undefined) {
+        const versionError = checkVersionTarget(versionId, patterns);
+        if (versionError)
+            errors.push(versionError);
+    }
     if (mode === "upload" && patterns.length === 0) {
         errors.push(`Input "path" is required: newline-separated glob patterns of the files to upload, e.g. dist/**.`);
     }
@@ -46155,7 +47066,11 @@ function parseConfig(lookup, limits = resolveLimits(undefined), env = {}) {
     const object = parseObjectSettings(text, take, errors);
     const headerRules = parseHeaderRules("headers", mode === "cleanup" ? "" : text("headers"));
     const requireChecksums = bool("require-checksums");
-    if (requireChecksums && checksumAlgorithm === null) {
+    if (mode === "download" && requireChecksums && !bool("verify")) {
+        errors.push(`Input "require-checksums" is true but "verify" is false, so no download would be checked; set verify to true, or require-checksums to false.`);
+    }
+    // A download checks the checksums the store keeps; checksum-algorithm only says what an upload sends.
+    if (requireChecksums && checksumAlgorithm === null && mode !== "download") {
         errors.push(`Input "require-checksums" is true but "checksum-algorithm" is none; choose an algorithm.`);
     }
     const lifecycleText = text("lifecycle-abort-days");
@@ -46167,6 +47082,7 @@ function parseConfig(lookup, limits = resolveLimits(undefined), env = {}) {
                 ? take(parseWholeNumber("lifecycle-abort-days", lifecycleText, 1, 36500), undefined)
                 : undefined,
         },
+        download: { versionId, expectedManifest: optional("expected-manifest") },
         engine: {
             bucket,
             s3: {
@@ -46243,6 +47159,48 @@ function parseObjectSettings(text, take, errors) {
             errors.push(`Input "sse-kms-key-id" needs "sse" set to aws:kms or aws:kms:dsse.`);
     }
     return object;
+}
+/** Inputs that only one mode reads; each says what it is for. */
+const UPLOAD_ONLY = [
+    "checksum-algorithm",
+    "checksum-type",
+    "content-md5",
+    "multipart-threshold",
+    "include-hidden-files",
+    "content-type",
+    "content-encoding",
+    "cache-control",
+    "headers",
+    "metadata",
+    "tags",
+    "storage-class",
+    "sse",
+    "sse-kms-key-id",
+    "sha256",
+];
+const CLEANUP_ONLY = ["older-than", "lifecycle-abort-days"];
+const DOWNLOAD_ONLY = ["version-id", "expected-manifest"];
+function modeOnlyErrors(mode, given) {
+    if (mode === "download") {
+        const misplaced = [
+            ...UPLOAD_ONLY.filter(given).map((name) => [name, "uploads"]),
+            ...CLEANUP_ONLY.filter(given).map((name) => [name, "cleanup"]),
+        ];
+        return misplaced.map(([name, use]) => `Input "${name}" does not apply to mode download (it is for ${use}); remove it.`);
+    }
+    return DOWNLOAD_ONLY.filter(given).map((name) => `Input "${name}" is for mode download; remove it, or set "mode" to download.`);
+}
+/** A version id names one object, so the key must be named outright: listings show only current versions. */
+function checkVersionTarget(versionId, patterns) {
+    const only = patterns.length === 1 ? patterns[0] : undefined;
+    if (only === undefined || only.startsWith("!") || only.endsWith("/") || picomatch_default().scan(only).isGlob) {
+        return (`Input "version-id" needs "path" to name exactly one key, relative to "prefix" and without wildcards ` +
+            `(e.g. app.tar.gz); a version id belongs to one object.`);
+    }
+    if (!/^[\x21-\x7e]+$/.test(versionId)) {
+        return `Input "version-id": "${versionId}" is not a version id; copy it from the object's versions (printable ASCII, no spaces).`;
+    }
+    return undefined;
 }
 function checkBucket(bucket, endpoint, forcePathStyle) {
     if (bucket === "")
@@ -46506,10 +47464,15 @@ function helpText() {
         "Usage: s3-verified-upload [upload] [options] <glob…>",
         "       s3-verified-upload cleanup --bucket <name> [--prefix <p>] [--older-than 7d] [--dry-run]",
         "                                  [--lifecycle-abort-days <n>]",
+        "       s3-verified-upload download --bucket <name> [--prefix <p>] [--base-dir <dir>] [<key glob…>]",
+        "                                   [--version-id <id>] [--expected-manifest <upload manifest>]",
         "",
         "Uploads files to S3 (or an S3-compatible store) with multipart uploads whose every part is checksummed",
         "and verified before the object is completed. Globs are relative to the working directory; a leading",
         '"!" excludes. Quote them so the shell does not expand them: s3-verified-upload --bucket b "dist/**"',
+        "",
+        "download fetches the objects under the prefix (or those the key globs, relative to the prefix, select)",
+        "into base-dir, each proven against its stored checksum or ETag before it is renamed into place.",
         "",
         "Options (each also read from an environment variable; a flag wins over the variable):",
         ...options,
@@ -46573,9 +47536,9 @@ function objectUrl(bucket, key, s3, region) {
  * made 1,045,020 bytes). The two lists that grow with the run get at most this many characters each, so
  * together with the small outputs they stay under 1 MB even counted as one.
  */
-const LIST_BUDGET = { results: 256 * 1024, keys: 192 * 1024 };
+const outputs_LIST_BUDGET = { results: 256 * 1024, keys: 192 * 1024 };
 /** A JSON array of as many items, in order, as fit the budget. */
-function cappedJsonArray(items, budget) {
+function outputs_cappedJsonArray(items, budget) {
     const whole = JSON.stringify(items);
     if (whole.length <= budget)
         return { json: whole, kept: items.length };
@@ -46617,7 +47580,7 @@ function runOutputs(run, s3, region, manifestPath) {
         bytes: String(sums.bytes),
     };
     const stored = run.files.filter((file) => !failedOrRefused(file)).map((file) => file.key);
-    const keys = cappedJsonArray(stored, LIST_BUDGET.keys);
+    const keys = outputs_cappedJsonArray(stored, outputs_LIST_BUDGET.keys);
     outputs["keys"] = keys.json;
     outputs["keys-truncated"] = String(keys.kept < stored.length);
     // Failed files first: they are what a later step acts on.
@@ -46625,7 +47588,7 @@ function runOutputs(run, s3, region, manifestPath) {
         ...run.files.filter(failedOrRefused),
         ...run.files.filter((file) => !failedOrRefused(file)),
     ];
-    const results = cappedJsonArray(failedFirst, LIST_BUDGET.results);
+    const results = outputs_cappedJsonArray(failedFirst, outputs_LIST_BUDGET.results);
     // Whole, it keeps the run's order.
     outputs["results"] = results.kept === run.files.length ? JSON.stringify(run.files) : results.json;
     outputs["results-truncated"] = String(results.kept < run.files.length);
@@ -48007,9 +48970,576 @@ function repeatedFailures() {
     };
 }
 
+;// CONCATENATED MODULE: ./src/frontend/download-paths.ts
+// Object keys → local paths for a download: base-dir + the key without the prefix, and nothing else. A key
+// that could write outside base-dir, or onto another key's file, is refused by name before anything is written.
+
+
+
+
+const MAX_ERRORS = 20;
+// eslint-disable-next-line no-control-regex
+const download_paths_CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+const WINDOWS_FORBIDDEN = /[<>:"|?*]/;
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+const FIX = 'exclude it with a "!" pattern in "path", or rename the object';
+/** The key folder under which an upload with this prefix put its files (the upload adds the same "/"). */
+function keyFolder(prefix) {
+    return joinPrefix(prefix, "");
+}
+function foldsNames(platform) {
+    return platform === "darwin" || platform === "win32";
+}
+/** Why the path part of a key (the key without its folder) cannot be a local path, or undefined. */
+function unsafeReason(relative, platform) {
+    const control = download_paths_CONTROL_CHARACTER.exec(relative);
+    if (control) {
+        const code = control[0].codePointAt(0).toString(16).toUpperCase().padStart(4, "0");
+        return `has control character U+${code}`;
+    }
+    if (relative.includes("\\"))
+        return "has a backslash, a path separator on Windows";
+    for (const segment of relative.split("/")) {
+        if (segment === "")
+            return 'has an empty segment (a leading or doubled "/")';
+        if (segment === "." || segment === "..")
+            return `has a "${segment}" segment`;
+        if (platform === "win32") {
+            if (WINDOWS_FORBIDDEN.test(segment))
+                return `has a character Windows forbids in names (<>:"|?*)`;
+            if (WINDOWS_RESERVED.test(segment))
+                return `has "${segment}", a name Windows reserves for a device`;
+            if (/[. ]$/.test(segment))
+                return `has "${segment}", which Windows stores without its trailing dot or space`;
+        }
+    }
+    return undefined;
+}
+/**
+ * objects: keys listed under keyFolder(prefix); baseDir absolute. Keys differing only in case or Unicode
+ * normalization collide on macOS and Windows (one file would overwrite the other), so they are refused there
+ * and accepted elsewhere, where they are distinct files.
+ */
+function mapKeys(objects, prefix, baseDir, platform = process.platform) {
+    const folder = keyFolder(prefix);
+    const fold = foldsNames(platform)
+        ? (text) => text.normalize("NFC").toLowerCase()
+        : (text) => text;
+    const errors = [];
+    const refuse = (key, why) => {
+        errors.push(`Key ${JSON.stringify(key)} ${why}; ${FIX}.`);
+    };
+    const files = [];
+    const skipped = [];
+    const fileByPath = new Map();
+    const accepted = [];
+    for (const object of objects) {
+        const key = object.key;
+        if (!key.startsWith(folder)) {
+            refuse(key, `is not under the prefix's folder "${folder}"`);
+            continue;
+        }
+        const relative = key.slice(folder.length);
+        if (relative === "" || relative.endsWith("/")) {
+            if (object.size === 0)
+                skipped.push(key);
+            else
+                refuse(key, `ends in "/" yet holds ${object.size} bytes, so it cannot be a file`);
+            continue;
+        }
+        const reason = unsafeReason(relative, platform);
+        if (reason) {
+            refuse(key, reason);
+            continue;
+        }
+        const folded = fold(relative);
+        const other = fileByPath.get(folded);
+        if (other !== undefined) {
+            refuse(key, `and key ${JSON.stringify(other)} would be the same local file on this system`);
+            continue;
+        }
+        fileByPath.set(folded, key);
+        accepted.push({ object, relative });
+    }
+    // A key whose path is a folder of another key's path: one of the two cannot be written.
+    const folderOwner = new Map();
+    for (const { object, relative } of accepted) {
+        const segments = fold(relative).split("/");
+        for (let depth = 1; depth < segments.length; depth++) {
+            const dir = segments.slice(0, depth).join("/");
+            if (!folderOwner.has(dir))
+                folderOwner.set(dir, object.key);
+        }
+    }
+    for (const { object, relative } of accepted) {
+        const needsFolder = folderOwner.get(fold(relative));
+        if (needsFolder !== undefined) {
+            refuse(object.key, `would be a file where key ${JSON.stringify(needsFolder)} needs a directory`);
+            continue;
+        }
+        const destination = external_node_path_default().join(baseDir, ...relative.split("/"));
+        const inside = external_node_path_default().relative(baseDir, destination);
+        // Unreachable after the checks above; kept so a future change to them cannot write outside base-dir.
+        if (inside === "" || inside.startsWith("..") || external_node_path_default().isAbsolute(inside)) {
+            refuse(object.key, `would be written outside base-dir "${baseDir}"`);
+            continue;
+        }
+        files.push({ key: object.key, size: object.size, path: destination });
+    }
+    if (errors.length === 0)
+        return { ok: true, files, skipped };
+    return { ok: false, errors: capped(errors) };
+}
+/** The first refusals and a count: one cause often refuses thousands of keys. */
+function capped(errors) {
+    const shown = errors.slice(0, MAX_ERRORS);
+    if (errors.length > MAX_ERRORS)
+        shown.push(`…and ${errors.length - MAX_ERRORS} more keys refused.`);
+    return shown;
+}
+/**
+ * Keys whose folder below base-dir already exists as a symbolic link: the engine would write through it,
+ * possibly outside base-dir. Folders that do not exist yet are created by the download, never as links.
+ */
+async function linkedFolderErrors(files, baseDir) {
+    const linked = new Map();
+    const isLink = (folder) => {
+        let answer = linked.get(folder);
+        if (answer === undefined) {
+            answer = (0,promises_.lstat)(folder).then((stats) => stats.isSymbolicLink(), () => false);
+            linked.set(folder, answer);
+        }
+        return answer;
+    };
+    const errors = [];
+    for (const file of files) {
+        const segments = external_node_path_default().relative(baseDir, external_node_path_default().dirname(file.path)).split((external_node_path_default()).sep).filter(Boolean);
+        for (let depth = 1; depth <= segments.length; depth++) {
+            const folder = external_node_path_default().join(baseDir, ...segments.slice(0, depth));
+            if (await isLink(folder)) {
+                errors.push(`Key ${JSON.stringify(file.key)} would be written through ${folder}, a symbolic link, possibly outside ` +
+                    `base-dir; remove the link, exclude the key with a "!" pattern in "path", or choose another base-dir.`);
+                break;
+            }
+        }
+    }
+    return capped(errors);
+}
+function cleanPattern(pattern) {
+    return pattern.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+}
+/** A pattern matches a key path, or, naming a folder, everything below it. */
+function matcher(patterns) {
+    const expanded = patterns.map(cleanPattern).flatMap((pattern) => [pattern, `${pattern}/**`]);
+    // Keys have no hidden files: a "." name is as much a part of the backup as any other.
+    return expanded.length === 0 ? () => false : picomatch_default()(expanded, { dot: true });
+}
+/**
+ * The keys the patterns select, in listing order: globs are relative to the prefix's folder, "!" excludes
+ * whatever its position (as for uploads), and with no including pattern everything under the prefix is taken.
+ */
+function selectKeys(objects, prefix, patterns) {
+    const folder = keyFolder(prefix);
+    const includes = patterns.filter((pattern) => !pattern.startsWith("!"));
+    const included = includes.length === 0 ? () => true : matcher(includes);
+    const excluded = matcher(patterns.filter((pattern) => pattern.startsWith("!")).map((pattern) => pattern.slice(1)));
+    return objects.filter((object) => {
+        const relative = object.key.startsWith(folder) ? object.key.slice(folder.length) : object.key;
+        return included(relative) && !excluded(relative);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/frontend/expected-manifest.ts
+// expected-manifest: an upload's manifest (manifest.ts) read back as, per key, what a download must reproduce.
+// Only files the upload stored count; its failed or dry-run entries promise nothing.
+
+const expected_manifest_ALGORITHMS = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
+const TYPES = ["FULL_OBJECT", "COMPOSITE"];
+const STORED = new Set(["uploaded", "unchanged"]);
+const expected_manifest_FIX = 'give the file an upload of s3-verified-upload wrote (the action\'s "manifest" output)';
+const isRecord = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
+const nullableString = (value) => value === null || typeof value === "string";
+/** The field that makes an entry unusable, or undefined. */
+function badField(entry) {
+    if (typeof entry["key"] !== "string" || entry["key"] === "")
+        return "key";
+    if (typeof entry["status"] !== "string")
+        return "status";
+    if (!Number.isSafeInteger(entry["size"]) || entry["size"] < 0)
+        return "size";
+    if (typeof entry["etag"] !== "string")
+        return "etag";
+    const algorithm = entry["checksumAlgorithm"];
+    if (algorithm !== null && !expected_manifest_ALGORITHMS.includes(algorithm))
+        return "checksumAlgorithm";
+    const type = entry["checksumType"];
+    if (type !== null && !TYPES.includes(type))
+        return "checksumType";
+    if (!nullableString(entry["checksumRemote"]) || !nullableString(entry["checksumLocal"]))
+        return "checksumRemote";
+    if (entry["sha256"] !== undefined &&
+        entry["sha256"] !== null &&
+        !/^[0-9a-f]{64}$/.test(String(entry["sha256"]))) {
+        return "sha256";
+    }
+    return undefined;
+}
+function expectation(entry) {
+    const sha256 = entry["sha256"];
+    return {
+        size: entry["size"],
+        checksumAlgorithm: entry["checksumAlgorithm"],
+        checksumType: entry["checksumType"],
+        // What the store confirmed, else what the upload computed: equal for every verified file.
+        checksum: (entry["checksumRemote"] ?? entry["checksumLocal"]),
+        etag: entry["etag"],
+        ...(typeof sha256 === "string" ? { sha256 } : {}),
+    };
+}
+/** source: the input's value, to name it in errors. */
+function parseExpectedManifest(text, source) {
+    const fail = (why) => ({
+        ok: false,
+        error: `Input "expected-manifest": ${source} ${why}; ${expected_manifest_FIX}.`,
+    });
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (error) {
+        return fail(`is not JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (!isRecord(data) || data["tool"] !== "s3-verified-upload" || !Array.isArray(data["files"])) {
+        return fail("is not a manifest of s3-verified-upload");
+    }
+    if (data["kind"] === "download")
+        return fail("is a download manifest, which proves a download, not what was uploaded");
+    const files = new Map();
+    for (const [index, entry] of data["files"].entries()) {
+        const field = isRecord(entry) ? badField(entry) : "key";
+        if (field !== undefined)
+            return fail(`is damaged: file ${index + 1} has no valid "${field}"`);
+        const record = entry;
+        if (!STORED.has(record["status"]))
+            continue;
+        const key = record["key"];
+        if (files.has(key))
+            return fail(`lists key "${key}" twice`);
+        files.set(key, expectation(record));
+    }
+    return {
+        ok: true,
+        manifest: { bucket: typeof data["bucket"] === "string" ? data["bucket"] : null, files },
+    };
+}
+async function readExpectedManifest(file) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(file, "utf8");
+    }
+    catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        return { ok: false, error: `Input "expected-manifest": cannot read ${file} (${why}); ${expected_manifest_FIX}.` };
+    }
+    return parseExpectedManifest(text, file);
+}
+
+;// CONCATENATED MODULE: ./src/frontend/download.ts
+// The download run both front ends share: config → listing → key globs → local paths → expectations → engine.
+// Everything else is how each front end reports it.
+
+
+
+
+
+const ENGINE = { list: listRemoteFiles, run: runDownloads };
+const download_STEP = "expected-manifest";
+async function download(config, hooks, engine = ENGINE, cwd = process.cwd()) {
+    const settings = withDefaultRegion(config, process.env);
+    const folder = keyFolder(config.prefix);
+    const where = `s3://${settings.bucket}/${folder}`;
+    let expected;
+    if (config.download.expectedManifest !== undefined) {
+        const read = await readExpectedManifest(external_node_path_default().resolve(cwd, config.download.expectedManifest));
+        if (!read.ok)
+            return { kind: "failed", message: read.error, badSetting: true };
+        expected = read.manifest;
+        if (expected.bucket !== null && expected.bucket !== settings.bucket) {
+            hooks.onEvent({
+                type: "warning",
+                message: `expected-manifest records bucket "${expected.bucket}", this run reads "${settings.bucket}"; the objects must still match it (a replica keeps sizes and checksums).`,
+            });
+        }
+    }
+    const versionId = config.download.versionId;
+    let selected;
+    if (versionId !== undefined) {
+        // The config allows version-id only with one key named outright; size is not known before the engine's HEAD.
+        selected = [{ key: folder + config.patterns[0].replace(/^(\.\/)+/, ""), size: 0 }];
+    }
+    else {
+        let listed;
+        try {
+            listed = await engine.list({
+                bucket: settings.bucket,
+                s3: settings.s3,
+                prefix: folder,
+                ...(hooks.signal ? { signal: hooks.signal } : {}),
+            });
+        }
+        catch (error) {
+            return { kind: "failed", message: `Listing ${where} failed: ${download_errorText(error)}` };
+        }
+        selected = selectKeys(listed, config.prefix, config.patterns);
+    }
+    const baseDir = external_node_path_default().resolve(cwd, config.baseDir);
+    const mapped = mapKeys(selected, config.prefix, baseDir);
+    const unsafe = mapped.ok ? await linkedFolderErrors(mapped.files, baseDir) : mapped.errors;
+    if (!mapped.ok || unsafe.length > 0) {
+        return {
+            kind: "failed",
+            message: `${unsafe.length === 1 ? "A key" : "Keys"} under ${where} cannot be downloaded safely, so nothing was:\n${unsafe.join("\n")}`,
+        };
+    }
+    const refused = [];
+    const files = [];
+    for (const file of mapped.files) {
+        const expectation = expected?.files.get(file.key);
+        const problem = expected ? expectationProblem(file, expectation, versionId !== undefined) : undefined;
+        if (problem) {
+            refused.push(refusal(file, problem.detail, problem.hint, expectation?.size));
+            continue;
+        }
+        files.push({
+            key: file.key,
+            path: file.path,
+            ...(versionId !== undefined ? { versionId } : {}),
+            ...(expectation ? { expected: expectation } : {}),
+        });
+    }
+    if (expected && versionId === undefined)
+        refused.push(...missingObjects(expected, selected, config, baseDir));
+    for (const result of refused)
+        hooks.onEvent({ type: "file-done", result });
+    if (files.length === 0 && refused.length === 0) {
+        const patterns = config.patterns.length > 0 ? config.patterns.join(", ") : "everything";
+        return {
+            kind: "no-files",
+            level: config.ifNoFilesFound,
+            message: `No object under ${where} matched "path" (${patterns}); check "prefix" and the patterns, or set "if-no-files-found" to warn or ignore.`,
+        };
+    }
+    let run = { ok: true, files: [] };
+    if (files.length > 0) {
+        try {
+            run = await engine.run(files, {
+                bucket: settings.bucket,
+                s3: settings.s3,
+                concurrency: settings.concurrency,
+                partSize: settings.partSize,
+                overwrite: settings.overwrite,
+                verify: settings.verify,
+                requireChecksums: settings.requireChecksums ?? false,
+                dryRun: settings.dryRun,
+                onFailure: settings.onFailure,
+                onEvent: hooks.onEvent,
+                ...(hooks.signal ? { signal: hooks.signal } : {}),
+            });
+        }
+        catch (error) {
+            return { kind: "failed", message: download_errorText(error) };
+        }
+    }
+    return { kind: "done", run: { ok: run.ok && refused.length === 0, files: [...refused, ...run.files] } };
+}
+function expectationProblem(file, expectation, sizeUnknown) {
+    if (!expectation) {
+        return {
+            detail: "expected-manifest does not list this key",
+            hint: 'exclude the key with a "!" pattern in "path", or give the manifest of the upload that stored it',
+        };
+    }
+    if (!sizeUnknown && expectation.size !== file.size) {
+        return {
+            detail: `the object has ${file.size} bytes; expected-manifest records ${expectation.size}`,
+            hint: "the object changed after that upload: give the manifest of the upload that stored this version, or upload it again",
+        };
+    }
+    return undefined;
+}
+/** Keys the manifest vouches for, selected by the patterns, that the listing does not have. */
+function missingObjects(expected, listed, config, baseDir) {
+    const present = new Set(listed.map((object) => object.key));
+    const folder = keyFolder(config.prefix);
+    const promised = [...expected.files]
+        .filter(([key]) => key.startsWith(folder) && !present.has(key))
+        .map(([key, expectation]) => ({ key, size: expectation.size }));
+    return selectKeys(promised, config.prefix, config.patterns).map((object) => refusal({ ...object, path: external_node_path_default().join(baseDir, ...object.key.slice(folder.length).split("/")) }, "expected-manifest lists this key, but the bucket has no such object", 'restore the object (or its version) in the bucket, or exclude the key with a "!" pattern in "path"', object.size));
+}
+/** A file failed by the front end before any byte was fetched; nothing was written for it. */
+function refusal(file, detail, hint, size = file.size) {
+    return {
+        key: file.key,
+        path: file.path,
+        size,
+        etag: "",
+        checksumAlgorithm: null,
+        checksumType: null,
+        checksumRemote: null,
+        checksumLocal: null,
+        verification: "none",
+        verified: false,
+        status: "failed",
+        error: `${file.key} → ${file.path}: ${detail}; ${hint}.`,
+        failure: { step: download_STEP, code: null, detail, hint },
+        notes: [],
+        durationMs: 0,
+    };
+}
+function download_errorText(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+/** Said when SIGINT/SIGTERM arrives, so the log shows what happens to the downloads in flight. */
+function downloadCancelText(config) {
+    return config.engine.onFailure === "keep"
+        ? "Cancelled: stopping; partial downloads keep their temp files beside their destinations (on-failure: keep)."
+        : "Cancelled: stopping and removing partial downloads (on-failure: abort); no destination file is half-written.";
+}
+
+;// CONCATENATED MODULE: ./src/frontend/download-report.ts
+// What a download run reports, for both front ends: outputs, the download manifest, one line per file, the
+// totals line and the final error. Mirrors outputs.ts, manifest.ts and totals-line.ts for uploads.
+
+
+
+
+
+
+function downloadTotals(files) {
+    const count = (status) => files.filter((file) => file.status === status).length;
+    return {
+        downloaded: count("downloaded"),
+        skipped: count("unchanged"),
+        failed: count("failed"),
+        dryRun: count("dry-run"),
+        bytes: files.filter((file) => file.status === "downloaded").reduce((sum, file) => sum + file.size, 0),
+    };
+}
+const failed = (file) => file.status === "failed";
+function downloadOutputs(run, manifestPath) {
+    const sums = downloadTotals(run.files);
+    const outputs = {
+        downloaded: String(sums.downloaded),
+        skipped: String(sums.skipped),
+        bytes: String(sums.bytes),
+    };
+    // Failed files first: they are what a later step acts on.
+    const failedFirst = [...run.files.filter(failed), ...run.files.filter((file) => !failed(file))];
+    const results = cappedJsonArray(failedFirst, LIST_BUDGET.results);
+    outputs["results"] = results.kept === run.files.length ? JSON.stringify(run.files) : results.json;
+    outputs["results-truncated"] = String(results.kept < run.files.length);
+    if (manifestPath !== undefined)
+        outputs["manifest"] = manifestPath;
+    const only = run.files.length === 1 ? run.files[0] : undefined;
+    if (only && (only.status === "downloaded" || only.status === "unchanged")) {
+        outputs["path"] = only.path;
+        outputs["key"] = only.key;
+        outputs["etag"] = only.etag;
+        outputs["version-id"] = only.versionId ?? "";
+        outputs["checksum"] = only.checksumRemote ?? only.checksumLocal ?? "";
+    }
+    return outputs;
+}
+function buildDownloadManifest(bucket, prefix, baseDir, s3, run, createdAt) {
+    return {
+        tool: "s3-verified-upload",
+        kind: "download",
+        version: VERSION,
+        createdAt: createdAt.toISOString(),
+        bucket,
+        prefix,
+        baseDir,
+        endpoint: s3.endpoint ?? null,
+        ok: run.ok,
+        totals: downloadTotals(run.files),
+        files: run.files,
+    };
+}
+/** Writes into dir under a fresh name (several steps of a job may download) and returns the path. */
+async function writeDownloadManifest(dir, manifest) {
+    const file = path.join(dir, `s3-verified-download-${randomUUID()}.json`);
+    await writeFile(file, JSON.stringify(manifest, null, 2) + "\n");
+    return file;
+}
+function checksumText(result) {
+    if (result.checksumAlgorithm === null)
+        return `ETag ${result.etag}`;
+    const value = result.checksumRemote ?? result.checksumLocal ?? "";
+    return [result.checksumAlgorithm, result.checksumType, value].filter(Boolean).join(" ");
+}
+function proof(result) {
+    return result.verified && result.verification !== "none"
+        ? `verified by ${result.verification}`
+        : "NOT verified";
+}
+/** The engine's error names the key and path already; an error that does not gets them added. */
+function downloadFailureDetail(result) {
+    const error = result.error ?? "failed without an error message";
+    return error.includes(result.key) ? error : `${result.key} → ${result.path}: ${error}`;
+}
+/** One line saying what happened to a file and how it was proven. */
+function describeDownload(bucket, result) {
+    const where = `s3://${bucket}/${result.key}`;
+    const size = formatBytes(result.size);
+    switch (result.status) {
+        case "failed":
+            return `FAILED ${downloadFailureDetail(result)}`;
+        case "unchanged":
+            return `unchanged ${result.path} (${size}, identical to ${where}: ${proof(result)})`;
+        case "dry-run":
+            return `would download ${where} → ${result.path} (${size})`;
+        case "downloaded":
+            return `downloaded ${where} → ${result.path} (${size}, ${checksumText(result)}, ${proof(result)})`;
+    }
+}
+function download_report_verifiedPart(files) {
+    const counts = new Map();
+    let unverified = 0;
+    for (const file of files) {
+        if (file.status !== "downloaded" && file.status !== "unchanged")
+            continue;
+        if (!file.verified || file.verification === "none") {
+            unverified++;
+            continue;
+        }
+        const label = file.verification === "etag-md5" ? "ETag/MD5" : `${file.checksumAlgorithm ?? "unknown"} checksum`;
+        counts.set(label, (counts.get(label) ?? 0) + 1);
+    }
+    const groups = [...counts].map(([label, count]) => `${count} by ${label}`);
+    return `${groups.join(", ") || "none"}${unverified > 0 ? `, ${unverified} NOT verified` : ""}`;
+}
+function downloadTotalsLine(files, durationMs) {
+    const sums = downloadTotals(files);
+    const count = `${files.length} file${files.length === 1 ? "" : "s"}`;
+    const outcome = sums.dryRun > 0
+        ? `dry run, ${sums.dryRun} would download, ${sums.skipped} unchanged, ${sums.failed} failed`
+        : `${sums.downloaded} downloaded (${formatBytes(sums.bytes)}), ${sums.skipped} unchanged, ${sums.failed} failed`;
+    const seconds = durationMs < 10_000 ? `${(durationMs / 1000).toFixed(1)}s` : formatDuration(durationMs);
+    return `Totals: ${count}, ${outcome}; verified: ${download_report_verifiedPart(files)}; ${seconds}`;
+}
+const MAX_FAILURE_LINES = 20;
+/** The final error: one line per failed file, up to 20; `perFile` says where the rest are. */
+function downloadFailureText(files, perFile) {
+    const failures = files.filter(failed);
+    const lines = failures.slice(0, MAX_FAILURE_LINES).map((file) => `- ${downloadFailureDetail(file)}`);
+    if (failures.length > MAX_FAILURE_LINES)
+        lines.push(`…and ${failures.length - MAX_FAILURE_LINES} more; ${perFile}.`);
+    return [`${failures.length} of ${files.length} files failed:`, ...lines].join("\n");
+}
+
 ;// CONCATENATED MODULE: ./src/frontend/version.ts
 // Kept in step with package.json by test/unit/frontend-docs.test.ts; a JSON import would drag package.json into dist.
-const VERSION = "0.1.0";
+const version_VERSION = "0.1.0";
 
 ;// CONCATENATED MODULE: ./src/frontend/unsettled.ts
 /**
@@ -48083,6 +49613,8 @@ function exitCode(code, signal) {
 
 
 
+
+
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -48091,7 +49623,7 @@ const PER_FILE_DETAIL = "--json lists every file with its own error";
  * Progress goes through a buffer flushed at most every flushMs: one synchronous stderr write per finished
  * file cost ~0.2 s per 1,000 small files. finish() (and exit) writes whatever is left, in order.
  */
-function progressHandler(io, flushMs = 100) {
+function progressHandler(io, doneLine, flushMs = 100) {
     const tty = io.stderr.isTTY === true;
     const clear = tty ? "\r\x1b[K" : "";
     let pending = "";
@@ -48112,12 +49644,13 @@ function progressHandler(io, flushMs = 100) {
     };
     process.on("exit", flush);
     const progress = tty ? barProgress({ write }) : lineProgress({ write: (line) => write(`${line}\n`) });
-    // A cause shared by many files is shown with its first file here, and counted in the final error.
-    const repeated = repeatedFailures();
     return {
         onEvent: (event) => {
-            if (event.type === "file-done" && !repeated(event.result))
-                write(`${clear}${describeResult(event.result)}\n`);
+            if (event.type === "file-done") {
+                const line = doneLine(event);
+                if (line !== undefined)
+                    write(`${clear}${line}\n`);
+            }
             if (event.type === "warning")
                 write(`${clear}warning: ${event.file ? `${event.file.key}: ` : ""}${event.message}\n`);
             progress(event);
@@ -48144,10 +49677,14 @@ function jsonResult(bucket, outcome) {
         ...(outcome.kind === "no-files" ? { message: outcome.message } : {}),
     };
 }
+const COMMANDS = ["upload", "download", "cleanup"];
+function isCommand(word) {
+    return COMMANDS.includes(word);
+}
 async function main(argv, io) {
-    // "upload" may be named explicitly; "cleanup" is the same as --mode cleanup.
-    const command = argv[0] === "cleanup" ? "cleanup" : "upload";
-    const parsed = parseArgs(argv[0] === "upload" || argv[0] === "cleanup" ? argv.slice(1) : argv);
+    // "upload" may be named explicitly; "download" and "cleanup" are the same as --mode download / cleanup.
+    const command = isCommand(argv[0]) ? argv[0] : "upload";
+    const parsed = parseArgs(isCommand(argv[0]) ? argv.slice(1) : argv);
     if (!parsed.ok) {
         io.stderr.write(`error: ${parsed.error}\n`);
         return EXIT_USAGE;
@@ -48158,7 +49695,7 @@ async function main(argv, io) {
         return EXIT_OK;
     }
     if (args.version) {
-        io.stdout.write(`${VERSION}\n`);
+        io.stdout.write(`${version_VERSION}\n`);
         return EXIT_OK;
     }
     const known = new Set(INPUTS.map((input) => envName(input.name)));
@@ -48168,8 +49705,8 @@ async function main(argv, io) {
         }
     }
     const lookup = (name) => {
-        if (name === "mode" && command === "cleanup")
-            return "cleanup";
+        if (name === "mode" && command !== "upload")
+            return command;
         if (name === "path" && args.globs.length > 0) {
             return [...args.globs, ...(args.values.get("path") ?? "").split("\n")].join("\n");
         }
@@ -48186,7 +49723,16 @@ async function main(argv, io) {
     }
     if (config.config.mode === "cleanup")
         return cleanupCommand(config.config, io, args.json);
-    const progress = progressHandler(io);
+    if (config.config.mode === "download") {
+        if (args.checksumsFile !== undefined) {
+            io.stderr.write("error: --checksums-file lists the files an upload stored; remove it for download (the --json results have every file's checksum).\n");
+            return EXIT_USAGE;
+        }
+        return downloadCommand(config.config, io, args.json);
+    }
+    // A cause shared by many files is shown with its first file here, and counted in the final error.
+    const repeated = repeatedFailures();
+    const progress = progressHandler(io, (event) => repeated(event.result) ? undefined : describeResult(event.result));
     const onAbort = () => {
         progress.flush();
         io.stderr.write(`${cancelText(config.config)}\n`);
@@ -48237,6 +49783,52 @@ async function writeChecksums(target, config, files, io) {
             "choose a path in a writable directory.\n");
         return false;
     }
+}
+function downloadJson(config, outcome) {
+    const where = { bucket: config.engine.bucket, prefix: config.prefix };
+    if (outcome.kind === "failed")
+        return { ok: false, ...where, error: outcome.message, files: [] };
+    const files = outcome.kind === "done" ? outcome.run.files : [];
+    const ok = outcome.kind === "done" ? outcome.run.ok : outcome.level !== "error";
+    return {
+        ok,
+        ...where,
+        ...downloadTotals(files),
+        files,
+        ...(outcome.kind === "no-files" ? { message: outcome.message } : {}),
+    };
+}
+async function downloadCommand(config, io, json) {
+    const bucket = config.engine.bucket;
+    const progress = progressHandler(io, (event) => describeDownload(bucket, event.result));
+    const onAbort = () => {
+        progress.flush();
+        io.stderr.write(`${downloadCancelText(config)}\n`);
+    };
+    io.signal?.addEventListener("abort", onAbort, { once: true });
+    const started = performance.now();
+    let outcome;
+    try {
+        outcome = await download(config, { onEvent: progress.onEvent, signal: io.signal });
+    }
+    finally {
+        progress.finish();
+    }
+    if (json)
+        io.stdout.write(JSON.stringify(downloadJson(config, outcome), null, 2) + "\n");
+    if (outcome.kind === "failed") {
+        io.stderr.write(`error: ${outcome.message}\n`);
+        return outcome.badSetting ? EXIT_USAGE : EXIT_FAILED;
+    }
+    if (outcome.kind === "no-files") {
+        if (outcome.level !== "ignore")
+            io.stderr.write(`${outcome.level}: ${outcome.message}\n`);
+        return outcome.level === "error" ? EXIT_FAILED : EXIT_OK;
+    }
+    if (!outcome.run.ok)
+        io.stderr.write(`error: ${downloadFailureText(outcome.run.files, PER_FILE_DETAIL)}\n`);
+    io.stderr.write(`${downloadTotalsLine(outcome.run.files, performance.now() - started)}\n`);
+    return outcome.run.ok ? EXIT_OK : EXIT_FAILED;
 }
 async function cleanupCommand(config, io, json) {
     const outcome = await cleanup(config, io.signal);

@@ -18,7 +18,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: "path",
     description:
-      'Files to upload: newline-separated glob patterns relative to the working directory; a leading "!" excludes.',
+      'Files to upload: newline-separated glob patterns relative to the working directory; a leading "!" excludes. Download mode: globs over keys relative to "prefix"; empty takes every key under it.',
     default: "",
     required: true,
     multiline: true,
@@ -31,7 +31,8 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: "base-dir",
-    description: "Directory the keys are relative to: base-dir/a/b.txt becomes key prefix/a/b.txt.",
+    description:
+      "Directory the keys are relative to: base-dir/a/b.txt becomes key prefix/a/b.txt (and, in download mode, key prefix/a/b.txt is written to base-dir/a/b.txt).",
     default: ".",
   },
   {
@@ -189,7 +190,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: "mode",
     description:
-      'upload, or cleanup: abort in-progress multipart uploads under "prefix" older than "older-than" ("path" is not used).',
+      'upload; download: fetch the objects under "prefix" into "base-dir", each verified against its stored checksum or ETag; or cleanup: abort in-progress multipart uploads under "prefix" older than "older-than" ("path" is not used).',
     default: "upload",
   },
   {
@@ -202,6 +203,18 @@ export const INPUTS: readonly InputSpec[] = [
     name: "lifecycle-abort-days",
     description:
       'Cleanup mode: also add a bucket lifecycle rule aborting incomplete uploads under "prefix" after this many days, keeping other rules; empty adds none.',
+    default: "",
+  },
+  {
+    name: "version-id",
+    description:
+      'Download mode: fetch this version of the one key "path" names (no wildcards); empty fetches the current version.',
+    default: "",
+  },
+  {
+    name: "expected-manifest",
+    description:
+      "Download mode: path of a manifest written by an upload of this tool; every downloaded file must have the size and checksum it records, or it fails and is not kept.",
     default: "",
   },
 ];

@@ -58,7 +58,7 @@ export function objectUrl(bucket: string, key: string, s3: S3Settings, region: s
 export const LIST_BUDGET = { results: 256 * 1024, keys: 192 * 1024 };
 
 /** A JSON array of as many items, in order, as fit the budget. */
-function cappedJsonArray(items: readonly unknown[], budget: number): { json: string; kept: number } {
+export function cappedJsonArray(items: readonly unknown[], budget: number): { json: string; kept: number } {
   const whole = JSON.stringify(items);
   if (whole.length <= budget) return { json: whole, kept: items.length };
   const kept: string[] = [];

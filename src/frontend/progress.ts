@@ -1,6 +1,10 @@
 // Progress for people: throttled lines for logs, or one redrawn bar for a terminal.
+import type { DownloadEvent } from "../engine/download/types.js";
 import type { EngineEvent } from "../engine/types.js";
 import { formatBytes, formatDuration, formatRate } from "./format.js";
+
+/** Uploads and downloads send the same progress events, with the file each is about. */
+export type ProgressEvent = EngineEvent | DownloadEvent;
 
 export interface ProgressSink {
   write(line: string): void;
@@ -25,7 +29,7 @@ function progressText(done: number, size: number, elapsedMs: number): string {
  * Logs are not terminals: a file gets a line only once it has been running for intervalMs, then at most
  * every intervalMs, so small files stay quiet and big ones show they are alive.
  */
-export function lineProgress(sink: ProgressSink, intervalMs = 5000): (event: EngineEvent) => void {
+export function lineProgress(sink: ProgressSink, intervalMs = 5000): (event: ProgressEvent) => void {
   const now = sink.now ?? Date.now;
   const transfers = new Map<string, Transfer>();
   return (event) => {
@@ -50,7 +54,7 @@ export function lineProgress(sink: ProgressSink, intervalMs = 5000): (event: Eng
 }
 
 /** One line for the whole run, redrawn in place on a TTY; finished files are printed above it. */
-export function barProgress(sink: ProgressSink, intervalMs = 200): (event: EngineEvent) => void {
+export function barProgress(sink: ProgressSink, intervalMs = 200): (event: ProgressEvent) => void {
   const now = sink.now ?? Date.now;
   const transfers = new Map<string, Transfer>();
   const startedAt = now();

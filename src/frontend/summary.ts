@@ -35,11 +35,11 @@ const ENTITIES: Record<string, string> = {
   "\n": "&#10;",
 };
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"'\r\n]/g, (char) => ENTITIES[char]!);
 }
 
-function code(text: string): string {
+export function code(text: string): string {
   return `<code>${escapeHtml(text)}</code>`;
 }
 

@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runUploads, type ChecksumAlgorithm, type ChecksumType } from "../../src/engine/index.js";
 import { runDownloads, type DownloadOptions, type RemoteFile } from "../../src/engine/download/index.js";
@@ -325,6 +325,43 @@ describe("a damaged or changing object never reaches the destination", () => {
     expect(result.notes[0]).toMatch(/did not prove out .*CRC64NVME.*downloaded again once/);
     expect((await readFile(remote.path)).equals(bytes)).toBe(true);
     expect(await outFiles()).toEqual(["transit.bin"]);
+  });
+});
+
+describe("expected-manifest: the object must be the one the upload stored", () => {
+  it("matches the upload's stored checksum and downloads; a same-size replacement fails before any GET, with no file", async () => {
+    const { bytes, remote } = await uploaded("manifested.bin", 40 * KiB, "CRC64NVME");
+    const head = await sdk.send(
+      new HeadObjectCommand({ Bucket: BUCKET, Key: remote.key, ChecksumMode: "ENABLED" }),
+    );
+    const expected = {
+      size: bytes.length,
+      checksumAlgorithm: "CRC64NVME" as const,
+      checksumType: "FULL_OBJECT" as const,
+      checksum: head.ChecksumCRC64NVME!,
+      etag: head.ETag!,
+    };
+    const good = await runDownloads([{ ...remote, expected }], downloadOptions());
+    expect(good.files[0]).toMatchObject({ status: "downloaded", verified: true });
+    expect(await readFile(remote.path)).toEqual(bytes);
+
+    const other = Buffer.from(bytes);
+    other[5]! ^= 0xff;
+    await sdk.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: remote.key, Body: other, ChecksumAlgorithm: "CRC64NVME" }),
+    );
+    const elsewhere = { ...remote, path: path.join(caseDir, "out", "again.bin") };
+    const before = emulator.requestLog.length;
+    const bad = await runDownloads([{ ...elsewhere, expected }], downloadOptions());
+    expect(bad.files[0]).toMatchObject({ status: "failed", verified: false });
+    expect(bad.files[0]!.error).toMatch(
+      /expected-manifest .*manifested\.bin failed: its CRC64NVME is .*the manifest records/,
+    );
+    const gets = emulator.requestLog
+      .slice(before)
+      .filter((entry) => entry.operation === "GetObject" && entry.key === remote.key);
+    expect(gets).toEqual([]);
+    expect(await outFiles()).toEqual(["manifested.bin"]);
   });
 });
 

@@ -36,6 +36,7 @@ describe("parseConfig", () => {
       headerRules: [],
       mode: "upload",
       cleanup: { olderThanMs: 7 * 86_400_000, lifecycleDays: undefined },
+      download: { versionId: undefined, expectedManifest: undefined },
     } satisfies UploadConfig);
   });
 
@@ -113,6 +114,7 @@ describe("parseConfig", () => {
       headerRules: [{ line: 1, pattern: "*.html", header: "cacheControl", value: "no-cache" }],
       mode: "upload",
       cleanup: { olderThanMs: 7 * 86_400_000, lifecycleDays: undefined },
+      download: { versionId: undefined, expectedManifest: undefined },
     } satisfies UploadConfig);
   });
 

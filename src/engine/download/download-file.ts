@@ -227,11 +227,49 @@ function describePlan(result: DownloadResult, head: StoredObject, plan: ProofPla
   result.notes = [...plan.notes];
 }
 
+const unquoted = (etag: string): string => etag.replace(/^"|"$/g, "");
+
+/**
+ * With expected-manifest: the object must be the one the upload stored, by the same value the download then
+ * proves the bytes against (the stored checksum, or the MD5 ETag). Size alone is never enough.
+ */
+function checkExpected(file: RemoteFile, head: StoredObject, plan: ProofPlan): void {
+  const expected = file.expected;
+  if (expected === undefined) return;
+  const fail = (detail: string): never => {
+    throw new StepError(
+      `expected-manifest ${file.key}`,
+      detail,
+      "The object is not the one the manifest's upload stored: find out what replaced it, or download without expected-manifest.",
+    );
+  };
+  if (head.size !== expected.size)
+    fail(`the object has ${head.size} bytes; the manifest records ${expected.size}`);
+  if (plan.verification === "none")
+    fail("the object cannot be proven, so it cannot be matched with the manifest");
+  if (plan.verification === "checksum") {
+    if (expected.checksum === null || expected.checksumAlgorithm !== plan.checksumAlgorithm) {
+      fail(
+        `the object is stored with ${plan.checksumAlgorithm ?? "no"} checksum; the manifest records ` +
+          `${expected.checksumAlgorithm ?? "none"}`,
+      );
+    }
+    if (plan.expected !== expected.checksum) {
+      fail(`its ${plan.checksumAlgorithm} is ${plan.expected}; the manifest records ${expected.checksum}`);
+    }
+    return;
+  }
+  if (expected.etag === undefined || unquoted(expected.etag) !== unquoted(head.etag)) {
+    fail(`its ETag is ${head.etag}; the manifest records ${expected.etag ?? "none"}`);
+  }
+}
+
 async function attempt(ctx: ObjectContext, result: DownloadResult, kept: KeptTemp): Promise<void> {
   const { options } = ctx.run;
   const head = await headFor(ctx);
   const plan = await planFor(ctx, head);
   describePlan(result, head, plan);
+  checkExpected(ctx.file, head, plan);
   if (plan.verification === "none" && options.requireChecksums) {
     throw new StepError(
       `verify ${ctx.file.key}`,

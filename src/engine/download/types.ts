@@ -14,6 +14,19 @@ export interface RemoteFile {
   path: string;
   /** Download exactly this version (else the current one, pinned by its first HEAD). */
   versionId?: string;
+  /** What an upload manifest recorded for this key: the stored object must still be that one. */
+  expected?: ExpectedObject;
+}
+
+/** One file of an upload manifest (expected-manifest), as the upload stored it. */
+export interface ExpectedObject {
+  size: number;
+  checksumAlgorithm: ChecksumAlgorithm | null;
+  checksumType: ChecksumType | null;
+  /** The stored checksum the upload recorded (base64, -N for COMPOSITE); null when it recorded none. */
+  checksum: string | null;
+  etag?: string;
+  sha256?: string;
 }
 
 export interface DownloadOptions {
