@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { runUploads, type ChecksumAlgorithm, type ChecksumType } from "../../src/engine/index.js";
 import { runDownloads, type DownloadOptions, type RemoteFile } from "../../src/engine/download/index.js";
 import type { Emulator } from "../emulator/index.js";
@@ -325,6 +325,68 @@ describe("a damaged or changing object never reaches the destination", () => {
     expect(result.notes[0]).toMatch(/did not prove out .*CRC64NVME.*downloaded again once/);
     expect((await readFile(remote.path)).equals(bytes)).toBe(true);
     expect(await outFiles()).toEqual(["transit.bin"]);
+  });
+});
+
+describe("the emulator's GET body faults: each ends in an exact file or a failure with no file", () => {
+  const gets = (key: string) =>
+    emulator.requestLog.filter((entry) => entry.operation === "GetObject" && entry.key === key);
+
+  it("a body cut mid-range is fetched again from the range's start: the file is exact", async () => {
+    const { bytes, remote } = await uploaded("cut.bin", 4 * RANGE, "CRC64NVME");
+    emulator.faults.add({
+      operation: "GetObject",
+      action: "cut-body",
+      key: remote.key,
+      offset: 1000,
+      times: 1,
+    });
+    const run = await runDownloads([remote], downloadOptions());
+    expect(run.files[0]).toMatchObject({ status: "downloaded", verified: true });
+    expect((await readFile(remote.path)).equals(bytes)).toBe(true);
+    await vi.waitFor(() => expect(gets(remote.key).length).toBe(5));
+  });
+
+  it("a body that stalls mid-range is cut after the stall timeout and fetched again: the file is exact", async () => {
+    const { bytes, remote } = await uploaded("stall.bin", 4 * RANGE, "CRC64NVME");
+    emulator.faults.add({
+      operation: "GetObject",
+      action: "stall-body",
+      key: remote.key,
+      offset: 500,
+      times: 1,
+    });
+    const run = await runDownloads(
+      [remote],
+      downloadOptions({ tuning: { retryBaseDelayMs: 5, stallTimeoutMs: 1000 } }),
+    );
+    expect(run.files[0]).toMatchObject({ status: "downloaded", verified: true });
+    expect((await readFile(remote.path)).equals(bytes)).toBe(true);
+  });
+
+  it("a binary body corrupted in transit on every GET fails the proof twice, with no file", async () => {
+    const { remote } = await uploaded("flipped.bin", 4 * RANGE, "CRC64NVME");
+    emulator.faults.add({ operation: "GetObject", action: "corrupt-body", key: remote.key, offset: 7 });
+    const run = await runDownloads([remote], downloadOptions());
+    expect(run.ok).toBe(false);
+    expect(run.files[0]).toMatchObject({ status: "failed", verified: false, verification: "checksum" });
+    expect(await outFiles()).toEqual([]);
+  });
+
+  it("an object replaced between two ranges: the next range's If-Match fails (412), the download restarts on the new version", async () => {
+    const { remote } = await uploaded("between.bin", 4 * RANGE, "CRC64NVME");
+    const replacement = randomBytes(4 * RANGE);
+    emulator.faults.add({
+      operation: "GetObject",
+      action: "replace-after",
+      key: remote.key,
+      body: replacement,
+      times: 1,
+    });
+    const run = await runDownloads([remote], downloadOptions({ concurrency: 1 }));
+    expect(run.files[0]).toMatchObject({ status: "downloaded", verified: true });
+    expect(run.files[0]!.notes[0]).toMatch(/changed during the download/);
+    expect((await readFile(remote.path)).equals(replacement)).toBe(true);
   });
 });
 
