@@ -134,7 +134,7 @@ const ROWS: (() => Row)[] = [
     name: "unknown mode",
     args: upload("--mode", "sync", "dist/app.txt"),
     code: 2,
-    message: 'Input "mode": "sync" is not supported; use one of upload, cleanup.',
+    message: 'Input "mode": "sync" is not supported; use one of upload, download, cleanup.',
   }),
   () => ({
     name: "cleanup age in weeks",
