@@ -1,5 +1,5 @@
 import { whenAborted } from "./abort-scope.js";
-import { s3ErrorInfo } from "./errors.js";
+import { StepError, s3ErrorInfo, stepFailed } from "./errors.js";
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -97,5 +97,27 @@ export async function withRetry<T>(operation: () => Promise<T>, context: RetryCo
       context.onRetry(attempt, `${info.code}${info.status ? ` (HTTP ${info.status})` : ""}: ${info.message}`);
       await sleep(backoffDelay(attempt, context.policy), context.signal);
     }
+  }
+}
+
+/**
+ * One S3 call of a step with the run's retry loop; failures come back as a StepError naming the step and what
+ * to do (`rerun` says what a rerun finishes when the run was cancelled).
+ */
+export async function retryStep<T>(
+  step: string,
+  hint: string,
+  operation: () => Promise<T>,
+  context: RetryContext & { rerun: string },
+): Promise<T> {
+  try {
+    return await withRetry(operation, context);
+  } catch (error) {
+    const { signal } = context;
+    if (signal?.aborted) {
+      const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
+      throw new StepError(step, `cancelled (${reason})`, `Rerun to finish the ${context.rerun}.`, error);
+    }
+    throw stepFailed(step, error, hint);
   }
 }

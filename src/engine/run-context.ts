@@ -1,6 +1,5 @@
-import { StepError, stepFailed } from "./errors.js";
 import type { TransferPool } from "./pool.js";
-import { withRetry, type RetryPolicy } from "./retry.js";
+import { retryStep, type RetryPolicy } from "./retry.js";
 import type { ObjectHeaders, S3Store } from "./s3/s3-client.js";
 import type {
   ChecksumAlgorithm,
@@ -33,25 +32,17 @@ export interface FileContext {
 }
 
 /** One S3 call with our retry loop; failures come back as a StepError naming the step and what to do. */
-export async function call<T>(
+export function call<T>(
   ctx: FileContext,
   step: string,
   hint: string,
   operation: () => Promise<T>,
 ): Promise<T> {
-  try {
-    return await withRetry(operation, {
-      policy: ctx.run.retry,
-      signal: ctx.signal,
-      onRetry: (attempt, reason) =>
-        ctx.run.emit({ type: "retry", file: ctx.file, operation: step, attempt, reason }),
-    });
-  } catch (error) {
-    if (ctx.signal?.aborted) {
-      const reason =
-        ctx.signal.reason instanceof Error ? ctx.signal.reason.message : String(ctx.signal.reason);
-      throw new StepError(step, `cancelled (${reason})`, "Rerun to finish the upload.", error);
-    }
-    throw stepFailed(step, error, hint);
-  }
+  return retryStep(step, hint, operation, {
+    policy: ctx.run.retry,
+    signal: ctx.signal,
+    onRetry: (attempt, reason) =>
+      ctx.run.emit({ type: "retry", file: ctx.file, operation: step, attempt, reason }),
+    rerun: "upload",
+  });
 }

@@ -28,10 +28,10 @@ function runWith(
     options: { bucket: "artifacts", s3: { region: "us-east-1", ...(endpoint ? { endpoint } : {}) } },
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
     store: {
-      probeBucket: ({ bucket, prefix }: { bucket: string; prefix: string }) => {
+      listObjectsPage: ({ bucket, prefix }: { bucket: string; prefix: string }) => {
         probes.push(`${bucket}/${prefix}`);
         const answer = answers.shift();
-        return answer ? Promise.reject(answer) : Promise.resolve();
+        return answer ? Promise.reject(answer) : Promise.resolve({ objects: [] });
       },
     },
   } as unknown as RunContext;

@@ -1,6 +1,5 @@
-import { StepError, stepFailed } from "../errors.js";
 import type { TransferPool } from "../pool.js";
-import { withRetry, type RetryPolicy } from "../retry.js";
+import { retryStep, type RetryPolicy } from "../retry.js";
 import type { S3Store } from "../s3/s3-client.js";
 import type { DownloadEvent, DownloadOptions, RemoteFile } from "./types.js";
 
@@ -21,25 +20,17 @@ export interface ObjectContext {
 }
 
 /** One S3 call (or ranged GET) with the run's retry loop; failures come back as a StepError. */
-export async function call<T>(
+export function call<T>(
   ctx: ObjectContext,
   step: string,
   hint: string,
   operation: () => Promise<T>,
 ): Promise<T> {
-  try {
-    return await withRetry(operation, {
-      policy: ctx.run.retry,
-      signal: ctx.signal,
-      onRetry: (attempt, reason) =>
-        ctx.run.emit({ type: "retry", file: ctx.file, operation: step, attempt, reason }),
-    });
-  } catch (error) {
-    if (ctx.signal?.aborted) {
-      const reason =
-        ctx.signal.reason instanceof Error ? ctx.signal.reason.message : String(ctx.signal.reason);
-      throw new StepError(step, `cancelled (${reason})`, "Rerun to finish the download.", error);
-    }
-    throw stepFailed(step, error, hint);
-  }
+  return retryStep(step, hint, operation, {
+    policy: ctx.run.retry,
+    signal: ctx.signal,
+    onRetry: (attempt, reason) =>
+      ctx.run.emit({ type: "retry", file: ctx.file, operation: step, attempt, reason }),
+    rerun: "download",
+  });
 }

@@ -58,7 +58,7 @@ export async function preflight(run: RunContext, files: readonly LocalFile[]): P
   const { bucket, s3, signal } = run.options;
   const prefix = commonPrefix(files.map((file) => file.key));
   try {
-    await withRetry(() => run.store.probeBucket({ bucket, prefix }, signal), {
+    await withRetry(() => run.store.listObjectsPage({ bucket, prefix, maxKeys: 1 }, signal), {
       policy: run.retry,
       signal,
       // One line says why the run waits (a connect timeout can take a minute over all attempts); its

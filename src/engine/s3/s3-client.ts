@@ -234,8 +234,6 @@ export interface WriteAnswer {
 }
 
 export interface S3Store {
-  /** ListObjectsV2 of at most one key under the prefix: does the bucket answer these credentials here? */
-  probeBucket(target: { bucket: string; prefix: string }, signal?: AbortSignal): Promise<void>;
   /** With partNumber: that part's size (and, in checksum mode, its checksum) and the parts count. */
   headObject(
     target: VersionTarget & { partNumber?: number },
@@ -250,8 +248,9 @@ export interface S3Store {
     consume: (body: Readable) => Promise<void>,
     signal?: AbortSignal,
   ): Promise<void>;
+  /** One ListObjectsV2 page; maxKeys 1 is the preflight's "does the bucket answer these credentials here?". */
   listObjectsPage(
-    input: { bucket: string; prefix: string; continuationToken?: string },
+    input: { bucket: string; prefix: string; continuationToken?: string; maxKeys?: number },
     signal?: AbortSignal,
   ): Promise<ObjectsPage>;
   putObject(
@@ -412,13 +411,6 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
   const lean = createLeanHttp(client, settings, agents, tuning.stallTimeoutMs);
 
   return {
-    async probeBucket({ bucket, prefix }, signal) {
-      await client.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }),
-        sendOptions(signal),
-      );
-    },
-
     async headObject({ bucket, key, versionId, partNumber }, signal) {
       try {
         const leanAnswer = await lean(
@@ -508,9 +500,14 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
       await consume(answer.Body as Readable);
     },
 
-    async listObjectsPage({ bucket, prefix, continuationToken }, signal) {
+    async listObjectsPage({ bucket, prefix, continuationToken, maxKeys }, signal) {
       const answer = await client.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken }),
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          ContinuationToken: continuationToken,
+          MaxKeys: maxKeys,
+        }),
         sendOptions(signal),
       );
       const objects = (answer.Contents ?? []).flatMap((object) =>
