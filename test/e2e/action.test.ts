@@ -5,19 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FileResult } from "../../src/engine/types.js";
 import { startEmulator } from "../emulator/index.js";
 import type { Emulator } from "../emulator/index.js";
-import {
-  ciEnv,
-  listKeys,
-  makeTree,
-  nodeRuntimes,
-  patternBytes,
-  readObject,
-  repoRoot,
-  runNode,
-} from "./helpers.js";
+import { listKeys, makeTree, nodeRuntimes, patternBytes, readObject, runActionBundle } from "./helpers.js";
 
 const MiB = 1024 * 1024;
-const ACTION = path.join(repoRoot, "dist", "index.js");
 
 describe.each(nodeRuntimes())("on $name", (node) => {
   let emulator: Emulator;
@@ -41,45 +31,8 @@ describe.each(nodeRuntimes())("on $name", (node) => {
     if (workspace) await rm(workspace, { recursive: true, force: true });
   });
 
-  /** Parses the GITHUB_OUTPUT file: name<<delimiter, value lines, delimiter. */
-  function parseOutputs(text: string): Record<string, string> {
-    const outputs: Record<string, string> = {};
-    const lines = text.split("\n");
-    for (let i = 0; i < lines.length; i++) {
-      const match = /^([^<]+)<<(.+)$/.exec(lines[i]!);
-      if (!match) continue;
-      const end = lines.indexOf(match[2]!, i + 1);
-      outputs[match[1]!] = lines.slice(i + 1, end).join("\n");
-      i = end;
-    }
-    return outputs;
-  }
-
-  async function runAction(inputs: Record<string, string>, extraEnv: Record<string, string> = {}) {
-    const stamp = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    const outputFile = path.join(workspace, `.out-${stamp}`);
-    const summaryFile = path.join(workspace, `.summary-${stamp}`);
-    await writeFile(outputFile, "");
-    await writeFile(summaryFile, "");
-    const env = ciEnv(emulator, {
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      GITHUB_WORKSPACE: workspace,
-      RUNNER_TEMP: workspace,
-      INPUT_ENDPOINT: emulator.endpoint,
-      "INPUT_FORCE-PATH-STYLE": "true",
-      ...Object.fromEntries(
-        Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
-      ),
-      ...extraEnv,
-    });
-    const run = await runNode(node, ACTION, [], env, workspace);
-    return {
-      ...run,
-      outputs: parseOutputs(await readFile(outputFile, "utf8")),
-      summary: await readFile(summaryFile, "utf8"),
-    };
-  }
+  const runAction = (inputs: Record<string, string>, extraEnv: Record<string, string> = {}) =>
+    runActionBundle(node, emulator, workspace, inputs, extraEnv);
 
   describe("the action bundle", () => {
     it("uploads a tree, verifies it and reports outputs, summary, manifest and log groups", async () => {

@@ -9,11 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DownloadResult } from "../../src/engine/download/types.js";
 import { startEmulator } from "../emulator/index.js";
 import type { Emulator } from "../emulator/index.js";
-import { ciEnv, makeTree, nodeRuntimes, patternBytes, repoRoot, runNode, s3For } from "./helpers.js";
+import {
+  ciEnv,
+  makeTree,
+  nodeRuntimes,
+  patternBytes,
+  repoRoot,
+  runActionBundle,
+  runNode,
+  s3For,
+} from "./helpers.js";
 
 const MiB = 1024 * 1024;
 const CLI = path.join(repoRoot, "dist", "cli", "index.js");
-const ACTION = path.join(repoRoot, "dist", "index.js");
 const TIMEOUT = 120_000;
 
 interface DownloadJson {
@@ -228,43 +236,7 @@ describe.each(nodeRuntimes())("download on $name", (node) => {
   });
 
   describe("the action bundle", () => {
-    function parseOutputs(text: string): Record<string, string> {
-      const outputs: Record<string, string> = {};
-      const lines = text.split("\n");
-      for (let i = 0; i < lines.length; i++) {
-        const match = /^([^<]+)<<(.+)$/.exec(lines[i]!);
-        if (!match) continue;
-        const end = lines.indexOf(match[2]!, i + 1);
-        outputs[match[1]!] = lines.slice(i + 1, end).join("\n");
-        i = end;
-      }
-      return outputs;
-    }
-
-    async function runAction(inputs: Record<string, string>) {
-      const stamp = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
-      const outputFile = path.join(workspace, `.out-${stamp}`);
-      const summaryFile = path.join(workspace, `.summary-${stamp}`);
-      await writeFile(outputFile, "");
-      await writeFile(summaryFile, "");
-      const env = ciEnv(emulator, {
-        GITHUB_OUTPUT: outputFile,
-        GITHUB_STEP_SUMMARY: summaryFile,
-        GITHUB_WORKSPACE: workspace,
-        RUNNER_TEMP: workspace,
-        INPUT_ENDPOINT: emulator.endpoint,
-        "INPUT_FORCE-PATH-STYLE": "true",
-        ...Object.fromEntries(
-          Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
-        ),
-      });
-      const run = await runNode(node, ACTION, [], env, workspace);
-      return {
-        ...run,
-        outputs: parseOutputs(await readFile(outputFile, "utf8")),
-        summary: await readFile(summaryFile, "utf8"),
-      };
-    }
+    const runAction = (inputs: Record<string, string>) => runActionBundle(node, emulator, workspace, inputs);
 
     it(
       "uploads, then downloads against the upload's manifest: outputs, download manifest, summary",

@@ -2,7 +2,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -152,6 +152,56 @@ export function runNode(
   cwd: string,
 ): Promise<Run> {
   return runCommand(nodeBinary(node), [script, ...args], env, cwd);
+}
+
+/** Parses a GITHUB_OUTPUT file: name<<delimiter, value lines, delimiter. */
+export function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^<]+)<<(.+)$/.exec(lines[i]!);
+    if (!match) continue;
+    const end = lines.indexOf(match[2]!, i + 1);
+    outputs[match[1]!] = lines.slice(i + 1, end).join("\n");
+    i = end;
+  }
+  return outputs;
+}
+
+/**
+ * Runs the action bundle as the runner does (inputs as INPUT_* variables, its own output and summary files in
+ * `workspace`) against the emulator, path-style; returns the run with its outputs and summary.
+ */
+export async function runActionBundle(
+  node: NodeRuntime,
+  emulator: Emulator,
+  workspace: string,
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+): Promise<Run & { outputs: Record<string, string>; summary: string }> {
+  const stamp = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const outputFile = path.join(workspace, `.out-${stamp}`);
+  const summaryFile = path.join(workspace, `.summary-${stamp}`);
+  await writeFile(outputFile, "");
+  await writeFile(summaryFile, "");
+  const env = ciEnv(emulator, {
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_WORKSPACE: workspace,
+    RUNNER_TEMP: workspace,
+    INPUT_ENDPOINT: emulator.endpoint,
+    "INPUT_FORCE-PATH-STYLE": "true",
+    ...Object.fromEntries(
+      Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
+    ),
+    ...extraEnv,
+  });
+  const run = await runNode(node, path.join(repoRoot, "dist", "index.js"), [], env, workspace);
+  return {
+    ...run,
+    outputs: parseOutputs(await readFile(outputFile, "utf8")),
+    summary: await readFile(summaryFile, "utf8"),
+  };
 }
 
 /**

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDownloads, type DownloadOptions } from "../../src/engine/download/index.js";
 import type { Emulator } from "../emulator/index.js";
 import { startWorkspace, stopWorkspace } from "../helpers/engine.js";
+import { awsCliEnv } from "../helpers/aws-cli.js";
 
 const AWS = "/usr/bin/aws";
 const BUCKET = "awscli-downloads";
@@ -26,15 +27,7 @@ function aws(args: string[]): Promise<Record<string, unknown>> {
       [...args, "--endpoint-url", emulator.endpoint, "--output", "json"],
       {
         env: {
-          PATH: process.env.PATH ?? "/usr/bin:/bin",
-          HOME: dir,
-          AWS_CONFIG_FILE: "/dev/null",
-          AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-          AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
-          AWS_DEFAULT_REGION: emulator.region,
-          AWS_PAGER: "",
-          AWS_EC2_METADATA_DISABLED: "true",
+          ...awsCliEnv(dir, emulator.credentials, emulator.region),
         },
       },
       (error, stdout, stderr) =>

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runUploads, type EngineOptions } from "../../src/engine/index.js";
 import { runDownloads, type DownloadOptions } from "../../src/engine/download/index.js";
 import { deleteBucketAndClose, openRgwBucket, rgwEngineOptions, startRgw } from "../helpers/rgw.js";
+import { awsCliEnv } from "../helpers/aws-cli.js";
 
 const MiB = 1024 * 1024;
 const env = startRgw();
@@ -93,14 +94,7 @@ describe.skipIf(env === null)("verified download from Ceph RGW", () => {
         ],
         {
           env: {
-            PATH: process.env.PATH ?? "/usr/bin:/bin",
-            HOME: dir,
-            AWS_CONFIG_FILE: "/dev/null",
-            AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-            AWS_ACCESS_KEY_ID: s3.credentials!.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: s3.credentials!.secretAccessKey,
-            AWS_DEFAULT_REGION: "us-east-1",
-            AWS_EC2_METADATA_DISABLED: "true",
+            ...awsCliEnv(dir, s3.credentials!, "us-east-1"),
           },
         },
         (error, _stdout, stderr) => (error ? reject(new Error(stderr)) : resolve()),

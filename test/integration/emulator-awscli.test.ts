@@ -9,6 +9,7 @@ import { crc32 } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { crc32c } from "@aws-crypto/crc32c";
 import { startEmulator, type Emulator } from "../emulator/index.js";
+import { awsCliEnv } from "../helpers/aws-cli.js";
 
 const AWS = "/usr/bin/aws";
 const HAVE_AWS = existsSync(AWS);
@@ -32,15 +33,7 @@ function run(args: string[], env: Record<string, string> = {}): Promise<CliResul
       [...args, "--endpoint-url", emulator.endpoint, "--output", "json"],
       {
         env: {
-          PATH: process.env.PATH ?? "/usr/bin:/bin",
-          HOME: workDir,
-          AWS_CONFIG_FILE: "/dev/null",
-          AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-          AWS_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: emulator.credentials.secretAccessKey,
-          AWS_DEFAULT_REGION: emulator.region,
-          AWS_PAGER: "",
-          AWS_EC2_METADATA_DISABLED: "true",
+          ...awsCliEnv(workDir, emulator.credentials, emulator.region),
           ...env,
         },
         maxBuffer: 64 * 1024 * 1024,

@@ -14,6 +14,7 @@ import { findFiles } from "../../src/frontend/files.js";
 import type { Emulator } from "../emulator/index.js";
 import { PART, emulatorEngineOptions, startWorkspace, stopWorkspace } from "../helpers/engine.js";
 import { deleteBucketAndClose, openRgwBucket, rgwEngineOptions, startRgw } from "../helpers/rgw.js";
+import { awsCliEnv } from "../helpers/aws-cli.js";
 
 const AWS = "/usr/bin/aws";
 const MiB = 1024 * 1024;
@@ -51,15 +52,7 @@ function awsHead(store: Store, key: string): Promise<Served> {
       ["s3api", "head-object", "--bucket", store.bucket, "--key", key, "--endpoint-url", store.endpoint],
       {
         env: {
-          PATH: process.env.PATH ?? "/usr/bin:/bin",
-          HOME: store.dir,
-          AWS_CONFIG_FILE: "/dev/null",
-          AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-          AWS_ACCESS_KEY_ID: store.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: store.credentials.secretAccessKey,
-          AWS_DEFAULT_REGION: "us-east-1",
-          AWS_PAGER: "",
-          AWS_EC2_METADATA_DISABLED: "true",
+          ...awsCliEnv(store.dir, store.credentials, "us-east-1"),
         },
       },
       (error, stdout, stderr) =>
