@@ -40472,6 +40472,23 @@ async function withRetry(operation, context) {
         }
     }
 }
+/**
+ * One S3 call of a step with the run's retry loop; failures come back as a StepError naming the step and what
+ * to do (`rerun` says what a rerun finishes when the run was cancelled).
+ */
+async function retryStep(step, hint, operation, context) {
+    try {
+        return await withRetry(operation, context);
+    }
+    catch (error) {
+        const { signal } = context;
+        if (signal?.aborted) {
+            const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
+            throw new StepError(step, `cancelled (${reason})`, `Rerun to finish the ${context.rerun}.`, error);
+        }
+        throw stepFailed(step, error, hint);
+    }
+}
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(3711);
@@ -42920,9 +42937,6 @@ function createS3Store(settings, tuning) {
     const client = createSdkClient(settings, tuning, agents);
     const lean = createLeanHttp(client, settings, agents, tuning.stallTimeoutMs);
     return {
-        async probeBucket({ bucket, prefix }, signal) {
-            await client.send(new dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }), sendOptions(signal));
-        },
         async headObject({ bucket, key, versionId, partNumber }, signal) {
             try {
                 const leanAnswer = await lean({
@@ -43002,8 +43016,13 @@ function createS3Store(settings, tuning) {
             }), sendOptions(signal));
             await consume(answer.Body);
         },
-        async listObjectsPage({ bucket, prefix, continuationToken }, signal) {
-            const answer = await client.send(new dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken }), sendOptions(signal));
+        async listObjectsPage({ bucket, prefix, continuationToken, maxKeys }, signal) {
+            const answer = await client.send(new dist_cjs/* ListObjectsV2Command */.u6x({
+                Bucket: bucket,
+                Prefix: prefix,
+                ContinuationToken: continuationToken,
+                MaxKeys: maxKeys,
+            }), sendOptions(signal));
             const objects = (answer.Contents ?? []).flatMap((object) => object.Key !== undefined ? [{ key: object.Key, size: object.Size ?? 0 }] : []);
             const next = answer.IsTruncated ? answer.NextContinuationToken : undefined;
             return next ? { objects, next } : { objects };
@@ -43238,7 +43257,7 @@ async function preflight(run, files) {
     const { bucket, s3, signal } = run.options;
     const prefix = commonPrefix(files.map((file) => file.key));
     try {
-        await withRetry(() => run.store.probeBucket({ bucket, prefix }, signal), {
+        await withRetry(() => run.store.listObjectsPage({ bucket, prefix, maxKeys: 1 }, signal), {
             policy: run.retry,
             signal,
             // One line says why the run waits (a connect timeout can take a minute over all attempts); its
@@ -43585,23 +43604,14 @@ async function hashPart(part, bytes, algorithm, withMd5) {
 
 ;// CONCATENATED MODULE: ./src/engine/run-context.ts
 
-
 /** One S3 call with our retry loop; failures come back as a StepError naming the step and what to do. */
-async function call(ctx, step, hint, operation) {
-    try {
-        return await withRetry(operation, {
-            policy: ctx.run.retry,
-            signal: ctx.signal,
-            onRetry: (attempt, reason) => ctx.run.emit({ type: "retry", file: ctx.file, operation: step, attempt, reason }),
-        });
-    }
-    catch (error) {
-        if (ctx.signal?.aborted) {
-            const reason = ctx.signal.reason instanceof Error ? ctx.signal.reason.message : String(ctx.signal.reason);
-            throw new StepError(step, `cancelled (${reason})`, "Rerun to finish the upload.", error);
-        }
-        throw stepFailed(step, error, hint);
-    }
+function call(ctx, step, hint, operation) {
+    return retryStep(step, hint, operation, {
+        policy: ctx.run.retry,
+        signal: ctx.signal,
+        onRetry: (attempt, reason) => ctx.run.emit({ type: "retry", file: ctx.file, operation: step, attempt, reason }),
+        rerun: "upload",
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/engine/upload/overwrite.ts
@@ -45327,23 +45337,14 @@ async function uploadFile(run, file) {
 
 ;// CONCATENATED MODULE: ./src/engine/download/context.ts
 
-
 /** One S3 call (or ranged GET) with the run's retry loop; failures come back as a StepError. */
-async function context_call(ctx, step, hint, operation) {
-    try {
-        return await withRetry(operation, {
-            policy: ctx.run.retry,
-            signal: ctx.signal,
-            onRetry: (attempt, reason) => ctx.run.emit({ type: "retry", file: ctx.file, operation: step, attempt, reason }),
-        });
-    }
-    catch (error) {
-        if (ctx.signal?.aborted) {
-            const reason = ctx.signal.reason instanceof Error ? ctx.signal.reason.message : String(ctx.signal.reason);
-            throw new StepError(step, `cancelled (${reason})`, "Rerun to finish the download.", error);
-        }
-        throw stepFailed(step, error, hint);
-    }
+function context_call(ctx, step, hint, operation) {
+    return retryStep(step, hint, operation, {
+        policy: ctx.run.retry,
+        signal: ctx.signal,
+        onRetry: (attempt, reason) => ctx.run.emit({ type: "retry", file: ctx.file, operation: step, attempt, reason }),
+        rerun: "download",
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/engine/download/proof-plan.ts
