@@ -92,11 +92,7 @@ describe.skipIf(env === null)("verified download from Ceph RGW", () => {
           "--endpoint-url",
           s3.endpoint!,
         ],
-        {
-          env: {
-            ...awsCliEnv(dir, s3.credentials!, "us-east-1"),
-          },
-        },
+        { env: awsCliEnv(dir, s3.credentials!, "us-east-1") },
         (error, _stdout, stderr) => (error ? reject(new Error(stderr)) : resolve()),
       ),
     );
@@ -141,6 +137,20 @@ describe.skipIf(env === null)("verified download from Ceph RGW", () => {
     expect(failed.status).toBe("failed");
     expect(failed.error).toMatch(/no common part size gives the ETag.*require-checksums/);
     expect(await readdir(path.join(dir, "required"))).toEqual([]);
+
+    // An upload manifest promises a match, which unproven bytes cannot keep, even with the same ETag.
+    const manifested = path.join(dir, "manifested", "unequal.bin");
+    const expected = {
+      size: 5 * MiB + 1003,
+      checksumAlgorithm: null,
+      checksumType: null,
+      checksum: null,
+      etag: failed.etag,
+    };
+    const refused = (await runDownloads([{ key, path: manifested, expected }], options())).files[0]!;
+    expect(refused).toMatchObject({ status: "failed", verified: false });
+    expect(refused.error).toMatch(/no common part size gives the ETag.*expected-manifest/);
+    expect(await readdir(path.join(dir, "manifested"))).toEqual([]);
 
     const destination = path.join(dir, "out", "unequal.bin");
     const unproven = (await runDownloads([{ key, path: destination }], options())).files[0]!;
