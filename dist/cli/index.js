@@ -45940,6 +45940,10 @@ async function proveGuessedParts(ctx, handle, head, plan, result) {
         return match.value;
     }
     const note = `The store does not tell the part sizes and no common part size gives the ETag ${head.etag}: nothing proves the bytes.`;
+    // An expected-manifest promises that the bytes match the upload: unproven bytes cannot keep that promise.
+    if (ctx.file.expected !== undefined) {
+        throw new StepError(`verify ${ctx.file.key}`, note, "Nothing proves the file matches the expected-manifest: upload it with a checksum (e.g. checksum-algorithm: CRC64NVME), or download without expected-manifest.");
+    }
     if (ctx.run.options.requireChecksums) {
         throw new StepError(`verify ${ctx.file.key}`, note, "Upload it with a checksum (e.g. checksum-algorithm: CRC64NVME), or unset require-checksums to accept it unproven.");
     }
