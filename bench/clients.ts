@@ -51,6 +51,11 @@ export async function makeClients(context: ClientContext): Promise<Client[]> {
       `endpoint = ${server.endpoint}`,
       `region = ${server.region}`,
       "force_path_style = true",
+      // rclone sends "x-amz-acl: private" by default, which S3 refuses on buckets with ACLs disabled (the default
+      // since April 2023, and the emulator's); the bucket owner's full control is the one canned ACL they take.
+      "acl = bucket-owner-full-control",
+      // The bench bucket exists; rclone's check would try to create it with a bucket ACL, refused the same way.
+      "no_check_bucket = true",
       "",
     ].join("\n"),
   );
@@ -115,7 +120,10 @@ export async function makeClients(context: ClientContext): Promise<Client[]> {
     {
       id: "rclone",
       label: "rclone",
-      settings: "Debian rclone at its defaults (5 MiB chunks, 4 concurrent), provider Other, path style",
+      settings:
+        "Debian rclone at its defaults (5 MiB chunks, 4 concurrent), provider Other, path style, " +
+        "acl bucket-owner-full-control and no_check_bucket (its default ACL private, and creating the bucket, " +
+        "are refused where ACLs are disabled, as on new S3 buckets)",
       missing: async () =>
         (await isExecutable(RCLONE)) ? null : `${RCLONE} not found: apt-get install -y rclone`,
       command: (w, prefix) => ({

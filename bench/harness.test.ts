@@ -301,12 +301,39 @@ describe("summaries", () => {
       "| **ours** | 2",
       "| curl <raw> & co | 2",
     ]);
-    expect(markdown).toContain("| workload | client | MB/s at 1 core | MB/s at 2 cores | gain |");
-    expect(markdown).toContain("| 1GiB | **ours** | 268 | 1074 | 4.00× |");
-    expect(markdown).toContain("| 1GiB | curl <raw> & co | 537 | 1074 | 2.00× |");
+    expect(markdown).toContain("| workload | client | figure | 1 core | 2 cores | gain |");
+    expect(markdown).toContain("| 1GiB | **ours** | MB/s | 268 | 1074 | 4.00× |");
+    expect(markdown).toContain("| 1GiB | curl <raw> & co | MB/s | 537 | 1074 | 2.00× |");
     const svg = renderSvg({ title: "t", workloads, clients, cores: ["1", "2"], summaries });
     expect(svg).toContain("ours · 1 core");
     expect(svg).toContain("curl &lt;raw&gt; &amp; co · 2 cores");
+  });
+});
+
+describe("many-file report", () => {
+  it("shows files/s in the scaling table and one decimal for small MB/s", () => {
+    const tiny = (clientId: Sample["clientId"], wallSeconds: number, cores: string): Sample => ({
+      ...sample(clientId, wallSeconds, 1, 1, cores),
+      workloadId: "1000x4KiB",
+      totalBytes: 1000 * 4096,
+      fileCount: 1000,
+    });
+    const markdown = renderMarkdown({
+      date: "d",
+      environment: [],
+      notes: [],
+      workloads: [
+        { id: "1000x4KiB", description: "1000 files of 4 KiB", fileCount: 1000, totalBytes: 4096000 },
+      ],
+      clients: [{ id: "ours", label: "ours", settings: "" }],
+      cores: ["1", "2"],
+      skipped: [],
+      failures: [],
+      summaries: summarize([tiny("ours", 4, "1"), tiny("ours", 2, "2")]),
+      chartFile: null,
+    });
+    expect(markdown).toContain("| **ours** | 1 | 1.0 | 1.0–1.0 | 250 |");
+    expect(markdown).toContain("| 1000x4KiB | **ours** | files/s | 250 | 500 | 2.00× |");
   });
 });
 
@@ -518,6 +545,8 @@ describe("client commands", () => {
     expect(await readFile(aws.env.AWS_CONFIG_FILE!, "utf8")).toContain("addressing_style = path");
     const rclone = await readFile(path.join(await home, "rclone.conf"), "utf8");
     expect(rclone).toMatch(/provider = Other[\s\S]*force_path_style = true/);
+    // Buckets with ACLs disabled (S3's default, and the emulator's) refuse rclone's default "private" ACL.
+    expect(rclone).toMatch(/acl = bucket-owner-full-control\nno_check_bucket = true/);
     // Only what the clients need: nothing from the test runner's own environment (VITEST, PWD, …) gets through.
     const leaked = Object.keys(aws.env).filter(
       (k) => !/^(PATH|HOME|LANG|AWS_\w+|S3_ENDPOINT|RCLONE_CONFIG)$/.test(k),

@@ -99,8 +99,8 @@ function workloadTable(workload: ReportWorkload, input: ReportInput): string[] {
     const cells = [
       clientLabel(row.clientId, input),
       row.cores,
-      fixed(row.megabytesPerSecond, 0),
-      `${fixed(row.minMegabytesPerSecond, 0)}–${fixed(row.maxMegabytesPerSecond, 0)}`,
+      speed(row.megabytesPerSecond),
+      `${speed(row.minMegabytesPerSecond)}–${speed(row.maxMegabytesPerSecond)}`,
       ...(many ? [fixed(row.filesPerSecond, 0)] : []),
       fixed(row.wallSeconds, 2),
       fixed(row.cpuSecondsPerGiB, 2),
@@ -119,19 +119,22 @@ function scalingSection(input: ReportInput): string[] {
   const header = [
     "workload",
     "client",
-    ...input.cores.map((c) => (c === "all" ? "MB/s not pinned" : `MB/s at ${c} core${c === "1" ? "" : "s"}`)),
+    "figure",
+    ...input.cores.map((c) => (c === "all" ? "not pinned" : `${c} core${c === "1" ? "" : "s"}`)),
     "gain",
   ];
   const lines = [
     "## Scaling with cores",
     "",
-    "Median MB/s of each client pinned to each core setting; “gain” is MB/s at the most pinned cores ÷ MB/s",
-    "at the fewest (1.00 = extra cores bought nothing, 2.00 = twice as fast).",
+    "Each client's median at each core setting: MB/s for one file, files/s for many. “Gain” is the figure at",
+    "the most pinned cores ÷ the figure at the fewest (1.00× = the extra core bought nothing, 2.00× = twice as",
+    "fast).",
     "",
     `| ${header.join(" | ")} |`,
-    `|${header.map((_, i) => (i < 2 ? "---" : "---:")).join("|")}|`,
+    `|${header.map((_, i) => (i < 3 ? "---" : "---:")).join("|")}|`,
   ];
   for (const workload of input.workloads) {
+    const many = workload.fileCount > 1;
     const clientIndex = (id: string) => input.clients.findIndex((c) => c.id === id);
     const rows = scaling(input.summaries.filter((s) => s.workloadId === workload.id)).sort(
       (a, b) => clientIndex(a.clientId) - clientIndex(b.clientId),
@@ -141,9 +144,12 @@ function scalingSection(input: ReportInput): string[] {
       const cells = [
         workload.id,
         clientLabel(row.clientId, input),
+        many ? "files/s" : "MB/s",
         ...input.cores.map((c) => {
           const value = at(c);
-          return value === undefined ? "–" : fixed(value, 0);
+          if (value === undefined) return "–";
+          // files/s and MB/s differ by a constant per workload, so the gain is the same in either.
+          return many ? fixed((value * 1e6 * workload.fileCount) / workload.totalBytes, 0) : speed(value);
         }),
         row.gain === null ? "–" : `${fixed(row.gain, 2)}×`,
       ];
@@ -156,6 +162,11 @@ function scalingSection(input: ReportInput): string[] {
 function clientLabel(clientId: string, input: Pick<ReportInput, "clients">): string {
   const label = input.clients.find((c) => c.id === clientId)?.label ?? clientId;
   return clientId.startsWith("ours") ? `**${label}**` : label;
+}
+
+/** Whole MB/s, but one decimal below 10 so a tiny-file workload's figures do not all read 0. */
+export function speed(megabytesPerSecond: number): string {
+  return fixed(megabytesPerSecond, megabytesPerSecond < 10 ? 1 : 0);
 }
 
 function fixed(value: number, digits: number): string {

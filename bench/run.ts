@@ -292,9 +292,9 @@ function pinned(command: Command, cores: CoreSetting): Command {
  */
 async function pinServer(options: BenchOptions, server: Server): Promise<string> {
   const counts = options.cores.filter((c): c is number => c !== "all");
-  if (server.pid === null || counts.length === 0) {
-    return "Cores: clients not pinned; the server runs wherever the kernel puts it.";
-  }
+  if (counts.length === 0) return "Cores: clients not pinned; the server runs wherever the kernel puts it.";
+  const clients = "each client is pinned to cores 0…n-1 (taskset -c)";
+  if (server.pid === null) return `Cores: ${clients}; the external server is not pinned.`;
   const machineCores = os.availableParallelism();
   const serverCore = machineCores - 1;
   const outcome = await runToEnd(
@@ -302,13 +302,13 @@ async function pinServer(options: BenchOptions, server: Server): Promise<string>
     process.env,
   );
   if (outcome.code !== 0) {
-    return `Cores: could not pin the server (taskset: ${outcome.output.trim().slice(-200)}); it shares every core.`;
+    return `Cores: ${clients}; the server could not be pinned (taskset: ${outcome.output.trim().slice(-200)}), so it shares every core.`;
   }
   const widest = Math.max(...counts);
   return widest <= serverCore
-    ? `Cores: each client is pinned to cores 0…n-1 (taskset -c) and the server to core ${serverCore}, which no client uses.`
-    : `Cores: each client is pinned to cores 0…n-1 (taskset -c) and the server to core ${serverCore}. This machine has ` +
-        `${machineCores} cores, so at ${widest} cores the client shares core ${serverCore} with the server ` +
-        "(“server cores” says how much it took); those rows understate what the client alone would do with " +
-        `${widest} cores, while the 1-core rows are the client alone on a core.`;
+    ? `Cores: ${clients} and the server to core ${serverCore}, which no client uses.`
+    : `Cores: ${clients} and the server to core ${serverCore}. This machine has ${machineCores} cores, so at ` +
+        `${widest} cores the client shares core ${serverCore} with the server (“server cores” says how much it ` +
+        `took): those rows understate what the client alone would do with ${widest} cores, while the rows ` +
+        "with fewer cores have the client alone on its cores.";
 }
