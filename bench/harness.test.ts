@@ -604,8 +604,8 @@ describe("results history", () => {
     const markdown = renderHistory([...fresh, ...old]);
     const lines = markdown.split("\n").filter((l) => l.startsWith("| 1GiB"));
     expect(lines).toEqual([
-      "| 1GiB | 2026-11-21 | d4af09f | all | 537 | 1 | 1.00 | 100 | 2.50× | – | – | [2026-11-21](2026-11-21.md) |",
-      "| 1GiB | 2026-11-30 | abc1234 +dirty | 2 | 537 | 1 | 1.00 | 100 | – | – | 2.00× | [2026-11-30](2026-11-30.md) |",
+      "| 1GiB | 2026-11-21 | d4af09f | all | 537 | – | 1.00 | 100 | 2.50× | – | – | [2026-11-21](2026-11-21.md) |",
+      "| 1GiB | 2026-11-30 | abc1234 +dirty | 2 | 537 | – | 1.00 | 100 | – | – | 2.00× | [2026-11-30](2026-11-30.md) |",
     ]);
   });
   it("collects .json results from the directory and its subdirectories, leaving out quick runs", async () => {

@@ -5,6 +5,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { runToEnd } from "./measure.js";
+import { speed } from "./report-markdown.js";
 import { summarize, type Sample, type Summary } from "./summarize.js";
 import { widestCores } from "./targets.js";
 
@@ -116,7 +117,8 @@ export function renderHistory(rows: HistoryRow[]): string {
     const r = row.ours;
     lines.push(
       `| ${row.workloadId} | ${row.date} | ${row.commit}${row.dirty ? " +dirty" : ""} | ${r.cores} | ` +
-        `${r.megabytesPerSecond.toFixed(0)} | ${r.filesPerSecond.toFixed(0)} | ${r.cpuSecondsPerGiB.toFixed(2)} | ` +
+        `${speed(r.megabytesPerSecond)} | ${r.fileCount > 1 ? r.filesPerSecond.toFixed(0) : "–"} | ` +
+        `${r.cpuSecondsPerGiB.toFixed(2)} | ` +
         `${(r.peakRssBytes / 1024 / 1024).toFixed(0)} | ` +
         HISTORY_PEERS.map((p) => {
           const v = row.versus[p];

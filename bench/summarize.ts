@@ -20,6 +20,7 @@ export interface Summary {
   workloadId: string;
   clientId: ClientId;
   cores: string;
+  fileCount: number;
   runs: number;
   wallSeconds: number;
   megabytesPerSecond: number;
@@ -97,6 +98,7 @@ function summarizeGroup(group: Sample[]): Omit<Summary, "oursSpeedup" | "cpuVers
     workloadId: first.workloadId,
     clientId: first.clientId,
     cores: first.cores,
+    fileCount: first.fileCount,
     runs: group.length,
     wallSeconds: wall,
     megabytesPerSecond: median(speeds),
