@@ -35,7 +35,7 @@ interface TreeShape {
 
 /**
  * Mixed trees: a few large files (bundles, images, source maps) among many small ones in nested directories.
- * "mixed" is the measured one (~0.83 GiB, 2,022 files); "mixed-mini" is its shape at a smoke-test scale.
+ * "mixed" is the measured one (830 MiB, 2,022 files); "mixed-mini" is its shape at a smoke-test scale.
  */
 export const TREES: Record<string, TreeShape> = {
   mixed: {
