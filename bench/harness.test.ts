@@ -120,7 +120,7 @@ describe("workloads", () => {
     expect(tree.totalBytes / 1024 ** 3).toBeLessThan(0.9);
     // The same tree in every run and on every machine, so results compare across commits.
     expect(parseWorkloadSpec("mixed")).toEqual(tree);
-    expect(tree.description).toMatch(/^mixed tree "mixed": 2 × 256 MiB, 20 × 8 MiB and 2000 files/);
+    expect(tree.description).toMatch(/^mixed tree "mixed": 2 × 256 MiB, 20 × 8 MiB and 2,000 files/);
   });
   it("writes a tree's files with their sizes under the workload's directory", async () => {
     const root = await mkdtemp(path.join(os.tmpdir(), "bench-data-"));

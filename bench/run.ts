@@ -191,8 +191,9 @@ async function measureAll(
   const serverNote = server.pid
     ? "Server: the project's S3 emulator in sink mode, in its own process. Sink mode parses and signs like " +
       "S3 and records the checksums clients send, but discards payloads unhashed, so the server costs little " +
-      "CPU and the clients are what is measured. The curl row is raw transport over one connection with no " +
-      "hashing at all; “server cores” shows how busy the server was (a Node server saturates at 1.0)."
+      "CPU and the clients are what is measured. The curl row is raw transport with no hashing and no proof " +
+      "(one connection for one file, our concurrency's worth in parallel for many); “server cores” shows " +
+      "how busy the server was (a Node server saturates at 1.0)."
     : "Server: an external server given with --endpoint; its CPU was not measured.";
   const report = {
     date,

@@ -76,7 +76,7 @@ export function parseWorkloadSpec(spec: string): WorkloadSpec | null {
     description:
       fileCount === 1
         ? `one ${formatSize(fileSize)} file`
-        : `${fileCount} files of ${formatSize(fileSize)} (${formatSize(fileCount * fileSize)} in all)`,
+        : `${fileCount.toLocaleString("en-US")} files of ${formatSize(fileSize)} (${formatSize(fileCount * fileSize)} in all)`,
     files,
     fileCount,
     totalBytes: fileCount * fileSize,
@@ -103,9 +103,9 @@ function planTree(id: string, shape: TreeShape): WorkloadSpec {
     kind: "upload",
     description:
       `mixed tree "${id}": ${shape.large.count} × ${formatSize(shape.large.size)}, ` +
-      `${shape.medium.count} × ${formatSize(shape.medium.size)} and ${shape.small.count} files of ` +
+      `${shape.medium.count} × ${formatSize(shape.medium.size)} and ${shape.small.count.toLocaleString("en-US")} files of ` +
       `${formatSize(minSize)}–${formatSize(maxSize)} in nested directories ` +
-      `(${files.length} files, ${formatSize(totalBytes)} in all)`,
+      `(${files.length.toLocaleString("en-US")} files, ${formatSize(totalBytes)} in all)`,
     files,
     fileCount: files.length,
     totalBytes,
