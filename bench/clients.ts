@@ -1,5 +1,6 @@
 // The upload clients under test, each as a plain command line against the shared server.
 
+import { writeFileSync } from "node:fs";
 import { access, constants, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "./measure.js";
@@ -50,6 +51,11 @@ export async function makeClients(context: ClientContext): Promise<Client[]> {
       `endpoint = ${server.endpoint}`,
       `region = ${server.region}`,
       "force_path_style = true",
+      // rclone sends "x-amz-acl: private" by default, which S3 refuses on buckets with ACLs disabled (the default
+      // since April 2023, and the emulator's); the bucket owner's full control is the one canned ACL they take.
+      "acl = bucket-owner-full-control",
+      // The bench bucket exists; rclone's check would try to create it with a bucket ACL, refused the same way.
+      "no_check_bucket = true",
       "",
     ].join("\n"),
   );
@@ -104,7 +110,7 @@ export async function makeClients(context: ClientContext): Promise<Client[]> {
       missing: async () => ((await isExecutable(AWS)) ? null : `${AWS} not found: apt-get install -y awscli`),
       command: (w, prefix) => ({
         argv: single(w)
-          ? [AWS, "s3", "cp", w.files[0]!, `s3://${bucket}/${prefix}/data.bin`, ...awsFlags(server)]
+          ? [AWS, "s3", "cp", w.paths[0]!, `s3://${bucket}/${prefix}/data.bin`, ...awsFlags(server)]
           : [AWS, "s3", "cp", "--recursive", w.dir, `s3://${bucket}/${prefix}/`, ...awsFlags(server)],
         env: { ...env, AWS_CONFIG_FILE: awsConfig },
       }),
@@ -114,12 +120,15 @@ export async function makeClients(context: ClientContext): Promise<Client[]> {
     {
       id: "rclone",
       label: "rclone",
-      settings: "Debian rclone at its defaults (5 MiB chunks, 4 concurrent), provider Other, path style",
+      settings:
+        "Debian rclone at its defaults (5 MiB chunks, 4 concurrent), provider Other, path style, " +
+        "acl bucket-owner-full-control and no_check_bucket (its default ACL private, and creating the bucket, " +
+        "are refused where ACLs are disabled, as on new S3 buckets)",
       missing: async () =>
         (await isExecutable(RCLONE)) ? null : `${RCLONE} not found: apt-get install -y rclone`,
       command: (w, prefix) => ({
         argv: single(w)
-          ? [RCLONE, "--config", rcloneConfig, "copyto", w.files[0]!, `bench:${bucket}/${prefix}/data.bin`]
+          ? [RCLONE, "--config", rcloneConfig, "copyto", w.paths[0]!, `bench:${bucket}/${prefix}/data.bin`]
           : [RCLONE, "--config", rcloneConfig, "copy", w.dir, `bench:${bucket}/${prefix}`],
         env,
       }),
@@ -159,11 +168,16 @@ export function ourUploadArgs(
     "--base-dir",
     w.dir,
     ...flags,
-    w.fileCount === 1 ? w.files[0]! : path.join(w.dir, "*.bin"),
+    // Many files go as their directory, the way a workflow names its dist/.
+    w.fileCount === 1 ? w.paths[0]! : w.dir,
   ];
 }
 
-function curlArgv({ server, bucket, concurrency }: ClientContext, w: Workload, prefix: string): string[] {
+function curlArgv(
+  { server, bucket, concurrency, home }: ClientContext,
+  w: Workload,
+  prefix: string,
+): string[] {
   const signing = [
     "--aws-sigv4",
     `aws:amz:${server.region}:s3`,
@@ -173,13 +187,24 @@ function curlArgv({ server, bucket, concurrency }: ClientContext, w: Workload, p
     "x-amz-content-sha256: UNSIGNED-PAYLOAD",
     // Not "-H Expect:": curl 7.88 then signs an empty Expect header and S3 servers answer 403.
   ];
-  const transfers = w.files.flatMap((file) => [
-    "-T",
-    file,
-    `${server.endpoint}/${bucket}/${prefix}/${path.basename(file)}`,
-  ]);
-  const parallel = w.fileCount > 1 ? ["--parallel", "--parallel-max", String(concurrency)] : [];
-  return [CURL, "-sS", "--fail", ...parallel, ...signing, ...transfers];
+  const url = (i: number) => `${server.endpoint}/${bucket}/${prefix}/${w.files[i]!.path}`;
+  if (w.fileCount === 1) return [CURL, "-sS", "--fail", ...signing, "-T", w.paths[0]!, url(0)];
+  // 10,000 "-T file url" pairs would pass the kernel's argument size limit: they go in a config file, written
+  // before the clock starts (curl reads it as part of its run, as it would read its arguments).
+  const config = path.join(home, `curl-${prefix.replaceAll("/", "_")}.conf`);
+  writeFileSync(config, w.paths.map((file, i) => `upload-file = "${file}"\nurl = "${url(i)}"\n`).join(""));
+  return [
+    CURL,
+    "-sS",
+    "--fail",
+    "--globoff",
+    "--parallel",
+    "--parallel-max",
+    String(concurrency),
+    ...signing,
+    "--config",
+    config,
+  ];
 }
 
 function cleanEnv({ server, home }: ClientContext): NodeJS.ProcessEnv {

@@ -15,7 +15,6 @@ export async function describeEnvironment(projectRoot: string): Promise<string[]
   return [
     `machine: ${os.cpus().length} × ${cpuModel}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, ${distro}, Linux ${os.release()}`,
     `node ${process.version}; @aws-sdk/lib-storage ${libStorage.version}; ${await firstLine(["/usr/bin/aws", "--version"])}; ${await firstLine(["/usr/bin/rclone", "version"])}; ${await firstLine(["/usr/bin/curl", "--version"])}`,
-    `project commit: ${await firstLine(["git", "-C", projectRoot, "rev-parse", "--short", "HEAD"])}`,
   ];
 }
 

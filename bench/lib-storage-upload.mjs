@@ -42,8 +42,17 @@ async function uploadOne(name) {
   await upload.done();
 }
 
-// Many small files go up queueSize at a time, the same parallelism a single large file gets.
-const names = (await readdir(dir)).sort();
+// Many small files go up queueSize at a time, the same parallelism a single large file gets. A tree's
+// files keep their relative paths as keys, as aws s3 cp --recursive and rclone copy do.
+const names = (await readdir(dir, { recursive: true, withFileTypes: true }))
+  .filter((entry) => entry.isFile())
+  .map((entry) =>
+    path
+      .relative(dir, path.join(entry.parentPath ?? entry.path, entry.name))
+      .split(path.sep)
+      .join("/"),
+  )
+  .sort();
 let next = 0;
 async function worker() {
   while (next < names.length) await uploadOne(/** @type {string} */ (names[next++]));

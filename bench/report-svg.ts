@@ -1,18 +1,20 @@
 // A hand-written SVG chart: per workload, each client's median MB/s and CPU-s/GiB as two bar columns.
 
-import { describeWorkload } from "./report-markdown.js";
+import { orderedRows, type ReportWorkload } from "./report-markdown.js";
 import type { Summary } from "./summarize.js";
 
 interface ChartInput {
   title: string;
-  workloads: { id: string; fileCount: number; fileSize: number; totalBytes: number }[];
+  workloads: ReportWorkload[];
   clients: { id: string; label: string }[];
+  /** Core settings in the order they ran; with more than one, each bar's label names its setting. */
+  cores: string[];
   summaries: Summary[];
 }
 
 const WIDTH = 960;
-const LABEL_WIDTH = 230;
-const PANEL_WIDTH = 330;
+const LABEL_WIDTH = 290;
+const PANEL_WIDTH = 300;
 const GAP = 35;
 const ROW = 20;
 const BAR = 14;
@@ -24,10 +26,14 @@ export function renderSvg(input: ChartInput): string {
   const speedX = LABEL_WIDTH;
   const cpuX = LABEL_WIDTH + PANEL_WIDTH + GAP;
   for (const workload of input.workloads) {
-    const rows = input.summaries.filter((s) => s.workloadId === workload.id);
+    const rows = orderedRows(
+      input.summaries.filter((s) => s.workloadId === workload.id),
+      input,
+    );
     if (rows.length === 0) continue;
     y += 22;
-    parts.push(text(10, y, describeWorkload(workload), "font-weight:bold"));
+    parts.push(text(10, y, workload.description, "font-weight:bold"));
+    y += 16;
     parts.push(text(speedX, y, "MB/s (median, longer is better)", "fill:#555"));
     parts.push(text(cpuX, y, "client CPU-s per GiB (shorter is better)", "fill:#555"));
     y += 8;
@@ -36,7 +42,8 @@ export function renderSvg(input: ChartInput): string {
     for (const row of rows) {
       const ours = row.clientId.startsWith("ours");
       const colour = ours ? "#1f77b4" : "#9aa5b1";
-      const label = input.clients.find((c) => c.id === row.clientId)?.label ?? row.clientId;
+      const name = input.clients.find((c) => c.id === row.clientId)?.label ?? row.clientId;
+      const label = input.cores.length > 1 ? `${name} · ${coresText(row.cores)}` : name;
       parts.push(text(10, y + BAR - 3, label, ours ? "font-weight:bold" : ""));
       parts.push(bar(speedX, y, (row.megabytesPerSecond / maxSpeed) * (PANEL_WIDTH - 60), colour));
       parts.push(
@@ -65,6 +72,10 @@ export function renderSvg(input: ChartInput): string {
     "</svg>",
     "",
   ].join("\n");
+}
+
+function coresText(cores: string): string {
+  return cores === "all" ? "not pinned" : cores === "1" ? "1 core" : `${cores} cores`;
 }
 
 function bar(x: number, y: number, width: number, colour: string): string {

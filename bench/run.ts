@@ -1,14 +1,22 @@
 // `npm run bench`: every client uploads the same files to the same server, alternating run by run.
 
 import { createHash } from "node:crypto";
-import { access, cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { access, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeClients, type Client } from "./clients.js";
 import { describeEnvironment, installMissingDebianPackages, staleDistReason } from "./environment.js";
-import { measure, TIME_BINARY } from "./measure.js";
-import { parseOptions, parseWorkloadSpec, type BenchOptions } from "./options.js";
+import { freeBaseName, gitState, writeHistory, type GitState } from "./history.js";
+import { measure, runToEnd, TIME_BINARY, type Command } from "./measure.js";
+import {
+  coresLabel,
+  cpuList,
+  parseOptions,
+  parseWorkloadSpec,
+  type BenchOptions,
+  type CoreSetting,
+} from "./options.js";
 import { renderMarkdown } from "./report-markdown.js";
 import { renderSvg } from "./report-svg.js";
 import { externalServer, processCpuSeconds, startEmulator, type Server } from "./server.js";
@@ -18,7 +26,9 @@ import { createWorkload, warmPageCache, type Workload } from "./test-data.js";
 const BUCKET = "bench";
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-const parsed = parseOptions(process.argv.slice(2));
+const TASKSET = "/usr/bin/taskset";
+
+const parsed = parseOptions(process.argv.slice(2), os.availableParallelism());
 if (!parsed.ok) {
   console.error(parsed.error);
   process.exit(2);
@@ -43,6 +53,7 @@ async function benchmark(options: BenchOptions): Promise<number> {
   const notes = await installMissingDebianPackages([
     { binary: TIME_BINARY, pkg: "time" },
     ...(options.only.includes("rclone") ? [{ binary: "/usr/bin/rclone", pkg: "rclone" }] : []),
+    ...(options.cores.some((c) => c !== "all") ? [{ binary: TASKSET, pkg: "util-linux" }] : []),
   ]);
   notes.forEach((n) => console.error(`bench: ${n}`));
   if (
@@ -67,7 +78,8 @@ async function benchmark(options: BenchOptions): Promise<number> {
     return 2;
   }
   runningServer = started;
-  return measureAll(options, started, notes, stale);
+  const serverPinning = await pinServer(options, started);
+  return measureAll(options, started, [...notes, serverPinning], stale);
 }
 
 async function measureAll(
@@ -105,6 +117,7 @@ async function measureAll(
 
   const workloads: Workload[] = [];
   for (const spec of options.sizes.map((s) => parseWorkloadSpec(s)!)) {
+    // A tree's files are written in the tree's order; none of the measured clients sees this step.
     const started = Date.now();
     workloads.push(await createWorkload(path.join(scratch, "data"), spec));
     console.error(
@@ -119,45 +132,55 @@ async function measureAll(
   for (let run = 1; run <= options.runs; run++) {
     for (const workload of workloads) {
       await warmPageCache(workload);
-      // Rotating the order spreads warm-up, thermal and neighbour noise over all clients alike.
-      const order = clients.map((_, i) => clients[(i + run - 1) % clients.length]!);
-      for (const client of order) {
-        const keyPrefix = `run${run}/${client.id}/${workload.id}`;
-        loads.push(os.loadavg()[0]!);
-        const serverBefore = server.pid === null ? null : await processCpuSeconds(server.pid);
-        const result = await measure(client.command(workload, keyPrefix), scratch);
-        const serverAfter = server.pid === null ? null : await processCpuSeconds(server.pid);
-        if (!result.ok) {
-          failures.push(`run ${run}, ${workload.id}, ${client.id}: ${result.error}`);
-          console.error(`bench: run ${run} ${workload.id} ${client.id} FAILED: ${result.error}`);
-          continue;
+      for (const cores of options.cores) {
+        // Rotating the order spreads warm-up, thermal and neighbour noise over all clients alike.
+        const order = clients.map((_, i) => clients[(i + run - 1) % clients.length]!);
+        for (const client of order) {
+          const coreText = coresLabel(cores);
+          const keyPrefix = `run${run}/${client.id}/c${coreText}/${workload.id}`;
+          loads.push(os.loadavg()[0]!);
+          const serverBefore = server.pid === null ? null : await processCpuSeconds(server.pid);
+          const result = await measure(pinned(client.command(workload, keyPrefix), cores), scratch);
+          const serverAfter = server.pid === null ? null : await processCpuSeconds(server.pid);
+          const what = `run ${run}/${options.runs} ${workload.id.padEnd(11)} ${coreText.padStart(3)} core(s) ${client.id.padEnd(19)}`;
+          if (!result.ok) {
+            failures.push(`run ${run}, ${workload.id}, ${coreText} core(s), ${client.id}: ${result.error}`);
+            console.error(`bench: ${what} FAILED: ${result.error}`);
+            continue;
+          }
+          const m = result.measurement;
+          samples.push({
+            workloadId: workload.id,
+            clientId: client.id,
+            cores: coreText,
+            run,
+            totalBytes: workload.totalBytes,
+            fileCount: workload.fileCount,
+            measurement: m,
+            serverCpuSeconds:
+              serverBefore === null || serverAfter === null ? null : serverAfter - serverBefore,
+          });
+          console.error(
+            `bench: ${what} ` +
+              `${(workload.totalBytes / 1e6 / m.wallSeconds).toFixed(0).padStart(5)} MB/s  ` +
+              `${m.wallSeconds.toFixed(2)} s  cpu ${(m.userSeconds + m.sysSeconds).toFixed(2)} s  ` +
+              `rss ${(m.maxRssBytes / 1024 ** 2).toFixed(0)} MiB`,
+          );
         }
-        const m = result.measurement;
-        samples.push({
-          workloadId: workload.id,
-          clientId: client.id,
-          run,
-          totalBytes: workload.totalBytes,
-          fileCount: workload.fileCount,
-          measurement: m,
-          serverCpuSeconds: serverBefore === null || serverAfter === null ? null : serverAfter - serverBefore,
-        });
-        console.error(
-          `bench: run ${run}/${options.runs} ${workload.id.padEnd(11)} ${client.id.padEnd(19)} ` +
-            `${(workload.totalBytes / 1e6 / m.wallSeconds).toFixed(0).padStart(5)} MB/s  ` +
-            `${m.wallSeconds.toFixed(2)} s  cpu ${(m.userSeconds + m.sysSeconds).toFixed(2)} s  ` +
-            `rss ${(m.maxRssBytes / 1024 ** 2).toFixed(0)} MiB`,
-        );
       }
     }
   }
 
   const date = new Date().toISOString().slice(0, 10);
-  const baseName = options.quick ? `${date}-quick` : date;
+  const outDir = path.resolve(projectRoot, options.outDir);
+  await mkdir(outDir, { recursive: true });
+  const baseName = freeBaseName(await readdir(outDir), date, options.quick);
   const summaries = summarize(samples);
+  const git = await gitState(projectRoot);
   const environment = [
-    `date: ${new Date().toISOString()}; ${options.runs} run(s) per client, clients alternated run by run`,
+    `date: ${new Date().toISOString()}; ${options.runs} run(s) per client and core setting, clients alternated run by run`,
     ...(await describeEnvironment(projectRoot)),
+    `project commit: ${describeCommit(git)}`,
     `machine load (1-min load average as each client started): median ${median(loads).toFixed(1)}, max ` +
       `${Math.max(...loads).toFixed(1)} on ${os.cpus().length} cores; above the core count, other work competed ` +
       "and wall-clock figures are noisy (CPU-s/GiB and RSS much less so)",
@@ -168,8 +191,9 @@ async function measureAll(
   const serverNote = server.pid
     ? "Server: the project's S3 emulator in sink mode, in its own process. Sink mode parses and signs like " +
       "S3 and records the checksums clients send, but discards payloads unhashed, so the server costs little " +
-      "CPU and the clients are what is measured. The curl row is raw transport over one connection with no " +
-      "hashing at all; “server cores” shows how busy the server was (a Node server saturates at 1.0)."
+      "CPU and the clients are what is measured. The curl row is raw transport with no hashing and no proof " +
+      "(one connection for one file, our concurrency's worth in parallel for many); “server cores” shows " +
+      "how busy the server was (a Node server saturates at 1.0)."
     : "Server: an external server given with --endpoint; its CPU was not measured.";
   const report = {
     date,
@@ -182,31 +206,59 @@ async function measureAll(
     ],
     workloads,
     clients,
+    cores: options.cores.map(coresLabel),
     skipped,
     failures,
     summaries,
     chartFile: `${baseName}.svg`,
   };
   const markdown = renderMarkdown(report);
-  const outDir = path.resolve(projectRoot, options.outDir);
-  await mkdir(outDir, { recursive: true });
   await writeFile(path.join(outDir, `${baseName}.md`), markdown);
-  // The raw samples, so the figures can be re-checked or re-summarized without re-running.
+  // The raw samples, so the figures can be re-checked or re-summarized without re-running, and the commit, so
+  // HISTORY.md can say which change moved which figure.
   await writeFile(
     path.join(outDir, `${baseName}.json`),
-    JSON.stringify({ environment, workloads, samples, failures }, null, 2) + "\n",
+    JSON.stringify(
+      {
+        format: 2,
+        date,
+        commit: git.commit,
+        dirty: git.dirty,
+        dirtyPaths: git.dirtyPaths,
+        bundleSha256: bundle.digest,
+        quick: options.quick,
+        options: { runs: options.runs, workloads: options.sizes, only: options.only, cores: report.cores },
+        environment,
+        workloads: workloads.map(({ id, kind, description, fileCount, totalBytes }) => ({
+          id,
+          kind,
+          description,
+          fileCount,
+          totalBytes,
+        })),
+        samples,
+        summaries,
+        failures,
+      },
+      null,
+      2,
+    ) + "\n",
   );
   await writeFile(
     path.join(outDir, `${baseName}.svg`),
     renderSvg({
-      title: `Upload benchmark ${date} (medians of ${options.runs})`,
+      title: `Upload benchmark ${date}, ${describeCommit(git)} (medians of ${options.runs})`,
       workloads,
       clients,
+      cores: report.cores,
       summaries,
     }),
   );
+  const history = await writeHistory(outDir);
   console.log(markdown);
-  console.error(`bench: wrote ${path.join(options.outDir, baseName)}.md, .svg and .json`);
+  console.error(
+    `bench: wrote ${path.join(options.outDir, baseName)}.md, .svg and .json; ${path.relative(projectRoot, history)}`,
+  );
   return failures.length === 0 ? 0 : 1;
 }
 
@@ -220,4 +272,44 @@ async function snapshotBundle(bundle: string): Promise<{ path: string; digest: s
     path: path.join(copy, path.basename(bundle)),
     digest: createHash("sha256").update(bytes).digest("hex").slice(0, 12),
   };
+}
+
+function describeCommit(git: GitState): string {
+  if (!git.dirty) return git.commit;
+  const shown = git.dirtyPaths.slice(0, 5).join(", ");
+  const more = git.dirtyPaths.length > 5 ? ` and ${git.dirtyPaths.length - 5} more` : "";
+  return `${git.commit} +dirty (uncommitted: ${shown}${more})`;
+}
+
+/** The client under taskset, so it (and every thread and child it starts) runs only on its cores. */
+function pinned(command: Command, cores: CoreSetting): Command {
+  const list = cpuList(cores);
+  return list === null ? command : { ...command, argv: [TASKSET, "-c", list, ...command.argv] };
+}
+
+/**
+ * The server goes on the last core, away from a 1-core client on core 0. A machine with no more cores than
+ * the widest setting cannot keep it apart: there the widest client shares the server's core, and says so.
+ */
+async function pinServer(options: BenchOptions, server: Server): Promise<string> {
+  const counts = options.cores.filter((c): c is number => c !== "all");
+  if (counts.length === 0) return "Cores: clients not pinned; the server runs wherever the kernel puts it.";
+  const clients = "each client is pinned to cores 0…n-1 (taskset -c)";
+  if (server.pid === null) return `Cores: ${clients}; the external server is not pinned.`;
+  const machineCores = os.availableParallelism();
+  const serverCore = machineCores - 1;
+  const outcome = await runToEnd(
+    [TASKSET, "-a", "-p", "-c", String(serverCore), String(server.pid)],
+    process.env,
+  );
+  if (outcome.code !== 0) {
+    return `Cores: ${clients}; the server could not be pinned (taskset: ${outcome.output.trim().slice(-200)}), so it shares every core.`;
+  }
+  const widest = Math.max(...counts);
+  return widest <= serverCore
+    ? `Cores: ${clients} and the server to core ${serverCore}, which no client uses.`
+    : `Cores: ${clients} and the server to core ${serverCore}. This machine has ${machineCores} cores, so at ` +
+        `${widest} cores the client shares core ${serverCore} with the server (“server cores” says how much it ` +
+        `took): those rows understate what the client alone would do with ${widest} cores, while the rows ` +
+        "with fewer cores have the client alone on its cores.";
 }

@@ -6,6 +6,8 @@ import type { ClientId } from "./options.js";
 export interface Sample {
   workloadId: string;
   clientId: ClientId;
+  /** The client's core setting ("1", "2", … or "all" when not pinned); ratios pair ours at the same one. */
+  cores: string;
   run: number;
   totalBytes: number;
   fileCount: number;
@@ -17,6 +19,8 @@ export interface Sample {
 export interface Summary {
   workloadId: string;
   clientId: ClientId;
+  cores: string;
+  fileCount: number;
   runs: number;
   wallSeconds: number;
   megabytesPerSecond: number;
@@ -45,7 +49,7 @@ export function median(values: number[]): number {
 export function summarize(samples: Sample[]): Summary[] {
   const groups = new Map<string, Sample[]>();
   for (const sample of samples) {
-    const key = `${sample.workloadId}\u0000${sample.clientId}`;
+    const key = `${sample.workloadId}\u0000${sample.clientId}\u0000${sample.cores}`;
     groups.set(key, [...(groups.get(key) ?? []), sample]);
   }
   const rows = [...groups.values()].map((group) => summarizeGroup(group));
@@ -62,14 +66,20 @@ export function summarize(samples: Sample[]): Summary[] {
  */
 function perRunRatio(
   samples: Sample[],
-  row: { workloadId: string; clientId: ClientId },
+  row: { workloadId: string; clientId: ClientId; cores: string },
   ratio: (ours: Sample, other: Sample) => number,
 ): number | null {
   const ratios: number[] = [];
   for (const other of samples) {
-    if (other.workloadId !== row.workloadId || other.clientId !== row.clientId) continue;
+    if (other.workloadId !== row.workloadId || other.clientId !== row.clientId || other.cores !== row.cores) {
+      continue;
+    }
     const ours = samples.find(
-      (s) => s.workloadId === row.workloadId && s.clientId === "ours" && s.run === other.run,
+      (s) =>
+        s.workloadId === row.workloadId &&
+        s.clientId === "ours" &&
+        s.cores === row.cores &&
+        s.run === other.run,
     );
     if (ours) ratios.push(ratio(ours, other));
   }
@@ -87,6 +97,8 @@ function summarizeGroup(group: Sample[]): Omit<Summary, "oursSpeedup" | "cpuVers
   return {
     workloadId: first.workloadId,
     clientId: first.clientId,
+    cores: first.cores,
+    fileCount: first.fileCount,
     runs: group.length,
     wallSeconds: wall,
     megabytesPerSecond: median(speeds),
@@ -99,4 +111,30 @@ function summarizeGroup(group: Sample[]): Omit<Summary, "oursSpeedup" | "cpuVers
       ? median(group.map((s) => s.serverCpuSeconds! / s.measurement.wallSeconds))
       : null,
   };
+}
+
+export interface Scaling {
+  workloadId: string;
+  clientId: ClientId;
+  /** Median MB/s per core setting, in the order the settings were run. */
+  megabytesPerSecond: { cores: string; value: number }[];
+  /** MB/s at the most cores ÷ MB/s at the fewest; null with fewer than two numeric settings. */
+  gain: number | null;
+}
+
+/** How each client's throughput changed from its fewest to its most pinned cores, per workload. */
+export function scaling(summaries: Summary[]): Scaling[] {
+  const out: Scaling[] = [];
+  for (const row of summaries) {
+    if (out.some((s) => s.workloadId === row.workloadId && s.clientId === row.clientId)) continue;
+    const rows = summaries.filter((s) => s.workloadId === row.workloadId && s.clientId === row.clientId);
+    const pinned = rows.filter((r) => r.cores !== "all").sort((a, b) => Number(a.cores) - Number(b.cores));
+    out.push({
+      workloadId: row.workloadId,
+      clientId: row.clientId,
+      megabytesPerSecond: rows.map((r) => ({ cores: r.cores, value: r.megabytesPerSecond })),
+      gain: pinned.length >= 2 ? pinned.at(-1)!.megabytesPerSecond / pinned[0]!.megabytesPerSecond : null,
+    });
+  }
+  return out;
 }
