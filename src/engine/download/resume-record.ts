@@ -126,3 +126,13 @@ export class ResumeLog {
     await this.handle.close().catch(() => undefined);
   }
 }
+
+/**
+ * The file name whose download would use `name` as its temp file or resume record (this tool's work files),
+ * and which of the two; null for any other name.
+ */
+export function workFileOf(name: string): { owner: string; kind: "temp file" | "resume record" } | null {
+  const match = /^\.(.+)\.s3vu-(?:([0-9a-f]{12}\.part)|resume)$/.exec(name);
+  if (match === null) return null;
+  return { owner: match[1]!, kind: match[2] === undefined ? "resume record" : "temp file" };
+}
