@@ -186,6 +186,33 @@ describe.each(nodeRuntimes())("download resume on $name", (node) => {
   );
 
   it(
+    "SIGKILLed the moment a range is served, with others in flight: the record claims no range not on disk",
+    async () => {
+      const { key, prefix, out, bytes } = await fresh();
+      emulator.faults.clear();
+      const mark = emulator.requestLog.length;
+      const run = start(prefix, out, ["--on-failure", "keep"]);
+      await whenLogged(emulator, mark, 2, isServedGet(key), () => run.child.kill("SIGKILL"), exitReason(run));
+      expect((await run.done).code).toBeNull();
+      expect(existsSync(path.join(out, "big.bin"))).toBe(false);
+      const kept = await record(out);
+
+      const rerunMark = emulator.requestLog.length;
+      const rerun = await start(prefix, out, ["--on-failure", "keep"]).done;
+      expect(rerun.code, rerun.stderr).toBe(0);
+      // A recorded range whose bytes were not all written would fail its re-hash and be fetched again.
+      const missing = Array.from({ length: RANGES }, (_, index) => index).filter(
+        (index) => !kept.written.has(index),
+      );
+      expect(rangesFetched(key, rerunMark)).toEqual(missing.map(rangeOf).sort());
+      expect((await readFile(path.join(out, "big.bin"))).equals(bytes)).toBe(true);
+      expect(result(rerun)).toMatchObject({ status: "downloaded", verified: true, verification: "checksum" });
+      expect(await readdir(out)).toEqual(["big.bin"]);
+    },
+    TIMEOUT,
+  );
+
+  it(
     "a byte flipped in the kept temp file is found by the re-hash and its range fetched again",
     async () => {
       const { key, prefix, out, bytes } = await fresh();

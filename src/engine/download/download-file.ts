@@ -165,16 +165,20 @@ async function transfer(
     committed = true;
     await log?.close();
     // The file is in place: a record left behind only makes a rerun say it removed it.
-    await removeRecord(prepared.recordPath).catch(() => undefined);
+    if (prepared.record !== null) await removeRecord(prepared.record).catch(() => undefined);
     return value;
   } finally {
     if (!committed) {
       await log?.close();
       const keep = run.options.onFailure === "keep";
       await discardTempFile(temp, keep);
-      if (keep)
-        Object.assign(kept, { path: temp.path, record: prepared.recordPath, resumable: log !== null });
-      else await removeRecord(prepared.recordPath).catch(() => undefined);
+      if (keep) {
+        kept.path = temp.path;
+        kept.resumable = log !== null;
+        if (prepared.record !== null) kept.record = prepared.record;
+      } else if (prepared.record !== null) {
+        await removeRecord(prepared.record).catch(() => undefined);
+      }
     }
   }
 }

@@ -23,7 +23,8 @@ import { createTempFile, discardTempFile, reopenTempFile, tempNamed, type TempFi
 /** The temp file a transfer writes into, with the ranges a kept download left in it. */
 export interface PreparedTemp {
   temp: TempFile;
-  recordPath: string;
+  /** The resume record beside the temp file; null when there is none. */
+  record: string | null;
   /** Ranges a kept download recorded as written, with the digest their bytes had; empty for a new temp file. */
   claimed: ReadonlyMap<number, Buffer>;
   /** Records each range once written; null without on-failure: keep, or when the plan hashes no ranges. */
@@ -120,7 +121,7 @@ export async function prepareTemp(
           await discardTempFile(temp, true);
           throw error;
         }
-        return { temp, recordPath, claimed: kept.written, log, notes, reused };
+        return { temp, record: recordPath, claimed: kept.written, log, notes, reused };
       }
       reason = "its temp file is gone or has another size";
     }
@@ -138,7 +139,7 @@ export async function prepareTemp(
     await discardTempFile(temp, false);
     throw error;
   }
-  return { temp, recordPath, claimed: new Map(), log, notes, reused };
+  return { temp, record: log === null ? null : recordPath, claimed: new Map(), log, notes, reused };
 }
 
 /**
