@@ -122,9 +122,14 @@ describe.each(nodeRuntimes())("download resume on $name", (node) => {
 
   /**
    * Starts a download with on-failure keep whose 5th GET stalls forever, waits until every other range is
-   * recorded as written, and kills the process with SIGKILL.
+   * recorded as written, and stops the process with `signal`.
    */
-  async function killMidDownload(key: string, prefix: string, out: string): Promise<ResumeRecord> {
+  async function killMidDownload(
+    key: string,
+    prefix: string,
+    out: string,
+    signal: NodeJS.Signals = "SIGKILL",
+  ): Promise<Run> {
     emulator.faults.clear();
     emulator.faults.add({
       operation: "GetObject",
@@ -143,18 +148,18 @@ describe.each(nodeRuntimes())("download resume on $name", (node) => {
       () => recordedLines(out) === RANGES - 1,
       () => exited,
     );
-    run.child.kill("SIGKILL");
-    const killed = await run.done;
-    expect(killed.code).toBeNull();
+    run.child.kill(signal);
+    const stopped = await run.done;
     emulator.faults.clear();
-    return record(out);
+    return stopped;
   }
 
   it(
     "SIGKILLed with on-failure keep: temp file and record stay, the rerun fetches only the missing range",
     async () => {
       const { key, prefix, out, bytes } = await fresh();
-      const kept = await killMidDownload(key, prefix, out);
+      expect((await killMidDownload(key, prefix, out)).code).toBeNull();
+      const kept = await record(out);
       const left = (await readdir(out)).sort();
       expect(left).toHaveLength(2);
       expect(left[0]).toMatch(/^\.big\.bin\.s3vu-[0-9a-f]{12}\.part$/);
@@ -181,6 +186,31 @@ describe.each(nodeRuntimes())("download resume on $name", (node) => {
         `Resumed a kept download: ${RANGES - 1} of ${RANGES} ranges were on disk and re-hashed; 1 fetched.`,
       );
       expect(await readdir(out)).toEqual(["big.bin"]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "SIGTERM with on-failure keep: the cancelled download keeps its files, and the rerun resumes it",
+    async () => {
+      const { key, prefix, out, bytes } = await fresh();
+      const cancelled = await killMidDownload(key, prefix, out, "SIGTERM");
+      expect(cancelled.code, cancelled.stderr).toBe(143);
+      expect(cancelled.stderr).toContain(
+        "Cancelled: stopping; partial downloads keep their temp files beside their destinations (on-failure: keep), and a rerun resumes them.",
+      );
+      const kept = await record(out);
+      expect(kept.written.size).toBe(RANGES - 1);
+      expect(existsSync(path.join(out, "big.bin"))).toBe(false);
+
+      const mark = emulator.requestLog.length;
+      const rerun = await start(prefix, out, ["--on-failure", "keep"]).done;
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(rangesFetched(key, mark)).toHaveLength(1);
+      expect((await readFile(path.join(out, "big.bin"))).equals(bytes)).toBe(true);
+      expect(result(rerun).notes[0]).toBe(
+        `Resumed a kept download: ${RANGES - 1} of ${RANGES} ranges were on disk and re-hashed; 1 fetched.`,
+      );
     },
     TIMEOUT,
   );
@@ -216,7 +246,8 @@ describe.each(nodeRuntimes())("download resume on $name", (node) => {
     "a byte flipped in the kept temp file is found by the re-hash and its range fetched again",
     async () => {
       const { key, prefix, out, bytes } = await fresh();
-      const kept = await killMidDownload(key, prefix, out);
+      expect((await killMidDownload(key, prefix, out)).code).toBeNull();
+      const kept = await record(out);
       const damaged = [...kept.written.keys()].sort((a, b) => a - b)[1]!;
       const temp = await open(path.join(out, kept.header.temp), "r+");
       const offset = damaged * RANGE + 54321;
@@ -248,7 +279,8 @@ describe.each(nodeRuntimes())("download resume on $name", (node) => {
     "an object replaced between the runs is fetched in full, and the stale temp file is removed",
     async () => {
       const { key, prefix, out } = await fresh();
-      const kept = await killMidDownload(key, prefix, out);
+      expect((await killMidDownload(key, prefix, out)).code).toBeNull();
+      const kept = await record(out);
       const replacement = patternBytes(SIZE, 1000 + caseNumber);
       await sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: replacement }));
 
