@@ -6,11 +6,13 @@
 // (the bytes on disk no longer hash to the line's digest) and fetches again. The digests only choose which
 // ranges to fetch again; the proof is always computed from the bytes on disk.
 import { createHash } from "node:crypto";
-import { open, readFile, type FileHandle } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Segment } from "./proof-plan.js";
 
 const FORMAT = "s3vu-download-resume/1";
+/** Far above a record's size (a line of at most ~60 bytes per range): anything larger is not a record. */
+const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
 /** What must be the same for a kept temp file's ranges to be reused. */
 export interface ResumeIdentity {
@@ -71,12 +73,20 @@ function isHeader(value: unknown): value is ResumeHeader {
  * not recorded is fetched again.
  */
 export async function readResumeRecord(path: string): Promise<ResumeRecord | "unreadable" | null> {
-  let text: string;
+  let handle: FileHandle;
   try {
-    text = await readFile(path, "utf8");
+    handle = await open(path, "r");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
+  }
+  let text: string;
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile() || stat.size > MAX_RECORD_BYTES) return "unreadable";
+    text = await handle.readFile("utf8");
+  } finally {
+    await handle.close();
   }
   // Only whole lines count: the last one may have been cut by a crash.
   const lines = text.split("\n").slice(0, -1);
