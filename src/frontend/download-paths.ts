@@ -3,6 +3,7 @@
 import { lstat } from "node:fs/promises";
 import path from "node:path";
 import picomatch from "picomatch";
+import { workFileOf } from "../engine/download/index.js";
 import { joinPrefix } from "./keys.js";
 
 export interface KeyObject {
@@ -113,6 +114,21 @@ export function mapKeys(
     fileByPath.set(folded, key);
     accepted.push({ object, relative });
   }
+  // A key named like another key's temp file or resume record: that key's download would replace or remove it.
+  const acceptedPaths = new Map(accepted.map(({ object, relative }) => [fold(relative), object.key]));
+  const workFiles = new Set<string>();
+  for (const { object, relative } of accepted) {
+    const slash = relative.lastIndexOf("/");
+    const work = workFileOf(relative.slice(slash + 1));
+    const owner = work && acceptedPaths.get(fold(relative.slice(0, slash + 1) + work.owner));
+    if (!work || owner === undefined) continue;
+    const article = work.kind === "temp file" ? "a" : "the";
+    refuse(
+      object.key,
+      `is named like ${article} ${work.kind} of key ${JSON.stringify(owner)}'s download, which that download would replace or remove`,
+    );
+    workFiles.add(object.key);
+  }
   // A key whose path is a folder of another key's path: one of the two cannot be written.
   const folderOwner = new Map<string, string>();
   for (const { object, relative } of accepted) {
@@ -123,6 +139,7 @@ export function mapKeys(
     }
   }
   for (const { object, relative } of accepted) {
+    if (workFiles.has(object.key)) continue;
     const needsFolder = folderOwner.get(fold(relative));
     if (needsFolder !== undefined) {
       refuse(object.key, `would be a file where key ${JSON.stringify(needsFolder)} needs a directory`);

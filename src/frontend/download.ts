@@ -209,6 +209,6 @@ function errorText(error: unknown): string {
 /** Said when SIGINT/SIGTERM arrives, so the log shows what happens to the downloads in flight. */
 export function downloadCancelText(config: UploadConfig): string {
   return config.engine.onFailure === "keep"
-    ? "Cancelled: stopping; partial downloads keep their temp files beside their destinations (on-failure: keep)."
+    ? "Cancelled: stopping; partial downloads keep their temp files beside their destinations (on-failure: keep), and a rerun resumes them."
     : "Cancelled: stopping and removing partial downloads (on-failure: abort); no destination file is half-written.";
 }

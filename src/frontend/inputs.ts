@@ -177,7 +177,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: "on-failure",
     description:
-      "What to do with a failed multipart upload: abort (delete its parts) or keep (to resume later).",
+      "What to do with a failed multipart upload or download: abort (delete its parts or temp file) or keep (a rerun resumes it).",
     default: "abort",
   },
   {

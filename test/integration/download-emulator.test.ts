@@ -215,14 +215,15 @@ describe("a damaged or changing object never reaches the destination", () => {
     expect(await outFiles()).toEqual([]);
   });
 
-  it("on-failure keep leaves the temp file beside the destination, never the destination", async () => {
+  it("on-failure keep leaves the temp file and its resume record beside the destination, never the destination", async () => {
     const { bytes, remote } = await uploaded("kept.bin", 20 * KiB, "CRC32C");
     await damageStored(bytes);
     const run = await runDownloads([remote], downloadOptions({ onFailure: "keep" }));
     expect(run.files[0]!.status).toBe("failed");
     const left = await outFiles();
-    expect(left).toHaveLength(1);
+    expect(left).toHaveLength(2);
     expect(left[0]).toMatch(/^\.kept\.bin\.s3vu-[0-9a-f]+\.part$/);
+    expect(left[1]).toBe(".kept.bin.s3vu-resume");
   });
   it("a reset and a 500 on GETs are retried from the range's start: the file is exact", async () => {
     const { bytes, remote } = await uploaded("flaky.bin", 5 * RANGE + 3, "CRC64NVME");

@@ -70,6 +70,24 @@ describe("mapKeys", () => {
     expect(mapped.errors[0]).toContain("directory");
   });
 
+  it("refuses a key named like another key's download temp file or resume record, which that download would remove", () => {
+    const keys = [
+      object("p/sub/a.bin"),
+      object("p/sub/.a.bin.s3vu-resume"),
+      object("p/sub/.a.bin.s3vu-0123456789ab.part"),
+      object("p/.a.bin.s3vu-resume"), // another folder: no a.bin beside it
+      object("p/sub/.b.bin.s3vu-resume"), // no b.bin
+    ];
+    const mapped = mapKeys(keys, "p", base, "linux");
+    expect(mapped.ok).toBe(false);
+    if (mapped.ok) return;
+    expect(mapped.errors).toEqual([
+      'Key "p/sub/.a.bin.s3vu-resume" is named like the resume record of key "p/sub/a.bin"\'s download, which that download would replace or remove; exclude it with a "!" pattern in "path", or rename the object.',
+      'Key "p/sub/.a.bin.s3vu-0123456789ab.part" is named like a temp file of key "p/sub/a.bin"\'s download, which that download would replace or remove; exclude it with a "!" pattern in "path", or rename the object.',
+    ]);
+    expect(mapKeys(keys.slice(3), "p", base, "linux").ok).toBe(true);
+  });
+
   it("refuses keys differing only in case or Unicode normalization on case-insensitive systems", () => {
     const keys = [object("p/Readme.md"), object("p/README.md")];
     expect(mapKeys(keys, "p", base, "linux").ok).toBe(true);

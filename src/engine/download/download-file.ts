@@ -13,7 +13,8 @@ import { localProofValue } from "./local-proof.js";
 import { isObjectChanged, ObjectChanged } from "./object-changed.js";
 import { partLayout } from "./part-layout.js";
 import { combineDigests, planProof, unproven, type ProofPlan } from "./proof-plan.js";
-import { commitTempFile, createTempFile, discardTempFile } from "./temp-file.js";
+import { prepareTemp, removeRecord, resumeNote, reuseRange } from "./resume.js";
+import { commitTempFile, discardTempFile } from "./temp-file.js";
 import type { DownloadResult, RemoteFile } from "./types.js";
 
 const HEAD_HINT = "Check the key, and that the credentials may read it (s3:GetObject, s3:GetObjectVersion).";
@@ -100,21 +101,29 @@ async function checkExisting(
   );
 }
 
-/** A failed attempt's temp file kept for on-failure: keep; a restart deletes it. */
+/** A failed attempt's temp file (and resume record) kept for on-failure: keep; a restart deletes them. */
 interface KeptTemp {
   path?: string;
+  record?: string;
+  /** Whether a rerun can resume it: its ranges were recorded as written. */
+  resumable?: boolean;
 }
 
-/** Fetches every segment into a temp file, proves it, and moves it to the destination. */
+/**
+ * Fetches every segment into a temp file (or, when `resume`, only those a kept download lacks), proves it,
+ * and moves it to the destination.
+ */
 async function transfer(
   ctx: ObjectContext,
   head: StoredObject,
   plan: ProofPlan,
   kept: KeptTemp,
   result: DownloadResult,
+  resume: boolean,
 ): Promise<string | null> {
   const { run, file } = ctx;
-  const temp = await createTempFile(file.path, head.size);
+  const prepared = await prepareTemp(ctx, head, plan, resume);
+  const { temp, log } = prepared;
   let committed = false;
   try {
     let bytesDone = 0;
@@ -123,9 +132,19 @@ async function transfer(
       run.emit({ type: "progress", file, bytesDone, size: head.size });
     };
     const target = { ctx, head, handle: temp.handle, algorithm: plan.algorithm, onBytes };
-    const digests = await mapLimited(plan.segments, run.options.concurrency, (segment) =>
-      fetchSegment(target, segment),
-    );
+    const digests = await mapLimited(plan.segments, run.options.concurrency, async (segment, index) => {
+      const reused = await reuseRange(prepared, index, segment, plan.algorithm);
+      if (reused !== null) {
+        onBytes(segment.size);
+        return reused;
+      }
+      const digest = await fetchSegment(target, segment);
+      // After the range's bytes are written, never before: the record must not claim bytes not on disk.
+      if (digest !== null) await log?.written(index, digest);
+      return digest;
+    });
+    const resumed = resumeNote(prepared, plan.segments.length);
+    result.notes.unshift(...prepared.notes, ...(resumed === null ? [] : [resumed]));
     const value =
       plan.guessedParts !== undefined
         ? await proveGuessedParts(ctx, temp.handle, head, plan, result)
@@ -144,12 +163,22 @@ async function transfer(
       );
     });
     committed = true;
+    await log?.close();
+    // The file is in place: a record left behind only makes a rerun say it removed it.
+    if (prepared.record !== null) await removeRecord(prepared.record).catch(() => undefined);
     return value;
   } finally {
     if (!committed) {
+      await log?.close();
       const keep = run.options.onFailure === "keep";
       await discardTempFile(temp, keep);
-      if (keep) kept.path = temp.path;
+      if (keep) {
+        kept.path = temp.path;
+        kept.resumable = log !== null;
+        if (prepared.record !== null) kept.record = prepared.record;
+      } else if (prepared.record !== null) {
+        await removeRecord(prepared.record).catch(() => undefined);
+      }
     }
   }
 }
@@ -272,7 +301,12 @@ function checkExpected(file: RemoteFile, head: StoredObject, plan: ProofPlan): v
   }
 }
 
-async function attempt(ctx: ObjectContext, result: DownloadResult, kept: KeptTemp): Promise<void> {
+async function attempt(
+  ctx: ObjectContext,
+  result: DownloadResult,
+  kept: KeptTemp,
+  resume: boolean,
+): Promise<void> {
   const { options } = ctx.run;
   const head = await headFor(ctx);
   const plan = await planFor(ctx, head);
@@ -297,7 +331,7 @@ async function attempt(ctx: ObjectContext, result: DownloadResult, kept: KeptTem
     return;
   }
   ctx.run.emit({ type: "file-start", file: ctx.file, size: head.size, ranges: plan.segments.length });
-  const value = await transfer(ctx, head, plan, kept, result);
+  const value = await transfer(ctx, head, plan, kept, result, resume);
   result.checksumLocal = value;
   result.verified = value !== null;
   result.status = "downloaded";
@@ -310,7 +344,7 @@ export async function downloadFile(run: DownloadRunContext, file: RemoteFile): P
   const kept: KeptTemp = {};
   try {
     try {
-      await attempt(ctx, result, kept);
+      await attempt(ctx, result, kept, true);
     } catch (error) {
       // Once, from a fresh HEAD: a changed object is fetched as its new version (pinned to a version it
       // cannot change), bytes damaged in transit are fetched again; damage stored in the object fails twice.
@@ -322,9 +356,12 @@ export async function downloadFile(run: DownloadRunContext, file: RemoteFile): P
           : `The first download did not prove out (${(error as Error).message}); downloaded again once.`,
       ];
       Object.assign(result, emptyResult(file));
+      // From the first byte: nothing the first attempt wrote is reused.
       if (kept.path !== undefined) await unlink(kept.path).catch(() => undefined);
+      if (kept.record !== undefined) await removeRecord(kept.record).catch(() => undefined);
       delete kept.path;
-      await attempt(ctx, result, kept);
+      delete kept.record;
+      await attempt(ctx, result, kept, false);
       result.notes.unshift(...notes);
     }
   } catch (error) {
@@ -341,7 +378,9 @@ export async function downloadFile(run: DownloadRunContext, file: RemoteFile): P
     result.verified = false;
     if (kept.path !== undefined) {
       result.notes.push(
-        `The partial download is kept at ${kept.path} (on-failure: keep); a rerun does not resume it yet: delete it when done.`,
+        kept.resumable
+          ? `The partial download is kept at ${kept.path} (on-failure: keep); a rerun with the same inputs resumes it, re-hashing the ranges on disk and fetching the others.`
+          : `The partial download is kept at ${kept.path} (on-failure: keep); nothing would prove its bytes on a rerun (verify is off, or the store does not tell the object's part sizes), so a rerun starts over: delete it when done.`,
       );
     }
     result.failure = failure;

@@ -11,6 +11,7 @@ import { downloadFile } from "./download-file.js";
 import type { DownloadOptions, DownloadRun, ListOptions, RemoteFile, RemoteObject } from "./types.js";
 
 export type * from "./types.js";
+export { workFileOf } from "./resume-record.js";
 
 /** HeadObject and part HEADs run beside the GET pool and need their own sockets. */
 const CONTROL_SOCKETS = 4;

@@ -1,8 +1,14 @@
 // The overwrite policy's check: is the file already at the destination the stored object? Proven the same
 // way a download is (the plan's digests, combined and compared with the store's value), never by size or mtime.
-import { open } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import { matchGuessedParts } from "./guessed-parts.js";
-import { combineDigests, segmentHasher, type ProofPlan } from "./proof-plan.js";
+import {
+  combineDigests,
+  segmentHasher,
+  type ProofAlgorithm,
+  type ProofPlan,
+  type Segment,
+} from "./proof-plan.js";
 
 const CHUNK = 1024 * 1024;
 
@@ -16,25 +22,36 @@ export async function localProofValue(path: string, size: number, plan: ProofPla
       const match = await matchGuessedParts(handle, size, plan.guessedParts!, plan.expected!);
       return match?.value ?? null;
     }
-    const buffer = Buffer.allocUnsafe(CHUNK);
     const digests: Buffer[] = [];
     for (const segment of plan.segments) {
-      const hasher = await segmentHasher(plan.algorithm);
-      for (let done = 0; done < segment.size;) {
-        const { bytesRead } = await handle.read(
-          buffer,
-          0,
-          Math.min(CHUNK, segment.size - done),
-          segment.offset + done,
-        );
-        if (bytesRead === 0) return null;
-        hasher.update(buffer.subarray(0, bytesRead));
-        done += bytesRead;
-      }
-      digests.push(hasher.digest());
+      const digest = await hashRange(handle, segment, plan.algorithm);
+      if (digest === null) return null;
+      digests.push(digest);
     }
     return combineDigests(plan, digests);
   } finally {
     await handle.close();
   }
+}
+
+/** The digest of the segment's bytes as the file holds them; null when the file ends before the segment does. */
+export async function hashRange(
+  handle: FileHandle,
+  segment: Segment,
+  algorithm: ProofAlgorithm,
+): Promise<Buffer | null> {
+  const buffer = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(segment.size, 1)));
+  const hasher = await segmentHasher(algorithm);
+  for (let done = 0; done < segment.size;) {
+    const { bytesRead } = await handle.read(
+      buffer,
+      0,
+      Math.min(buffer.byteLength, segment.size - done),
+      segment.offset + done,
+    );
+    if (bytesRead === 0) return null;
+    hasher.update(buffer.subarray(0, bytesRead));
+    done += bytesRead;
+  }
+  return hasher.digest();
 }

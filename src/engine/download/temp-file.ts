@@ -1,6 +1,7 @@
 // The file a download is written into: beside its destination (same directory, so the final rename is atomic
 // and never crosses file systems), hidden, and named so a leftover is recognisably this tool's.
 import { randomBytes } from "node:crypto";
+import { constants } from "node:fs";
 import { link, mkdir, open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
@@ -11,6 +12,33 @@ export interface TempFile {
 
 export function tempPathFor(destination: string): string {
   return join(dirname(destination), `.${basename(destination)}.s3vu-${randomBytes(6).toString("hex")}.part`);
+}
+
+/** The path of `name` when it is a temp file name of `destination` (so a record can never name another file). */
+export function tempNamed(destination: string, name: string): string | null {
+  const prefix = `.${basename(destination)}.s3vu-`;
+  const random = name.startsWith(prefix) && name.endsWith(".part") ? name.slice(prefix.length, -5) : "";
+  return /^[0-9a-f]{12}$/.test(random) ? join(dirname(destination), name) : null;
+}
+
+/** A kept temp file, to write its missing ranges; null when it is gone or is not `size` bytes. */
+export async function reopenTempFile(path: string, size: number): Promise<TempFile | null> {
+  // Not through a symbolic link: the bytes go only where a temp file of this tool was.
+  const flags = constants.O_RDWR | (constants.O_NOFOLLOW ?? 0);
+  const handle = await open(path, flags).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT" || error.code === "ELOOP") return null;
+    throw error;
+  });
+  if (handle === null) return null;
+  const stat = await handle.stat().catch(async (error: unknown) => {
+    await handle.close();
+    throw error;
+  });
+  if (!stat.isFile() || stat.size !== size) {
+    await handle.close();
+    return null;
+  }
+  return { path, handle };
 }
 
 /** A new temp file of `size` bytes (sparse until written) beside `destination`; creates the directory. */
