@@ -179,7 +179,7 @@ export interface StoredObject {
 
 /** One page of ListObjectsV2. */
 export interface ObjectsPage {
-  objects: Array<{ key: string; size: number }>;
+  objects: Array<{ key: string; size: number; etag: string }>;
   /** The continuation token of the next page; absent on the last one. */
   next?: string;
 }
@@ -248,9 +248,18 @@ export interface S3Store {
     consume: (body: Readable) => Promise<void>,
     signal?: AbortSignal,
   ): Promise<void>;
-  /** One ListObjectsV2 page; maxKeys 1 is the preflight's "does the bucket answer these credentials here?". */
+  /**
+   * One ListObjectsV2 page (keys after `startAfter`, in UTF-8 binary order); maxKeys 1 is the preflight's
+   * "does the bucket answer these credentials here?".
+   */
   listObjectsPage(
-    input: { bucket: string; prefix: string; continuationToken?: string; maxKeys?: number },
+    input: {
+      bucket: string;
+      prefix: string;
+      continuationToken?: string;
+      startAfter?: string;
+      maxKeys?: number;
+    },
     signal?: AbortSignal,
   ): Promise<ObjectsPage>;
   putObject(
@@ -500,18 +509,21 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
       await consume(answer.Body as Readable);
     },
 
-    async listObjectsPage({ bucket, prefix, continuationToken, maxKeys }, signal) {
+    async listObjectsPage({ bucket, prefix, continuationToken, startAfter, maxKeys }, signal) {
       const answer = await client.send(
         new ListObjectsV2Command({
           Bucket: bucket,
           Prefix: prefix,
           ContinuationToken: continuationToken,
+          StartAfter: startAfter,
           MaxKeys: maxKeys,
         }),
         sendOptions(signal),
       );
       const objects = (answer.Contents ?? []).flatMap((object) =>
-        object.Key !== undefined ? [{ key: object.Key, size: object.Size ?? 0 }] : [],
+        object.Key !== undefined
+          ? [{ key: object.Key, size: object.Size ?? 0, etag: stripQuotes(object.ETag) }]
+          : [],
       );
       const next = answer.IsTruncated ? answer.NextContinuationToken : undefined;
       return next ? { objects, next } : { objects };
