@@ -78,6 +78,27 @@ describe("new small files", () => {
     await expectExact(files);
   });
 
+  it("keys the listing must encode and order byte-wise (space, +, &, %, <, astral, fullwidth) are matched", async () => {
+    const names = ["a b", "c+d", "e&f", "g%h", "i<j", "\u{1F600}", "\uFF5E", "z"];
+    const files = (await smallFiles(names.length)).map(({ file, bytes }, index) => ({
+      file: { ...file, key: `${file.key.split("/")[0]}/${names[index]}.bin` },
+      bytes,
+    }));
+    const from = emulator.requestLog.length;
+    const result = await runUploads(
+      files.map(({ file }) => file),
+      options(),
+    );
+    expect(result.ok).toBe(true);
+    expect(requests(from, "HeadObject")).toBe(0);
+    await expectExact(files);
+    const again = await runUploads(
+      files.map(({ file }) => file),
+      options(),
+    );
+    expect(again.files.map((file) => file.status)).toEqual(names.map(() => "unchanged"));
+  });
+
   it("a rerun finds them unchanged, compared by a HeadObject of each listed key", async () => {
     const files = await smallFiles(6);
     expect(

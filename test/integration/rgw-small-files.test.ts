@@ -18,7 +18,8 @@ let s3: EngineOptions["s3"];
 let proxy: FaultProxy;
 const sent: ProxiedRequest[] = [];
 
-// Names whose UTF-16 order differs from UTF-8 byte order (astral vs. high BMP), and a few neighbours.
+// Names whose UTF-16 order differs from UTF-8 byte order (astral vs. high BMP), a few neighbours, and
+// characters the listing's URL and XML encodings must bring back intact.
 const NAMES = [
   "a.bin",
   "a b.bin",
@@ -29,6 +30,8 @@ const NAMES = [
   "\u{1F600}.bin",
   "\uFF5E.bin",
   "zz.bin",
+  "c+d.bin",
+  "e&f%<.bin",
 ];
 
 function options(overrides: Partial<EngineOptions> = {}): EngineOptions {

@@ -262,6 +262,20 @@ export interface S3Store {
     },
     signal?: AbortSignal,
   ): Promise<ObjectsPage>;
+  /**
+   * listObjectsPage for the engine's own key lookups (upload/key-listing.ts), on the lean path where it can
+   * be: many of them run beside the uploads. Errors are not explained as the preflight's are.
+   */
+  listKeysPage(
+    input: {
+      bucket: string;
+      prefix: string;
+      continuationToken?: string;
+      startAfter?: string;
+      maxKeys: number;
+    },
+    signal?: AbortSignal,
+  ): Promise<ObjectsPage>;
   putObject(
     target: ObjectTarget & {
       body: Buffer;
@@ -368,6 +382,37 @@ function createSdkClient(settings: S3Settings, tuning: ClientTuning, agents: Age
     { step: "build", name: "svuUnsignedPayload" },
   );
   return client;
+}
+
+const XML_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+function xmlText(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => XML_ENTITIES[name]!);
+}
+
+/** A ListObjectsV2 answer asked with encoding-type=url: only what key lookups need. */
+export function parseKeysPage(xml: string): ObjectsPage {
+  const field = (within: string, name: string): string | undefined => {
+    const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(within);
+    return match ? xmlText(match[1]!) : undefined;
+  };
+  const objects: ObjectsPage["objects"] = [];
+  for (const [, entry] of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
+    const key = field(entry!, "Key");
+    if (key === undefined) continue;
+    objects.push({
+      // S3's URL encoding writes a space as "+", as forms do.
+      key: decodeURIComponent(key.replace(/\+/g, " ")),
+      size: Number(field(entry!, "Size") ?? 0),
+      etag: stripQuotes(field(entry!, "ETag")),
+    });
+  }
+  const withoutContents = xml.replace(/<Contents>[\s\S]*?<\/Contents>/g, "");
+  const next =
+    field(withoutContents, "IsTruncated") === "true"
+      ? field(withoutContents, "NextContinuationToken")
+      : undefined;
+  return next ? { objects, next } : { objects };
 }
 
 function stripQuotes(etag: string | undefined): string {
@@ -527,6 +572,37 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
       );
       const next = answer.IsTruncated ? answer.NextContinuationToken : undefined;
       return next ? { objects, next } : { objects };
+    },
+
+    async listKeysPage(input, signal) {
+      let xml = "";
+      const leanAnswer = await lean(
+        {
+          method: "GET",
+          bucket: input.bucket,
+          key: "",
+          query: {
+            "list-type": "2",
+            prefix: input.prefix,
+            "max-keys": String(input.maxKeys),
+            // Keys come URL-encoded, so no key (control characters included) can upset the XML.
+            "encoding-type": "url",
+            ...(input.continuationToken !== undefined
+              ? { "continuation-token": input.continuationToken }
+              : input.startAfter !== undefined
+                ? { "start-after": input.startAfter }
+                : {}),
+          },
+          headers: {},
+          onBody: async (body) => {
+            const chunks: Buffer[] = [];
+            for await (const chunk of body) chunks.push(chunk as Buffer);
+            xml = Buffer.concat(chunks).toString("utf8");
+          },
+        },
+        signal,
+      );
+      return leanAnswer === null ? this.listObjectsPage(input, signal) : parseKeysPage(xml);
     },
 
     async putObject(input, signal) {

@@ -111,7 +111,7 @@ async function listRange(
   let continuationToken: string | undefined;
   let settled = 0;
   for (let page = 0; page < PAGE_BUDGET && settled < keys.length; page++) {
-    const listed = await store.listObjectsPage(
+    const listed = await store.listKeysPage(
       {
         bucket,
         prefix,
