@@ -390,10 +390,18 @@ function xmlText(text: string): string {
   return text.replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => XML_ENTITIES[name]!);
 }
 
+const PAGE_FIELDS = {
+  Key: /<Key>([^<]*)<\/Key>/,
+  Size: /<Size>([^<]*)<\/Size>/,
+  ETag: /<ETag>([^<]*)<\/ETag>/,
+  IsTruncated: /<IsTruncated>([^<]*)<\/IsTruncated>/,
+  NextContinuationToken: /<NextContinuationToken>([^<]*)<\/NextContinuationToken>/,
+};
+
 /** A ListObjectsV2 answer asked with encoding-type=url: only what key lookups need. */
 export function parseKeysPage(xml: string): ObjectsPage {
-  const field = (within: string, name: string): string | undefined => {
-    const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(within);
+  const field = (within: string, name: keyof typeof PAGE_FIELDS): string | undefined => {
+    const match = PAGE_FIELDS[name].exec(within);
     return match ? xmlText(match[1]!) : undefined;
   };
   const objects: ObjectsPage["objects"] = [];
