@@ -32,9 +32,11 @@ interface Waiting {
   resolve: (answer: ListedObject | null | undefined) => void;
 }
 
-/** S3 lists keys in UTF-8 binary order, which JavaScript's string order is not beyond the BMP. */
-function byteOrder(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+/** Keys in the order S3 lists them, UTF-8 binary order, which JavaScript's string order is not beyond the BMP. */
+function inListingOrder(keys: Iterable<string>): Array<{ key: string; bytes: Buffer }> {
+  return Array.from(keys, (key) => ({ key, bytes: Buffer.from(key) })).sort((a, b) =>
+    Buffer.compare(a.bytes, b.bytes),
+  );
 }
 
 export function createKeyListing(
@@ -85,7 +87,7 @@ async function answerBatch(
   waiting: readonly Waiting[],
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const keys = [...new Set(waiting.map((entry) => entry.key))].sort(byteOrder);
+  const keys = inListingOrder(new Set(waiting.map((entry) => entry.key)));
   const answers = new Map<string, ListedObject | null>();
   try {
     await listRange(store, bucket, keys, answers, signal);
@@ -99,15 +101,14 @@ async function answerBatch(
 async function listRange(
   store: S3Store,
   bucket: string,
-  keys: readonly string[],
+  keys: ReadonlyArray<{ key: string; bytes: Buffer }>,
   answers: Map<string, ListedObject | null>,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const prefix = commonPrefix(keys);
+  const prefix = commonPrefix(keys.map(({ key }) => key));
   // The first key less its last character (a whole code point) sorts just before it.
-  const first = Array.from(keys[0]!);
-  const startAfter = first.slice(0, -1).join("");
-  const wanted = new Set(keys);
+  const startAfter = Array.from(keys[0]!.key).slice(0, -1).join("");
+  const wanted = new Set(keys.map(({ key }) => key));
   let continuationToken: string | undefined;
   let settled = 0;
   for (let page = 0; page < PAGE_BUDGET && settled < keys.length; page++) {
@@ -124,11 +125,14 @@ async function listRange(
       if (wanted.has(object.key)) answers.set(object.key, { size: object.size, etag: object.etag });
     }
     const last = listed.objects.at(-1)?.key;
+    const lastBytes = last === undefined ? undefined : Buffer.from(last);
     while (
       settled < keys.length &&
-      (listed.next === undefined || (last !== undefined && byteOrder(keys[settled]!, last) <= 0))
+      (listed.next === undefined ||
+        (lastBytes !== undefined && Buffer.compare(keys[settled]!.bytes, lastBytes) <= 0))
     ) {
-      if (!answers.has(keys[settled]!)) answers.set(keys[settled]!, null);
+      const { key } = keys[settled]!;
+      if (!answers.has(key)) answers.set(key, null);
       settled++;
     }
     if (listed.next === undefined) return;
