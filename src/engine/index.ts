@@ -9,6 +9,7 @@ import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS } from "./retry.js";
 import type { RunContext } from "./run-context.js";
 import { createS3Store } from "./s3/s3-client.js";
 import type { ChecksumType, EngineOptions, LocalFile, RunResult, S3Limits } from "./types.js";
+import { createKeyListing } from "./upload/key-listing.js";
 import { notAttempted, uploadFile } from "./upload/upload-file.js";
 
 export { runCleanup } from "./cleanup/cleanup.js";
@@ -103,10 +104,12 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
     },
     algorithm: options.checksumAlgorithm,
     checksumType,
+    listing: createKeyListing(store, options.bucket, options.signal),
     emit: (event) => options.onEvent?.(event),
   };
   try {
     if (files.length > 0) await preflight(run, files);
+    if (!options.overwrite) run.listing.listAhead(files.map((file) => file.key));
     const watch = watchStore(run, files);
     // Twice the pool, so one file's control calls overlap another file's transfers.
     const results = await mapLimited(files, options.concurrency * 2, async (file) => {

@@ -1,4 +1,5 @@
 import type { TransferPool } from "./pool.js";
+import type { KeyListing } from "./upload/key-listing.js";
 import { retryStep, type RetryPolicy } from "./retry.js";
 import type { ObjectHeaders, S3Store } from "./s3/s3-client.js";
 import type {
@@ -19,6 +20,8 @@ export interface RunContext {
   retry: RetryPolicy;
   algorithm: ChecksumAlgorithm | null;
   checksumType: ChecksumType | null;
+  /** Shared ListObjectsV2 pages that spare small files their HeadObjects (key-listing.ts). */
+  listing: KeyListing;
   emit(event: EngineEvent): void;
 }
 

@@ -196,6 +196,11 @@ describe("OrderedSha256", () => {
         retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
         algorithm: "CRC64NVME",
         checksumType: "FULL_OBJECT",
+        listing: {
+          lookup: () => Promise.resolve(undefined),
+          listAhead: () => undefined,
+          listedBefore: () => Promise.resolve(undefined),
+        },
         emit: () => undefined,
       },
       file: { path: "fails.bin", key: "k" },

@@ -33,10 +33,17 @@ function context(): FileContext {
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
     algorithm: "CRC32",
     checksumType: "FULL_OBJECT",
+    listing: noListing,
     emit: (event) => events.push(event),
   };
   return { run, file: { path: filePath, key: "k" }, headers: { contentType: "x" }, signal: undefined };
 }
+
+const noListing = {
+  lookup: () => Promise.resolve(undefined),
+  listAhead: () => undefined,
+  listedBefore: () => Promise.resolve(undefined),
+};
 
 function expectedCrc(data: Buffer): string {
   const out = Buffer.alloc(4);

@@ -179,7 +179,7 @@ export interface StoredObject {
 
 /** One page of ListObjectsV2. */
 export interface ObjectsPage {
-  objects: Array<{ key: string; size: number }>;
+  objects: Array<{ key: string; size: number; etag: string }>;
   /** The continuation token of the next page; absent on the last one. */
   next?: string;
 }
@@ -248,9 +248,32 @@ export interface S3Store {
     consume: (body: Readable) => Promise<void>,
     signal?: AbortSignal,
   ): Promise<void>;
-  /** One ListObjectsV2 page; maxKeys 1 is the preflight's "does the bucket answer these credentials here?". */
+  /**
+   * One ListObjectsV2 page (keys after `startAfter`, in UTF-8 binary order); maxKeys 1 is the preflight's
+   * "does the bucket answer these credentials here?".
+   */
   listObjectsPage(
-    input: { bucket: string; prefix: string; continuationToken?: string; maxKeys?: number },
+    input: {
+      bucket: string;
+      prefix: string;
+      continuationToken?: string;
+      startAfter?: string;
+      maxKeys?: number;
+    },
+    signal?: AbortSignal,
+  ): Promise<ObjectsPage>;
+  /**
+   * listObjectsPage for the engine's own key lookups (upload/key-listing.ts), on the lean path where it can
+   * be: many of them run beside the uploads. Errors are not explained as the preflight's are.
+   */
+  listKeysPage(
+    input: {
+      bucket: string;
+      prefix: string;
+      continuationToken?: string;
+      startAfter?: string;
+      maxKeys: number;
+    },
     signal?: AbortSignal,
   ): Promise<ObjectsPage>;
   putObject(
@@ -359,6 +382,45 @@ function createSdkClient(settings: S3Settings, tuning: ClientTuning, agents: Age
     { step: "build", name: "svuUnsignedPayload" },
   );
   return client;
+}
+
+const XML_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+function xmlText(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => XML_ENTITIES[name]!);
+}
+
+const PAGE_FIELDS = {
+  Key: /<Key>([^<]*)<\/Key>/,
+  Size: /<Size>([^<]*)<\/Size>/,
+  ETag: /<ETag>([^<]*)<\/ETag>/,
+  IsTruncated: /<IsTruncated>([^<]*)<\/IsTruncated>/,
+  NextContinuationToken: /<NextContinuationToken>([^<]*)<\/NextContinuationToken>/,
+};
+
+/** A ListObjectsV2 answer asked with encoding-type=url: only what key lookups need. */
+export function parseKeysPage(xml: string): ObjectsPage {
+  const field = (within: string, name: keyof typeof PAGE_FIELDS): string | undefined => {
+    const match = PAGE_FIELDS[name].exec(within);
+    return match ? xmlText(match[1]!) : undefined;
+  };
+  const objects: ObjectsPage["objects"] = [];
+  for (const [, entry] of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
+    const key = field(entry!, "Key");
+    if (key === undefined) continue;
+    objects.push({
+      // S3's URL encoding writes a space as "+", as forms do.
+      key: decodeURIComponent(key.replace(/\+/g, " ")),
+      size: Number(field(entry!, "Size") ?? 0),
+      etag: stripQuotes(field(entry!, "ETag")),
+    });
+  }
+  const withoutContents = xml.replace(/<Contents>[\s\S]*?<\/Contents>/g, "");
+  const next =
+    field(withoutContents, "IsTruncated") === "true"
+      ? field(withoutContents, "NextContinuationToken")
+      : undefined;
+  return next ? { objects, next } : { objects };
 }
 
 function stripQuotes(etag: string | undefined): string {
@@ -500,21 +562,55 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
       await consume(answer.Body as Readable);
     },
 
-    async listObjectsPage({ bucket, prefix, continuationToken, maxKeys }, signal) {
+    async listObjectsPage({ bucket, prefix, continuationToken, startAfter, maxKeys }, signal) {
       const answer = await client.send(
         new ListObjectsV2Command({
           Bucket: bucket,
           Prefix: prefix,
           ContinuationToken: continuationToken,
+          StartAfter: startAfter,
           MaxKeys: maxKeys,
         }),
         sendOptions(signal),
       );
       const objects = (answer.Contents ?? []).flatMap((object) =>
-        object.Key !== undefined ? [{ key: object.Key, size: object.Size ?? 0 }] : [],
+        object.Key !== undefined
+          ? [{ key: object.Key, size: object.Size ?? 0, etag: stripQuotes(object.ETag) }]
+          : [],
       );
       const next = answer.IsTruncated ? answer.NextContinuationToken : undefined;
       return next ? { objects, next } : { objects };
+    },
+
+    async listKeysPage(input, signal) {
+      let xml = "";
+      const leanAnswer = await lean(
+        {
+          method: "GET",
+          bucket: input.bucket,
+          key: "",
+          query: {
+            "list-type": "2",
+            prefix: input.prefix,
+            "max-keys": String(input.maxKeys),
+            // Keys come URL-encoded, so no key (control characters included) can upset the XML.
+            "encoding-type": "url",
+            ...(input.continuationToken !== undefined
+              ? { "continuation-token": input.continuationToken }
+              : input.startAfter !== undefined
+                ? { "start-after": input.startAfter }
+                : {}),
+          },
+          headers: {},
+          onBody: async (body) => {
+            const chunks: Buffer[] = [];
+            for await (const chunk of body) chunks.push(chunk as Buffer);
+            xml = Buffer.concat(chunks).toString("utf8");
+          },
+        },
+        signal,
+      );
+      return leanAnswer === null ? this.listObjectsPage(input, signal) : parseKeysPage(xml);
     },
 
     async putObject(input, signal) {

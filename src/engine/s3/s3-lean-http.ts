@@ -129,7 +129,9 @@ export function createLeanHttp(
     const resolved = await endpoint;
     if (resolved === null) return null;
     const { url, sign } = resolved;
-    const path = `${url.pathname.replace(/\/$/, "")}/${encodeKey(target.key)}`;
+    // An empty key addresses the bucket itself (ListObjectsV2), as the SDK sends it: no trailing slash.
+    const bucketPath = url.pathname.replace(/\/$/, "");
+    const path = target.key === "" ? bucketPath || "/" : `${bucketPath}/${encodeKey(target.key)}`;
     const body = target.body ?? Buffer.alloc(0);
     // The SDK's provider: cached, and fetched again before session credentials expire.
     const credentials = await client.config.credentials();

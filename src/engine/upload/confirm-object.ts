@@ -126,6 +126,45 @@ export async function confirmObject(
 }
 
 /**
+ * A single PutObject proven without its HeadObject, or null when a HeadObject must decide (confirmObject).
+ * The answer already shows what the store made of this very request: the checksum it computed over the bytes
+ * it received and echoed (the caller has checked it is the local one; the store also checked the checksum and
+ * Content-MD5 sent with the body), and the ETag, the MD5 of those bytes. A listing sent after the answer
+ * must then show the key with the local size and that ETag: the object is there, is still this write's, and
+ * its content has the local MD5. That is what the HeadObject proved (its checksum is the same record's), for
+ * many files per request. Not used where the listing cannot tell this write's object apart: a versioned
+ * bucket (it lists only the newest version), ETags that are not MD5s (SSE-KMS), or no echoed checksum (the
+ * HeadObject may show one, and a result must say the same whichever request proved it).
+ */
+export async function confirmByListing(
+  ctx: FileContext,
+  expected: ExpectedObject,
+  answer: WriteAnswer,
+): Promise<UploadOutcome | null> {
+  const echoed = expected.algorithm === null ? null : answer.checksums[expected.algorithm];
+  if (
+    !ctx.run.options.verify ||
+    answer.versionId !== undefined ||
+    !etagIsMd5(answer) ||
+    expected.etag === null ||
+    answer.etag !== expected.etag ||
+    echoed === undefined ||
+    echoed !== expected.checksum
+  ) {
+    return null;
+  }
+  const listed = await ctx.run.listing.lookup(ctx.file.key);
+  if (listed == null || listed.size !== expected.size || listed.etag !== answer.etag) return null;
+  return {
+    etag: answer.etag,
+    checksumRemote: echoed,
+    verification: echoed === null ? "etag-md5" : "checksum",
+    verified: true,
+    notes: [],
+  };
+}
+
+/**
  * The write answered success, but the object stored now differs from the local file: corrupted by the store,
  * or replaced by another writer in between. The caller repairs it or removes it (removeWrittenObject).
  */

@@ -97,8 +97,9 @@ async function comparedValue(
 }
 
 /**
- * Overwrite policy. Allowed: upload. Not allowed: a missing key is written with If-None-Match so a racing
- * writer cannot be clobbered; an existing key is skipped when provably identical, else refused.
+ * Overwrite policy. Allowed: upload. Not allowed: a missing key (absent from a listing, or HeadObject finds
+ * none) is written with If-None-Match so a racing writer cannot be clobbered; an existing key is skipped when
+ * provably identical (HeadObject), else refused.
  */
 export async function decideExisting(
   ctx: FileContext,
@@ -107,6 +108,9 @@ export async function decideExisting(
 ): Promise<ExistingDecision> {
   const { store, options } = ctx.run;
   if (options.overwrite) return { action: "upload", ifNoneMatch: false };
+  // A key a listing shows absent is written with If-None-Match, which closes the race as after a HEAD.
+  if ((await ctx.run.listing.listedBefore(ctx.file.key)) === null)
+    return { action: "upload", ifNoneMatch: true };
   const stored = await call(ctx, "HeadObject", HINTS.access, () =>
     store.headObject({ bucket: options.bucket, key: ctx.file.key }, ctx.signal),
   );

@@ -1,5 +1,6 @@
 import {
   confirmAmbiguousWrite,
+  confirmByListing,
   confirmObject,
   deleteWrittenVersions,
   removeWrittenObject,
@@ -68,6 +69,10 @@ export async function uploadSingle(
   const wrongVersions: string[] = [];
   for (let round = 0; ; round++) {
     const checksumLocal = checkEcho(ctx, sent);
+    if (round === 0) {
+      const listed = await confirmByListing(ctx, expectedOf(ctx, plan, sent.digest), sent.answer);
+      if (listed !== null) return { ...listed, checksumLocal, sha256: await sha256Of(sent.digest) };
+    }
     try {
       const outcome = await confirmObject(
         ctx,

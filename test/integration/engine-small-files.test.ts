@@ -1,0 +1,200 @@
+// Small files (issue #12): a new file below the multipart threshold costs one PutObject; whether its key is
+// free and whether the store holds what it answered are read from ListObjectsV2 pages shared by many files.
+// Any doubt (a key listed, a listed ETag or size that is not the write's, no listing) falls back to the
+// HeadObject of before, so every fault below still ends exact and proven, or failed and named.
+import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runUploads, type EngineOptions, type LocalFile } from "../../src/engine/index.js";
+import type { Emulator } from "../emulator/index.js";
+import { KiB, emulatorEngineOptions, startWorkspace, stopWorkspace } from "../helpers/engine.js";
+
+const BUCKET = "small";
+let emulator: Emulator;
+let sdk: S3Client;
+let dir: string;
+
+beforeAll(async () => {
+  ({ emulator, sdk, dir } = await startWorkspace({ minPartSize: KiB, buckets: [BUCKET] }, "svu-small-"));
+});
+
+afterAll(() => stopWorkspace({ emulator, sdk, dir }));
+
+let folders = 0;
+/** `count` random files under a fresh key folder. */
+async function smallFiles(count: number, size = 3000): Promise<Array<{ file: LocalFile; bytes: Buffer }>> {
+  const folder = `run-${++folders}`;
+  const files = [];
+  for (let i = 0; i < count; i++) {
+    const bytes = randomBytes(size);
+    const name = `${folder}-${String(i).padStart(3, "0")}.bin`;
+    await writeFile(path.join(dir, name), bytes);
+    files.push({ file: { path: path.join(dir, name), key: `${folder}/${name}` }, bytes });
+  }
+  return files;
+}
+
+function options(overrides: Partial<EngineOptions> = {}): EngineOptions {
+  return emulatorEngineOptions(emulator, BUCKET, { overwrite: false, ...overrides });
+}
+
+async function stored(key: string): Promise<Buffer> {
+  const answer = await sdk.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return Buffer.from(await answer.Body!.transformToByteArray());
+}
+
+/** The emulator's requests of one operation made since `from`, for keys under `folder`. */
+function requests(from: number, operation: string, folder?: string): number {
+  return emulator.requestLog
+    .slice(from)
+    .filter(
+      (entry) => entry.operation === operation && (folder === undefined || entry.key?.startsWith(folder)),
+    ).length;
+}
+
+async function expectExact(files: Array<{ file: LocalFile; bytes: Buffer }>): Promise<void> {
+  for (const { file, bytes } of files) expect((await stored(file.key)).equals(bytes)).toBe(true);
+}
+
+describe("new small files", () => {
+  it("cost one PutObject each and no HeadObject; proven by the echoed checksum and the listed ETag", async () => {
+    const files = await smallFiles(24);
+    const from = emulator.requestLog.length;
+    const result = await runUploads(
+      files.map(({ file }) => file),
+      options(),
+    );
+    expect(result.ok).toBe(true);
+    for (const file of result.files) {
+      expect(file).toMatchObject({ status: "uploaded", verified: true, verification: "checksum" });
+      expect(file.checksumRemote).toBe(file.checksumLocal);
+    }
+    expect(requests(from, "PutObject")).toBe(24);
+    expect(requests(from, "HeadObject")).toBe(0);
+    // Listings are shared: fewer than one per file (the preflight's among them).
+    expect(requests(from, "ListObjectsV2")).toBeLessThan(24);
+    await expectExact(files);
+  });
+
+  it("keys the listing must encode and order byte-wise (space, +, &, %, <, astral, fullwidth) are matched", async () => {
+    const names = ["a b", "c+d", "e&f", "g%h", "i<j", "\u{1F600}", "\uFF5E", "z"];
+    const files = (await smallFiles(names.length)).map(({ file, bytes }, index) => ({
+      file: { ...file, key: `${file.key.split("/")[0]}/${names[index]}.bin` },
+      bytes,
+    }));
+    const from = emulator.requestLog.length;
+    const result = await runUploads(
+      files.map(({ file }) => file),
+      options(),
+    );
+    expect(result.ok).toBe(true);
+    expect(requests(from, "HeadObject")).toBe(0);
+    await expectExact(files);
+    const again = await runUploads(
+      files.map(({ file }) => file),
+      options(),
+    );
+    expect(again.files.map((file) => file.status)).toEqual(names.map(() => "unchanged"));
+  });
+
+  it("a rerun finds them unchanged, compared by a HeadObject of each listed key", async () => {
+    const files = await smallFiles(6);
+    expect(
+      (
+        await runUploads(
+          files.map(({ file }) => file),
+          options(),
+        )
+      ).ok,
+    ).toBe(true);
+    const from = emulator.requestLog.length;
+    const result = await runUploads(
+      files.map(({ file }) => file),
+      options(),
+    );
+    expect(result.files.map((file) => file.status)).toEqual(Array(6).fill("unchanged"));
+    expect(requests(from, "PutObject")).toBe(0);
+    expect(requests(from, "HeadObject")).toBe(6);
+  });
+
+  it("an object stored by another writer before the run is refused, never overwritten", async () => {
+    const files = await smallFiles(3);
+    const theirs = randomBytes(3000);
+    await sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: files[1]!.file.key, Body: theirs }));
+    const result = await runUploads(
+      files.map(({ file }) => file),
+      options(),
+    );
+    expect(result.files.map((file) => file.status)).toEqual(["uploaded", "failed", "uploaded"]);
+    expect(result.files[1]?.error).toMatch(/overwrite check failed.*already exists and differs/);
+    expect((await stored(files[1]!.file.key)).equals(theirs)).toBe(true);
+  });
+
+  it("a dry run lists, and sends a HeadObject only for keys that exist", async () => {
+    const files = await smallFiles(5);
+    await sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: files[0]!.file.key, Body: files[0]!.bytes }));
+    const from = emulator.requestLog.length;
+    const result = await runUploads(
+      files.map(({ file }) => file),
+      options({ dryRun: true }),
+    );
+    expect(result.files.map((file) => file.status)).toEqual(["unchanged", ...Array(4).fill("dry-run")]);
+    expect(requests(from, "HeadObject")).toBe(1);
+    expect(requests(from, "PutObject")).toBe(0);
+  });
+});
+
+describe("the listing does not replace a check when it cannot answer for the write", () => {
+  it("a PutObject the store answered but dropped is not listed: HeadObject, and the file fails", async () => {
+    const files = await smallFiles(4);
+    emulator.faults.add({ operation: "PutObject", action: "drop-stored", key: files[2]!.file.key, times: 1 });
+    const result = await runUploads(
+      files.map(({ file }) => file),
+      options(),
+    );
+    expect(result.files.map((file) => file.status)).toEqual(["uploaded", "uploaded", "failed", "uploaded"]);
+    expect(result.files[2]?.error).toMatch(/PutObject answered success but no object is stored/);
+  });
+
+  it("a PutObject stored corrupted is listed with another ETag: HeadObject, re-sent, exact", async () => {
+    const files = await smallFiles(4);
+    emulator.faults.add({
+      operation: "PutObject",
+      action: "corrupt-stored",
+      key: files[1]!.file.key,
+      times: 1,
+    });
+    const from = emulator.requestLog.length;
+    const result = await runUploads(
+      files.map(({ file }) => file),
+      options(),
+    );
+    expect(result.ok).toBe(true);
+    expect(result.files[1]?.notes.join(" ")).toMatch(/re-sent 1 time/);
+    expect(requests(from, "HeadObject", files[1]!.file.key)).toBeGreaterThan(0);
+    await expectExact(files);
+  });
+
+  it("with every ListObjectsV2 failing after the preflight, each file is checked by HeadObject as before", async () => {
+    const files = await smallFiles(4);
+    const from = emulator.requestLog.length;
+    const listsBefore = requests(0, "ListObjectsV2");
+    // The preflight is the run's first ListObjectsV2; every later one answers 500.
+    emulator.faults.add({
+      operation: "ListObjectsV2",
+      action: "500",
+      calls: Array.from({ length: 200 }, (_, i) => listsBefore + 2 + i),
+    });
+    const result = await runUploads(
+      files.map(({ file }) => file),
+      options(),
+    );
+    expect(result.ok).toBe(true);
+    for (const file of result.files) expect(file).toMatchObject({ status: "uploaded", verified: true });
+    expect(requests(from, "HeadObject")).toBe(8);
+    emulator.faults.clear();
+    await expectExact(files);
+  });
+});
