@@ -28,7 +28,8 @@ export class TransferPool {
     if (fitting >= 0) return this.idleBuffers.splice(fitting, 1)[0]!;
     // Replacing a too-small buffer (not adding one) keeps the count at `slots`.
     this.idleBuffers.pop();
-    return Buffer.allocUnsafe(bytes);
+    // Shared memory lets a hashing worker thread read the part in place instead of a copy.
+    return Buffer.from(new SharedArrayBuffer(bytes));
   }
 
   private acquire(signal?: AbortSignal): Promise<void> {

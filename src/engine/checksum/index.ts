@@ -1,6 +1,8 @@
 // The engine's only door into checksums: per-part hashing, S3's algorithm rules, and whole-object values.
 export type { PartHasher } from "./part-hasher.js";
 export { createPartHasher, createMd5Hasher, createSha256Hasher, md5 } from "./part-hasher.js";
+export type { WholePartDigests } from "./whole-part.js";
+export { digestWholePart } from "./whole-part.js";
 export type { FullObjectAlgorithm, SdkChecksumField } from "./algorithms.js";
 export {
   checksumHeaderName,

@@ -1,7 +1,8 @@
 import { createHash, type Hash } from "node:crypto";
 import { crc32 } from "node:zlib";
-import { createCRC32, createCRC64, type IHasher } from "hash-wasm";
+import { createCRC32, type IHasher } from "hash-wasm";
 import type { ChecksumAlgorithm } from "../types.js";
+import { Crc64Nvme } from "./crc64nvme.js";
 
 /**
  * Hashes one part. After digest() the hasher is spent: update() or digest() again throws, so a
@@ -24,20 +25,17 @@ function* slices(data: Uint8Array): Generator<Uint8Array> {
 }
 
 const CRC32C_POLYNOMIAL = 0x82f63b78;
-const CRC64NVME_POLYNOMIAL = "9a6c9329ac4bc9b5";
 
-type WasmAlgorithm = "CRC32C" | "CRC64NVME";
+type WasmAlgorithm = "CRC32C";
 
 // Creating a hash-wasm instance costs ~0.17 ms against ~0.04 ms for init() on a reused one (measured
 // here), so finished instances wait in a pool; concurrent parts each take their own.
-const idleWasmHashers: Record<WasmAlgorithm, IHasher[]> = { CRC32C: [], CRC64NVME: [] };
+const idleWasmHashers: Record<WasmAlgorithm, IHasher[]> = { CRC32C: [] };
 
 async function takeWasmHasher(algorithm: WasmAlgorithm): Promise<IHasher> {
   const idle = idleWasmHashers[algorithm].pop();
   if (idle !== undefined) return idle.init();
-  const fresh =
-    algorithm === "CRC32C" ? await createCRC32(CRC32C_POLYNOMIAL) : await createCRC64(CRC64NVME_POLYNOMIAL);
-  return fresh.init();
+  return (await createCRC32(CRC32C_POLYNOMIAL)).init();
 }
 
 function spentError(algorithm: string): Error {
@@ -65,6 +63,22 @@ class WasmPartHasher implements PartHasher {
     idleWasmHashers[this.algorithm].push(this.hasher);
     this.hasher = null;
     return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  }
+}
+
+class Crc64NvmePartHasher implements PartHasher {
+  private crc: Crc64Nvme | null = new Crc64Nvme();
+
+  update(chunk: Uint8Array): void {
+    if (this.crc === null) throw spentError("CRC64NVME");
+    this.crc.update(chunk);
+  }
+
+  digest(): Buffer {
+    if (this.crc === null) throw spentError("CRC64NVME");
+    const out = this.crc.digest();
+    this.crc = null;
+    return out;
   }
 }
 
@@ -112,8 +126,9 @@ export async function createPartHasher(algorithm: ChecksumAlgorithm): Promise<Pa
     case "CRC32":
       return new Crc32PartHasher();
     case "CRC32C":
-    case "CRC64NVME":
       return new WasmPartHasher(algorithm, await takeWasmHasher(algorithm));
+    case "CRC64NVME":
+      return new Crc64NvmePartHasher();
     case "SHA1":
       return new NodeHashPartHasher("sha1");
     case "SHA256":

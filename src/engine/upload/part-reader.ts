@@ -1,6 +1,6 @@
 import { read, readSync } from "node:fs";
 import { promisify } from "node:util";
-import { createPartHasher, md5 } from "../checksum/index.js";
+import { digestWholePart } from "../checksum/index.js";
 import { changeSinceOpen, type FileIdentity } from "./file-identity.js";
 import type { PlannedPart } from "./plan.js";
 import type { ChecksumAlgorithm } from "../types.js";
@@ -74,17 +74,13 @@ export async function readPart(
   }
 }
 
+/** The part's digests; `bytes` must stay untouched until this settles (a worker may be reading them). */
 export async function hashPart(
   part: PlannedPart,
   bytes: Buffer,
   algorithm: ChecksumAlgorithm | null,
   withMd5: boolean,
 ): Promise<PartDigest> {
-  let digest: Buffer | null = null;
-  if (algorithm !== null) {
-    const hasher = await createPartHasher(algorithm);
-    hasher.update(bytes);
-    digest = hasher.digest();
-  }
-  return { number: part.number, size: part.size, digest, md5: withMd5 ? md5(bytes) : null };
+  const { digest, md5 } = await digestWholePart(bytes, algorithm, withMd5);
+  return { number: part.number, size: part.size, digest, md5 };
 }

@@ -1,0 +1,77 @@
+// CRC-64/NVME on a slicing-by-16 WebAssembly kernel (crc64nvme.wat). Portable: WebAssembly runs on every
+// OS/arch Node does, and the module (under 1 KiB) is embedded in the bundle.
+import { CRC64NVME_WASM_BASE64 } from "./crc64nvme-wasm.js";
+
+export interface Crc64NvmeKernel {
+  /** The register before any byte (the CRC's initial value). */
+  readonly initial: bigint;
+  /** The register after `data`; takes any length. */
+  update(register: bigint, data: Uint8Array): bigint;
+  /** The CRC of a finished register: raw 8 bytes, big-endian as S3 encodes them. */
+  finish(register: bigint): Buffer;
+}
+
+/**
+ * Instantiates the kernel. Self-contained on purpose (it uses only its argument and globals): hash-workers.ts
+ * ships this function's source text to worker threads.
+ */
+export function crc64NvmeKernel(wasmBase64: string): Crc64NvmeKernel {
+  const reflectedPolynomial = 0x9a6c9329ac4bc9b5n;
+  const allOnes = 0xffffffffffffffffn;
+  // Where crc64nvme.wat expects the input, and how much of it fits.
+  const windowOffset = 32768;
+  const windowBytes = 65536;
+  // The project's TypeScript libs (no DOM) do not declare the WebAssembly global; this is the part used.
+  const wasm = (
+    globalThis as unknown as {
+      WebAssembly: {
+        Module: new (bytes: Uint8Array) => object;
+        Instance: new (module: object) => { exports: unknown };
+      };
+    }
+  ).WebAssembly;
+  // Synchronous compile is fine for a module this small, and keeps hashing synchronous.
+  const module = new wasm.Module(Buffer.from(wasmBase64, "base64"));
+  const exports = new wasm.Instance(module).exports as {
+    memory: { buffer: ArrayBuffer };
+    init(poly: bigint): void;
+    // i64 crosses as a signed BigInt
+    update(register: bigint, length: number): bigint;
+  };
+  exports.init(reflectedPolynomial);
+  const window = new Uint8Array(exports.memory.buffer, windowOffset, windowBytes);
+  return {
+    initial: allOnes,
+    update(register, data) {
+      for (let offset = 0; offset < data.byteLength; offset += windowBytes) {
+        const length = Math.min(windowBytes, data.byteLength - offset);
+        window.set(data.subarray(offset, offset + length));
+        register = exports.update(register, length);
+      }
+      return register;
+    },
+    finish(register) {
+      const out = Buffer.alloc(8);
+      out.writeBigUInt64BE(BigInt.asUintN(64, register) ^ allOnes);
+      return out;
+    },
+  };
+}
+
+// One instance serves every hasher of this thread: update() is synchronous, so no two hashers ever use the
+// input window at once.
+let sharedKernel: Crc64NvmeKernel | undefined;
+
+/** A streaming CRC-64/NVME: feed bytes in any split, then read the raw 8 bytes. */
+export class Crc64Nvme {
+  private readonly kernel = (sharedKernel ??= crc64NvmeKernel(CRC64NVME_WASM_BASE64));
+  private register = this.kernel.initial;
+
+  update(data: Uint8Array): void {
+    this.register = this.kernel.update(this.register, data);
+  }
+
+  digest(): Buffer {
+    return this.kernel.finish(this.register);
+  }
+}

@@ -1,0 +1,58 @@
+// The digests of one whole part held in memory: on a worker thread when the runner has a spare core and the
+// part is big enough to pay for the hand-off, inline otherwise. Both give the same bytes.
+import { availableParallelism } from "node:os";
+import type { ChecksumAlgorithm } from "../types.js";
+import { HashWorkers, type WholePartDigests } from "./hash-workers.js";
+import { createPartHasher, md5 } from "./part-hasher.js";
+
+export type { WholePartDigests } from "./hash-workers.js";
+
+// Below this a part hashes inline in about a millisecond, no more than the round trip to a worker costs.
+const WORKER_MIN_BYTES = 1024 * 1024;
+// One core stays with the main thread (reading, the transport); beyond a few, parts in flight run out first.
+const MAX_WORKERS = 4;
+
+let sharedWorkers: HashWorkers | null | undefined;
+
+function hashWorkers(): HashWorkers | null {
+  if (sharedWorkers === undefined) {
+    const spare = Math.min(availableParallelism() - 1, MAX_WORKERS);
+    sharedWorkers = spare >= 1 ? new HashWorkers(spare) : null;
+  }
+  return sharedWorkers;
+}
+
+/** Hashes on the calling thread. */
+export async function digestWholePartInline(
+  bytes: Uint8Array,
+  algorithm: ChecksumAlgorithm | null,
+  withMd5: boolean,
+): Promise<WholePartDigests> {
+  let digest: Buffer | null = null;
+  if (algorithm !== null) {
+    const hasher = await createPartHasher(algorithm);
+    hasher.update(bytes);
+    digest = hasher.digest();
+  }
+  return { digest, md5: withMd5 ? md5(bytes) : null };
+}
+
+/**
+ * The part's checksum and MD5 (each null when not asked for). The caller must not change `bytes` until this
+ * settles: a worker may be reading them in place (when they live in a SharedArrayBuffer).
+ */
+export async function digestWholePart(
+  bytes: Uint8Array,
+  algorithm: ChecksumAlgorithm | null,
+  withMd5: boolean,
+): Promise<WholePartDigests> {
+  const worthAWorker =
+    (algorithm !== null || withMd5) &&
+    algorithm !== "CRC32C" &&
+    bytes.byteLength >= WORKER_MIN_BYTES &&
+    bytes.buffer instanceof SharedArrayBuffer;
+  const inWorker = worthAWorker ? hashWorkers()?.hash(bytes, algorithm, withMd5) : null;
+  if (inWorker === null || inWorker === undefined) return digestWholePartInline(bytes, algorithm, withMd5);
+  // A worker that stopped leaves the bytes as they were, so hashing them here gives the same proof.
+  return inWorker.catch(() => digestWholePartInline(bytes, algorithm, withMd5));
+}

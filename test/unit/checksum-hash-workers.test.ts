@@ -1,0 +1,68 @@
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { HashWorkers, type WorkerAlgorithm } from "../../src/engine/checksum/hash-workers.js";
+import { digestWholePart, digestWholePartInline } from "../../src/engine/checksum/whole-part.js";
+
+const ALGORITHMS: Array<WorkerAlgorithm | null> = ["CRC64NVME", "CRC32", "SHA1", "SHA256", null];
+
+function shared(data: Uint8Array): Buffer {
+  const bytes = Buffer.from(new SharedArrayBuffer(data.byteLength));
+  bytes.set(data);
+  return bytes;
+}
+
+const workers = new HashWorkers(1);
+afterAll(() => workers.close());
+
+// The first calls answer null while the worker starts; the caller then hashes inline. Wait it out here.
+async function hashInWorker(bytes: Uint8Array, algorithm: WorkerAlgorithm | null, withMd5: boolean) {
+  for (;;) {
+    const answer = workers.hash(bytes, algorithm, withMd5);
+    if (answer !== null) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function hex(digests: { digest: Buffer | null; md5: Buffer | null }) {
+  return { digest: digests.digest?.toString("hex") ?? null, md5: digests.md5?.toString("hex") ?? null };
+}
+
+describe("hashing on a worker thread", () => {
+  it("gives the same digests as hashing inline, for every algorithm it takes", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ minLength: 60_000, maxLength: 200_000 })),
+        fc.integer({ min: 0, max: 64 }),
+        fc.constantFrom(...ALGORITHMS),
+        fc.boolean(),
+        async (data, offset, algorithm, withMd5) => {
+          // A part is a view into a bigger pooled buffer, not always at its start.
+          const pooled = shared(new Uint8Array(offset + data.byteLength + 7));
+          const bytes = pooled.subarray(offset, offset + data.byteLength);
+          bytes.set(data);
+          const expected = hex(await digestWholePartInline(data, algorithm, withMd5));
+          expect(hex(await hashInWorker(bytes, algorithm, withMd5))).toEqual(expected);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("hashes a multi-MiB part in place, as the upload hands it over", async () => {
+    const data = Buffer.alloc(5 * 1024 * 1024 + 3);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 131 + (i >>> 9)) & 0xff;
+    for (const algorithm of ALGORITHMS) {
+      const expected = hex(await digestWholePartInline(data, algorithm, true));
+      expect(hex(await hashInWorker(shared(data), algorithm, true))).toEqual(expected);
+      // The routing entry point: worker or inline, the answer is the same.
+      expect(hex(await digestWholePart(shared(data), algorithm, true))).toEqual(expected);
+    }
+    expect((await digestWholePart(shared(Buffer.from("123456789")), "CRC64NVME", false)).digest).toEqual(
+      Buffer.from("ae8b14860a799888", "hex"),
+    );
+  });
+
+  it("refuses bytes that are not shared memory (they would be copied, or read after reuse)", () => {
+    expect(() => workers.hash(Buffer.alloc(10), "CRC64NVME", false)).toThrow(/SharedArrayBuffer/);
+  });
+});
