@@ -4,7 +4,7 @@ import { checksumTypeAllowed, defaultChecksumType } from "./checksum/index.js";
 import { checkPartSize, resolveLimits } from "./upload/plan.js";
 import { preflight, watchStore } from "./s3/preflight.js";
 import { formatSize } from "./size.js";
-import { mapLimited, TransferPool } from "./pool.js";
+import { Limiter, mapLimited, TransferPool } from "./pool.js";
 import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS } from "./retry.js";
 import type { RunContext } from "./run-context.js";
 import { createS3Store } from "./s3/s3-client.js";
@@ -22,6 +22,16 @@ export type * from "./types.js";
 
 /** Control calls (HeadObject, ListParts, Complete) run beside the part pool and need their own sockets. */
 const CONTROL_SOCKETS = 4;
+
+/**
+ * Files in progress at once. A small file spends most of its time waiting on round trips (its PutObject's
+ * turn in the pool, then the listing that confirms it), holding only an open descriptor: with many in flight
+ * the pool stays busy and one listing confirms many files. Multipart files stay at twice the pool
+ * (RunContext.multipartFiles); memory stays bounded by the pool's buffers.
+ */
+export function filesInFlight(concurrency: number): number {
+  return concurrency * 8;
+}
 
 /** S3's limits, narrowed to the largest Buffer this Node.js can allocate (4 GiB before Node 22). */
 function runLimits(options: EngineOptions): S3Limits {
@@ -96,6 +106,8 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
     options,
     store,
     pool: new TransferPool(options.concurrency),
+    // Twice the pool, so one file's control calls overlap another file's transfers.
+    multipartFiles: new Limiter(options.concurrency * 2),
     limits,
     retry: {
       ...DEFAULT_RETRY,
@@ -111,8 +123,7 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
     if (files.length > 0) await preflight(run, files);
     if (!options.overwrite) run.listing.listAhead(files.map((file) => file.key));
     const watch = watchStore(run, files);
-    // Twice the pool, so one file's control calls overlap another file's transfers.
-    const results = await mapLimited(files, options.concurrency * 2, async (file) => {
+    const results = await mapLimited(files, filesInFlight(options.concurrency), async (file) => {
       const lost = watch.lost();
       if (lost) return notAttempted(run, file, lost);
       const result = await uploadFile(run, file);

@@ -1,35 +1,19 @@
 import { whenAborted } from "./abort-scope.js";
 
-/**
- * The run's one transfer pool: at most `slots` part uploads (or single PutObjects) at a time across all
- * files, each holding one reusable buffer. Memory bound: slots × the largest transfer in the run (a part, or
- * a whole file sent as one PutObject).
- */
-export class TransferPool {
-  private readonly idleBuffers: Buffer[] = [];
+/** At most `slots` tasks at a time; the others wait in order. */
+export class Limiter {
   private readonly waiting: Array<() => void> = [];
   private busy = 0;
 
   constructor(private readonly slots: number) {}
 
-  async run<T>(bytes: number, task: (buffer: Buffer) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     await this.acquire(signal);
-    const buffer = this.takeBuffer(bytes);
     try {
-      return await task(buffer.subarray(0, bytes));
+      return await task();
     } finally {
-      this.idleBuffers.push(buffer);
       this.release();
     }
-  }
-
-  private takeBuffer(bytes: number): Buffer {
-    const fitting = this.idleBuffers.findIndex((buffer) => buffer.byteLength >= bytes);
-    if (fitting >= 0) return this.idleBuffers.splice(fitting, 1)[0]!;
-    // Replacing a too-small buffer (not adding one) keeps the count at `slots`.
-    this.idleBuffers.pop();
-    // Shared memory lets a hashing worker thread read the part in place instead of a copy.
-    return Buffer.from(new SharedArrayBuffer(bytes));
   }
 
   private acquire(signal?: AbortSignal): Promise<void> {
@@ -39,7 +23,7 @@ export class TransferPool {
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => {
-      // Every queued part of a run waits on the run's signal: one shared listener, not one each.
+      // Every queued task of a run waits on the run's signal: one shared listener, not one each.
       const leave = signal
         ? whenAborted(signal, () => {
             const index = this.waiting.indexOf(grant);
@@ -59,6 +43,40 @@ export class TransferPool {
   private release(): void {
     this.busy--;
     this.waiting.shift()?.();
+  }
+}
+
+/**
+ * The run's one transfer pool: at most `slots` part uploads (or single PutObjects) at a time across all
+ * files, each holding one reusable buffer. Memory bound: slots × the largest transfer in the run (a part, or
+ * a whole file sent as one PutObject).
+ */
+export class TransferPool {
+  private readonly idleBuffers: Buffer[] = [];
+  private readonly limiter: Limiter;
+
+  constructor(slots: number) {
+    this.limiter = new Limiter(slots);
+  }
+
+  run<T>(bytes: number, task: (buffer: Buffer) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.limiter.run(async () => {
+      const buffer = this.takeBuffer(bytes);
+      try {
+        return await task(buffer.subarray(0, bytes));
+      } finally {
+        this.idleBuffers.push(buffer);
+      }
+    }, signal);
+  }
+
+  private takeBuffer(bytes: number): Buffer {
+    const fitting = this.idleBuffers.findIndex((buffer) => buffer.byteLength >= bytes);
+    if (fitting >= 0) return this.idleBuffers.splice(fitting, 1)[0]!;
+    // Replacing a too-small buffer (not adding one) keeps the count at `slots`.
+    this.idleBuffers.pop();
+    // Shared memory lets a hashing worker thread read the part in place instead of a copy.
+    return Buffer.from(new SharedArrayBuffer(bytes));
   }
 }
 

@@ -1,4 +1,4 @@
-import type { TransferPool } from "./pool.js";
+import type { Limiter, TransferPool } from "./pool.js";
 import type { KeyListing } from "./upload/key-listing.js";
 import { retryStep, type RetryPolicy } from "./retry.js";
 import type { ObjectHeaders, S3Store } from "./s3/s3-client.js";
@@ -16,6 +16,8 @@ export interface RunContext {
   options: EngineOptions;
   store: S3Store;
   pool: TransferPool;
+  /** Multipart files in progress at once: each holds an upload open on the store, and their parts share the pool. */
+  multipartFiles: Limiter;
   limits: S3Limits;
   retry: RetryPolicy;
   algorithm: ChecksumAlgorithm | null;

@@ -198,3 +198,43 @@ describe("the listing does not replace a check when it cannot answer for the wri
     await expectExact(files);
   });
 });
+
+describe("files in flight", () => {
+  it("many small files are in progress at once, beyond twice the pool, so one listing confirms many", async () => {
+    const files = await smallFiles(40);
+    let open = 0;
+    let peak = 0;
+    const result = await runUploads(
+      files.map(({ file }) => file),
+      options({
+        concurrency: 1,
+        onEvent: (event) => {
+          if (event.type === "file-start") peak = Math.max(peak, ++open);
+          if (event.type === "file-done") open--;
+        },
+      }),
+    );
+    expect(result.ok).toBe(true);
+    expect(peak).toBe(8);
+    await expectExact(files);
+  });
+
+  it("multipart files stay at twice the pool: no more uploads open on the store at once", async () => {
+    const files = await smallFiles(6, 3 * KiB + 5);
+    const from = emulator.requestLog.length;
+    const result = await runUploads(
+      files.map(({ file }) => file),
+      options({ concurrency: 1, partSize: KiB, multipartThreshold: KiB }),
+    );
+    expect(result.ok).toBe(true);
+    let open = 0;
+    let peak = 0;
+    for (const entry of emulator.requestLog.slice(from)) {
+      if (entry.operation === "CreateMultipartUpload") peak = Math.max(peak, ++open);
+      if (entry.operation === "CompleteMultipartUpload") open--;
+    }
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(2);
+    await expectExact(files);
+  });
+});

@@ -12,7 +12,7 @@ import { OrderedSha256, type PartProof } from "../../src/engine/checksum/ordered
 import { hashPart, readPart, type OpenFile, type PartDigest } from "../../src/engine/upload/part-reader.js";
 import { sendPart, type Sender } from "../../src/engine/upload/part-transfer.js";
 import { planUpload, S3_LIMITS, type PlannedPart } from "../../src/engine/upload/plan.js";
-import { TransferPool } from "../../src/engine/pool.js";
+import { Limiter, TransferPool } from "../../src/engine/pool.js";
 import type { FileContext } from "../../src/engine/run-context.js";
 import type { S3Store } from "../../src/engine/s3/s3-client.js";
 import type { EngineOptions } from "../../src/engine/types.js";
@@ -192,6 +192,7 @@ describe("OrderedSha256", () => {
         options: { contentMd5: false } as EngineOptions,
         store: {} as S3Store,
         pool: new TransferPool(2),
+        multipartFiles: new Limiter(4),
         limits: S3_LIMITS,
         retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
         algorithm: "CRC64NVME",

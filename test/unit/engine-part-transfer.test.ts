@@ -8,7 +8,7 @@ import { crc32 } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sendPart, type Sender } from "../../src/engine/upload/part-transfer.js";
 import { S3_LIMITS } from "../../src/engine/upload/plan.js";
-import { TransferPool } from "../../src/engine/pool.js";
+import { Limiter, TransferPool } from "../../src/engine/pool.js";
 import type { FileContext, RunContext } from "../../src/engine/run-context.js";
 import type { Checksums, S3Store } from "../../src/engine/s3/s3-client.js";
 import type { EngineEvent, EngineOptions } from "../../src/engine/types.js";
@@ -29,6 +29,7 @@ function context(): FileContext {
     options: { contentMd5: false } as EngineOptions,
     store: {} as S3Store,
     pool: new TransferPool(1),
+    multipartFiles: new Limiter(2),
     limits: S3_LIMITS,
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
     algorithm: "CRC32",

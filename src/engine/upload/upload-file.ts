@@ -150,7 +150,10 @@ export async function uploadFile(run: RunContext, file: LocalFile): Promise<File
       result = { ...result, status: "dry-run", notes: [dryRunNote(decision.ifNoneMatch)] };
     } else {
       const outcome = plan.multipart
-        ? await uploadMultipart(ctx, opened.handle, plan, decision.ifNoneMatch)
+        ? await run.multipartFiles.run(
+            () => uploadMultipart(ctx, opened.handle, plan, decision.ifNoneMatch),
+            ctx.signal,
+          )
         : await uploadSingle(ctx, handle, plan, decision.ifNoneMatch);
       result = { ...result, ...outcome, status: "uploaded" };
     }
