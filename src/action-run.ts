@@ -1,4 +1,5 @@
-// GitHub Action entry: inputs → shared config → shared run → outputs, job summary, manifest, log.
+// The action's run: inputs → shared config → shared run → outputs, job summary, manifest, log. action.ts loads
+// this module with import(), after turning on Node's compile cache, so ncc puts it in chunks of its own.
 import os from "node:os";
 import path from "node:path";
 import * as core from "@actions/core";
@@ -25,7 +26,6 @@ import {
   writeDownloadManifest,
 } from "./frontend/download-report.js";
 import { downloadSummaryMarkdown } from "./frontend/download-summary.js";
-import { failIfUnsettled } from "./frontend/unsettled.js";
 import { silenceSdkNodeVersionWarning } from "./frontend/sdk-warning.js";
 
 // configure-aws-credentials masks these already; static keys set by hand in `env:` would otherwise leak.
@@ -64,7 +64,7 @@ function logEvents(): (event: EngineEvent) => void {
   };
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   silenceSdkNodeVersionWarning(process.env);
   for (const name of SECRET_ENV) {
     const value = process.env[name];
@@ -223,8 +223,3 @@ async function cleanupStep(config: UploadConfig, signal: AbortSignal): Promise<v
   for (const line of cleanupLines(config, outcome.result)) core.info(line);
   if (!outcome.result.ok) core.setFailed("Some multipart uploads could not be aborted; see the lines above.");
 }
-
-const run = main().catch((error: unknown) => {
-  core.setFailed(error instanceof Error ? (error.stack ?? error.message) : String(error));
-});
-failIfUnsettled(run, (message) => core.setFailed(message));
