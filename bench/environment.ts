@@ -1,6 +1,6 @@
 // What the results depend on besides the code: machine, tool versions, and whether dist/ matches src/.
 
-import { access, readFile } from "node:fs/promises";
+import { access, readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { runToEnd } from "./measure.js";
@@ -40,10 +40,16 @@ export async function staleDistReason(projectRoot: string, scratchDir: string): 
   );
   if (outcome.code !== 0)
     return `could not rebuild src/cli.ts to compare with dist/: ${outcome.output.slice(-300)}`;
-  const rebuilt = await readFile(path.join(fresh, "index.js"));
-  return rebuilt.equals(committed)
-    ? null
-    : `dist/cli/index.js differs from a fresh build of src/: run "npm run build"`;
+  // The entry and every chunk it imports (ncc's <id>.index.js files) must match.
+  const names = new Set([...(await readdir(fresh)), ...(await readdir(path.dirname(bundle)))]);
+  for (const name of [...names].filter((name) => name.endsWith(".js")).sort()) {
+    const rebuilt = await readFile(path.join(fresh, name)).catch(() => null);
+    const current = await readFile(path.join(path.dirname(bundle), name)).catch(() => null);
+    if (rebuilt === null || current === null || !rebuilt.equals(current)) {
+      return `dist/cli/${name} differs from a fresh build of src/: run "npm run build"`;
+    }
+  }
+  return null;
 }
 
 /** The harness may install the Debian tools it measures with or against, and says so. */

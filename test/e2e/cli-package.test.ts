@@ -2,7 +2,7 @@
 // `npm install -g` offline (the bundle needs no dependency from the registry), and its `s3-verified-upload`
 // runs an upload on the machine's Node (20 here) without the SDK's Node-version warning.
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -48,15 +48,16 @@ describe("the CLI tarball (npm pack)", () => {
     if (workspace) await rm(workspace, { recursive: true, force: true });
   });
 
-  it("holds only the CLI bundle, its licenses, the package files and the README", () => {
-    expect(packed.files.map((file) => file.path).sort()).toEqual([
-      "LICENSE",
-      "README.md",
-      "dist/cli/index.js",
-      "dist/cli/licenses.txt",
-      "dist/cli/package.json",
-      "package.json",
-    ]);
+  it("holds only the CLI bundle (entry and every chunk it imports), its licenses, the package files and the README", async () => {
+    const bundle = (await readdir(path.join(repoRoot, "dist/cli"))).map((name) => `dist/cli/${name}`);
+    // The entry loads the run with import(): ncc writes it as <id>.index.js chunks beside index.js.
+    expect(bundle.filter((file) => /^dist\/cli\/\d+\.index\.js$/.test(file)).length).toBeGreaterThan(0);
+    expect(packed.files.map((file) => file.path).sort()).toEqual(
+      ["LICENSE", "README.md", "package.json", ...bundle].sort(),
+    );
+    expect(bundle).toEqual(
+      expect.arrayContaining(["dist/cli/index.js", "dist/cli/licenses.txt", "dist/cli/package.json"]),
+    );
   });
 
   it(

@@ -1,3 +1,6 @@
+import mime from "mime";
+import otherTypes from "mime/types/other.js";
+import standardTypes from "mime/types/standard.js";
 import { describe, expect, it } from "vitest";
 import { guessContentType } from "../../src/engine/upload/content-type.js";
 
@@ -39,5 +42,18 @@ describe("guessContentType (the mime package's database)", () => {
     expect(guessContentType("/work/html")).toBe("application/octet-stream");
     expect(guessContentType("txt")).toBe("application/octet-stream");
     expect(guessContentType(".bashrc")).toBe("application/octet-stream");
+  });
+
+  it("types every extension of the database exactly as mime.getType does (the table is built on first use)", () => {
+    const databases: Record<string, readonly string[]>[] = [standardTypes, otherTypes];
+    const extensions = databases
+      .flatMap((types) => Object.values(types).flat())
+      .map((extension) => extension.replace(/^\*/, ""));
+    const missing = new Set(["tgz", "zst", "sha256"]);
+    for (const extension of extensions.filter((extension) => !missing.has(extension))) {
+      const type = mime.getType(extension) ?? "application/octet-stream";
+      const expected = type.startsWith("text/") ? `${type}; charset=utf-8` : type;
+      expect(guessContentType(`file.${extension.toUpperCase()}`), extension).toBe(expected);
+    }
   });
 });
