@@ -27,7 +27,12 @@ export interface BenchOptions {
   endpoint: string | null;
   /** The bundle measured as ours; another path compares a candidate build against dist/. */
   cli: string;
+  /** Uploads, downloads (of the single-file workloads) or both. */
+  direction: Direction;
 }
+
+export const DIRECTIONS = ["both", "upload", "download"] as const;
+export type Direction = (typeof DIRECTIONS)[number];
 
 export const DEFAULT_SIZES = ["1GiB", "4GiB", "1000x64KiB"];
 const QUICK_SIZES = ["64MiB", "100x64KiB"];
@@ -37,10 +42,12 @@ const OUR_CONCURRENCY = INPUTS.find((i) => i.name === "concurrency")?.default ??
 
 const USAGE = `usage: npm run bench -- [--runs N] [--sizes 1GiB,4GiB,1000x64KiB] [--only ours,aws-cli,...] [--quick]
                           [--part-size ${OUR_PART_SIZE}] [--concurrency ${OUR_CONCURRENCY}] [--out bench/results] [--endpoint URL] [--cli dist/cli/index.js]
+                          [--direction both|upload|download]
   --quick     one run of 64MiB and 100x64KiB: a smoke test, not a measurement
   --endpoint  use a running S3 server (bucket "bench" must exist; keys from AWS_ACCESS_KEY_ID and
               AWS_SECRET_ACCESS_KEY) instead of starting the emulator in sink mode
   --cli       the bundle measured as ours (default dist/cli/index.js, what users run)
+  --direction both (default), upload or download: downloads fetch each single-file workload (ours, aws-cli, rclone)
   clients:  ${CLIENT_IDS.join(", ")}`;
 
 export type Parsed = { ok: true; options: BenchOptions } | { ok: false; error: string };
@@ -66,6 +73,7 @@ export function parseOptions(argv: string[]): Parsed {
         "--out",
         "--endpoint",
         "--cli",
+        "--direction",
       ].includes(name)
     ) {
       return { ok: false, error: `unknown option "${arg}"\n${USAGE}` };
@@ -112,6 +120,10 @@ export function parseOptions(argv: string[]): Parsed {
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     return { ok: false, error: `--concurrency "${given.get("--concurrency")}" must be a whole number ≥ 1` };
   }
+  const direction = given.get("--direction") ?? "both";
+  if (!(DIRECTIONS as readonly string[]).includes(direction)) {
+    return { ok: false, error: `--direction "${direction}" must be one of ${DIRECTIONS.join(", ")}` };
+  }
   return {
     ok: true,
     options: {
@@ -124,6 +136,7 @@ export function parseOptions(argv: string[]): Parsed {
       outDir: given.get("--out") ?? "bench/results",
       endpoint: given.get("--endpoint") ?? null,
       cli: given.get("--cli") ?? "dist/cli/index.js",
+      direction: direction as Direction,
     },
   };
 }

@@ -1,13 +1,14 @@
 // The results page: one table per workload, then how each client and the server were set up.
 
 import type { Summary } from "./summarize.js";
+import { checkDownloadTargets } from "./download-targets.js";
 import { checkTargets, renderTargets } from "./targets.js";
 
 export interface ReportInput {
   date: string;
   environment: string[];
   notes: string[];
-  workloads: { id: string; fileCount: number; fileSize: number; totalBytes: number }[];
+  workloads: { id: string; title?: string; fileCount: number; fileSize: number; totalBytes: number }[];
   clients: { id: string; label: string; settings: string }[];
   skipped: { id: string; reason: string }[];
   failures: string[];
@@ -23,7 +24,7 @@ export function renderMarkdown(input: ReportInput): string {
   for (const workload of input.workloads) {
     lines.push(`## ${describeWorkload(workload)}`, "", ...workloadTable(workload.id, input), "");
   }
-  const targets = checkTargets(input.summaries);
+  const targets = [...checkTargets(input.summaries), ...checkDownloadTargets(input.summaries)];
   if (targets.some((t) => t.met !== null)) lines.push("## Targets", "", ...renderTargets(targets), "");
   if (input.chartFile) lines.push(`![throughput and CPU per client](${input.chartFile})`, "");
   lines.push("## Clients", "");
@@ -85,7 +86,13 @@ function workloadTable(workloadId: string, input: ReportInput): string[] {
   return table;
 }
 
-export function describeWorkload(w: { fileCount: number; fileSize: number; totalBytes: number }): string {
+export function describeWorkload(w: {
+  title?: string;
+  fileCount: number;
+  fileSize: number;
+  totalBytes: number;
+}): string {
+  if (w.title !== undefined) return w.title;
   return w.fileCount === 1
     ? `one ${formatSize(w.fileSize)} file`
     : `${w.fileCount} files of ${formatSize(w.fileSize)} (${formatSize(w.totalBytes)} in all)`;

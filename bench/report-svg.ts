@@ -5,7 +5,7 @@ import type { Summary } from "./summarize.js";
 
 interface ChartInput {
   title: string;
-  workloads: { id: string; fileCount: number; fileSize: number; totalBytes: number }[];
+  workloads: { id: string; title?: string; fileCount: number; fileSize: number; totalBytes: number }[];
   clients: { id: string; label: string }[];
   summaries: Summary[];
 }

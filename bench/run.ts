@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeClients, type Client } from "./clients.js";
+import { benchDownloads } from "./download-run.js";
 import { describeEnvironment, installMissingDebianPackages, staleDistReason } from "./environment.js";
 import { measure, TIME_BINARY } from "./measure.js";
 import { parseOptions, parseWorkloadSpec, type BenchOptions } from "./options.js";
@@ -116,8 +117,9 @@ async function measureAll(
   const failures: string[] = [];
   // Others may share this machine; the load when each client starts says how much to trust the wall times.
   const loads: number[] = [];
+  const uploads = options.direction === "download" ? [] : workloads;
   for (let run = 1; run <= options.runs; run++) {
-    for (const workload of workloads) {
+    for (const workload of uploads) {
       await warmPageCache(workload);
       // Rotating the order spreads warm-up, thermal and neighbour noise over all clients alike.
       const order = clients.map((_, i) => clients[(i + run - 1) % clients.length]!);
@@ -152,6 +154,27 @@ async function measureAll(
     }
   }
 
+  const downloads =
+    options.direction === "upload"
+      ? null
+      : await benchDownloads({
+          projectRoot,
+          scratch,
+          bucket: BUCKET,
+          runs: options.runs,
+          workloads: workloads.filter((w) => w.fileCount === 1),
+          only: options.only,
+          cli: { path: bundle.path, shown: options.cli },
+          home,
+          external: server.pid === null ? server : null,
+        });
+  if (downloads) {
+    samples.push(...downloads.samples);
+    failures.push(...downloads.failures);
+    skipped.push(...downloads.skipped);
+    loads.push(...downloads.loads);
+  }
+
   const date = new Date().toISOString().slice(0, 10);
   const baseName = options.quick ? `${date}-quick` : date;
   const summaries = summarize(samples);
@@ -178,10 +201,11 @@ async function measureAll(
       serverNote,
       "Test data: random bytes written once per bench run to a temp dir and read once before each run; the " +
         "page cache cannot be dropped without privileges, so every client reads from a warm cache alike.",
+      ...(downloads?.serverNote ? [downloads.serverNote] : []),
       ...notes,
     ],
-    workloads,
-    clients,
+    workloads: [...uploads, ...(downloads?.workloads ?? [])],
+    clients: [...(uploads.length > 0 ? clients : []), ...(downloads?.clients ?? [])],
     skipped,
     failures,
     summaries,
@@ -200,8 +224,8 @@ async function measureAll(
     path.join(outDir, `${baseName}.svg`),
     renderSvg({
       title: `Upload benchmark ${date} (medians of ${options.runs})`,
-      workloads,
-      clients,
+      workloads: [...uploads, ...(downloads?.workloads ?? [])],
+      clients: [...clients, ...(downloads?.clients ?? [])],
       summaries,
     }),
   );
