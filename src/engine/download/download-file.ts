@@ -7,6 +7,7 @@ import { mapLimited } from "../pool.js";
 import type { StoredObject } from "../s3/s3-client.js";
 import { call, type DownloadRunContext, type ObjectContext } from "./context.js";
 import { formatSize } from "../size.js";
+import { createEarlyWriteback } from "./early-writeback.js";
 import { fetchSegment } from "./fetch-segment.js";
 import { matchGuessedParts } from "./guessed-parts.js";
 import { localProofValue } from "./local-proof.js";
@@ -115,10 +116,12 @@ async function transfer(
 ): Promise<string | null> {
   const { run, file } = ctx;
   const temp = await createTempFile(file.path, head.size);
+  const writeback = createEarlyWriteback(temp.handle);
   let committed = false;
   try {
     let bytesDone = 0;
     const onBytes = (bytes: number): void => {
+      writeback.written(bytes);
       bytesDone += bytes;
       run.emit({ type: "progress", file, bytesDone, size: head.size });
     };
@@ -133,7 +136,11 @@ async function transfer(
           ? null
           : combineDigests(plan, digests as Buffer[]);
     checkProof(ctx, plan, digests, value);
-    await commitTempFile(temp, file.path, run.options.overwrite).catch((error: NodeJS.ErrnoException) => {
+    const commit = async () => {
+      await writeback.settle();
+      await commitTempFile(temp, file.path, run.options.overwrite);
+    };
+    await commit().catch((error: NodeJS.ErrnoException) => {
       throw new StepError(
         `write ${file.path}`,
         error.message,
@@ -147,6 +154,7 @@ async function transfer(
     return value;
   } finally {
     if (!committed) {
+      await writeback.settle().catch(() => undefined);
       const keep = run.options.onFailure === "keep";
       await discardTempFile(temp, keep);
       if (keep) kept.path = temp.path;
