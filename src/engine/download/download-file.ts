@@ -62,10 +62,16 @@ async function headFor(ctx: ObjectContext): Promise<StoredObject> {
   return head;
 }
 
-async function planFor(ctx: ObjectContext, head: StoredObject): Promise<ProofPlan> {
+/**
+ * `trustRecord`: take part sizes from this tool's upload record when it has one, sparing a HEAD per part; a
+ * retry after a proof mismatch asks the store instead, in case the record did not match the parts.
+ */
+async function planFor(ctx: ObjectContext, head: StoredObject, trustRecord: boolean): Promise<ProofPlan> {
   const { partSize, verify } = ctx.run.options;
   if (!verify) return unproven(head, partSize, "verify is off: the download was not proven.");
-  return planProof(head, partSize, (parts, algorithm) => partLayout(ctx, head, parts, algorithm));
+  return planProof(head, partSize, (parts, algorithm) =>
+    partLayout(ctx, head, parts, algorithm, { trustRecord }),
+  );
 }
 
 type ExistingCheck = { action: "absent" } | { action: "unchanged"; value: string } | { action: "replace" };
@@ -280,10 +286,15 @@ function checkExpected(file: RemoteFile, head: StoredObject, plan: ProofPlan): v
   }
 }
 
-async function attempt(ctx: ObjectContext, result: DownloadResult, kept: KeptTemp): Promise<void> {
+async function attempt(
+  ctx: ObjectContext,
+  result: DownloadResult,
+  kept: KeptTemp,
+  trustRecord: boolean,
+): Promise<void> {
   const { options } = ctx.run;
   const head = await headFor(ctx);
-  const plan = await planFor(ctx, head);
+  const plan = await planFor(ctx, head, trustRecord);
   describePlan(result, head, plan);
   checkExpected(ctx.file, head, plan);
   if (plan.verification === "none" && options.requireChecksums) {
@@ -318,7 +329,7 @@ export async function downloadFile(run: DownloadRunContext, file: RemoteFile): P
   const kept: KeptTemp = {};
   try {
     try {
-      await attempt(ctx, result, kept);
+      await attempt(ctx, result, kept, true);
     } catch (error) {
       // Once, from a fresh HEAD: a changed object is fetched as its new version (pinned to a version it
       // cannot change), bytes damaged in transit are fetched again; damage stored in the object fails twice.
@@ -332,7 +343,7 @@ export async function downloadFile(run: DownloadRunContext, file: RemoteFile): P
       Object.assign(result, emptyResult(file));
       if (kept.path !== undefined) await unlink(kept.path).catch(() => undefined);
       delete kept.path;
-      await attempt(ctx, result, kept);
+      await attempt(ctx, result, kept, false);
       result.notes.unshift(...notes);
     }
   } catch (error) {
