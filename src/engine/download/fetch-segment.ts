@@ -5,6 +5,7 @@
 import type { Readable } from "node:stream";
 import type { FileHandle } from "node:fs/promises";
 import type { StoredObject } from "../s3/s3-client.js";
+import { eachBodyChunk } from "./body-chunks.js";
 import { call, type ObjectContext } from "./context.js";
 import { segmentHasher, type ProofAlgorithm, type Segment } from "./proof-plan.js";
 import { createRangeWriter } from "./range-writer.js";
@@ -44,7 +45,7 @@ export async function fetchSegment(target: SegmentTarget, segment: Segment): Pro
         const consume = async (body: Readable): Promise<void> => {
           const writer = createRangeWriter(handle, segment.offset);
           try {
-            for await (const chunk of body as AsyncIterable<Buffer>) {
+            await eachBodyChunk(body, (chunk) => {
               if (received + chunk.byteLength > segment.size) {
                 throw new Error(
                   `the store sent more than the ${segment.size} bytes of range ${segment.offset}-${end}`,
@@ -52,8 +53,8 @@ export async function fetchSegment(target: SegmentTarget, segment: Segment): Pro
               }
               hasher?.update(chunk);
               received += chunk.byteLength;
-              await writer.push(chunk);
-            }
+              return writer.push(chunk);
+            });
             if (received !== segment.size) throw truncatedBody(received, segment.size);
             await writer.finish();
           } finally {
