@@ -38,7 +38,12 @@ export interface BenchOptions {
   endpoint: string | null;
   /** The bundle measured as ours; another path compares a candidate build against dist/. */
   cli: string;
+  /** Uploads, downloads (of the single-file workloads) or both. */
+  direction: Direction;
 }
+
+export const DIRECTIONS = ["both", "upload", "download"] as const;
+export type Direction = (typeof DIRECTIONS)[number];
 
 export const DEFAULT_SIZES = ["1GiB", "4GiB", "1000x64KiB", "10000x4KiB", "mixed"];
 export const DEFAULT_CORES: CoreSetting[] = [1, 2];
@@ -57,11 +62,13 @@ const VALUE_OPTIONS = [
   "--out",
   "--endpoint",
   "--cli",
+  "--direction",
 ];
 
 const USAGE = `usage: npm run bench -- [--runs N] [--workloads ${DEFAULT_SIZES.join(",")}] [--only ours,aws-cli,...|all]
                           [--cores 1,2|all] [--quick] [--part-size ${OUR_PART_SIZE}] [--concurrency ${OUR_CONCURRENCY}]
                           [--out bench/results] [--endpoint URL] [--cli dist/cli/index.js]
+                          [--direction both|upload|download]
   --workloads ${WORKLOAD_SYNTAX}; --sizes is the same option
   --only      clients to run (default ${DEFAULT_CLIENTS.join(",")}; "all" adds ours-md5 and lib-storage-crc32c)
   --cores     run every client pinned to 1, 2, … cores (taskset -c 0…n-1) or "all" (not pinned); default 1,2
@@ -69,6 +76,7 @@ const USAGE = `usage: npm run bench -- [--runs N] [--workloads ${DEFAULT_SIZES.j
   --endpoint  use a running S3 server (bucket "bench" must exist; keys from AWS_ACCESS_KEY_ID and
               AWS_SECRET_ACCESS_KEY) instead of starting the emulator in sink mode
   --cli       the bundle measured as ours (default dist/cli/index.js, what users run)
+  --direction both (default), upload or download: downloads fetch each single-file workload (ours, aws-cli, rclone)
   clients:  ${CLIENT_IDS.join(", ")}`;
 
 export type Parsed = { ok: true; options: BenchOptions } | { ok: false; error: string };
@@ -136,6 +144,10 @@ export function parseOptions(argv: string[], machineCores: number): Parsed {
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     return { ok: false, error: `--concurrency "${given.get("--concurrency")}" must be a whole number ≥ 1` };
   }
+  const direction = given.get("--direction") ?? "both";
+  if (!(DIRECTIONS as readonly string[]).includes(direction)) {
+    return { ok: false, error: `--direction "${direction}" must be one of ${DIRECTIONS.join(", ")}` };
+  }
   return {
     ok: true,
     options: {
@@ -149,6 +161,7 @@ export function parseOptions(argv: string[], machineCores: number): Parsed {
       outDir: given.get("--out") ?? "bench/results",
       endpoint: given.get("--endpoint") ?? null,
       cli: given.get("--cli") ?? "dist/cli/index.js",
+      direction: direction as Direction,
     },
   };
 }

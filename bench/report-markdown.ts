@@ -2,6 +2,7 @@
 // cores, the issue's targets, then how each client and the server were set up.
 
 import { scaling, type Summary } from "./summarize.js";
+import { checkDownloadTargets } from "./download-targets.js";
 import { checkTargets, renderTargets } from "./targets.js";
 
 export interface ReportWorkload {
@@ -34,7 +35,7 @@ export function renderMarkdown(input: ReportInput): string {
     lines.push(`## ${workload.description}`, "", ...workloadTable(workload, input), "");
   }
   if (input.cores.length > 1) lines.push(...scalingSection(input), "");
-  const targets = checkTargets(input.summaries);
+  const targets = [...checkTargets(input.summaries), ...checkDownloadTargets(input.summaries)];
   if (targets.some((t) => t.met !== null)) lines.push("## Targets", "", ...renderTargets(targets), "");
   if (input.chartFile) lines.push(`![throughput and CPU per client](${input.chartFile})`, "");
   lines.push("## Clients", "");

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeClients, type Client } from "./clients.js";
+import { benchDownloads } from "./download-run.js";
 import { describeEnvironment, installMissingDebianPackages, staleDistReason } from "./environment.js";
 import { freeBaseName, gitState, writeHistory, type GitState } from "./history.js";
 import { measure, runToEnd, TIME_BINARY, type Command } from "./measure.js";
@@ -129,8 +130,9 @@ async function measureAll(
   const failures: string[] = [];
   // Others may share this machine; the load when each client starts says how much to trust the wall times.
   const loads: number[] = [];
+  const uploads = options.direction === "download" ? [] : workloads;
   for (let run = 1; run <= options.runs; run++) {
-    for (const workload of workloads) {
+    for (const workload of uploads) {
       await warmPageCache(workload);
       for (const cores of options.cores) {
         // Rotating the order spreads warm-up, thermal and neighbour noise over all clients alike.
@@ -171,6 +173,31 @@ async function measureAll(
     }
   }
 
+  const downloads =
+    options.direction === "upload"
+      ? null
+      : await benchDownloads({
+          projectRoot,
+          scratch,
+          bucket: BUCKET,
+          runs: options.runs,
+          workloads: workloads.filter((w) => w.fileCount === 1),
+          only: options.only,
+          cli: { path: bundle.path, shown: options.cli },
+          home,
+          external: server.pid === null ? server : null,
+          cores: {
+            label: coresLabel(options.cores.at(-1)!),
+            pin: (command) => pinned(command, options.cores.at(-1)!),
+          },
+        });
+  if (downloads) {
+    samples.push(...downloads.samples);
+    failures.push(...downloads.failures);
+    skipped.push(...downloads.skipped);
+    loads.push(...downloads.loads);
+  }
+
   const date = new Date().toISOString().slice(0, 10);
   const outDir = path.resolve(projectRoot, options.outDir);
   await mkdir(outDir, { recursive: true });
@@ -202,10 +229,11 @@ async function measureAll(
       serverNote,
       "Test data: random bytes written once per bench run to a temp dir and read once before each run; the " +
         "page cache cannot be dropped without privileges, so every client reads from a warm cache alike.",
+      ...(downloads?.serverNote ? [downloads.serverNote] : []),
       ...notes,
     ],
-    workloads,
-    clients,
+    workloads: [...uploads, ...(downloads?.workloads ?? [])],
+    clients: [...(uploads.length > 0 ? clients : []), ...(downloads?.clients ?? [])],
     cores: options.cores.map(coresLabel),
     skipped,
     failures,
@@ -247,9 +275,9 @@ async function measureAll(
   await writeFile(
     path.join(outDir, `${baseName}.svg`),
     renderSvg({
-      title: `Upload benchmark ${date}, ${describeCommit(git)} (medians of ${options.runs})`,
-      workloads,
-      clients,
+      title: `Benchmark ${date}, ${describeCommit(git)} (medians of ${options.runs})`,
+      workloads: [...uploads, ...(downloads?.workloads ?? [])],
+      clients: [...clients, ...(downloads?.clients ?? [])],
       cores: report.cores,
       summaries,
     }),

@@ -7,7 +7,15 @@ import { writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type CompletedPart,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { runUploads, type ChecksumAlgorithm, type ChecksumType } from "../../src/engine/index.js";
 import { runDownloads, type DownloadOptions, type RemoteFile } from "../../src/engine/download/index.js";
@@ -474,5 +482,77 @@ describe("the overwrite policy and dry run", () => {
     expect(result).toMatchObject({ status: "dry-run", verification: "checksum", verified: false });
     expect(emulator.requestLog.slice(before).map((entry) => entry.operation)).toEqual(["HeadObject"]);
     expect(await outFiles()).toEqual([]);
+  });
+});
+
+describe("part-aligned proofs find the parts without a HEAD per part when the upload recorded them", () => {
+  const partHeads = (key: string, before: number) =>
+    emulator.requestLog
+      .slice(before)
+      .filter(
+        (entry) => entry.operation === "HeadObject" && entry.key === key && entry.partNumber !== undefined,
+      );
+
+  it("a SHA256 COMPOSITE object this tool uploaded: no part HEADs, every part proven by the composite", async () => {
+    const { bytes, remote } = await uploaded("recorded.bin", 5 * PART + 9, "SHA256");
+    const before = emulator.requestLog.length;
+    const result = (await runDownloads([remote], downloadOptions())).files[0]!;
+    expect(result).toMatchObject({
+      status: "downloaded",
+      verified: true,
+      checksumType: "COMPOSITE",
+    });
+    expect(result.checksumLocal).toBe(result.checksumRemote);
+    expect(result.checksumRemote).toMatch(/-6$/);
+    expect(partHeads(remote.key, before)).toEqual([]);
+    expect((await readFile(remote.path)).equals(bytes)).toBe(true);
+  });
+
+  it("a record that fits the part count but not the part sizes fails the proof, then the store's part sizes prove it", async () => {
+    const key = `case-${caseNumber}/misrecorded.bin`;
+    const sizes = [3 * KiB, 3 * KiB, KiB];
+    const bytes = randomBytes(sizes.reduce((a, b) => a + b, 0));
+    // Uniform 2.5 KiB parts would also be 3 parts of this object, but not its parts.
+    const record = `${bytes.byteLength},${2.5 * KiB}`;
+    const upload = await sdk.send(
+      new CreateMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: key,
+        ChecksumAlgorithm: "SHA256",
+        Metadata: { "svu-plan": record },
+      }),
+    );
+    const parts: CompletedPart[] = [];
+    let offset = 0;
+    for (const [index, size] of sizes.entries()) {
+      const answer = await sdk.send(
+        new UploadPartCommand({
+          Bucket: BUCKET,
+          Key: key,
+          UploadId: upload.UploadId,
+          PartNumber: index + 1,
+          Body: bytes.subarray(offset, offset + size),
+          ChecksumAlgorithm: "SHA256",
+        }),
+      );
+      parts.push({ PartNumber: index + 1, ETag: answer.ETag, ChecksumSHA256: answer.ChecksumSHA256 });
+      offset += size;
+    }
+    await sdk.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: key,
+        UploadId: upload.UploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+    );
+    const remote = { key, path: path.join(caseDir, "out", "misrecorded.bin") };
+    const before = emulator.requestLog.length;
+    const result = (await runDownloads([remote], downloadOptions())).files[0]!;
+    expect(result.error).toBeUndefined();
+    expect(result).toMatchObject({ status: "downloaded", verified: true, checksumType: "COMPOSITE" });
+    expect(result.notes[0]).toMatch(/did not prove out .*SHA256 COMPOSITE.*downloaded again once/);
+    expect(partHeads(key, before).map((entry) => entry.partNumber)).toEqual([1, 2, 3]);
+    expect((await readFile(remote.path)).equals(bytes)).toBe(true);
   });
 });

@@ -7,6 +7,7 @@ import { mapLimited } from "../pool.js";
 import type { StoredObject } from "../s3/s3-client.js";
 import { call, type DownloadRunContext, type ObjectContext } from "./context.js";
 import { formatSize } from "../size.js";
+import { createEarlyWriteback } from "./early-writeback.js";
 import { fetchSegment } from "./fetch-segment.js";
 import { matchGuessedParts } from "./guessed-parts.js";
 import { localProofValue } from "./local-proof.js";
@@ -62,10 +63,16 @@ async function headFor(ctx: ObjectContext): Promise<StoredObject> {
   return head;
 }
 
-async function planFor(ctx: ObjectContext, head: StoredObject): Promise<ProofPlan> {
+/**
+ * `trustRecord`: take part sizes from this tool's upload record when it has one, sparing a HEAD per part; a
+ * retry after a proof mismatch asks the store instead, in case the record did not match the parts.
+ */
+async function planFor(ctx: ObjectContext, head: StoredObject, trustRecord: boolean): Promise<ProofPlan> {
   const { partSize, verify } = ctx.run.options;
   if (!verify) return unproven(head, partSize, "verify is off: the download was not proven.");
-  return planProof(head, partSize, (parts, algorithm) => partLayout(ctx, head, parts, algorithm));
+  return planProof(head, partSize, (parts, algorithm) =>
+    partLayout(ctx, head, parts, algorithm, { trustRecord }),
+  );
 }
 
 type ExistingCheck = { action: "absent" } | { action: "unchanged"; value: string } | { action: "replace" };
@@ -124,10 +131,12 @@ async function transfer(
   const { run, file } = ctx;
   const prepared = await prepareTemp(ctx, head, plan, resume);
   const { temp, log } = prepared;
+  const writeback = createEarlyWriteback(temp.handle);
   let committed = false;
   try {
     let bytesDone = 0;
     const onBytes = (bytes: number): void => {
+      writeback.written(bytes);
       bytesDone += bytes;
       run.emit({ type: "progress", file, bytesDone, size: head.size });
     };
@@ -152,7 +161,11 @@ async function transfer(
           ? null
           : combineDigests(plan, digests as Buffer[]);
     checkProof(ctx, plan, digests, value);
-    await commitTempFile(temp, file.path, run.options.overwrite).catch((error: NodeJS.ErrnoException) => {
+    const commit = async () => {
+      await writeback.settle();
+      await commitTempFile(temp, file.path, run.options.overwrite);
+    };
+    await commit().catch((error: NodeJS.ErrnoException) => {
       throw new StepError(
         `write ${file.path}`,
         error.message,
@@ -169,6 +182,7 @@ async function transfer(
     return value;
   } finally {
     if (!committed) {
+      await writeback.settle().catch(() => undefined);
       await log?.close();
       const keep = run.options.onFailure === "keep";
       await discardTempFile(temp, keep);
@@ -301,15 +315,19 @@ function checkExpected(file: RemoteFile, head: StoredObject, plan: ProofPlan): v
   }
 }
 
+/**
+ * `first`: the first attempt may resume a kept download and take part sizes from this tool's upload record;
+ * the one retry starts from nothing the first attempt relied on.
+ */
 async function attempt(
   ctx: ObjectContext,
   result: DownloadResult,
   kept: KeptTemp,
-  resume: boolean,
+  first: boolean,
 ): Promise<void> {
   const { options } = ctx.run;
   const head = await headFor(ctx);
-  const plan = await planFor(ctx, head);
+  const plan = await planFor(ctx, head, first);
   describePlan(result, head, plan);
   checkExpected(ctx.file, head, plan);
   if (plan.verification === "none" && options.requireChecksums) {
@@ -331,7 +349,7 @@ async function attempt(
     return;
   }
   ctx.run.emit({ type: "file-start", file: ctx.file, size: head.size, ranges: plan.segments.length });
-  const value = await transfer(ctx, head, plan, kept, result, resume);
+  const value = await transfer(ctx, head, plan, kept, result, first);
   result.checksumLocal = value;
   result.verified = value !== null;
   result.status = "downloaded";

@@ -1,12 +1,14 @@
-// One segment: a ranged GET (If-Match the planned ETag, pinned to the planned version) streamed straight to
-// its offset in the temp file and hashed on the way, so memory holds only the chunk in hand. A failed attempt
-// starts the segment over from its first byte with a fresh hash.
+// One segment: a ranged GET (If-Match the planned ETag, pinned to the planned version) streamed to its offset
+// in the temp file in small batches (range-writer.ts) and hashed on the way, so memory holds at most two
+// batches per GET. A failed attempt starts the segment over from its first byte with a fresh hash, once its
+// last write has landed.
 import type { Readable } from "node:stream";
 import type { FileHandle } from "node:fs/promises";
 import type { StoredObject } from "../s3/s3-client.js";
+import { eachBodyChunk } from "./body-chunks.js";
 import { call, type ObjectContext } from "./context.js";
 import { segmentHasher, type ProofAlgorithm, type Segment } from "./proof-plan.js";
-import { writeAt } from "./temp-file.js";
+import { createRangeWriter } from "./range-writer.js";
 
 const GET_HINT =
   "Retrying the run is safe; if it keeps failing, check the network and that the credentials may read this object (s3:GetObject, s3:GetObjectVersion).";
@@ -41,17 +43,23 @@ export async function fetchSegment(target: SegmentTarget, segment: Segment): Pro
         const hasher = algorithm === null ? null : await segmentHasher(algorithm);
         let received = 0;
         const consume = async (body: Readable): Promise<void> => {
-          for await (const chunk of body as AsyncIterable<Buffer>) {
-            if (received + chunk.byteLength > segment.size) {
-              throw new Error(
-                `the store sent more than the ${segment.size} bytes of range ${segment.offset}-${end}`,
-              );
-            }
-            hasher?.update(chunk);
-            await writeAt(handle, chunk, segment.offset + received);
-            received += chunk.byteLength;
+          const writer = createRangeWriter(handle, segment.offset);
+          try {
+            await eachBodyChunk(body, (chunk) => {
+              if (received + chunk.byteLength > segment.size) {
+                throw new Error(
+                  `the store sent more than the ${segment.size} bytes of range ${segment.offset}-${end}`,
+                );
+              }
+              hasher?.update(chunk);
+              received += chunk.byteLength;
+              return writer.push(chunk);
+            });
+            if (received !== segment.size) throw truncatedBody(received, segment.size);
+            await writer.finish();
+          } finally {
+            await writer.settle();
           }
-          if (received !== segment.size) throw truncatedBody(received, segment.size);
         };
         await ctx.run.store.getObjectRange(
           {

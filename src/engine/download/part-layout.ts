@@ -1,6 +1,8 @@
-// The sizes (and stored checksums) of a multipart object's parts, which part-aligned proofs need: from HEAD
-// with partNumber (S3, the emulator), else from the part size this tool's own uploads record (svu-plan), as
-// Ceph RGW ignores partNumber.
+// The sizes (and stored checksums) of a multipart object's parts, which part-aligned proofs need: from the
+// part size this tool's own uploads record (svu-plan), which spares a HEAD per part, else from HEAD with
+// partNumber (S3, the emulator; Ceph RGW ignores partNumber). The sizes only say where the parts are: the
+// proof is the stored COMPOSITE checksum or ETag, recomputed from the bytes, so a record that lied could only
+// fail the proof, never pass it (and the retry then asks the store).
 import { mapLimited } from "../pool.js";
 import type { StoredObject } from "../s3/s3-client.js";
 import type { ChecksumAlgorithm } from "../types.js";
@@ -32,7 +34,10 @@ export async function partLayout(
   head: StoredObject & { versionId?: string },
   parts: number,
   algorithm: ChecksumAlgorithm | null,
+  { trustRecord }: { trustRecord: boolean },
 ): Promise<PartLayout | null> {
+  const recorded = trustRecord ? recordedLayout(head, parts) : null;
+  if (recorded !== null) return recorded;
   const { bucket } = ctx.run.options;
   const target = { bucket, key: ctx.file.key, ...(head.versionId ? { versionId: head.versionId } : {}) };
   const headPart = (partNumber: number) =>

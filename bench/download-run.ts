@@ -1,0 +1,232 @@
+// The download half of `npm run bench`: ours uploads each single-file workload once to an emulator that keeps
+// the bytes (on disk, so 4 GiB is not held in RAM), then every download client fetches it, alternating run by run.
+
+import { mkdir, rm, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { ourUploadArgs } from "./clients.js";
+import { DOWNLOAD_CLIENT_IDS, makeDownloadClients, type DownloadClient } from "./download-clients.js";
+import { measure, runToEnd, type Command } from "./measure.js";
+import type { ClientId } from "./options.js";
+import { processCpuSeconds, startServer, type Server } from "./server.js";
+import type { Sample } from "./summarize.js";
+import type { Workload } from "./test-data.js";
+
+export interface DownloadBenchInput {
+  projectRoot: string;
+  scratch: string;
+  bucket: string;
+  runs: number;
+  /** Single-file workloads; each is uploaded once and downloaded by every client in every run. */
+  workloads: Workload[];
+  only: readonly ClientId[];
+  cli: { path: string; shown: string };
+  home: string;
+  /** A server given with --endpoint (it keeps payloads); null starts an emulator that keeps them. */
+  external: Server | null;
+  /** Downloads run at one core setting (the widest the run has): its label and how to pin a command to it. */
+  cores: { label: string; pin: (command: Command) => Command };
+}
+
+export interface DownloadWorkload {
+  id: string;
+  description: string;
+  fileCount: number;
+  totalBytes: number;
+}
+
+export interface DownloadBenchResult {
+  workloads: DownloadWorkload[];
+  clients: { id: ClientId; label: string; settings: string }[];
+  skipped: { id: string; reason: string }[];
+  samples: Sample[];
+  failures: string[];
+  /** 1-minute load average as each client started. */
+  loads: number[];
+  serverNote: string;
+}
+
+/** The workload id a download of `workload` is reported under, e.g. "1GiB download". */
+export const downloadWorkloadId = (workload: { id: string }): string => `${workload.id} download`;
+
+/** The key the workload's file is stored under for the download runs. */
+const keyOf = (workload: Workload): string => `download/${workload.id}/${path.basename(workload.paths[0]!)}`;
+
+export async function benchDownloads(input: DownloadBenchInput): Promise<DownloadBenchResult> {
+  const result: DownloadBenchResult = {
+    workloads: [],
+    clients: [],
+    skipped: [],
+    samples: [],
+    failures: [],
+    loads: [],
+    serverNote: "",
+  };
+  const wanted = DOWNLOAD_CLIENT_IDS.filter((id) => input.only.includes(id));
+  if (wanted.length === 0 || input.workloads.length === 0) return result;
+  if (!wanted.includes("ours")) {
+    result.skipped.push({
+      id: "downloads",
+      reason: "ours uploads the objects the downloads fetch: add ours to --only",
+    });
+    return result;
+  }
+  const server = input.external ?? (await startStoringEmulator(input));
+  try {
+    result.serverNote =
+      (input.external
+        ? `Downloads: ${input.external.description}, `
+        : "Downloads: the project's S3 emulator keeping payloads (in files on disk), in its own process, ") +
+      "serving " +
+      "objects that ours uploaded just before with its defaults (CRC64NVME FULL_OBJECT, 16 MiB parts), so the " +
+      "stored checksum is real and ours proves every byte against it. Each client writes into an empty folder " +
+      "on the same disk as the test data; ours fsyncs the file before renaming it into place, the peers do not.";
+    const clients = (await makeDownloadClients({ ...input, server })).filter((c) => wanted.includes(c.id));
+    const runnable: DownloadClient[] = [];
+    for (const client of clients) {
+      const reason = await missing(client);
+      if (reason === null) runnable.push(client);
+      else result.skipped.push({ id: `${client.id} (download)`, reason });
+    }
+    result.clients = runnable.map(({ id, label, settings }) => ({ id, label, settings }));
+    for (const workload of input.workloads) {
+      const seeded = await seed(input, server, workload);
+      if (seeded !== null) {
+        result.failures.push(
+          `${downloadWorkloadId(workload)}: uploading the object to download failed: ${seeded}`,
+        );
+        continue;
+      }
+      result.workloads.push({
+        id: downloadWorkloadId(workload),
+        description: `download of one ${formatGiB(workload.totalBytes)} object (verified by ours)`,
+        fileCount: 1,
+        totalBytes: workload.totalBytes,
+      });
+    }
+    const seededIds = new Set(result.workloads.map((w) => w.id));
+    for (let run = 1; run <= input.runs; run++) {
+      for (const workload of input.workloads.filter((w) => seededIds.has(downloadWorkloadId(w)))) {
+        // Rotating the order spreads warm-up, thermal and neighbour noise over all clients alike.
+        const order = runnable.map((_, i) => runnable[(i + run - 1) % runnable.length]!);
+        for (const client of order) await measureOne(input, server, client, workload, run, result);
+      }
+    }
+  } finally {
+    if (server !== input.external) await server.stop();
+  }
+  return result;
+}
+
+async function measureOne(
+  input: DownloadBenchInput,
+  server: Server,
+  client: DownloadClient,
+  workload: Workload,
+  run: number,
+  result: DownloadBenchResult,
+): Promise<void> {
+  const id = downloadWorkloadId(workload);
+  const into = path.join(input.scratch, "downloads", `run${run}-${client.id}-${workload.id}`);
+  await mkdir(into, { recursive: true });
+  const key = keyOf(workload);
+  try {
+    result.loads.push(os.loadavg()[0]!);
+    const serverCpu = () => (server.pid === null ? Promise.resolve(null) : processCpuSeconds(server.pid));
+    const serverBefore = await serverCpu();
+    const measured = await measure(input.cores.pin(client.command(key, into)), input.scratch);
+    const serverAfter = await serverCpu();
+    const size = await stat(client.output(key, into)).then(
+      (s) => s.size,
+      () => null,
+    );
+    const error = !measured.ok
+      ? measured.error
+      : size !== workload.totalBytes
+        ? `wrote ${size ?? "no"} bytes to ${client.output(key, into)}, expected ${workload.totalBytes}`
+        : null;
+    if (error !== null || !measured.ok) {
+      result.failures.push(`run ${run}, ${id}, ${client.id}: ${error}`);
+      console.error(`bench: run ${run} ${id} ${client.id} FAILED: ${error}`);
+      return;
+    }
+    const m = measured.measurement;
+    result.samples.push({
+      workloadId: id,
+      clientId: client.id,
+      cores: input.cores.label,
+      run,
+      totalBytes: workload.totalBytes,
+      fileCount: 1,
+      measurement: m,
+      serverCpuSeconds: serverBefore === null || serverAfter === null ? null : serverAfter - serverBefore,
+    });
+    console.error(
+      `bench: run ${run}/${input.runs} ${id.padEnd(16)} ${client.id.padEnd(14)} ` +
+        `${(workload.totalBytes / 1e6 / m.wallSeconds).toFixed(0).padStart(5)} MB/s  ` +
+        `${m.wallSeconds.toFixed(2)} s  cpu ${(m.userSeconds + m.sysSeconds).toFixed(2)} s  ` +
+        `rss ${(m.maxRssBytes / 1024 ** 2).toFixed(0)} MiB`,
+    );
+  } finally {
+    // Also drops the file's dirty pages, so one client's writeback does not slow the next.
+    await rm(into, { recursive: true, force: true });
+  }
+}
+
+/** The emulator without --sink: objects are kept in files under the bench's scratch dir. */
+async function startStoringEmulator(input: DownloadBenchInput): Promise<Server> {
+  const dataDir = path.join(input.scratch, "download-store");
+  await mkdir(dataDir, { recursive: true });
+  const main = path.join(input.projectRoot, "test/emulator/main.ts");
+  const server = await startServer({
+    argv: [
+      process.execPath,
+      "--import",
+      "tsx",
+      main,
+      "--port",
+      "0",
+      "--data-dir",
+      dataDir,
+      "--bucket",
+      input.bucket,
+    ],
+    cwd: input.projectRoot,
+  });
+  return { ...server, description: "test/emulator/main.ts --data-dir (payloads kept), in its own process" };
+}
+
+/** Uploads the workload's file with ours at its defaults; null when it worked, else why not. */
+async function seed(input: DownloadBenchInput, server: Server, workload: Workload): Promise<string | null> {
+  const started = Date.now();
+  const argv = [
+    process.execPath,
+    input.cli.path,
+    ...ourUploadArgs(server, input.bucket, `${path.posix.dirname(keyOf(workload))}/`, workload, []),
+  ];
+  const env = {
+    PATH: process.env.PATH,
+    HOME: input.home,
+    AWS_ACCESS_KEY_ID: server.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+  const outcome = await runToEnd(argv, env);
+  if (outcome.code !== 0) return `exit ${outcome.code}: ${outcome.output.slice(-1500)}`;
+  console.error(
+    `bench: uploaded ${keyOf(workload)} for the downloads in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return null;
+}
+
+async function missing(client: DownloadClient): Promise<string | null> {
+  const binary = client.command("k", "/").argv[client.id === "ours" ? 1 : 0]!;
+  return stat(binary).then(
+    () => null,
+    () => `${binary} not found`,
+  );
+}
+
+function formatGiB(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${bytes / 1024 ** 3} GiB` : `${bytes / 1024 ** 2} MiB`;
+}

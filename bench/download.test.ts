@@ -1,0 +1,132 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { makeDownloadClients } from "./download-clients.js";
+import { checkDownloadTargets } from "./download-targets.js";
+import { parseOptions } from "./options.js";
+import { renderMarkdown } from "./report-markdown.js";
+import type { Summary } from "./summarize.js";
+
+describe("download options", () => {
+  it("measures both directions unless --direction says otherwise", () => {
+    const both = parseOptions([], 2);
+    expect(both.ok && both.options.direction).toBe("both");
+    const download = parseOptions(["--direction", "download"], 2);
+    expect(download.ok && download.options.direction).toBe("download");
+    const bad = parseOptions(["--direction=sideways"], 2);
+    expect(!bad.ok && bad.error).toContain('--direction "sideways"');
+  });
+});
+
+describe("download clients", () => {
+  const home = mkdtemp(path.join(os.tmpdir(), "bench-download-"));
+  afterAll(async () => rm(await home, { recursive: true, force: true }));
+  const server = {
+    endpoint: "http://127.0.0.1:9",
+    region: "eu-west-3",
+    accessKeyId: "AK",
+    secretAccessKey: "SK",
+    pid: null,
+    description: "test",
+    stop: async () => undefined,
+  };
+  const clients = async () =>
+    makeDownloadClients({
+      server,
+      bucket: "bench",
+      home: await home,
+      cli: { path: "/copy/index.js", shown: "dist/cli/index.js" },
+    });
+
+  it("fetches the same key into the given folder with each tool", async () => {
+    const all = await clients();
+    const argv = (id: string) => all.find((c) => c.id === id)!.command("download/1GiB/data.bin", "/out").argv;
+    expect(argv("ours")).toEqual(
+      expect.arrayContaining([
+        "/copy/index.js",
+        "download",
+        "--prefix",
+        "download/1GiB",
+        "--base-dir",
+        "/out",
+      ]),
+    );
+    expect(argv("ours").at(-1)).toBe("data.bin");
+    expect(argv("ours")).not.toContain("--verify=false");
+    expect(argv("aws-cli")).toEqual(
+      expect.arrayContaining([
+        "cp",
+        "s3://bench/download/1GiB/data.bin",
+        "/out/",
+        "--endpoint-url",
+        server.endpoint,
+      ]),
+    );
+    expect(argv("rclone")).toEqual(
+      expect.arrayContaining(["copy", "bench:bench/download/1GiB/data.bin", "/out"]),
+    );
+    for (const client of all) expect(client.output("download/1GiB/data.bin", "/out")).toBe("/out/data.bin");
+  });
+  it("writes private configs naming this server", async () => {
+    const all = await clients();
+    const aws = all.find((c) => c.id === "aws-cli")!.command("k/f", "/out");
+    expect(aws.env.HOME).toBe(await home);
+    expect(await readFile(aws.env.AWS_CONFIG_FILE!, "utf8")).toContain("addressing_style = path");
+    const rclone = all.find((c) => c.id === "rclone")!.command("k/f", "/out");
+    expect(await readFile(rclone.env.RCLONE_CONFIG!, "utf8")).toContain(`endpoint = ${server.endpoint}`);
+  });
+});
+
+describe("download targets and report", () => {
+  const row = (clientId: "ours" | "aws-cli", mbps: number, speedup: number | null): Summary => ({
+    workloadId: "1GiB download",
+    clientId,
+    cores: "2",
+    fileCount: 1,
+    runs: 1,
+    wallSeconds: 1,
+    megabytesPerSecond: mbps,
+    minMegabytesPerSecond: mbps,
+    maxMegabytesPerSecond: mbps,
+    filesPerSecond: 1,
+    cpuSecondsPerGiB: 1,
+    peakRssBytes: 100 * 1024 * 1024,
+    serverCores: 0.5,
+    oursSpeedup: speedup,
+    cpuVersusOurs: 1,
+  });
+
+  it("judges ≥ 2× aws s3 cp and RSS ≤ 150 MiB, and leaves out downloads not measured", () => {
+    const checks = checkDownloadTargets([row("ours", 400, 1), row("aws-cli", 150, 2.5)]);
+    expect(checks).toEqual([
+      expect.objectContaining({ target: expect.stringContaining("1GiB download: ≥ 2×"), met: true }),
+      expect.objectContaining({ target: "1GiB download: peak RSS ≤ 150 MiB", met: true }),
+    ]);
+    expect(checkDownloadTargets([row("ours", 400, 1), row("aws-cli", 300, 1.3)])[0]!.met).toBe(false);
+    expect(checkDownloadTargets([])).toEqual([]);
+  });
+  it("titles a download table as a download", () => {
+    const markdown = renderMarkdown({
+      date: "d",
+      environment: [],
+      notes: [],
+      workloads: [
+        {
+          id: "1GiB download",
+          description: "download of one 1 GiB object",
+          fileCount: 1,
+          totalBytes: 1,
+        },
+      ],
+      clients: [{ id: "ours", label: "ours", settings: "s" }],
+      cores: ["2"],
+      skipped: [],
+      failures: [],
+      summaries: [row("ours", 400, 1)],
+      chartFile: null,
+    });
+    expect(markdown).toContain("## download of one 1 GiB object");
+    expect(markdown).toContain("1GiB download: peak RSS ≤ 150 MiB");
+  });
+});
