@@ -66,3 +66,31 @@ describe("hashing on a worker thread", () => {
     expect(() => workers.hash(Buffer.alloc(10), "CRC64NVME", false)).toThrow(/SharedArrayBuffer/);
   });
 });
+
+describe("worker threads and process exit", () => {
+  it("keeps nothing alive once hashing is done, including a worker started while another was busy", async () => {
+    // Ref'd handles are what keep a process from exiting; the CLI hung after its run before this was fixed
+    // (a 'message' listener added after unref() refs the worker's port again).
+    const ports = () => process.getActiveResourcesInfo().filter((name) => name === "MessagePort").length;
+    const before = ports();
+    const pool = new HashWorkers(2);
+    try {
+      const bytes = Buffer.from(new SharedArrayBuffer(4 * 1024 * 1024));
+      let hashed = 0;
+      let spins = 0;
+      while (hashed < 6 && spins++ < 3000) {
+        // Two at once, so the second worker starts while the first is busy.
+        const answers = [pool.hash(bytes, "CRC64NVME", false), pool.hash(bytes, "CRC64NVME", false)];
+        const started = answers.filter((answer) => answer !== null);
+        if (started.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        await Promise.all(started);
+        hashed += started.length;
+      }
+      expect(hashed).toBeGreaterThanOrEqual(6);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(ports()).toBe(before);
+    } finally {
+      await pool.close();
+    }
+  }, 90_000);
+});
