@@ -328,6 +328,18 @@ describe("objects", () => {
     expect(folded.KeyCount).toBe(4);
   });
 
+  it("lists keys in UTF-8 byte order as S3 does, also past the BMP, and start-after follows that order", async () => {
+    // UTF-16 order (JavaScript's) puts the emoji before U+FF5E; UTF-8 order (S3's) puts it after.
+    const keys = ["utf8/\u{1F600}", "utf8/\uFF5E", "utf8/z"];
+    for (const key of keys) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: key }));
+    const all = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "utf8/" }));
+    expect(all.Contents?.map((item) => item.Key)).toEqual(["utf8/z", "utf8/\uFF5E", "utf8/\u{1F600}"]);
+    const after = await s3.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "utf8/", StartAfter: "utf8/\uFF5E" }),
+    );
+    expect(after.Contents?.map((item) => item.Key)).toEqual(["utf8/\u{1F600}"]);
+  });
+
   it("deletes objects; a deleted key answers NoSuchKey", async () => {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "doomed", Body: "x" }));
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: "doomed" }));

@@ -6,6 +6,7 @@ import { childBlocks, childText, escapeXml, isRootedAt, type XmlNode } from "../
 import { readSmallBody } from "./small-body.js";
 import { uriEncode } from "../sigv4.js";
 import type { Bucket, ObjectVersion } from "../storage.js";
+import { compareKeys } from "../key-order.js";
 
 /** A single-region server: S3's answers for a LocationConstraint naming another region, or us-east-1 by name. */
 function checkBucketConfiguration(body: string, region: string): void {
@@ -184,7 +185,9 @@ function listKeys(
 ): Listing {
   // S3 answers max-keys=0 with an empty page that is not truncated (a truncated one without a token loops paginators).
   if (maxKeys === 0) return { contents: [], commonPrefixes: [], truncated: false, lastItem: undefined };
-  const keys = [...bucket.objects.keys()].filter((key) => key.startsWith(prefix) && key > marker).sort();
+  const keys = [...bucket.objects.keys()]
+    .filter((key) => key.startsWith(prefix) && compareKeys(key, marker) > 0)
+    .sort(compareKeys);
   const contents: ObjectVersion[] = [];
   const commonPrefixes: string[] = [];
   let lastItem: string | undefined;
@@ -193,7 +196,8 @@ function listKeys(
     if (latest.deleteMarker) continue;
     const cut = delimiter === "" ? -1 : key.indexOf(delimiter, prefix.length);
     const common = cut === -1 ? undefined : key.slice(0, cut + delimiter.length);
-    if (common !== undefined && (common === commonPrefixes.at(-1) || common <= marker)) continue;
+    if (common !== undefined && (common === commonPrefixes.at(-1) || compareKeys(common, marker) <= 0))
+      continue;
     if (contents.length + commonPrefixes.length >= maxKeys)
       return { contents, commonPrefixes, truncated: true, lastItem };
     if (common !== undefined) commonPrefixes.push(common);

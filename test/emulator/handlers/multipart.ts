@@ -22,6 +22,7 @@ import { readSmallBody } from "./small-body.js";
 import { checkWriteConditions } from "./objects.js";
 import { childBlocks, childText, isRootedAt, type XmlNode } from "../xml.js";
 import { newId, type Bucket, type PartRecord, type StoredChecksum, type Upload } from "../storage.js";
+import { compareKeys } from "../key-order.js";
 
 const MAX_PART_NUMBER = 10000;
 const MAX_OBJECT_SIZE = 10000 * 5 * 1024 ** 3;
@@ -213,7 +214,7 @@ export function listMultipartUploads(ctx: RequestContext): S3Response {
   const maxUploads = Math.min(parseLimit(query.get("max-uploads"), "max-uploads", 1000), 1000);
   const ordered = [...bucket.uploads.values()]
     .filter((upload) => upload.key.startsWith(prefix))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.initiated.getTime() - b.initiated.getTime()));
+    .sort((a, b) => compareKeys(a.key, b.key) || a.initiated.getTime() - b.initiated.getTime());
   let start = 0;
   if (keyMarker !== "") {
     const markerIndex =
@@ -223,9 +224,9 @@ export function listMultipartUploads(ctx: RequestContext): S3Response {
     start =
       markerIndex !== -1
         ? markerIndex + 1
-        : ordered.findIndex((u) => u.key > keyMarker) === -1
+        : ordered.findIndex((u) => compareKeys(u.key, keyMarker) > 0) === -1
           ? ordered.length
-          : ordered.findIndex((u) => u.key > keyMarker);
+          : ordered.findIndex((u) => compareKeys(u.key, keyMarker) > 0);
   }
   const listed = ordered.slice(start, start + maxUploads);
   const truncated = start + listed.length < ordered.length;
