@@ -412,10 +412,11 @@ class HashWorkers {
             workerData: { wasmBase64: CRC64NVME_WASM_BASE64 },
         });
         const entry = { worker, ready: false, pending: new Map() };
-        worker.unref();
         worker.on("message", (answer) => {
             if ("ready" in answer) {
                 entry.ready = true;
+                if (entry.pending.size === 0)
+                    worker.unref();
                 return;
             }
             const waiting = entry.pending.get(answer.id);
@@ -442,6 +443,8 @@ class HashWorkers {
         };
         worker.on("error", (error) => fail(error.message));
         worker.on("exit", (code) => fail(`exit code ${code}`));
+        // After the listeners: adding a 'message' listener refs the worker's port again.
+        worker.unref();
         this.workers.push(entry);
     }
 }
