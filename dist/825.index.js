@@ -463,12 +463,15 @@ class HashWorkers {
 
 // Below this a part hashes inline in about a millisecond, no more than the round trip to a worker costs.
 const WORKER_MIN_BYTES = 1024 * 1024;
-// One core stays with the main thread (reading, the transport); beyond a few, parts in flight run out first.
+// Two cores stay with the main thread and the kernel's socket and page-cache work: on a 2-core machine a worker
+// saved no CPU and its isolate took the 1 GiB upload past 150 MiB RSS (155 against 134, bench 2026-11-30).
+// Beyond a few workers, parts in flight run out first.
+const CORES_KEPT = 2;
 const MAX_WORKERS = 4;
 let sharedWorkers;
 function hashWorkers() {
     if (sharedWorkers === undefined) {
-        const spare = Math.min((0,external_node_os_.availableParallelism)() - 1, MAX_WORKERS);
+        const spare = Math.min((0,external_node_os_.availableParallelism)() - CORES_KEPT, MAX_WORKERS);
         sharedWorkers = spare >= 1 ? new HashWorkers(spare) : null;
     }
     return sharedWorkers;
