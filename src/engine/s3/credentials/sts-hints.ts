@@ -15,6 +15,8 @@ const STS_HINTS: Record<string, string> = {
     'STS refused a parameter: "role-to-assume" must be an IAM role ARN, "role-session-name" 2 to 64 characters of ' +
     'letters, digits and +=,.@-, and "role-duration-seconds" at most the role\'s maximum session duration.',
   IDPCommunicationError: "STS could not reach the token's issuer to check it; rerun in a few minutes.",
+  WebIdentityTokenUnreadable:
+    'Check "web-identity-token-file": the job must write its OIDC token there before this step and leave it for the whole run.',
   IDPRejectedClaim:
     "The issuer's provider refused the token's claims; check the token's issuer and audience.",
 };
