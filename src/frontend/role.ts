@@ -13,13 +13,15 @@ export const STS_AUDIENCE = "sts.amazonaws.com";
 /** Asks GitHub's token service for a new job token with this audience (the action's core.getIDToken). */
 export type OidcTokenFetch = (audience: string) => Promise<string>;
 
-/** A token file the run cannot use: the message names the file and what to do. */
-export class TokenFileError extends Error {
-  readonly Code = "WebIdentityTokenUnreadable";
+/** No token to assume the role with; `service` and the code pick the fix in sts-hints.ts. */
+export class TokenSourceError extends Error {
   readonly service = "sts";
-  constructor(message: string) {
+  constructor(
+    readonly Code: "WebIdentityTokenUnreadable" | "OidcTokenUnavailable",
+    message: string,
+  ) {
     super(message);
-    this.name = this.Code;
+    this.name = Code;
   }
 }
 
@@ -31,10 +33,15 @@ export function tokenFileReader(file: string): () => Promise<string> {
       text = await readFile(file, "utf8");
     } catch (error) {
       const code = (error as { code?: string }).code ?? String(error);
-      throw new TokenFileError(`web-identity-token-file ${file} cannot be read (${code})`);
+      throw new TokenSourceError(
+        "WebIdentityTokenUnreadable",
+        `web-identity-token-file ${file} cannot be read (${code})`,
+      );
     }
     const token = text.trim();
-    if (token === "") throw new TokenFileError(`web-identity-token-file ${file} is empty`);
+    if (token === "") {
+      throw new TokenSourceError("WebIdentityTokenUnreadable", `web-identity-token-file ${file} is empty`);
+    }
     return token;
   };
 }
@@ -148,5 +155,15 @@ function tokenSource(
       error: `Input "role-to-assume" needs the job's OIDC token, which this job may not request: add "permissions: id-token: write" to the job (or set "web-identity-token-file").`,
     };
   }
-  return { ok: true, value: () => oidc(STS_AUDIENCE) };
+  return {
+    ok: true,
+    value: () =>
+      oidc(STS_AUDIENCE).catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new TokenSourceError(
+          "OidcTokenUnavailable",
+          `GitHub's token service gave no OIDC token (${reason})`,
+        );
+      }),
+  };
 }

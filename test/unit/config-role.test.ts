@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config.js";
 import { resolveLimits } from "../../src/engine/index.js";
+import { hintFor } from "../../src/engine/errors.js";
 
 const VALID = { bucket: "my-bucket", path: "dist/**" };
 const ROLE = "arn:aws:iam::123456789012:role/uploader";
@@ -145,5 +146,25 @@ describe("role-to-assume: a good setting", () => {
   it("none without role-to-assume", () => {
     const result = parse({});
     expect(result.ok && result.config.engine.s3.assumeRole).toBeUndefined();
+  });
+});
+
+describe("role-to-assume: no token to be had", () => {
+  it("GitHub's token service failing names the permission to give", async () => {
+    const result = parseConfig(
+      (name) => ({ ...VALID, "role-to-assume": ROLE })[name],
+      LIMITS,
+      GITHUB,
+      () => Promise.reject(new Error("Failed to get ID Token. Error Code : 403")),
+    );
+    if (!result.ok) throw new Error(result.errors.join("\n"));
+    const failure = await result.config.engine.s3
+      .assumeRole!.webIdentityToken()
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ Code: "OidcTokenUnavailable", service: "sts" });
+    expect(hintFor(failure)).toContain("permissions: id-token: write");
+    expect((failure as Error).message).toBe(
+      "GitHub's token service gave no OIDC token (Failed to get ID Token. Error Code : 403)",
+    );
   });
 });

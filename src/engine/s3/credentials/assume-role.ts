@@ -97,6 +97,8 @@ export function assumeRoleWithWebIdentity(
         "content-type": "application/x-www-form-urlencoded; charset=utf-8",
         "content-length": String(body.byteLength),
         accept: "text/xml",
+        // One call per session: an idle kept-alive socket would only hold the process open.
+        connection: "close",
       },
       agent: https ? connection.agents.https : connection.agents.http,
       ...(signal ? { signal } : {}),

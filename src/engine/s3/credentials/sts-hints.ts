@@ -17,6 +17,9 @@ const STS_HINTS: Record<string, string> = {
   IDPCommunicationError: "STS could not reach the token's issuer to check it; rerun in a few minutes.",
   WebIdentityTokenUnreadable:
     'Check "web-identity-token-file": the job must write its OIDC token there before this step and leave it for the whole run.',
+  OidcTokenUnavailable:
+    'The job could not get its OIDC token: give the job "permissions: id-token: write" (a workflow from a fork gets ' +
+    "no token), or rerun if GitHub's token service was down.",
   IDPRejectedClaim:
     "The issuer's provider refused the token's claims; check the token's issuer and audience.",
 };
