@@ -37,6 +37,20 @@ describe("role session refresh", () => {
     expect(refreshAt(session(4_000), 0)).toBe(3_000);
   });
 
+  it("counts a session's life by STS's clock when this machine's clock is behind", () => {
+    // STS says 12:00 and the session ends 13:00; this machine thinks it is 11:50 when the answer arrives.
+    const serverNow = Date.UTC(2026, 0, 1, 12);
+    const localNow = serverNow - 10 * 60_000;
+    const session: SessionCredentials = {
+      accessKeyId: "a",
+      secretAccessKey: "b",
+      sessionToken: "c",
+      expiration: new Date(serverNow + 3_600_000),
+      serverDate: new Date(serverNow),
+    };
+    expect(refreshAt(session, localNow)).toBe(localNow + 55 * 60_000);
+  });
+
   it("keeps a session until its refresh time, then assumes the role again with a new token", async () => {
     const { provider, asked, advance } = harness(3_600_000);
     expect((await provider()).accessKeyId).toBe("key-1");

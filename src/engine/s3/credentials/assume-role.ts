@@ -9,6 +9,8 @@ export interface SessionCredentials {
   secretAccessKey: string;
   sessionToken: string;
   expiration: Date;
+  /** STS's Date header: how long the session lasts by STS's clock, whatever this machine's says. */
+  serverDate?: Date;
 }
 
 export interface AssumeRoleRequest {
@@ -52,7 +54,7 @@ function field(xml: string, name: string): string | undefined {
 }
 
 /** The credentials of a 200 answer; an answer without all four fields is STS misbehaving, not a session. */
-export function parseAssumeRoleAnswer(xml: string): SessionCredentials {
+export function parseAssumeRoleAnswer(xml: string, dateHeader?: string): SessionCredentials {
   const credentials = /<Credentials>([\s\S]*?)<\/Credentials>/.exec(xml)?.[1] ?? "";
   const accessKeyId = field(credentials, "AccessKeyId");
   const secretAccessKey = field(credentials, "SecretAccessKey");
@@ -66,7 +68,14 @@ export function parseAssumeRoleAnswer(xml: string): SessionCredentials {
       undefined,
     );
   }
-  return { accessKeyId, secretAccessKey, sessionToken, expiration };
+  const serverDate = new Date(dateHeader ?? "");
+  return {
+    accessKeyId,
+    secretAccessKey,
+    sessionToken,
+    expiration,
+    ...(Number.isNaN(serverDate.getTime()) ? {} : { serverDate }),
+  };
 }
 
 export function assumeRoleWithWebIdentity(
@@ -118,7 +127,7 @@ export function assumeRoleWithWebIdentity(
         const status = response.statusCode ?? 0;
         if (status === 200) {
           try {
-            resolve(parseAssumeRoleAnswer(xml));
+            resolve(parseAssumeRoleAnswer(xml, response.headers.date));
           } catch (error) {
             reject(error as Error);
           }

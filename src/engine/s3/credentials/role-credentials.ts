@@ -11,12 +11,14 @@ const MAX_REFRESH_MARGIN_MS = 5 * 60_000;
 export type CredentialProvider = (() => Promise<SessionCredentials>) & { memoized?: boolean };
 
 /**
- * When a session is due for replacement: a quarter of its life before its end, at most five minutes (a 1-hour
- * session is replaced after 55 minutes, a 4-second test session after 3).
+ * When a session is due for replacement, on this machine's clock: a quarter of its life before its end, at most
+ * five minutes (a 1-hour session is replaced after 55 minutes, a 4-second test session after 3). Its life is
+ * the shorter of the two clocks' readings, so a local clock behind STS's cannot outlast the session.
  */
 export function refreshAt(session: SessionCredentials, obtainedAt: number): number {
-  const life = session.expiration.getTime() - obtainedAt;
-  return session.expiration.getTime() - Math.min(MAX_REFRESH_MARGIN_MS, life / 4);
+  const end = session.expiration.getTime();
+  const life = Math.min(end - obtainedAt, session.serverDate ? end - session.serverDate.getTime() : Infinity);
+  return obtainedAt + life - Math.min(MAX_REFRESH_MARGIN_MS, life / 4);
 }
 
 export function roleCredentialProvider(
