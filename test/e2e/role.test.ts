@@ -2,7 +2,7 @@
 // service, each in a process with no AWS keys, against the emulator's STS with seconds-long sessions.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,6 +72,28 @@ describe("CLI with --role-to-assume and --web-identity-token-file", () => {
     expect(Buffer.compare(await readObject(emulator, BUCKET, "cli/app.bin"), bytes)).toBe(0);
     expect(emulator.stsSessions.some((session) => session.sessionName === "s3-verified-upload")).toBe(true);
     expect(run.stdout + run.stderr).not.toContain(token);
+
+    // Downloads (and cleanup) sign with the same session credentials.
+    const back = await runCommand(
+      process.execPath,
+      [
+        ...cliFromSourceArgs(emulator, BUCKET),
+        "--mode",
+        "download",
+        "--role-to-assume",
+        ROLE,
+        "--web-identity-token-file",
+        path.join(dir, "token"),
+        "--prefix",
+        "cli",
+        "--base-dir",
+        path.join(dir, "back"),
+      ],
+      keylessEnv(),
+      dir,
+    );
+    expect(back.code, back.stderr).toBe(0);
+    expect(Buffer.compare(await readFile(path.join(dir, "back", "app.bin")), bytes)).toBe(0);
   }, 120_000);
 
   it("a token file holding no valid token: the run fails once, naming STS's answer and the fix", async () => {
