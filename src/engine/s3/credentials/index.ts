@@ -4,9 +4,6 @@ import { assumeRoleWithWebIdentity } from "./assume-role.js";
 import { roleCredentialProvider, type CredentialProvider } from "./role-credentials.js";
 import type { WebIdentityRole } from "../../types.js";
 
-export type { CredentialProvider } from "./role-credentials.js";
-export { StsError } from "./assume-role.js";
-
 /** STS goes through the same proxy and CA rules as the store, on agents of its own (another host). */
 export function webIdentityCredentials(
   role: WebIdentityRole,
