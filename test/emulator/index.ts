@@ -7,12 +7,12 @@ import { Store } from "./storage.js";
 import { Faults, type FaultInjector } from "./faults.js";
 import { createS3Server, type RequestLogEntry } from "./server.js";
 import type { CompleteReplay } from "./context.js";
-import { StsService, type IssuedSession, type StsOptions } from "./sts.js";
+import { StsService, type IssuedSession, type StsFault, type StsOptions } from "./sts.js";
 
 export type { FaultInjector, FaultRule, FaultAction } from "./faults.js";
 export type { RequestLogEntry } from "./server.js";
 export type { CompleteReplay } from "./context.js";
-export type { IssuedSession, StsOptions } from "./sts.js";
+export type { IssuedSession, StsFault, StsOptions } from "./sts.js";
 
 export interface EmulatorOptions {
   /** Default 0 (a free port); the host is always 127.0.0.1. */
@@ -52,6 +52,8 @@ export interface Emulator {
   faults: FaultInjector;
   /** The sessions STS issued, in order (empty without the sts option). */
   stsSessions: IssuedSession[];
+  /** Refusals STS answers to its next calls, one each, in order (empty without the sts option). */
+  stsFaults: StsFault[];
   createBucket(name: string, opts?: { versioning?: boolean }): Promise<void>;
   /**
    * Moves the Initiated time of a bucket's in-progress uploads (all, or those for `key`) back by `ms`, and
@@ -111,6 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     requestLog,
     faults,
     stsSessions: sts?.issued ?? [],
+    stsFaults: sts?.faults ?? [],
     async createBucket(name, opts) {
       const bucket = store.createBucket(name);
       if (opts?.versioning) bucket.versioning = "Enabled";

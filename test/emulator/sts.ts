@@ -69,8 +69,13 @@ function audiences(claim: unknown): string[] {
   return Array.isArray(claim) ? claim.filter((item): item is string => typeof item === "string") : [];
 }
 
+/** A refusal STS answers to the next calls instead of handling them (throttling, an outage). */
+export type StsFault = "Throttling" | "ServiceUnavailable";
+
 export class StsService {
   readonly issued: IssuedSession[] = [];
+  /** Answered in order, one per call, before any check. */
+  readonly faults: StsFault[] = [];
   private readonly sessions = new Map<string, Session>();
 
   constructor(private readonly options: StsOptions) {}
@@ -121,6 +126,11 @@ export class StsService {
   handle(params: URLSearchParams, now = Date.now()): StsAnswer {
     const requestId = randomBytes(16).toString("hex");
     try {
+      const fault = this.faults.shift();
+      if (fault === "Throttling") throw new StsError(400, "Throttling", "Rate exceeded");
+      if (fault === "ServiceUnavailable") {
+        throw new StsError(503, "ServiceUnavailable", "Service is unable to handle request.");
+      }
       if (params.get("Action") !== "AssumeRoleWithWebIdentity") {
         throw new StsError(400, "InvalidAction", `Could not find operation ${params.get("Action") ?? ""}`);
       }

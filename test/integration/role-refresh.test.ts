@@ -123,6 +123,29 @@ describe("role-to-assume: sessions that end mid-upload", () => {
     for (const token of tokens) expect(reported).not.toContain(token);
   }, 120_000);
 
+  it("STS throttling or an outage when a session is due is retried like any passing failure", async () => {
+    const { file, bytes } = await localFile("throttled.bin", 4 * PART);
+    emulator.faults.add({ operation: "UploadPart", action: "stall", stallMs: 1_500, key: file.key });
+    const before = emulator.stsSessions.length;
+    const events: EngineEvent[] = [];
+    const tokens: string[] = [];
+    const assumeRole = role(tokens);
+    const first = assumeRole.webIdentityToken;
+    // The first session comes at once; the next AssumeRole calls meet throttling, then an outage.
+    assumeRole.webIdentityToken = async () => {
+      if (tokens.length === 1) emulator.stsFaults.push("Throttling", "ServiceUnavailable");
+      return first();
+    };
+    const result = await runUploads([file], options({ assumeRole }, events));
+    expect(result.files[0]!.error).toBeUndefined();
+    expect(Buffer.compare(await download(file.key), bytes)).toBe(0);
+    expect(emulator.stsSessions.length - before).toBeGreaterThanOrEqual(2);
+    const retried = events.flatMap((event) => (event.type === "retry" ? [event.reason] : []));
+    expect(retried.some((reason) => reason.includes("Throttling"))).toBe(true);
+    expect(retried.some((reason) => reason.includes("ServiceUnavailable"))).toBe(true);
+    expect(emulator.stsFaults).toHaveLength(0);
+  }, 120_000);
+
   it("the same upload with one session's keys (no refresh) fails with ExpiredToken", async () => {
     const { file } = await localFile("static.bin", 7 * PART - 5);
     slowParts(file.key);
