@@ -27,7 +27,8 @@ function fillPrefix(prefix: string, claims: Claims): string | undefined {
   const filled = prefix.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
     const value = claimText(claims[name]);
     // An empty value or one with control characters would widen or blur the prefix.
-    if (value === undefined || value === "" || [...value].some((char) => char < " " || char === "\u007f")) missing = true;
+    if (value === undefined || value === "" || [...value].some((char) => char < " " || char === "\u007f"))
+      missing = true;
     return value ?? "";
   });
   return missing ? undefined : filled;

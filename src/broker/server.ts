@@ -86,9 +86,15 @@ export interface BrokerServerDeps {
   audit: (line: AuditLine) => void;
 }
 
+/** The claims the caller's rules read (patterns and prefix placeholders): who acted, without the whole token. */
 function policyClaims(config: BrokerConfig, issuer: string, claims: Record<string, unknown>) {
   const names = new Set(
-    config.rules.filter((rule) => rule.issuer === issuer).flatMap((rule) => Object.keys(rule.claims)),
+    config.rules
+      .filter((rule) => rule.issuer === issuer)
+      .flatMap((rule) => [
+        ...Object.keys(rule.claims),
+        ...[...rule.prefix.matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1]!),
+      ]),
   );
   return Object.fromEntries([...names].filter((name) => name in claims).map((name) => [name, claims[name]]));
 }
