@@ -26,7 +26,17 @@ export interface PolicyRule {
 
 export interface BrokerConfig {
   listen: { host: string; port: number };
-  s3: { endpoint?: string; region: string; forcePathStyle: boolean };
+  s3: {
+    endpoint?: string;
+    region: string;
+    forcePathStyle: boolean;
+    /**
+     * Sign parts only with a Content-MD5 as well: for stores that neither check nor keep x-amz-checksum-*
+     * (Ceph RGW), where a signed checksum header alone would let any body through. Default: true with a custom
+     * endpoint, false for AWS S3.
+     */
+    requireContentMd5: boolean;
+  };
   /** Lifetime of each presigned part URL. */
   urlExpiresSeconds: number;
   issuers: IssuerConfig[];
@@ -142,7 +152,7 @@ function parseRule(value: unknown, field: string, issuers: IssuerConfig[]): Poli
 }
 
 function parseS3(value: unknown): BrokerConfig["s3"] {
-  if (value === undefined) return { region: "us-east-1", forcePathStyle: false };
+  if (value === undefined) return { region: "us-east-1", forcePathStyle: false, requireContentMd5: false };
   if (!isRecord(value)) fail("s3", "must be an object", 'e.g. { "region": "eu-west-1" }');
   const endpoint = value.endpoint === undefined ? undefined : text(value.endpoint, "s3.endpoint");
   if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) {
@@ -151,9 +161,14 @@ function parseS3(value: unknown): BrokerConfig["s3"] {
   if (value.forcePathStyle !== undefined && typeof value.forcePathStyle !== "boolean") {
     fail("s3.forcePathStyle", "must be true or false", `got ${JSON.stringify(value.forcePathStyle)}`);
   }
+  if (value.requireContentMd5 !== undefined && typeof value.requireContentMd5 !== "boolean") {
+    fail("s3.requireContentMd5", "must be true or false", `got ${JSON.stringify(value.requireContentMd5)}`);
+  }
   return {
     ...(endpoint ? { endpoint } : {}),
     region: text(value.region, "s3.region", "us-east-1"),
+    // An S3-compatible store may ignore x-amz-checksum-* (RGW does): until told otherwise, MD5 guards the parts.
+    requireContentMd5: (value.requireContentMd5 as boolean | undefined) ?? endpoint !== undefined,
     // A custom endpoint is path-style unless told otherwise: most S3-compatible stores want that.
     forcePathStyle: (value.forcePathStyle as boolean | undefined) ?? endpoint !== undefined,
   };

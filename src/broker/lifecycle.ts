@@ -90,6 +90,19 @@ function validDigest(algorithm: ChecksumAlgorithm, value: unknown): value is str
   return bytes.length === digestLength(algorithm) && bytes.toString("base64") === value;
 }
 
+/** How the parts (and the whole object) were proven, for the client's result. */
+function proofOf(algorithm: ChecksumAlgorithm | undefined, objectChecksums: Checksums): string {
+  if (algorithm === undefined) {
+    return "each part's signed Content-MD5 checked by the store; part ETags matched ListParts";
+  }
+  const whole = objectChecksums[algorithm] ? ` and the whole object's ${algorithm}` : "";
+  return `each part's signed ${algorithm}${whole} checked by the store; parts matched ListParts`;
+}
+
+function validMd5(value: string): boolean {
+  return /^[A-Za-z0-9+/]{22}==$/.test(value);
+}
+
 /** The store's error as the broker's answer: its code kept, so a client can tell NoSuchUpload from the rest. */
 function storeFailure(error: unknown, step: string, target: AuditTarget): Answer {
   const shape = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
@@ -230,6 +243,19 @@ export function createLifecycle(deps: LifecycleDeps) {
         "the URL signs the checksum header, so the store refuses a body that does not match it",
       );
     }
+    const contentMd5 = input.query.get("contentMd5") ?? undefined;
+    if (contentMd5 !== undefined && !validMd5(contentMd5)) {
+      return refuse(400, "InvalidRequest", "contentMd5 must be the part's base64 MD5 (16 bytes)", target);
+    }
+    if (contentMd5 === undefined && deps.config.s3.requireContentMd5) {
+      return refuse(
+        400,
+        "InvalidRequest",
+        "this store is not trusted to check x-amz-checksum-*: pass ?contentMd5=<base64 MD5 of the part> too",
+        target,
+        "the URL then signs Content-MD5, which the store does check",
+      );
+    }
     const signed = deps.signPart(
       {
         bucket: grant.bucket,
@@ -239,6 +265,7 @@ export function createLifecycle(deps: LifecycleDeps) {
         size,
         checksumHeader: checksumHeaderName(algorithm),
         checksum,
+        ...(contentMd5 ? { contentMd5 } : {}),
       },
       await deps.credentials(),
       deps.now(),
@@ -289,7 +316,8 @@ export function createLifecycle(deps: LifecycleDeps) {
   function partsMismatch(
     claimed: unknown,
     listed: ListedPart[],
-    algorithm: ChecksumAlgorithm,
+    /** Undefined when the store keeps no part checksums and signed Content-MD5s proved the parts. */
+    algorithm: ChecksumAlgorithm | undefined,
   ): string | undefined {
     if (!Array.isArray(claimed) || claimed.length === 0)
       return "the body names no parts: send { parts: [{ PartNumber, ETag }] }";
@@ -304,12 +332,11 @@ export function createLifecycle(deps: LifecycleDeps) {
       const part = stored.get(number);
       if (!part) return `part ${number} is not in the store's ListParts`;
       if (stripQuotes(entry.ETag) !== part.etag) return `part ${number}'s ETag differs from the store's`;
+      if (algorithm === undefined) continue;
       const claimedChecksum = entry[sdkChecksumField(algorithm)];
       if (claimedChecksum !== undefined && claimedChecksum !== part.checksums[algorithm]) {
         return `part ${number}'s ${algorithm} differs from the store's`;
       }
-      if (part.checksums[algorithm] === undefined)
-        return `the store lists part ${number} without a ${algorithm} checksum`;
     }
     const extra = listed.find((part) => !named.has(part.number));
     if (extra) return `the store holds part ${extra.number}, which the client did not name`;
@@ -331,15 +358,20 @@ export function createLifecycle(deps: LifecycleDeps) {
     } catch (error) {
       return storeFailure(error, "ListParts", target);
     }
-    if (!listed.algorithm) {
+    const storeKeptChecksums =
+      listed.algorithm !== undefined &&
+      listed.parts.every((part) => part.checksums[listed.algorithm!] !== undefined);
+    if (!storeKeptChecksums && !deps.config.s3.requireContentMd5) {
       return refuse(
         409,
         "ChecksumMissing",
-        "the upload was created without a checksum algorithm; it was not made through this broker",
+        "not completed: the store lists the parts without checksums, so nothing proves them",
         target,
+        "for a store that ignores x-amz-checksum-* (Ceph RGW) set s3.requireContentMd5: true in the broker config",
       );
     }
-    const mismatch = partsMismatch(body.parts, listed.parts, listed.algorithm);
+    const algorithm = storeKeptChecksums ? listed.algorithm : undefined;
+    const mismatch = partsMismatch(body.parts, listed.parts, algorithm);
     if (mismatch) {
       return refuse(
         409,
@@ -368,19 +400,15 @@ export function createLifecycle(deps: LifecycleDeps) {
       );
     }
     const objectChecksums: Checksums = {};
-    if (body.checksum !== undefined) {
-      if (!validDigest(listed.algorithm, body.checksum)) {
-        return refuse(
-          400,
-          "InvalidRequest",
-          `checksum must be the object's base64 ${listed.algorithm}`,
-          target,
-        );
+    if (body.checksum !== undefined && algorithm !== undefined) {
+      if (!validDigest(algorithm, body.checksum)) {
+        return refuse(400, "InvalidRequest", `checksum must be the object's base64 ${algorithm}`, target);
       }
-      objectChecksums[listed.algorithm] = body.checksum;
+      objectChecksums[algorithm] = body.checksum;
     }
     const checksumType =
-      listed.checksumType === "COMPOSITE" || listed.checksumType === "FULL_OBJECT"
+      algorithm !== undefined &&
+      (listed.checksumType === "COMPOSITE" || listed.checksumType === "FULL_OBJECT")
         ? listed.checksumType
         : null;
     try {
@@ -393,7 +421,7 @@ export function createLifecycle(deps: LifecycleDeps) {
           .map((part) => ({
             number: part.number,
             etag: part.etag,
-            checksums: { [listed.algorithm!]: part.checksums[listed.algorithm!] },
+            checksums: algorithm ? { [algorithm]: part.checksums[algorithm] } : {},
           })),
         objectChecksums,
         checksumType,
@@ -409,9 +437,14 @@ export function createLifecycle(deps: LifecycleDeps) {
           size,
           etag: answer.etag,
           ...(answer.versionId ? { versionId: answer.versionId } : {}),
-          checksumAlgorithm: listed.algorithm,
-          checksumType: answer.checksumType ?? checksumType,
-          checksum: answer.checksums[listed.algorithm],
+          ...(algorithm
+            ? {
+                checksumAlgorithm: algorithm,
+                checksumType: answer.checksumType ?? checksumType,
+                checksum: answer.checksums[algorithm],
+              }
+            : {}),
+          proof: proofOf(algorithm, objectChecksums),
         },
         outcome: "ok",
         target,

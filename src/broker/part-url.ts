@@ -14,6 +14,8 @@ export interface PartToSign {
   size: number;
   checksumHeader: string;
   checksum: string;
+  /** Base64 MD5 of the part, signed as Content-MD5 when given. */
+  contentMd5?: string;
 }
 
 export interface SignedPart {
@@ -43,7 +45,10 @@ export function createPartSigner(s3: BrokerConfig["s3"], expiresSeconds: number)
   return (part: PartToSign, credentials: SigningCredentials, now: Date): SignedPart => {
     const { origin, path } = bucketLocation(s3, part.bucket);
     const objectPath = `${path}/${encodeKey(part.key)}`;
-    const sent = { [part.checksumHeader]: part.checksum };
+    const sent: Record<string, string> = {
+      [part.checksumHeader]: part.checksum,
+      ...(part.contentMd5 ? { "content-md5": part.contentMd5 } : {}),
+    };
     const query = presign(
       {
         method: "PUT",

@@ -55,32 +55,60 @@ export async function startIssuer(): Promise<Issuer> {
   };
 }
 
+export interface StoreTarget {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  bucket: string;
+}
+
 export interface BrokerFixture {
-  emulator: Emulator;
+  /** The emulator, when the broker signs for it (no `store` given). */
+  emulator: Emulator | undefined;
+  store: StoreTarget;
   issuer: Issuer;
   broker: RunningBroker;
   audit: AuditLine[];
   stop(): Promise<void>;
 }
 
-/** One bucket "artifacts"; tokens of owner "org" may write under "<repository>/", at most 8 parts of 1 MiB. */
-export async function startBrokerFixture(rules?: unknown[]): Promise<BrokerFixture> {
-  const emulator = await startEmulator({ buckets: ["artifacts"], minPartSize: 1024 });
+/**
+ * A broker for `store` (default: a new emulator with bucket "artifacts"); tokens of owner "org" may write under
+ * "<repository>/", at most 8 parts of `maxPartBytes` (default 1 MiB).
+ */
+export async function startBrokerFixture(
+  options: { store?: StoreTarget; maxPartBytes?: number; requireContentMd5?: boolean } = {},
+): Promise<BrokerFixture> {
+  const emulator = options.store
+    ? undefined
+    : await startEmulator({ buckets: ["artifacts"], minPartSize: 1024 });
+  const store = options.store ?? {
+    endpoint: emulator!.endpoint,
+    region: emulator!.region,
+    credentials: emulator!.credentials,
+    bucket: "artifacts",
+  };
+  const maxPartBytes = options.maxPartBytes ?? 1024 * 1024;
   const issuer = await startIssuer();
   const config = parseBrokerConfig(
     JSON.stringify({
       listen: { host: "127.0.0.1", port: 0 },
-      s3: { endpoint: emulator.endpoint, region: emulator.region },
+      // The emulator checks x-amz-checksum-* as S3 does.
+      s3: {
+        endpoint: store.endpoint,
+        region: store.region,
+        requireContentMd5: options.requireContentMd5 ?? false,
+      },
       issuers: [{ issuer: issuer.url, audience: AUDIENCE }],
-      rules: rules ?? [
+      rules: [
         {
           issuer: issuer.url,
           claims: { repository_owner: "org" },
-          bucket: "artifacts",
+          bucket: store.bucket,
           prefix: "${repository}/",
           maxParts: 8,
-          maxPartBytes: 1024 * 1024,
-          maxObjectBytes: 4 * 1024 * 1024,
+          maxPartBytes,
+          maxObjectBytes: 4 * maxPartBytes,
         },
       ],
     }),
@@ -88,16 +116,17 @@ export async function startBrokerFixture(rules?: unknown[]): Promise<BrokerFixtu
   );
   if (!config.ok) throw new Error(config.error);
   const audit: AuditLine[] = [];
-  const broker = await startBroker(config.value, emulator.credentials, (line) => audit.push(line));
+  const broker = await startBroker(config.value, store.credentials, (line) => audit.push(line));
   return {
     emulator,
+    store,
     issuer,
     broker,
     audit,
     stop: async () => {
       await broker.close();
       await issuer.close();
-      await emulator.stop();
+      await emulator?.stop();
     },
   };
 }

@@ -86,7 +86,7 @@ function completePath(uploadId: string, key: string): string {
 }
 
 async function objectBytes(key: string): Promise<Buffer> {
-  const client = s3ClientFor(fx.emulator);
+  const client = s3ClientFor(fx.emulator!);
   try {
     const answer = await client.send(new GetObjectCommand({ Bucket: "artifacts", Key: key }));
     return Buffer.from(await answer.Body!.transformToByteArray());
@@ -96,7 +96,7 @@ async function objectBytes(key: string): Promise<Buffer> {
 }
 
 function operations(): string[] {
-  return fx.emulator.requestLog.map((entry) => entry.operation);
+  return fx.emulator!.requestLog.map((entry) => entry.operation);
 }
 
 describe("broker: a client with only a token", () => {
@@ -203,7 +203,7 @@ describe("broker: authorisation by claims", () => {
     const created = await create(tokenB, keyB);
     expect(created.status).toBe(200);
     const uploadId = created.body.uploadId as string;
-    const before = fx.emulator.requestLog.length;
+    const before = fx.emulator!.requestLog.length;
     const body = randomBytes(1000);
     const q = `key=${encodeURIComponent(keyB)}`;
     const path = `/s3/multipart/${encodeURIComponent(uploadId)}`;
@@ -219,7 +219,7 @@ describe("broker: authorisation by claims", () => {
     ];
     expect(answers.map((answer) => answer.status)).toEqual([403, 403, 403, 403, 403, 403]);
     expect(answers[0]!.body.error?.message).toContain("artifacts/org/app-a/");
-    expect(fx.emulator.requestLog.length).toBe(before);
+    expect(fx.emulator!.requestLog.length).toBe(before);
     const outsider = await fx.issuer.token({ sub: "x", repository: "evil/app", repository_owner: "evil" });
     expect((await create(outsider, "evil/app/x.bin")).status).toBe(403);
   });
@@ -233,14 +233,14 @@ describe("broker: authorisation by claims", () => {
       ...claims,
       iss: "https://token.actions.githubusercontent.com",
     });
-    const before = fx.emulator.requestLog.length;
+    const before = fx.emulator!.requestLog.length;
     const key = "org/app-a/denied.bin";
     const statuses = [];
     for (const token of [expired, wrongAudience, forged, otherIssuer, "not-a-jwt", undefined]) {
       statuses.push((await callBroker(fx.broker, "POST", "/s3/multipart", token, { key })).status);
     }
     expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
-    expect(fx.emulator.requestLog.length).toBe(before);
+    expect(fx.emulator!.requestLog.length).toBe(before);
     expect(AUDIENCE).not.toBe("sts.amazonaws.com");
   });
 });
@@ -297,7 +297,7 @@ describe("broker: audit log", () => {
     expect(fx.audit.length).toBeGreaterThan(20);
     const text = fx.audit.map((line) => JSON.stringify(line)).join("\n");
     expect(text).not.toMatch(/X-Amz-Signature|X-Amz-Credential|eyJ/);
-    expect(text).not.toContain(fx.emulator.credentials.secretAccessKey);
+    expect(text).not.toContain(fx.emulator!.credentials.secretAccessKey);
     const denied = fx.audit.find((line) => line.outcome === "denied" && line.key === "org/app-b/release.bin");
     expect(denied).toMatchObject({
       claims: { repository_owner: "org" },
