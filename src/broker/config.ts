@@ -39,6 +39,8 @@ export interface BrokerConfig {
   };
   /** Lifetime of each presigned part URL. */
   urlExpiresSeconds: number;
+  /** Browser origins (Uppy in a web page) allowed to call the broker; none by default. */
+  corsOrigins: string[];
   issuers: IssuerConfig[];
   rules: PolicyRule[];
 }
@@ -184,6 +186,26 @@ function parseListen(value: unknown): BrokerConfig["listen"] {
   return { host: text(value.host, "listen.host", "127.0.0.1"), port };
 }
 
+function parseOrigins(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value))
+    fail("corsOrigins", "must be a list of origins", 'e.g. ["https://app.example.com"]');
+  return value.map((origin, index) => {
+    const raw = text(origin, `corsOrigins[${index}]`);
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      parsed = undefined;
+    }
+    // An origin is scheme://host[:port] exactly; "*" would let any page spend a visitor's token.
+    if (parsed === undefined || parsed.origin !== raw) {
+      fail(`corsOrigins[${index}]`, "must be an origin such as https://app.example.com", `got ${raw}`);
+    }
+    return raw;
+  });
+}
+
 export function parseBrokerConfig(json: string, source: string): Parsed<BrokerConfig> {
   let data: unknown;
   try {
@@ -211,6 +233,7 @@ export function parseBrokerConfig(json: string, source: string): Parsed<BrokerCo
         listen: parseListen(data.listen),
         s3: parseS3(data.s3),
         urlExpiresSeconds: count(data.urlExpiresSeconds, "urlExpiresSeconds", 900, 7 * 24 * 3600),
+        corsOrigins: parseOrigins(data.corsOrigins),
         issuers,
         rules,
       },

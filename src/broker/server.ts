@@ -20,7 +20,12 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 function routeOf(method: string, path: string): Route | undefined {
   const segments = path.split("/").slice(1);
   if (segments[0] !== "s3" || segments[1] !== "multipart") return undefined;
-  const rest = segments.slice(2).map((segment) => decodeURIComponent(segment));
+  let rest: string[];
+  try {
+    rest = segments.slice(2).map((segment) => decodeURIComponent(segment));
+  } catch {
+    return undefined;
+  }
   if (rest.length === 0 && method === "POST") return { action: "create" };
   const [uploadId, second] = rest;
   if (!uploadId || rest.length > 2) return undefined;
@@ -60,6 +65,13 @@ function send(res: ServerResponse, status: number, body: unknown, extra: Record<
     ...extra,
   });
   res.end(text);
+}
+
+/** The headers a page of an allowed origin needs to read the answer; none for other callers. */
+function corsHeaders(req: IncomingMessage, origins: readonly string[]): Record<string, string> {
+  const origin = req.headers.origin;
+  if (origin === undefined || !origins.includes(origin)) return {};
+  return { "access-control-allow-origin": origin, vary: "Origin" };
 }
 
 export interface AuditLine {
@@ -103,8 +115,21 @@ export function createBrokerServer(deps: BrokerServerDeps): Server {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://broker");
     const method = req.method ?? "GET";
+    const cors = corsHeaders(req, deps.config.corsOrigins);
+    const reply = (status: number, body: unknown, extra: Record<string, string> = {}) =>
+      send(res, status, body, { ...cors, ...extra });
+    if (method === "OPTIONS") {
+      res.writeHead(204, {
+        ...cors,
+        "access-control-allow-methods": "GET, POST, DELETE",
+        "access-control-allow-headers": "authorization, content-type",
+        "access-control-max-age": "600",
+      });
+      res.end();
+      return;
+    }
     if (method === "GET" && url.pathname === "/healthz") {
-      send(res, 200, { ok: true });
+      reply(200, { ok: true });
       return;
     }
     const route = routeOf(method, url.pathname);
@@ -117,7 +142,7 @@ export function createBrokerServer(deps: BrokerServerDeps): Server {
         status: 404,
         reason: `${method} ${url.pathname}`,
       });
-      send(res, 404, { error: { code: "NotFound", message: `no route ${method} ${url.pathname}` } });
+      reply(404, { error: { code: "NotFound", message: `no route ${method} ${url.pathname}` } });
       return;
     }
     const bearer = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
@@ -130,8 +155,7 @@ export function createBrokerServer(deps: BrokerServerDeps): Server {
         status: 401,
         reason: check.reason,
       });
-      send(
-        res,
+      reply(
         401,
         { error: { code: "Unauthorized", message: check.reason } },
         { "www-authenticate": 'Bearer error="invalid_token"' },
@@ -174,7 +198,7 @@ export function createBrokerServer(deps: BrokerServerDeps): Server {
       ...answer.target,
       ...(answer.reason ? { reason: answer.reason } : {}),
     });
-    send(res, answer.status, answer.body);
+    reply(answer.status, answer.body);
   };
   return createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {

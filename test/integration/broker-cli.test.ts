@@ -32,6 +32,7 @@ function io(env: NodeJS.ProcessEnv, signal?: AbortSignal) {
 }
 
 const CONFIG = {
+  corsOrigins: ["https://app.example.com"],
   listen: { host: "127.0.0.1", port: 0 },
   s3: { endpoint: "http://127.0.0.1:9", region: "us-east-1" },
   issuers: [{ issuer: "https://token.actions.githubusercontent.com", audience: "broker" }],
@@ -75,8 +76,27 @@ describe("s3-verified-upload broker", () => {
       url = /broker listening on (\S+)/.exec(run.err.join(""))?.[1];
     }
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    const denied = await fetch(`${url}/s3/multipart`, { method: "POST", body: "{}" });
-    expect(denied.status).toBe(401);
+    // A page of an allowed origin may call it (Uppy in a browser); any other origin gets no CORS headers.
+    const preflight = await fetch(`${url}/s3/multipart`, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example.com", "access-control-request-method": "POST" },
+    });
+    expect([preflight.status, preflight.headers.get("access-control-allow-origin")]).toEqual([
+      204,
+      "https://app.example.com",
+    ]);
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("authorization");
+    const stranger = await fetch(`${url}/healthz`, { headers: { origin: "https://evil.example" } });
+    expect(stranger.headers.get("access-control-allow-origin")).toBeNull();
+    const denied = await fetch(`${url}/s3/multipart`, {
+      method: "POST",
+      body: "{}",
+      headers: { origin: "https://app.example.com" },
+    });
+    expect([denied.status, denied.headers.get("access-control-allow-origin")]).toEqual([
+      401,
+      "https://app.example.com",
+    ]);
     controller.abort();
     expect(await exit).toBe(0);
     const lines = run.out

@@ -68,6 +68,10 @@ describe("parseBrokerConfig", () => {
       "s3.requireContentMd5 must be true or false",
     );
     expect(errorOf(config({ listen: { port: 70000 } }))).toContain("listen.port must be a port number");
+    expect(errorOf(config({ corsOrigins: ["*"] }))).toContain("corsOrigins[0] must be an origin");
+    expect(errorOf(config({ corsOrigins: ["https://app.example.com/"] }))).toContain(
+      "corsOrigins[0] must be an origin",
+    );
   });
 });
 
