@@ -103,11 +103,22 @@ function validMd5(value: string): boolean {
   return /^[A-Za-z0-9+/]{22}==$/.test(value);
 }
 
-/** The store's error as the broker's answer: its code kept, so a client can tell NoSuchUpload from the rest. */
+/**
+ * The store's error as the broker's answer, its code kept: NoSuchUpload 404, PreconditionFailed 412, another
+ * refusal of what the client sent (BadDigest, InvalidPart, EntityTooSmall…) 409, the store failing 502.
+ */
 function storeFailure(error: unknown, step: string, target: AuditTarget): Answer {
   const shape = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const code = shape.name ?? "Error";
-  const status = code === "NoSuchUpload" ? 404 : code === "PreconditionFailed" ? 412 : 502;
+  const storeStatus = shape.$metadata?.httpStatusCode ?? 0;
+  const status =
+    code === "NoSuchUpload"
+      ? 404
+      : code === "PreconditionFailed"
+        ? 412
+        : storeStatus >= 400 && storeStatus < 500 && storeStatus !== 403
+          ? 409
+          : 502;
   return refuse(status, code, `${step}: the store answered ${code}: ${shape.message ?? ""}`.trim(), target);
 }
 

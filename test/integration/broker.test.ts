@@ -139,6 +139,24 @@ describe("broker: a client with only a token", () => {
     expect((await objectBytes(key)).equals(data)).toBe(true);
   });
 
+  it("a whole-object checksum that is not the parts' is refused by the store at Complete", async () => {
+    const key = "org/app-a/whole.bin";
+    const parts = [randomBytes(PART), randomBytes(10)];
+    const { uploadId, named } = await uploadParts(key, parts);
+    const wrong = await referenceChecksum("CRC64NVME", Buffer.from("something else"));
+    const answer = await callBroker(fx.broker, "POST", completePath(uploadId, key), tokenA, {
+      parts: named,
+      checksum: wrong,
+    });
+    expect([answer.status, answer.body.error?.code]).toEqual([409, "BadDigest"]);
+    await callBroker(
+      fx.broker,
+      "DELETE",
+      `/s3/multipart/${encodeURIComponent(uploadId)}?key=${encodeURIComponent(key)}`,
+      tokenA,
+    );
+  });
+
   it("a body that differs from its signed checksum is refused by the store, as is a changed checksum header", async () => {
     const key = "org/app-a/tampered.bin";
     const created = await create(tokenA, key);
