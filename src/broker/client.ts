@@ -8,7 +8,8 @@ import { StepError } from "../engine/errors.js";
 
 export interface BrokerUpload {
   brokerUrl: string;
-  token: string;
+  /** Called before each broker call, so a long upload can hand over fresh OIDC tokens as old ones expire. */
+  token: () => Promise<string>;
   path: string;
   key: string;
   partSize: number;
@@ -37,7 +38,7 @@ async function call(upload: BrokerUpload, method: string, path: string, body?: u
   const answer = await fetch(`${upload.brokerUrl.replace(/\/$/, "")}${path}`, {
     method,
     headers: {
-      authorization: `Bearer ${upload.token}`,
+      authorization: `Bearer ${await upload.token()}`,
       ...(body === undefined ? {} : { "content-type": "application/json" }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),

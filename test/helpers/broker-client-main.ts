@@ -6,7 +6,7 @@ const env = process.env;
 try {
   const result = await uploadThroughBroker({
     brokerUrl: env.BROKER_URL!,
-    token: env.BROKER_TOKEN!,
+    token: () => Promise.resolve(env.BROKER_TOKEN!),
     path: env.FILE!,
     key: env.KEY!,
     partSize: Number(env.PART_SIZE),
