@@ -187,6 +187,28 @@ describe("broker: a client with only a token", () => {
     );
   });
 
+  it("takes Uppy's create body (filename, type, metadata) and puts the object under the caller's prefix", async () => {
+    const created = await callBroker(fx.broker, "POST", "/s3/multipart", tokenA, {
+      filename: "photo.jpg",
+      type: "image/jpeg",
+      metadata: { name: "photo.jpg" },
+    });
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({
+      key: "org/app-a/photo.jpg",
+      checksumAlgorithm: "CRC64NVME",
+      checksumType: "FULL_OBJECT",
+    });
+    const key = encodeURIComponent("org/app-a/photo.jpg");
+    const aborted = await callBroker(
+      fx.broker,
+      "DELETE",
+      `/s3/multipart/${encodeURIComponent(created.body.uploadId as string)}?key=${key}`,
+      tokenA,
+    );
+    expect(aborted.status).toBe(200);
+  });
+
   it("signs no part without its checksum, and keeps to the rule's part number and part size limits", async () => {
     const key = "org/app-a/limits.bin";
     const uploadId = (await create(tokenA, key)).body.uploadId as string;
