@@ -1,8 +1,10 @@
 // Transfer buffers that live in the CRC64NVME kernel's WebAssembly memory. A part read into one is hashed
-// where it lies: without it every byte is copied into the kernel's 64 KiB input window first, a pass over
-// the whole part through memory (about a fifth of a CPU-second per GiB here, more than the rest of the
-// JavaScript side of an upload). The same buffer is then sent as the request body, so the upload reads
-// each byte from the file once, hashes it in place and sends it: no copy of our own.
+// where it lies: without it every byte is copied into the kernel's 64 KiB input window first (0.2 CPU-s per
+// GiB, measured with perf). The same buffer is then sent as the request body, so the upload reads each byte
+// from the file once, hashes it in place and sends it: no copy of our own.
+// The regions are also 64 KiB-aligned, which a SharedArrayBuffer is not (16 bytes past a cache line here):
+// the kernel's copy of a read into a misaligned buffer cost 0.86 CPU-s per GiB against 0.30 aligned
+// (AMD EPYC, Linux; bench/results/upload-cpu-2026-11-30.md).
 import { crc64NvmeSharedKernel } from "./crc64nvme.js";
 
 // Whole WebAssembly pages: a freed region then fits any later buffer of the same rounded size.
