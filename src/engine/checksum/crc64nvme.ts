@@ -30,7 +30,8 @@ export function crc64NvmeKernel(wasmBase64: string): Crc64NvmeKernel {
   const windowBytes = 65536;
   const pageBytes = 65536;
   // V8 runs WebAssembly on its baseline compiler first and switches to optimised code between calls, never
-  // within one: calls of this size let the first part switch early (one whole-part call was ~2x slower).
+  // within one: calls of this size let the first part switch early (callgrind, a fresh kernel hashing 16 MiB:
+  // 6.6 instructions per byte in one call, 6.2 in 1 MiB calls).
   const inPlaceStep = 1024 * 1024;
   // The project's TypeScript libs (no DOM) do not declare the WebAssembly global; this is the part used.
   const wasm = (
