@@ -8,7 +8,7 @@ import { Limiter, mapLimited, TransferPool } from "./pool.js";
 import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS } from "./retry.js";
 import type { RunContext } from "./run-context.js";
 import { createS3Store } from "./s3/s3-client.js";
-import type { ChecksumType, EngineOptions, LocalFile, RunResult, S3Limits } from "./types.js";
+import type { ChecksumType, EngineEvent, EngineOptions, LocalFile, RunResult, S3Limits } from "./types.js";
 import { createKeyListing } from "./upload/key-listing.js";
 import { notAttempted, uploadFile } from "./upload/upload-file.js";
 
@@ -102,6 +102,12 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
     }),
     options.signal,
   );
+  const retry = {
+    ...DEFAULT_RETRY,
+    ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
+    ...(tuning.retryBaseDelayMs !== undefined ? { baseDelayMs: tuning.retryBaseDelayMs } : {}),
+  };
+  const emit = (event: EngineEvent): void => options.onEvent?.(event);
   const run: RunContext = {
     options,
     store,
@@ -109,15 +115,18 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
     // Twice the pool, so one file's control calls overlap another file's transfers.
     multipartFiles: new Limiter(options.concurrency * 2),
     limits,
-    retry: {
-      ...DEFAULT_RETRY,
-      ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
-      ...(tuning.retryBaseDelayMs !== undefined ? { baseDelayMs: tuning.retryBaseDelayMs } : {}),
-    },
+    retry,
     algorithm: options.checksumAlgorithm,
     checksumType,
-    listing: createKeyListing(store, options.bucket, options.signal),
-    emit: (event) => options.onEvent?.(event),
+    listing: createKeyListing(store, options.bucket, options.signal, {
+      policy: retry,
+      // A page serves many files: the retry is reported on the first one it was to answer for.
+      onRetry: (attempt, reason, firstKey) => {
+        const file = files.find((candidate) => candidate.key === firstKey);
+        if (file) emit({ type: "retry", file, operation: "ListObjectsV2", attempt, reason });
+      },
+    }),
+    emit,
   };
   try {
     if (files.length > 0) await preflight(run, files);

@@ -177,15 +177,44 @@ describe("the listing does not replace a check when it cannot answer for the wri
     await expectExact(files);
   });
 
+  it("a listing that fails transiently is retried like any request, not traded for a HeadObject per file", async () => {
+    const files = await smallFiles(6);
+    const from = emulator.requestLog.length;
+    // Calls count from here. After the preflight's listing (call 1): the listing ahead of the writes answers
+    // 503 once, then a confirming listing has its connection reset once.
+    emulator.faults.clear();
+    emulator.faults.add({ operation: "ListObjectsV2", action: "503", calls: [2] });
+    emulator.faults.add({ operation: "ListObjectsV2", action: "reset", calls: [4] });
+    const retried: string[] = [];
+    const result = await runUploads(
+      files.map(({ file }) => file),
+      options({
+        onEvent: (event) => {
+          if (event.type === "retry") retried.push(event.operation);
+        },
+      }),
+    );
+    const fired = emulator.faults.fired;
+    emulator.faults.clear();
+    expect(result.ok).toBe(true);
+    for (const file of result.files) {
+      expect(file).toMatchObject({ status: "uploaded", verified: true, verification: "checksum" });
+    }
+    expect(fired).toEqual([1, 1]);
+    expect(retried.filter((operation) => operation === "ListObjectsV2")).toHaveLength(2);
+    expect(requests(from, "HeadObject")).toBe(0);
+    await expectExact(files);
+  });
+
   it("with every ListObjectsV2 failing after the preflight, each file is checked by HeadObject as before", async () => {
     const files = await smallFiles(4);
     const from = emulator.requestLog.length;
-    const listsBefore = requests(0, "ListObjectsV2");
-    // The preflight is the run's first ListObjectsV2; every later one answers 500.
+    // Calls count from here. The preflight is the run's first ListObjectsV2; every later one answers 500.
+    emulator.faults.clear();
     emulator.faults.add({
       operation: "ListObjectsV2",
       action: "500",
-      calls: Array.from({ length: 200 }, (_, i) => listsBefore + 2 + i),
+      calls: Array.from({ length: 200 }, (_, i) => 2 + i),
     });
     const result = await runUploads(
       files.map(({ file }) => file),
