@@ -11,6 +11,7 @@ import { createS3Store } from "./s3/s3-client.js";
 import type { ChecksumType, EngineEvent, EngineOptions, LocalFile, RunResult, S3Limits } from "./types.js";
 import { createKeyListing } from "./upload/key-listing.js";
 import { notAttempted, uploadFile } from "./upload/upload-file.js";
+import { smallPutSlots } from "./upload/upload-single.js";
 
 export { runCleanup } from "./cleanup/cleanup.js";
 export { listRemoteFiles, runDownloads } from "./download/index.js";
@@ -83,6 +84,8 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
   const limits = runLimits(options);
   const checksumType = checkOptions(options, limits);
   const perTransfer = bytesPerTransfer(options, limits);
+  const smallSlots = smallPutSlots(options.concurrency);
+  // The small-PutObject slots add at most 16 MiB (upload-single.ts), not worth a word beside this.
   const memoryBound = options.concurrency * perTransfer;
   if (memoryBound > totalmem() / 2) {
     options.onEvent?.({
@@ -97,7 +100,7 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
   // Each request gets a child of the run's signal: the SDK and node:http add a listener to what they get.
   const store = withChildSignals(
     createS3Store(options.s3, {
-      maxSockets: options.concurrency + CONTROL_SOCKETS,
+      maxSockets: options.concurrency + smallSlots + CONTROL_SOCKETS,
       stallTimeoutMs: tuning.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
     }),
     options.signal,
@@ -112,6 +115,7 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
     options,
     store,
     pool: new TransferPool(options.concurrency),
+    smallPuts: new TransferPool(smallSlots),
     // Twice the pool, so one file's control calls overlap another file's transfers.
     multipartFiles: new Limiter(options.concurrency * 2),
     limits,

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runUploads, type EngineOptions, type LocalFile } from "../../src/engine/index.js";
 import type { Emulator } from "../emulator/index.js";
 import { KiB, emulatorEngineOptions, startWorkspace, stopWorkspace } from "../helpers/engine.js";
+import { startFaultProxy } from "../helpers/fault-proxy.js";
 
 const BUCKET = "small";
 let emulator: Emulator;
@@ -246,6 +247,51 @@ describe("files in flight", () => {
     expect(result.ok).toBe(true);
     expect(peak).toBe(8);
     await expectExact(files);
+  });
+
+  it("small files have four PutObjects in flight per pool slot, so round trips overlap", async () => {
+    const files = await smallFiles(24);
+    // The proxy holds each PutObject until four are held at once; one PutObject per slot would never get
+    // there, so a deadline lets them all through (and the peak below says so) rather than hang the test.
+    const held: Array<() => void> = [];
+    let peak = 0;
+    let inFlight = 0;
+    let open = true;
+    const releaseAll = (): void => {
+      open = false;
+      for (const release of held.splice(0)) release();
+    };
+    const deadline = setTimeout(releaseAll, 30_000);
+    const proxy = await startFaultProxy(emulator.endpoint, (request) =>
+      request.operation !== "PutObject"
+        ? undefined
+        : {
+            before: async () => {
+              peak = Math.max(peak, ++inFlight);
+              if (!open) return;
+              await new Promise<void>((resolve) => {
+                held.push(resolve);
+                if (held.length >= 4) releaseAll();
+              });
+            },
+            after: async () => {
+              inFlight--;
+            },
+          },
+    );
+    try {
+      const base = options({ concurrency: 1 });
+      const result = await runUploads(
+        files.map(({ file }) => file),
+        { ...base, s3: { ...base.s3, endpoint: proxy.endpoint } },
+      );
+      expect(result.ok).toBe(true);
+      expect(peak).toBeGreaterThanOrEqual(4);
+      await expectExact(files);
+    } finally {
+      clearTimeout(deadline);
+      await proxy.stop();
+    }
   });
 
   it("multipart files stay at twice the pool: no more uploads open on the store at once", async () => {
