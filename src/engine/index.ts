@@ -8,9 +8,10 @@ import { Limiter, mapLimited, TransferPool } from "./pool.js";
 import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS } from "./retry.js";
 import type { RunContext } from "./run-context.js";
 import { createS3Store } from "./s3/s3-client.js";
-import type { ChecksumType, EngineOptions, LocalFile, RunResult, S3Limits } from "./types.js";
+import type { ChecksumType, EngineEvent, EngineOptions, LocalFile, RunResult, S3Limits } from "./types.js";
 import { createKeyListing } from "./upload/key-listing.js";
 import { notAttempted, uploadFile } from "./upload/upload-file.js";
+import { smallPutSlots } from "./upload/upload-single.js";
 
 export { runCleanup } from "./cleanup/cleanup.js";
 export { listRemoteFiles, runDownloads } from "./download/index.js";
@@ -25,13 +26,17 @@ const CONTROL_SOCKETS = 4;
 
 /**
  * Files in progress at once. A small file spends most of its time waiting on round trips (its PutObject's
- * turn in the pool, then the listing that confirms it), holding only an open descriptor: with many in flight
- * the pool stays busy and one listing confirms many files. Multipart files stay at twice the pool
+ * turn in its slots, then the listing that confirms it), holding only an open descriptor: with four times the
+ * small-PutObject slots in flight, the slots stay busy and one listing confirms many files (1,000 × 64 KiB:
+ * 64 listings, against 96 at half as many). Multipart files stay at twice the pool
  * (RunContext.multipartFiles); memory stays bounded by the pool's buffers.
  */
 export function filesInFlight(concurrency: number): number {
-  return concurrency * 8;
+  // Descriptors: 512 stays clear of the usual soft limit of 1,024 open files, as before at concurrency 64.
+  return Math.min(concurrency * 16, MAX_FILES_IN_FLIGHT);
 }
+
+const MAX_FILES_IN_FLIGHT = 512;
 
 /** S3's limits, narrowed to the largest Buffer this Node.js can allocate (4 GiB before Node 22). */
 function runLimits(options: EngineOptions): S3Limits {
@@ -83,6 +88,8 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
   const limits = runLimits(options);
   const checksumType = checkOptions(options, limits);
   const perTransfer = bytesPerTransfer(options, limits);
+  const smallSlots = smallPutSlots(options.concurrency);
+  // The small-PutObject slots add at most 16 MiB (upload-single.ts), not worth a word beside this.
   const memoryBound = options.concurrency * perTransfer;
   if (memoryBound > totalmem() / 2) {
     options.onEvent?.({
@@ -97,27 +104,37 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
   // Each request gets a child of the run's signal: the SDK and node:http add a listener to what they get.
   const store = withChildSignals(
     createS3Store(options.s3, {
-      maxSockets: options.concurrency + CONTROL_SOCKETS,
+      maxSockets: options.concurrency + smallSlots + CONTROL_SOCKETS,
       stallTimeoutMs: tuning.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
     }),
     options.signal,
   );
+  const retry = {
+    ...DEFAULT_RETRY,
+    ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
+    ...(tuning.retryBaseDelayMs !== undefined ? { baseDelayMs: tuning.retryBaseDelayMs } : {}),
+  };
+  const emit = (event: EngineEvent): void => options.onEvent?.(event);
   const run: RunContext = {
     options,
     store,
     pool: new TransferPool(options.concurrency, { hashable: true }),
+    smallPuts: new TransferPool(smallSlots),
     // Twice the pool, so one file's control calls overlap another file's transfers.
     multipartFiles: new Limiter(options.concurrency * 2),
     limits,
-    retry: {
-      ...DEFAULT_RETRY,
-      ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),
-      ...(tuning.retryBaseDelayMs !== undefined ? { baseDelayMs: tuning.retryBaseDelayMs } : {}),
-    },
+    retry,
     algorithm: options.checksumAlgorithm,
     checksumType,
-    listing: createKeyListing(store, options.bucket, options.signal),
-    emit: (event) => options.onEvent?.(event),
+    listing: createKeyListing(store, options.bucket, options.signal, {
+      policy: retry,
+      // A page serves many files: the retry is reported on the first one it was to answer for.
+      onRetry: (attempt, reason, firstKey) => {
+        const file = files.find((candidate) => candidate.key === firstKey);
+        if (file) emit({ type: "retry", file, operation: "ListObjectsV2", attempt, reason });
+      },
+    }),
+    emit,
   };
   try {
     if (files.length > 0) await preflight(run, files);

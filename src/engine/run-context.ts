@@ -16,6 +16,11 @@ export interface RunContext {
   options: EngineOptions;
   store: S3Store;
   pool: TransferPool;
+  /**
+   * Single PutObjects of small files (upload-single.ts: SMALL_PUT_BYTES): several per pool slot, since their
+   * time is round trips, not bytes, and their buffers are small.
+   */
+  smallPuts: TransferPool;
   /** Multipart files in progress at once: each holds an upload open on the store, and their parts share the pool. */
   multipartFiles: Limiter;
   limits: S3Limits;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runUploads, type EngineOptions, type LocalFile } from "../../src/engine/index.js";
 import type { Emulator } from "../emulator/index.js";
 import { KiB, emulatorEngineOptions, startWorkspace, stopWorkspace } from "../helpers/engine.js";
+import { startFaultProxy } from "../helpers/fault-proxy.js";
 
 const BUCKET = "small";
 let emulator: Emulator;
@@ -177,15 +178,44 @@ describe("the listing does not replace a check when it cannot answer for the wri
     await expectExact(files);
   });
 
+  it("a listing that fails transiently is retried like any request, not traded for a HeadObject per file", async () => {
+    const files = await smallFiles(6);
+    const from = emulator.requestLog.length;
+    // Calls count from here. After the preflight's listing (call 1): the listing ahead of the writes answers
+    // 503 once, then a confirming listing has its connection reset once.
+    emulator.faults.clear();
+    emulator.faults.add({ operation: "ListObjectsV2", action: "503", calls: [2] });
+    emulator.faults.add({ operation: "ListObjectsV2", action: "reset", calls: [4] });
+    const retried: string[] = [];
+    const result = await runUploads(
+      files.map(({ file }) => file),
+      options({
+        onEvent: (event) => {
+          if (event.type === "retry") retried.push(event.operation);
+        },
+      }),
+    );
+    const fired = emulator.faults.fired;
+    emulator.faults.clear();
+    expect(result.ok).toBe(true);
+    for (const file of result.files) {
+      expect(file).toMatchObject({ status: "uploaded", verified: true, verification: "checksum" });
+    }
+    expect(fired).toEqual([1, 1]);
+    expect(retried.filter((operation) => operation === "ListObjectsV2")).toHaveLength(2);
+    expect(requests(from, "HeadObject")).toBe(0);
+    await expectExact(files);
+  });
+
   it("with every ListObjectsV2 failing after the preflight, each file is checked by HeadObject as before", async () => {
     const files = await smallFiles(4);
     const from = emulator.requestLog.length;
-    const listsBefore = requests(0, "ListObjectsV2");
-    // The preflight is the run's first ListObjectsV2; every later one answers 500.
+    // Calls count from here. The preflight is the run's first ListObjectsV2; every later one answers 500.
+    emulator.faults.clear();
     emulator.faults.add({
       operation: "ListObjectsV2",
       action: "500",
-      calls: Array.from({ length: 200 }, (_, i) => listsBefore + 2 + i),
+      calls: Array.from({ length: 200 }, (_, i) => 2 + i),
     });
     const result = await runUploads(
       files.map(({ file }) => file),
@@ -200,7 +230,7 @@ describe("the listing does not replace a check when it cannot answer for the wri
 });
 
 describe("files in flight", () => {
-  it("many small files are in progress at once, beyond twice the pool, so one listing confirms many", async () => {
+  it("many small files are in progress at once, beyond the PutObject slots, so one listing confirms many", async () => {
     const files = await smallFiles(40);
     let open = 0;
     let peak = 0;
@@ -215,8 +245,54 @@ describe("files in flight", () => {
       }),
     );
     expect(result.ok).toBe(true);
-    expect(peak).toBe(8);
+    // 16 per unit of concurrency: four times the small-PutObject slots, so a listing finds many answered.
+    expect(peak).toBe(16);
     await expectExact(files);
+  });
+
+  it("small files have four PutObjects in flight per pool slot, so round trips overlap", async () => {
+    const files = await smallFiles(24);
+    // The proxy holds each PutObject until four are held at once; one PutObject per slot would never get
+    // there, so a deadline lets them all through (and the peak below says so) rather than hang the test.
+    const held: Array<() => void> = [];
+    let peak = 0;
+    let inFlight = 0;
+    let open = true;
+    const releaseAll = (): void => {
+      open = false;
+      for (const release of held.splice(0)) release();
+    };
+    const deadline = setTimeout(releaseAll, 30_000);
+    const proxy = await startFaultProxy(emulator.endpoint, (request) =>
+      request.operation !== "PutObject"
+        ? undefined
+        : {
+            before: async () => {
+              peak = Math.max(peak, ++inFlight);
+              if (!open) return;
+              await new Promise<void>((resolve) => {
+                held.push(resolve);
+                if (held.length >= 4) releaseAll();
+              });
+            },
+            after: async () => {
+              inFlight--;
+            },
+          },
+    );
+    try {
+      const base = options({ concurrency: 1 });
+      const result = await runUploads(
+        files.map(({ file }) => file),
+        { ...base, s3: { ...base.s3, endpoint: proxy.endpoint } },
+      );
+      expect(result.ok).toBe(true);
+      expect(peak).toBeGreaterThanOrEqual(4);
+      await expectExact(files);
+    } finally {
+      clearTimeout(deadline);
+      await proxy.stop();
+    }
   });
 
   it("multipart files stay at twice the pool: no more uploads open on the store at once", async () => {

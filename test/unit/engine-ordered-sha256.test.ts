@@ -192,6 +192,7 @@ describe("OrderedSha256", () => {
         options: { contentMd5: false } as EngineOptions,
         store: {} as S3Store,
         pool: new TransferPool(2),
+        smallPuts: new TransferPool(4),
         multipartFiles: new Limiter(4),
         limits: S3_LIMITS,
         retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },

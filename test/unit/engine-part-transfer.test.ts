@@ -29,6 +29,7 @@ function context(): FileContext {
     options: { contentMd5: false } as EngineOptions,
     store: {} as S3Store,
     pool: new TransferPool(1),
+    smallPuts: new TransferPool(4),
     multipartFiles: new Limiter(2),
     limits: S3_LIMITS,
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 },

@@ -3,9 +3,11 @@
 // lookups made within a moment of each other share one listing, sent after the last of them was made, so what
 // it shows is the store's state after each caller's write. It only ever spares a request: a key it cannot
 // answer for (the listing failed, or other keys crowd the range past the page budget) is `undefined`, and the
-// caller makes the HeadObject it would have made anyway.
+// caller makes the HeadObject it would have made anyway. A page that fails transiently is retried like any
+// request first: giving up on it would trade one request for a HeadObject per key.
 import type { S3Store } from "../s3/s3-client.js";
 import { commonPrefix } from "../s3/preflight.js";
+import { withRetry, type RetryPolicy } from "../retry.js";
 
 /** What a listing says of an object: S3 lists size and ETag, never the additional checksum. */
 export interface ListedObject {
@@ -39,11 +41,26 @@ function inListingOrder(keys: Iterable<string>): Array<{ key: string; bytes: Buf
   );
 }
 
+/** How a failed page is retried; `onRetry` names the first key the page was to answer for. */
+export interface ListingRetry {
+  policy: RetryPolicy;
+  onRetry: (attempt: number, reason: string, firstKey: string) => void;
+}
+
+interface ListingTarget {
+  store: S3Store;
+  bucket: string;
+  signal: AbortSignal | undefined;
+  retry: ListingRetry;
+}
+
 export function createKeyListing(
   store: S3Store,
   bucket: string,
   signal: AbortSignal | undefined,
+  retry: ListingRetry,
 ): KeyListing {
+  const target: ListingTarget = { store, bucket, signal, retry };
   let batch: Waiting[] = [];
   let listing = false;
   let scheduled = false;
@@ -55,7 +72,7 @@ export function createKeyListing(
     while (batch.length > 0) {
       const taken = batch.slice(0, MAX_BATCH);
       batch = batch.slice(MAX_BATCH);
-      await answerBatch(store, bucket, taken, signal);
+      await answerBatch(target, taken);
     }
     listing = false;
   };
@@ -81,29 +98,23 @@ export function createKeyListing(
   };
 }
 
-async function answerBatch(
-  store: S3Store,
-  bucket: string,
-  waiting: readonly Waiting[],
-  signal: AbortSignal | undefined,
-): Promise<void> {
+async function answerBatch(target: ListingTarget, waiting: readonly Waiting[]): Promise<void> {
   const keys = inListingOrder(new Set(waiting.map((entry) => entry.key)));
   const answers = new Map<string, ListedObject | null>();
   try {
-    await listRange(store, bucket, keys, answers, signal);
+    await listRange(target, keys, answers);
   } catch {
-    // Unknown, not absent: each caller asks with HeadObject, whose failure names the cause.
+    // Retries spent or not worth it (access denied): unknown, not absent. Each caller asks with HeadObject,
+    // whose failure names the cause.
   }
   for (const entry of waiting) entry.resolve(answers.get(entry.key));
 }
 
 /** Lists from just before the first key; every key up to the last one listed is then listed or absent. */
 async function listRange(
-  store: S3Store,
-  bucket: string,
+  { store, bucket, signal, retry }: ListingTarget,
   keys: ReadonlyArray<{ key: string; bytes: Buffer }>,
   answers: Map<string, ListedObject | null>,
-  signal: AbortSignal | undefined,
 ): Promise<void> {
   const prefix = commonPrefix(keys.map(({ key }) => key));
   // The first key less its last character (a whole code point) sorts just before it.
@@ -112,15 +123,18 @@ async function listRange(
   let continuationToken: string | undefined;
   let settled = 0;
   for (let page = 0; page < PAGE_BUDGET && settled < keys.length; page++) {
-    const listed = await store.listKeysPage(
-      {
-        bucket,
-        prefix,
-        ...(continuationToken ? { continuationToken } : { startAfter }),
-        maxKeys: Math.min(MAX_BATCH, 2 * keys.length + 8),
-      },
-      signal,
-    );
+    const page = {
+      bucket,
+      prefix,
+      ...(continuationToken ? { continuationToken } : { startAfter }),
+      maxKeys: Math.min(MAX_BATCH, 2 * keys.length + 8),
+    };
+    const firstKey = keys[settled]!.key;
+    const listed = await withRetry(() => store.listKeysPage(page, signal), {
+      policy: retry.policy,
+      ...(signal ? { signal } : {}),
+      onRetry: (attempt, reason) => retry.onRetry(attempt, reason, firstKey),
+    });
     for (const object of listed.objects) {
       if (wanted.has(object.key)) answers.set(object.key, { size: object.size, etag: object.etag });
     }

@@ -2,6 +2,7 @@ import { HINTS, s3ErrorInfo, StepError } from "../errors.js";
 import type { OrderedSha256 } from "../checksum/ordered-sha256.js";
 import { hashPart, readPart, type OpenFile, type PartDigest } from "./part-reader.js";
 import type { PlannedPart } from "./plan.js";
+import type { TransferPool } from "../pool.js";
 import { backoffDelay, sleep } from "../retry.js";
 import { call, type FileContext } from "../run-context.js";
 import type { Checksums, WriteAnswer } from "../s3/s3-client.js";
@@ -32,6 +33,7 @@ function checksumsOf(ctx: FileContext, digest: PartDigest): Checksums {
  * again and sent again; only a re-read whose values differ from the first read means the file changed.
  * `onRead` gets the values read, so a caller can still judge a send that failed ambiguously. `sha256` is fed
  * the first read only, before it is sent: a re-read is checked to be the same bytes, so it is not hashed again.
+ * `pool` is where the transfer waits for its turn and buffer: the run's part pool unless given.
  */
 export async function sendPart(
   ctx: FileContext,
@@ -40,7 +42,7 @@ export async function sendPart(
   step: string,
   send: Sender,
   withMd5: boolean,
-  extras: { onRead?: (digest: PartDigest) => void; sha256?: OrderedSha256 } = {},
+  extras: { onRead?: (digest: PartDigest) => void; sha256?: OrderedSha256; pool?: TransferPool } = {},
 ): Promise<SentPart> {
   let fed = false;
   try {
@@ -65,9 +67,14 @@ function transferPart(
   step: string,
   send: Sender,
   withMd5: boolean,
-  extras: { onRead?: (digest: PartDigest) => void; sha256?: OrderedSha256; onFed: () => void },
+  extras: {
+    onRead?: (digest: PartDigest) => void;
+    sha256?: OrderedSha256;
+    pool?: TransferPool;
+    onFed: () => void;
+  },
 ): Promise<SentPart> {
-  return ctx.run.pool.run(
+  return (extras.pool ?? ctx.run.pool).run(
     part.size,
     async (buffer) => {
       const first = await readAndHash(ctx, handle, part, buffer, withMd5);

@@ -15,6 +15,26 @@ import type { OpenFile } from "./part-reader.js";
 import { sendPart, type Sender, type SentPart } from "./part-transfer.js";
 import type { UploadPlan } from "./plan.js";
 import type { FileContext } from "../run-context.js";
+import type { TransferPool } from "../pool.js";
+
+/**
+ * Files up to this size are sent in the run's small-PutObject slots (smallPutSlots): their time goes to round
+ * trips (the request, the store's answer), so more in flight overlap them, at smallPutSlots × this of extra
+ * memory at most (4 MiB at the default concurrency of 4).
+ */
+export const SMALL_PUT_BYTES = 256 * 1024;
+const SMALL_PUTS_PER_SLOT = 4;
+// Past this many, a store starts to throttle (503 SlowDown) rather than overlap more round trips.
+const SMALL_PUTS_MAX = 64;
+
+/** How many small PutObjects may be in flight at once, beside the `concurrency` transfers of the pool. */
+export function smallPutSlots(concurrency: number): number {
+  return Math.min(concurrency * SMALL_PUTS_PER_SLOT, SMALL_PUTS_MAX);
+}
+
+function poolFor(ctx: FileContext, plan: UploadPlan): TransferPool {
+  return plan.size <= SMALL_PUT_BYTES ? ctx.run.smallPuts : ctx.run.pool;
+}
 
 /** Re-sends of a PutObject whose stored object does not match, as for parts (upload-multipart.ts). */
 const REPAIR_ROUNDS = 2;
@@ -54,6 +74,7 @@ export async function uploadSingle(
         digest = read;
       },
       ...(sha256 ? { sha256 } : {}),
+      pool: poolFor(ctx, plan),
     });
   } catch (error) {
     // A 412 under If-None-Match: an earlier attempt whose answer was lost may have written the object.
@@ -152,7 +173,9 @@ async function resend(
 ): Promise<SentPart> {
   try {
     const sender = putSender(ctx, { ifNoneMatch: false, ifMatch: inspectedEtag });
-    return await sendPart(ctx, handle, plan.parts[0]!, "PutObject", sender, true);
+    return await sendPart(ctx, handle, plan.parts[0]!, "PutObject", sender, true, {
+      pool: poolFor(ctx, plan),
+    });
   } catch (error) {
     if (!isPreconditionFailed(error)) throw error;
     throw new StepError(
