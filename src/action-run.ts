@@ -23,6 +23,7 @@ import {
   downloadFailureText,
   downloadOutputs,
   downloadTotalsLine,
+  staleTempsText,
   writeDownloadManifest,
 } from "./frontend/download-report.js";
 import { downloadSummaryMarkdown } from "./frontend/download-summary.js";
@@ -205,9 +206,12 @@ async function downloadStep(config: UploadConfig, signal: AbortSignal): Promise<
       endpoint: config.engine.s3.endpoint,
       workspace,
       durationMs,
+      staleTempFilesRemoved: run.staleTempFilesRemoved,
     };
     await core.summary.addRaw(downloadSummaryMarkdown(context, run.files)).write();
   }
+  const stale = staleTempsText(run.staleTempFilesRemoved);
+  if (stale !== null) core.info(stale);
   if (!run.ok) {
     core.setFailed(downloadFailureText(run.files, "the results output and the manifest list every file"));
   }

@@ -22,6 +22,7 @@ import {
   downloadFailureText,
   downloadTotals,
   downloadTotalsLine,
+  staleTempsText,
 } from "./frontend/download-report.js";
 import type { UploadOutcome } from "./frontend/upload.js";
 
@@ -193,6 +194,7 @@ function downloadJson(config: UploadConfig, outcome: DownloadOutcome): unknown {
     ...where,
     ...downloadTotals(files),
     files,
+    staleTempFilesRemoved: outcome.kind === "done" ? outcome.run.staleTempFilesRemoved : [],
     ...(outcome.kind === "no-files" ? { message: outcome.message } : {}),
   };
 }
@@ -221,6 +223,8 @@ async function downloadCommand(config: UploadConfig, io: CliIO, json: boolean): 
     if (outcome.level !== "ignore") io.stderr.write(`${outcome.level}: ${outcome.message}\n`);
     return outcome.level === "error" ? EXIT_FAILED : EXIT_OK;
   }
+  const stale = staleTempsText(outcome.run.staleTempFilesRemoved);
+  if (stale !== null) io.stderr.write(`${stale}\n`);
   if (!outcome.run.ok) io.stderr.write(`error: ${downloadFailureText(outcome.run.files, PER_FILE_DETAIL)}\n`);
   io.stderr.write(`${downloadTotalsLine(outcome.run.files, performance.now() - started)}\n`);
   return outcome.run.ok ? EXIT_OK : EXIT_FAILED;

@@ -3,7 +3,7 @@
 // escaped names, so a key cannot break a table or inject markup.
 import path from "node:path";
 import type { DownloadResult } from "../engine/download/types.js";
-import { downloadTotals, downloadTotalsLine } from "./download-report.js";
+import { downloadTotals, downloadTotalsLine, staleTempsText } from "./download-report.js";
 import { formatBytes } from "./format.js";
 import { keyFolder } from "./download-paths.js";
 import { code, escapeHtml, SUMMARY_LIMITS } from "./summary.js";
@@ -15,6 +15,8 @@ export interface DownloadSummaryContext {
   /** Paths are shown relative to it: the runner's absolute paths say nothing to a reader. */
   workspace: string;
   durationMs: number;
+  /** Temp files of stopped downloads this run removed (DownloadRun.staleTempFilesRemoved). */
+  staleTempFilesRemoved?: readonly string[];
 }
 
 type Status = DownloadResult["status"];
@@ -129,7 +131,11 @@ export function downloadSummaryMarkdown(
     `<h3>${escapeHtml(title(files))}</h3>`,
     `<p>From ${source}${context.endpoint === undefined ? " in Amazon S3" : ` at ${code(context.endpoint)}`}</p>`,
   ];
-  const tail = `<p>${escapeHtml(downloadTotalsLine(files, context.durationMs))}</p>`;
+  const stale = staleTempsText((context.staleTempFilesRemoved ?? []).map((file) => shownPath(context, file)));
+  const tail = [
+    ...(stale === null ? [] : [`<p>🧹 ${escapeHtml(stale)}</p>`]),
+    `<p>${escapeHtml(downloadTotalsLine(files, context.durationMs))}</p>`,
+  ].join("\n\n");
   let used = Buffer.byteLength(head.join("\n") + tail) + 512;
   let shown = 0;
   let omitted = 0;

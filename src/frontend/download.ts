@@ -116,7 +116,7 @@ export async function download(
       message: `No object under ${where} matched "path" (${patterns}); check "prefix" and the patterns, or set "if-no-files-found" to warn or ignore.`,
     };
   }
-  let run: DownloadRun = { ok: true, files: [] };
+  let run: DownloadRun = { ok: true, files: [], staleTempFilesRemoved: [] };
   if (files.length > 0) {
     try {
       run = await engine.run(files, {
@@ -136,7 +136,10 @@ export async function download(
       return { kind: "failed", message: errorText(error) };
     }
   }
-  return { kind: "done", run: { ok: run.ok && refused.length === 0, files: [...refused, ...run.files] } };
+  return {
+    kind: "done",
+    run: { ...run, ok: run.ok && refused.length === 0, files: [...refused, ...run.files] },
+  };
 }
 
 function expectationProblem(

@@ -58,7 +58,7 @@ function fakeEngine(objects: RemoteObject[] | Error): DownloadEngine & {
         notes: [],
         durationMs: 1,
       }));
-      return { ok: true, files: results };
+      return { ok: true, files: results, staleTempFilesRemoved: [] };
     },
   };
 }

@@ -8,6 +8,7 @@ import {
   downloadOutputs,
   downloadTotals,
   downloadTotalsLine,
+  staleTempsText,
 } from "../../src/frontend/download-report.js";
 import { LIST_BUDGET } from "../../src/frontend/outputs.js";
 
@@ -86,7 +87,11 @@ describe("download totals and outputs", () => {
 
 describe("download manifest", () => {
   it("records what was fetched and how it was proven, marked as a download", () => {
-    const run = { ok: true, files: [result("a", "downloaded")] };
+    const run = {
+      ok: true,
+      files: [result("a", "downloaded")],
+      staleTempFilesRemoved: ["/w/out/.a.s3vu-0123456789ab.part"],
+    };
     const manifest = buildDownloadManifest("bkt", "p", "/w/out", { endpoint: "http://x" }, run, new Date(0));
     expect(manifest).toMatchObject({
       tool: "s3-verified-upload",
@@ -99,7 +104,21 @@ describe("download manifest", () => {
       ok: true,
       totals: { downloaded: 1 },
       files: run.files,
+      staleTempFilesRemoved: ["/w/out/.a.s3vu-0123456789ab.part"],
     });
+  });
+});
+
+describe("stale temp files removed", () => {
+  it("says nothing when none were, else how many and which, capped", () => {
+    expect(staleTempsText([])).toBeNull();
+    expect(staleTempsText(["/w/.a.s3vu-0123456789ab.part"])).toBe(
+      "Removed 1 stale temp file left by a download that was stopped before it finished (e.g. killed) without on-failure keep: /w/.a.s3vu-0123456789ab.part",
+    );
+    const many = Array.from({ length: 7 }, (_, index) => `/w/.f${index}.s3vu-0123456789ab.part`);
+    expect(staleTempsText(many)).toBe(
+      `Removed 7 stale temp files left by downloads that were stopped before they finished (e.g. killed) without on-failure keep: ${many.slice(0, 5).join(", ")} and 2 more`,
+    );
   });
 });
 

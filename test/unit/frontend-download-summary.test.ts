@@ -52,6 +52,17 @@ describe("downloadSummaryMarkdown", () => {
     expect(markdown).toContain("Totals: 2 files, 1 downloaded");
   });
 
+  it("says which stale temp files of stopped downloads it removed, relative to the workspace", () => {
+    const markdown = downloadSummaryMarkdown(
+      { ...context, staleTempFilesRemoved: ["/w/out/.a<b>.s3vu-0123456789ab.part"] },
+      [result("rel/a.bin", "downloaded")],
+    );
+    expect(markdown).toContain(
+      "<p>🧹 Removed 1 stale temp file left by a download that was stopped before it finished (e.g. killed) without on-failure keep: out/.a&lt;b&gt;.s3vu-0123456789ab.part</p>",
+    );
+    expect(downloadSummaryMarkdown(context, [result("rel/a.bin", "downloaded")])).not.toContain("🧹");
+  });
+
   it("puts failures first with their step, error and fix, escaped", () => {
     const failed = result("rel/<b>.bin", "failed", {
       error: "x",

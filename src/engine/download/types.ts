@@ -72,6 +72,11 @@ export interface DownloadResult {
 export interface DownloadRun {
   ok: boolean;
   files: DownloadResult[];
+  /**
+   * Temp files that downloads stopped without on-failure keep (e.g. SIGKILLed) left beside this run's
+   * destinations, removed by this run (stale-temps.ts).
+   */
+  staleTempFilesRemoved: string[];
 }
 
 export type DownloadEvent =
