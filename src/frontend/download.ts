@@ -195,6 +195,7 @@ function refusal(file: MappedFile, detail: string, hint: string, size = file.siz
     checksumType: null,
     checksumRemote: null,
     checksumLocal: null,
+    sha256: null,
     verification: "none",
     verified: false,
     status: "failed",

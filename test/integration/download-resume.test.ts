@@ -144,7 +144,9 @@ describe("resuming a kept download", () => {
   it("verify off: nothing is recorded, the kept temp file says a rerun starts over", async () => {
     const { remote } = await uploaded(100 * KiB);
     const failed = await failAt(remote, 3, { verify: false });
-    expect(failed.notes.at(-1)).toMatch(/nothing would prove its bytes on a rerun .*so a rerun starts over/);
+    expect(failed.notes.at(-1)).toMatch(
+      /no digest of its ranges would check its bytes on a rerun .*so a rerun starts over/,
+    );
     const left = await readdir(out);
     expect(left).toHaveLength(1);
     expect(left[0]).toMatch(/^\.a\.bin\.s3vu-[0-9a-f]{12}\.part$/);

@@ -52,6 +52,7 @@ function fakeEngine(objects: RemoteObject[] | Error): DownloadEngine & {
         checksumType: "FULL_OBJECT",
         checksumRemote: "x",
         checksumLocal: "x",
+        sha256: null,
         verification: "checksum",
         verified: true,
         status: "downloaded",

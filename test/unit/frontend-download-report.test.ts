@@ -26,6 +26,7 @@ function result(
     checksumType: "FULL_OBJECT",
     checksumRemote: "Q2hlY2s=",
     checksumLocal: "Q2hlY2s=",
+    sha256: null,
     verification: "checksum",
     verified: status === "downloaded" || status === "unchanged",
     status,

@@ -25,6 +25,7 @@ function result(
     checksumType: "COMPOSITE",
     checksumRemote: "abc-2",
     checksumLocal: "abc-2",
+    sha256: null,
     verification: "checksum",
     verified: status !== "failed" && status !== "dry-run",
     status,

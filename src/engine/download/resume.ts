@@ -43,9 +43,12 @@ export async function removeRecord(recordPath: string): Promise<void> {
   await unlink(recordPath).catch(ignoreMissing);
 }
 
-/** What a kept temp file must have been written for; null when the plan hashes nothing, so nothing is reused. */
+/**
+ * What a kept temp file must have been written for; null when no range has a digest of its own to check its
+ * bytes on disk by (nothing is hashed, or the proof is one digest of the whole file), so nothing is reused.
+ */
 function identityOf(ctx: ObjectContext, head: StoredObject, plan: ProofPlan): ResumeIdentity | null {
-  if (plan.algorithm === null) return null;
+  if (plan.algorithm === null || plan.combination === "whole") return null;
   return {
     key: ctx.file.key,
     etag: head.etag,
@@ -64,7 +67,7 @@ function describeObject(object: Pick<ResumeIdentity, "etag" | "versionId" | "siz
 /** Why a kept download cannot be resumed by this plan; null when it can. */
 function misfit(header: ResumeHeader, identity: ResumeIdentity | null): string | null {
   if (identity === null) {
-    return "nothing would prove its bytes (verify is off, or the store does not tell the object's part sizes)";
+    return "no digest of its ranges would check its bytes (verify is off, the store does not tell the object's part sizes, or the proof is one digest of the whole object)";
   }
   if (header.key !== identity.key) return `it holds key ${header.key}`;
   if (
