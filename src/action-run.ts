@@ -149,6 +149,7 @@ function downloadDetails(result: DownloadResult): string[] {
       ? "checksum: none stored (ETag/MD5 only)"
       : `checksum: ${result.checksumAlgorithm} ${result.checksumType ?? ""}, stored ${result.checksumRemote ?? "none"}, local ${result.checksumLocal ?? "none"}`,
     `verification: ${result.verification}, ${result.verified ? "passed" : "not verified"}`,
+    ...(result.sha256 !== null ? [`sha256: ${result.sha256}`] : []),
     ...result.notes.map((note) => `note: ${note}`),
     ...(result.error ? [`error: ${result.error}`] : []),
   ];
@@ -193,6 +194,13 @@ async function downloadStep(config: UploadConfig, signal: AbortSignal): Promise<
   const durationMs = performance.now() - started;
   const outputs = downloadOutputs(run, manifestPath);
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+  const checksums = checksumsText(run.files, config.prefix);
+  if (checksums !== null) {
+    core.setOutput(
+      "checksums-file",
+      await writeChecksumsFile(process.env["RUNNER_TEMP"] || os.tmpdir(), checksums),
+    );
+  }
   if (outputs["results-truncated"] === "true") {
     core.notice(
       `The "results" output lists only some of ${run.files.length} files (failed ones first) to stay under ` +

@@ -54,6 +54,7 @@ export function downloadOutputs(
     outputs["etag"] = only.etag;
     outputs["version-id"] = only.versionId ?? "";
     outputs["checksum"] = only.checksumRemote ?? only.checksumLocal ?? "";
+    outputs["sha256"] = only.sha256 ?? "";
   }
   return outputs;
 }

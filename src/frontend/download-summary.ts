@@ -39,7 +39,7 @@ function shownPath(context: DownloadSummaryContext, file: string): string {
   return relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
 }
 
-function sections(context: DownloadSummaryContext): Section[] {
+function sections(context: DownloadSummaryContext, withSha256: boolean): Section[] {
   const relative = (text: string): string => text.replaceAll(context.workspace + path.sep, "");
   const file: Column = {
     title: "Object → file",
@@ -62,6 +62,10 @@ function sections(context: DownloadSummaryContext): Section[] {
         ? `✅&nbsp;${result.verification === "etag-md5" ? "ETag/MD5" : escapeHtml(result.checksumAlgorithm ?? "")}`
         : "⚠️ NOT verified",
   };
+  // Only when asked for (input sha256): an empty column would crowd the table for nothing.
+  const sha256: Column[] = withSha256
+    ? [{ title: "SHA-256", cell: (result) => (result.sha256 === null ? "" : code(result.sha256)) }]
+    : [];
   const failure = (pick: "step" | "detail" | "hint"): Column => ({
     title: { step: "Step", detail: "What went wrong", hint: "Fix" }[pick],
     cell: (result) => {
@@ -80,7 +84,7 @@ function sections(context: DownloadSummaryContext): Section[] {
       status: "downloaded",
       heading: (count) => `<h4>⬇️ Downloaded (${count})</h4>`,
       collapsed: false,
-      columns: [file, size, checksum, verified],
+      columns: [file, size, checksum, ...sha256, verified],
     },
     {
       status: "dry-run",
@@ -93,7 +97,7 @@ function sections(context: DownloadSummaryContext): Section[] {
       heading: (count) =>
         `<summary>${count} unchanged: an identical file was already there, so ${count === 1 ? "it was" : "they were"} not downloaded again</summary>`,
       collapsed: true,
-      columns: [file, size, checksum, verified],
+      columns: [file, size, checksum, ...sha256, verified],
     },
   ];
 }
@@ -141,7 +145,8 @@ export function downloadSummaryMarkdown(
   let omitted = 0;
   const blocks: string[] = [];
   // In display order, so failures get the room first.
-  for (const section of sections(context)) {
+  const withSha256 = files.some((file) => file.sha256 !== null);
+  for (const section of sections(context, withSha256)) {
     const members = files.filter((file) => file.status === section.status);
     const rows: string[] = [];
     for (const file of members) {

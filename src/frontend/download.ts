@@ -127,6 +127,7 @@ export async function download(
         overwrite: settings.overwrite,
         verify: settings.verify,
         requireChecksums: settings.requireChecksums ?? false,
+        sha256: settings.sha256 ?? false,
         dryRun: settings.dryRun,
         onFailure: settings.onFailure,
         onEvent: hooks.onEvent,

@@ -55,14 +55,14 @@ describe("download totals and outputs", () => {
 
   it("gives single-file outputs only for one file that arrived", () => {
     const one = downloadOutputs(
-      { ok: true, files: [result("a", "downloaded", { versionId: "v1" })] },
+      { ok: true, files: [result("a", "downloaded", { versionId: "v1", sha256: "ab".repeat(32) })] },
       "/tmp/m.json",
     );
     expect(one).toEqual({
       downloaded: "1",
       skipped: "0",
       bytes: "1024",
-      results: JSON.stringify([result("a", "downloaded", { versionId: "v1" })]),
+      results: JSON.stringify([result("a", "downloaded", { versionId: "v1", sha256: "ab".repeat(32) })]),
       "results-truncated": "false",
       manifest: "/tmp/m.json",
       path: "/w/out/a",
@@ -70,6 +70,7 @@ describe("download totals and outputs", () => {
       etag: '"0123"',
       "version-id": "v1",
       checksum: "Q2hlY2s=",
+      sha256: "ab".repeat(32),
     });
     const failed = downloadOutputs({ ok: false, files: [result("a", "failed")] }, undefined);
     expect(failed["path"]).toBeUndefined();

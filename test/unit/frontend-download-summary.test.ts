@@ -64,6 +64,14 @@ describe("downloadSummaryMarkdown", () => {
     expect(downloadSummaryMarkdown(context, [result("rel/a.bin", "downloaded")])).not.toContain("🧹");
   });
 
+  it("shows each file's SHA-256 when the run computed them, and no such column otherwise", () => {
+    const hex = "ab".repeat(32);
+    const markdown = downloadSummaryMarkdown(context, [result("rel/a.bin", "downloaded", { sha256: hex })]);
+    expect(markdown).toContain("<th>SHA-256</th>");
+    expect(markdown).toContain(`<td><code>${hex}</code></td>`);
+    expect(downloadSummaryMarkdown(context, [result("rel/a.bin", "downloaded")])).not.toContain("SHA-256");
+  });
+
   it("puts failures first with their step, error and fix, escaped", () => {
     const failed = result("rel/<b>.bin", "failed", {
       error: "x",
