@@ -71,7 +71,13 @@ export async function main(): Promise<void> {
     const value = process.env[name];
     if (value) core.setSecret(value);
   }
-  const parsed = parseConfig((name) => core.getInput(name), undefined, process.env);
+  // core.getIDToken masks each token it fetches in the log.
+  const parsed = parseConfig(
+    (name) => core.getInput(name),
+    undefined,
+    process.env,
+    (audience) => core.getIDToken(audience),
+  );
   if (!parsed.ok) {
     core.setFailed(`Invalid inputs:\n${parsed.errors.map((error) => `- ${error}`).join("\n")}`);
     return;

@@ -17,6 +17,11 @@ import { SignalAbort, exitCode } from "./frontend/interrupt.js";
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIO } from "./frontend/cli-io.js";
 
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  // The broker is a service with its own configuration file, not a transfer: none of the transfer flags apply.
+  if (argv[0] === "broker") {
+    const { runBroker } = await import("./broker.js");
+    return runBroker(argv.slice(1), io);
+  }
   // "upload" may be named explicitly; "download" and "cleanup" are the same as --mode download / cleanup.
   const command = isCliCommand(argv[0]) ? argv[0] : "upload";
   const parsed = parseArgs(isCliCommand(argv[0]) ? argv.slice(1) : argv);

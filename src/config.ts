@@ -13,6 +13,7 @@ import { checkEndpoint } from "./frontend/endpoint.js";
 import { INPUTS } from "./frontend/inputs.js";
 import { readNetwork, type Env } from "./frontend/network-env.js";
 import { parseDuration } from "./frontend/duration.js";
+import { parseRole, type OidcTokenFetch } from "./frontend/role.js";
 import type { Field } from "./frontend/fields.js";
 import { headerValueProblem, parseHeaderRules, type HeaderRule } from "./frontend/header-rules.js";
 import { parseBoolean, parseByteSize, parseChoice, parsePairs, parseWholeNumber } from "./frontend/fields.js";
@@ -55,11 +56,13 @@ function compactSize(bytes: number): string {
 /**
  * `limits`: the engine's own (S3's, narrowed to this Node.js's largest Buffer), so a setting that passes here
  * never fails the engine's checks. `env`: where proxy and CA settings come from (HTTPS_PROXY, AWS_CA_BUNDLE…).
+ * `oidc`: the action's way to a new GitHub job token for role-to-assume (the CLI reads a token file instead).
  */
 export function parseConfig(
   lookup: Lookup,
   limits: S3Limits = resolveLimits(undefined),
   env: Env = {},
+  oidc?: OidcTokenFetch,
 ): ConfigResult {
   const errors: string[] = [];
   const text = (name: string): string => {
@@ -160,6 +163,19 @@ export function parseConfig(
       `Input "profile": "${profile}" is not a profile name; use the name in [profile NAME] of ~/.aws/config.`,
     );
   }
+  const role = parseRole(
+    {
+      roleToAssume: text("role-to-assume"),
+      sessionName: text("role-session-name"),
+      durationSeconds: text("role-duration-seconds"),
+      tokenFile: text("web-identity-token-file"),
+      profile,
+      region,
+    },
+    env,
+    oidc,
+  );
+  errors.push(...role.errors);
   const network = readNetwork(env, profile);
   if (!network.ok) errors.push(...network.errors);
   const hasNetwork = network.ok && Object.keys(network.network).length > 0;
@@ -194,6 +210,7 @@ export function parseConfig(
         endpoint,
         forcePathStyle: bool("force-path-style"),
         ...(profile !== undefined ? { profile } : {}),
+        ...(role.role ? { assumeRole: role.role } : {}),
         ...(network.ok && hasNetwork ? { network: network.network } : {}),
       },
       partSize,

@@ -1,4 +1,6 @@
 import type { FailureDetail } from "./types.js";
+import { stsHint } from "./s3/credentials/sts-hints.js";
+
 /** What S3 (or the network) said, in the words the user needs to act on it. */
 export interface S3ErrorInfo {
   code: string;
@@ -109,7 +111,8 @@ const HINTS_BY_CODE: Record<string, string> = {
   AuthorizationHeaderMalformed:
     'The request was signed for the wrong region: set "region" to the one named above.',
   PermanentRedirect: 'The bucket is in another region: set "region" to it.',
-  ExpiredToken: "The session credentials expired: refresh them (or use a longer session) and rerun.",
+  ExpiredToken:
+    'The session credentials expired mid-run: set "role-to-assume" so the run assumes the role itself and renews the session before it ends, or use a longer session, and rerun.',
   CredentialsProviderError:
     "No AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or use aws-actions/configure-aws-credentials.",
   ECONNREFUSED:
@@ -151,7 +154,7 @@ function proxyHint(error: unknown, info: S3ErrorInfo): string | undefined {
 /** The setup's fix for this error, when the error names one. */
 export function hintFor(error: unknown): string | undefined {
   const info = s3ErrorInfo(error);
-  return proxyHint(error, info) ?? HINTS_BY_CODE[info.code];
+  return proxyHint(error, info) ?? stsHint(error) ?? HINTS_BY_CODE[info.code];
 }
 
 /** The setup fix for an error code, when the code alone says what to fix. */

@@ -22,8 +22,22 @@ export interface S3Settings {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** The shared-config profile for credentials and region (AWS_PROFILE when unset). */
   profile?: string;
+  /** Assume this role with an OIDC token, and again with a new token before the session ends. */
+  assumeRole?: WebIdentityRole;
   /** Proxy and extra CA, read from the environment by the front end. */
   network?: NetworkSettings;
+}
+
+/** A role assumed with AssumeRoleWithWebIdentity (GitHub Actions' or GitLab's OIDC token). */
+export interface WebIdentityRole {
+  roleArn: string;
+  sessionName: string;
+  /** Asked of STS; the session's real end is the Expiration STS answers. */
+  durationSeconds: number;
+  /** STS's URL (AWS's regional endpoint, or AWS_ENDPOINT_URL_STS). */
+  stsEndpoint: string;
+  /** A fresh token on each call: the run asks for one whenever it assumes the role again. Never logged. */
+  webIdentityToken: () => Promise<string>;
 }
 
 /** Headers an object is served with; an undefined one is not sent (Content-Type is then guessed). */

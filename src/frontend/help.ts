@@ -13,6 +13,7 @@ export function helpText(): string {
     "                                  [--lifecycle-abort-days <n>]",
     "       s3-verified-upload download --bucket <name> [--prefix <p>] [--base-dir <dir>] [<key glob…>]",
     "                                   [--version-id <id>] [--expected-manifest <upload manifest>]",
+    "       s3-verified-upload broker --config <broker.json>   (the presigned-part broker; see its --help)",
     "",
     "Uploads files to S3 (or an S3-compatible store) with multipart uploads whose every part is checksummed",
     "and verified before the object is completed. Globs are relative to the working directory; a leading",

@@ -78,6 +78,30 @@ export const INPUTS: readonly InputSpec[] = [
     default: "",
   },
   {
+    name: "role-to-assume",
+    description:
+      "ARN of an IAM role to assume with an OIDC token (GitHub Actions: needs permissions id-token: write; elsewhere set web-identity-token-file); assumed again with a new token before each session ends, so runs of any length keep going. Empty uses the SDK default chain.",
+    default: "",
+  },
+  {
+    name: "role-session-name",
+    description:
+      "Session name for role-to-assume (2 to 64 letters, digits and +=,.@-), as CloudTrail shows it.",
+    default: "s3-verified-upload",
+  },
+  {
+    name: "role-duration-seconds",
+    description:
+      "Session length asked for role-to-assume, 900 to 43200 seconds (at most the role's maximum session duration); sessions are renewed before they end whatever their length.",
+    default: "3600",
+  },
+  {
+    name: "web-identity-token-file",
+    description:
+      "File holding the OIDC token for role-to-assume (GitLab: an id_tokens variable written to a file), read again at each renewal; empty in GitHub Actions asks for the job's token (audience sts.amazonaws.com).",
+    default: "",
+  },
+  {
     name: "endpoint",
     description: "Endpoint URL of an S3-compatible store, e.g. http://127.0.0.1:9000; empty for Amazon S3.",
     default: "",

@@ -7,10 +7,12 @@ import { Store } from "./storage.js";
 import { Faults, type FaultInjector } from "./faults.js";
 import { createS3Server, type RequestLogEntry } from "./server.js";
 import type { CompleteReplay } from "./context.js";
+import { StsService, type IssuedSession, type StsFault, type StsOptions } from "./sts.js";
 
 export type { FaultInjector, FaultRule, FaultAction } from "./faults.js";
 export type { RequestLogEntry } from "./server.js";
 export type { CompleteReplay } from "./context.js";
+export type { IssuedSession, StsFault, StsOptions } from "./sts.js";
 
 export interface EmulatorOptions {
   /** Default 0 (a free port); the host is always 127.0.0.1. */
@@ -38,6 +40,8 @@ export interface EmulatorOptions {
   tls?: { key: string; cert: string };
   /** A CompleteMultipartUpload repeated after success: "no-such-upload" (default, as AWS documents) or "same-answer" (as RGW). */
   completeReplay?: CompleteReplay;
+  /** Serve STS AssumeRoleWithWebIdentity at the endpoint (POST /) and accept the session keys it issues. */
+  sts?: StsOptions;
 }
 
 export interface Emulator {
@@ -46,6 +50,10 @@ export interface Emulator {
   credentials: { accessKeyId: string; secretAccessKey: string };
   requestLog: RequestLogEntry[];
   faults: FaultInjector;
+  /** The sessions STS issued, in order (empty without the sts option). */
+  stsSessions: IssuedSession[];
+  /** Refusals STS answers to its next calls, one each, in order (empty without the sts option). */
+  stsFaults: StsFault[];
   createBucket(name: string, opts?: { versioning?: boolean }): Promise<void>;
   /**
    * Moves the Initiated time of a bucket's in-progress uploads (all, or those for `key`) back by `ms`, and
@@ -81,6 +89,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     defaultEncryption: options.defaultEncryption ?? "AES256",
     completeReplay: options.completeReplay ?? "no-such-upload",
   };
+  const sts = options.sts ? new StsService(options.sts) : undefined;
   const { server, shutdown, idle } = createS3Server({
     store,
     faults,
@@ -88,6 +97,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     credentials,
     requestLog,
     ...(options.tls ? { tls: options.tls } : {}),
+    ...(sts ? { sts } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -102,6 +112,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     credentials,
     requestLog,
     faults,
+    stsSessions: sts?.issued ?? [],
+    stsFaults: sts?.faults ?? [],
     async createBucket(name, opts) {
       const bucket = store.createBucket(name);
       if (opts?.versioning) bucket.versioning = "Enabled";

@@ -15,6 +15,7 @@ import { newId, type Store } from "./storage.js";
 import type { EmulatorConfig, RequestContext } from "./context.js";
 import type { BodyFault, FaultRule, Faults } from "./faults.js";
 import { replaceObject } from "./replace.js";
+import { requestIdentity, type StsService } from "./sts.js";
 import type { FileSegment, S3Response } from "./response.js";
 
 export interface RequestLogEntry {
@@ -38,6 +39,40 @@ export interface ServerDeps {
   requestLog: RequestLogEntry[];
   /** Serve https with this key and certificate (PEM) instead of plain http. */
   tls?: { key: string; cert: string };
+  /** STS on the same endpoint (POST /), and the session keys it issued accepted until they expire. */
+  sts?: StsService;
+}
+
+/** An STS call: form-encoded POST to the root, as the SDK and the AWS CLI send it. */
+function isStsRequest(req: IncomingMessage): boolean {
+  return (
+    req.method === "POST" &&
+    (req.url ?? "/").split("?")[0] === "/" &&
+    String(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")
+  );
+}
+
+async function answerSts(req: IncomingMessage, res: ServerResponse, sts: StsService): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const answer = sts.handle(new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
+  res.writeHead(answer.status, {
+    "content-type": "text/xml",
+    "content-length": Buffer.byteLength(answer.body),
+  });
+  res.end(answer.body);
+}
+
+/**
+ * The credentials a request is checked against: an STS session's while it lasts (S3 checks the session when the
+ * request arrives, so a long body keeps going after it ends), else the emulator's own key.
+ */
+function credentialsFor(req: IncomingMessage, deps: ServerDeps, arrivedAt: number): Credentials {
+  if (!deps.sts) return deps.credentials;
+  const { accessKeyId, sessionToken } = requestIdentity(req.url ?? "/", req.headers);
+  if (accessKeyId === undefined) return deps.credentials;
+  const secretAccessKey = deps.sts.sessionSecret(accessKeyId, sessionToken, arrivedAt);
+  return secretAccessKey === undefined ? deps.credentials : { accessKeyId, secretAccessKey };
 }
 
 function errorBody(error: S3Error, resource: string, requestId: string): string {
@@ -294,6 +329,11 @@ export function createS3Server(deps: ServerDeps): RunningServer {
   const inFlight = new Set<Promise<void>>();
   const closing = new AbortController();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const arrivedAt = Date.now();
+    if (deps.sts && isStsRequest(req)) {
+      await answerSts(req, res, deps.sts);
+      return;
+    }
     const requestId = newId(8).toUpperCase();
     res.setHeader("x-amz-request-id", requestId);
     res.setHeader("x-amz-id-2", requestId);
@@ -339,7 +379,7 @@ export function createS3Server(deps: ServerDeps): RunningServer {
       }
       const auth = verifySigV4(
         { method: req.method ?? "GET", url: req.url ?? "/", rawHeaders: req.rawHeaders },
-        deps.credentials,
+        credentialsFor(req, deps, arrivedAt),
         deps.config.region,
       );
       const ctx: RequestContext = {

@@ -8,6 +8,7 @@
 import { HINTS, StepError, describeS3Error, hintFor, hintForCode, s3ErrorInfo } from "../errors.js";
 import { withRetry } from "../retry.js";
 import type { RunContext } from "../run-context.js";
+import { stsHint } from "./credentials/sts-hints.js";
 import { signingRegion } from "./s3-client.js";
 import type { FileResult, LocalFile } from "../types.js";
 
@@ -131,6 +132,9 @@ interface Target {
 function explain(error: unknown, target: Target): StepError {
   const info = s3ErrorInfo(error);
   const answer = describeS3Error(error);
+  // No request reached the store: STS would not give the role's session.
+  const roleHint = stsHint(error);
+  if (roleHint) return new StepError(STEP, `assuming the role failed (${answer})`, roleHint, error);
   const where = target.endpoint ?? `Amazon S3 (${target.region})`;
   const bucket = `bucket "${target.bucket}"`;
   if (info.code === "NoSuchBucket") {

@@ -21,6 +21,7 @@ import {
 import type { LifecycleRule, TransitionDefaultMinimumObjectSize } from "@aws-sdk/client-s3";
 import { createAgents, type Agents } from "./network.js";
 import { createLeanHttp } from "./s3-lean-http.js";
+import { webIdentityCredentials } from "./credentials/index.js";
 import { servedFromHeaderLines } from "../upload/served-headers.js";
 import type { ChecksumAlgorithm, ChecksumType, S3Settings, ServedHeaders } from "../types.js";
 
@@ -353,7 +354,9 @@ function createSdkClient(settings: S3Settings, tuning: ClientTuning, agents: Age
     region: signingRegion(settings),
     endpoint: settings.endpoint,
     forcePathStyle: settings.forcePathStyle ?? false,
-    credentials: settings.credentials,
+    credentials: settings.assumeRole
+      ? webIdentityCredentials(settings.assumeRole, settings.network ?? {}, tuning.stallTimeoutMs)
+      : settings.credentials,
     // Credentials and region from this profile of the shared AWS files, as AWS_PROFILE would pick it.
     ...(settings.profile ? { profile: settings.profile } : {}),
     // We compute and send checksums ourselves; letting the SDK do it would switch to aws-chunked bodies,
