@@ -23,7 +23,7 @@ import {
   type ProofAlgorithm,
   type ProofPlan,
 } from "./proof-plan.js";
-import { prepareTemp, removeRecord, resumeNote, reuseRange } from "./resume.js";
+import { prepareTemp, rangeDigestAlgorithm, removeRecord, resumeNote, reuseRange } from "./resume.js";
 import { commitTempFile, discardTempFile } from "./temp-file.js";
 import type { DownloadResult, RemoteFile } from "./types.js";
 
@@ -151,7 +151,9 @@ async function transfer(
       bytesDone += bytes;
       run.emit({ type: "progress", file, bytesDone, size: head.size });
     };
-    const whole = await wholeFileHashes(plan, run.options.sha256 === true);
+    // Ranges get digests of their own only for a resume record to check them by, now or on a rerun.
+    const resumable = run.options.onFailure === "keep" || prepared.claimed.size > 0;
+    const whole = await wholeFileHashes(plan, run.options.sha256 === true, resumable);
     follower =
       whole.hashers.length === 0 ? null : new OrderedFileHash(temp.handle, plan.segments, whole.hashers);
     const target = { ctx, head, handle: temp.handle, algorithm: whole.segmentAlgorithm, onBytes };
@@ -226,11 +228,18 @@ interface WholeFileHashes {
   proofIndex: number | null;
   /** Index in `hashers` of the sha256 output's digest; null when not asked for. */
   sha256Index: number | null;
-  /** What each GET hashes on the way: nothing when the proof is one digest of the file. */
+  /**
+   * What each GET hashes on the way: the proof's digest per segment, or, when the proof is one digest of the
+   * file, a range digest for the resume record only (none without one).
+   */
   segmentAlgorithm: ProofAlgorithm | null;
 }
 
-async function wholeFileHashes(plan: ProofPlan, sha256: boolean): Promise<WholeFileHashes> {
+async function wholeFileHashes(
+  plan: ProofPlan,
+  sha256: boolean,
+  resumable: boolean,
+): Promise<WholeFileHashes> {
   const hashers: PartHasher[] = [];
   let proofIndex: number | null = null;
   if (plan.combination === "whole" && plan.algorithm !== null) {
@@ -239,7 +248,9 @@ async function wholeFileHashes(plan: ProofPlan, sha256: boolean): Promise<WholeF
   // A single PUT's SHA256 proof is the file's SHA-256 already.
   let sha256Index: number | null = sha256 && plan.algorithm === "SHA256" ? proofIndex : null;
   if (sha256 && sha256Index === null) sha256Index = hashers.push(createSha256Hasher()) - 1;
-  return { hashers, proofIndex, sha256Index, segmentAlgorithm: proofIndex === null ? plan.algorithm : null };
+  const segmentAlgorithm =
+    proofIndex === null ? plan.algorithm : resumable ? rangeDigestAlgorithm(plan) : null;
+  return { hashers, proofIndex, sha256Index, segmentAlgorithm };
 }
 
 /** The bytes received do not prove out: a body damaged on the way is fixed by fetching again. */
@@ -457,7 +468,7 @@ export async function downloadFile(run: DownloadRunContext, file: RemoteFile): P
       result.notes.push(
         kept.resumable
           ? `The partial download is kept at ${kept.path} (on-failure: keep); a rerun with the same inputs resumes it, re-hashing the ranges on disk and fetching the others.`
-          : `The partial download is kept at ${kept.path} (on-failure: keep); no digest of its ranges would check its bytes on a rerun (verify is off, the store does not tell the object's part sizes, or the proof is one digest of the whole object), so a rerun starts over: delete it when done.`,
+          : `The partial download is kept at ${kept.path} (on-failure: keep); nothing would prove its bytes on a rerun (verify is off, or the store does not tell the object's part sizes), so a rerun starts over: delete it when done.`,
       );
     }
     result.failure = failure;

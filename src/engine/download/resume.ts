@@ -44,17 +44,25 @@ export async function removeRecord(recordPath: string): Promise<void> {
 }
 
 /**
- * What a kept temp file must have been written for; null when no range has a digest of its own to check its
- * bytes on disk by (nothing is hashed, or the proof is one digest of the whole file), so nothing is reused.
+ * The digest each range's bytes are recorded and re-checked with: the proof's, or CRC32C when the proof is one
+ * digest of the whole file, which no range has a part of (the proof is then computed from every byte on disk
+ * anyway, so this digest only picks the ranges to fetch again); null when nothing is hashed.
  */
+export function rangeDigestAlgorithm(plan: ProofPlan): ProofAlgorithm | null {
+  if (plan.algorithm === null) return null;
+  return plan.combination === "whole" ? "CRC32C" : plan.algorithm;
+}
+
+/** What a kept temp file must have been written for; null when the plan hashes nothing, so nothing is reused. */
 function identityOf(ctx: ObjectContext, head: StoredObject, plan: ProofPlan): ResumeIdentity | null {
-  if (plan.algorithm === null || plan.combination === "whole") return null;
+  const algorithm = rangeDigestAlgorithm(plan);
+  if (algorithm === null) return null;
   return {
     key: ctx.file.key,
     etag: head.etag,
     versionId: head.versionId ?? null,
     size: head.size,
-    algorithm: plan.algorithm,
+    algorithm,
     ranges: plan.segments.length,
     layout: layoutOf(plan.segments),
   };
@@ -67,7 +75,7 @@ function describeObject(object: Pick<ResumeIdentity, "etag" | "versionId" | "siz
 /** Why a kept download cannot be resumed by this plan; null when it can. */
 function misfit(header: ResumeHeader, identity: ResumeIdentity | null): string | null {
   if (identity === null) {
-    return "no digest of its ranges would check its bytes (verify is off, the store does not tell the object's part sizes, or the proof is one digest of the whole object)";
+    return "nothing would prove its bytes (verify is off, or the store does not tell the object's part sizes)";
   }
   if (header.key !== identity.key) return `it holds key ${header.key}`;
   if (
