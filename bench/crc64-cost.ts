@@ -67,8 +67,8 @@ try {
     `with other work), Node ${process.versions.node}, test/emulator --sink, CRC64NVME; ${runs} alternated runs.`,
   );
   say("");
-  say("| Workload | Variant | CPU s/GiB (median) | CPU s (runs) | Wall s (median) |");
-  say("| --- | --- | ---: | --- | ---: |");
+  say("| Workload | Variant | CPU s/GiB (median) | CPU s (runs) | Wall s (median) | peak RSS MiB (max) |");
+  say("| --- | --- | ---: | --- | ---: | ---: |");
   for (const size of sizes) {
     const workload = await createWorkload(scratch, parseWorkloadSpec(size)!);
     const results = variants.map(() => [] as Measurement[]);
@@ -99,7 +99,8 @@ try {
       const cpu = measured.map((m) => m.userSeconds + m.sysSeconds);
       say(
         `| ${size} | ${variant.name} | ${median(cpu.map((s) => (s * GiB) / workload.totalBytes)).toFixed(2)} | ` +
-          `${cpu.map((s) => s.toFixed(2)).join(", ")} | ${median(measured.map((m) => m.wallSeconds)).toFixed(2)} |`,
+          `${cpu.map((s) => s.toFixed(2)).join(", ")} | ${median(measured.map((m) => m.wallSeconds)).toFixed(2)} | ` +
+          `${(Math.max(...measured.map((m) => m.maxRssBytes)) / 1024 ** 2).toFixed(0)} |`,
       );
     }
     await rm(workload.dir, { recursive: true, force: true });

@@ -105,7 +105,7 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
   const run: RunContext = {
     options,
     store,
-    pool: new TransferPool(options.concurrency),
+    pool: new TransferPool(options.concurrency, { hashable: true }),
     // Twice the pool, so one file's control calls overlap another file's transfers.
     multipartFiles: new Limiter(options.concurrency * 2),
     limits,
@@ -134,5 +134,6 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
     return { files: results, ok };
   } finally {
     store.destroy();
+    run.pool.close();
   }
 }

@@ -1,4 +1,5 @@
 import { whenAborted } from "./abort-scope.js";
+import { allocateHashable, releaseHashable } from "./checksum/hash-memory.js";
 
 /** At most `slots` tasks at a time; the others wait in order. */
 export class Limiter {
@@ -54,8 +55,13 @@ export class Limiter {
 export class TransferPool {
   private readonly idleBuffers: Buffer[] = [];
   private readonly limiter: Limiter;
+  private closed = false;
 
-  constructor(slots: number) {
+  constructor(
+    slots: number,
+    /** hashable: buffers in the CRC64NVME kernel's memory (hash-memory.ts); close() the pool after use. */
+    private readonly options: { hashable?: boolean } = {},
+  ) {
     this.limiter = new Limiter(slots);
   }
 
@@ -65,18 +71,29 @@ export class TransferPool {
       try {
         return await task(buffer.subarray(0, bytes));
       } finally {
-        this.idleBuffers.push(buffer);
+        if (this.closed) releaseHashable(buffer);
+        else this.idleBuffers.push(buffer);
       }
     }, signal);
+  }
+
+  /** Gives the buffers' memory back for later pools; a task still running gives its buffer back when done. */
+  close(): void {
+    this.closed = true;
+    for (const buffer of this.idleBuffers.splice(0)) releaseHashable(buffer);
   }
 
   private takeBuffer(bytes: number): Buffer {
     const fitting = this.idleBuffers.findIndex((buffer) => buffer.byteLength >= bytes);
     if (fitting >= 0) return this.idleBuffers.splice(fitting, 1)[0]!;
     // Replacing a too-small buffer (not adding one) keeps the count at `slots`.
-    this.idleBuffers.pop();
+    const replaced = this.idleBuffers.pop();
+    if (replaced !== undefined) releaseHashable(replaced);
     // Shared memory lets a hashing worker thread read the part in place instead of a copy.
-    return Buffer.from(new SharedArrayBuffer(bytes));
+    return (
+      (this.options.hashable === true ? allocateHashable(bytes) : null) ??
+      Buffer.from(new SharedArrayBuffer(bytes))
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
+import { allocateHashable, releaseHashable } from "../../src/engine/checksum/hash-memory.js";
 import { HashWorkers, type WorkerAlgorithm } from "../../src/engine/checksum/hash-workers.js";
 import { digestWholePart, digestWholePartInline } from "../../src/engine/checksum/whole-part.js";
 
@@ -60,6 +61,22 @@ describe("hashing on a worker thread", () => {
     expect((await digestWholePart(shared(Buffer.from("123456789")), "CRC64NVME", false)).digest).toEqual(
       Buffer.from("ae8b14860a799888", "hex"),
     );
+  });
+
+  it("hashes a part that lives in the main thread's CRC64NVME kernel memory, as upload pool buffers do", async () => {
+    const part = allocateHashable(3 * 1024 * 1024 + 5)!;
+    try {
+      for (let i = 0; i < part.length; i++) part[i] = (i * 29 + (i >>> 11)) & 0xff;
+      for (const algorithm of ALGORITHMS) {
+        const expected = hex(await digestWholePartInline(part, algorithm, true));
+        expect(hex(await hashInWorker(part.subarray(1), algorithm, true))).toEqual(
+          hex(await digestWholePartInline(part.subarray(1), algorithm, true)),
+        );
+        expect(hex(await hashInWorker(part, algorithm, true))).toEqual(expected);
+      }
+    } finally {
+      releaseHashable(part);
+    }
   });
 
   it("refuses bytes that are not shared memory (they would be copied, or read after reuse)", () => {

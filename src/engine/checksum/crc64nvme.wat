@@ -4,7 +4,9 @@
 ;; Memory (little-endian, as WebAssembly always is):
 ;;   [0, 32768)      16 tables of 256 x i64. Table k, entry i: the register after byte i followed by k zero
 ;;                   bytes. A round XORs 16 lookups, one per input byte, so no byte waits for the one before.
-;;   [32768, 98304)  the input window: the caller copies up to 64 KiB here before each update() call.
+;;   [32768, 98304)  the input window: bytes from outside this memory are copied here, 64 KiB at a time.
+;;   [98304, ...)    the caller's own buffers (hash-memory.ts): update() reads them in place, with no copy.
+;; The memory is shared so it can grow under buffers already handed out (a SharedArrayBuffer never detaches).
 ;; The register passed in and out is the raw state; the caller applies the initial value and the final xor.
 ;;
 ;; Shaped for V8's code generator (instruction counts measured with callgrind, see bench/crc64-speed.ts):
@@ -12,7 +14,7 @@
 ;; other 8 are loaded as bytes straight from the window (fewer instructions, and off the register's
 ;; dependency chain); two rounds per loop turn halve the loop's own overhead.
 (module
-  (memory (export "memory") 2)
+  (memory (export "memory") 2 65535 shared)
 
   (func (export "init") (param $poly i64)
     (local $i i32) (local $bit i32) (local $c i64)
@@ -38,11 +40,11 @@
           (i64.load (i32.shl (i32.wrap_i64 (i64.and (local.get $c) (i64.const 0xff))) (i32.const 3)))))
       (br_if $rest (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 8))) (i32.const 32768)))))
 
-  ;; Feeds the first $len bytes of the input window to the register $crc; returns the new register.
-  (func (export "update") (param $crc i64) (param $len i32) (result i64)
+  ;; Feeds the $len bytes at $ptr to the register $crc; returns the new register.
+  (func (export "update") (param $crc i64) (param $ptr i32) (param $len i32) (result i64)
     (local $p i32) (local $end i32) (local $a i64)
-    (local.set $p (i32.const 32768))
-    (local.set $end (i32.add (i32.const 32768) (local.get $len)))
+    (local.set $p (local.get $ptr))
+    (local.set $end (i32.add (local.get $ptr) (local.get $len)))
     ;; 32 bytes per turn; input byte j of a round uses table 15 - j
     (block $rounds_done
       (loop $rounds
