@@ -23,6 +23,7 @@ import {
   downloadFailureText,
   downloadOutputs,
   downloadTotalsLine,
+  staleTempsText,
   writeDownloadManifest,
 } from "./frontend/download-report.js";
 import { downloadSummaryMarkdown } from "./frontend/download-summary.js";
@@ -154,6 +155,7 @@ function downloadDetails(result: DownloadResult): string[] {
       ? "checksum: none stored (ETag/MD5 only)"
       : `checksum: ${result.checksumAlgorithm} ${result.checksumType ?? ""}, stored ${result.checksumRemote ?? "none"}, local ${result.checksumLocal ?? "none"}`,
     `verification: ${result.verification}, ${result.verified ? "passed" : "not verified"}`,
+    ...(result.sha256 !== null ? [`sha256: ${result.sha256}`] : []),
     ...result.notes.map((note) => `note: ${note}`),
     ...(result.error ? [`error: ${result.error}`] : []),
   ];
@@ -198,6 +200,13 @@ async function downloadStep(config: UploadConfig, signal: AbortSignal): Promise<
   const durationMs = performance.now() - started;
   const outputs = downloadOutputs(run, manifestPath);
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+  const checksums = checksumsText(run.files, config.prefix);
+  if (checksums !== null) {
+    core.setOutput(
+      "checksums-file",
+      await writeChecksumsFile(process.env["RUNNER_TEMP"] || os.tmpdir(), checksums),
+    );
+  }
   if (outputs["results-truncated"] === "true") {
     core.notice(
       `The "results" output lists only some of ${run.files.length} files (failed ones first) to stay under ` +
@@ -211,9 +220,12 @@ async function downloadStep(config: UploadConfig, signal: AbortSignal): Promise<
       endpoint: config.engine.s3.endpoint,
       workspace,
       durationMs,
+      staleTempFilesRemoved: run.staleTempFilesRemoved,
     };
     await core.summary.addRaw(downloadSummaryMarkdown(context, run.files)).write();
   }
+  const stale = staleTempsText(run.staleTempFilesRemoved);
+  if (stale !== null) core.info(stale);
   if (!run.ok) {
     core.setFailed(downloadFailureText(run.files, "the results output and the manifest list every file"));
   }

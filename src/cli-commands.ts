@@ -2,7 +2,7 @@
 // settings → the upload, download or cleanup run → progress on stderr, results on stdout. cli.ts loads this
 // module with import(), so that a bundle's start-up parses the engine and the AWS SDK only when a run needs them.
 import { writeFile } from "node:fs/promises";
-import type { DownloadEvent } from "./engine/download/types.js";
+import type { DownloadEvent, DownloadResult } from "./engine/download/types.js";
 import type { EngineEvent, FileResult } from "./engine/types.js";
 import { parseConfig, type UploadConfig } from "./config.js";
 import { checksumsText } from "./frontend/checksums-file.js";
@@ -22,6 +22,7 @@ import {
   downloadFailureText,
   downloadTotals,
   downloadTotalsLine,
+  staleTempsText,
 } from "./frontend/download-report.js";
 import type { UploadOutcome } from "./frontend/upload.js";
 
@@ -111,15 +112,7 @@ export async function runCommand(command: CliCommand, args: CliArgs, io: CliIO):
   }
 
   if (config.config.mode === "cleanup") return cleanupCommand(config.config, io, args.json);
-  if (config.config.mode === "download") {
-    if (args.checksumsFile !== undefined) {
-      io.stderr.write(
-        "error: --checksums-file lists the files an upload stored; remove it for download (the --json results have every file's checksum).\n",
-      );
-      return EXIT_USAGE;
-    }
-    return downloadCommand(config.config, io, args.json);
-  }
+  if (config.config.mode === "download") return downloadCommand(config.config, io, args);
   // A cause shared by many files is shown with its first file here, and counted in the final error.
   const repeated = repeatedFailures();
   const progress = progressHandler<EngineEvent>(io, (event) =>
@@ -162,13 +155,14 @@ export async function runCommand(command: CliCommand, args: CliArgs, io: CliIO):
 async function writeChecksums(
   target: string,
   config: UploadConfig,
-  files: readonly FileResult[],
+  files: readonly FileResult[] | readonly DownloadResult[],
   io: CliIO,
 ): Promise<boolean> {
   const text = checksumsText(files, config.prefix);
   if (text === null) {
+    const done = config.mode === "download" ? "written" : "stored";
     io.stderr.write(
-      `warning: no file has a SHA-256 (nothing was stored, or sha256 is false); ${target} is written empty.\n`,
+      `warning: no file has a SHA-256 (nothing was ${done}, or sha256 is false); ${target} is written empty.\n`,
     );
   }
   try {
@@ -193,11 +187,12 @@ function downloadJson(config: UploadConfig, outcome: DownloadOutcome): unknown {
     ...where,
     ...downloadTotals(files),
     files,
+    staleTempFilesRemoved: outcome.kind === "done" ? outcome.run.staleTempFilesRemoved : [],
     ...(outcome.kind === "no-files" ? { message: outcome.message } : {}),
   };
 }
 
-async function downloadCommand(config: UploadConfig, io: CliIO, json: boolean): Promise<number> {
+async function downloadCommand(config: UploadConfig, io: CliIO, args: CliArgs): Promise<number> {
   const bucket = config.engine.bucket;
   const progress = progressHandler<DownloadEvent>(io, (event) => describeDownload(bucket, event.result));
   const onAbort = (): void => {
@@ -212,7 +207,7 @@ async function downloadCommand(config: UploadConfig, io: CliIO, json: boolean): 
   } finally {
     progress.finish();
   }
-  if (json) io.stdout.write(JSON.stringify(downloadJson(config, outcome), null, 2) + "\n");
+  if (args.json) io.stdout.write(JSON.stringify(downloadJson(config, outcome), null, 2) + "\n");
   if (outcome.kind === "failed") {
     io.stderr.write(`error: ${outcome.message}\n`);
     return outcome.badSetting ? EXIT_USAGE : EXIT_FAILED;
@@ -221,6 +216,12 @@ async function downloadCommand(config: UploadConfig, io: CliIO, json: boolean): 
     if (outcome.level !== "ignore") io.stderr.write(`${outcome.level}: ${outcome.message}\n`);
     return outcome.level === "error" ? EXIT_FAILED : EXIT_OK;
   }
+  if (args.checksumsFile !== undefined) {
+    const written = await writeChecksums(args.checksumsFile, config, outcome.run.files, io);
+    if (!written) return EXIT_FAILED;
+  }
+  const stale = staleTempsText(outcome.run.staleTempFilesRemoved);
+  if (stale !== null) io.stderr.write(`${stale}\n`);
   if (!outcome.run.ok) io.stderr.write(`error: ${downloadFailureText(outcome.run.files, PER_FILE_DETAIL)}\n`);
   io.stderr.write(`${downloadTotalsLine(outcome.run.files, performance.now() - started)}\n`);
   return outcome.run.ok ? EXIT_OK : EXIT_FAILED;

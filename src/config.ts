@@ -304,7 +304,6 @@ const UPLOAD_ONLY = [
   "storage-class",
   "sse",
   "sse-kms-key-id",
-  "sha256",
 ];
 const CLEANUP_ONLY = ["older-than", "lifecycle-abort-days"];
 const DOWNLOAD_ONLY = ["version-id", "expected-manifest"];

@@ -1,21 +1,35 @@
-// The checksums-file output: one `<sha256>  <name>` line per file stored, as sha256sum writes them. Names are
-// the keys without their prefix, which keys.ts makes of the path relative to base-dir with "/": so
-// `sha256sum -c` run in base-dir checks the local files, and a release page lists the names people download. actions/attest-build-provenance reads
+// The checksums-file output: one `<sha256>  <name>` line per file stored (or, downloading, written), as
+// sha256sum writes them. Names are the keys without their prefix, which keys.ts makes of the path relative to
+// base-dir with "/" (and a download maps back the same way): so `sha256sum -c` run in base-dir checks the
+// local files, and a release page lists the names people download. actions/attest-build-provenance reads
 // the same lines as subject-checksums, splitting on the OS's line end, so the file ends lines with os.EOL
 // (GNU sha256sum accepts CRLF too). Names are written as they are, never in sha256sum's backslash escape,
-// which the attest action does not read; keys.ts refuses names with control characters, so no name needs it.
+// which the attest action does not read; keys.ts and download-paths.ts refuse names with control characters,
+// so no name needs it.
 import { randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { EOL } from "node:os";
 import path from "node:path";
+import type { DownloadResult } from "../engine/download/types.js";
 import type { FileResult } from "../engine/types.js";
 import { joinPrefix } from "./keys.js";
 
-/** The file's text, or null when no stored file has a SHA-256 (sha256 off, or nothing stored). */
-export function checksumsText(files: readonly FileResult[], prefix: string): string | null {
+/** What a line needs of an upload's or a download's result. */
+type ListedFile = Pick<FileResult, "key" | "sha256"> & {
+  status: FileResult["status"] | DownloadResult["status"];
+};
+
+// A download's key maps to base-dir + the key without the prefix (download-paths.ts): the same names.
+const LISTED = new Set<ListedFile["status"]>(["uploaded", "downloaded", "unchanged"]);
+
+/**
+ * The file's text, or null when no file stored (uploads) or written (downloads) has a SHA-256 (sha256 off,
+ * or nothing done).
+ */
+export function checksumsText(files: readonly ListedFile[], prefix: string): string | null {
   const keyStart = joinPrefix(prefix, "");
   const lines = files
-    .filter((file) => (file.status === "uploaded" || file.status === "unchanged") && file.sha256 !== null)
+    .filter((file) => LISTED.has(file.status) && file.sha256 !== null)
     .map((file) => {
       if (!file.key.startsWith(keyStart)) {
         throw new Error(`checksumsText: key ${file.key} does not start with the prefix "${keyStart}"`);

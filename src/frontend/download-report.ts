@@ -31,7 +31,10 @@ export function downloadTotals(files: readonly DownloadResult[]): DownloadTotals
 
 const failed = (file: DownloadResult): boolean => file.status === "failed";
 
-export function downloadOutputs(run: DownloadRun, manifestPath: string | undefined): Record<string, string> {
+export function downloadOutputs(
+  run: Pick<DownloadRun, "ok" | "files">,
+  manifestPath: string | undefined,
+): Record<string, string> {
   const sums = downloadTotals(run.files);
   const outputs: Record<string, string> = {
     downloaded: String(sums.downloaded),
@@ -51,6 +54,7 @@ export function downloadOutputs(run: DownloadRun, manifestPath: string | undefin
     outputs["etag"] = only.etag;
     outputs["version-id"] = only.versionId ?? "";
     outputs["checksum"] = only.checksumRemote ?? only.checksumLocal ?? "";
+    outputs["sha256"] = only.sha256 ?? "";
   }
   return outputs;
 }
@@ -68,6 +72,7 @@ export interface DownloadManifest {
   ok: boolean;
   totals: DownloadTotals;
   files: DownloadResult[];
+  staleTempFilesRemoved: string[];
 }
 
 export function buildDownloadManifest(
@@ -90,6 +95,7 @@ export function buildDownloadManifest(
     ok: run.ok,
     totals: downloadTotals(run.files),
     files: run.files,
+    staleTempFilesRemoved: run.staleTempFilesRemoved,
   };
 }
 
@@ -171,4 +177,18 @@ export function downloadFailureText(files: readonly DownloadResult[], perFile: s
   if (failures.length > MAX_FAILURE_LINES)
     lines.push(`…and ${failures.length - MAX_FAILURE_LINES} more; ${perFile}.`);
   return [`${failures.length} of ${files.length} files failed:`, ...lines].join("\n");
+}
+
+const MAX_STALE_SHOWN = 5;
+
+/** What the run says about the stale temp files it removed; null when it removed none. */
+export function staleTempsText(paths: readonly string[]): string | null {
+  if (paths.length === 0) return null;
+  const one = paths.length === 1;
+  const shown = paths.slice(0, MAX_STALE_SHOWN).join(", ");
+  const more = paths.length > MAX_STALE_SHOWN ? ` and ${paths.length - MAX_STALE_SHOWN} more` : "";
+  return (
+    `Removed ${paths.length} stale temp file${one ? "" : "s"} left by ${one ? "a download that was" : "downloads that were"} ` +
+    `stopped before ${one ? "it" : "they"} finished (e.g. killed) without on-failure keep: ${shown}${more}`
+  );
 }

@@ -3,7 +3,7 @@
 // escaped names, so a key cannot break a table or inject markup.
 import path from "node:path";
 import type { DownloadResult } from "../engine/download/types.js";
-import { downloadTotals, downloadTotalsLine } from "./download-report.js";
+import { downloadTotals, downloadTotalsLine, staleTempsText } from "./download-report.js";
 import { formatBytes } from "./format.js";
 import { keyFolder } from "./download-paths.js";
 import { code, escapeHtml, SUMMARY_LIMITS } from "./summary.js";
@@ -15,6 +15,8 @@ export interface DownloadSummaryContext {
   /** Paths are shown relative to it: the runner's absolute paths say nothing to a reader. */
   workspace: string;
   durationMs: number;
+  /** Temp files of stopped downloads this run removed (DownloadRun.staleTempFilesRemoved). */
+  staleTempFilesRemoved?: readonly string[];
 }
 
 type Status = DownloadResult["status"];
@@ -37,7 +39,7 @@ function shownPath(context: DownloadSummaryContext, file: string): string {
   return relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
 }
 
-function sections(context: DownloadSummaryContext): Section[] {
+function sections(context: DownloadSummaryContext, withSha256: boolean): Section[] {
   const relative = (text: string): string => text.replaceAll(context.workspace + path.sep, "");
   const file: Column = {
     title: "Object → file",
@@ -60,6 +62,10 @@ function sections(context: DownloadSummaryContext): Section[] {
         ? `✅&nbsp;${result.verification === "etag-md5" ? "ETag/MD5" : escapeHtml(result.checksumAlgorithm ?? "")}`
         : "⚠️ NOT verified",
   };
+  // Only when asked for (input sha256): an empty column would crowd the table for nothing.
+  const sha256: Column[] = withSha256
+    ? [{ title: "SHA-256", cell: (result) => (result.sha256 === null ? "" : code(result.sha256)) }]
+    : [];
   const failure = (pick: "step" | "detail" | "hint"): Column => ({
     title: { step: "Step", detail: "What went wrong", hint: "Fix" }[pick],
     cell: (result) => {
@@ -78,7 +84,7 @@ function sections(context: DownloadSummaryContext): Section[] {
       status: "downloaded",
       heading: (count) => `<h4>⬇️ Downloaded (${count})</h4>`,
       collapsed: false,
-      columns: [file, size, checksum, verified],
+      columns: [file, size, checksum, ...sha256, verified],
     },
     {
       status: "dry-run",
@@ -91,7 +97,7 @@ function sections(context: DownloadSummaryContext): Section[] {
       heading: (count) =>
         `<summary>${count} unchanged: an identical file was already there, so ${count === 1 ? "it was" : "they were"} not downloaded again</summary>`,
       collapsed: true,
-      columns: [file, size, checksum, verified],
+      columns: [file, size, checksum, ...sha256, verified],
     },
   ];
 }
@@ -129,13 +135,18 @@ export function downloadSummaryMarkdown(
     `<h3>${escapeHtml(title(files))}</h3>`,
     `<p>From ${source}${context.endpoint === undefined ? " in Amazon S3" : ` at ${code(context.endpoint)}`}</p>`,
   ];
-  const tail = `<p>${escapeHtml(downloadTotalsLine(files, context.durationMs))}</p>`;
+  const stale = staleTempsText((context.staleTempFilesRemoved ?? []).map((file) => shownPath(context, file)));
+  const tail = [
+    ...(stale === null ? [] : [`<p>🧹 ${escapeHtml(stale)}</p>`]),
+    `<p>${escapeHtml(downloadTotalsLine(files, context.durationMs))}</p>`,
+  ].join("\n\n");
   let used = Buffer.byteLength(head.join("\n") + tail) + 512;
   let shown = 0;
   let omitted = 0;
   const blocks: string[] = [];
   // In display order, so failures get the room first.
-  for (const section of sections(context)) {
+  const withSha256 = files.some((file) => file.sha256 !== null);
+  for (const section of sections(context, withSha256)) {
     const members = files.filter((file) => file.status === section.status);
     const rows: string[] = [];
     for (const file of members) {

@@ -116,7 +116,7 @@ export async function download(
       message: `No object under ${where} matched "path" (${patterns}); check "prefix" and the patterns, or set "if-no-files-found" to warn or ignore.`,
     };
   }
-  let run: DownloadRun = { ok: true, files: [] };
+  let run: DownloadRun = { ok: true, files: [], staleTempFilesRemoved: [] };
   if (files.length > 0) {
     try {
       run = await engine.run(files, {
@@ -127,6 +127,7 @@ export async function download(
         overwrite: settings.overwrite,
         verify: settings.verify,
         requireChecksums: settings.requireChecksums ?? false,
+        sha256: settings.sha256 ?? false,
         dryRun: settings.dryRun,
         onFailure: settings.onFailure,
         onEvent: hooks.onEvent,
@@ -136,7 +137,10 @@ export async function download(
       return { kind: "failed", message: errorText(error) };
     }
   }
-  return { kind: "done", run: { ok: run.ok && refused.length === 0, files: [...refused, ...run.files] } };
+  return {
+    kind: "done",
+    run: { ...run, ok: run.ok && refused.length === 0, files: [...refused, ...run.files] },
+  };
 }
 
 function expectationProblem(
@@ -192,6 +196,7 @@ function refusal(file: MappedFile, detail: string, hint: string, size = file.siz
     checksumType: null,
     checksumRemote: null,
     checksumLocal: null,
+    sha256: null,
     verification: "none",
     verified: false,
     status: "failed",

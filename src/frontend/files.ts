@@ -11,6 +11,7 @@ import {
   diagnoseNamedPath,
   skippedWarning,
 } from "./file-checks.js";
+import { workFileOf } from "../engine/download/resume-record.js";
 import { revealingFs } from "./glob-fs.js";
 import { headerMatcher, unmatchedRuleWarnings } from "./header-rules.js";
 import { objectKey } from "./keys.js";
@@ -55,7 +56,13 @@ export async function findFiles(selection: FileSelection, cwd: string): Promise<
   const relativePaths: string[] = [];
   const files: LocalFile[] = [];
   const warnings: string[] = [];
+  const workFiles: string[] = [];
   for (const filePath of [...new Set(found.map((file) => path.resolve(cwd, file)))].sort()) {
+    // A download's leftovers are half-written bytes and bookkeeping, never content to publish.
+    if (workFileOf(path.basename(filePath)) !== null) {
+      workFiles.push(filePath);
+      continue;
+    }
     const notAFile = await describeNotAFile(filePath);
     if (notAFile) {
       warnings.push(skippedWarning(filePath, notAFile));
@@ -70,8 +77,18 @@ export async function findFiles(selection: FileSelection, cwd: string): Promise<
     const headers = headersOf(relativePath);
     files.push({ path: filePath, key: key.key, ...(Object.keys(headers).length > 0 ? { headers } : {}) });
   }
+  if (workFiles.length > 0) warnings.push(workFilesWarning(workFiles));
   const duplicate = checkDuplicateKeys(files);
   if (duplicate) return { ok: false, error: duplicate };
   warnings.push(...unmatchedRuleWarnings("headers", headerRules, relativePaths, selection.baseDir));
   return { ok: true, files, warnings };
+}
+
+function workFilesWarning(paths: readonly string[]): string {
+  const count = paths.length === 1 ? "1 work file" : `${paths.length} work files`;
+  return (
+    `Skipped ${count} of an unfinished s3-verified-upload download (temp file or resume record, named ` +
+    `".<name>.s3vu-…"), e.g. "${paths[0]}": they are not part of the folder's content; rerun that download ` +
+    "to finish it, or delete them."
+  );
 }

@@ -194,7 +194,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: "sha256",
     description:
-      "Compute each file's SHA-256 (hex, as sha256sum prints it) from the bytes read for the upload, for the results, the manifest and the checksums-file output (true/false).",
+      "Compute each file's SHA-256 (hex, as sha256sum prints it) from the bytes read for the upload (in download mode, from the bytes written), for the results, the manifest and the checksums-file output (true/false).",
     default: "false",
     boolean: true,
   },

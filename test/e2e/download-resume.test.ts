@@ -3,13 +3,14 @@
 // disk (the emulator's request log shows which); a byte flipped on disk in between is found by the re-hash and
 // fetched again; an object replaced in between is fetched in full; without keep a failure leaves nothing.
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, open, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, open, readdir, readFile, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DownloadResult } from "../../src/engine/download/types.js";
 import { readResumeRecord, type ResumeRecord } from "../../src/engine/download/resume-record.js";
+import { STALE_TEMP_AGE_MS } from "../../src/engine/download/stale-temps.js";
 import { startEmulator, type Emulator, type RequestLogEntry } from "../emulator/index.js";
 import { whenLogged } from "../helpers/request-log.js";
 import {
@@ -39,6 +40,7 @@ const TIMEOUT = 5 * 60_000;
 interface DownloadJson {
   ok: boolean;
   files: DownloadResult[];
+  staleTempFilesRemoved: string[];
 }
 
 const rangeOf = (index: number): string =>
@@ -314,6 +316,49 @@ describe.each(nodeRuntimes())("download resume on $name", (node) => {
       expect(run.code, run.stderr).toBe(1);
       expect(result(run).status).toBe("failed");
       expect(await readdir(out)).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "SIGKILLed without on-failure keep: the temp file stays with no record, and a later run removes it once stale",
+    async () => {
+      const { key, prefix, out, bytes } = await fresh();
+      emulator.faults.clear();
+      emulator.faults.add({
+        operation: "GetObject",
+        action: "stall-body",
+        key,
+        calls: [STALLED_CALL],
+        offset: 1000,
+      });
+      const mark = emulator.requestLog.length;
+      const run = start(prefix, out);
+      await whenLogged(
+        emulator,
+        mark,
+        RANGES - 1,
+        isServedGet(key),
+        () => run.child.kill("SIGKILL"),
+        exitReason(run),
+      );
+      expect((await run.done).code).toBeNull();
+      emulator.faults.clear();
+      const left = await readdir(out);
+      expect(left).toEqual([expect.stringMatching(/^\.big\.bin\.s3vu-[0-9a-f]{12}\.part$/)]);
+      const temp = path.join(out, left[0]!);
+      // As a later run finds it: untouched for longer than any live download leaves its temp file.
+      const then = new Date(Date.now() - STALE_TEMP_AGE_MS - 60_000);
+      await utimes(temp, then, then);
+
+      const rerun = await start(prefix, out).done;
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect((JSON.parse(rerun.stdout) as DownloadJson).staleTempFilesRemoved).toEqual([temp]);
+      expect(rerun.stderr).toContain(
+        `Removed 1 stale temp file left by a download that was stopped before it finished (e.g. killed) without on-failure keep: ${temp}`,
+      );
+      expect((await readFile(path.join(out, "big.bin"))).equals(bytes)).toBe(true);
+      expect(await readdir(out)).toEqual(["big.bin"]);
     },
     TIMEOUT,
   );

@@ -1,6 +1,8 @@
 // END-TO-END, RUN AFTER MERGING THE ENGINE AND REBUILDING dist/ (npm run build): the CLI and action bundles
 // download from the strict emulator, byte-exact, with the expected proof per file. Until the download engine
 // (src/engine/download/) is merged and dist/ rebuilt, every test here fails.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -281,6 +283,34 @@ describe.each(nodeRuntimes())("download on $name", (node) => {
         expect(single.code, single.stdout).toBe(0);
         expect(single.outputs["path"]).toMatch(/small\.txt$/);
         expect(single.outputs["checksum"]).not.toBe("");
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "sha256: the checksums-file output lists the files written, which `sha256sum -c` accepts in base-dir",
+      async () => {
+        const out = await fresh();
+        const run = await runAction({
+          mode: "download",
+          bucket: "dl-bucket",
+          prefix: "crc",
+          "base-dir": out,
+          "part-size": "5MiB",
+          sha256: "true",
+        });
+        expect(run.code, run.stdout).toBe(0);
+        const list = run.outputs["checksums-file"]!;
+        expect((await readFile(list, "utf8")).trimEnd().split("\n").sort()).toEqual(
+          Object.entries(sources)
+            .map(
+              ([name, content]) =>
+                `${createHash("sha256").update(content).digest("hex")}  ${name.slice("dist/".length)}`,
+            )
+            .sort(),
+        );
+        expect(spawnSync("sha256sum", ["-c", list], { cwd: out, encoding: "utf8" }).status).toBe(0);
+        expect(run.summary).toContain("<th>SHA-256</th>");
       },
       TIMEOUT,
     );

@@ -127,6 +127,36 @@ describe("resuming a kept download", () => {
     expect(await readdir(out)).toEqual(["a.bin"]);
   });
 
+  it("a single PUT's SHA256 (one digest of the whole object): ranges checked by CRC32C, only the missing fetched", async () => {
+    const { bytes, remote } = await uploaded(3 * 16 * KiB + 50, {
+      checksumAlgorithm: "SHA256",
+      multipartThreshold: 10 * PART,
+    });
+    const failed = await failAt(remote, 3);
+    expect(failed.notes.at(-1)).toMatch(/a rerun with the same inputs resumes it/);
+    const record = await readResumeRecord(path.join(out, ".a.bin.s3vu-resume"));
+    expect(record).toMatchObject({ header: { algorithm: "CRC32C", ranges: 4 } });
+    expect([...(record as { written: Map<number, Buffer> }).written.keys()]).toEqual([0, 1]);
+
+    const mark = emulator.requestLog.length;
+    const run = await runDownloads([remote], options({ concurrency: 4 }));
+    expect(run.files[0]).toMatchObject({
+      status: "downloaded",
+      verified: true,
+      verification: "checksum",
+      checksumAlgorithm: "SHA256",
+      checksumType: "FULL_OBJECT",
+    });
+    expect(run.files[0]!.notes[0]).toBe(
+      "Resumed a kept download: 2 of 4 ranges were on disk and re-hashed; 2 fetched.",
+    );
+    expect(served(remote.key, mark).sort()).toEqual(
+      [`bytes=${32 * KiB}-${48 * KiB - 1}`, `bytes=${48 * KiB}-${48 * KiB + 49}`].sort(),
+    );
+    expect((await readFile(remote.path)).equals(bytes)).toBe(true);
+    expect(await readdir(out)).toEqual(["a.bin"]);
+  });
+
   it("another part-size: the kept download is removed and the object fetched from the start", async () => {
     const { bytes, remote } = await uploaded(100 * KiB);
     await failAt(remote, 3);

@@ -112,7 +112,6 @@ describe("mode download", () => {
     ["storage-class", "STANDARD_IA"],
     ["sse", "AES256"],
     ["sse-kms-key-id", "alias/x"],
-    ["sha256", "true"],
     ["older-than", "1d"],
     ["lifecycle-abort-days", "3"],
   ])("refuses the upload-only input %s, naming it", (name, value) => {
@@ -120,6 +119,11 @@ describe("mode download", () => {
     expect(errors).toContain(
       `Input "${name}" does not apply to mode download (it is for ${name === "older-than" || name === "lifecycle-abort-days" ? "cleanup" : "uploads"}); remove it.`,
     );
+  });
+
+  it("takes sha256: each file's SHA-256 from the bytes written, for the checksums-file", () => {
+    const result = parse({ bucket: "b-1", mode: "download", sha256: "true" });
+    expect(result.ok && result.config.engine.sha256).toBe(true);
   });
 
   it("accepts an upload-only input left at its action.yml default, as the runner passes it", () => {

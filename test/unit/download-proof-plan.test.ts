@@ -55,10 +55,29 @@ describe("planProof", () => {
     expect(plan.notes.join(" ")).toMatch(/part sizes/);
   });
 
-  it("no checksum, single part: the ETag as MD5 of the whole object", async () => {
+  it("no checksum, single part: the ETag as MD5 of the whole object, fetched in parallel ranges", async () => {
     const plan = await planProof(head({}), 300, noLayout);
     expect(plan).toMatchObject({ verification: "etag-md5", combination: "whole" });
-    expect(plan.segments).toEqual([{ offset: 0, size: 1000, expected: null }]);
+    expect(plan.segments.map((segment) => [segment.offset, segment.size])).toEqual([
+      [0, 300],
+      [300, 300],
+      [600, 300],
+      [900, 100],
+    ]);
+  });
+
+  it("a single PUT's SHA checksum: one digest of the whole object, its bytes fetched in parallel ranges", async () => {
+    const plan = await planProof(head({ checksums: { SHA256: "AAAA" } }), 400, noLayout);
+    expect(plan).toMatchObject({
+      verification: "checksum",
+      combination: "whole",
+      checksumType: "FULL_OBJECT",
+    });
+    expect(plan.segments.map((segment) => [segment.offset, segment.size])).toEqual([
+      [0, 400],
+      [400, 400],
+      [800, 200],
+    ]);
   });
 
   it("no checksum under SSE-KMS or SSE-C: nothing proves it", async () => {

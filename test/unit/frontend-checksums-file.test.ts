@@ -42,6 +42,19 @@ describe("checksumsText", () => {
     expect(text).toBe(`${hex("a")}  a.txt${EOL}${hex("b")}  sub/b.txt${EOL}`);
   });
 
+  it("lists files a download wrote or found unchanged, by key without the prefix (path relative to base-dir)", () => {
+    const text = checksumsText(
+      [
+        result("a.txt", "a", { status: "downloaded" } as unknown as Partial<FileResult>),
+        result("b.txt", "b", { status: "unchanged" }),
+        result("dry.txt", "d", { status: "dry-run" }),
+      ],
+      "builds/7",
+    );
+    const hex = (content: string): string => createHash("sha256").update(content).digest("hex");
+    expect(text).toBe(`${hex("a")}  a.txt${EOL}${hex("b")}  b.txt${EOL}`);
+  });
+
   it("is null when no file has a SHA-256", () => {
     expect(checksumsText([result("x", "x", { sha256: null })], "builds/7")).toBeNull();
   });

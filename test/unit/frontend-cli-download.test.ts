@@ -32,12 +32,6 @@ describe("the download subcommand", () => {
     });
   });
 
-  it("refuses --checksums-file, which lists uploads", async () => {
-    const run = await cli(["download", "--bucket", "b-1", "--checksums-file", "sums.txt"]);
-    expect(run.code).toBe(EXIT_USAGE);
-    expect(run.stderr).toContain("--checksums-file lists the files an upload stored");
-  });
-
   it("exits 2 on an unreadable expected-manifest, before any request", async () => {
     const run = await cli([
       "download",

@@ -52,13 +52,14 @@ function fakeEngine(objects: RemoteObject[] | Error): DownloadEngine & {
         checksumType: "FULL_OBJECT",
         checksumRemote: "x",
         checksumLocal: "x",
+        sha256: null,
         verification: "checksum",
         verified: true,
         status: "downloaded",
         notes: [],
         durationMs: 1,
       }));
-      return { ok: true, files: results };
+      return { ok: true, files: results, staleTempFilesRemoved: [] };
     },
   };
 }

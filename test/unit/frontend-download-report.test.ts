@@ -8,6 +8,7 @@ import {
   downloadOutputs,
   downloadTotals,
   downloadTotalsLine,
+  staleTempsText,
 } from "../../src/frontend/download-report.js";
 import { LIST_BUDGET } from "../../src/frontend/outputs.js";
 
@@ -25,6 +26,7 @@ function result(
     checksumType: "FULL_OBJECT",
     checksumRemote: "Q2hlY2s=",
     checksumLocal: "Q2hlY2s=",
+    sha256: null,
     verification: "checksum",
     verified: status === "downloaded" || status === "unchanged",
     status,
@@ -53,14 +55,14 @@ describe("download totals and outputs", () => {
 
   it("gives single-file outputs only for one file that arrived", () => {
     const one = downloadOutputs(
-      { ok: true, files: [result("a", "downloaded", { versionId: "v1" })] },
+      { ok: true, files: [result("a", "downloaded", { versionId: "v1", sha256: "ab".repeat(32) })] },
       "/tmp/m.json",
     );
     expect(one).toEqual({
       downloaded: "1",
       skipped: "0",
       bytes: "1024",
-      results: JSON.stringify([result("a", "downloaded", { versionId: "v1" })]),
+      results: JSON.stringify([result("a", "downloaded", { versionId: "v1", sha256: "ab".repeat(32) })]),
       "results-truncated": "false",
       manifest: "/tmp/m.json",
       path: "/w/out/a",
@@ -68,6 +70,7 @@ describe("download totals and outputs", () => {
       etag: '"0123"',
       "version-id": "v1",
       checksum: "Q2hlY2s=",
+      sha256: "ab".repeat(32),
     });
     const failed = downloadOutputs({ ok: false, files: [result("a", "failed")] }, undefined);
     expect(failed["path"]).toBeUndefined();
@@ -86,7 +89,11 @@ describe("download totals and outputs", () => {
 
 describe("download manifest", () => {
   it("records what was fetched and how it was proven, marked as a download", () => {
-    const run = { ok: true, files: [result("a", "downloaded")] };
+    const run = {
+      ok: true,
+      files: [result("a", "downloaded")],
+      staleTempFilesRemoved: ["/w/out/.a.s3vu-0123456789ab.part"],
+    };
     const manifest = buildDownloadManifest("bkt", "p", "/w/out", { endpoint: "http://x" }, run, new Date(0));
     expect(manifest).toMatchObject({
       tool: "s3-verified-upload",
@@ -99,7 +106,21 @@ describe("download manifest", () => {
       ok: true,
       totals: { downloaded: 1 },
       files: run.files,
+      staleTempFilesRemoved: ["/w/out/.a.s3vu-0123456789ab.part"],
     });
+  });
+});
+
+describe("stale temp files removed", () => {
+  it("says nothing when none were, else how many and which, capped", () => {
+    expect(staleTempsText([])).toBeNull();
+    expect(staleTempsText(["/w/.a.s3vu-0123456789ab.part"])).toBe(
+      "Removed 1 stale temp file left by a download that was stopped before it finished (e.g. killed) without on-failure keep: /w/.a.s3vu-0123456789ab.part",
+    );
+    const many = Array.from({ length: 7 }, (_, index) => `/w/.f${index}.s3vu-0123456789ab.part`);
+    expect(staleTempsText(many)).toBe(
+      `Removed 7 stale temp files left by downloads that were stopped before they finished (e.g. killed) without on-failure keep: ${many.slice(0, 5).join(", ")} and 2 more`,
+    );
   });
 });
 

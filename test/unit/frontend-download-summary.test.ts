@@ -25,6 +25,7 @@ function result(
     checksumType: "COMPOSITE",
     checksumRemote: "abc-2",
     checksumLocal: "abc-2",
+    sha256: null,
     verification: "checksum",
     verified: status !== "failed" && status !== "dry-run",
     status,
@@ -50,6 +51,25 @@ describe("downloadSummaryMarkdown", () => {
     expect(markdown).toContain("✅&nbsp;SHA256");
     expect(markdown).toContain("<details>");
     expect(markdown).toContain("Totals: 2 files, 1 downloaded");
+  });
+
+  it("says which stale temp files of stopped downloads it removed, relative to the workspace", () => {
+    const markdown = downloadSummaryMarkdown(
+      { ...context, staleTempFilesRemoved: ["/w/out/.a<b>.s3vu-0123456789ab.part"] },
+      [result("rel/a.bin", "downloaded")],
+    );
+    expect(markdown).toContain(
+      "<p>🧹 Removed 1 stale temp file left by a download that was stopped before it finished (e.g. killed) without on-failure keep: out/.a&lt;b&gt;.s3vu-0123456789ab.part</p>",
+    );
+    expect(downloadSummaryMarkdown(context, [result("rel/a.bin", "downloaded")])).not.toContain("🧹");
+  });
+
+  it("shows each file's SHA-256 when the run computed them, and no such column otherwise", () => {
+    const hex = "ab".repeat(32);
+    const markdown = downloadSummaryMarkdown(context, [result("rel/a.bin", "downloaded", { sha256: hex })]);
+    expect(markdown).toContain("<th>SHA-256</th>");
+    expect(markdown).toContain(`<td><code>${hex}</code></td>`);
+    expect(downloadSummaryMarkdown(context, [result("rel/a.bin", "downloaded")])).not.toContain("SHA-256");
   });
 
   it("puts failures first with their step, error and fix, escaped", () => {

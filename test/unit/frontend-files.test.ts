@@ -117,6 +117,29 @@ describe("findFiles", () => {
     }
   });
 
+  it("leaves out a download's kept temp files and resume records, even with hidden files, and says so", async () => {
+    const dir = path.join(root, "restored");
+    await mkdir(dir);
+    for (const name of ["app.tar", ".app.tar.s3vu-0123456789ab.part", ".app.tar.s3vu-resume", ".env"]) {
+      await writeFile(path.join(dir, name), name);
+    }
+    try {
+      const result = await findFiles(
+        { patterns: ["restored"], prefix: "", baseDir: ".", includeHiddenFiles: true },
+        root,
+      );
+      expect(result.ok && result.files.map((file) => file.key)).toEqual([
+        "restored/.env",
+        "restored/app.tar",
+      ]);
+      expect(result.ok && result.warnings).toEqual([
+        `Skipped 2 work files of an unfinished s3-verified-upload download (temp file or resume record, named ".<name>.s3vu-…"), e.g. "${path.join(dir, ".app.tar.s3vu-0123456789ab.part")}": they are not part of the folder's content; rerun that download to finish it, or delete them.`,
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("accepts one plain file and absolute patterns", async () => {
     expect(await keys(["notes.txt"])).toEqual(["notes.txt"]);
     expect(await keys([path.join(root, "dist", "js", "*.js")])).toEqual(["dist/js/a b.js"]);

@@ -10,11 +10,20 @@ import { formatSize } from "../size.js";
 import { createEarlyWriteback } from "./early-writeback.js";
 import { fetchSegment } from "./fetch-segment.js";
 import { matchGuessedParts } from "./guessed-parts.js";
-import { localProofValue } from "./local-proof.js";
+import { createSha256Hasher, type PartHasher } from "../checksum/index.js";
+import { localProofValue, localSha256 } from "./local-proof.js";
+import { OrderedFileHash } from "./ordered-file-hash.js";
 import { isObjectChanged, ObjectChanged } from "./object-changed.js";
 import { partLayout } from "./part-layout.js";
-import { combineDigests, planProof, unproven, type ProofPlan } from "./proof-plan.js";
-import { prepareTemp, removeRecord, resumeNote, reuseRange } from "./resume.js";
+import {
+  combineDigests,
+  planProof,
+  segmentHasher,
+  unproven,
+  type ProofAlgorithm,
+  type ProofPlan,
+} from "./proof-plan.js";
+import { prepareTemp, rangeDigestAlgorithm, removeRecord, resumeNote, reuseRange } from "./resume.js";
 import { commitTempFile, discardTempFile } from "./temp-file.js";
 import type { DownloadResult, RemoteFile } from "./types.js";
 
@@ -33,6 +42,7 @@ function emptyResult(file: RemoteFile): DownloadResult {
     checksumType: null,
     checksumRemote: null,
     checksumLocal: null,
+    sha256: null,
     verification: "none",
     verified: false,
     status: "failed",
@@ -127,12 +137,13 @@ async function transfer(
   kept: KeptTemp,
   result: DownloadResult,
   resume: boolean,
-): Promise<string | null> {
+): Promise<{ value: string | null; sha256: string | null }> {
   const { run, file } = ctx;
   const prepared = await prepareTemp(ctx, head, plan, resume);
   const { temp, log } = prepared;
   const writeback = createEarlyWriteback(temp.handle);
   let committed = false;
+  let follower: OrderedFileHash | null = null;
   try {
     let bytesDone = 0;
     const onBytes = (bytes: number): void => {
@@ -140,27 +151,39 @@ async function transfer(
       bytesDone += bytes;
       run.emit({ type: "progress", file, bytesDone, size: head.size });
     };
-    const target = { ctx, head, handle: temp.handle, algorithm: plan.algorithm, onBytes };
+    // Ranges get digests of their own only for a resume record to check them by, now or on a rerun.
+    const resumable = run.options.onFailure === "keep" || prepared.claimed.size > 0;
+    const whole = await wholeFileHashes(plan, run.options.sha256 === true, resumable);
+    follower =
+      whole.hashers.length === 0 ? null : new OrderedFileHash(temp.handle, plan.segments, whole.hashers);
+    const target = { ctx, head, handle: temp.handle, algorithm: whole.segmentAlgorithm, onBytes };
     const digests = await mapLimited(plan.segments, run.options.concurrency, async (segment, index) => {
-      const reused = await reuseRange(prepared, index, segment, plan.algorithm);
+      const reused = await reuseRange(prepared, index, segment, whole.segmentAlgorithm);
       if (reused !== null) {
         onBytes(segment.size);
+        follower?.rangeWritten(index);
         return reused;
       }
       const digest = await fetchSegment(target, segment);
+      follower?.rangeWritten(index);
       // After the range's bytes are written, never before: the record must not claim bytes not on disk.
       if (digest !== null) await log?.written(index, digest);
       return digest;
     });
     const resumed = resumeNote(prepared, plan.segments.length);
     result.notes.unshift(...prepared.notes, ...(resumed === null ? [] : [resumed]));
+    const fileDigests = follower === null ? [] : await follower.digests();
     const value =
       plan.guessedParts !== undefined
         ? await proveGuessedParts(ctx, temp.handle, head, plan, result)
         : plan.algorithm === null
           ? null
-          : combineDigests(plan, digests as Buffer[]);
+          : combineDigests(
+              plan,
+              whole.proofIndex === null ? (digests as Buffer[]) : [fileDigests[whole.proofIndex]!],
+            );
     checkProof(ctx, plan, digests, value);
+    const sha256 = whole.sha256Index === null ? null : fileDigests[whole.sha256Index]!.toString("hex");
     const commit = async () => {
       await writeback.settle();
       await commitTempFile(temp, file.path, run.options.overwrite);
@@ -179,9 +202,10 @@ async function transfer(
     await log?.close();
     // The file is in place: a record left behind only makes a rerun say it removed it.
     if (prepared.record !== null) await removeRecord(prepared.record).catch(() => undefined);
-    return value;
+    return { value, sha256 };
   } finally {
     if (!committed) {
+      await follower?.settled();
       await writeback.settle().catch(() => undefined);
       await log?.close();
       const keep = run.options.onFailure === "keep";
@@ -195,6 +219,38 @@ async function transfer(
       }
     }
   }
+}
+
+/** What a transfer hashes of the file as a whole, from the bytes written (ordered-file-hash.ts). */
+interface WholeFileHashes {
+  hashers: PartHasher[];
+  /** Index in `hashers` of the proof's digest ("whole" plans); null when segments are combined instead. */
+  proofIndex: number | null;
+  /** Index in `hashers` of the sha256 output's digest; null when not asked for. */
+  sha256Index: number | null;
+  /**
+   * What each GET hashes on the way: the proof's digest per segment, or, when the proof is one digest of the
+   * file, a range digest for the resume record only (none without one).
+   */
+  segmentAlgorithm: ProofAlgorithm | null;
+}
+
+async function wholeFileHashes(
+  plan: ProofPlan,
+  sha256: boolean,
+  resumable: boolean,
+): Promise<WholeFileHashes> {
+  const hashers: PartHasher[] = [];
+  let proofIndex: number | null = null;
+  if (plan.combination === "whole" && plan.algorithm !== null) {
+    proofIndex = hashers.push(await segmentHasher(plan.algorithm)) - 1;
+  }
+  // A single PUT's SHA256 proof is the file's SHA-256 already.
+  let sha256Index: number | null = sha256 && plan.algorithm === "SHA256" ? proofIndex : null;
+  if (sha256 && sha256Index === null) sha256Index = hashers.push(createSha256Hasher()) - 1;
+  const segmentAlgorithm =
+    proofIndex === null ? plan.algorithm : resumable ? rangeDigestAlgorithm(plan) : null;
+  return { hashers, proofIndex, sha256Index, segmentAlgorithm };
 }
 
 /** The bytes received do not prove out: a body damaged on the way is fixed by fetching again. */
@@ -265,6 +321,18 @@ async function proveGuessedParts(
   result.verification = "none";
   result.notes = [note];
   return null;
+}
+
+/** The SHA-256 of an identical local file: its proof when that is a single PUT's SHA256, else read from it. */
+async function existingSha256(
+  path: string,
+  size: number,
+  plan: ProofPlan,
+  value: string,
+): Promise<string | null> {
+  if (plan.combination === "whole" && plan.algorithm === "SHA256")
+    return Buffer.from(value, "base64").toString("hex");
+  return localSha256(path, size);
 }
 
 function describePlan(result: DownloadResult, head: StoredObject, plan: ProofPlan): void {
@@ -342,6 +410,7 @@ async function attempt(
     result.status = "unchanged";
     result.checksumLocal = existing.value;
     result.verified = true;
+    if (options.sha256) result.sha256 = await existingSha256(ctx.file.path, head.size, plan, existing.value);
     return;
   }
   if (options.dryRun) {
@@ -349,7 +418,8 @@ async function attempt(
     return;
   }
   ctx.run.emit({ type: "file-start", file: ctx.file, size: head.size, ranges: plan.segments.length });
-  const value = await transfer(ctx, head, plan, kept, result, first);
+  const { value, sha256 } = await transfer(ctx, head, plan, kept, result, first);
+  result.sha256 = sha256;
   result.checksumLocal = value;
   result.verified = value !== null;
   result.status = "downloaded";

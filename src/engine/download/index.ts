@@ -8,6 +8,7 @@ import { createS3Store, type S3Store } from "../s3/s3-client.js";
 import type { EngineTuning } from "../types.js";
 import type { DownloadRunContext } from "./context.js";
 import { downloadFile } from "./download-file.js";
+import { removeStaleTemps } from "./stale-temps.js";
 import type { DownloadOptions, DownloadRun, ListOptions, RemoteFile, RemoteObject } from "./types.js";
 
 export type * from "./types.js";
@@ -69,9 +70,15 @@ export async function runDownloads(files: RemoteFile[], options: DownloadOptions
     emit: (event) => options.onEvent?.(event),
   };
   try {
+    // Before this run creates temp files of its own, so none of them can look stale.
+    const staleTempFilesRemoved = options.dryRun ? [] : await removeStaleTemps(files, Date.now(), run.emit);
     // Twice the pool, so one file's HEADs overlap another file's GETs.
     const results = await mapLimited(files, options.concurrency * 2, (file) => downloadFile(run, file));
-    return { ok: results.every((result) => result.status !== "failed"), files: results };
+    return {
+      ok: results.every((result) => result.status !== "failed"),
+      files: results,
+      staleTempFilesRemoved,
+    };
   } finally {
     store.destroy();
   }

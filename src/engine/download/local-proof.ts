@@ -22,6 +22,10 @@ export async function localProofValue(path: string, size: number, plan: ProofPla
       const match = await matchGuessedParts(handle, size, plan.guessedParts!, plan.expected!);
       return match?.value ?? null;
     }
+    if (plan.combination === "whole") {
+      const digest = await hashRange(handle, { offset: 0, size, expected: null }, plan.algorithm);
+      return digest === null ? null : combineDigests(plan, [digest]);
+    }
     const digests: Buffer[] = [];
     for (const segment of plan.segments) {
       const digest = await hashRange(handle, segment, plan.algorithm);
@@ -54,4 +58,15 @@ export async function hashRange(
     done += bytesRead;
   }
   return hasher.digest();
+}
+
+/** The SHA-256 (hex) of the file's first `size` bytes; null when it is shorter. */
+export async function localSha256(path: string, size: number): Promise<string | null> {
+  const handle = await open(path, "r");
+  try {
+    const digest = await hashRange(handle, { offset: 0, size, expected: null }, "SHA256");
+    return digest === null ? null : digest.toString("hex");
+  } finally {
+    await handle.close();
+  }
 }

@@ -15,7 +15,10 @@ import type { ChecksumAlgorithm, ChecksumType, VerificationMethod } from "../typ
 /** The hash a segment is digested with: a stored checksum's algorithm, or MD5 for an ETag. */
 export type ProofAlgorithm = ChecksumAlgorithm | "MD5";
 
-/** How segment digests make the value compared with the store's. */
+/**
+ * How segment digests make the value compared with the store's. "whole": one digest of every byte in file
+ * order, which per-segment digests cannot make: segments are not hashed, the file is (ordered-file-hash.ts).
+ */
 export type Combination = "full-object" | "composite" | "whole" | "md5-of-md5s";
 
 export interface Segment {
@@ -141,12 +144,12 @@ export async function planProof(
       };
     }
     if (parts === null) {
-      // A single PUT's SHA digest is of the whole stream: one GET, hashed in order.
+      // A single PUT's SHA digest is of the whole stream: parallel ranges, hashed in file order from disk.
       return {
         ...base,
         combination: "whole",
         checksumType: "FULL_OBJECT",
-        segments: [{ offset: 0, size: head.size, expected: null }],
+        segments: rangeSegments(head.size, rangeSize),
       };
     }
     const found = await layout(parts, algorithm);
@@ -185,7 +188,7 @@ async function etagPlan(head: StoredObject, rangeSize: number, layout: PartLayou
   };
   const parts = partCountOf(head.etag);
   if (parts === null && /^[0-9a-f]{32}$/.test(head.etag)) {
-    return { ...base, combination: "whole", segments: [{ offset: 0, size: head.size, expected: null }] };
+    return { ...base, combination: "whole", segments: rangeSegments(head.size, rangeSize) };
   }
   const found = parts === null ? null : await layout(parts, null);
   if (found !== null && found.sizes.length === parts) {
@@ -211,7 +214,7 @@ export async function segmentHasher(algorithm: ProofAlgorithm): Promise<PartHash
   return algorithm === "MD5" ? createMd5Hasher() : createPartHasher(algorithm);
 }
 
-/** The value the segments' digests make, in the form the plan's `expected` has. */
+/** The value the segments' digests make (for "whole", the one digest of the file), in `expected`'s form. */
 export function combineDigests(plan: ProofPlan, digests: readonly Buffer[]): string {
   const algorithm = plan.algorithm;
   if (algorithm === null || plan.combination === null) throw new Error("combineDigests: nothing to combine");

@@ -43,15 +43,26 @@ export async function removeRecord(recordPath: string): Promise<void> {
   await unlink(recordPath).catch(ignoreMissing);
 }
 
+/**
+ * The digest each range's bytes are recorded and re-checked with: the proof's, or CRC32C when the proof is one
+ * digest of the whole file, which no range has a part of (the proof is then computed from every byte on disk
+ * anyway, so this digest only picks the ranges to fetch again); null when nothing is hashed.
+ */
+export function rangeDigestAlgorithm(plan: ProofPlan): ProofAlgorithm | null {
+  if (plan.algorithm === null) return null;
+  return plan.combination === "whole" ? "CRC32C" : plan.algorithm;
+}
+
 /** What a kept temp file must have been written for; null when the plan hashes nothing, so nothing is reused. */
 function identityOf(ctx: ObjectContext, head: StoredObject, plan: ProofPlan): ResumeIdentity | null {
-  if (plan.algorithm === null) return null;
+  const algorithm = rangeDigestAlgorithm(plan);
+  if (algorithm === null) return null;
   return {
     key: ctx.file.key,
     etag: head.etag,
     versionId: head.versionId ?? null,
     size: head.size,
-    algorithm: plan.algorithm,
+    algorithm,
     ranges: plan.segments.length,
     layout: layoutOf(plan.segments),
   };

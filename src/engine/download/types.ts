@@ -41,6 +41,8 @@ export interface DownloadOptions {
   /** A file that cannot be proven fails (and is not written) instead of being reported unverified. */
   requireChecksums: boolean;
   dryRun: boolean;
+  /** Compute each file's SHA-256 (hex) from the bytes written, or read from an identical local file. */
+  sha256?: boolean;
   /** "keep": a failed download leaves its temp file beside the destination (never the destination itself). */
   onFailure: "abort" | "keep";
   signal?: AbortSignal;
@@ -60,6 +62,8 @@ export interface DownloadResult {
   /** As S3 shows it: base64 (with -N for COMPOSITE), or the ETag for "etag-md5". */
   checksumRemote: string | null;
   checksumLocal: string | null;
+  /** Hex SHA-256 of the file's bytes as written (sha256 on); null otherwise. */
+  sha256: string | null;
   verification: VerificationMethod;
   verified: boolean;
   status: "downloaded" | "unchanged" | "dry-run" | "failed";
@@ -72,6 +76,11 @@ export interface DownloadResult {
 export interface DownloadRun {
   ok: boolean;
   files: DownloadResult[];
+  /**
+   * Temp files that downloads stopped without on-failure keep (e.g. SIGKILLed) left beside this run's
+   * destinations, removed by this run (stale-temps.ts).
+   */
+  staleTempFilesRemoved: string[];
 }
 
 export type DownloadEvent =
