@@ -41,7 +41,12 @@ export const INPUTS: readonly InputSpec[] = [
       "Size of each multipart part, 5MiB to 5GiB (bytes, or with a unit: KB, MB, GB, KiB, MiB, GiB); raised automatically so a file needs at most 10,000 parts.",
     default: "16MiB",
   },
-  { name: "concurrency", description: "How many parts are in flight at once (1 to 64).", default: "4" },
+  {
+    name: "concurrency",
+    description:
+      "How many parts are in flight at once (1 to 64). Files up to 256 KiB sent as one PutObject also have their own slots: 4 per unit of concurrency, at most 64.",
+    default: "4",
+  },
   {
     name: "checksum-algorithm",
     description:
