@@ -2,6 +2,7 @@
 // the lean signed path can make (the preflight's listing, a small file's PutObject and its confirmation, a
 // download's listing, HEAD and GETs) must never load it; a step only the SDK makes (a multipart upload's
 // CreateMultipartUpload) loads it then, and works. The counter sees every import of the package by the engine.
+// (hash-wasm, loaded by the emulator in this process too, is checked by test/e2e/startup-modules.test.ts.)
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -101,5 +102,17 @@ describe("the AWS SDK is loaded only by a step that needs it", () => {
       ["uploaded", "checksum"],
     ]);
     expect(sdkLoads.count).toBe(1);
+  });
+
+  it("a CRC32C upload (hash-wasm, loaded on first use) is proven as before", async () => {
+    const file = path.join(dir, "crc32c.txt");
+    await writeFile(file, "checked with CRC32C\n");
+    const run = await runUploads(
+      [{ path: file, key: "crc32c/crc32c.txt" }],
+      uploadOptions({ checksumAlgorithm: "CRC32C" }),
+    );
+    expect(run.files.map((result) => [result.status, result.verification])).toEqual([
+      ["uploaded", "checksum"],
+    ]);
   });
 });

@@ -1,11 +1,10 @@
 // The sockets every request rides on: direct or through the user's proxy, trusting the user's extra CA, kept
-// alive. The SDK client and the lean path share the one pair built here, so both route the same way.
-import { Agent as HttpAgent, type ClientRequest } from "node:http";
+// alive. The SDK client and the lean path share the one pair built here, so both route the same way. The
+// proxy agents (proxy-agents.ts and their libraries) are loaded only when a proxy is used.
+import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import { BlockList, isIP, type Socket } from "node:net";
+import { BlockList, isIP } from "node:net";
 import * as tls from "node:tls";
-import { HttpProxyAgent } from "http-proxy-agent";
-import { HttpsProxyAgent } from "https-proxy-agent";
 
 /** HTTP_PROXY, HTTPS_PROXY and NO_PROXY as the environment gave them (lower case already preferred). */
 export interface ProxySettings {
@@ -127,94 +126,6 @@ export interface AgentTuning {
   maxSockets: number;
 }
 
-/** Basic credentials from the proxy URL, sent as a header so no library logs them with the URL. */
-function proxyParts(proxy: URL): { url: URL; headers: Record<string, string> } {
-  const url = new URL(redactedProxy(proxy));
-  if (!proxy.username && !proxy.password) return { url, headers: {} };
-  const user = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
-  return { url, headers: { "Proxy-Authorization": `Basic ${Buffer.from(user).toString("base64")}` } };
-}
-
-/**
- * The CONNECT tunnel's answer decides: anything but 200 fails the request with the proxy named (the library
- * would hand the proxy's answer to the HTTP client as if the store had sent it).
- */
-class TunnelAgent extends HttpsProxyAgent<string> {
-  constructor(
-    private readonly proxyUrl: URL,
-    options: ConstructorParameters<typeof HttpsProxyAgent<string>>[1],
-    private readonly targetTls: tls.ConnectionOptions,
-  ) {
-    const { url, headers } = proxyParts(proxyUrl);
-    // The same trust for an https:// proxy as for the store.
-    super(url.href, { ...options, ...targetTls, headers });
-  }
-
-  override async connect(request: ClientRequest, options: Parameters<HttpsProxyAgent<string>["connect"]>[1]) {
-    const target = `${options.host}:${options.port}`;
-    let status = 0;
-    let reason = "";
-    const onConnect = (answer: { statusCode: number; statusText?: string }): void => {
-      status = answer.statusCode;
-      reason = answer.statusText ?? "";
-    };
-    request.once("proxyConnect", onConnect);
-    let socket: Socket;
-    try {
-      socket = (await super.connect(request, { ...options, ...this.targetTls })) as Socket;
-    } catch (error) {
-      throw proxyFailure(this.proxyUrl, target, error);
-    } finally {
-      request.off("proxyConnect", onConnect);
-    }
-    if (status !== 200) {
-      socket.destroy();
-      throw new ProxyError(
-        this.proxyUrl,
-        target,
-        "ProxyConnectRefused",
-        `the proxy answered CONNECT with ${status} ${reason}`.trim(),
-        status,
-      );
-    }
-    return socket;
-  }
-}
-
-/** Plain-HTTP endpoints: requests go to the proxy in absolute form, as curl and the AWS CLI send them. */
-class ForwardAgent extends HttpProxyAgent<string> {
-  constructor(
-    private readonly proxyUrl: URL,
-    options: ConstructorParameters<typeof HttpProxyAgent<string>>[1],
-  ) {
-    const { url, headers } = proxyParts(proxyUrl);
-    super(url.href, { ...options, headers });
-  }
-
-  override async connect(
-    request: Parameters<HttpProxyAgent<string>["connect"]>[0],
-    options: Parameters<HttpProxyAgent<string>["connect"]>[1],
-  ) {
-    try {
-      return await super.connect(request, options);
-    } catch (error) {
-      throw proxyFailure(this.proxyUrl, `${options.host}:${options.port}`, error);
-    }
-  }
-}
-
-function proxyFailure(proxy: URL, target: string, error: unknown): ProxyError {
-  const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  const failure = new ProxyError(
-    proxy,
-    target,
-    typeof code === "string" ? code : "ProxyError",
-    `cannot reach the proxy (${message})`,
-  );
-  return Object.assign(failure, { cause: error });
-}
-
 /** Node's own roots (with NODE_EXTRA_CA_CERTS where this Node.js can list them) plus the user's CA. */
 function trustedCas(extraPem: string): string[] {
   const defaults = (tls as { getCACertificates?: (type: "default") => string[] }).getCACertificates;
@@ -224,8 +135,9 @@ function trustedCas(extraPem: string): string[] {
 /**
  * The agents for requests to `endpoint` (the store's URL, or a representative Amazon S3 host): through the
  * proxy unless NO_PROXY names the host. The pair is used for every request of the run, so keep-alive holds.
+ * Settings that cannot work (a proxy URL that does not parse) throw here, before any request.
  */
-export function createAgents(endpoint: URL, network: NetworkSettings, tuning: AgentTuning): Agents {
+export function createAgents(endpoint: URL, network: NetworkSettings, tuning: AgentTuning): Promise<Agents> {
   const keepAlive = { keepAlive: true, maxSockets: tuning.maxSockets };
   const targetTls: tls.ConnectionOptions = network.extraCa ? { ca: trustedCas(network.extraCa.pem) } : {};
   const httpEndpoint = new URL(endpoint.href);
@@ -235,11 +147,16 @@ export function createAgents(endpoint: URL, network: NetworkSettings, tuning: Ag
   const httpProxy = proxyFor(httpEndpoint, network.proxy);
   const httpsProxy = proxyFor(httpsEndpoint, network.proxy);
   const used = endpoint.protocol === "https:" ? httpsProxy : httpProxy;
-  return {
-    http: httpProxy ? new ForwardAgent(httpProxy, keepAlive) : new HttpAgent(keepAlive),
-    https: httpsProxy
-      ? new TunnelAgent(httpsProxy, keepAlive, targetTls)
-      : new HttpsAgent({ ...keepAlive, ...targetTls }),
-    ...(used ? { proxy: redactedProxy(used) } : {}),
+  const direct = {
+    http: () => new HttpAgent(keepAlive),
+    https: () => new HttpsAgent({ ...keepAlive, ...targetTls }),
   };
+  const named = used ? { proxy: redactedProxy(used) } : {};
+  if (!httpProxy && !httpsProxy)
+    return Promise.resolve({ http: direct.http(), https: direct.https(), ...named });
+  return import("./proxy-agents.js").then(({ ForwardAgent, TunnelAgent }) => ({
+    http: httpProxy ? new ForwardAgent(httpProxy, keepAlive) : direct.http(),
+    https: httpsProxy ? new TunnelAgent(httpsProxy, keepAlive, targetTls) : direct.https(),
+    ...named,
+  }));
 }

@@ -510,8 +510,8 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
   let loaded: Sdk | undefined;
   let loading: Promise<Sdk> | undefined;
   const sdk = (): Promise<Sdk> =>
-    (loading ??= import("@aws-sdk/client-s3").then((s3) => {
-      loaded = { s3, client: createSdkClient(s3, settings, tuning, agents, credentials) };
+    (loading ??= Promise.all([import("@aws-sdk/client-s3"), agents]).then(([s3, ready]) => {
+      loaded = { s3, client: createSdkClient(s3, settings, tuning, ready, credentials) };
       return loaded;
     }));
   const region = signingRegion(settings);
@@ -904,8 +904,13 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
       // The SDK's handler would destroy the agents too; a run that never loaded it still has to.
       loaded?.client.destroy();
       void loading?.then(({ client }) => client.destroy());
-      agents.http.destroy();
-      agents.https.destroy();
+      void agents.then(
+        ({ http, https }) => {
+          http.destroy();
+          https.destroy();
+        },
+        () => undefined,
+      );
     },
   };
 }

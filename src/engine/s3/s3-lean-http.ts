@@ -118,7 +118,7 @@ function timeoutError(ms: number): Error {
 
 export function createLeanHttp(
   setup: LeanSetup,
-  agents: { http: HttpAgent; https: HttpAgent },
+  agents: Promise<{ http: HttpAgent; https: HttpAgent }>,
   stallTimeoutMs: number,
 ): LeanHttp {
   const endpoints = new Map<string, Promise<Endpoint | null>>();
@@ -161,6 +161,7 @@ export function createLeanHttp(
     );
     const search = new URLSearchParams(target.query).toString().replace(/\+/g, "%20");
     const https = url.protocol === "https:";
+    const agent = https ? (await agents).https : (await agents).http;
     return new Promise((resolveAnswer, reject) => {
       const request = (https ? httpsRequest : httpRequest)({
         method: target.method,
@@ -169,7 +170,7 @@ export function createLeanHttp(
         port: url.port || (https ? 443 : 80),
         path: search ? `${path}?${search}` : path,
         headers,
-        agent: https ? agents.https : agents.http,
+        agent,
         ...(signal ? { signal } : {}),
       });
       request.setTimeout(stallTimeoutMs, () => request.destroy(timeoutError(stallTimeoutMs)));
