@@ -506,6 +506,8 @@ function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSign
 
 export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Store {
   const agents = createAgents(storeUrl(settings), settings.network ?? {}, tuning);
+  // Awaited by each request, which reports a failure to load the proxy agents; not a crash before that.
+  agents.catch(() => undefined);
   const credentials = plainCredentials(settings);
   let loaded: Sdk | undefined;
   let loading: Promise<Sdk> | undefined;
@@ -902,8 +904,12 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
 
     destroy() {
       // The SDK's handler would destroy the agents too; a run that never loaded it still has to.
-      loaded?.client.destroy();
-      void loading?.then(({ client }) => client.destroy());
+      if (loaded) loaded.client.destroy();
+      else
+        void loading?.then(
+          ({ client }) => client.destroy(),
+          () => undefined,
+        );
       void agents.then(
         ({ http, https }) => {
           http.destroy();
