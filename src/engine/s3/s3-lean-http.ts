@@ -89,10 +89,23 @@ const BODYLESS_CODES: Record<number, string> = {
   412: "PreconditionFailed",
 };
 
+const XML_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+/** XML text as the SDK's parser gives it: entities and character references decoded. */
+function xmlText(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (entity, name: string) => {
+    if (!name.startsWith("#")) return XML_ENTITIES[name] ?? entity;
+    const codePoint = name.startsWith("#x") ? parseInt(name.slice(2), 16) : Number(name.slice(1));
+    return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : entity;
+  });
+}
+
 /** An S3-style error the engine's retry and error mapping read exactly like an SDK exception. */
 function s3Error(status: number, body: string, headers: IncomingHttpHeaders): Error {
-  const field = (name: string): string | undefined =>
-    new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
+  const field = (name: string): string | undefined => {
+    const text = new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
+    return text === undefined ? undefined : xmlText(text);
+  };
   const code = field("Code") ?? BODYLESS_CODES[status] ?? "Unknown";
   const requestId = headers["x-amz-request-id"];
   // A wrong region's answer names the bucket's (the body's <Region>, or the header on a redirect).
