@@ -1,10 +1,14 @@
 // The sockets every request rides on: direct or through the user's proxy, trusting the user's extra CA, kept
 // alive. The SDK client and the lean path share the one pair built here, so both route the same way. The
-// proxy agents (proxy-agents.ts and their libraries) are loaded only when a proxy is used.
+// proxy agents (proxy-agents.ts and their libraries) are loaded only when a proxy is used, node:https and
+// node:tls only when a request goes over TLS (~30–50 ms to load on Node 24; never for an http:// endpoint).
+
+const requireBuiltin = createRequire(import.meta.url);
 import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
+import type * as https from "node:https";
+import { createRequire } from "node:module";
 import { BlockList, isIP } from "node:net";
-import * as tls from "node:tls";
+import type * as tls from "node:tls";
 
 /** HTTP_PROXY, HTTPS_PROXY and NO_PROXY as the environment gave them (lower case already preferred). */
 export interface ProxySettings {
@@ -116,10 +120,27 @@ export function proxyFor(url: URL, proxy: ProxySettings | undefined): URL | unde
 
 export interface Agents {
   http: HttpAgent;
-  /** An https.Agent, or a proxy agent that speaks TLS to the store inside its tunnel. */
-  https: HttpAgent;
+  /** An https.Agent, or a proxy agent that speaks TLS to the store inside its tunnel; made on first use. */
+  readonly https: HttpAgent;
   /** The proxy the endpoint's requests go through, without credentials; undefined when direct. */
   proxy?: string;
+  /** Destroys the agents made so far. */
+  destroy(): void;
+}
+
+function agentPair(http: HttpAgent, makeHttps: () => HttpAgent, proxy: string | undefined): Agents {
+  let httpsAgent: HttpAgent | undefined;
+  return {
+    http,
+    get https() {
+      return (httpsAgent ??= makeHttps());
+    },
+    ...(proxy !== undefined ? { proxy } : {}),
+    destroy() {
+      http.destroy();
+      httpsAgent?.destroy();
+    },
+  };
 }
 
 export interface AgentTuning {
@@ -128,6 +149,7 @@ export interface AgentTuning {
 
 /** Node's own roots (with NODE_EXTRA_CA_CERTS where this Node.js can list them) plus the user's CA. */
 function trustedCas(extraPem: string): string[] {
+  const tls = requireBuiltin("node:tls") as typeof import("node:tls");
   const defaults = (tls as { getCACertificates?: (type: "default") => string[] }).getCACertificates;
   return [...(defaults ? defaults("default") : tls.rootCertificates), extraPem];
 }
@@ -139,7 +161,8 @@ function trustedCas(extraPem: string): string[] {
  */
 export function createAgents(endpoint: URL, network: NetworkSettings, tuning: AgentTuning): Promise<Agents> {
   const keepAlive = { keepAlive: true, maxSockets: tuning.maxSockets };
-  const targetTls: tls.ConnectionOptions = network.extraCa ? { ca: trustedCas(network.extraCa.pem) } : {};
+  const targetTls = (): tls.ConnectionOptions =>
+    network.extraCa ? { ca: trustedCas(network.extraCa.pem) } : {};
   const httpEndpoint = new URL(endpoint.href);
   httpEndpoint.protocol = "http:";
   const httpsEndpoint = new URL(endpoint.href);
@@ -147,16 +170,19 @@ export function createAgents(endpoint: URL, network: NetworkSettings, tuning: Ag
   const httpProxy = proxyFor(httpEndpoint, network.proxy);
   const httpsProxy = proxyFor(httpsEndpoint, network.proxy);
   const used = endpoint.protocol === "https:" ? httpsProxy : httpProxy;
-  const direct = {
-    http: () => new HttpAgent(keepAlive),
-    https: () => new HttpsAgent({ ...keepAlive, ...targetTls }),
+  const named = used ? redactedProxy(used) : undefined;
+  const directHttps = (): HttpAgent => {
+    const { Agent } = requireBuiltin("node:https") as typeof https;
+    return new Agent({ ...keepAlive, ...targetTls() });
   };
-  const named = used ? { proxy: redactedProxy(used) } : {};
-  if (!httpProxy && !httpsProxy)
-    return Promise.resolve({ http: direct.http(), https: direct.https(), ...named });
-  return import("./proxy-agents.js").then(({ ForwardAgent, TunnelAgent }) => ({
-    http: httpProxy ? new ForwardAgent(httpProxy, keepAlive) : direct.http(),
-    https: httpsProxy ? new TunnelAgent(httpsProxy, keepAlive, targetTls) : direct.https(),
-    ...named,
-  }));
+  if (!httpProxy && !httpsProxy) {
+    return Promise.resolve(agentPair(new HttpAgent(keepAlive), directHttps, named));
+  }
+  return import("./proxy-agents.js").then(({ ForwardAgent, TunnelAgent }) =>
+    agentPair(
+      httpProxy ? new ForwardAgent(httpProxy, keepAlive) : new HttpAgent(keepAlive),
+      httpsProxy ? () => new TunnelAgent(httpsProxy, keepAlive, targetTls()) : directHttps,
+      named,
+    ),
+  );
 }

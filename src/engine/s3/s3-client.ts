@@ -911,10 +911,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           () => undefined,
         );
       void agents.then(
-        ({ http, https }) => {
-          http.destroy();
-          https.destroy();
-        },
+        (made) => made.destroy(),
         () => undefined,
       );
     },

@@ -9,7 +9,6 @@ import {
   type IncomingHttpHeaders,
   type IncomingMessage,
 } from "node:http";
-import { request as httpsRequest } from "node:https";
 import { createSigner } from "./sigv4.js";
 
 export interface LeanRequest {
@@ -175,8 +174,10 @@ export function createLeanHttp(
     const search = new URLSearchParams(target.query).toString().replace(/\+/g, "%20");
     const https = url.protocol === "https:";
     const agent = https ? (await agents).https : (await agents).http;
+    // node:https only when a request needs it (network.ts says why).
+    const send = https ? (await import("node:https")).request : httpRequest;
     return new Promise((resolveAnswer, reject) => {
-      const request = (https ? httpsRequest : httpRequest)({
+      const request = send({
         method: target.method,
         protocol: url.protocol,
         hostname: url.hostname.replace(/^\[|\]$/g, ""),
