@@ -30,6 +30,14 @@ describe("parseKeysPage", () => {
     expect(parseKeysPage(xml).next).toBe("1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=&x");
   });
 
+  it("a store that ignored encoding-type=url sends keys as they are: they are not decoded", () => {
+    const xml = page(entry("p/100%.txt", 3, "f") + entry("p/a+b%2Bc", 1, "g"), false).replace(
+      "<EncodingType>url</EncodingType>",
+      "",
+    );
+    expect(parseKeysPage(xml).objects.map((object) => object.key)).toEqual(["p/100%.txt", "p/a+b%2Bc"]);
+  });
+
   it("an empty listing has no objects", () => {
     expect(parseKeysPage(page("", false))).toEqual({ objects: [] });
   });

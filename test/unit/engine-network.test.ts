@@ -79,8 +79,8 @@ describe("proxyFor", () => {
 describe("createAgents", () => {
   const tuning = { maxSockets: 7 };
 
-  it("without a proxy: plain keep-alive agents with the pool size", () => {
-    const agents = createAgents(new URL("https://s3.example.com"), {}, tuning);
+  it("without a proxy: plain keep-alive agents with the pool size", async () => {
+    const agents = await createAgents(new URL("https://s3.example.com"), {}, tuning);
     expect(agents.https).toBeInstanceOf(HttpsAgent);
     expect(agents.http).toBeInstanceOf(HttpAgent);
     expect(agents.http).not.toBeInstanceOf(HttpProxyAgent);
@@ -91,8 +91,8 @@ describe("createAgents", () => {
     expect(agents.proxy).toBeUndefined();
   });
 
-  it("with a proxy: tunnel and forward agents, keep-alive and pool size kept, credentials not in the name", () => {
-    const agents = createAgents(
+  it("with a proxy: tunnel and forward agents, keep-alive and pool size kept, credentials not in the name", async () => {
+    const agents = await createAgents(
       new URL("https://s3.example.com"),
       {
         proxy: {
@@ -116,8 +116,8 @@ describe("createAgents", () => {
     });
   });
 
-  it("NO_PROXY naming the endpoint's host: plain agents", () => {
-    const agents = createAgents(
+  it("NO_PROXY naming the endpoint's host: plain agents", async () => {
+    const agents = await createAgents(
       new URL("http://minio.lan:9000"),
       {
         proxy: {
@@ -133,9 +133,9 @@ describe("createAgents", () => {
     expect(agents.proxy).toBeUndefined();
   });
 
-  it("an extra CA is added to Node's roots, not put in their place", () => {
+  it("an extra CA is added to Node's roots, not put in their place", async () => {
     const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-    const agents = createAgents(
+    const agents = await createAgents(
       new URL("https://s3.example.com"),
       { extraCa: { pem, source: "test" } },
       tuning,
@@ -177,7 +177,7 @@ function requestError(agent: HttpAgent, url: string): Promise<Error> {
 describe("proxy failures", () => {
   it("an unreachable proxy fails as the proxy's fault, named without its credentials", async () => {
     const proxy = `http://user:secret@127.0.0.1:${await closedPort()}/`;
-    const agents = createAgents(
+    const agents = await createAgents(
       new URL("https://s3.example.com"),
       { proxy: { httpsProxy: proxy, httpProxy: proxy } },
       { maxSockets: 2 },
@@ -200,7 +200,7 @@ describe("proxy failures", () => {
   it("a refused CONNECT fails with the proxy's status instead of reaching the client as the store's answer", async () => {
     const proxy = await refusingProxy(407);
     try {
-      const agents = createAgents(
+      const agents = await createAgents(
         new URL("https://s3.example.com"),
         { proxy: { httpsProxy: proxy.url } },
         { maxSockets: 2 },

@@ -47,11 +47,20 @@ function makeSpec(width: 32 | 64, poly: bigint): CrcSpec {
   return { width, poly, powers };
 }
 
-const SPECS: Record<FullObjectAlgorithm, CrcSpec> = {
-  CRC32: makeSpec(32, 0xedb88320n),
-  CRC32C: makeSpec(32, 0x82f63b78n),
-  CRC64NVME: makeSpec(64, 0x9a6c9329ac4bc9b5n),
+const POLYNOMIALS: Record<FullObjectAlgorithm, { width: 32 | 64; poly: bigint }> = {
+  CRC32: { width: 32, poly: 0xedb88320n },
+  CRC32C: { width: 32, poly: 0x82f63b78n },
+  CRC64NVME: { width: 64, poly: 0x9a6c9329ac4bc9b5n },
 };
+
+// Built on first use, not at load: the three tables cost ~10 ms before a run's first request, and only a
+// multipart upload's completion combines CRCs.
+const specs: Partial<Record<FullObjectAlgorithm, CrcSpec>> = {};
+
+function specFor(algorithm: FullObjectAlgorithm): CrcSpec {
+  const { width, poly } = POLYNOMIALS[algorithm];
+  return (specs[algorithm] ??= makeSpec(width, poly));
+}
 
 /** x^(8 * byteLength) mod P: multiplying a CRC by it appends byteLength zero bytes' worth of shift. */
 function shiftOperator(spec: CrcSpec, byteLength: number): bigint {
@@ -82,7 +91,7 @@ export function combineFullObject(
   algorithm: FullObjectAlgorithm,
   parts: ReadonlyArray<{ digest: Uint8Array; size: number }>,
 ): Buffer {
-  const spec = SPECS[algorithm];
+  const spec = specFor(algorithm);
   // Parts almost always share one size, so each distinct size's operator is computed once.
   const operators = new Map<number, bigint>();
   let crc = 0n; // the CRC of zero bytes, because init equals the final xor

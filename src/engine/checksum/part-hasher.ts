@@ -1,6 +1,6 @@
 import { createHash, type Hash } from "node:crypto";
 import { crc32 } from "node:zlib";
-import { createCRC32, type IHasher } from "hash-wasm";
+import type { IHasher } from "hash-wasm";
 import type { ChecksumAlgorithm } from "../types.js";
 import { Crc64Nvme } from "./crc64nvme.js";
 
@@ -35,6 +35,9 @@ const idleWasmHashers: Record<WasmAlgorithm, IHasher[]> = { CRC32C: [] };
 async function takeWasmHasher(algorithm: WasmAlgorithm): Promise<IHasher> {
   const idle = idleWasmHashers[algorithm].pop();
   if (idle !== undefined) return idle.init();
+  // Loaded on first use: hash-wasm's bundle holds every algorithm (~280 kB to parse at start-up), and only a
+  // CRC32C run needs it.
+  const { createCRC32 } = await import("hash-wasm");
   return (await createCRC32(CRC32C_POLYNOMIAL)).init();
 }
 

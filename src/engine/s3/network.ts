@@ -1,11 +1,14 @@
 // The sockets every request rides on: direct or through the user's proxy, trusting the user's extra CA, kept
-// alive. The SDK client and the lean path share the one pair built here, so both route the same way.
-import { Agent as HttpAgent, type ClientRequest } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
-import { BlockList, isIP, type Socket } from "node:net";
-import * as tls from "node:tls";
-import { HttpProxyAgent } from "http-proxy-agent";
-import { HttpsProxyAgent } from "https-proxy-agent";
+// alive. The SDK client and the lean path share the one pair built here, so both route the same way. The
+// proxy agents (proxy-agents.ts and their libraries) are loaded only when a proxy is used, node:https and
+// node:tls only when a request goes over TLS (~30–50 ms to load on Node 24; never for an http:// endpoint).
+
+const requireBuiltin = createRequire(import.meta.url);
+import { Agent as HttpAgent } from "node:http";
+import type * as https from "node:https";
+import { createRequire } from "node:module";
+import { BlockList, isIP } from "node:net";
+import type * as tls from "node:tls";
 
 /** HTTP_PROXY, HTTPS_PROXY and NO_PROXY as the environment gave them (lower case already preferred). */
 export interface ProxySettings {
@@ -117,106 +120,36 @@ export function proxyFor(url: URL, proxy: ProxySettings | undefined): URL | unde
 
 export interface Agents {
   http: HttpAgent;
-  /** An https.Agent, or a proxy agent that speaks TLS to the store inside its tunnel. */
-  https: HttpAgent;
+  /** An https.Agent, or a proxy agent that speaks TLS to the store inside its tunnel; made on first use. */
+  readonly https: HttpAgent;
   /** The proxy the endpoint's requests go through, without credentials; undefined when direct. */
   proxy?: string;
+  /** Destroys the agents made so far. */
+  destroy(): void;
+}
+
+function agentPair(http: HttpAgent, makeHttps: () => HttpAgent, proxy: string | undefined): Agents {
+  let httpsAgent: HttpAgent | undefined;
+  return {
+    http,
+    get https() {
+      return (httpsAgent ??= makeHttps());
+    },
+    ...(proxy !== undefined ? { proxy } : {}),
+    destroy() {
+      http.destroy();
+      httpsAgent?.destroy();
+    },
+  };
 }
 
 export interface AgentTuning {
   maxSockets: number;
 }
 
-/** Basic credentials from the proxy URL, sent as a header so no library logs them with the URL. */
-function proxyParts(proxy: URL): { url: URL; headers: Record<string, string> } {
-  const url = new URL(redactedProxy(proxy));
-  if (!proxy.username && !proxy.password) return { url, headers: {} };
-  const user = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
-  return { url, headers: { "Proxy-Authorization": `Basic ${Buffer.from(user).toString("base64")}` } };
-}
-
-/**
- * The CONNECT tunnel's answer decides: anything but 200 fails the request with the proxy named (the library
- * would hand the proxy's answer to the HTTP client as if the store had sent it).
- */
-class TunnelAgent extends HttpsProxyAgent<string> {
-  constructor(
-    private readonly proxyUrl: URL,
-    options: ConstructorParameters<typeof HttpsProxyAgent<string>>[1],
-    private readonly targetTls: tls.ConnectionOptions,
-  ) {
-    const { url, headers } = proxyParts(proxyUrl);
-    // The same trust for an https:// proxy as for the store.
-    super(url.href, { ...options, ...targetTls, headers });
-  }
-
-  override async connect(request: ClientRequest, options: Parameters<HttpsProxyAgent<string>["connect"]>[1]) {
-    const target = `${options.host}:${options.port}`;
-    let status = 0;
-    let reason = "";
-    const onConnect = (answer: { statusCode: number; statusText?: string }): void => {
-      status = answer.statusCode;
-      reason = answer.statusText ?? "";
-    };
-    request.once("proxyConnect", onConnect);
-    let socket: Socket;
-    try {
-      socket = (await super.connect(request, { ...options, ...this.targetTls })) as Socket;
-    } catch (error) {
-      throw proxyFailure(this.proxyUrl, target, error);
-    } finally {
-      request.off("proxyConnect", onConnect);
-    }
-    if (status !== 200) {
-      socket.destroy();
-      throw new ProxyError(
-        this.proxyUrl,
-        target,
-        "ProxyConnectRefused",
-        `the proxy answered CONNECT with ${status} ${reason}`.trim(),
-        status,
-      );
-    }
-    return socket;
-  }
-}
-
-/** Plain-HTTP endpoints: requests go to the proxy in absolute form, as curl and the AWS CLI send them. */
-class ForwardAgent extends HttpProxyAgent<string> {
-  constructor(
-    private readonly proxyUrl: URL,
-    options: ConstructorParameters<typeof HttpProxyAgent<string>>[1],
-  ) {
-    const { url, headers } = proxyParts(proxyUrl);
-    super(url.href, { ...options, headers });
-  }
-
-  override async connect(
-    request: Parameters<HttpProxyAgent<string>["connect"]>[0],
-    options: Parameters<HttpProxyAgent<string>["connect"]>[1],
-  ) {
-    try {
-      return await super.connect(request, options);
-    } catch (error) {
-      throw proxyFailure(this.proxyUrl, `${options.host}:${options.port}`, error);
-    }
-  }
-}
-
-function proxyFailure(proxy: URL, target: string, error: unknown): ProxyError {
-  const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  const failure = new ProxyError(
-    proxy,
-    target,
-    typeof code === "string" ? code : "ProxyError",
-    `cannot reach the proxy (${message})`,
-  );
-  return Object.assign(failure, { cause: error });
-}
-
 /** Node's own roots (with NODE_EXTRA_CA_CERTS where this Node.js can list them) plus the user's CA. */
 function trustedCas(extraPem: string): string[] {
+  const tls = requireBuiltin("node:tls") as typeof import("node:tls");
   const defaults = (tls as { getCACertificates?: (type: "default") => string[] }).getCACertificates;
   return [...(defaults ? defaults("default") : tls.rootCertificates), extraPem];
 }
@@ -224,10 +157,12 @@ function trustedCas(extraPem: string): string[] {
 /**
  * The agents for requests to `endpoint` (the store's URL, or a representative Amazon S3 host): through the
  * proxy unless NO_PROXY names the host. The pair is used for every request of the run, so keep-alive holds.
+ * Settings that cannot work (a proxy URL that does not parse) throw here, before any request.
  */
-export function createAgents(endpoint: URL, network: NetworkSettings, tuning: AgentTuning): Agents {
+export function createAgents(endpoint: URL, network: NetworkSettings, tuning: AgentTuning): Promise<Agents> {
   const keepAlive = { keepAlive: true, maxSockets: tuning.maxSockets };
-  const targetTls: tls.ConnectionOptions = network.extraCa ? { ca: trustedCas(network.extraCa.pem) } : {};
+  const targetTls = (): tls.ConnectionOptions =>
+    network.extraCa ? { ca: trustedCas(network.extraCa.pem) } : {};
   const httpEndpoint = new URL(endpoint.href);
   httpEndpoint.protocol = "http:";
   const httpsEndpoint = new URL(endpoint.href);
@@ -235,11 +170,19 @@ export function createAgents(endpoint: URL, network: NetworkSettings, tuning: Ag
   const httpProxy = proxyFor(httpEndpoint, network.proxy);
   const httpsProxy = proxyFor(httpsEndpoint, network.proxy);
   const used = endpoint.protocol === "https:" ? httpsProxy : httpProxy;
-  return {
-    http: httpProxy ? new ForwardAgent(httpProxy, keepAlive) : new HttpAgent(keepAlive),
-    https: httpsProxy
-      ? new TunnelAgent(httpsProxy, keepAlive, targetTls)
-      : new HttpsAgent({ ...keepAlive, ...targetTls }),
-    ...(used ? { proxy: redactedProxy(used) } : {}),
+  const named = used ? redactedProxy(used) : undefined;
+  const directHttps = (): HttpAgent => {
+    const { Agent } = requireBuiltin("node:https") as typeof https;
+    return new Agent({ ...keepAlive, ...targetTls() });
   };
+  if (!httpProxy && !httpsProxy) {
+    return Promise.resolve(agentPair(new HttpAgent(keepAlive), directHttps, named));
+  }
+  return import("./proxy-agents.js").then(({ ForwardAgent, TunnelAgent }) =>
+    agentPair(
+      httpProxy ? new ForwardAgent(httpProxy, keepAlive) : new HttpAgent(keepAlive),
+      httpsProxy ? () => new TunnelAgent(httpsProxy, keepAlive, targetTls()) : directHttps,
+      named,
+    ),
+  );
 }

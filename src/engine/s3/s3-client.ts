@@ -1,27 +1,16 @@
-// The only module that talks to the AWS SDK: everything else sees plain data and these few calls.
+// The only module that talks to the AWS SDK: everything else sees plain data and these few calls. The SDK
+// (~1.4 MB of code, ~0.2 CPU-s to parse) is loaded by the first call that needs it: a run whose requests
+// all go through the lean path (s3-lean-http.ts) never loads it.
 import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
 import type { Agent as HttpsAgent } from "node:https";
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetBucketLifecycleConfigurationCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  ListPartsCommand,
-  PutBucketLifecycleConfigurationCommand,
-  PutObjectCommand,
-  S3Client,
-  UploadPartCommand,
-} from "@aws-sdk/client-s3";
-import type { LifecycleRule, TransitionDefaultMinimumObjectSize } from "@aws-sdk/client-s3";
+import type { LifecycleRule, S3Client, TransitionDefaultMinimumObjectSize } from "@aws-sdk/client-s3";
 import { createAgents, type Agents } from "./network.js";
-import { createLeanHttp } from "./s3-lean-http.js";
 import { webIdentityCredentials } from "./credentials/index.js";
+import type { CredentialProvider } from "./credentials/role-credentials.js";
+import { plainBucketEndpoint } from "./lean-endpoint.js";
+import { plainCredentials } from "./plain-credentials.js";
+import { createLeanHttp, type LeanCredentials, type LeanEndpoint } from "./s3-lean-http.js";
 import { servedFromHeaderLines } from "../upload/served-headers.js";
 import type { ChecksumAlgorithm, ChecksumType, S3Settings, ServedHeaders } from "../types.js";
 
@@ -178,6 +167,15 @@ export interface StoredObject {
   sseCustomer?: boolean;
 }
 
+/** Which keys a ListObjectsV2 page lists. */
+export interface ListInput {
+  bucket: string;
+  prefix: string;
+  continuationToken?: string;
+  startAfter?: string;
+  maxKeys?: number;
+}
+
 /** One page of ListObjectsV2. */
 export interface ObjectsPage {
   objects: Array<{ key: string; size: number; etag: string }>;
@@ -250,23 +248,11 @@ export interface S3Store {
     signal?: AbortSignal,
   ): Promise<void>;
   /**
-   * One ListObjectsV2 page (keys after `startAfter`, in UTF-8 binary order); maxKeys 1 is the preflight's
-   * "does the bucket answer these credentials here?".
+   * One ListObjectsV2 page (keys after `startAfter`, in UTF-8 binary order), on the lean path where it can
+   * be; maxKeys 1 is the preflight's "does the bucket answer these credentials here?".
    */
-  listObjectsPage(
-    input: {
-      bucket: string;
-      prefix: string;
-      continuationToken?: string;
-      startAfter?: string;
-      maxKeys?: number;
-    },
-    signal?: AbortSignal,
-  ): Promise<ObjectsPage>;
-  /**
-   * listObjectsPage for the engine's own key lookups (upload/key-listing.ts), on the lean path where it can
-   * be: many of them run beside the uploads. Errors are not explained as the preflight's are.
-   */
+  listObjectsPage(input: ListInput, signal?: AbortSignal): Promise<ObjectsPage>;
+  /** listObjectsPage with a page size, for the engine's own key lookups (upload/key-listing.ts). */
   listKeysPage(
     input: {
       bucket: string;
@@ -349,14 +335,27 @@ export function signingRegion(settings: S3Settings): string {
   return settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
 }
 
-function createSdkClient(settings: S3Settings, tuning: ClientTuning, agents: Agents): S3Client {
-  const client = new S3Client({
+type SdkModule = typeof import("@aws-sdk/client-s3");
+
+/** The SDK's module and a client on the run's agents, loaded by the first call that needs them. */
+interface Sdk {
+  s3: SdkModule;
+  client: S3Client;
+}
+
+function createSdkClient(
+  s3: SdkModule,
+  settings: S3Settings,
+  tuning: ClientTuning,
+  agents: Agents,
+  credentials: LeanCredentials | CredentialProvider | null,
+): S3Client {
+  const client = new s3.S3Client({
     region: signingRegion(settings),
     endpoint: settings.endpoint,
     forcePathStyle: settings.forcePathStyle ?? false,
-    credentials: settings.assumeRole
-      ? webIdentityCredentials(settings.assumeRole, settings.network ?? {}, tuning.stallTimeoutMs)
-      : settings.credentials,
+    // The lean path's own, when it has them, so both paths sign alike.
+    ...(credentials ? { credentials } : {}),
     // Credentials and region from this profile of the shared AWS files, as AWS_PROFILE would pick it.
     ...(settings.profile ? { profile: settings.profile } : {}),
     // We compute and send checksums ourselves; letting the SDK do it would switch to aws-chunked bodies,
@@ -401,24 +400,29 @@ const PAGE_FIELDS = {
   NextContinuationToken: /<NextContinuationToken>([^<]*)<\/NextContinuationToken>/,
 };
 
-/** A ListObjectsV2 answer asked with encoding-type=url: only what key lookups need. */
+/**
+ * A ListObjectsV2 answer asked with encoding-type=url: only what key lookups need. Keys are decoded only
+ * when the answer says they were encoded: a store that ignores the parameter sends them as they are, and
+ * decoding "100%.txt" would fail or change it.
+ */
 export function parseKeysPage(xml: string): ObjectsPage {
   const field = (within: string, name: keyof typeof PAGE_FIELDS): string | undefined => {
     const match = PAGE_FIELDS[name].exec(within);
     return match ? xmlText(match[1]!) : undefined;
   };
   const objects: ObjectsPage["objects"] = [];
+  const withoutContents = xml.replace(/<Contents>[\s\S]*?<\/Contents>/g, "");
+  const encoded = /<EncodingType>url<\/EncodingType>/i.test(withoutContents);
   for (const [, entry] of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
     const key = field(entry!, "Key");
     if (key === undefined) continue;
     objects.push({
       // S3's URL encoding writes a space as "+", as forms do.
-      key: decodeURIComponent(key.replace(/\+/g, " ")),
+      key: encoded ? decodeURIComponent(key.replace(/\+/g, " ")) : key,
       size: Number(field(entry!, "Size") ?? 0),
       etag: stripQuotes(field(entry!, "ETag")),
     });
   }
-  const withoutContents = xml.replace(/<Contents>[\s\S]*?<\/Contents>/g, "");
   const next =
     field(withoutContents, "IsTruncated") === "true"
       ? field(withoutContents, "NextContinuationToken")
@@ -440,7 +444,7 @@ function isNotFound(error: unknown): boolean {
  * secret, denied all look alike). The same request as a 1-byte GET carries the code; that error replaces it.
  */
 async function explainHeadError(
-  client: S3Client,
+  sdk: () => Promise<Sdk>,
   bucket: string,
   key: string,
   error: unknown,
@@ -449,8 +453,9 @@ async function explainHeadError(
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   if (status !== 400 && status !== 403) return error;
   try {
+    const { client, s3 } = await sdk();
     const answer = await client.send(
-      new GetObjectCommand({ Bucket: bucket, Key: key, Range: "bytes=0-0" }),
+      new s3.GetObjectCommand({ Bucket: bucket, Key: key, Range: "bytes=0-0" }),
       sendOptions(signal),
     );
     await answer.Body?.transformToByteArray();
@@ -459,6 +464,37 @@ async function explainHeadError(
     const code = (explained as { name?: string }).name;
     return code && code !== "NoSuchKey" && code !== "InvalidRange" && code !== "Unknown" ? explained : error;
   }
+}
+
+/**
+ * The SDK's own endpoint rules, for what plainBucketEndpoint leaves to them (FIPS, dual-stack, configured
+ * endpoints, other partitions); null for anything not plain SigV4 (S3 Express, multi-region access points),
+ * which the SDK then sends itself.
+ */
+async function sdkBucketEndpoint(
+  { client }: Sdk,
+  settings: S3Settings,
+  bucket: string,
+): Promise<LeanEndpoint | null> {
+  const config = client.config;
+  const region = await config.region();
+  const endpoint = settings.endpoint ?? (await config.serviceConfiguredEndpoint?.());
+  const resolved = config.endpointProvider({
+    Bucket: bucket,
+    Region: region,
+    UseFIPS: await config.useFipsEndpoint(),
+    UseDualStack: await config.useDualstackEndpoint(),
+    Accelerate: config.useAccelerateEndpoint ?? false,
+    ForcePathStyle: settings.forcePathStyle ?? false,
+    ...(endpoint ? { Endpoint: endpoint } : {}),
+  });
+  const scheme = (resolved.properties?.authSchemes as Array<Record<string, unknown>> | undefined)?.[0];
+  if (scheme?.name !== "sigv4") return null;
+  return {
+    url: new URL(resolved.url.toString()),
+    signingRegion: typeof scheme.signingRegion === "string" ? scheme.signingRegion : region,
+    signingName: typeof scheme.signingName === "string" ? scheme.signingName : "s3",
+  };
 }
 
 /** Where the requests go, for the proxy choice: the endpoint, or Amazon S3's regional host. */
@@ -472,8 +508,89 @@ function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSign
 
 export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Store {
   const agents = createAgents(storeUrl(settings), settings.network ?? {}, tuning);
-  const client = createSdkClient(settings, tuning, agents);
-  const lean = createLeanHttp(client, settings, agents, tuning.stallTimeoutMs);
+  // Awaited by each request, which reports a failure to load the proxy agents; not a crash before that.
+  agents.catch(() => undefined);
+  // A role the run assumes itself renews its sessions; both paths ask it per request.
+  const credentials: LeanCredentials | CredentialProvider | null = settings.assumeRole
+    ? webIdentityCredentials(settings.assumeRole, settings.network ?? {}, tuning.stallTimeoutMs)
+    : plainCredentials(settings);
+  let loaded: Sdk | undefined;
+  let loading: Promise<Sdk> | undefined;
+  const sdk = (): Promise<Sdk> =>
+    (loading ??= Promise.all([import("@aws-sdk/client-s3"), agents]).then(([s3, ready]) => {
+      loaded = { s3, client: createSdkClient(s3, settings, tuning, ready, credentials) };
+      return loaded;
+    }));
+  const region = signingRegion(settings);
+  const lean = createLeanHttp(
+    {
+      endpointFor: async (bucket) =>
+        plainBucketEndpoint({ ...settings, region }, bucket) ??
+        sdkBucketEndpoint(await sdk(), settings, bucket),
+      credentials: async () =>
+        typeof credentials === "function"
+          ? credentials()
+          : (credentials ?? (await sdk()).client.config.credentials()),
+      clockOffsetMs: () => loaded?.client.config.systemClockOffset ?? 0,
+    },
+    agents,
+    tuning.stallTimeoutMs,
+  );
+
+  /** One ListObjectsV2 page: lean, keys URL-encoded so no key (control characters included) upsets the XML. */
+  async function listPage(input: ListInput, signal?: AbortSignal): Promise<ObjectsPage> {
+    let xml = "";
+    const leanAnswer = await lean(
+      {
+        method: "GET",
+        bucket: input.bucket,
+        key: "",
+        query: {
+          "list-type": "2",
+          prefix: input.prefix,
+          ...(input.maxKeys !== undefined ? { "max-keys": String(input.maxKeys) } : {}),
+          "encoding-type": "url",
+          ...(input.continuationToken !== undefined
+            ? { "continuation-token": input.continuationToken }
+            : input.startAfter !== undefined
+              ? { "start-after": input.startAfter }
+              : {}),
+        },
+        headers: {},
+        onBody: async (body) => {
+          const chunks: Buffer[] = [];
+          for await (const chunk of body) chunks.push(chunk as Buffer);
+          xml = Buffer.concat(chunks).toString("utf8");
+        },
+      },
+      signal,
+    );
+    return leanAnswer === null ? sdkListPage(input, signal) : parseKeysPage(xml);
+  }
+
+  async function sdkListPage(
+    { bucket, prefix, continuationToken, startAfter, maxKeys }: ListInput,
+    signal?: AbortSignal,
+  ): Promise<ObjectsPage> {
+    const { client, s3 } = await sdk();
+    const answer = await client.send(
+      new s3.ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        ContinuationToken: continuationToken,
+        StartAfter: startAfter,
+        MaxKeys: maxKeys,
+      }),
+      sendOptions(signal),
+    );
+    const objects = (answer.Contents ?? []).flatMap((object) =>
+      object.Key !== undefined
+        ? [{ key: object.Key, size: object.Size ?? 0, etag: stripQuotes(object.ETag) }]
+        : [],
+    );
+    const next = answer.IsTruncated ? answer.NextContinuationToken : undefined;
+    return next ? { objects, next } : { objects };
+  }
 
   return {
     async headObject({ bucket, key, versionId, partNumber }, signal) {
@@ -507,8 +624,9 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
               : {}),
           };
         }
+        const { client, s3 } = await sdk();
         const head = await client.send(
-          new HeadObjectCommand({
+          new s3.HeadObjectCommand({
             Bucket: bucket,
             Key: key,
             VersionId: versionId,
@@ -534,7 +652,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         };
       } catch (error) {
         if (isNotFound(error)) return null;
-        throw await explainHeadError(client, bucket, key, error, signal);
+        throw await explainHeadError(sdk, bucket, key, error, signal);
       }
     },
 
@@ -552,8 +670,9 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         signal,
       );
       if (leanAnswer !== null) return;
+      const { client, s3 } = await sdk();
       const answer = await client.send(
-        new GetObjectCommand({
+        new s3.GetObjectCommand({
           Bucket: bucket,
           Key: key,
           VersionId: versionId,
@@ -565,56 +684,8 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
       await consume(answer.Body as Readable);
     },
 
-    async listObjectsPage({ bucket, prefix, continuationToken, startAfter, maxKeys }, signal) {
-      const answer = await client.send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: prefix,
-          ContinuationToken: continuationToken,
-          StartAfter: startAfter,
-          MaxKeys: maxKeys,
-        }),
-        sendOptions(signal),
-      );
-      const objects = (answer.Contents ?? []).flatMap((object) =>
-        object.Key !== undefined
-          ? [{ key: object.Key, size: object.Size ?? 0, etag: stripQuotes(object.ETag) }]
-          : [],
-      );
-      const next = answer.IsTruncated ? answer.NextContinuationToken : undefined;
-      return next ? { objects, next } : { objects };
-    },
-
-    async listKeysPage(input, signal) {
-      let xml = "";
-      const leanAnswer = await lean(
-        {
-          method: "GET",
-          bucket: input.bucket,
-          key: "",
-          query: {
-            "list-type": "2",
-            prefix: input.prefix,
-            "max-keys": String(input.maxKeys),
-            // Keys come URL-encoded, so no key (control characters included) can upset the XML.
-            "encoding-type": "url",
-            ...(input.continuationToken !== undefined
-              ? { "continuation-token": input.continuationToken }
-              : input.startAfter !== undefined
-                ? { "start-after": input.startAfter }
-                : {}),
-          },
-          headers: {},
-          onBody: async (body) => {
-            const chunks: Buffer[] = [];
-            for await (const chunk of body) chunks.push(chunk as Buffer);
-            xml = Buffer.concat(chunks).toString("utf8");
-          },
-        },
-        signal,
-      );
-      return leanAnswer === null ? this.listObjectsPage(input, signal) : parseKeysPage(xml);
-    },
+    listObjectsPage: listPage,
+    listKeysPage: listPage,
 
     async putObject(input, signal) {
       const leanAnswer = await lean(
@@ -634,8 +705,9 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         signal,
       );
       if (leanAnswer !== null) return answerFromHeaders(leanAnswer.headers);
+      const { client, s3 } = await sdk();
       const answer = await client.send(
-        new PutObjectCommand({
+        new s3.PutObjectCommand({
           Bucket: input.bucket,
           Key: input.key,
           Body: input.body,
@@ -652,15 +724,17 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     },
 
     async deleteObject({ bucket, key, versionId }, signal) {
+      const { client, s3 } = await sdk();
       await client.send(
-        new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+        new s3.DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
         sendOptions(signal),
       );
     },
 
     async createMultipartUpload(input, signal) {
+      const { client, s3 } = await sdk();
       const answer = await client.send(
-        new CreateMultipartUploadCommand({
+        new s3.CreateMultipartUploadCommand({
           Bucket: input.bucket,
           Key: input.key,
           ...headerFields(input.headers),
@@ -689,8 +763,9 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         const { etag, checksums, sse } = answerFromHeaders(leanAnswer.headers);
         return { etag, checksums, ...(sse ? { sse } : {}) };
       }
+      const { client, s3 } = await sdk();
       const answer = await client.send(
-        new UploadPartCommand({
+        new s3.UploadPartCommand({
           Bucket: input.bucket,
           Key: input.key,
           UploadId: input.uploadId,
@@ -710,8 +785,9 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     },
 
     async listPartsPage(input, signal) {
+      const { client, s3 } = await sdk();
       const answer = await client.send(
-        new ListPartsCommand({
+        new s3.ListPartsCommand({
           Bucket: input.bucket,
           Key: input.key,
           UploadId: input.uploadId,
@@ -738,8 +814,9 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     },
 
     async completeMultipartUpload(input, signal) {
+      const { client, s3 } = await sdk();
       const answer = await client.send(
-        new CompleteMultipartUploadCommand({
+        new s3.CompleteMultipartUploadCommand({
           Bucket: input.bucket,
           Key: input.key,
           UploadId: input.uploadId,
@@ -761,15 +838,17 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     },
 
     async abortMultipartUpload({ bucket, key, uploadId }, signal) {
+      const { client, s3 } = await sdk();
       await client.send(
-        new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
+        new s3.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
         sendOptions(signal),
       );
     },
 
     async listUploadsPage(input, signal) {
+      const { client, s3 } = await sdk();
       const answer = await client.send(
-        new ListMultipartUploadsCommand({
+        new s3.ListMultipartUploadsCommand({
           Bucket: input.bucket,
           Prefix: input.prefix,
           KeyMarker: input.keyMarker,
@@ -800,8 +879,9 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
 
     async getLifecycle(bucket, signal) {
       try {
+        const { client, s3 } = await sdk();
         const answer = await client.send(
-          new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }),
+          new s3.GetBucketLifecycleConfigurationCommand({ Bucket: bucket }),
           sendOptions(signal),
         );
         const minimumObjectSize = answer.TransitionDefaultMinimumObjectSize;
@@ -816,8 +896,9 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     },
 
     async putLifecycle(bucket, lifecycle, signal) {
+      const { client, s3 } = await sdk();
       await client.send(
-        new PutBucketLifecycleConfigurationCommand({
+        new s3.PutBucketLifecycleConfigurationCommand({
           Bucket: bucket,
           LifecycleConfiguration: { Rules: lifecycle.rules },
           // A PUT without it resets the bucket's setting to S3's default; send back what GET said.
@@ -830,7 +911,17 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     },
 
     destroy() {
-      client.destroy();
+      // The SDK's handler would destroy the agents too; a run that never loaded it still has to.
+      if (loaded) loaded.client.destroy();
+      else
+        void loading?.then(
+          ({ client }) => client.destroy(),
+          () => undefined,
+        );
+      void agents.then(
+        (made) => made.destroy(),
+        () => undefined,
+      );
     },
   };
 }

@@ -1,18 +1,15 @@
 // The per-file and per-part calls (UploadPart, PutObject, HeadObject) skip the SDK's per-request middleware,
 // which cost ~1 ms of CPU per call (measured: 1,000 × 64 KiB files took 3.4 ms CPU each with the SDK doing
 // both HeadObjects, 0.7 ms without them): one SigV4-signed http.request on the client's own agents,
-// credentials and endpoint rules. Ranged GetObject bodies stream through it too, straight to the caller. Only
-// s3-client.ts uses this; every other call stays on the SDK.
+// credentials and endpoint rules. Ranged GetObject bodies and ListObjectsV2 pages (the preflight's too) go
+// through it as well. Only s3-client.ts uses this; it decides where the SDK is still needed.
 import {
   request as httpRequest,
   type Agent as HttpAgent,
   type IncomingHttpHeaders,
   type IncomingMessage,
 } from "node:http";
-import { request as httpsRequest } from "node:https";
-import type { S3Client } from "@aws-sdk/client-s3";
 import { createSigner } from "./sigv4.js";
-import type { S3Settings } from "../types.js";
 
 export interface LeanRequest {
   method: "PUT" | "HEAD" | "GET";
@@ -39,6 +36,30 @@ export interface LeanAnswer {
  * endpoint needs the SDK.
  */
 export type LeanHttp = (request: LeanRequest, signal?: AbortSignal) => Promise<LeanAnswer | null>;
+
+/** Where a bucket's requests go and how they are signed, as the SDK's endpoint rules decide. */
+export interface LeanEndpoint {
+  /** The bucket's base URL: virtual-hosted (https://bucket.host/) or path-style (https://host/bucket). */
+  url: URL;
+  signingRegion: string;
+  signingName: string;
+}
+
+export interface LeanCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** What the lean path needs from the store client: no SDK object, so a run can start without loading it. */
+export interface LeanSetup {
+  /** null when the bucket needs what only the SDK does (S3 Express, access points, ...). */
+  endpointFor(bucket: string): Promise<LeanEndpoint | null>;
+  /** Asked per request: a provider that refreshes (session credentials) hands out the current ones. */
+  credentials(): Promise<LeanCredentials>;
+  /** Milliseconds to add to the local clock, as the SDK learnt it from a store's skew error. */
+  clockOffsetMs(): number;
+}
 
 interface Endpoint {
   url: URL;
@@ -67,18 +88,37 @@ const BODYLESS_CODES: Record<number, string> = {
   412: "PreconditionFailed",
 };
 
+const XML_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+/** XML text as the SDK's parser gives it: entities and character references decoded. */
+function xmlText(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (entity, name: string) => {
+    if (!name.startsWith("#")) return XML_ENTITIES[name] ?? entity;
+    const codePoint = name.startsWith("#x") ? parseInt(name.slice(2), 16) : Number(name.slice(1));
+    return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : entity;
+  });
+}
+
 /** An S3-style error the engine's retry and error mapping read exactly like an SDK exception. */
-function s3Error(status: number, body: string, requestId: string | undefined): Error {
-  const field = (name: string): string | undefined =>
-    new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
+function s3Error(status: number, body: string, headers: IncomingHttpHeaders): Error {
+  const field = (name: string): string | undefined => {
+    const text = new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
+    return text === undefined ? undefined : xmlText(text);
+  };
   const code = field("Code") ?? BODYLESS_CODES[status] ?? "Unknown";
+  const requestId = headers["x-amz-request-id"];
+  // A wrong region's answer names the bucket's (the body's <Region>, or the header on a redirect).
+  const bucketRegion = headers["x-amz-bucket-region"];
+  const region = field("Region") ?? (typeof bucketRegion === "string" ? bucketRegion : undefined);
   const error = new Error(field("Message") ?? `HTTP ${status} without an error body`) as Error & {
     Code: string;
+    Region?: string;
     $metadata: { httpStatusCode: number; requestId?: string };
   };
   error.name = code;
   error.Code = code;
-  error.$metadata = { httpStatusCode: status, ...(requestId ? { requestId } : {}) };
+  if (region) error.Region = region;
+  error.$metadata = { httpStatusCode: status, ...(typeof requestId === "string" ? { requestId } : {}) };
   return error;
 }
 
@@ -89,35 +129,16 @@ function timeoutError(ms: number): Error {
 }
 
 export function createLeanHttp(
-  client: S3Client,
-  settings: S3Settings,
-  agents: { http: HttpAgent; https: HttpAgent },
+  setup: LeanSetup,
+  agents: Promise<{ http: HttpAgent; https: HttpAgent }>,
   stallTimeoutMs: number,
 ): LeanHttp {
   const endpoints = new Map<string, Promise<Endpoint | null>>();
 
-  // The SDK's own endpoint rules decide host, path style, FIPS and dual-stack; anything not plain SigV4
-  // (S3 Express, multi-region access points) returns null and the caller uses the SDK.
   async function resolve(bucket: string): Promise<Endpoint | null> {
-    const config = client.config;
-    const region = await config.region();
-    const endpoint = settings.endpoint ?? (await config.serviceConfiguredEndpoint?.());
-    const resolved = config.endpointProvider({
-      Bucket: bucket,
-      Region: region,
-      UseFIPS: await config.useFipsEndpoint(),
-      UseDualStack: await config.useDualstackEndpoint(),
-      Accelerate: config.useAccelerateEndpoint ?? false,
-      ForcePathStyle: settings.forcePathStyle ?? false,
-      ...(endpoint ? { Endpoint: endpoint } : {}),
-    });
-    const scheme = (resolved.properties?.authSchemes as Array<Record<string, unknown>> | undefined)?.[0];
-    if (scheme?.name !== "sigv4") return null;
-    const sign = createSigner(
-      typeof scheme.signingRegion === "string" ? scheme.signingRegion : region,
-      typeof scheme.signingName === "string" ? scheme.signingName : "s3",
-    );
-    return { url: new URL(resolved.url.toString()), sign };
+    const endpoint = await setup.endpointFor(bucket);
+    if (endpoint === null) return null;
+    return { url: endpoint.url, sign: createSigner(endpoint.signingRegion, endpoint.signingName) };
   }
 
   return async (target, signal) => {
@@ -133,8 +154,7 @@ export function createLeanHttp(
     const bucketPath = url.pathname.replace(/\/$/, "");
     const path = target.key === "" ? bucketPath || "/" : `${bucketPath}/${encodeKey(target.key)}`;
     const body = target.body ?? Buffer.alloc(0);
-    // The SDK's provider: cached, and fetched again before session credentials expire.
-    const credentials = await client.config.credentials();
+    const credentials = await setup.credentials();
     const headers = sign(
       {
         method: target.method,
@@ -149,19 +169,22 @@ export function createLeanHttp(
         },
       },
       credentials,
-      new Date(Date.now() + (client.config.systemClockOffset ?? 0)),
+      new Date(Date.now() + setup.clockOffsetMs()),
     );
     const search = new URLSearchParams(target.query).toString().replace(/\+/g, "%20");
     const https = url.protocol === "https:";
+    const agent = https ? (await agents).https : (await agents).http;
+    // node:https only when a request needs it (network.ts says why).
+    const send = https ? (await import("node:https")).request : httpRequest;
     return new Promise((resolveAnswer, reject) => {
-      const request = (https ? httpsRequest : httpRequest)({
+      const request = send({
         method: target.method,
         protocol: url.protocol,
         hostname: url.hostname.replace(/^\[|\]$/g, ""),
         port: url.port || (https ? 443 : 80),
         path: search ? `${path}?${search}` : path,
         headers,
-        agent: https ? agents.https : agents.http,
+        agent,
         ...(signal ? { signal } : {}),
       });
       request.setTimeout(stallTimeoutMs, () => request.destroy(timeoutError(stallTimeoutMs)));
@@ -189,14 +212,7 @@ export function createLeanHttp(
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("error", reject);
         response.on("end", () => {
-          const requestId = response.headers["x-amz-request-id"];
-          reject(
-            s3Error(
-              status,
-              Buffer.concat(chunks).toString("utf8"),
-              typeof requestId === "string" ? requestId : undefined,
-            ),
-          );
+          reject(s3Error(status, Buffer.concat(chunks).toString("utf8"), response.headers));
         });
       });
       request.end(target.method === "PUT" ? body : undefined);

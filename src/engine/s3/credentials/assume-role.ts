@@ -1,7 +1,6 @@
 // STS AssumeRoleWithWebIdentity as one unsigned form POST: the OIDC token is the proof, so there is nothing
 // to sign, and the SDK's STS client (its own middleware stack and a second endpoint resolver) is not needed.
 import { request as httpRequest, type Agent } from "node:http";
-import { request as httpsRequest } from "node:https";
 
 /** Session credentials of an assumed role, and when they end. */
 export interface SessionCredentials {
@@ -78,7 +77,7 @@ export function parseAssumeRoleAnswer(xml: string, dateHeader?: string): Session
   };
 }
 
-export function assumeRoleWithWebIdentity(
+export async function assumeRoleWithWebIdentity(
   connection: StsConnection,
   request: AssumeRoleRequest,
   signal?: AbortSignal,
@@ -95,8 +94,10 @@ export function assumeRoleWithWebIdentity(
   );
   const { endpoint } = connection;
   const https = endpoint.protocol === "https:";
+  // TLS code loads only for an https STS, as for the store (startup-modules.test.ts).
+  const send = https ? (await import("node:https")).request : httpRequest;
   return new Promise((resolve, reject) => {
-    const outgoing = (https ? httpsRequest : httpRequest)({
+    const outgoing = send({
       method: "POST",
       protocol: endpoint.protocol,
       hostname: endpoint.hostname.replace(/^\[|\]$/g, ""),

@@ -12,7 +12,9 @@ export function webIdentityCredentials(
 ): CredentialProvider {
   const endpoint = new URL(role.stsEndpoint);
   const agents = createAgents(endpoint, network, { maxSockets: 2 });
-  return roleCredentialProvider(role, (request) =>
-    assumeRoleWithWebIdentity({ endpoint, agents, timeoutMs }, request),
+  // Awaited by each AssumeRole, which reports a failure to load the proxy agents; not a crash before that.
+  agents.catch(() => undefined);
+  return roleCredentialProvider(role, async (request) =>
+    assumeRoleWithWebIdentity({ endpoint, agents: await agents, timeoutMs }, request),
   );
 }
