@@ -224,8 +224,10 @@ export function createLifecycle(deps: LifecycleDeps) {
       );
     }
     target.partNumber = partNumber;
-    const size = Number(input.query.get("size") ?? NaN);
-    if (!Number.isSafeInteger(size) || size < 1) {
+    const sizeText = input.query.get("size");
+    // 0 is an empty file's one part.
+    const size = sizeText === null || sizeText === "" ? NaN : Number(sizeText);
+    if (!Number.isSafeInteger(size) || size < 0) {
       return refuse(
         400,
         "InvalidRequest",
@@ -437,7 +439,8 @@ export function createLifecycle(deps: LifecycleDeps) {
         objectChecksums,
         checksumType,
         objectSize: size,
-        ifNoneMatch: !grant.overwrite,
+        // The client may ask for If-None-Match where the rule allows overwriting, never drop it.
+        ifNoneMatch: !grant.overwrite || body.ifNoneMatch === true,
       });
       return {
         status: 200,

@@ -10,6 +10,7 @@ import type { RunContext } from "./run-context.js";
 import { createS3Store } from "./s3/s3-client.js";
 import type { ChecksumType, EngineOptions, LocalFile, RunResult, S3Limits } from "./types.js";
 import { createKeyListing } from "./upload/key-listing.js";
+import { runBrokerUploads } from "./broker/upload-via-broker.js";
 import { notAttempted, uploadFile } from "./upload/upload-file.js";
 
 export { runCleanup } from "./cleanup/cleanup.js";
@@ -82,6 +83,7 @@ function bytesPerTransfer(options: EngineOptions, limits: S3Limits): number {
 export async function runUploads(files: LocalFile[], options: EngineOptions): Promise<RunResult> {
   const limits = runLimits(options);
   const checksumType = checkOptions(options, limits);
+  if (options.broker) return runBrokerUploads(files, options, options.broker);
   const perTransfer = bytesPerTransfer(options, limits);
   const memoryBound = options.concurrency * perTransfer;
   if (memoryBound > totalmem() / 2) {

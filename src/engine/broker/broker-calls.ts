@@ -1,0 +1,100 @@
+// The broker's routes (README "Presigned-part broker") as calls that answer values or throw a StepError naming
+// the step, what the broker said and the fix. Each call carries a token from the run's token source, so a long
+// run keeps handing over fresh OIDC tokens.
+import { StepError } from "../errors.js";
+import type { BrokerSettings } from "../types.js";
+
+export interface BrokerAnswer {
+  status: number;
+  body: unknown;
+}
+
+interface BrokerError {
+  code?: string;
+  message?: string;
+  hint?: string;
+}
+
+function errorOf(body: unknown): BrokerError {
+  const error = (body as { error?: unknown } | null)?.error;
+  return typeof error === "object" && error !== null ? (error as BrokerError) : {};
+}
+
+/** What to do about a broker refusal, by status: the broker's own hint when it gave one. */
+function hintFor(status: number, error: BrokerError): string {
+  if (status === 401) {
+    return (
+      'the broker refused the OIDC token: check that "broker-audience" is the audience the broker\'s issuers ' +
+      "entry expects, and that the token is fresh (GitHub: permissions id-token: write; elsewhere a current " +
+      '"web-identity-token-file")'
+    );
+  }
+  if (status === 403) {
+    return (
+      "the broker's policy does not let this token write there: upload under the prefix its rule grants your " +
+      "repository (see the broker's rules), within its size and part limits, or ask the broker's operator"
+    );
+  }
+  if (status === 404 && error.code === "NotFound") {
+    return 'check "broker-url": it must be the broker\'s base URL (the one serving /s3/multipart)';
+  }
+  if (status === 412) {
+    return (
+      "an object already exists at this key and is not replaced: upload to a new key, or (when replacing is " +
+      'intended) set "overwrite: true" and ask the broker\'s operator for a rule with overwrite: true'
+    );
+  }
+  return error.hint ?? "see the broker's audit log for this call, then rerun";
+}
+
+export function brokerRefusal(step: string, answer: BrokerAnswer): StepError {
+  const error = errorOf(answer.body);
+  const said = [error.code, error.message].filter((part) => part !== undefined && part !== "").join(": ");
+  return new StepError(
+    step,
+    `the broker answered ${answer.status}${said ? ` ${said}` : ""}`,
+    hintFor(answer.status, error),
+  );
+}
+
+/** One broker call; a broker that cannot be reached or does not answer JSON is a StepError naming broker-url. */
+export async function callBroker(
+  broker: BrokerSettings,
+  step: string,
+  request: { method: string; path: string; body?: unknown },
+  signal: AbortSignal | undefined,
+): Promise<BrokerAnswer> {
+  const url = `${broker.url.replace(/\/+$/, "")}/s3/multipart${request.path}`;
+  const token = await broker.token();
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: request.method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(request.body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new StepError(
+      step,
+      `the broker at ${new URL(url).origin} did not answer (${cause?.code ?? cause?.message ?? String(error)})`,
+      'check "broker-url": the broker must be running and reachable from this job',
+      error,
+    );
+  }
+  const text = await response.text();
+  try {
+    return { status: response.status, body: JSON.parse(text) as unknown };
+  } catch {
+    throw new StepError(
+      step,
+      `${new URL(url).origin} answered ${response.status} with no JSON (${JSON.stringify(text.slice(0, 80))})`,
+      'check "broker-url": it must be the s3-verified-upload broker\'s base URL',
+    );
+  }
+}

@@ -1,0 +1,499 @@
+// Uploads through a presigned-part broker (src/broker/): no S3 credentials in this process. Every file, small
+// ones too, is a multipart upload (one part below multipart-threshold), so each one gets the same proof:
+// - each part goes to a URL that signs its checksum header (and Content-MD5 with content-md5), with exactly
+//   those headers: the store refuses a body that does not match them, and its echo must be the local value;
+// - ListParts through the broker must show every part sent with its size, ETag and checksum, and nothing else;
+// - Complete carries the whole-object checksum (FULL_OBJECT) and the size, and its answer must show the local
+//   whole-object checksum (or, on stores that keep none, the ETag made of the local parts' MD5s).
+// A failure aborts the upload through the broker (parts of a failed run are not left behind).
+import { open, type FileHandle } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import {
+  combineFullObject,
+  compositeChecksum,
+  createPartHasher,
+  createSha256Hasher,
+  defaultChecksumType,
+  isFullObjectAlgorithm,
+  md5,
+  sdkChecksumField,
+  type PartHasher,
+} from "../checksum/index.js";
+import { failureOf, StepError } from "../errors.js";
+import { Limiter, mapLimited } from "../pool.js";
+import type {
+  ChecksumAlgorithm,
+  ChecksumType,
+  EngineOptions,
+  FileResult,
+  LocalFile,
+  RunResult,
+} from "../types.js";
+import { planUpload, resolveLimits, type PlannedPart, type UploadPlan } from "../upload/plan.js";
+import { brokerRefusal, callBroker } from "./broker-calls.js";
+import { cachedToken } from "./token-cache.js";
+import type { BrokerSettings } from "../types.js";
+
+interface BrokerRun {
+  options: EngineOptions;
+  broker: BrokerSettings;
+  algorithm: ChecksumAlgorithm;
+  checksumType: ChecksumType;
+  /** At most `concurrency` part buffers in memory across the run. */
+  transfers: Limiter;
+}
+
+interface SentPart {
+  number: number;
+  size: number;
+  etag: string;
+  checksum: string;
+  digest: Buffer;
+  md5: Buffer | undefined;
+}
+
+const RERUN = "rerun the upload";
+const DELETE_AND_RERUN =
+  "the object was written but is not the file: ask the broker's operator to delete it, then rerun";
+
+function stripQuotes(etag: string): string {
+  return etag.replace(/^"+|"+$/g, "");
+}
+
+/** What cannot go through a broker, as an error naming the setting and the fix (the config checks these too). */
+export function brokerOptionProblems(options: EngineOptions): string[] {
+  const problems: string[] = [];
+  if (options.checksumAlgorithm === null) {
+    problems.push(
+      'Input "checksum-algorithm" is none, but the broker signs every part with its checksum; use CRC64NVME (the default) or another algorithm.',
+    );
+  }
+  if (options.onFailure === "keep") {
+    problems.push(
+      'Input "on-failure" is keep, but through "broker-url" an upload cannot be resumed (the broker lists no pending uploads); use on-failure: abort.',
+    );
+  }
+  return problems;
+}
+
+function resultOf(run: BrokerRun, file: LocalFile, plan: UploadPlan | null): FileResult {
+  return {
+    path: file.path,
+    key: file.key,
+    bucket: run.options.bucket,
+    size: plan?.size ?? 0,
+    partSize: plan?.partSize ?? 0,
+    parts: plan?.parts.length ?? 0,
+    multipart: true,
+    etag: "",
+    checksumAlgorithm: run.algorithm,
+    checksumType: run.checksumType,
+    checksumLocal: null,
+    checksumRemote: null,
+    sha256: null,
+    verification: "none",
+    verified: false,
+    notes: [],
+    status: "failed",
+    durationMs: 0,
+    bytesPerSecond: 0,
+  };
+}
+
+/** One part for a file below multipart-threshold: a multipart upload of one part, proven as the others are. */
+function planOf(run: BrokerRun, size: number): UploadPlan {
+  const planned = planUpload({
+    size,
+    partSize: run.options.partSize,
+    multipartThreshold: run.options.multipartThreshold,
+    limits: resolveLimits(run.options.limits),
+  });
+  if (!planned.ok) throw new StepError("plan", planned.error, "split the file before uploading");
+  return planned.plan;
+}
+
+async function readPart(handle: FileHandle, file: LocalFile, part: PlannedPart): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(part.size);
+  const { bytesRead } = await handle.read(buffer, 0, part.size, part.offset);
+  if (bytesRead !== part.size) {
+    throw new StepError(
+      `reading ${file.path}`,
+      `part ${part.number} ended after ${bytesRead} of ${part.size} bytes`,
+      "the file changed while it was uploaded; make sure nothing writes to it and rerun",
+    );
+  }
+  return buffer;
+}
+
+async function sendPart(
+  run: BrokerRun,
+  where: { uploadId: string; key: string },
+  part: PlannedPart,
+  body: Buffer,
+  signal: AbortSignal | undefined,
+): Promise<SentPart> {
+  const hasher: PartHasher = await createPartHasher(run.algorithm);
+  hasher.update(body);
+  const digest = hasher.digest();
+  const checksum = digest.toString("base64");
+  const partMd5 = run.options.contentMd5 ? md5(body) : undefined;
+  const query = new URLSearchParams({
+    key: where.key,
+    bucket: run.options.bucket,
+    size: String(part.size),
+    checksumAlgorithm: run.algorithm,
+    checksum,
+  });
+  if (partMd5) query.set("contentMd5", partMd5.toString("base64"));
+  const step = `signing part ${part.number}`;
+  const signed = await callBroker(
+    run.broker,
+    step,
+    { method: "GET", path: `/${encodeURIComponent(where.uploadId)}/${part.number}?${query}` },
+    signal,
+  );
+  if (signed.status !== 200) throw brokerRefusal(step, signed);
+  const { url, headers } = signed.body as { url?: unknown; headers?: unknown };
+  if (typeof url !== "string" || typeof headers !== "object" || headers === null) {
+    throw new StepError(
+      step,
+      "the broker's answer has no url and headers",
+      "check that broker-url is this tool's broker",
+    );
+  }
+  const upload = `UploadPart ${part.number}`;
+  let put: Response;
+  try {
+    // Exactly the signed headers: an x-amz-* header the URL does not sign is refused by S3 (HeadersNotSigned).
+    put = await fetch(url, {
+      method: "PUT",
+      headers: headers as Record<string, string>,
+      body,
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new StepError(
+      upload,
+      `the store did not answer (${String((error as { cause?: unknown }).cause ?? error)})`,
+      RERUN,
+      error,
+    );
+  }
+  const text = await put.text();
+  if (put.status !== 200) {
+    const code = /<Code>([^<]+)/.exec(text)?.[1] ?? "";
+    throw new StepError(
+      upload,
+      `the store answered ${put.status} ${code}`.trim(),
+      code === "BadDigest" || code === "InvalidDigest"
+        ? "the part's bytes did not match its signed checksum on the way to the store; rerun the upload"
+        : code === "AccessDenied" || code === "SignatureDoesNotMatch" || code === "HeadersNotSigned"
+          ? "the broker's presigned URL was refused: check the broker's clock and S3 credentials, then rerun"
+          : RERUN,
+    );
+  }
+  const echoed = put.headers.get(`x-amz-checksum-${run.algorithm.toLowerCase()}`);
+  if (echoed !== null && echoed !== checksum) {
+    throw new StepError(
+      upload,
+      `the store answered ${run.algorithm} ${echoed}, not the part's ${checksum}`,
+      RERUN,
+    );
+  }
+  return {
+    number: part.number,
+    size: part.size,
+    etag: stripQuotes(put.headers.get("etag") ?? ""),
+    checksum,
+    digest,
+    md5: partMd5,
+  };
+}
+
+/** Why ListParts (through the broker) and the parts sent differ, or undefined when they agree exactly. */
+export function listedMismatch(
+  algorithm: ChecksumAlgorithm,
+  sent: SentPart[],
+  listed: unknown,
+): string | undefined {
+  if (!Array.isArray(listed)) return "the broker's ListParts answer is not a list";
+  const field = sdkChecksumField(algorithm);
+  const byNumber = new Map<number, Record<string, unknown>>();
+  for (const entry of listed as Array<Record<string, unknown>>) byNumber.set(Number(entry.PartNumber), entry);
+  for (const part of sent) {
+    const entry = byNumber.get(part.number);
+    if (!entry) return `part ${part.number} is not listed`;
+    if (entry.Size !== part.size)
+      return `part ${part.number} is listed with ${String(entry.Size)} bytes, ${part.size} were sent`;
+    if (stripQuotes(String(entry.ETag)) !== part.etag)
+      return `part ${part.number}'s listed ETag is not the one its upload answered`;
+    const stored = entry[field];
+    if (stored !== undefined && stored !== part.checksum) {
+      return `part ${part.number} is listed with ${algorithm} ${String(stored)}, not ${part.checksum}`;
+    }
+    byNumber.delete(part.number);
+  }
+  const extra = [...byNumber.keys()];
+  return extra.length > 0 ? `the upload holds part ${extra[0]}, which this run did not send` : undefined;
+}
+
+/** The multipart ETag S3 computes from the parts' MD5s. */
+function multipartEtag(parts: SentPart[]): string | undefined {
+  if (parts.some((part) => part.md5 === undefined)) return undefined;
+  const hash = createHash("md5");
+  for (const part of parts) hash.update(part.md5!);
+  return `${hash.digest("hex")}-${parts.length}`;
+}
+
+function wholeChecksum(run: BrokerRun, parts: SentPart[]): string {
+  if (run.checksumType === "FULL_OBJECT" && isFullObjectAlgorithm(run.algorithm)) {
+    return combineFullObject(run.algorithm, parts).toString("base64");
+  }
+  return compositeChecksum(
+    run.algorithm,
+    parts.map((part) => part.digest),
+  );
+}
+
+async function uploadParts(
+  run: BrokerRun,
+  file: LocalFile,
+  handle: FileHandle,
+  plan: UploadPlan,
+  where: { uploadId: string; key: string },
+  sha256: PartHasher | null,
+): Promise<SentPart[]> {
+  const signal = run.options.signal;
+  let done = 0;
+  // With sha256 the parts go in file order, one at a time, so the hash sees the bytes that were sent in order.
+  const sent = await mapLimited(plan.parts, sha256 ? 1 : run.options.concurrency, (part) =>
+    run.transfers.run(async () => {
+      const body = await readPart(handle, file, part);
+      sha256?.update(body);
+      const answer = await sendPart(run, where, part, body, signal);
+      done += part.size;
+      run.options.onEvent?.({ type: "progress", file, bytesDone: done, size: plan.size });
+      return answer;
+    }, signal),
+  );
+  return sent;
+}
+
+async function abortUpload(run: BrokerRun, where: { uploadId: string; key: string }): Promise<string> {
+  const query = new URLSearchParams({ key: where.key, bucket: run.options.bucket });
+  try {
+    // Not under the run's signal: an interrupted run must still abort what it started.
+    const answer = await callBroker(
+      run.broker,
+      "AbortMultipartUpload",
+      { method: "DELETE", path: `/${encodeURIComponent(where.uploadId)}?${query}` },
+      undefined,
+    );
+    if (answer.status === 200)
+      return `The multipart upload ${where.uploadId} was aborted through the broker.`;
+    return `Aborting the multipart upload ${where.uploadId} through the broker failed (${brokerRefusal("AbortMultipartUpload", answer).detail}); the store's lifecycle rule or the cleanup mode with credentials removes it.`;
+  } catch (error) {
+    return `Aborting the multipart upload ${where.uploadId} through the broker failed (${(error as Error).message}); the store's lifecycle rule or the cleanup mode with credentials removes it.`;
+  }
+}
+
+async function uploadFile(run: BrokerRun, file: LocalFile): Promise<FileResult> {
+  const started = performance.now();
+  let result = resultOf(run, file, null);
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(file.path, "r");
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new Error(`${file.path} is not a regular file; pass files only`);
+    const plan = planOf(run, stat.size);
+    result = resultOf(run, file, plan);
+    run.options.onEvent?.({
+      type: "file-start",
+      file,
+      size: plan.size,
+      parts: plan.parts.length,
+      partSize: plan.partSize,
+    });
+    if (run.options.dryRun) {
+      result = {
+        ...result,
+        status: "dry-run",
+        notes: ["Dry run through the broker: nothing was asked of the broker or uploaded."],
+      };
+    } else {
+      result = { ...result, ...(await uploadOne(run, file, handle, plan)), status: "uploaded" };
+    }
+  } catch (error) {
+    result = {
+      ...result,
+      status: "failed",
+      verified: false,
+      error: `${file.path} → s3://${run.options.bucket}/${file.key}: ${error instanceof Error ? error.message : String(error)}`,
+      failure: failureOf(error),
+    };
+  } finally {
+    await handle?.close();
+  }
+  result.durationMs = Math.round(performance.now() - started);
+  result.bytesPerSecond =
+    result.status === "uploaded" && result.durationMs > 0
+      ? Math.round((result.size * 1000) / result.durationMs)
+      : 0;
+  run.options.onEvent?.({ type: "file-done", result });
+  return result;
+}
+
+async function uploadOne(
+  run: BrokerRun,
+  file: LocalFile,
+  handle: FileHandle,
+  plan: UploadPlan,
+): Promise<Partial<FileResult>> {
+  const signal = run.options.signal;
+  const contentType = file.headers?.contentType ?? run.options.object.contentType;
+  const created = await callBroker(
+    run.broker,
+    "CreateMultipartUpload",
+    {
+      method: "POST",
+      path: "",
+      body: {
+        key: file.key,
+        bucket: run.options.bucket,
+        size: plan.size,
+        checksumAlgorithm: run.algorithm,
+        checksumType: run.checksumType,
+        ...(contentType ? { type: contentType } : {}),
+      },
+    },
+    signal,
+  );
+  if (created.status !== 200) throw brokerRefusal("CreateMultipartUpload", created);
+  const uploadId = String((created.body as { uploadId?: unknown }).uploadId ?? "");
+  const where = { uploadId, key: file.key };
+  const keyQuery = new URLSearchParams({ key: file.key, bucket: run.options.bucket });
+  let completed: {
+    sent: SentPart[];
+    whole: string;
+    answer: Record<string, unknown>;
+    sha256: PartHasher | null;
+  };
+  try {
+    const sha256 = run.options.sha256 ? createSha256Hasher() : null;
+    const sent = await uploadParts(run, file, handle, plan, where, sha256);
+    sent.sort((a, b) => a.number - b.number);
+    const listed = await callBroker(
+      run.broker,
+      "ListParts",
+      { method: "GET", path: `/${encodeURIComponent(uploadId)}?${keyQuery}` },
+      signal,
+    );
+    if (listed.status !== 200) throw brokerRefusal("ListParts", listed);
+    const mismatch = listedMismatch(run.algorithm, sent, listed.body);
+    if (mismatch) {
+      throw new StepError("ListParts", `the store's parts differ from those sent: ${mismatch}`, RERUN);
+    }
+    const whole = wholeChecksum(run, sent);
+    const field = sdkChecksumField(run.algorithm);
+    const done = await callBroker(
+      run.broker,
+      "CompleteMultipartUpload",
+      {
+        method: "POST",
+        path: `/${encodeURIComponent(uploadId)}/complete?${keyQuery}`,
+        body: {
+          parts: sent.map((part) => ({ PartNumber: part.number, ETag: part.etag, [field]: part.checksum })),
+          size: plan.size,
+          // A COMPOSITE checksum is not sent (S3 takes none at Complete); its answer is compared below.
+          ...(run.checksumType === "FULL_OBJECT" ? { checksum: whole } : {}),
+          // Never replace an object unless overwrite asks for it, whatever the broker's rule allows.
+          ifNoneMatch: !run.options.overwrite,
+        },
+      },
+      signal,
+    );
+    if (done.status !== 200) throw brokerRefusal("CompleteMultipartUpload", done);
+    completed = { sent, whole, answer: done.body as Record<string, unknown>, sha256 };
+  } catch (error) {
+    const note = await abortUpload(run, where);
+    if (error instanceof StepError) {
+      throw new StepError(error.step, error.detail, `${error.hint}. ${note}`, error.cause);
+    }
+    throw error;
+  }
+  // Completed: there is no upload left to abort; a failed proof names the object to delete.
+  return proofOf(run, plan, completed.sent, completed.whole, completed.answer, completed.sha256);
+}
+
+/** The verification the Complete answer gives, or a StepError when it proves nothing or the wrong bytes. */
+function proofOf(
+  run: BrokerRun,
+  plan: UploadPlan,
+  sent: SentPart[],
+  whole: string,
+  answer: Record<string, unknown>,
+  sha256: PartHasher | null,
+): Partial<FileResult> {
+  const step = "verify object";
+  const etag = stripQuotes(String(answer.etag ?? ""));
+  if (answer.size !== plan.size) {
+    throw new StepError(
+      step,
+      `the object is ${String(answer.size)} bytes, the file ${plan.size}`,
+      DELETE_AND_RERUN,
+    );
+  }
+  const remote = typeof answer.checksum === "string" ? answer.checksum : null;
+  const common = {
+    etag,
+    ...(typeof answer.versionId === "string" ? { versionId: answer.versionId } : {}),
+    checksumLocal: whole,
+    checksumRemote: remote,
+    sha256: sha256 ? sha256.digest().toString("hex") : null,
+    notes: [`Uploaded through the broker: ${String(answer.proof ?? "")}.`],
+  };
+  if (remote !== null) {
+    if (remote !== whole) {
+      throw new StepError(
+        step,
+        `the object's ${run.algorithm} is ${remote}, the file's ${whole}`,
+        DELETE_AND_RERUN,
+      );
+    }
+    return { ...common, verification: "checksum", verified: true };
+  }
+  const expectedEtag = multipartEtag(sent);
+  if (expectedEtag !== undefined && expectedEtag === etag) {
+    return { ...common, verification: "etag-md5", verified: true };
+  }
+  throw new StepError(
+    step,
+    `the object was completed but its answer shows no ${run.algorithm}${expectedEtag ? ` and its ETag ${etag} is not the local ${expectedEtag}` : ""}`,
+    'the store keeps no checksums: set "content-md5: true" so the parts are proven by their signed MD5s and the ETag',
+  );
+}
+
+/**
+ * The broker's counterpart of runUploads: same results and events, no S3 credentials, no preflight (the first
+ * broker call is the check). Files already in the bucket are not compared ("unchanged" needs a HeadObject the
+ * broker does not serve): with overwrite false Complete is refused for them.
+ */
+export async function runBrokerUploads(
+  files: LocalFile[],
+  options: EngineOptions,
+  broker: BrokerSettings,
+): Promise<RunResult> {
+  const problems = brokerOptionProblems(options);
+  if (problems.length > 0) throw new Error(problems.join(" "));
+  const algorithm = options.checksumAlgorithm!;
+  const run: BrokerRun = {
+    options,
+    broker: { url: broker.url, token: cachedToken(broker.token) },
+    algorithm,
+    checksumType: options.checksumType ?? defaultChecksumType(algorithm),
+    transfers: new Limiter(options.concurrency),
+  };
+  const results = await mapLimited(files, options.concurrency * 2, (file) => uploadFile(run, file));
+  return { files: results, ok: results.every((result) => result.status !== "failed") };
+}

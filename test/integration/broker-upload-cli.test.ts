@@ -1,0 +1,204 @@
+// Issue 13 part 3: the CLI with broker-url uploads through the broker's presigned part URLs in a process with
+// no AWS variable at all, every file (small ones as one-part uploads) proven, and fails clearly, leaving no
+// upload behind, when the broker or the store refuses.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { s3ClientFor } from "../emulator/sdk-client.js";
+import { referenceChecksum } from "../helpers/checksums.js";
+import { startBrokerFixture, type BrokerFixture } from "../helpers/broker-fixture.js";
+import { repoRoot, runCommand } from "../e2e/helpers.js";
+
+const MiB = 1024 * 1024;
+const TSX = pathToFileURL(path.join(repoRoot, "node_modules/tsx/dist/loader.mjs")).href;
+const CLI = path.join(repoRoot, "src/cli.ts");
+
+let fx: BrokerFixture;
+let dir = "";
+
+beforeAll(async () => {
+  fx = await startBrokerFixture({ maxPartBytes: 8 * MiB });
+  dir = await mkdtemp(path.join(tmpdir(), "svu-broker-cli-"));
+}, 60_000);
+
+afterAll(async () => {
+  await fx?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+beforeEach(() => fx.emulator!.faults.clear());
+
+async function objectBytes(key: string): Promise<Buffer> {
+  const client = s3ClientFor(fx.emulator!);
+  try {
+    const answer = await client.send(new GetObjectCommand({ Bucket: "artifacts", Key: key }));
+    return Buffer.from(await answer.Body!.transformToByteArray());
+  } finally {
+    client.destroy();
+  }
+}
+
+async function keys(prefix: string): Promise<string[]> {
+  const client = s3ClientFor(fx.emulator!);
+  try {
+    const answer = await client.send(new ListObjectsV2Command({ Bucket: "artifacts", Prefix: prefix }));
+    return (answer.Contents ?? []).map((object) => object.Key!).sort();
+  } finally {
+    client.destroy();
+  }
+}
+
+async function pendingUploads(): Promise<number> {
+  const client = s3ClientFor(fx.emulator!);
+  try {
+    const answer = await client.send(new ListMultipartUploadsCommand({ Bucket: "artifacts" }));
+    return answer.Uploads?.length ?? 0;
+  } finally {
+    client.destroy();
+  }
+}
+
+async function tokenFile(name: string, token: string): Promise<string> {
+  const file = path.join(dir, name);
+  await writeFile(file, token);
+  return file;
+}
+
+function appToken(options: Parameters<BrokerFixture["issuer"]["token"]>[1] = {}): Promise<string> {
+  return fx.issuer.token({ sub: "repo:org/app", repository: "org/app", repository_owner: "org" }, options);
+}
+
+/** The CLI from source in a process whose environment has no AWS_* variable, only PATH and HOME. */
+function cli(args: string[], cwd: string) {
+  return runCommand(
+    process.execPath,
+    ["--import", TSX, CLI, "--bucket", "artifacts", "--json", ...args],
+    { PATH: process.env["PATH"], HOME: dir },
+    cwd,
+  );
+}
+
+interface JsonFile {
+  key: string;
+  status: string;
+  size: number;
+  parts: number;
+  verification: string;
+  verified: boolean;
+  checksumLocal: string | null;
+  checksumRemote: string | null;
+  sha256: string | null;
+  error?: string;
+  notes: string[];
+}
+
+describe("CLI with broker-url and a token file, no AWS variables", () => {
+  it("uploads a multipart file and small files byte-exact, each proven by its CRC64NVME", async () => {
+    const work = await mkdtemp(path.join(dir, "ok-"));
+    const big = randomBytes(11 * MiB + 123);
+    const small = randomBytes(70 * 1024);
+    await writeFile(path.join(work, "big.bin"), big);
+    await writeFile(path.join(work, "small.bin"), small);
+    await writeFile(path.join(work, "empty.txt"), "");
+    const token = await appToken();
+    const run = await cli(
+      [
+        "--broker-url",
+        fx.broker.url,
+        "--web-identity-token-file",
+        await tokenFile("ok-token", token),
+        "--part-size",
+        "5MiB",
+        "--prefix",
+        "org/app",
+        "--sha256",
+        "big.bin",
+        "small.bin",
+        "empty.txt",
+      ],
+      work,
+    );
+    expect(run.stderr).not.toContain(token);
+    expect(run.stdout).not.toContain(token);
+    expect(run.code, run.stderr).toBe(0);
+    const files = (JSON.parse(run.stdout) as { files: JsonFile[] }).files;
+    const byKey = new Map(files.map((file) => [file.key, file]));
+    for (const [name, bytes, parts] of [
+      ["big.bin", big, 3],
+      ["small.bin", small, 1],
+      ["empty.txt", Buffer.alloc(0), 1],
+    ] as const) {
+      const key = `org/app/${name}`;
+      expect((await objectBytes(key)).equals(bytes), key).toBe(true);
+      const expected = await referenceChecksum("CRC64NVME", bytes);
+      expect(byKey.get(key)).toMatchObject({
+        status: "uploaded",
+        size: bytes.length,
+        parts,
+        verification: "checksum",
+        verified: true,
+        checksumLocal: expected,
+        checksumRemote: expected,
+      });
+    }
+    const { createHash } = await import("node:crypto");
+    expect(byKey.get("org/app/big.bin")!.sha256).toBe(createHash("sha256").update(big).digest("hex"));
+    expect(await pendingUploads()).toBe(0);
+  }, 180_000);
+
+  it("a part changed on the way to the store is refused there, and the upload is aborted", async () => {
+    const work = await mkdtemp(path.join(dir, "flip-"));
+    await writeFile(path.join(work, "big.bin"), randomBytes(6 * MiB));
+    fx.emulator!.faults.add({ operation: "UploadPart", action: "flip-in-transit", partNumber: 2, times: 1 });
+    const run = await cli(
+      [
+        "--broker-url",
+        fx.broker.url,
+        "--web-identity-token-file",
+        await tokenFile("flip-token", await appToken()),
+        "--part-size",
+        "5MiB",
+        "--prefix",
+        "org/app/flip",
+        "big.bin",
+      ],
+      work,
+    );
+    expect(run.code).toBe(1);
+    const file = (JSON.parse(run.stdout) as { files: JsonFile[] }).files[0]!;
+    expect(file.status).toBe("failed");
+    expect(file.error).toContain("UploadPart 2 failed: the store answered 400 BadDigest");
+    expect(file.error).toContain("aborted through the broker");
+    expect(await keys("org/app/flip/")).toEqual([]);
+    expect(await pendingUploads()).toBe(0);
+  }, 120_000);
+
+  it("a part the store keeps other than it was sent is caught by ListParts before Complete", async () => {
+    const work = await mkdtemp(path.join(dir, "stored-"));
+    await writeFile(path.join(work, "big.bin"), randomBytes(6 * MiB));
+    fx.emulator!.faults.add({ operation: "UploadPart", action: "corrupt-stored", partNumber: 1, times: 1 });
+    const run = await cli(
+      [
+        "--broker-url",
+        fx.broker.url,
+        "--web-identity-token-file",
+        await tokenFile("stored-token", await appToken()),
+        "--part-size",
+        "5MiB",
+        "--prefix",
+        "org/app/stored",
+        "big.bin",
+      ],
+      work,
+    );
+    expect(run.code).toBe(1);
+    const file = (JSON.parse(run.stdout) as { files: JsonFile[] }).files[0]!;
+    expect(file.error).toContain("ListParts failed: the store's parts differ from those sent: part 1");
+    expect(await keys("org/app/stored/")).toEqual([]);
+    expect(await pendingUploads()).toBe(0);
+  }, 120_000);
+});
