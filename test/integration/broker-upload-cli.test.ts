@@ -202,3 +202,132 @@ describe("CLI with broker-url and a token file, no AWS variables", () => {
     expect(await pendingUploads()).toBe(0);
   }, 120_000);
 });
+
+describe("CLI with broker-url: refusals are clear and leave nothing behind", () => {
+  async function oneFile(name: string, bytes: Buffer): Promise<string> {
+    const work = await mkdtemp(path.join(dir, `${name}-`));
+    await writeFile(path.join(work, "app.bin"), bytes);
+    return work;
+  }
+
+  it("a broker-url where nothing answers names the input", async () => {
+    const work = await oneFile("down", randomBytes(1000));
+    const run = await cli(
+      [
+        "--broker-url",
+        "http://127.0.0.1:9/",
+        "--web-identity-token-file",
+        await tokenFile("down-token", await appToken()),
+        "--prefix",
+        "org/app/down",
+        "app.bin",
+      ],
+      work,
+    );
+    expect(run.code).toBe(1);
+    const file = (JSON.parse(run.stdout) as { files: JsonFile[] }).files[0]!;
+    expect(file.error).toContain(
+      "CreateMultipartUpload failed: the broker at http://127.0.0.1:9 did not answer",
+    );
+    expect(file.error).toContain('check "broker-url"');
+  }, 120_000);
+
+  it("a broker-url that is not a URL, or plain http off loopback, is refused before any file", async () => {
+    const work = await oneFile("bad-url", randomBytes(10));
+    const token = await tokenFile("bad-url-token", await appToken());
+    for (const [url, said] of [
+      ["broker.example.com", 'Input "broker-url": "broker.example.com" is not an http(s) URL'],
+      ["http://broker.example.com", "is plain http, which would send the OIDC token in the clear"],
+    ]) {
+      const run = await cli(["--broker-url", url!, "--web-identity-token-file", token, "app.bin"], work);
+      expect(run.code).toBe(2);
+      expect(run.stdout + run.stderr).toContain(said);
+    }
+  }, 120_000);
+
+  it("an expired or wrong-audience token: 401 naming broker-audience, no upload started", async () => {
+    const work = await oneFile("401", randomBytes(1000));
+    const before = await pendingUploads();
+    for (const token of [
+      await appToken({ expiresIn: Math.floor(Date.now() / 1000) - 600 }),
+      await fx.issuer.token({ sub: "s", repository: "org/app", repository_owner: "org", aud: "other" }),
+    ]) {
+      const run = await cli(
+        [
+          "--broker-url",
+          fx.broker.url,
+          "--web-identity-token-file",
+          await tokenFile("401-token", token),
+          "--prefix",
+          "org/app/unauthorised",
+          "app.bin",
+        ],
+        work,
+      );
+      expect(run.code).toBe(1);
+      const file = (JSON.parse(run.stdout) as { files: JsonFile[] }).files[0]!;
+      expect(file.error).toContain("CreateMultipartUpload failed: the broker answered 401");
+      expect(file.error).toContain('"broker-audience"');
+      expect(run.stdout + run.stderr).not.toContain(token);
+    }
+    expect(await keys("org/app/unauthorised/")).toEqual([]);
+    expect(await pendingUploads()).toBe(before);
+  }, 120_000);
+
+  it("a key outside the token's prefix: 403 at create; a part over the rule's limit: 403 and the upload aborted", async () => {
+    const work = await oneFile("403", randomBytes(9 * MiB));
+    const token = await tokenFile("403-token", await appToken());
+    const other = await cli(
+      ["--broker-url", fx.broker.url, "--web-identity-token-file", token, "--prefix", "org/other", "app.bin"],
+      work,
+    );
+    expect(other.code).toBe(1);
+    const refused = (JSON.parse(other.stdout) as { files: JsonFile[] }).files[0]!;
+    expect(refused.error).toContain("CreateMultipartUpload failed: the broker answered 403 AccessDenied");
+    expect(refused.error).toContain("upload under the prefix its rule grants");
+    // One part of 9 MiB (below multipart-threshold) is over the rule's 8 MiB parts.
+    const big = await cli(
+      [
+        "--broker-url",
+        fx.broker.url,
+        "--web-identity-token-file",
+        token,
+        "--multipart-threshold",
+        "10MiB",
+        "--prefix",
+        "org/app/limit",
+        "app.bin",
+      ],
+      work,
+    );
+    expect(big.code).toBe(1);
+    const overLimit = (JSON.parse(big.stdout) as { files: JsonFile[] }).files[0]!;
+    expect(overLimit.error).toContain("signing part 1 failed: the broker answered 403 AccessDenied");
+    expect(overLimit.error).toContain("aborted through the broker");
+    expect(await keys("org/other/")).toEqual([]);
+    expect(await keys("org/app/limit/")).toEqual([]);
+    expect(await pendingUploads()).toBe(0);
+  }, 120_000);
+
+  it("modes and settings a broker cannot serve are refused naming the input", async () => {
+    const work = await oneFile("modes", randomBytes(10));
+    const token = await tokenFile("modes-token", await appToken());
+    const base = ["--broker-url", fx.broker.url, "--web-identity-token-file", token];
+    for (const [extra, said] of [
+      [["--mode", "download"], 'Input "broker-url" works in upload mode only'],
+      [
+        ["--on-failure", "keep"],
+        'Input "on-failure" is keep, but an upload through "broker-url" cannot be resumed',
+      ],
+      [
+        ["--checksum-algorithm", "none"],
+        'Input "checksum-algorithm" is none, but the broker signs every part',
+      ],
+      [["--profile", "x"], 'Inputs "broker-url" and "profile" both choose how to reach S3'],
+    ] as const) {
+      const run = await cli([...base, ...extra, "app.bin"], work);
+      expect(run.code, said).toBe(2);
+      expect(run.stdout + run.stderr).toContain(said);
+    }
+  }, 120_000);
+});
