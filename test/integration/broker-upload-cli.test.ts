@@ -150,6 +150,33 @@ describe("CLI with broker-url and a token file, no AWS variables", () => {
     expect(await pendingUploads()).toBe(0);
   }, 180_000);
 
+  it("a store that answers 503 or cuts the connection on a part is asked again", async () => {
+    const work = await mkdtemp(path.join(dir, "retry-"));
+    const bytes = randomBytes(6 * MiB);
+    await writeFile(path.join(work, "big.bin"), bytes);
+    fx.emulator!.faults.add({ operation: "UploadPart", action: "503", partNumber: 1, times: 2 });
+    fx.emulator!.faults.add({ operation: "UploadPart", action: "reset", partNumber: 2, times: 1 });
+    const run = await cli(
+      [
+        "--broker-url",
+        fx.broker.url,
+        "--web-identity-token-file",
+        await tokenFile("retry-token", await appToken()),
+        "--part-size",
+        "5MiB",
+        "--prefix",
+        "org/app/retry",
+        "big.bin",
+      ],
+      work,
+    );
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(fx.emulator!.faults.fired).toEqual([2, 1]);
+    expect((await objectBytes("org/app/retry/big.bin")).equals(bytes)).toBe(true);
+    const file = (JSON.parse(run.stdout) as { files: JsonFile[] }).files[0]!;
+    expect(file).toMatchObject({ status: "uploaded", verification: "checksum", verified: true });
+  }, 180_000);
+
   it("a part changed on the way to the store is refused there, and the upload is aborted", async () => {
     const work = await mkdtemp(path.join(dir, "flip-"));
     await writeFile(path.join(work, "big.bin"), randomBytes(6 * MiB));

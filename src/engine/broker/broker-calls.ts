@@ -2,6 +2,7 @@
 // the step, what the broker said and the fix. Each call carries a token from the run's token source, so a long
 // run keeps handing over fresh OIDC tokens.
 import { StepError } from "../errors.js";
+import { backoffDelay, sleep, type RetryPolicy } from "../retry.js";
 import type { BrokerSettings } from "../types.js";
 
 export interface BrokerAnswer {
@@ -47,14 +48,27 @@ function hintFor(status: number, error: BrokerError): string {
   return error.hint ?? "see the broker's audit log for this call, then rerun";
 }
 
+/** A failure another attempt may not meet: the network, a 5xx or a 429 (withTransientRetry retries it). */
+export class TransientFailure extends StepError {
+  /** The call surely did nothing (no connection, or a 429/503 answer): safe to repeat even when not idempotent. */
+  unacted = false;
+}
+
+export function isTransientStatus(status: number): boolean {
+  return status >= 500 || status === 429;
+}
+
 export function brokerRefusal(step: string, answer: BrokerAnswer): StepError {
   const error = errorOf(answer.body);
   const said = [error.code, error.message].filter((part) => part !== undefined && part !== "").join(": ");
-  return new StepError(
+  const Failure = isTransientStatus(answer.status) ? TransientFailure : StepError;
+  const failure = new Failure(
     step,
     `the broker answered ${answer.status}${said ? ` ${said}` : ""}`,
     hintFor(answer.status, error),
   );
+  if (failure instanceof TransientFailure) failure.unacted = answer.status === 429 || answer.status === 503;
+  return failure;
 }
 
 /** One broker call; a broker that cannot be reached or does not answer JSON is a StepError naming broker-url. */
@@ -80,12 +94,14 @@ export async function callBroker(
   } catch (error) {
     if (signal?.aborted) throw error;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new StepError(
+    const failure = new TransientFailure(
       step,
       `the broker at ${new URL(url).origin} did not answer (${cause?.code ?? cause?.message ?? String(error)})`,
       'check "broker-url": the broker must be running and reachable from this job',
       error,
     );
+    failure.unacted = cause?.code === "ECONNREFUSED" || cause?.code === "ENOTFOUND";
+    throw failure;
   }
   const text = await response.text();
   try {
@@ -96,5 +112,27 @@ export async function callBroker(
       `${new URL(url).origin} answered ${response.status} with no JSON (${JSON.stringify(text.slice(0, 80))})`,
       'check "broker-url": it must be the s3-verified-upload broker\'s base URL',
     );
+  }
+}
+
+/**
+ * `attempt` again after a TransientFailure, with the engine's backoff, up to the policy's attempts; other
+ * failures and the last transient one are thrown as they are.
+ */
+export async function withTransientRetry<T>(
+  policy: RetryPolicy,
+  signal: AbortSignal | undefined,
+  onRetry: (attempt: number, reason: string) => void,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  for (let number = 1; ; number++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof TransientFailure) || number >= policy.maxAttempts || signal?.aborted)
+        throw error;
+      onRetry(number, error.detail);
+      await sleep(backoffDelay(number, policy), signal);
+    }
   }
 }

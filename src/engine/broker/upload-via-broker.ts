@@ -21,6 +21,7 @@ import {
 } from "../checksum/index.js";
 import { failureOf, StepError } from "../errors.js";
 import { Limiter, mapLimited } from "../pool.js";
+import { DEFAULT_RETRY, type RetryPolicy } from "../retry.js";
 import type {
   ChecksumAlgorithm,
   ChecksumType,
@@ -30,7 +31,13 @@ import type {
   RunResult,
 } from "../types.js";
 import { planUpload, resolveLimits, type PlannedPart, type UploadPlan } from "../upload/plan.js";
-import { brokerRefusal, callBroker } from "./broker-calls.js";
+import {
+  brokerRefusal,
+  callBroker,
+  isTransientStatus,
+  TransientFailure,
+  withTransientRetry,
+} from "./broker-calls.js";
 import { cachedToken } from "./token-cache.js";
 import type { BrokerSettings } from "../types.js";
 
@@ -41,6 +48,23 @@ interface BrokerRun {
   checksumType: ChecksumType;
   /** At most `concurrency` part buffers in memory across the run. */
   transfers: Limiter;
+  retry: RetryPolicy;
+}
+
+/** A call another attempt may finish (withTransientRetry), each retry reported as the engine's are. */
+function retrying<T>(
+  run: BrokerRun,
+  file: LocalFile,
+  operation: string,
+  signal: AbortSignal | undefined,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  return withTransientRetry(
+    run.retry,
+    signal,
+    (number, reason) => run.options.onEvent?.({ type: "retry", file, operation, attempt: number, reason }),
+    attempt,
+  );
 }
 
 interface SentPart {
@@ -173,7 +197,7 @@ async function sendPart(
     });
   } catch (error) {
     if (signal?.aborted) throw error;
-    throw new StepError(
+    throw new TransientFailure(
       upload,
       `the store did not answer (${String((error as { cause?: unknown }).cause ?? error)})`,
       RERUN,
@@ -183,7 +207,8 @@ async function sendPart(
   const text = await put.text();
   if (put.status !== 200) {
     const code = /<Code>([^<]+)/.exec(text)?.[1] ?? "";
-    throw new StepError(
+    const Failure = isTransientStatus(put.status) ? TransientFailure : StepError;
+    throw new Failure(
       upload,
       `the store answered ${put.status} ${code}`.trim(),
       code === "BadDigest" || code === "InvalidDigest"
@@ -271,7 +296,10 @@ async function uploadParts(
     run.transfers.run(async () => {
       const body = await readPart(handle, file, part);
       sha256?.update(body);
-      const answer = await sendPart(run, where, part, body, signal);
+      // Signed again on each attempt: a URL may have expired meanwhile.
+      const answer = await retrying(run, file, `UploadPart ${part.number}`, signal, () =>
+        sendPart(run, where, part, body, signal),
+      );
       done += part.size;
       run.options.onEvent?.({ type: "progress", file, bytesDone: done, size: plan.size });
       return answer;
@@ -280,21 +308,54 @@ async function uploadParts(
   return sent;
 }
 
-async function abortUpload(run: BrokerRun, where: { uploadId: string; key: string }): Promise<string> {
+/**
+ * A broker call that must answer 200, retried while it fails transiently; `repeatable` false retries only
+ * failures that surely did nothing (a create repeated after its answer was lost would leave an upload behind).
+ */
+function brokerStep(
+  run: BrokerRun,
+  file: LocalFile,
+  step: string,
+  request: Parameters<typeof callBroker>[2],
+  signal: AbortSignal | undefined,
+  repeatable = true,
+): Promise<unknown> {
+  return retrying(run, file, step, signal, async () => {
+    try {
+      const answer = await callBroker(run.broker, step, request, signal);
+      if (answer.status !== 200) throw brokerRefusal(step, answer);
+      return answer.body;
+    } catch (error) {
+      if (error instanceof TransientFailure && !repeatable && !error.unacted) {
+        throw new StepError(error.step, error.detail, error.hint, error.cause);
+      }
+      throw error;
+    }
+  });
+}
+
+async function abortUpload(
+  run: BrokerRun,
+  file: LocalFile,
+  where: { uploadId: string; key: string },
+): Promise<string> {
   const query = new URLSearchParams({ key: where.key, bucket: run.options.bucket });
   try {
     // Not under the run's signal: an interrupted run must still abort what it started.
-    const answer = await callBroker(
-      run.broker,
+    await brokerStep(
+      run,
+      file,
       "AbortMultipartUpload",
       { method: "DELETE", path: `/${encodeURIComponent(where.uploadId)}?${query}` },
       undefined,
     );
-    if (answer.status === 200)
-      return `The multipart upload ${where.uploadId} was aborted through the broker.`;
-    return `Aborting the multipart upload ${where.uploadId} through the broker failed (${brokerRefusal("AbortMultipartUpload", answer).detail}); the store's lifecycle rule or the cleanup mode with credentials removes it.`;
+    return `The multipart upload ${where.uploadId} was aborted through the broker.`;
   } catch (error) {
-    return `Aborting the multipart upload ${where.uploadId} through the broker failed (${(error as Error).message}); the store's lifecycle rule or the cleanup mode with credentials removes it.`;
+    const why = error instanceof StepError ? error.detail : String(error);
+    return (
+      `Aborting the multipart upload ${where.uploadId} through the broker failed (${why}); the store's ` +
+      "lifecycle rule, or the cleanup mode run with S3 credentials, removes it."
+    );
   }
 }
 
@@ -352,8 +413,9 @@ async function uploadOne(
 ): Promise<Partial<FileResult>> {
   const signal = run.options.signal;
   const contentType = file.headers?.contentType ?? run.options.object.contentType;
-  const created = await callBroker(
-    run.broker,
+  const created = await brokerStep(
+    run,
+    file,
     "CreateMultipartUpload",
     {
       method: "POST",
@@ -368,9 +430,9 @@ async function uploadOne(
       },
     },
     signal,
+    false,
   );
-  if (created.status !== 200) throw brokerRefusal("CreateMultipartUpload", created);
-  const uploadId = String((created.body as { uploadId?: unknown }).uploadId ?? "");
+  const uploadId = String((created as { uploadId?: unknown }).uploadId ?? "");
   const where = { uploadId, key: file.key };
   const keyQuery = new URLSearchParams({ key: file.key, bucket: run.options.bucket });
   let completed: {
@@ -383,14 +445,14 @@ async function uploadOne(
     const sha256 = run.options.sha256 ? createSha256Hasher() : null;
     const sent = await uploadParts(run, file, handle, plan, where, sha256);
     sent.sort((a, b) => a.number - b.number);
-    const listed = await callBroker(
-      run.broker,
+    const listed = await brokerStep(
+      run,
+      file,
       "ListParts",
       { method: "GET", path: `/${encodeURIComponent(uploadId)}?${keyQuery}` },
       signal,
     );
-    if (listed.status !== 200) throw brokerRefusal("ListParts", listed);
-    const mismatch = listedMismatch(run.algorithm, sent, listed.body);
+    const mismatch = listedMismatch(run.algorithm, sent, listed);
     if (mismatch) {
       throw new StepError("ListParts", `the store's parts differ from those sent: ${mismatch}`, RERUN);
     }
@@ -416,7 +478,7 @@ async function uploadOne(
     if (done.status !== 200) throw brokerRefusal("CompleteMultipartUpload", done);
     completed = { sent, whole, answer: done.body as Record<string, unknown>, sha256 };
   } catch (error) {
-    const note = await abortUpload(run, where);
+    const note = await abortUpload(run, file, where);
     if (error instanceof StepError) {
       throw new StepError(error.step, error.detail, `${error.hint}. ${note}`, error.cause);
     }
@@ -493,6 +555,13 @@ export async function runBrokerUploads(
     algorithm,
     checksumType: options.checksumType ?? defaultChecksumType(algorithm),
     transfers: new Limiter(options.concurrency),
+    retry: {
+      ...DEFAULT_RETRY,
+      ...(options.tuning?.maxAttempts !== undefined ? { maxAttempts: options.tuning.maxAttempts } : {}),
+      ...(options.tuning?.retryBaseDelayMs !== undefined
+        ? { baseDelayMs: options.tuning.retryBaseDelayMs }
+        : {}),
+    },
   };
   const results = await mapLimited(files, options.concurrency * 2, (file) => uploadFile(run, file));
   return { files: results, ok: results.every((result) => result.status !== "failed") };
