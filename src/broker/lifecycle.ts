@@ -356,6 +356,27 @@ export function createLifecycle(deps: LifecycleDeps) {
     return undefined;
   }
 
+  /**
+   * The final check after Complete: the object the store now holds, as HeadObject shows it (some stores, Ceph
+   * RGW among them, answer Complete without a usable ETag). Null when the HEAD fails or finds nothing: the
+   * client then cannot prove the object and says so; Complete itself has succeeded, so it is not a failure here.
+   */
+  async function storedObject(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    algorithm: ChecksumAlgorithm | undefined,
+  ): Promise<{ size: number; etag: string; checksum?: string } | null> {
+    try {
+      const head = await deps.store.headObject({ bucket, key, ...(versionId ? { versionId } : {}) });
+      if (!head) return null;
+      const checksum = algorithm ? head.checksums[algorithm] : undefined;
+      return { size: head.size, etag: head.etag, ...(checksum ? { checksum } : {}) };
+    } catch {
+      return null;
+    }
+  }
+
   async function complete(caller: Caller, input: CallInput): Promise<Answer> {
     const key = input.query.get("key");
     const uploadId = input.uploadId ?? "";
@@ -442,6 +463,7 @@ export function createLifecycle(deps: LifecycleDeps) {
         // The client may ask for If-None-Match where the rule allows overwriting, never drop it.
         ifNoneMatch: !grant.overwrite || body.ifNoneMatch === true,
       });
+      const stored = await storedObject(grant.bucket, access.key, answer.versionId, algorithm);
       return {
         status: 200,
         body: {
@@ -459,6 +481,7 @@ export function createLifecycle(deps: LifecycleDeps) {
               }
             : {}),
           proof: proofOf(algorithm, objectChecksums),
+          stored,
         },
         outcome: "ok",
         target,

@@ -228,6 +228,31 @@ describe("CLI with broker-url and a token file, no AWS variables", () => {
     expect(await keys("org/app/stored/")).toEqual([]);
     expect(await pendingUploads()).toBe(0);
   }, 120_000);
+
+  it("an object replaced right after Complete is caught by the broker's final HeadObject", async () => {
+    const work = await mkdtemp(path.join(dir, "replaced-"));
+    await writeFile(path.join(work, "big.bin"), randomBytes(6 * MiB));
+    fx.emulator!.faults.add({ operation: "CompleteMultipartUpload", action: "replace-after", times: 1 });
+    const run = await cli(
+      [
+        "--broker-url",
+        fx.broker.url,
+        "--web-identity-token-file",
+        await tokenFile("replaced-token", await appToken()),
+        "--part-size",
+        "5MiB",
+        "--prefix",
+        "org/app/replaced",
+        "big.bin",
+      ],
+      work,
+    );
+    expect(fx.emulator!.faults.fired).toEqual([1]);
+    expect(run.code).toBe(1);
+    const file = (JSON.parse(run.stdout) as { files: JsonFile[] }).files[0]!;
+    expect(file.status).toBe("failed");
+    expect(file.error).toContain("verify object failed: the object's CRC64NVME is");
+  }, 120_000);
 });
 
 describe("CLI with broker-url: refusals are clear and leave nothing behind", () => {

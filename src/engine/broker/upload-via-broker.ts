@@ -176,7 +176,18 @@ async function sendPart(
     { method: "GET", path: `/${encodeURIComponent(where.uploadId)}/${part.number}?${query}` },
     signal,
   );
-  if (signed.status !== 200) throw brokerRefusal(step, signed);
+  if (signed.status !== 200) {
+    const refusal = brokerRefusal(step, signed);
+    // The broker's own hint speaks of its query parameters; the user's fix is an input.
+    if (signed.status === 400 && !run.options.contentMd5 && refusal.detail.includes("contentMd5")) {
+      throw new StepError(
+        step,
+        refusal.detail,
+        'the broker\'s store does not check x-amz-checksum-*, so each part must be signed with its MD5 too: set "content-md5: true"',
+      );
+    }
+    throw refusal;
+  }
   const { url, headers } = signed.body as { url?: unknown; headers?: unknown };
   if (typeof url !== "string" || typeof headers !== "object" || headers === null) {
     throw new StepError(
@@ -488,7 +499,24 @@ async function uploadOne(
   return proofOf(run, plan, completed.sent, completed.whole, completed.answer, completed.sha256);
 }
 
-/** The verification the Complete answer gives, or a StepError when it proves nothing or the wrong bytes. */
+interface StoredAnswer {
+  size: number;
+  etag: string;
+  checksum?: string;
+}
+
+function storedOf(answer: Record<string, unknown>): StoredAnswer | null {
+  const stored = answer.stored as Partial<StoredAnswer> | null | undefined;
+  if (typeof stored !== "object" || stored === null) return null;
+  if (typeof stored.size !== "number" || typeof stored.etag !== "string") return null;
+  return stored as StoredAnswer;
+}
+
+/**
+ * The proof of the completed object from the broker's final check (its HeadObject after Complete): the local
+ * size, and the local whole-object checksum, or where the store keeps none the multipart ETag made of the
+ * local parts' MD5s. A StepError when it proves nothing or shows other bytes.
+ */
 function proofOf(
   run: BrokerRun,
   plan: UploadPlan,
@@ -498,48 +526,57 @@ function proofOf(
   sha256: PartHasher | null,
 ): Partial<FileResult> {
   const step = "verify object";
-  const etag = stripQuotes(String(answer.etag ?? ""));
-  if (answer.size !== plan.size) {
+  const stored = storedOf(answer);
+  if (stored === null) {
     throw new StepError(
       step,
-      `the object is ${String(answer.size)} bytes, the file ${plan.size}`,
-      DELETE_AND_RERUN,
+      "the broker could not read the completed object back (its HeadObject found nothing or failed)",
+      "the object may be written but is not verified: ask the broker's operator to check or delete it, then rerun",
     );
   }
-  const remote = typeof answer.checksum === "string" ? answer.checksum : null;
+  if (stored.size !== plan.size) {
+    throw new StepError(step, `the object is ${stored.size} bytes, the file ${plan.size}`, DELETE_AND_RERUN);
+  }
+  const completed = typeof answer.checksum === "string" ? answer.checksum : undefined;
+  const remote = stored.checksum ?? null;
+  for (const value of [completed, remote]) {
+    if (value !== undefined && value !== null && value !== whole) {
+      throw new StepError(
+        step,
+        `the object's ${run.algorithm} is ${value}, the file's ${whole}`,
+        DELETE_AND_RERUN,
+      );
+    }
+  }
   const common = {
-    etag,
+    etag: stripQuotes(stored.etag),
     ...(typeof answer.versionId === "string" ? { versionId: answer.versionId } : {}),
     checksumLocal: whole,
     checksumRemote: remote,
     sha256: sha256 ? sha256.digest().toString("hex") : null,
-    notes: [`Uploaded through the broker: ${String(answer.proof ?? "")}.`],
+    notes: [
+      `Uploaded through the broker: ${String(answer.proof ?? "")}; read back by the broker's HeadObject.`,
+    ],
   };
-  if (remote !== null) {
-    if (remote !== whole) {
-      throw new StepError(
-        step,
-        `the object's ${run.algorithm} is ${remote}, the file's ${whole}`,
-        DELETE_AND_RERUN,
-      );
-    }
-    return { ...common, verification: "checksum", verified: true };
-  }
+  if (remote !== null) return { ...common, verification: "checksum", verified: true };
   const expectedEtag = multipartEtag(sent);
-  if (expectedEtag !== undefined && expectedEtag === etag) {
+  if (expectedEtag !== undefined && expectedEtag === common.etag) {
     return { ...common, verification: "etag-md5", verified: true };
   }
   throw new StepError(
     step,
-    `the object was completed but its answer shows no ${run.algorithm}${expectedEtag ? ` and its ETag ${etag} is not the local ${expectedEtag}` : ""}`,
-    'the store keeps no checksums: set "content-md5: true" so the parts are proven by their signed MD5s and the ETag',
+    `the store shows no ${run.algorithm} for the object` +
+      (expectedEtag ? ` and its ETag ${common.etag} is not the local ${expectedEtag}` : ""),
+    expectedEtag
+      ? DELETE_AND_RERUN
+      : 'the store keeps no checksums: set "content-md5: true" so the parts are proven by their signed MD5s and the object by its ETag',
   );
 }
 
 /**
  * The broker's counterpart of runUploads: same results and events, no S3 credentials, no preflight (the first
- * broker call is the check). Files already in the bucket are not compared ("unchanged" needs a HeadObject the
- * broker does not serve): with overwrite false Complete is refused for them.
+ * broker call is the check). Files already in the bucket are not compared (the broker serves no HeadObject
+ * before an upload, so no "unchanged"): with overwrite false their Complete is refused (412).
  */
 export async function runBrokerUploads(
   files: LocalFile[],
