@@ -509,7 +509,35 @@ export function createLifecycle(deps: LifecycleDeps) {
     }
   }
 
-  return { create, signPart, listParts, complete, abort };
+  /**
+   * What is stored at a key the caller may write: its size, ETag and checksums, so a client can find its file
+   * already uploaded ("unchanged") instead of uploading it again. { exists: false } when nothing is there.
+   */
+  async function head(caller: Caller, input: CallInput): Promise<Answer> {
+    const key = input.query.get("key");
+    const target: AuditTarget = { key: key ?? undefined };
+    const access = authorised(caller, key, input.query.get("bucket"), target);
+    if ("answer" in access) return access.answer;
+    target.bucket = access.grant.bucket;
+    try {
+      const stored = await deps.store.headObject({ bucket: access.grant.bucket, key: access.key });
+      const body = stored
+        ? {
+            exists: true,
+            size: stored.size,
+            etag: stored.etag,
+            checksums: stored.checksums,
+            ...(stored.checksumType ? { checksumType: stored.checksumType } : {}),
+            ...(stored.versionId ? { versionId: stored.versionId } : {}),
+          }
+        : { exists: false };
+      return { status: 200, body, outcome: "ok", target };
+    } catch (error) {
+      return storeFailure(error, "HeadObject", target);
+    }
+  }
+
+  return { create, signPart, listParts, complete, abort, head };
 }
 
 export type Lifecycle = ReturnType<typeof createLifecycle>;

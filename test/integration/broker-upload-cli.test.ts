@@ -6,7 +6,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+} from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { s3ClientFor } from "../emulator/sdk-client.js";
 import { referenceChecksum } from "../helpers/checksums.js";
@@ -147,6 +152,11 @@ describe("CLI with broker-url and a token file, no AWS variables", () => {
     }
     const { createHash } = await import("node:crypto");
     expect(byKey.get("org/app/big.bin")!.sha256).toBe(createHash("sha256").update(big).digest("hex"));
+    // The Content-Type is guessed from the name, as for uploads with credentials.
+    const client = s3ClientFor(fx.emulator!);
+    const head = await client.send(new HeadObjectCommand({ Bucket: "artifacts", Key: "org/app/empty.txt" }));
+    client.destroy();
+    expect(head.ContentType).toMatch(/^text\/plain/);
     expect(await pendingUploads()).toBe(0);
   }, 180_000);
 
@@ -278,9 +288,7 @@ describe("CLI with broker-url: refusals are clear and leave nothing behind", () 
     );
     expect(run.code).toBe(1);
     const file = (JSON.parse(run.stdout) as { files: JsonFile[] }).files[0]!;
-    expect(file.error).toContain(
-      "CreateMultipartUpload failed: the broker at http://127.0.0.1:9 did not answer",
-    );
+    expect(file.error).toContain("HeadObject failed: the broker at http://127.0.0.1:9 did not answer");
     expect(file.error).toContain('check "broker-url"');
   }, 120_000);
 
@@ -318,7 +326,7 @@ describe("CLI with broker-url: refusals are clear and leave nothing behind", () 
       );
       expect(run.code).toBe(1);
       const file = (JSON.parse(run.stdout) as { files: JsonFile[] }).files[0]!;
-      expect(file.error).toContain("CreateMultipartUpload failed: the broker answered 401");
+      expect(file.error).toContain("HeadObject failed: the broker answered 401");
       expect(file.error).toContain('"broker-audience"');
       expect(run.stdout + run.stderr).not.toContain(token);
     }
@@ -326,7 +334,7 @@ describe("CLI with broker-url: refusals are clear and leave nothing behind", () 
     expect(await pendingUploads()).toBe(before);
   }, 120_000);
 
-  it("a key outside the token's prefix: 403 at create; a part over the rule's limit: 403 and the upload aborted", async () => {
+  it("a key outside the token's prefix: 403 at the first call; a part over the rule's limit: 403 and the upload aborted", async () => {
     const work = await oneFile("403", randomBytes(9 * MiB));
     const token = await tokenFile("403-token", await appToken());
     const other = await cli(
@@ -335,7 +343,7 @@ describe("CLI with broker-url: refusals are clear and leave nothing behind", () 
     );
     expect(other.code).toBe(1);
     const refused = (JSON.parse(other.stdout) as { files: JsonFile[] }).files[0]!;
-    expect(refused.error).toContain("CreateMultipartUpload failed: the broker answered 403 AccessDenied");
+    expect(refused.error).toContain("HeadObject failed: the broker answered 403 AccessDenied");
     expect(refused.error).toContain("upload under the prefix its rule grants");
     // One part of 9 MiB (below multipart-threshold) is over the rule's 8 MiB parts.
     const big = await cli(

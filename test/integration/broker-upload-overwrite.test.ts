@@ -8,7 +8,8 @@ import { pathToFileURL } from "node:url";
 import { GetObjectCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { s3ClientFor } from "../emulator/sdk-client.js";
-import { startBrokerFixture, type BrokerFixture } from "../helpers/broker-fixture.js";
+import { callBroker, startBrokerFixture, type BrokerFixture } from "../helpers/broker-fixture.js";
+import { referenceChecksum } from "../helpers/checksums.js";
 import { repoRoot, runCommand } from "../e2e/helpers.js";
 
 const TSX = pathToFileURL(path.join(repoRoot, "node_modules/tsx/dist/loader.mjs")).href;
@@ -61,7 +62,8 @@ async function upload(fx: BrokerFixture, bytes: Buffer, extra: string[] = []) {
     [
       ...["--import", TSX, CLI, "--bucket", "artifacts", "--json"],
       ...["--broker-url", fx.broker.url, "--web-identity-token-file", path.join(work, "token")],
-      ...["--prefix", "org/app", ...extra, "app.bin"],
+      ...(extra.includes("--prefix") ? [] : ["--prefix", "org/app"]),
+      ...[...extra, "app.bin"],
     ],
     { PATH: process.env["PATH"], HOME: dir },
     work,
@@ -71,19 +73,74 @@ async function upload(fx: BrokerFixture, bytes: Buffer, extra: string[] = []) {
 }
 
 describe("broker-url with an object already at the key", () => {
-  it("overwrite false is kept even where the broker's rule allows replacing", async () => {
+  it("the same file again is unchanged, proven by the stored checksum, and not uploaded", async () => {
+    const bytes = randomBytes(2500);
+    expect((await upload(replacing, bytes, ["--prefix", "org/app/same"])).code).toBe(0);
+    const creates = replacing.audit.filter((line) => line.action === "create").length;
+    const again = await upload(replacing, bytes, ["--prefix", "org/app/same"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.file).toMatchObject({ status: "unchanged", verification: "checksum", verified: true });
+    expect(replacing.audit.filter((line) => line.action === "create").length).toBe(creates);
+    const dry = await upload(replacing, bytes, ["--prefix", "org/app/same", "--dry-run"]);
+    expect(dry.file.status).toBe("unchanged");
+  }, 120_000);
+
+  it("other content with overwrite false is refused before any upload, even where the rule allows replacing", async () => {
     const first = randomBytes(2000);
     expect((await upload(replacing, first)).code).toBe(0);
+    const creates = replacing.audit.filter((line) => line.action === "create").length;
     const second = await upload(replacing, randomBytes(2000));
     expect(second.code).toBe(1);
-    expect(second.file.error).toContain("CompleteMultipartUpload failed: the broker answered 412");
+    expect(second.file.error).toContain("an object with other content is at this key");
+    expect(second.file.error).toContain('Set "overwrite: true"');
+    expect(replacing.audit.filter((line) => line.action === "create").length).toBe(creates);
     expect((await objectBytes(replacing, "org/app/app.bin")).equals(first)).toBe(true);
-    expect(await pendingUploads(replacing)).toBe(0);
+    const dry = await upload(replacing, randomBytes(2000), ["--dry-run"]);
+    expect(dry.file.status).toBe("refused");
     // Asked for, the object is replaced.
     const third = randomBytes(3000);
     const replaced = await upload(replacing, third, ["--overwrite"]);
     expect(replaced.code, replaced.stderr).toBe(0);
     expect((await objectBytes(replacing, "org/app/app.bin")).equals(third)).toBe(true);
+    expect(await pendingUploads(replacing)).toBe(0);
+  }, 120_000);
+
+  it("Complete keeps If-None-Match when the client asks for it, where the rule allows replacing", async () => {
+    // An object is at the key (replaced by --overwrite when an earlier test left one).
+    expect((await upload(replacing, randomBytes(100), ["--overwrite"])).code).toBe(0);
+    const token = await replacing.issuer.token({ sub: "s", repository: "org/app", repository_owner: "org" });
+    const body = randomBytes(1000);
+    const first = await callBroker(replacing.broker, "POST", "/s3/multipart", token, {
+      key: "org/app/app.bin",
+    });
+    expect(first.status).toBe(200);
+    const uploadId = String(first.body.uploadId);
+    const checksum = await referenceChecksum("CRC64NVME", body);
+    const query = new URLSearchParams({
+      key: "org/app/app.bin",
+      size: String(body.length),
+      checksumAlgorithm: "CRC64NVME",
+      checksum,
+    });
+    const signed = await callBroker(replacing.broker, "GET", `/s3/multipart/${uploadId}/1?${query}`, token);
+    const put = await fetch(String(signed.body.url), {
+      method: "PUT",
+      headers: signed.body.headers as Record<string, string>,
+      body,
+    });
+    expect(put.status).toBe(200);
+    const done = await callBroker(
+      replacing.broker,
+      "POST",
+      `/s3/multipart/${uploadId}/complete?key=org%2Fapp%2Fapp.bin`,
+      token,
+      {
+        parts: [{ PartNumber: 1, ETag: put.headers.get("etag"), ChecksumCRC64NVME: checksum }],
+        ifNoneMatch: true,
+      },
+    );
+    expect(done.status).toBe(412);
+    await callBroker(replacing.broker, "DELETE", `/s3/multipart/${uploadId}?key=org%2Fapp%2Fapp.bin`, token);
   }, 120_000);
 
   it("overwrite true where the broker's rule does not allow replacing: refused, naming both fixes", async () => {

@@ -78,7 +78,7 @@ export async function callBroker(
   request: { method: string; path: string; body?: unknown },
   signal: AbortSignal | undefined,
 ): Promise<BrokerAnswer> {
-  const url = `${broker.url.replace(/\/+$/, "")}/s3/multipart${request.path}`;
+  const url = `${broker.url.replace(/\/+$/, "")}${request.path}`;
   const token = await broker.token();
   let response: Response;
   try {

@@ -19,7 +19,7 @@ import {
   sdkChecksumField,
   type PartHasher,
 } from "../checksum/index.js";
-import { failureOf, StepError } from "../errors.js";
+import { failureOf, Refusal, StepError } from "../errors.js";
 import { Limiter, mapLimited } from "../pool.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "../retry.js";
 import type {
@@ -31,6 +31,7 @@ import type {
   RunResult,
 } from "../types.js";
 import { planUpload, resolveLimits, type PlannedPart, type UploadPlan } from "../upload/plan.js";
+import { servedHeaders } from "../upload/served-headers.js";
 import {
   brokerRefusal,
   callBroker,
@@ -173,7 +174,7 @@ async function sendPart(
   const signed = await callBroker(
     run.broker,
     step,
-    { method: "GET", path: `/${encodeURIComponent(where.uploadId)}/${part.number}?${query}` },
+    { method: "GET", path: `/s3/multipart/${encodeURIComponent(where.uploadId)}/${part.number}?${query}` },
     signal,
   );
   if (signed.status !== 200) {
@@ -282,7 +283,7 @@ function multipartEtag(parts: SentPart[]): string | undefined {
   return `${hash.digest("hex")}-${parts.length}`;
 }
 
-function wholeChecksum(run: BrokerRun, parts: SentPart[]): string {
+function wholeChecksum(run: BrokerRun, parts: ReadonlyArray<{ digest: Buffer; size: number }>): string {
   if (run.checksumType === "FULL_OBJECT" && isFullObjectAlgorithm(run.algorithm)) {
     return combineFullObject(run.algorithm, parts).toString("base64");
   }
@@ -357,7 +358,7 @@ async function abortUpload(
       run,
       file,
       "AbortMultipartUpload",
-      { method: "DELETE", path: `/${encodeURIComponent(where.uploadId)}?${query}` },
+      { method: "DELETE", path: `/s3/multipart/${encodeURIComponent(where.uploadId)}?${query}` },
       undefined,
     );
     return `The multipart upload ${where.uploadId} was aborted through the broker.`;
@@ -368,6 +369,96 @@ async function abortUpload(
       "lifecycle rule, or the cleanup mode run with S3 credentials, removes it."
     );
   }
+}
+
+// Reads for the local checksum of an existing object go through a buffer this big, not a part's.
+const COMPARE_CHUNK = 4 * 1024 * 1024;
+
+/** The file's whole-object checksum as the upload would compute it, its SHA-256 too when asked for. */
+async function localChecksum(
+  run: BrokerRun,
+  file: LocalFile,
+  handle: FileHandle,
+  plan: UploadPlan,
+): Promise<{ whole: string; sha256: string | null }> {
+  const sha256 = run.options.sha256 ? createSha256Hasher() : null;
+  const buffer = Buffer.allocUnsafe(Math.min(COMPARE_CHUNK, Math.max(plan.partSize, 1)));
+  const digests: Array<{ digest: Buffer; size: number }> = [];
+  for (const part of plan.parts) {
+    const hasher = await createPartHasher(run.algorithm);
+    for (let done = 0; done < part.size;) {
+      const length = Math.min(buffer.length, part.size - done);
+      const { bytesRead } = await handle.read(buffer, 0, length, part.offset + done);
+      if (bytesRead !== length) {
+        throw new StepError(
+          `reading ${file.path}`,
+          "the file ended early",
+          "the file changed; rerun once it is complete",
+        );
+      }
+      hasher.update(buffer.subarray(0, length));
+      sha256?.update(buffer.subarray(0, length));
+      done += length;
+    }
+    digests.push({ digest: hasher.digest(), size: part.size });
+  }
+  return { whole: wholeChecksum(run, digests), sha256: sha256 ? sha256.digest().toString("hex") : null };
+}
+
+/**
+ * With overwrite false, an object already at the key: the file's result when it is proven the same
+ * ("unchanged": the stored checksum is the file's), a Refusal when it differs, null when there is none or it
+ * cannot be compared (no checksum stored, or a broker without GET /s3/object: Complete's If-None-Match then
+ * refuses to replace it).
+ */
+async function existingObject(
+  run: BrokerRun,
+  file: LocalFile,
+  handle: FileHandle,
+  plan: UploadPlan,
+): Promise<Partial<FileResult> | null> {
+  if (run.options.overwrite) return null;
+  const query = new URLSearchParams({ key: file.key, bucket: run.options.bucket });
+  const answer = await retrying(run, file, "HeadObject", run.options.signal, async () => {
+    const called = await callBroker(
+      run.broker,
+      "HeadObject",
+      { method: "GET", path: `/s3/object?${query}` },
+      run.options.signal,
+    );
+    const code = (called.body as { error?: { code?: string } } | null)?.error?.code;
+    if (called.status === 200 || (called.status === 404 && code === "NotFound")) return called;
+    throw brokerRefusal("HeadObject", called);
+  });
+  if (answer.status !== 200) return null;
+  const stored = answer.body as {
+    exists?: boolean;
+    size?: number;
+    etag?: string;
+    checksums?: Record<string, string>;
+  };
+  const remote = stored.checksums?.[run.algorithm];
+  if (stored.exists !== true || remote === undefined) return null;
+  const local = await localChecksum(run, file, handle, plan);
+  if (stored.size !== plan.size || remote !== local.whole) {
+    throw new Refusal(
+      "overwrite check",
+      `an object with other content${run.checksumType === "COMPOSITE" ? " (or other part sizes)" : ""} is at this key (${String(stored.size)} bytes, ${run.algorithm} ${remote}; ` +
+        `the file: ${plan.size} bytes, ${local.whole}); nothing was uploaded. Set "overwrite: true" to replace ` +
+        "it (the broker's rule must allow overwrite too), or upload to another key.",
+    );
+  }
+  return {
+    etag: stripQuotes(stored.etag ?? ""),
+    checksumLocal: local.whole,
+    checksumRemote: remote,
+    sha256: local.sha256,
+    verification: "checksum",
+    verified: true,
+    notes: [
+      "The object already exists with the same content (its stored checksum, read through the broker); it was not uploaded again.",
+    ],
+  };
 }
 
 async function uploadFile(run: BrokerRun, file: LocalFile): Promise<FileResult> {
@@ -387,11 +478,18 @@ async function uploadFile(run: BrokerRun, file: LocalFile): Promise<FileResult> 
       parts: plan.parts.length,
       partSize: plan.partSize,
     });
-    if (run.options.dryRun) {
+    const existing = await existingObject(run, file, handle, plan);
+    if (existing !== null) {
+      result = { ...result, ...existing, status: "unchanged" };
+    } else if (run.options.dryRun) {
       result = {
         ...result,
         status: "dry-run",
-        notes: ["Dry run through the broker: nothing was asked of the broker or uploaded."],
+        notes: [
+          run.options.overwrite
+            ? "Dry run through the broker: nothing was uploaded (overwrite: true replaces any object at this key without comparing)."
+            : "Dry run through the broker: no object at this key; nothing was uploaded.",
+        ],
       };
     } else {
       result = { ...result, ...(await uploadOne(run, file, handle, plan)), status: "uploaded" };
@@ -399,7 +497,7 @@ async function uploadFile(run: BrokerRun, file: LocalFile): Promise<FileResult> 
   } catch (error) {
     result = {
       ...result,
-      status: "failed",
+      status: run.options.dryRun && error instanceof Refusal ? "refused" : "failed",
       verified: false,
       error: `${file.path} → s3://${run.options.bucket}/${file.key}: ${error instanceof Error ? error.message : String(error)}`,
       failure: failureOf(error),
@@ -423,14 +521,15 @@ async function uploadOne(
   plan: UploadPlan,
 ): Promise<Partial<FileResult>> {
   const signal = run.options.signal;
-  const contentType = file.headers?.contentType ?? run.options.object.contentType;
+  // Guessed from the name as for any upload when no setting gives it.
+  const { contentType } = servedHeaders(run.options.object, file);
   const created = await brokerStep(
     run,
     file,
     "CreateMultipartUpload",
     {
       method: "POST",
-      path: "",
+      path: "/s3/multipart",
       body: {
         key: file.key,
         bucket: run.options.bucket,
@@ -460,7 +559,7 @@ async function uploadOne(
       run,
       file,
       "ListParts",
-      { method: "GET", path: `/${encodeURIComponent(uploadId)}?${keyQuery}` },
+      { method: "GET", path: `/s3/multipart/${encodeURIComponent(uploadId)}?${keyQuery}` },
       signal,
     );
     const mismatch = listedMismatch(run.algorithm, sent, listed);
@@ -474,7 +573,7 @@ async function uploadOne(
       "CompleteMultipartUpload",
       {
         method: "POST",
-        path: `/${encodeURIComponent(uploadId)}/complete?${keyQuery}`,
+        path: `/s3/multipart/${encodeURIComponent(uploadId)}/complete?${keyQuery}`,
         body: {
           parts: sent.map((part) => ({ PartNumber: part.number, ETag: part.etag, [field]: part.checksum })),
           size: plan.size,
@@ -601,5 +700,8 @@ export async function runBrokerUploads(
     },
   };
   const results = await mapLimited(files, options.concurrency * 2, (file) => uploadFile(run, file));
-  return { files: results, ok: results.every((result) => result.status !== "failed") };
+  return {
+    files: results,
+    ok: results.every((result) => result.status !== "failed" && result.status !== "refused"),
+  };
 }
