@@ -5,6 +5,8 @@ import { StepError } from "../errors.js";
 import { backoffDelay, sleep, type RetryPolicy } from "../retry.js";
 import type { BrokerSettings } from "../types.js";
 
+const BROKER_DEADLINE_MS = 10 * 60 * 1000;
+
 export interface BrokerAnswer {
   status: number;
   body: unknown;
@@ -80,7 +82,10 @@ export async function callBroker(
 ): Promise<BrokerAnswer> {
   const url = `${broker.url.replace(/\/+$/, "")}${request.path}`;
   const token = await broker.token();
+  // A hung broker must not hang the run; a Complete of many parts can take minutes at the store.
+  const deadline = AbortSignal.timeout(BROKER_DEADLINE_MS);
   let response: Response;
+  let text: string;
   try {
     response = await fetch(url, {
       method: request.method,
@@ -89,21 +94,24 @@ export async function callBroker(
         ...(request.body === undefined ? {} : { "content-type": "application/json" }),
       },
       ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-      ...(signal ? { signal } : {}),
+      signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
     });
+    text = await response.text();
   } catch (error) {
     if (signal?.aborted) throw error;
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why = deadline.aborted
+      ? `no answer within ${BROKER_DEADLINE_MS / 1000} s`
+      : (cause?.code ?? cause?.message ?? String(error));
     const failure = new TransientFailure(
       step,
-      `the broker at ${new URL(url).origin} did not answer (${cause?.code ?? cause?.message ?? String(error)})`,
+      `the broker at ${new URL(url).origin} did not answer (${why})`,
       'check "broker-url": the broker must be running and reachable from this job',
       error,
     );
     failure.unacted = cause?.code === "ECONNREFUSED" || cause?.code === "ENOTFOUND";
     throw failure;
   }
-  const text = await response.text();
   try {
     return { status: response.status, body: JSON.parse(text) as unknown };
   } catch {

@@ -21,7 +21,7 @@ import {
 } from "../checksum/index.js";
 import { failureOf, Refusal, StepError } from "../errors.js";
 import { Limiter, mapLimited } from "../pool.js";
-import { DEFAULT_RETRY, type RetryPolicy } from "../retry.js";
+import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS, type RetryPolicy } from "../retry.js";
 import type {
   ChecksumAlgorithm,
   ChecksumType,
@@ -50,6 +50,7 @@ interface BrokerRun {
   /** At most `concurrency` part buffers in memory across the run. */
   transfers: Limiter;
   retry: RetryPolicy;
+  stallTimeoutMs: number;
 }
 
 /** A call another attempt may finish (withTransientRetry), each retry reported as the engine's are. */
@@ -78,6 +79,8 @@ interface SentPart {
 }
 
 const RERUN = "rerun the upload";
+/** The slowest transfer a part's deadline allows for (on top of the stall timeout). */
+const SLOWEST_BYTES_PER_SECOND = 256 * 1024;
 const DELETE_AND_RERUN =
   "the object was written but is not the file: ask the broker's operator to delete it, then rerun";
 
@@ -198,25 +201,28 @@ async function sendPart(
     );
   }
   const upload = `UploadPart ${part.number}`;
+  // fetch shows no progress of a body, so a stalled store is cut by a deadline that allows the part's bytes
+  // at a slow rate on top of the stall timeout; the attempt is then retried.
+  const deadlineMs = run.stallTimeoutMs + Math.ceil((part.size / SLOWEST_BYTES_PER_SECOND) * 1000);
+  const deadline = AbortSignal.timeout(deadlineMs);
   let put: Response;
+  let text: string;
   try {
     // Exactly the signed headers: an x-amz-* header the URL does not sign is refused by S3 (HeadersNotSigned).
     put = await fetch(url, {
       method: "PUT",
       headers: headers as Record<string, string>,
       body,
-      ...(signal ? { signal } : {}),
+      signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
     });
+    text = await put.text();
   } catch (error) {
     if (signal?.aborted) throw error;
-    throw new TransientFailure(
-      upload,
-      `the store did not answer (${String((error as { cause?: unknown }).cause ?? error)})`,
-      RERUN,
-      error,
-    );
+    const why = deadline.aborted
+      ? `no answer within ${Math.round(deadlineMs / 1000)} s`
+      : String((error as { cause?: unknown }).cause ?? error);
+    throw new TransientFailure(upload, `the store did not answer (${why})`, RERUN, error);
   }
-  const text = await put.text();
   if (put.status !== 200) {
     const code = /<Code>([^<]+)/.exec(text)?.[1] ?? "";
     const Failure = isTransientStatus(put.status) ? TransientFailure : StepError;
@@ -691,6 +697,7 @@ export async function runBrokerUploads(
     algorithm,
     checksumType: options.checksumType ?? defaultChecksumType(algorithm),
     transfers: new Limiter(options.concurrency),
+    stallTimeoutMs: options.tuning?.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
     retry: {
       ...DEFAULT_RETRY,
       ...(options.tuning?.maxAttempts !== undefined ? { maxAttempts: options.tuning.maxAttempts } : {}),
