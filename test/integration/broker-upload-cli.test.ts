@@ -16,7 +16,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { s3ClientFor } from "../emulator/sdk-client.js";
 import { referenceChecksum } from "../helpers/checksums.js";
 import { startBrokerFixture, type BrokerFixture } from "../helpers/broker-fixture.js";
-import { repoRoot, runCommand } from "../e2e/helpers.js";
+import { exitReason, repoRoot, runCommand, startCommand } from "../e2e/helpers.js";
+import { whenLogged } from "../helpers/request-log.js";
 
 const MiB = 1024 * 1024;
 const TSX = pathToFileURL(path.join(repoRoot, "node_modules/tsx/dist/loader.mjs")).href;
@@ -262,6 +263,46 @@ describe("CLI with broker-url and a token file, no AWS variables", () => {
     const file = (JSON.parse(run.stdout) as { files: JsonFile[] }).files[0]!;
     expect(file.status).toBe("failed");
     expect(file.error).toContain("verify object failed: the object's CRC64NVME is");
+  }, 120_000);
+});
+
+describe("CLI with broker-url, interrupted", () => {
+  it("SIGINT while a part is in flight aborts the upload through the broker", async () => {
+    const work = await mkdtemp(path.join(dir, "sigint-"));
+    await writeFile(path.join(work, "big.bin"), randomBytes(11 * MiB));
+    // Part 2 never gets an answer: the run is still uploading when part 1 is stored.
+    fx.emulator!.faults.add({
+      operation: "UploadPart",
+      action: "stall",
+      partNumber: 2,
+      key: "org/app/sigint/big.bin",
+    });
+    const from = fx.emulator!.requestLog.length;
+    const aborted = () => fx.audit.filter((line) => line.action === "abort" && line.outcome === "ok").length;
+    const abortedBefore = aborted();
+    const started = startCommand(
+      process.execPath,
+      [
+        ...["--import", TSX, CLI, "--bucket", "artifacts", "--json", "--concurrency", "1"],
+        ...["--broker-url", fx.broker.url, "--part-size", "5MiB", "--prefix", "org/app/sigint"],
+        ...["--web-identity-token-file", await tokenFile("sigint-token", await appToken()), "big.bin"],
+      ],
+      { PATH: process.env["PATH"], HOME: dir },
+      work,
+    );
+    await whenLogged(
+      fx.emulator!,
+      from,
+      1,
+      (entry) => entry.operation === "UploadPart" && entry.status === 200,
+      () => started.child.kill("SIGINT"),
+      exitReason(started),
+    );
+    const run = await started.done;
+    expect(run.code).not.toBe(0);
+    expect(await keys("org/app/sigint/")).toEqual([]);
+    expect(await pendingUploads()).toBe(0);
+    expect(aborted()).toBe(abortedBefore + 1);
   }, 120_000);
 });
 
