@@ -240,6 +240,33 @@ describe("CLI with broker-url and a token file, no AWS variables", () => {
     expect(await pendingUploads()).toBe(0);
   }, 120_000);
 
+  it("a Complete whose answer is lost is confirmed by reading the object back through the broker", async () => {
+    const work = await mkdtemp(path.join(dir, "lost-"));
+    const bytes = randomBytes(6 * MiB);
+    await writeFile(path.join(work, "big.bin"), bytes);
+    fx.emulator!.faults.add({ operation: "CompleteMultipartUpload", action: "lose-response", times: 1 });
+    const run = await cli(
+      [
+        "--broker-url",
+        fx.broker.url,
+        "--web-identity-token-file",
+        await tokenFile("lost-token", await appToken()),
+        "--part-size",
+        "5MiB",
+        "--prefix",
+        "org/app/lost",
+        "big.bin",
+      ],
+      work,
+    );
+    expect(fx.emulator!.faults.fired).toEqual([1]);
+    expect(run.code, run.stdout).toBe(0);
+    const file = (JSON.parse(run.stdout) as { files: JsonFile[] }).files[0]!;
+    expect(file).toMatchObject({ status: "uploaded", verification: "checksum", verified: true });
+    expect((await objectBytes("org/app/lost/big.bin")).equals(bytes)).toBe(true);
+    expect(await pendingUploads()).toBe(0);
+  }, 120_000);
+
   it("an object replaced right after Complete is caught by the broker's final HeadObject", async () => {
     const work = await mkdtemp(path.join(dir, "replaced-"));
     await writeFile(path.join(work, "big.bin"), randomBytes(6 * MiB));

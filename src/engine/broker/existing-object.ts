@@ -42,6 +42,31 @@ async function localChecksum(
   return { whole: wholeChecksum(run, digests), sha256: sha256 ? sha256.digest().toString("hex") : null };
 }
 
+export interface StoredAtKey {
+  exists?: boolean;
+  size?: number;
+  etag?: string;
+  versionId?: string;
+  checksums?: Record<string, string>;
+}
+
+/** What is stored at the file's key (GET /s3/object); null from a broker without that route. */
+export async function readStored(run: BrokerRun, file: LocalFile, step: string): Promise<StoredAtKey | null> {
+  const query = new URLSearchParams({ key: file.key, bucket: run.options.bucket });
+  const answer = await retrying(run, file, step, run.options.signal, async () => {
+    const called = await callBroker(
+      run.broker,
+      step,
+      { method: "GET", path: `/s3/object?${query}` },
+      run.options.signal,
+    );
+    const code = (called.body as { error?: { code?: string } } | null)?.error?.code;
+    if (called.status === 200 || (called.status === 404 && code === "NotFound")) return called;
+    throw brokerRefusal(step, called);
+  });
+  return answer.status === 200 ? (answer.body as StoredAtKey) : null;
+}
+
 /**
  * With overwrite false, an object already at the key: the file's result when it is proven the same
  * ("unchanged": the stored checksum is the file's), a Refusal when it differs, null when there is none or it
@@ -55,25 +80,8 @@ export async function existingObject(
   plan: UploadPlan,
 ): Promise<Partial<FileResult> | null> {
   if (run.options.overwrite) return null;
-  const query = new URLSearchParams({ key: file.key, bucket: run.options.bucket });
-  const answer = await retrying(run, file, "HeadObject", run.options.signal, async () => {
-    const called = await callBroker(
-      run.broker,
-      "HeadObject",
-      { method: "GET", path: `/s3/object?${query}` },
-      run.options.signal,
-    );
-    const code = (called.body as { error?: { code?: string } } | null)?.error?.code;
-    if (called.status === 200 || (called.status === 404 && code === "NotFound")) return called;
-    throw brokerRefusal("HeadObject", called);
-  });
-  if (answer.status !== 200) return null;
-  const stored = answer.body as {
-    exists?: boolean;
-    size?: number;
-    etag?: string;
-    checksums?: Record<string, string>;
-  };
+  const stored = await readStored(run, file, "HeadObject");
+  if (stored === null) return null;
   const remote = stored.checksums?.[run.algorithm];
   if (stored.exists !== true || remote === undefined) return null;
   const local = await localChecksum(run, file, handle, plan);

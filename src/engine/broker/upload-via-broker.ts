@@ -22,9 +22,9 @@ import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS } from "../retry.js";
 import type { BrokerSettings, EngineOptions, FileResult, LocalFile, RunResult } from "../types.js";
 import { planUpload, resolveLimits, type UploadPlan } from "../upload/plan.js";
 import { servedHeaders } from "../upload/served-headers.js";
-import { brokerRefusal, callBroker } from "./broker-calls.js";
-import { brokerStep, RERUN, wholeChecksum, type BrokerRun } from "./broker-run.js";
-import { existingObject } from "./existing-object.js";
+import { brokerRefusal, callBroker, isTransientStatus, TransientFailure } from "./broker-calls.js";
+import { brokerStep, RERUN, stripQuotes, wholeChecksum, type BrokerRun } from "./broker-run.js";
+import { existingObject, readStored } from "./existing-object.js";
 import { proofOf } from "./object-proof.js";
 import { listedMismatch, uploadParts, type SentPart } from "./part-upload.js";
 import { cachedToken } from "./token-cache.js";
@@ -104,6 +104,36 @@ async function abortUpload(
       "lifecycle rule, or the cleanup mode run with S3 credentials, removes it."
     );
   }
+}
+
+/** The file's result when the object at the key is this upload's (its size and checksum), else null. */
+async function confirmedComplete(
+  run: BrokerRun,
+  file: LocalFile,
+  plan: UploadPlan,
+  whole: string,
+  sha256: PartHasher | null,
+): Promise<Partial<FileResult> | null> {
+  let stored;
+  try {
+    stored = await readStored(run, file, "HeadObject after CompleteMultipartUpload");
+  } catch {
+    return null;
+  }
+  const remote = stored?.checksums?.[run.algorithm];
+  if (stored?.exists !== true || stored.size !== plan.size || remote !== whole) return null;
+  return {
+    etag: stripQuotes(stored.etag ?? ""),
+    ...(stored.versionId ? { versionId: stored.versionId } : {}),
+    checksumLocal: whole,
+    checksumRemote: remote,
+    sha256: sha256 ? sha256.digest().toString("hex") : null,
+    verification: "checksum",
+    verified: true,
+    notes: [
+      "Complete's answer was lost on the way; the object was read back through the broker and has the file's size and checksum.",
+    ],
+  };
 }
 
 async function uploadFile(run: BrokerRun, file: LocalFile): Promise<FileResult> {
@@ -213,25 +243,42 @@ async function uploadOne(
     }
     const whole = wholeChecksum(run, sent);
     const field = sdkChecksumField(run.algorithm);
-    const done = await callBroker(
-      run.broker,
-      "CompleteMultipartUpload",
-      {
-        method: "POST",
-        path: `/s3/multipart/${encodeURIComponent(uploadId)}/complete?${keyQuery}`,
-        body: {
-          parts: sent.map((part) => ({ PartNumber: part.number, ETag: part.etag, [field]: part.checksum })),
-          size: plan.size,
-          // A COMPOSITE checksum is not sent (S3 takes none at Complete); its answer is compared below.
-          ...(run.checksumType === "FULL_OBJECT" ? { checksum: whole } : {}),
-          // Never replace an object unless overwrite asks for it, whatever the broker's rule allows.
-          ifNoneMatch: !run.options.overwrite,
+    let done: Awaited<ReturnType<typeof callBroker>> | undefined;
+    let failure: StepError | undefined;
+    try {
+      done = await callBroker(
+        run.broker,
+        "CompleteMultipartUpload",
+        {
+          method: "POST",
+          path: `/s3/multipart/${encodeURIComponent(uploadId)}/complete?${keyQuery}`,
+          body: {
+            parts: sent.map((part) => ({ PartNumber: part.number, ETag: part.etag, [field]: part.checksum })),
+            size: plan.size,
+            // A COMPOSITE checksum is not sent (S3 takes none at Complete); its answer is compared below.
+            ...(run.checksumType === "FULL_OBJECT" ? { checksum: whole } : {}),
+            // Never replace an object unless overwrite asks for it, whatever the broker's rule allows.
+            ifNoneMatch: !run.options.overwrite,
+          },
         },
-      },
-      signal,
-    );
-    if (done.status !== 200) throw brokerRefusal("CompleteMultipartUpload", done);
-    completed = { sent, whole, answer: done.body as Record<string, unknown>, sha256 };
+        signal,
+      );
+      if (done.status !== 200) failure = brokerRefusal("CompleteMultipartUpload", done);
+    } catch (error) {
+      if (!(error instanceof TransientFailure)) throw error;
+      failure = error;
+    }
+    if (failure) {
+      // An answer lost on the way (a timeout, or a repeat meeting NoSuchUpload) may hide a Complete that
+      // succeeded: the object then shows the file's size and checksum.
+      const ambiguous = done === undefined || done.status === 404 || isTransientStatus(done.status);
+      const confirmed = ambiguous ? await confirmedComplete(run, file, plan, whole, sha256) : null;
+      if (confirmed === null) throw failure;
+      // Had Complete failed after all (the object being an identical one of before), its parts go.
+      await abortUpload(run, file, where);
+      return confirmed;
+    }
+    completed = { sent, whole, answer: done!.body as Record<string, unknown>, sha256 };
   } catch (error) {
     const note = await abortUpload(run, file, where);
     if (error instanceof StepError) {
