@@ -14,6 +14,7 @@ import { INPUTS } from "./frontend/inputs.js";
 import { readNetwork, type Env } from "./frontend/network-env.js";
 import { parseDuration } from "./frontend/duration.js";
 import { parseRole, type OidcTokenFetch } from "./frontend/role.js";
+import { brokerObjectErrors, parseBroker } from "./frontend/broker-inputs.js";
 import type { Field } from "./frontend/fields.js";
 import { headerValueProblem, parseHeaderRules, type HeaderRule } from "./frontend/header-rules.js";
 import { parseBoolean, parseByteSize, parseChoice, parsePairs, parseWholeNumber } from "./frontend/fields.js";
@@ -163,12 +164,28 @@ export function parseConfig(
       `Input "profile": "${profile}" is not a profile name; use the name in [profile NAME] of ~/.aws/config.`,
     );
   }
+  const broker = parseBroker(
+    {
+      url: text("broker-url"),
+      audience: text("broker-audience"),
+      tokenFile: text("web-identity-token-file"),
+      mode,
+      roleToAssume: text("role-to-assume"),
+      profile,
+      onFailure: text("on-failure"),
+      checksumAlgorithm: text("checksum-algorithm"),
+    },
+    env,
+    oidc,
+  );
+  errors.push(...broker.errors);
   const role = parseRole(
     {
       roleToAssume: text("role-to-assume"),
       sessionName: text("role-session-name"),
       durationSeconds: text("role-duration-seconds"),
-      tokenFile: text("web-identity-token-file"),
+      // With broker-url the token file is the broker's (parseBroker).
+      tokenFile: text("broker-url") === "" ? text("web-identity-token-file") : "",
       profile,
       region,
     },
@@ -222,6 +239,7 @@ export function parseConfig(
       overwrite: bool("overwrite"),
       verify: bool("verify"),
       onFailure: take(parseChoice("on-failure", text("on-failure"), ["abort", "keep"] as const), "abort"),
+      ...(broker.broker ? { broker: broker.broker } : {}),
       dryRun: bool("dry-run"),
       requireChecksums,
       sha256: bool("sha256"),
@@ -238,6 +256,7 @@ export function parseConfig(
     headerRules: headerRules.rules,
   };
   errors.push(...headerRules.errors);
+  if (broker.broker) errors.push(...brokerObjectErrors(object, headerRules.rules));
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
 }
 

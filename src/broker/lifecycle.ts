@@ -224,8 +224,10 @@ export function createLifecycle(deps: LifecycleDeps) {
       );
     }
     target.partNumber = partNumber;
-    const size = Number(input.query.get("size") ?? NaN);
-    if (!Number.isSafeInteger(size) || size < 1) {
+    const sizeText = input.query.get("size");
+    // 0 is an empty file's one part.
+    const size = sizeText === null || sizeText === "" ? NaN : Number(sizeText);
+    if (!Number.isSafeInteger(size) || size < 0) {
       return refuse(
         400,
         "InvalidRequest",
@@ -354,6 +356,27 @@ export function createLifecycle(deps: LifecycleDeps) {
     return undefined;
   }
 
+  /**
+   * The final check after Complete: the object the store now holds, as HeadObject shows it (some stores, Ceph
+   * RGW among them, answer Complete without a usable ETag). Null when the HEAD fails or finds nothing: the
+   * client then cannot prove the object and says so; Complete itself has succeeded, so it is not a failure here.
+   */
+  async function storedObject(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    algorithm: ChecksumAlgorithm | undefined,
+  ): Promise<{ size: number; etag: string; checksum?: string } | null> {
+    try {
+      const head = await deps.store.headObject({ bucket, key, ...(versionId ? { versionId } : {}) });
+      if (!head) return null;
+      const checksum = algorithm ? head.checksums[algorithm] : undefined;
+      return { size: head.size, etag: head.etag, ...(checksum ? { checksum } : {}) };
+    } catch {
+      return null;
+    }
+  }
+
   async function complete(caller: Caller, input: CallInput): Promise<Answer> {
     const key = input.query.get("key");
     const uploadId = input.uploadId ?? "";
@@ -437,8 +460,10 @@ export function createLifecycle(deps: LifecycleDeps) {
         objectChecksums,
         checksumType,
         objectSize: size,
-        ifNoneMatch: !grant.overwrite,
+        // The client may ask for If-None-Match where the rule allows overwriting, never drop it.
+        ifNoneMatch: !grant.overwrite || body.ifNoneMatch === true,
       });
+      const stored = await storedObject(grant.bucket, access.key, answer.versionId, algorithm);
       return {
         status: 200,
         body: {
@@ -456,6 +481,7 @@ export function createLifecycle(deps: LifecycleDeps) {
               }
             : {}),
           proof: proofOf(algorithm, objectChecksums),
+          stored,
         },
         outcome: "ok",
         target,
@@ -483,7 +509,35 @@ export function createLifecycle(deps: LifecycleDeps) {
     }
   }
 
-  return { create, signPart, listParts, complete, abort };
+  /**
+   * What is stored at a key the caller may write: its size, ETag and checksums, so a client can find its file
+   * already uploaded ("unchanged") instead of uploading it again. { exists: false } when nothing is there.
+   */
+  async function head(caller: Caller, input: CallInput): Promise<Answer> {
+    const key = input.query.get("key");
+    const target: AuditTarget = { key: key ?? undefined };
+    const access = authorised(caller, key, input.query.get("bucket"), target);
+    if ("answer" in access) return access.answer;
+    target.bucket = access.grant.bucket;
+    try {
+      const stored = await deps.store.headObject({ bucket: access.grant.bucket, key: access.key });
+      const body = stored
+        ? {
+            exists: true,
+            size: stored.size,
+            etag: stored.etag,
+            checksums: stored.checksums,
+            ...(stored.checksumType ? { checksumType: stored.checksumType } : {}),
+            ...(stored.versionId ? { versionId: stored.versionId } : {}),
+          }
+        : { exists: false };
+      return { status: 200, body, outcome: "ok", target };
+    } catch (error) {
+      return storeFailure(error, "HeadObject", target);
+    }
+  }
+
+  return { create, signPart, listParts, complete, abort, head };
 }
 
 export type Lifecycle = ReturnType<typeof createLifecycle>;

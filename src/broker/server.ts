@@ -6,7 +6,7 @@ import type { Answer, CallInput, Caller, Lifecycle } from "./lifecycle.js";
 import { grantsFor } from "./policy.js";
 import type { TokenVerifier } from "./tokens.js";
 
-type Action = "create" | "signPart" | "listParts" | "complete" | "abort";
+type Action = "create" | "signPart" | "listParts" | "complete" | "abort" | "head";
 
 interface Route {
   action: Action;
@@ -19,6 +19,10 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 function routeOf(method: string, path: string): Route | undefined {
   const segments = path.split("/").slice(1);
+  // What is stored at a key: the client's "unchanged" check before it uploads.
+  if (segments[0] === "s3" && segments[1] === "object" && segments.length === 2 && method === "GET") {
+    return { action: "head" };
+  }
   if (segments[0] !== "s3" || segments[1] !== "multipart") return undefined;
   let rest: string[];
   try {

@@ -10,6 +10,7 @@ import type { RunContext } from "./run-context.js";
 import { createS3Store } from "./s3/s3-client.js";
 import type { ChecksumType, EngineEvent, EngineOptions, LocalFile, RunResult, S3Limits } from "./types.js";
 import { createKeyListing } from "./upload/key-listing.js";
+import { runBrokerUploads } from "./broker/upload-via-broker.js";
 import { notAttempted, uploadFile } from "./upload/upload-file.js";
 import { smallPutSlots } from "./upload/upload-single.js";
 
@@ -87,6 +88,7 @@ function bytesPerTransfer(options: EngineOptions, limits: S3Limits): number {
 export async function runUploads(files: LocalFile[], options: EngineOptions): Promise<RunResult> {
   const limits = runLimits(options);
   const checksumType = checkOptions(options, limits);
+  if (options.broker) return runBrokerUploads(files, options, options.broker);
   const perTransfer = bytesPerTransfer(options, limits);
   const smallSlots = smallPutSlots(options.concurrency);
   // The small-PutObject slots add at most 16 MiB (upload-single.ts), not worth a word beside this.

@@ -40,6 +40,14 @@ export interface WebIdentityRole {
   webIdentityToken: () => Promise<string>;
 }
 
+/** A presigned-part broker (src/broker/): the run holds no S3 credentials, only OIDC tokens for the broker. */
+export interface BrokerSettings {
+  /** The broker's base URL (it serves /s3/multipart). */
+  url: string;
+  /** A token for each call (cached by the engine while it has life left). Never logged. */
+  token: () => Promise<string>;
+}
+
 /** Headers an object is served with; an undefined one is not sent (Content-Type is then guessed). */
 export interface ServedHeaders {
   contentType?: string;
@@ -93,6 +101,8 @@ export interface EngineOptions {
   limits?: Partial<S3Limits>;
   /** Timeouts and retry pacing; defaults suit real stores, tests shorten them. */
   tuning?: EngineTuning;
+  /** Upload through this broker's presigned part URLs instead of with S3 credentials (engine/broker/). */
+  broker?: BrokerSettings;
 }
 
 export interface EngineTuning {

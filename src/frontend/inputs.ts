@@ -107,6 +107,18 @@ export const INPUTS: readonly InputSpec[] = [
     default: "",
   },
   {
+    name: "broker-url",
+    description:
+      "Base URL of a presigned-part broker (s3-verified-upload broker): upload through it with an OIDC token instead of S3 credentials, every part signed with its checksum; https unless on loopback. Upload mode only; empty uploads with S3 credentials.",
+    default: "",
+  },
+  {
+    name: "broker-audience",
+    description:
+      "Audience of the GitHub OIDC token sent to broker-url (the one its issuers entry expects; needs permissions id-token: write). Elsewhere the token comes from web-identity-token-file.",
+    default: "",
+  },
+  {
     name: "endpoint",
     description: "Endpoint URL of an S3-compatible store, e.g. http://127.0.0.1:9000; empty for Amazon S3.",
     default: "",

@@ -80,7 +80,13 @@ export interface BrokerFixture {
  * "<repository>/", at most 8 parts of `maxPartBytes` (default 1 MiB).
  */
 export async function startBrokerFixture(
-  options: { store?: StoreTarget; maxPartBytes?: number; requireContentMd5?: boolean } = {},
+  options: {
+    store?: StoreTarget;
+    maxPartBytes?: number;
+    requireContentMd5?: boolean;
+    /** The rule lets Complete replace an existing object (default false). */
+    overwrite?: boolean;
+  } = {},
 ): Promise<BrokerFixture> {
   const emulator = options.store
     ? undefined
@@ -112,6 +118,7 @@ export async function startBrokerFixture(
           maxParts: 8,
           maxPartBytes,
           maxObjectBytes: 4 * maxPartBytes,
+          ...(options.overwrite ? { overwrite: true } : {}),
         },
       ],
     }),
