@@ -1,10 +1,7 @@
 // A local OIDC issuer (an RS256 key made per test run, its discovery document and JWKS on loopback), the strict
-// emulator and a broker between them, plus a client that talks to the broker as Uppy would.
-import { execFile } from "node:child_process";
+// emulator and a broker between them.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from "jose";
 import { startEmulator, type Emulator } from "../emulator/index.js";
 import { parseBrokerConfig } from "../../src/broker/config.js";
@@ -163,26 +160,4 @@ export async function callBroker(
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: answer.status, body: (await answer.json()) as BrokerAnswer["body"] };
-}
-
-const repoRoot = path.resolve(import.meta.dirname, "../..");
-const TSX = pathToFileURL(path.join(repoRoot, "node_modules/tsx/dist/loader.mjs")).href;
-const CLIENT_MAIN = path.join(repoRoot, "test/helpers/broker-client-main.ts");
-
-/** Runs broker-client-main.ts in a process whose environment has no AWS_* variable at all. */
-export function runBrokerClient(
-  home: string,
-  vars: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH ?? "", HOME: home, ...vars };
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["--import", TSX, CLIENT_MAIN],
-      { env, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
 }
