@@ -34,16 +34,33 @@ describe("range writer", () => {
     expect((await readFile(file)).equals(whole)).toBe(true);
   });
 
-  it("gathers chunks into one writev per batch", async () => {
+  it("copies each chunk, so the body may reuse its memory once push returns", async () => {
+    const file = path.join(await scratch, "lent.bin");
+    const handle = await open(file, "w+");
+    const lent = Buffer.alloc(1000);
+    const expected: Buffer[] = [];
+    const writer = createRangeWriter(handle, 0, 4096);
+    for (let i = 0; i < 10; i++) {
+      // The socket path reads every chunk into the same buffer (socket-http.ts).
+      lent.fill(i);
+      expected.push(Buffer.from(lent));
+      await writer.push(lent);
+    }
+    await writer.finish();
+    await handle.close();
+    expect((await readFile(file)).equals(Buffer.concat(expected))).toBe(true);
+  });
+
+  it("writes one slab per batch", async () => {
     const calls: number[] = [];
     const handle = {
       writev: async (buffers: Buffer[]) => {
-        calls.push(buffers.length);
+        calls.push(buffers.reduce((n, b) => n + b.byteLength, 0));
         return { bytesWritten: buffers.reduce((n, b) => n + b.byteLength, 0), buffers };
       },
     } as unknown as FileHandle;
     await pushAll(createRangeWriter(handle, 0, 4096), Buffer.alloc(10 * 1024), [1024]);
-    expect(calls).toEqual([4, 4, 2]);
+    expect(calls).toEqual([4096, 4096, 2048]);
   });
 
   it("finishes a short writev with the rest", async () => {

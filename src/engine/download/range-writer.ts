@@ -1,20 +1,27 @@
-// Writes one GET's body at its offset in the temp file. Chunks are gathered into batches written with one
-// positional writev (no copy): one trip to the thread pool per batch instead of per socket chunk, and the next
-// batch fills from the socket while the previous one is written. Memory per GET: at most two batches.
+// Writes one GET's body at its offset in the temp file. The body's chunks are lent (the socket path reads
+// every chunk into the same memory), so they are copied into write slabs of `batchBytes`, each written with one
+// positional write: one trip to the thread pool per slab instead of per socket chunk, and the next slab fills
+// from the socket while the previous one is written. Memory per GET: three slabs, reused for all its bytes.
 import type { FileHandle } from "node:fs/promises";
 import { writeAt } from "./temp-file.js";
 
-/** Big enough to make a thread-pool trip rare, small enough that concurrency × 2 batches stays small. */
+/** Big enough to make a thread-pool trip rare, small enough that concurrency × 3 slabs stays small. */
 export const WRITE_BATCH_BYTES = 1024 * 1024;
 
+/** Writes a caller may have under way before push asks it to wait. */
+const WRITES_IN_FLIGHT = 2;
+
 export interface RangeWriter {
-  /** Queues `chunk` after the bytes before it; waits only when a full batch must wait for the one before. */
-  push(chunk: Buffer): Promise<void> | undefined;
+  /**
+   * Copies `chunk` after the bytes before it (the caller may reuse its memory at once); waits only when
+   * enough slabs are being written already.
+   */
+  push(chunk: Uint8Array): Promise<void> | undefined;
   /** Writes what is left and resolves once every byte pushed is written. */
   finish(): Promise<void>;
   /**
    * Resolves once no write is in flight (errors ignored): a retry rewrites the range from its first byte,
-   * and a stale batch landing after it would overwrite the new bytes.
+   * and a stale slab landing after it would overwrite the new bytes.
    */
   settle(): Promise<void>;
 }
@@ -25,37 +32,53 @@ export function createRangeWriter(
   batchBytes: number = WRITE_BATCH_BYTES,
 ): RangeWriter {
   let position = offset;
-  let batch: Buffer[] = [];
-  let batchSize = 0;
-  let inFlight: Promise<void> = Promise.resolve();
+  let slab: Buffer | null = null;
+  let filled = 0;
+  const spare: Buffer[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | null = null;
 
-  const flush = (): Promise<void> => {
-    const buffers = batch;
-    const at = position;
-    position += batchSize;
-    batch = [];
-    batchSize = 0;
-    inFlight = writeAllAt(handle, buffers, at);
-    // Seen by finish() or settle(); this keeps an abandoned write's failure from being unhandled meanwhile.
-    inFlight.catch(() => undefined);
-    return inFlight;
+  const flush = (): void => {
+    const full = slab!;
+    const write = writeAllAt(handle, [full.subarray(0, filled)], position).then(
+      () => {
+        spare.push(full);
+      },
+      (error: unknown) => {
+        failure ??= { error };
+      },
+    );
+    position += filled;
+    slab = null;
+    filled = 0;
+    inFlight.add(write);
+    void write.then(() => inFlight.delete(write));
   };
+
+  const failed = (): Promise<void> => Promise.reject(failure!.error as Error);
 
   return {
     push(chunk) {
-      batch.push(chunk);
-      batchSize += chunk.byteLength;
-      if (batchSize < batchBytes) return undefined;
-      return inFlight.then(() => {
-        flush();
-      });
+      if (failure !== null) return failed();
+      let at = 0;
+      while (at < chunk.byteLength) {
+        slab ??= spare.pop() ?? Buffer.allocUnsafeSlow(batchBytes);
+        const copied = Math.min(batchBytes - filled, chunk.byteLength - at);
+        slab.set(chunk.subarray(at, at + copied), filled);
+        filled += copied;
+        at += copied;
+        if (filled === batchBytes) flush();
+      }
+      if (inFlight.size < WRITES_IN_FLIGHT) return undefined;
+      return Promise.race(inFlight).then(() => (failure === null ? undefined : failed()));
     },
     async finish() {
-      await inFlight;
-      if (batchSize > 0) await flush();
+      if (filled > 0) flush();
+      await Promise.all(inFlight);
+      if (failure !== null) throw failure.error;
     },
     async settle() {
-      await inFlight.catch(() => undefined);
+      await Promise.all(inFlight);
     },
   };
 }

@@ -221,13 +221,18 @@ function trustedCas(extraPem: string): string[] {
   return [...(defaults ? defaults("default") : tls.rootCertificates), extraPem];
 }
 
+/** The TLS trust for connections to the store: Node's roots, plus the user's CA when one is given. */
+export function storeTlsOptions(network: NetworkSettings): tls.ConnectionOptions {
+  return network.extraCa ? { ca: trustedCas(network.extraCa.pem) } : {};
+}
+
 /**
  * The agents for requests to `endpoint` (the store's URL, or a representative Amazon S3 host): through the
  * proxy unless NO_PROXY names the host. The pair is used for every request of the run, so keep-alive holds.
  */
 export function createAgents(endpoint: URL, network: NetworkSettings, tuning: AgentTuning): Agents {
   const keepAlive = { keepAlive: true, maxSockets: tuning.maxSockets };
-  const targetTls: tls.ConnectionOptions = network.extraCa ? { ca: trustedCas(network.extraCa.pem) } : {};
+  const targetTls = storeTlsOptions(network);
   const httpEndpoint = new URL(endpoint.href);
   httpEndpoint.protocol = "http:";
   const httpsEndpoint = new URL(endpoint.href);

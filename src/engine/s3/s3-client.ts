@@ -20,6 +20,7 @@ import {
 } from "@aws-sdk/client-s3";
 import type { LifecycleRule, TransitionDefaultMinimumObjectSize } from "@aws-sdk/client-s3";
 import { createAgents, type Agents } from "./network.js";
+import { eachBodyChunk, type BodySink } from "./body-sink.js";
 import { createLeanHttp } from "./s3-lean-http.js";
 import { servedFromHeaderLines } from "../upload/served-headers.js";
 import type { ChecksumAlgorithm, ChecksumType, S3Settings, ServedHeaders } from "../types.js";
@@ -240,14 +241,10 @@ export interface S3Store {
     signal?: AbortSignal,
   ): Promise<StoredObject | null>;
   /**
-   * GetObject of a byte range; `consume` reads the body as it arrives and the call settles when it has.
-   * A changed object fails with PreconditionFailed (412).
+   * GetObject of a byte range; `onChunk` gets the body as it arrives (each chunk lent for the call only) and
+   * the call settles once all of it was taken. A changed object fails with PreconditionFailed (412).
    */
-  getObjectRange(
-    target: RangeTarget,
-    consume: (body: Readable) => Promise<void>,
-    signal?: AbortSignal,
-  ): Promise<void>;
+  getObjectRange(target: RangeTarget, onChunk: BodySink, signal?: AbortSignal): Promise<void>;
   /**
    * One ListObjectsV2 page (keys after `startAfter`, in UTF-8 binary order); maxKeys 1 is the preflight's
    * "does the bucket answer these credentials here?".
@@ -470,7 +467,7 @@ function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSign
 export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Store {
   const agents = createAgents(storeUrl(settings), settings.network ?? {}, tuning);
   const client = createSdkClient(settings, tuning, agents);
-  const lean = createLeanHttp(client, settings, agents, tuning.stallTimeoutMs);
+  const lean = createLeanHttp(client, settings, agents, tuning.stallTimeoutMs, tuning.maxSockets);
 
   return {
     async headObject({ bucket, key, versionId, partNumber }, signal) {
@@ -535,7 +532,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
       }
     },
 
-    async getObjectRange({ bucket, key, versionId, start, end, ifMatch }, consume, signal) {
+    async getObjectRange({ bucket, key, versionId, start, end, ifMatch }, onChunk, signal) {
       const range = `bytes=${start}-${end}`;
       const leanAnswer = await lean(
         {
@@ -544,7 +541,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           key,
           query: versionId ? { versionId } : {},
           headers: { range, "if-match": `"${ifMatch}"` },
-          onBody: (body) => consume(body),
+          onBody: onChunk,
         },
         signal,
       );
@@ -559,7 +556,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         }),
         sendOptions(signal),
       );
-      await consume(answer.Body as Readable);
+      await eachBodyChunk(answer.Body as Readable, onChunk);
     },
 
     async listObjectsPage({ bucket, prefix, continuationToken, startAfter, maxKeys }, signal) {
@@ -583,7 +580,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     },
 
     async listKeysPage(input, signal) {
-      let xml = "";
+      const chunks: Buffer[] = [];
       const leanAnswer = await lean(
         {
           method: "GET",
@@ -602,15 +599,17 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
                 : {}),
           },
           headers: {},
-          onBody: async (body) => {
-            const chunks: Buffer[] = [];
-            for await (const chunk of body) chunks.push(chunk as Buffer);
-            xml = Buffer.concat(chunks).toString("utf8");
+          onBody: (chunk) => {
+            // The sink's chunks are lent, not given (body-sink.ts): each is copied.
+            chunks.push(Buffer.from(chunk));
+            return undefined;
           },
         },
         signal,
       );
-      return leanAnswer === null ? this.listObjectsPage(input, signal) : parseKeysPage(xml);
+      return leanAnswer === null
+        ? this.listObjectsPage(input, signal)
+        : parseKeysPage(Buffer.concat(chunks).toString("utf8"));
     },
 
     async putObject(input, signal) {
@@ -827,6 +826,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     },
 
     destroy() {
+      lean.destroy();
       client.destroy();
     },
   };
