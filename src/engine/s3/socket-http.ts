@@ -330,31 +330,32 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
         return true;
       };
 
-      connection.onBytes = (bytes) => {
-        if (settled) return true;
-        anyByte = true;
+      const onBytes = (bytes: Buffer): boolean => {
         let rest: Buffer | null = bytes;
         if (head === null) {
-          try {
-            rest = onHead(bytes);
-          } catch (error) {
-            if (error instanceof ProtocolSurprise) unsupported(error.message);
-            else fail(error);
-            return false;
-          }
+          rest = onHead(bytes);
           if (rest === null) return true;
           if (!startBody()) return false;
-          const success = head!.status >= 200 && head!.status < 300;
           if (head!.framing.kind === "none" || (head!.framing.kind === "length" && remaining === 0)) {
             if (rest.byteLength > 0) reusable = false;
             finish();
             return true;
           }
           if (rest.byteLength === 0) return true;
-          return success ? onSuccessBody(rest) : onErrorBody(rest);
         }
-        const success = head.status >= 200 && head.status < 300;
-        return success ? onSuccessBody(rest) : onErrorBody(rest);
+        return head!.status >= 200 && head!.status < 300 ? onSuccessBody(rest) : onErrorBody(rest);
+      };
+      connection.onBytes = (bytes) => {
+        if (settled) return true;
+        anyByte = true;
+        try {
+          return onBytes(bytes);
+        } catch (error) {
+          // Only heads and error bodies are parsed, so no byte has reached the sink yet.
+          if (error instanceof ProtocolSurprise) unsupported(error.message);
+          else fail(error);
+          return false;
+        }
       };
 
       connection.onClose = (error) => {
