@@ -40,7 +40,7 @@ export async function fetchSegment(target: SegmentTarget, segment: Segment): Pro
       call(ctx, step, GET_HINT, async () => {
         const hasher = algorithm === null ? null : await segmentHasher(algorithm);
         let received = 0;
-        const writer = createRangeWriter(handle, segment.offset);
+        const writer = createRangeWriter(handle, segment.offset, ctx.run.slabs);
         try {
           await ctx.run.store.getObjectRange(
             {

@@ -1,12 +1,31 @@
 // Writes one GET's body at its offset in the temp file. The body's chunks are lent (the socket path reads
-// every chunk into the same memory), so they are copied into write slabs of `batchBytes`, each written with one
-// positional write: one trip to the thread pool per slab instead of per socket chunk, and the next slab fills
-// from the socket while the previous one is written. Memory per GET: three slabs, reused for all its bytes.
+// every chunk into the same memory), so they are copied into write slabs, each written with one positional
+// write: one trip to the thread pool per slab instead of per socket chunk, and the next slab fills from the
+// socket while the previous one is written. Memory per GET: three slabs. The slabs come from a pool the run
+// shares: fresh ones for every range cost a page fault per 4 KiB (measured: the copy took 0.45 CPU-s/GiB).
 import type { FileHandle } from "node:fs/promises";
 import { writeAt } from "./temp-file.js";
 
 /** Big enough to make a thread-pool trip rare, small enough that concurrency × 3 slabs stays small. */
 export const WRITE_BATCH_BYTES = 1024 * 1024;
+
+/** Write slabs of one size, handed back once written; holds at most what the busiest moment needed. */
+export interface SlabPool {
+  readonly slabBytes: number;
+  take(): Buffer;
+  give(slab: Buffer): void;
+}
+
+export function createSlabPool(slabBytes: number = WRITE_BATCH_BYTES): SlabPool {
+  const idle: Buffer[] = [];
+  return {
+    slabBytes,
+    take: () => idle.pop() ?? Buffer.allocUnsafeSlow(slabBytes),
+    give: (slab) => {
+      idle.push(slab);
+    },
+  };
+}
 
 /** Writes a caller may have under way before push asks it to wait. */
 const WRITES_IN_FLIGHT = 2;
@@ -29,12 +48,12 @@ export interface RangeWriter {
 export function createRangeWriter(
   handle: FileHandle,
   offset: number,
-  batchBytes: number = WRITE_BATCH_BYTES,
+  slabs: SlabPool = createSlabPool(),
 ): RangeWriter {
+  const batchBytes = slabs.slabBytes;
   let position = offset;
   let slab: Buffer | null = null;
   let filled = 0;
-  const spare: Buffer[] = [];
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | null = null;
 
@@ -42,7 +61,7 @@ export function createRangeWriter(
     const full = slab!;
     const write = writeAllAt(handle, [full.subarray(0, filled)], position).then(
       () => {
-        spare.push(full);
+        slabs.give(full);
       },
       (error: unknown) => {
         failure ??= { error };
@@ -62,7 +81,7 @@ export function createRangeWriter(
       if (failure !== null) return failed();
       let at = 0;
       while (at < chunk.byteLength) {
-        slab ??= spare.pop() ?? Buffer.allocUnsafeSlow(batchBytes);
+        slab ??= slabs.take();
         const copied = Math.min(batchBytes - filled, chunk.byteLength - at);
         slab.set(chunk.subarray(at, at + copied), filled);
         filled += copied;
@@ -74,6 +93,8 @@ export function createRangeWriter(
     },
     async finish() {
       if (filled > 0) flush();
+      else if (slab !== null) slabs.give(slab);
+      slab = null;
       await Promise.all(inFlight);
       if (failure !== null) throw failure.error;
     },
