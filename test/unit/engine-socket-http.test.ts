@@ -16,10 +16,13 @@ let port: number;
 let answer: Answer = () => undefined;
 let connections = 0;
 const requests: string[] = [];
+const serverSockets = new Set<Socket>();
 
 beforeAll(async () => {
   server = createServer((socket) => {
     const connection = ++connections;
+    serverSockets.add(socket);
+    socket.on("close", () => serverSockets.delete(socket));
     let pending = "";
     let onConnection = 0;
     socket.on("error", () => undefined);
@@ -39,6 +42,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Keep-alive sockets of Node's client (the fallback test) would hold close() open.
+  for (const socket of serverSockets) socket.destroy();
   await new Promise((resolve) => server.close(resolve));
 });
 
@@ -90,7 +95,7 @@ async function get(http: SocketHttp, options: { wait?: boolean; signal?: AbortSi
 describe("socket GET transport", () => {
   let http: SocketHttp;
   beforeAll(() => {
-    http = createSocketHttp({ tls: {}, stallTimeoutMs: 2000, maxIdle: 4 });
+    http = createSocketHttp({ tls: {}, stallTimeoutMs: 30_000, maxIdle: 4 });
   });
   afterAll(() => http.destroy());
 
@@ -219,7 +224,7 @@ describe("getObjectRange over the socket path", () => {
         forcePathStyle: true,
         credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" },
       },
-      { maxSockets: 2, stallTimeoutMs: 2000 },
+      { maxSockets: 2, stallTimeoutMs: 30_000 },
     );
   });
   afterAll(() => store.destroy());

@@ -1,7 +1,7 @@
 // HTTP/1.1 exchanges on our own keep-alive sockets, for GET bodies. Node's client copies every body chunk out
 // of the socket's buffer into a new one and runs a stream per answer: ~2 CPU-s per GiB of body. Here the
 // kernel reads into one reused buffer per socket and the body goes to its sink straight from there (~0.4
-// CPU-s/GiB; bench/download-transport.ts measures both). Direct connections only: behind a proxy the agents of
+// CPU-s/GiB; bench/results/download-transport-2026-11-30.md). Direct connections only: behind a proxy the agents of
 // network.ts carry the request. An answer outside the shape parsed here comes back as "unsupported" before any
 // body byte reached the sink, so the caller can send the request through Node's client instead.
 import { isIP, connect as netConnect, type Socket } from "node:net";
