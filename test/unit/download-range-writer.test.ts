@@ -3,7 +3,7 @@ import { mkdtemp, open, readFile, rm, type FileHandle } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createRangeWriter } from "../../src/engine/download/range-writer.js";
+import { createRangeWriter, createSlabPool } from "../../src/engine/download/range-writer.js";
 
 const scratch = mkdtemp(path.join(os.tmpdir(), "range-writer-"));
 afterAll(async () => rm(await scratch, { recursive: true, force: true }));
@@ -27,23 +27,48 @@ describe("range writer", () => {
     await handle.truncate(whole.byteLength);
     // Two ranges written at once, each in uneven chunks that straddle the batch size.
     await Promise.all([
-      pushAll(createRangeWriter(handle, 0, 50_000), whole.subarray(0, 123_457), [7_001, 30_000, 1]),
-      pushAll(createRangeWriter(handle, 123_457, 50_000), whole.subarray(123_457), [65_536, 999]),
+      pushAll(
+        createRangeWriter(handle, 0, createSlabPool(50_000)),
+        whole.subarray(0, 123_457),
+        [7_001, 30_000, 1],
+      ),
+      pushAll(
+        createRangeWriter(handle, 123_457, createSlabPool(50_000)),
+        whole.subarray(123_457),
+        [65_536, 999],
+      ),
     ]);
     await handle.close();
     expect((await readFile(file)).equals(whole)).toBe(true);
   });
 
-  it("gathers chunks into one writev per batch", async () => {
+  it("copies each chunk, so the body may reuse its memory once push returns", async () => {
+    const file = path.join(await scratch, "lent.bin");
+    const handle = await open(file, "w+");
+    const lent = Buffer.alloc(1000);
+    const expected: Buffer[] = [];
+    const writer = createRangeWriter(handle, 0, createSlabPool(4096));
+    for (let i = 0; i < 10; i++) {
+      // The socket path reads every chunk into the same buffer (socket-http.ts).
+      lent.fill(i);
+      expected.push(Buffer.from(lent));
+      await writer.push(lent);
+    }
+    await writer.finish();
+    await handle.close();
+    expect((await readFile(file)).equals(Buffer.concat(expected))).toBe(true);
+  });
+
+  it("writes one slab per batch", async () => {
     const calls: number[] = [];
     const handle = {
       writev: async (buffers: Buffer[]) => {
-        calls.push(buffers.length);
+        calls.push(buffers.reduce((n, b) => n + b.byteLength, 0));
         return { bytesWritten: buffers.reduce((n, b) => n + b.byteLength, 0), buffers };
       },
     } as unknown as FileHandle;
-    await pushAll(createRangeWriter(handle, 0, 4096), Buffer.alloc(10 * 1024), [1024]);
-    expect(calls).toEqual([4, 4, 2]);
+    await pushAll(createRangeWriter(handle, 0, createSlabPool(4096)), Buffer.alloc(10 * 1024), [1024]);
+    expect(calls).toEqual([4096, 4096, 2048]);
   });
 
   it("finishes a short writev with the rest", async () => {
@@ -59,7 +84,7 @@ describe("range writer", () => {
         return { bytesWritten: length, buffer };
       },
     } as unknown as FileHandle;
-    const writer = createRangeWriter(handle, 100, 1);
+    const writer = createRangeWriter(handle, 100, createSlabPool(1));
     await writer.push(Buffer.from("ab"));
     await writer.push(Buffer.from("cdef"));
     await writer.finish();
@@ -76,7 +101,7 @@ describe("range writer", () => {
           land = () => resolve({ bytesWritten: buffers.reduce((n, b) => n + b.byteLength, 0), buffers });
         }),
     } as unknown as FileHandle;
-    const writer = createRangeWriter(handle, 0, 2);
+    const writer = createRangeWriter(handle, 0, createSlabPool(2));
     await writer.push(Buffer.from("ab")); // batch full: its write starts and stays in flight
     let settled = false;
     const settling = writer.settle().then(() => (settled = true));
@@ -93,7 +118,7 @@ describe("range writer", () => {
         throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
       },
     } as unknown as FileHandle;
-    const writer = createRangeWriter(handle, 0, 2);
+    const writer = createRangeWriter(handle, 0, createSlabPool(2));
     await writer.push(Buffer.from("ab"));
     await expect(writer.finish()).rejects.toThrow("no space");
     await expect(writer.settle()).resolves.toBeUndefined();

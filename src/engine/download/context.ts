@@ -1,6 +1,7 @@
 import type { TransferPool } from "../pool.js";
 import { retryStep, type RetryPolicy } from "../retry.js";
 import type { S3Store } from "../s3/s3-client.js";
+import type { SlabPool } from "./range-writer.js";
 import type { DownloadEvent, DownloadOptions, RemoteFile } from "./types.js";
 
 /** Everything one download run shares across its files. */
@@ -8,6 +9,8 @@ export interface DownloadRunContext {
   options: DownloadOptions;
   store: S3Store;
   pool: TransferPool;
+  /** The range writers' copy buffers, reused across every GET of the run. */
+  slabs: SlabPool;
   retry: RetryPolicy;
   emit(event: DownloadEvent): void;
 }

@@ -1,11 +1,9 @@
 // One segment: a ranged GET (If-Match the planned ETag, pinned to the planned version) streamed to its offset
-// in the temp file in small batches (range-writer.ts) and hashed on the way, so memory holds at most two
-// batches per GET. A failed attempt starts the segment over from its first byte with a fresh hash, once its
+// in the temp file through a few reused slabs (range-writer.ts) and hashed on the way, straight from the
+// transport's read buffer. A failed attempt starts the segment over from its first byte with a fresh hash, once its
 // last write has landed.
-import type { Readable } from "node:stream";
 import type { FileHandle } from "node:fs/promises";
 import type { StoredObject } from "../s3/s3-client.js";
-import { eachBodyChunk } from "./body-chunks.js";
 import { call, type ObjectContext } from "./context.js";
 import { segmentHasher, type ProofAlgorithm, type Segment } from "./proof-plan.js";
 import { createRangeWriter } from "./range-writer.js";
@@ -42,10 +40,18 @@ export async function fetchSegment(target: SegmentTarget, segment: Segment): Pro
       call(ctx, step, GET_HINT, async () => {
         const hasher = algorithm === null ? null : await segmentHasher(algorithm);
         let received = 0;
-        const consume = async (body: Readable): Promise<void> => {
-          const writer = createRangeWriter(handle, segment.offset);
-          try {
-            await eachBodyChunk(body, (chunk) => {
+        const writer = createRangeWriter(handle, segment.offset, ctx.run.slabs);
+        try {
+          await ctx.run.store.getObjectRange(
+            {
+              bucket: ctx.run.options.bucket,
+              key: ctx.file.key,
+              ...(head.versionId ? { versionId: head.versionId } : {}),
+              start: segment.offset,
+              end,
+              ifMatch: head.etag,
+            },
+            (chunk) => {
               if (received + chunk.byteLength > segment.size) {
                 throw new Error(
                   `the store sent more than the ${segment.size} bytes of range ${segment.offset}-${end}`,
@@ -54,25 +60,14 @@ export async function fetchSegment(target: SegmentTarget, segment: Segment): Pro
               hasher?.update(chunk);
               received += chunk.byteLength;
               return writer.push(chunk);
-            });
-            if (received !== segment.size) throw truncatedBody(received, segment.size);
-            await writer.finish();
-          } finally {
-            await writer.settle();
-          }
-        };
-        await ctx.run.store.getObjectRange(
-          {
-            bucket: ctx.run.options.bucket,
-            key: ctx.file.key,
-            ...(head.versionId ? { versionId: head.versionId } : {}),
-            start: segment.offset,
-            end,
-            ifMatch: head.etag,
-          },
-          consume,
-          ctx.signal,
-        );
+            },
+            ctx.signal,
+          );
+          if (received !== segment.size) throw truncatedBody(received, segment.size);
+          await writer.finish();
+        } finally {
+          await writer.settle();
+        }
         target.onBytes(segment.size);
         return hasher?.digest() ?? null;
       }),

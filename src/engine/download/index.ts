@@ -7,6 +7,7 @@ import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS, withRetry, type RetryPolicy } 
 import { createS3Store, type S3Store } from "../s3/s3-client.js";
 import type { EngineTuning } from "../types.js";
 import type { DownloadRunContext } from "./context.js";
+import { createSlabPool } from "./range-writer.js";
 import { downloadFile } from "./download-file.js";
 import { removeStaleTemps } from "./stale-temps.js";
 import type { DownloadOptions, DownloadRun, ListOptions, RemoteFile, RemoteObject } from "./types.js";
@@ -66,6 +67,7 @@ export async function runDownloads(files: RemoteFile[], options: DownloadOptions
     options,
     store,
     pool: new TransferPool(options.concurrency),
+    slabs: createSlabPool(),
     retry: retryPolicy(options.tuning),
     emit: (event) => options.onEvent?.(event),
   };

@@ -1,20 +1,46 @@
-// Writes one GET's body at its offset in the temp file. Chunks are gathered into batches written with one
-// positional writev (no copy): one trip to the thread pool per batch instead of per socket chunk, and the next
-// batch fills from the socket while the previous one is written. Memory per GET: at most two batches.
+// Writes one GET's body at its offset in the temp file. The body's chunks are lent (the socket path reads
+// every chunk into the same memory), so they are copied into write slabs, each written with one positional
+// write: one trip to the thread pool per slab instead of per socket chunk, and the next slab fills from the
+// socket while the previous one is written. Memory per GET: three slabs. The slabs come from a pool the run
+// shares: fresh ones for every range cost a page fault per 4 KiB (measured: the copy took 0.45 CPU-s/GiB).
 import type { FileHandle } from "node:fs/promises";
 import { writeAt } from "./temp-file.js";
 
-/** Big enough to make a thread-pool trip rare, small enough that concurrency × 2 batches stays small. */
+/** Big enough to make a thread-pool trip rare, small enough that concurrency × 3 slabs stays small. */
 export const WRITE_BATCH_BYTES = 1024 * 1024;
 
+/** Write slabs of one size, handed back once written; holds at most what the busiest moment needed. */
+export interface SlabPool {
+  readonly slabBytes: number;
+  take(): Buffer;
+  give(slab: Buffer): void;
+}
+
+export function createSlabPool(slabBytes: number = WRITE_BATCH_BYTES): SlabPool {
+  const idle: Buffer[] = [];
+  return {
+    slabBytes,
+    take: () => idle.pop() ?? Buffer.allocUnsafeSlow(slabBytes),
+    give: (slab) => {
+      idle.push(slab);
+    },
+  };
+}
+
+/** Writes a caller may have under way before push asks it to wait. */
+const WRITES_IN_FLIGHT = 2;
+
 export interface RangeWriter {
-  /** Queues `chunk` after the bytes before it; waits only when a full batch must wait for the one before. */
-  push(chunk: Buffer): Promise<void> | undefined;
+  /**
+   * Copies `chunk` after the bytes before it (the caller may reuse its memory at once); waits only when
+   * enough slabs are being written already.
+   */
+  push(chunk: Uint8Array): Promise<void> | undefined;
   /** Writes what is left and resolves once every byte pushed is written. */
   finish(): Promise<void>;
   /**
    * Resolves once no write is in flight (errors ignored): a retry rewrites the range from its first byte,
-   * and a stale batch landing after it would overwrite the new bytes.
+   * and a stale slab landing after it would overwrite the new bytes.
    */
   settle(): Promise<void>;
 }
@@ -22,40 +48,58 @@ export interface RangeWriter {
 export function createRangeWriter(
   handle: FileHandle,
   offset: number,
-  batchBytes: number = WRITE_BATCH_BYTES,
+  slabs: SlabPool = createSlabPool(),
 ): RangeWriter {
+  const batchBytes = slabs.slabBytes;
   let position = offset;
-  let batch: Buffer[] = [];
-  let batchSize = 0;
-  let inFlight: Promise<void> = Promise.resolve();
+  let slab: Buffer | null = null;
+  let filled = 0;
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | null = null;
 
-  const flush = (): Promise<void> => {
-    const buffers = batch;
-    const at = position;
-    position += batchSize;
-    batch = [];
-    batchSize = 0;
-    inFlight = writeAllAt(handle, buffers, at);
-    // Seen by finish() or settle(); this keeps an abandoned write's failure from being unhandled meanwhile.
-    inFlight.catch(() => undefined);
-    return inFlight;
+  const flush = (): void => {
+    const full = slab!;
+    const write = writeAllAt(handle, [full.subarray(0, filled)], position).then(
+      () => {
+        slabs.give(full);
+      },
+      (error: unknown) => {
+        failure ??= { error };
+      },
+    );
+    position += filled;
+    slab = null;
+    filled = 0;
+    inFlight.add(write);
+    void write.then(() => inFlight.delete(write));
   };
+
+  const failed = (): Promise<void> => Promise.reject(failure!.error as Error);
 
   return {
     push(chunk) {
-      batch.push(chunk);
-      batchSize += chunk.byteLength;
-      if (batchSize < batchBytes) return undefined;
-      return inFlight.then(() => {
-        flush();
-      });
+      if (failure !== null) return failed();
+      let at = 0;
+      while (at < chunk.byteLength) {
+        slab ??= slabs.take();
+        const copied = Math.min(batchBytes - filled, chunk.byteLength - at);
+        slab.set(chunk.subarray(at, at + copied), filled);
+        filled += copied;
+        at += copied;
+        if (filled === batchBytes) flush();
+      }
+      if (inFlight.size < WRITES_IN_FLIGHT) return undefined;
+      return Promise.race(inFlight).then(() => (failure === null ? undefined : failed()));
     },
     async finish() {
-      await inFlight;
-      if (batchSize > 0) await flush();
+      if (filled > 0) flush();
+      else if (slab !== null) slabs.give(slab);
+      slab = null;
+      await Promise.all(inFlight);
+      if (failure !== null) throw failure.error;
     },
     async settle() {
-      await inFlight.catch(() => undefined);
+      await Promise.all(inFlight);
     },
   };
 }

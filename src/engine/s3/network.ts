@@ -154,6 +154,11 @@ function trustedCas(extraPem: string): string[] {
   return [...(defaults ? defaults("default") : tls.rootCertificates), extraPem];
 }
 
+/** The TLS trust for connections to the store: Node's roots, plus the user's CA when one is given. */
+export function storeTlsOptions(network: NetworkSettings): tls.ConnectionOptions {
+  return network.extraCa ? { ca: trustedCas(network.extraCa.pem) } : {};
+}
+
 /**
  * The agents for requests to `endpoint` (the store's URL, or a representative Amazon S3 host): through the
  * proxy unless NO_PROXY names the host. The pair is used for every request of the run, so keep-alive holds.
@@ -161,8 +166,7 @@ function trustedCas(extraPem: string): string[] {
  */
 export function createAgents(endpoint: URL, network: NetworkSettings, tuning: AgentTuning): Promise<Agents> {
   const keepAlive = { keepAlive: true, maxSockets: tuning.maxSockets };
-  const targetTls = (): tls.ConnectionOptions =>
-    network.extraCa ? { ca: trustedCas(network.extraCa.pem) } : {};
+  const targetTls = (): tls.ConnectionOptions => storeTlsOptions(network);
   const httpEndpoint = new URL(endpoint.href);
   httpEndpoint.protocol = "http:";
   const httpsEndpoint = new URL(endpoint.href);

@@ -6,6 +6,7 @@ import type { Readable } from "node:stream";
 import type { Agent as HttpsAgent } from "node:https";
 import type { LifecycleRule, S3Client, TransitionDefaultMinimumObjectSize } from "@aws-sdk/client-s3";
 import { createAgents, type Agents } from "./network.js";
+import { eachBodyChunk, type BodySink } from "./body-sink.js";
 import { webIdentityCredentials } from "./credentials/index.js";
 import type { CredentialProvider } from "./credentials/role-credentials.js";
 import { plainBucketEndpoint } from "./lean-endpoint.js";
@@ -239,14 +240,10 @@ export interface S3Store {
     signal?: AbortSignal,
   ): Promise<StoredObject | null>;
   /**
-   * GetObject of a byte range; `consume` reads the body as it arrives and the call settles when it has.
-   * A changed object fails with PreconditionFailed (412).
+   * GetObject of a byte range; `onChunk` gets the body as it arrives (each chunk lent for the call only) and
+   * the call settles once all of it was taken. A changed object fails with PreconditionFailed (412).
    */
-  getObjectRange(
-    target: RangeTarget,
-    consume: (body: Readable) => Promise<void>,
-    signal?: AbortSignal,
-  ): Promise<void>;
+  getObjectRange(target: RangeTarget, onChunk: BodySink, signal?: AbortSignal): Promise<void>;
   /**
    * One ListObjectsV2 page (keys after `startAfter`, in UTF-8 binary order), on the lean path where it can
    * be; maxKeys 1 is the preflight's "does the bucket answer these credentials here?".
@@ -532,14 +529,16 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           ? credentials()
           : (credentials ?? (await sdk()).client.config.credentials()),
       clockOffsetMs: () => loaded?.client.config.systemClockOffset ?? 0,
+      network: settings.network ?? {},
     },
     agents,
     tuning.stallTimeoutMs,
+    tuning.maxSockets,
   );
 
   /** One ListObjectsV2 page: lean, keys URL-encoded so no key (control characters included) upsets the XML. */
   async function listPage(input: ListInput, signal?: AbortSignal): Promise<ObjectsPage> {
-    let xml = "";
+    const chunks: Buffer[] = [];
     const leanAnswer = await lean(
       {
         method: "GET",
@@ -557,15 +556,17 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
               : {}),
         },
         headers: {},
-        onBody: async (body) => {
-          const chunks: Buffer[] = [];
-          for await (const chunk of body) chunks.push(chunk as Buffer);
-          xml = Buffer.concat(chunks).toString("utf8");
+        onBody: (chunk) => {
+          // The sink's chunks are lent, not given (body-sink.ts): each is copied.
+          chunks.push(Buffer.from(chunk));
+          return undefined;
         },
       },
       signal,
     );
-    return leanAnswer === null ? sdkListPage(input, signal) : parseKeysPage(xml);
+    return leanAnswer === null
+      ? sdkListPage(input, signal)
+      : parseKeysPage(Buffer.concat(chunks).toString("utf8"));
   }
 
   async function sdkListPage(
@@ -656,7 +657,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
       }
     },
 
-    async getObjectRange({ bucket, key, versionId, start, end, ifMatch }, consume, signal) {
+    async getObjectRange({ bucket, key, versionId, start, end, ifMatch }, onChunk, signal) {
       const range = `bytes=${start}-${end}`;
       const leanAnswer = await lean(
         {
@@ -665,7 +666,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           key,
           query: versionId ? { versionId } : {},
           headers: { range, "if-match": `"${ifMatch}"` },
-          onBody: (body) => consume(body),
+          onBody: onChunk,
         },
         signal,
       );
@@ -681,7 +682,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         }),
         sendOptions(signal),
       );
-      await consume(answer.Body as Readable);
+      await eachBodyChunk(answer.Body as Readable, onChunk);
     },
 
     listObjectsPage: listPage,
@@ -911,6 +912,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     },
 
     destroy() {
+      lean.destroy();
       // The SDK's handler would destroy the agents too; a run that never loaded it still has to.
       if (loaded) loaded.client.destroy();
       else

@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { eachBodyChunk } from "../../src/engine/download/body-chunks.js";
+import { eachBodyChunk } from "../../src/engine/s3/body-sink.js";
 
 const chunksOf = (...texts: string[]) => Readable.from(texts.map((t) => Buffer.from(t)));
 
