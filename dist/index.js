@@ -162,6 +162,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https")
 
 /***/ }),
 
+/***/ 8995:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+
+/***/ }),
+
 /***/ 7030:
 /***/ ((module) => {
 
@@ -513,9 +520,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: external "node:module"
-const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
-var external_node_module_default = /*#__PURE__*/__nccwpck_require__.n(external_node_module_namespaceObject);
+// EXTERNAL MODULE: external "node:module"
+var external_node_module_ = __nccwpck_require__(8995);
+var external_node_module_default = /*#__PURE__*/__nccwpck_require__.n(external_node_module_);
 ;// CONCATENATED MODULE: ./src/frontend/compile-cache.ts
 
 /**
@@ -562,7 +569,7 @@ function fail(message) {
     process.exitCode = 1;
 }
 enableCompileCache();
-const run = Promise.all(/* import() */[__nccwpck_require__.e(883), __nccwpck_require__.e(825)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4825))
+const run = Promise.all(/* import() */[__nccwpck_require__.e(633), __nccwpck_require__.e(678)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1678))
     .then(({ main }) => main())
     .catch((error) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));
 failIfUnsettled(run, fail);

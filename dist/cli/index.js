@@ -58,7 +58,11 @@ const INPUTS = [
         description: "Size of each multipart part, 5MiB to 5GiB (bytes, or with a unit: KB, MB, GB, KiB, MiB, GiB); raised automatically so a file needs at most 10,000 parts.",
         default: "16MiB",
     },
-    { name: "concurrency", description: "How many parts are in flight at once (1 to 64).", default: "4" },
+    {
+        name: "concurrency",
+        description: "How many parts are in flight at once (1 to 64). Files up to 256 KiB sent as one PutObject also have their own slots: 4 per unit of concurrency, at most 64.",
+        default: "4",
+    },
     {
         name: "checksum-algorithm",
         description: "Checksum sent with every part and verified: CRC64NVME, CRC32, CRC32C, SHA1, SHA256 or none.",
@@ -88,6 +92,36 @@ const INPUTS = [
     {
         name: "profile",
         description: "AWS profile (from ~/.aws/config and credentials) for credentials, region and ca_bundle; empty uses AWS_PROFILE or default.",
+        default: "",
+    },
+    {
+        name: "role-to-assume",
+        description: "ARN of an IAM role to assume with an OIDC token (GitHub Actions: needs permissions id-token: write; elsewhere set web-identity-token-file); assumed again with a new token before each session ends, so runs of any length keep going. Empty uses the SDK default chain.",
+        default: "",
+    },
+    {
+        name: "role-session-name",
+        description: "Session name for role-to-assume (2 to 64 letters, digits and +=,.@-), as CloudTrail shows it.",
+        default: "s3-verified-upload",
+    },
+    {
+        name: "role-duration-seconds",
+        description: "Session length asked for role-to-assume, 900 to 43200 seconds (at most the role's maximum session duration); sessions are renewed before they end whatever their length.",
+        default: "3600",
+    },
+    {
+        name: "web-identity-token-file",
+        description: "File holding the OIDC token for role-to-assume (GitLab: an id_tokens variable written to a file), read again at each renewal; empty in GitHub Actions asks for the job's token (audience sts.amazonaws.com).",
+        default: "",
+    },
+    {
+        name: "broker-url",
+        description: "Base URL of a presigned-part broker (s3-verified-upload broker): upload through it with an OIDC token instead of S3 credentials, every part signed with its checksum; https unless on loopback. Upload mode only; empty uploads with S3 credentials.",
+        default: "",
+    },
+    {
+        name: "broker-audience",
+        description: "Audience of the GitHub OIDC token sent to broker-url (the one its issuers entry expects; needs permissions id-token: write). Elsewhere the token comes from web-identity-token-file.",
         default: "",
     },
     {
@@ -176,7 +210,7 @@ const INPUTS = [
     },
     {
         name: "sha256",
-        description: "Compute each file's SHA-256 (hex, as sha256sum prints it) from the bytes read for the upload, for the results, the manifest and the checksums-file output (true/false).",
+        description: "Compute each file's SHA-256 (hex, as sha256sum prints it) from the bytes read for the upload (in download mode, from the bytes written), for the results, the manifest and the checksums-file output (true/false).",
         default: "false",
         boolean: true,
     },
@@ -338,6 +372,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https")
 
 /***/ }),
 
+/***/ 8995:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+
+/***/ }),
+
 /***/ 7030:
 /***/ ((module) => {
 
@@ -377,13 +418,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream"
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
 
 /***/ }),
 
@@ -739,9 +773,9 @@ function parseArgs(argv) {
 
 // EXTERNAL MODULE: ./src/frontend/cli-io.ts
 var cli_io = __nccwpck_require__(2363);
-;// CONCATENATED MODULE: external "node:module"
-const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
-var external_node_module_default = /*#__PURE__*/__nccwpck_require__.n(external_node_module_namespaceObject);
+// EXTERNAL MODULE: external "node:module"
+var external_node_module_ = __nccwpck_require__(8995);
+var external_node_module_default = /*#__PURE__*/__nccwpck_require__.n(external_node_module_);
 ;// CONCATENATED MODULE: ./src/frontend/compile-cache.ts
 
 /**
@@ -770,6 +804,7 @@ function helpText() {
         "                                  [--lifecycle-abort-days <n>]",
         "       s3-verified-upload download --bucket <name> [--prefix <p>] [--base-dir <dir>] [<key glob…>]",
         "                                   [--version-id <id>] [--expected-manifest <upload manifest>]",
+        "       s3-verified-upload broker --config <broker.json>   (the presigned-part broker; see its --help)",
         "",
         "Uploads files to S3 (or an S3-compatible store) with multipart uploads whose every part is checksummed",
         "and verified before the object is completed. Globs are relative to the working directory; a leading",
@@ -783,8 +818,8 @@ function helpText() {
         "  --json",
         "      Print the results as JSON on stdout; progress still goes to stderr.",
         "  --checksums-file <path>",
-        "      Write each uploaded or unchanged file's SHA-256 to <path> in sha256sum format, named by path relative",
-        "      to base-dir: `sha256sum -c <path>` run in base-dir checks the local files.",
+        "      Write each uploaded (or downloaded) or unchanged file's SHA-256 to <path> in sha256sum format, named",
+        "      by path relative to base-dir: `sha256sum -c <path>` run in base-dir checks the local files.",
         "  --help, -h / --version",
         "",
         `Credentials and region come from the AWS SDK default chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, web identity,`,
@@ -873,6 +908,11 @@ function exitCode(code, signal) {
 
 
 async function main(argv, io) {
+    // The broker is a service with its own configuration file, not a transfer: none of the transfer flags apply.
+    if (argv[0] === "broker") {
+        const { runBroker } = await Promise.all(/* import() */[__nccwpck_require__.e(842), __nccwpck_require__.e(678), __nccwpck_require__.e(450), __nccwpck_require__.e(742)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7742));
+        return runBroker(argv.slice(1), io);
+    }
     // "upload" may be named explicitly; "download" and "cleanup" are the same as --mode download / cleanup.
     const command = (0,cli_io/* isCliCommand */.aR)(argv[0]) ? argv[0] : "upload";
     const parsed = parseArgs((0,cli_io/* isCliCommand */.aR)(argv[0]) ? argv.slice(1) : argv);
@@ -889,7 +929,7 @@ async function main(argv, io) {
         io.stdout.write(`${VERSION}\n`);
         return cli_io/* EXIT_OK */.Ij;
     }
-    const { runCommand } = await Promise.all(/* import() */[__nccwpck_require__.e(179), __nccwpck_require__.e(14)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9014));
+    const { runCommand } = await Promise.all(/* import() */[__nccwpck_require__.e(842), __nccwpck_require__.e(382), __nccwpck_require__.e(450), __nccwpck_require__.e(864)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8864));
     return runCommand(command, args, io);
 }
 function invokedDirectly() {

@@ -1,0 +1,2179 @@
+export const id = 450;
+export const ids = [450];
+export const modules = {
+
+/***/ 8588:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   F0: () => (/* binding */ digestLength),
+/* harmony export */   KE: () => (/* binding */ isFullObjectAlgorithm),
+/* harmony export */   PB: () => (/* binding */ defaultChecksumType),
+/* harmony export */   WE: () => (/* binding */ sdkChecksumField),
+/* harmony export */   ky: () => (/* binding */ checksumTypeAllowed),
+/* harmony export */   wp: () => (/* binding */ checksumHeaderName)
+/* harmony export */ });
+// S3 rules: CRC64NVME is FULL_OBJECT only, SHA1/SHA256 COMPOSITE only, CRC32/CRC32C either.
+const FACTS = {
+    CRC64NVME: {
+        header: "x-amz-checksum-crc64nvme",
+        sdkField: "ChecksumCRC64NVME",
+        digestBytes: 8,
+        defaultType: "FULL_OBJECT",
+        allowedTypes: ["FULL_OBJECT"],
+    },
+    CRC32: {
+        header: "x-amz-checksum-crc32",
+        sdkField: "ChecksumCRC32",
+        digestBytes: 4,
+        defaultType: "FULL_OBJECT",
+        allowedTypes: ["FULL_OBJECT", "COMPOSITE"],
+    },
+    CRC32C: {
+        header: "x-amz-checksum-crc32c",
+        sdkField: "ChecksumCRC32C",
+        digestBytes: 4,
+        defaultType: "FULL_OBJECT",
+        allowedTypes: ["FULL_OBJECT", "COMPOSITE"],
+    },
+    SHA1: {
+        header: "x-amz-checksum-sha1",
+        sdkField: "ChecksumSHA1",
+        digestBytes: 20,
+        defaultType: "COMPOSITE",
+        allowedTypes: ["COMPOSITE"],
+    },
+    SHA256: {
+        header: "x-amz-checksum-sha256",
+        sdkField: "ChecksumSHA256",
+        digestBytes: 32,
+        defaultType: "COMPOSITE",
+        allowedTypes: ["COMPOSITE"],
+    },
+};
+function defaultChecksumType(algorithm) {
+    return FACTS[algorithm].defaultType;
+}
+function checksumTypeAllowed(algorithm, type) {
+    return FACTS[algorithm].allowedTypes.includes(type);
+}
+function checksumHeaderName(algorithm) {
+    return FACTS[algorithm].header;
+}
+function sdkChecksumField(algorithm) {
+    return FACTS[algorithm].sdkField;
+}
+function digestLength(algorithm) {
+    return FACTS[algorithm].digestBytes;
+}
+function isFullObjectAlgorithm(algorithm) {
+    return checksumTypeAllowed(algorithm, "FULL_OBJECT");
+}
+
+
+/***/ }),
+
+/***/ 9897:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   J: () => (/* binding */ eachBodyChunk)
+/* harmony export */ });
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_0__);
+
+/**
+ * Feeds a Node stream (an http.IncomingMessage, the SDK's body) to `sink`. Resolves once `body` ended with
+ * every chunk handed over and every wait settled; rejects with the first error: a throw or rejected wait
+ * from `sink` (the body is then destroyed), the body's own error, or a close before its end.
+ */
+async function eachBodyChunk(body, sink) {
+    let waiting = Promise.resolve();
+    const done = (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_0__.finished)(body);
+    body.on("data", (chunk) => {
+        let wait;
+        try {
+            wait = sink(chunk);
+        }
+        catch (error) {
+            body.destroy(error);
+            return;
+        }
+        if (wait === undefined)
+            return;
+        body.pause();
+        waiting = wait.then(() => {
+            body.resume();
+        }, (error) => {
+            body.destroy(error);
+        });
+    });
+    await done;
+    await waiting;
+}
+
+
+/***/ }),
+
+/***/ 9203:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   $s: () => (/* binding */ storeTlsOptions),
+/* harmony export */   T6: () => (/* binding */ ProxyError),
+/* harmony export */   iJ: () => (/* binding */ proxyFor),
+/* harmony export */   jQ: () => (/* binding */ createAgents),
+/* harmony export */   ni: () => (/* binding */ redactedProxy)
+/* harmony export */ });
+/* unused harmony exports parseNoProxy, bypassesProxy */
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7067);
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_http__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_module__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8995);
+/* harmony import */ var node_module__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_module__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_net__WEBPACK_IMPORTED_MODULE_2__);
+// The sockets every request rides on: direct or through the user's proxy, trusting the user's extra CA, kept
+// alive. The SDK client and the lean path share the one pair built here, so both route the same way. The
+// proxy agents (proxy-agents.ts and their libraries) are loaded only when a proxy is used, node:https and
+// node:tls only when a request goes over TLS (~30–50 ms to load on Node 24; never for an http:// endpoint).
+const requireBuiltin = (0,node_module__WEBPACK_IMPORTED_MODULE_0__.createRequire)(import.meta.url);
+
+
+
+/** A proxy as messages show it: the credentials in its URL stay out of every log line. */
+function redactedProxy(proxy) {
+    return `${proxy.protocol}//${proxy.host}`;
+}
+/** A failure to reach the store through the proxy, named so the hint can blame the proxy, not the store. */
+class ProxyError extends Error {
+    proxy;
+    code;
+    $metadata;
+    constructor(proxy, target, code, detail, status) {
+        super(`through proxy ${redactedProxy(proxy)} to ${target}: ${detail}`);
+        this.name = "ProxyError";
+        this.proxy = redactedProxy(proxy);
+        this.code = code;
+        // A proxy's 5xx is as passing as the store's; 407 and 403 are settings and fail at once (retry.ts).
+        if (status !== undefined)
+            this.$metadata = { httpStatusCode: status };
+    }
+}
+/** NO_PROXY as curl and the AWS CLI read it: "*", host, .domain, *.domain, host:port, IPs and CIDR ranges. */
+function parseNoProxy(text) {
+    const ips = new node_net__WEBPACK_IMPORTED_MODULE_2__.BlockList();
+    const rules = [];
+    let all = false;
+    for (const raw of (text ?? "").split(/[\s,]+/)) {
+        const entry = raw.trim().toLowerCase();
+        if (entry === "")
+            continue;
+        if (entry === "*") {
+            all = true;
+            continue;
+        }
+        const cidr = /^\[?([0-9a-f:.]+)\]?\/(\d{1,3})$/.exec(entry);
+        if (cidr && (0,node_net__WEBPACK_IMPORTED_MODULE_2__.isIP)(cidr[1])) {
+            const family = (0,node_net__WEBPACK_IMPORTED_MODULE_2__.isIP)(cidr[1]) === 6 ? "ipv6" : "ipv4";
+            ips.addSubnet(cidr[1], Number(cidr[2]), family);
+            continue;
+        }
+        const { host, port } = splitHostPort(entry);
+        if ((0,node_net__WEBPACK_IMPORTED_MODULE_2__.isIP)(host)) {
+            // A port on an IP rule is rare; the address alone decides, as in curl.
+            ips.addAddress(host, (0,node_net__WEBPACK_IMPORTED_MODULE_2__.isIP)(host) === 6 ? "ipv6" : "ipv4");
+            continue;
+        }
+        const domain = host.replace(/^\*?\.+/, "");
+        if (domain !== "")
+            rules.push({ domain, ...(port !== undefined ? { port } : {}) });
+    }
+    return { all, rules, ips };
+}
+function splitHostPort(entry) {
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    if (bracketed)
+        return { host: bracketed[1], ...(bracketed[2] ? { port: Number(bracketed[2]) } : {}) };
+    // Several colons without brackets: a bare IPv6 address, no port.
+    if ((0,node_net__WEBPACK_IMPORTED_MODULE_2__.isIP)(entry) === 6)
+        return { host: entry };
+    const withPort = /^(.*):(\d+)$/.exec(entry);
+    return withPort ? { host: withPort[1], port: Number(withPort[2]) } : { host: entry };
+}
+/** Whether NO_PROXY sends requests to this URL's host straight, past the proxy. */
+function bypassesProxy(url, noProxy) {
+    const { all, rules, ips } = parseNoProxy(noProxy);
+    if (all)
+        return true;
+    const host = url.hostname
+        .replace(/^\[|\]$/g, "")
+        .toLowerCase()
+        .replace(/\.$/, "");
+    const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+    const family = (0,node_net__WEBPACK_IMPORTED_MODULE_2__.isIP)(host);
+    if (family !== 0)
+        return ips.check(host, family === 6 ? "ipv6" : "ipv4");
+    return rules.some((rule) => rule.domain !== undefined &&
+        (host === rule.domain || host.endsWith(`.${rule.domain}`)) &&
+        (rule.port === undefined || rule.port === port));
+}
+/** The proxy requests to this URL go through, or undefined for a direct connection. */
+function proxyFor(url, proxy) {
+    const configured = url.protocol === "https:" ? proxy?.httpsProxy : proxy?.httpProxy;
+    if (!configured || bypassesProxy(url, proxy?.noProxy))
+        return undefined;
+    return new URL(configured);
+}
+function agentPair(http, makeHttps, proxy) {
+    let httpsAgent;
+    return {
+        http,
+        get https() {
+            return (httpsAgent ??= makeHttps());
+        },
+        ...(proxy !== undefined ? { proxy } : {}),
+        destroy() {
+            http.destroy();
+            httpsAgent?.destroy();
+        },
+    };
+}
+/** Node's own roots (with NODE_EXTRA_CA_CERTS where this Node.js can list them) plus the user's CA. */
+function trustedCas(extraPem) {
+    const tls = requireBuiltin("node:tls");
+    const defaults = tls.getCACertificates;
+    return [...(defaults ? defaults("default") : tls.rootCertificates), extraPem];
+}
+/** The TLS trust for connections to the store: Node's roots, plus the user's CA when one is given. */
+function storeTlsOptions(network) {
+    return network.extraCa ? { ca: trustedCas(network.extraCa.pem) } : {};
+}
+/**
+ * The agents for requests to `endpoint` (the store's URL, or a representative Amazon S3 host): through the
+ * proxy unless NO_PROXY names the host. The pair is used for every request of the run, so keep-alive holds.
+ * Settings that cannot work (a proxy URL that does not parse) throw here, before any request.
+ */
+function createAgents(endpoint, network, tuning) {
+    const keepAlive = { keepAlive: true, maxSockets: tuning.maxSockets };
+    const targetTls = () => storeTlsOptions(network);
+    const httpEndpoint = new URL(endpoint.href);
+    httpEndpoint.protocol = "http:";
+    const httpsEndpoint = new URL(endpoint.href);
+    httpsEndpoint.protocol = "https:";
+    const httpProxy = proxyFor(httpEndpoint, network.proxy);
+    const httpsProxy = proxyFor(httpsEndpoint, network.proxy);
+    const used = endpoint.protocol === "https:" ? httpsProxy : httpProxy;
+    const named = used ? redactedProxy(used) : undefined;
+    const directHttps = () => {
+        const { Agent } = requireBuiltin("node:https");
+        return new Agent({ ...keepAlive, ...targetTls() });
+    };
+    if (!httpProxy && !httpsProxy) {
+        return Promise.resolve(agentPair(new node_http__WEBPACK_IMPORTED_MODULE_1__.Agent(keepAlive), directHttps, named));
+    }
+    return __webpack_require__.e(/* import() */ 256).then(__webpack_require__.bind(__webpack_require__, 2256)).then(({ ForwardAgent, TunnelAgent }) => agentPair(httpProxy ? new ForwardAgent(httpProxy, keepAlive) : new node_http__WEBPACK_IMPORTED_MODULE_1__.Agent(keepAlive), httpsProxy ? () => new TunnelAgent(httpsProxy, keepAlive, targetTls()) : directHttps, named));
+}
+
+
+/***/ }),
+
+/***/ 5465:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  oT: () => (/* binding */ createS3Store),
+  Gu: () => (/* binding */ signingRegion)
+});
+
+// UNUSED EXPORTS: parseKeysPage
+
+// EXTERNAL MODULE: ./src/engine/s3/network.ts
+var s3_network = __webpack_require__(9203);
+// EXTERNAL MODULE: ./src/engine/s3/body-sink.ts
+var body_sink = __webpack_require__(9897);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(7067);
+;// CONCATENATED MODULE: ./src/engine/s3/credentials/assume-role.ts
+// STS AssumeRoleWithWebIdentity as one unsigned form POST: the OIDC token is the proof, so there is nothing
+// to sign, and the SDK's STS client (its own middleware stack and a second endpoint resolver) is not needed.
+
+/**
+ * STS's own answer (code, message, status), read by retry.ts and errors.ts like an S3 error; `service` tells
+ * the hints apart from S3's codes of the same name (AccessDenied means the role's trust policy here).
+ */
+class StsError extends Error {
+    Code;
+    service = "sts";
+    $metadata;
+    constructor(code, message, status, requestId) {
+        super(message);
+        this.name = code;
+        this.Code = code;
+        this.$metadata = { httpStatusCode: status, ...(requestId ? { requestId } : {}) };
+    }
+}
+const XML_ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+function field(xml, name) {
+    const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+    return match
+        ? match[1].replace(/&(amp|lt|gt|quot|apos);/g, (_, entity) => XML_ENTITIES[entity])
+        : undefined;
+}
+/** The credentials of a 200 answer; an answer without all four fields is STS misbehaving, not a session. */
+function parseAssumeRoleAnswer(xml, dateHeader) {
+    const credentials = /<Credentials>([\s\S]*?)<\/Credentials>/.exec(xml)?.[1] ?? "";
+    const accessKeyId = field(credentials, "AccessKeyId");
+    const secretAccessKey = field(credentials, "SecretAccessKey");
+    const sessionToken = field(credentials, "SessionToken");
+    const expiration = new Date(field(credentials, "Expiration") ?? "");
+    if (!accessKeyId || !secretAccessKey || !sessionToken || Number.isNaN(expiration.getTime())) {
+        throw new StsError("InvalidStsAnswer", "AssumeRoleWithWebIdentity answered 200 without AccessKeyId, SecretAccessKey, SessionToken and Expiration", 502, undefined);
+    }
+    const serverDate = new Date(dateHeader ?? "");
+    return {
+        accessKeyId,
+        secretAccessKey,
+        sessionToken,
+        expiration,
+        ...(Number.isNaN(serverDate.getTime()) ? {} : { serverDate }),
+    };
+}
+async function assumeRoleWithWebIdentity(connection, request, signal) {
+    const body = Buffer.from(new URLSearchParams({
+        Action: "AssumeRoleWithWebIdentity",
+        Version: "2011-06-15",
+        RoleArn: request.roleArn,
+        RoleSessionName: request.sessionName,
+        DurationSeconds: String(request.durationSeconds),
+        WebIdentityToken: request.token,
+    }).toString());
+    const { endpoint } = connection;
+    const https = endpoint.protocol === "https:";
+    // TLS code loads only for an https STS, as for the store (startup-modules.test.ts).
+    const send = https ? (await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 4708, 23))).request : external_node_http_.request;
+    return new Promise((resolve, reject) => {
+        const outgoing = send({
+            method: "POST",
+            protocol: endpoint.protocol,
+            hostname: endpoint.hostname.replace(/^\[|\]$/g, ""),
+            port: endpoint.port || (https ? 443 : 80),
+            path: endpoint.pathname || "/",
+            headers: {
+                "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+                "content-length": String(body.byteLength),
+                accept: "text/xml",
+                // One call per session: an idle kept-alive socket would only hold the process open.
+                connection: "close",
+            },
+            agent: https ? connection.agents.https : connection.agents.http,
+            ...(signal ? { signal } : {}),
+        });
+        outgoing.setTimeout(connection.timeoutMs, () => {
+            const error = new Error(`STS sent nothing for ${connection.timeoutMs} ms`);
+            error.name = "TimeoutError";
+            outgoing.destroy(error);
+        });
+        outgoing.on("error", reject);
+        outgoing.on("response", (response) => {
+            const chunks = [];
+            response.on("data", (chunk) => chunks.push(chunk));
+            response.on("error", reject);
+            response.on("end", () => {
+                const xml = Buffer.concat(chunks).toString("utf8");
+                const status = response.statusCode ?? 0;
+                if (status === 200) {
+                    try {
+                        resolve(parseAssumeRoleAnswer(xml, response.headers.date));
+                    }
+                    catch (error) {
+                        reject(error);
+                    }
+                    return;
+                }
+                const requestId = field(xml, "RequestId") ?? response.headers["x-amzn-requestid"];
+                reject(new StsError(field(xml, "Code") ?? `HTTP${status}`, `STS AssumeRoleWithWebIdentity for ${request.roleArn}: ${field(xml, "Message") ?? `HTTP ${status} without an error body`}`, status, typeof requestId === "string" ? requestId : undefined));
+            });
+        });
+        outgoing.end(body);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/engine/s3/credentials/role-credentials.ts
+/** At most this long before the end a session is replaced, so no request is signed with minutes left. */
+const MAX_REFRESH_MARGIN_MS = 5 * 60_000;
+/**
+ * When a session is due for replacement, on this machine's clock: a quarter of its life before its end, at most
+ * five minutes (a 1-hour session is replaced after 55 minutes, a 4-second test session after 3). Its life is
+ * the shorter of the two clocks' readings, so a local clock behind STS's cannot outlast the session.
+ */
+function refreshAt(session, obtainedAt) {
+    const end = session.expiration.getTime();
+    const life = Math.min(end - obtainedAt, session.serverDate ? end - session.serverDate.getTime() : Infinity);
+    return obtainedAt + life - Math.min(MAX_REFRESH_MARGIN_MS, life / 4);
+}
+function roleCredentialProvider(role, assume, now = Date.now) {
+    let current;
+    // One AssumeRole at a time: every request signed meanwhile waits for the same new session.
+    let pending;
+    async function assumeAgain() {
+        const obtainedAt = now();
+        // A new token every time: GitHub's tokens live minutes, and a re-read token file may have been rotated.
+        const token = await role.webIdentityToken();
+        const session = await assume({
+            roleArn: role.roleArn,
+            sessionName: role.sessionName,
+            durationSeconds: role.durationSeconds,
+            token,
+        });
+        current = { session, replaceAt: refreshAt(session, obtainedAt) };
+        return session;
+    }
+    const provider = async () => {
+        if (current && now() < current.replaceAt)
+            return current.session;
+        pending ??= assumeAgain().finally(() => {
+            pending = undefined;
+        });
+        return pending;
+    };
+    // The SDK would wrap it in its own cache, which keeps credentials until 5 minutes before their end and so
+    // asks every request anew for shorter sessions; this provider caches and refreshes by itself.
+    provider.memoized = true;
+    return provider;
+}
+
+;// CONCATENATED MODULE: ./src/engine/s3/credentials/index.ts
+// The credentials a store client signs with when the run assumes a role itself (S3Settings.assumeRole).
+
+
+
+/** STS goes through the same proxy and CA rules as the store, on agents of its own (another host). */
+function webIdentityCredentials(role, network, timeoutMs) {
+    const endpoint = new URL(role.stsEndpoint);
+    const agents = (0,s3_network/* createAgents */.jQ)(endpoint, network, { maxSockets: 2 });
+    // Awaited by each AssumeRole, which reports a failure to load the proxy agents; not a crash before that.
+    agents.catch(() => undefined);
+    return roleCredentialProvider(role, async (request) => assumeRoleWithWebIdentity({ endpoint, agents: await agents, timeoutMs }, request));
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(7030);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/engine/s3/lean-endpoint.ts
+// A bucket's URL for the common cases without loading the AWS SDK (its endpoint rules come with the whole
+// client, ~0.2 CPU-s of parsing before the first request). Only cases where the SDK's rules are plain are
+// answered here: a custom endpoint, or an Amazon S3 region of the standard partition, a bucket name of
+// lower-case letters, digits, hyphens and dots, and no FIPS, dual-stack or configured endpoint settings
+// anywhere. Everything else answers null and the SDK decides; test/unit/engine-lean-endpoint.test.ts
+// compares both on every kind of input.
+
+
+
+
+// The "aws" partition's region pattern in the SDK's partitions table; cn-, us-gov- and the isolated
+// partitions have other domains and are left to the SDK.
+const STANDARD_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/;
+// Region names the SDK's rules map to another signing region or endpoint.
+const SPECIAL_REGION = /^(aws-global|s3-external-1)$|fips|^$/;
+// Names S3's rules treat as plain: no "--" (S3 Express and other suffixes), no "..", no upper case.
+const PLAIN_BUCKET = /^(?!.*--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// Environment settings the SDK reads for S3's endpoint: any of them sends the choice to the SDK.
+const ENDPOINT_VARIABLES = ["AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT"];
+const SERVICE_ENDPOINT_VARIABLES = ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"];
+/** Whether the shared config file may set an endpoint option for some profile (reading it costs ~0.1 ms). */
+function configFileSetsEndpoint(env, withEndpointUrl) {
+    const file = env["AWS_CONFIG_FILE"] ?? external_node_path_default().join((0,external_node_os_.homedir)(), ".aws", "config");
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, "utf8");
+    }
+    catch {
+        return false;
+    }
+    const keys = withEndpointUrl
+        ? /use_fips_endpoint|use_dualstack_endpoint|endpoint_url|services/i
+        : /use_fips_endpoint|use_dualstack_endpoint/i;
+    return keys.test(text);
+}
+/**
+ * The URL requests for `bucket` go to and the region they are signed for, exactly as the SDK's endpoint
+ * rules would give them, or null when those rules have more to say than this function knows.
+ */
+function plainBucketEndpoint(settings, bucket, env = process.env) {
+    if (!PLAIN_BUCKET.test(bucket) || (0,external_node_net_.isIP)(bucket) !== 0 || SPECIAL_REGION.test(settings.region))
+        return null;
+    if (ENDPOINT_VARIABLES.some((name) => env[name] !== undefined))
+        return null;
+    const custom = settings.endpoint !== undefined;
+    if (!custom && SERVICE_ENDPOINT_VARIABLES.some((name) => env[name] !== undefined))
+        return null;
+    let base;
+    if (custom) {
+        try {
+            base = new URL(settings.endpoint);
+        }
+        catch {
+            return null;
+        }
+        if ((base.protocol !== "http:" && base.protocol !== "https:") || base.search || base.hash)
+            return null;
+        if (base.username || base.password)
+            return null;
+    }
+    else {
+        if (!STANDARD_REGION.test(settings.region))
+            return null;
+        base = new URL(`https://s3.${settings.region}.amazonaws.com/`);
+    }
+    if (configFileSetsEndpoint(env, !custom))
+        return null;
+    const hostIsIp = (0,external_node_net_.isIP)(base.hostname.replace(/^\[|\]$/g, "")) !== 0;
+    const pathStyle = settings.forcePathStyle === true || bucket.includes(".") || hostIsIp;
+    const url = new URL(base.href);
+    if (pathStyle) {
+        url.pathname = `${base.pathname.replace(/\/$/, "")}/${bucket}`;
+    }
+    else {
+        url.hostname = `${bucket}.${base.hostname}`;
+    }
+    return { url, signingRegion: settings.region, signingName: "s3" };
+}
+
+;// CONCATENATED MODULE: ./src/engine/s3/plain-credentials.ts
+function plainCredentials(settings, env = process.env) {
+    if (settings.credentials)
+        return settings.credentials;
+    if (settings.profile !== undefined || env["AWS_PROFILE"])
+        return null;
+    const accessKeyId = env["AWS_ACCESS_KEY_ID"];
+    const secretAccessKey = env["AWS_SECRET_ACCESS_KEY"];
+    if (!accessKeyId || !secretAccessKey)
+        return null;
+    const sessionToken = env["AWS_SESSION_TOKEN"];
+    return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+}
+
+// EXTERNAL MODULE: ./src/engine/s3/s3-lean-http.ts + 2 modules
+var s3_lean_http = __webpack_require__(1773);
+// EXTERNAL MODULE: ./src/engine/upload/served-headers.ts + 1 modules
+var served_headers = __webpack_require__(4508);
+;// CONCATENATED MODULE: ./src/engine/s3/s3-client.ts
+
+
+
+
+
+
+
+const ALGORITHMS = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
+function toFields(checksums) {
+    const fields = {};
+    for (const algorithm of ALGORITHMS) {
+        const value = checksums[algorithm];
+        if (value !== undefined)
+            fields[`Checksum${algorithm}`] = value;
+    }
+    return fields;
+}
+function fromFields(fields) {
+    const checksums = {};
+    for (const algorithm of ALGORITHMS) {
+        const value = fields[`Checksum${algorithm}`];
+        if (value)
+            checksums[algorithm] = value;
+    }
+    return checksums;
+}
+/** The fields PutObject, CompleteMultipartUpload and HeadObject answers share. */
+function writeAnswerFrom(answer) {
+    return {
+        etag: stripQuotes(answer.ETag),
+        ...(answer.VersionId ? { versionId: answer.VersionId } : {}),
+        checksums: fromFields(answer),
+        ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
+        ...(answer.ServerSideEncryption ? { sse: answer.ServerSideEncryption } : {}),
+    };
+}
+/** The same headers as raw HTTP, for the lean PutObject path. */
+function objectHeaderLines(headers) {
+    const lines = { "content-type": headers.contentType };
+    if (headers.contentEncoding !== undefined)
+        lines["content-encoding"] = headers.contentEncoding;
+    if (headers.cacheControl !== undefined)
+        lines["cache-control"] = headers.cacheControl;
+    if (headers.contentDisposition !== undefined)
+        lines["content-disposition"] = headers.contentDisposition;
+    if (headers.contentLanguage !== undefined)
+        lines["content-language"] = headers.contentLanguage;
+    for (const [name, value] of Object.entries(headers.metadata ?? {}))
+        lines[`x-amz-meta-${name}`] = value;
+    if (headers.tagging !== undefined)
+        lines["x-amz-tagging"] = headers.tagging;
+    if (headers.storageClass !== undefined)
+        lines["x-amz-storage-class"] = headers.storageClass;
+    if (headers.sse !== undefined)
+        lines["x-amz-server-side-encryption"] = headers.sse;
+    if (headers.sseKmsKeyId !== undefined) {
+        lines["x-amz-server-side-encryption-aws-kms-key-id"] = headers.sseKmsKeyId;
+    }
+    return lines;
+}
+function checksumHeaderLines(checksums, contentMd5) {
+    const lines = contentMd5 ? { "content-md5": contentMd5 } : {};
+    for (const algorithm of ALGORITHMS) {
+        const value = checksums[algorithm];
+        if (value !== undefined)
+            lines[`x-amz-checksum-${algorithm.toLowerCase()}`] = value;
+    }
+    return lines;
+}
+function answerFromHeaders(headers) {
+    const one = (name) => {
+        const value = headers[name];
+        return typeof value === "string" && value !== "" ? value : undefined;
+    };
+    const checksums = {};
+    for (const algorithm of ALGORITHMS) {
+        const value = one(`x-amz-checksum-${algorithm.toLowerCase()}`);
+        if (value !== undefined)
+            checksums[algorithm] = value;
+    }
+    const versionId = one("x-amz-version-id");
+    const checksumType = one("x-amz-checksum-type");
+    const sse = one("x-amz-server-side-encryption");
+    return {
+        etag: stripQuotes(one("etag")),
+        ...(versionId ? { versionId } : {}),
+        checksums,
+        ...(checksumType === "FULL_OBJECT" || checksumType === "COMPOSITE" ? { checksumType } : {}),
+        ...(sse ? { sse } : {}),
+    };
+}
+function headerFields(headers) {
+    return {
+        ContentType: headers.contentType,
+        ContentEncoding: headers.contentEncoding,
+        CacheControl: headers.cacheControl,
+        ContentDisposition: headers.contentDisposition,
+        ContentLanguage: headers.contentLanguage,
+        Metadata: headers.metadata,
+        Tagging: headers.tagging,
+        // The SDK types these as string unions; the store is the judge of which values it accepts.
+        StorageClass: headers.storageClass,
+        ServerSideEncryption: headers.sse,
+        SSEKMSKeyId: headers.sseKmsKeyId,
+    };
+}
+const UNSIGNED_PAYLOAD_COMMANDS = new Set(["UploadPartCommand", "PutObjectCommand"]);
+/** The region requests are signed for: the setting, else the environment's, else us-east-1. */
+function signingRegion(settings) {
+    return settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
+}
+function createSdkClient(s3, settings, tuning, agents, credentials) {
+    const client = new s3.S3Client({
+        region: signingRegion(settings),
+        endpoint: settings.endpoint,
+        forcePathStyle: settings.forcePathStyle ?? false,
+        // The lean path's own, when it has them, so both paths sign alike.
+        ...(credentials ? { credentials } : {}),
+        // Credentials and region from this profile of the shared AWS files, as AWS_PROFILE would pick it.
+        ...(settings.profile ? { profile: settings.profile } : {}),
+        // We compute and send checksums ourselves; letting the SDK do it would switch to aws-chunked bodies,
+        // which S3-compatible stores reject (aws-sdk-js-v3 #6810).
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
+        // Retries are ours (retry.ts): one loop that knows about re-reading parts and reports each attempt.
+        maxAttempts: 1,
+        requestHandler: {
+            httpAgent: agents.http,
+            // A proxy agent is an http.Agent that speaks TLS inside its tunnel; the SDK only needs an Agent.
+            httpsAgent: agents.https,
+            connectionTimeout: 10_000,
+            socketTimeout: tuning.stallTimeoutMs,
+        },
+    });
+    // SigV4 would otherwise hash every body once more; integrity is carried by our checksums and Content-MD5.
+    client.middlewareStack.add((next, context) => (args) => {
+        const request = args.request;
+        if (UNSIGNED_PAYLOAD_COMMANDS.has(context.commandName ?? "") && request.headers) {
+            request.headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD";
+        }
+        return next(args);
+    }, { step: "build", name: "svuUnsignedPayload" });
+    return client;
+}
+const s3_client_XML_ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+function xmlText(text) {
+    return text.replace(/&(amp|lt|gt|quot|apos);/g, (_, name) => s3_client_XML_ENTITIES[name]);
+}
+const PAGE_FIELDS = {
+    Key: /<Key>([^<]*)<\/Key>/,
+    Size: /<Size>([^<]*)<\/Size>/,
+    ETag: /<ETag>([^<]*)<\/ETag>/,
+    IsTruncated: /<IsTruncated>([^<]*)<\/IsTruncated>/,
+    NextContinuationToken: /<NextContinuationToken>([^<]*)<\/NextContinuationToken>/,
+};
+/**
+ * A ListObjectsV2 answer asked with encoding-type=url: only what key lookups need. Keys are decoded only
+ * when the answer says they were encoded: a store that ignores the parameter sends them as they are, and
+ * decoding "100%.txt" would fail or change it.
+ */
+function parseKeysPage(xml) {
+    const field = (within, name) => {
+        const match = PAGE_FIELDS[name].exec(within);
+        return match ? xmlText(match[1]) : undefined;
+    };
+    const objects = [];
+    const withoutContents = xml.replace(/<Contents>[\s\S]*?<\/Contents>/g, "");
+    const encoded = /<EncodingType>url<\/EncodingType>/i.test(withoutContents);
+    for (const [, entry] of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
+        const key = field(entry, "Key");
+        if (key === undefined)
+            continue;
+        objects.push({
+            // S3's URL encoding writes a space as "+", as forms do.
+            key: encoded ? decodeURIComponent(key.replace(/\+/g, " ")) : key,
+            size: Number(field(entry, "Size") ?? 0),
+            etag: stripQuotes(field(entry, "ETag")),
+        });
+    }
+    const next = field(withoutContents, "IsTruncated") === "true"
+        ? field(withoutContents, "NextContinuationToken")
+        : undefined;
+    return next ? { objects, next } : { objects };
+}
+function stripQuotes(etag) {
+    return (etag ?? "").replace(/^"+|"+$/g, "");
+}
+function isNotFound(error) {
+    const shape = error;
+    return shape.name === "NotFound" || shape.name === "NoSuchKey" || shape.$metadata?.httpStatusCode === 404;
+}
+/**
+ * A HEAD answer has no body, so a 400 or 403 arrives without its code (wrong region, unknown key, bad
+ * secret, denied all look alike). The same request as a 1-byte GET carries the code; that error replaces it.
+ */
+async function explainHeadError(sdk, bucket, key, error, signal) {
+    const status = error.$metadata?.httpStatusCode;
+    if (status !== 400 && status !== 403)
+        return error;
+    try {
+        const { client, s3 } = await sdk();
+        const answer = await client.send(new s3.GetObjectCommand({ Bucket: bucket, Key: key, Range: "bytes=0-0" }), sendOptions(signal));
+        await answer.Body?.transformToByteArray();
+        return error;
+    }
+    catch (explained) {
+        const code = explained.name;
+        return code && code !== "NoSuchKey" && code !== "InvalidRange" && code !== "Unknown" ? explained : error;
+    }
+}
+/**
+ * The SDK's own endpoint rules, for what plainBucketEndpoint leaves to them (FIPS, dual-stack, configured
+ * endpoints, other partitions); null for anything not plain SigV4 (S3 Express, multi-region access points),
+ * which the SDK then sends itself.
+ */
+async function sdkBucketEndpoint({ client }, settings, bucket) {
+    const config = client.config;
+    const region = await config.region();
+    const endpoint = settings.endpoint ?? (await config.serviceConfiguredEndpoint?.());
+    const resolved = config.endpointProvider({
+        Bucket: bucket,
+        Region: region,
+        UseFIPS: await config.useFipsEndpoint(),
+        UseDualStack: await config.useDualstackEndpoint(),
+        Accelerate: config.useAccelerateEndpoint ?? false,
+        ForcePathStyle: settings.forcePathStyle ?? false,
+        ...(endpoint ? { Endpoint: endpoint } : {}),
+    });
+    const scheme = resolved.properties?.authSchemes?.[0];
+    if (scheme?.name !== "sigv4")
+        return null;
+    return {
+        url: new URL(resolved.url.toString()),
+        signingRegion: typeof scheme.signingRegion === "string" ? scheme.signingRegion : region,
+        signingName: typeof scheme.signingName === "string" ? scheme.signingName : "s3",
+    };
+}
+/** Where the requests go, for the proxy choice: the endpoint, or Amazon S3's regional host. */
+function storeUrl(settings) {
+    return new URL(settings.endpoint ?? `https://s3.${settings.region ?? "us-east-1"}.amazonaws.com`);
+}
+function sendOptions(signal) {
+    return signal ? { abortSignal: signal } : {};
+}
+function createS3Store(settings, tuning) {
+    const agents = (0,s3_network/* createAgents */.jQ)(storeUrl(settings), settings.network ?? {}, tuning);
+    // Awaited by each request, which reports a failure to load the proxy agents; not a crash before that.
+    agents.catch(() => undefined);
+    // A role the run assumes itself renews its sessions; both paths ask it per request.
+    const credentials = settings.assumeRole
+        ? webIdentityCredentials(settings.assumeRole, settings.network ?? {}, tuning.stallTimeoutMs)
+        : plainCredentials(settings);
+    let loaded;
+    let loading;
+    const sdk = () => (loading ??= Promise.all([__webpack_require__.e(/* import() */ 711).then(__webpack_require__.t.bind(__webpack_require__, 3711, 19)), agents]).then(([s3, ready]) => {
+        loaded = { s3, client: createSdkClient(s3, settings, tuning, ready, credentials) };
+        return loaded;
+    }));
+    const region = signingRegion(settings);
+    const lean = (0,s3_lean_http/* createLeanHttp */.h)({
+        endpointFor: async (bucket) => plainBucketEndpoint({ ...settings, region }, bucket) ??
+            sdkBucketEndpoint(await sdk(), settings, bucket),
+        credentials: async () => typeof credentials === "function"
+            ? credentials()
+            : (credentials ?? (await sdk()).client.config.credentials()),
+        clockOffsetMs: () => loaded?.client.config.systemClockOffset ?? 0,
+        network: settings.network ?? {},
+    }, agents, tuning.stallTimeoutMs, tuning.maxSockets);
+    /** One ListObjectsV2 page: lean, keys URL-encoded so no key (control characters included) upsets the XML. */
+    async function listPage(input, signal) {
+        const chunks = [];
+        const leanAnswer = await lean({
+            method: "GET",
+            bucket: input.bucket,
+            key: "",
+            query: {
+                "list-type": "2",
+                prefix: input.prefix,
+                ...(input.maxKeys !== undefined ? { "max-keys": String(input.maxKeys) } : {}),
+                "encoding-type": "url",
+                ...(input.continuationToken !== undefined
+                    ? { "continuation-token": input.continuationToken }
+                    : input.startAfter !== undefined
+                        ? { "start-after": input.startAfter }
+                        : {}),
+            },
+            headers: {},
+            onBody: (chunk) => {
+                // The sink's chunks are lent, not given (body-sink.ts): each is copied.
+                chunks.push(Buffer.from(chunk));
+                return undefined;
+            },
+        }, signal);
+        return leanAnswer === null
+            ? sdkListPage(input, signal)
+            : parseKeysPage(Buffer.concat(chunks).toString("utf8"));
+    }
+    async function sdkListPage({ bucket, prefix, continuationToken, startAfter, maxKeys }, signal) {
+        const { client, s3 } = await sdk();
+        const answer = await client.send(new s3.ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix,
+            ContinuationToken: continuationToken,
+            StartAfter: startAfter,
+            MaxKeys: maxKeys,
+        }), sendOptions(signal));
+        const objects = (answer.Contents ?? []).flatMap((object) => object.Key !== undefined
+            ? [{ key: object.Key, size: object.Size ?? 0, etag: stripQuotes(object.ETag) }]
+            : []);
+        const next = answer.IsTruncated ? answer.NextContinuationToken : undefined;
+        return next ? { objects, next } : { objects };
+    }
+    return {
+        async headObject({ bucket, key, versionId, partNumber }, signal) {
+            try {
+                const leanAnswer = await lean({
+                    method: "HEAD",
+                    bucket,
+                    key,
+                    query: {
+                        ...(versionId ? { versionId } : {}),
+                        ...(partNumber !== undefined ? { partNumber: String(partNumber) } : {}),
+                    },
+                    headers: { "x-amz-checksum-mode": "ENABLED" },
+                }, signal);
+                if (leanAnswer?.status === 404)
+                    return null;
+                if (leanAnswer) {
+                    const size = Number(leanAnswer.headers["content-length"] ?? 0);
+                    const planRecord = leanAnswer.headers["x-amz-meta-svu-plan"];
+                    const partsCount = Number(leanAnswer.headers["x-amz-mp-parts-count"] ?? Number.NaN);
+                    return {
+                        size,
+                        ...answerFromHeaders(leanAnswer.headers),
+                        ...(typeof planRecord === "string" ? { planRecord } : {}),
+                        served: (0,served_headers/* servedFromHeaderLines */.SC)(leanAnswer.headers),
+                        ...(Number.isInteger(partsCount) ? { partsCount } : {}),
+                        ...(leanAnswer.headers["x-amz-server-side-encryption-customer-algorithm"]
+                            ? { sseCustomer: true }
+                            : {}),
+                    };
+                }
+                const { client, s3 } = await sdk();
+                const head = await client.send(new s3.HeadObjectCommand({
+                    Bucket: bucket,
+                    Key: key,
+                    VersionId: versionId,
+                    PartNumber: partNumber,
+                    ChecksumMode: "ENABLED",
+                }), sendOptions(signal));
+                const planRecord = head.Metadata?.["svu-plan"];
+                return {
+                    size: head.ContentLength ?? 0,
+                    ...writeAnswerFrom(head),
+                    ...(planRecord !== undefined ? { planRecord } : {}),
+                    served: (0,served_headers/* servedFromHeaderLines */.SC)({
+                        "content-type": head.ContentType,
+                        "content-encoding": head.ContentEncoding,
+                        "cache-control": head.CacheControl,
+                        "content-disposition": head.ContentDisposition,
+                        "content-language": head.ContentLanguage,
+                    }),
+                    ...(head.PartsCount !== undefined ? { partsCount: head.PartsCount } : {}),
+                    ...(head.SSECustomerAlgorithm ? { sseCustomer: true } : {}),
+                };
+            }
+            catch (error) {
+                if (isNotFound(error))
+                    return null;
+                throw await explainHeadError(sdk, bucket, key, error, signal);
+            }
+        },
+        async getObjectRange({ bucket, key, versionId, start, end, ifMatch }, onChunk, signal) {
+            const range = `bytes=${start}-${end}`;
+            const leanAnswer = await lean({
+                method: "GET",
+                bucket,
+                key,
+                query: versionId ? { versionId } : {},
+                headers: { range, "if-match": `"${ifMatch}"` },
+                onBody: onChunk,
+            }, signal);
+            if (leanAnswer !== null)
+                return;
+            const { client, s3 } = await sdk();
+            const answer = await client.send(new s3.GetObjectCommand({
+                Bucket: bucket,
+                Key: key,
+                VersionId: versionId,
+                Range: range,
+                IfMatch: `"${ifMatch}"`,
+            }), sendOptions(signal));
+            await (0,body_sink/* eachBodyChunk */.J)(answer.Body, onChunk);
+        },
+        listObjectsPage: listPage,
+        listKeysPage: listPage,
+        async putObject(input, signal) {
+            const leanAnswer = await lean({
+                method: "PUT",
+                bucket: input.bucket,
+                key: input.key,
+                query: {},
+                headers: {
+                    ...objectHeaderLines(input.headers),
+                    ...checksumHeaderLines(input.checksums, input.contentMd5),
+                    ...(input.ifNoneMatch ? { "if-none-match": "*" } : {}),
+                    ...(input.ifMatch !== undefined ? { "if-match": `"${input.ifMatch}"` } : {}),
+                },
+                body: input.body,
+            }, signal);
+            if (leanAnswer !== null)
+                return answerFromHeaders(leanAnswer.headers);
+            const { client, s3 } = await sdk();
+            const answer = await client.send(new s3.PutObjectCommand({
+                Bucket: input.bucket,
+                Key: input.key,
+                Body: input.body,
+                ContentLength: input.body.byteLength,
+                ContentMD5: input.contentMd5,
+                IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
+                IfMatch: input.ifMatch !== undefined ? `"${input.ifMatch}"` : undefined,
+                ...headerFields(input.headers),
+                ...toFields(input.checksums),
+            }), sendOptions(signal));
+            return writeAnswerFrom(answer);
+        },
+        async deleteObject({ bucket, key, versionId }, signal) {
+            const { client, s3 } = await sdk();
+            await client.send(new s3.DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), sendOptions(signal));
+        },
+        async createMultipartUpload(input, signal) {
+            const { client, s3 } = await sdk();
+            const answer = await client.send(new s3.CreateMultipartUploadCommand({
+                Bucket: input.bucket,
+                Key: input.key,
+                ...headerFields(input.headers),
+                ChecksumAlgorithm: input.algorithm ?? undefined,
+                ChecksumType: input.checksumType ?? undefined,
+            }), sendOptions(signal));
+            if (!answer.UploadId)
+                throw new Error("CreateMultipartUpload answered without an UploadId");
+            return answer.UploadId;
+        },
+        async uploadPart(input, signal) {
+            const leanAnswer = await lean({
+                method: "PUT",
+                bucket: input.bucket,
+                key: input.key,
+                query: { partNumber: String(input.partNumber), uploadId: input.uploadId },
+                headers: checksumHeaderLines(input.checksums, input.contentMd5),
+                body: input.body,
+            }, signal);
+            if (leanAnswer !== null) {
+                const { etag, checksums, sse } = answerFromHeaders(leanAnswer.headers);
+                return { etag, checksums, ...(sse ? { sse } : {}) };
+            }
+            const { client, s3 } = await sdk();
+            const answer = await client.send(new s3.UploadPartCommand({
+                Bucket: input.bucket,
+                Key: input.key,
+                UploadId: input.uploadId,
+                PartNumber: input.partNumber,
+                Body: input.body,
+                ContentLength: input.body.byteLength,
+                ContentMD5: input.contentMd5,
+                ...toFields(input.checksums),
+            }), sendOptions(signal));
+            return {
+                etag: stripQuotes(answer.ETag),
+                checksums: fromFields(answer),
+                ...(answer.ServerSideEncryption ? { sse: answer.ServerSideEncryption } : {}),
+            };
+        },
+        async listPartsPage(input, signal) {
+            const { client, s3 } = await sdk();
+            const answer = await client.send(new s3.ListPartsCommand({
+                Bucket: input.bucket,
+                Key: input.key,
+                UploadId: input.uploadId,
+                PartNumberMarker: input.marker,
+                MaxParts: input.maxParts,
+            }), sendOptions(signal));
+            const parts = (answer.Parts ?? []).map((part) => ({
+                number: part.PartNumber ?? 0,
+                size: part.Size ?? -1,
+                etag: stripQuotes(part.ETag),
+                checksums: fromFields(part),
+                ...(part.LastModified ? { lastModified: part.LastModified } : {}),
+            }));
+            const nextMarker = answer.IsTruncated ? answer.NextPartNumberMarker : undefined;
+            return {
+                parts,
+                ...(nextMarker ? { nextMarker } : {}),
+                ...(answer.ChecksumAlgorithm ? { checksumAlgorithm: answer.ChecksumAlgorithm } : {}),
+                ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
+                ...(answer.StorageClass ? { storageClass: answer.StorageClass } : {}),
+            };
+        },
+        async completeMultipartUpload(input, signal) {
+            const { client, s3 } = await sdk();
+            const answer = await client.send(new s3.CompleteMultipartUploadCommand({
+                Bucket: input.bucket,
+                Key: input.key,
+                UploadId: input.uploadId,
+                MultipartUpload: {
+                    Parts: input.parts.map((part) => ({
+                        PartNumber: part.number,
+                        ETag: `"${part.etag}"`,
+                        ...toFields(part.checksums),
+                    })),
+                },
+                ...toFields(input.objectChecksums),
+                ChecksumType: input.checksumType ?? undefined,
+                MpuObjectSize: input.objectSize,
+                IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
+            }), sendOptions(signal));
+            return writeAnswerFrom(answer);
+        },
+        async abortMultipartUpload({ bucket, key, uploadId }, signal) {
+            const { client, s3 } = await sdk();
+            await client.send(new s3.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), sendOptions(signal));
+        },
+        async listUploadsPage(input, signal) {
+            const { client, s3 } = await sdk();
+            const answer = await client.send(new s3.ListMultipartUploadsCommand({
+                Bucket: input.bucket,
+                Prefix: input.prefix,
+                KeyMarker: input.keyMarker,
+                UploadIdMarker: input.uploadIdMarker,
+            }), sendOptions(signal));
+            const uploads = (answer.Uploads ?? []).flatMap((upload) => upload.Key !== undefined && upload.UploadId
+                ? [
+                    {
+                        key: upload.Key,
+                        uploadId: upload.UploadId,
+                        initiated: upload.Initiated,
+                        ...(upload.StorageClass ? { storageClass: upload.StorageClass } : {}),
+                        ...(upload.ChecksumAlgorithm ? { checksumAlgorithm: upload.ChecksumAlgorithm } : {}),
+                        ...(upload.ChecksumType ? { checksumType: upload.ChecksumType } : {}),
+                    },
+                ]
+                : []);
+            const next = answer.IsTruncated && answer.NextKeyMarker !== undefined
+                ? { keyMarker: answer.NextKeyMarker, uploadIdMarker: answer.NextUploadIdMarker ?? "" }
+                : undefined;
+            return next ? { uploads, next } : { uploads };
+        },
+        async getLifecycle(bucket, signal) {
+            try {
+                const { client, s3 } = await sdk();
+                const answer = await client.send(new s3.GetBucketLifecycleConfigurationCommand({ Bucket: bucket }), sendOptions(signal));
+                const minimumObjectSize = answer.TransitionDefaultMinimumObjectSize;
+                return {
+                    rules: answer.Rules ?? [],
+                    ...(minimumObjectSize ? { transitionDefaultMinimumObjectSize: minimumObjectSize } : {}),
+                };
+            }
+            catch (error) {
+                if (error.name === "NoSuchLifecycleConfiguration")
+                    return { rules: [] };
+                throw error;
+            }
+        },
+        async putLifecycle(bucket, lifecycle, signal) {
+            const { client, s3 } = await sdk();
+            await client.send(new s3.PutBucketLifecycleConfigurationCommand({
+                Bucket: bucket,
+                LifecycleConfiguration: { Rules: lifecycle.rules },
+                // A PUT without it resets the bucket's setting to S3's default; send back what GET said.
+                ...(lifecycle.transitionDefaultMinimumObjectSize
+                    ? { TransitionDefaultMinimumObjectSize: lifecycle.transitionDefaultMinimumObjectSize }
+                    : {}),
+            }), sendOptions(signal));
+        },
+        destroy() {
+            lean.destroy();
+            // The SDK's handler would destroy the agents too; a run that never loaded it still has to.
+            if (loaded)
+                loaded.client.destroy();
+            else
+                void loading?.then(({ client }) => client.destroy(), () => undefined);
+            void agents.then((made) => made.destroy(), () => undefined);
+        },
+    };
+}
+
+
+/***/ }),
+
+/***/ 1773:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  h: () => (/* binding */ createLeanHttp),
+  g: () => (/* binding */ encodeKey)
+});
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(7067);
+// EXTERNAL MODULE: ./src/engine/s3/body-sink.ts
+var body_sink = __webpack_require__(9897);
+// EXTERNAL MODULE: ./src/engine/s3/network.ts
+var network = __webpack_require__(9203);
+// EXTERNAL MODULE: ./src/engine/s3/sigv4.ts
+var sigv4 = __webpack_require__(8258);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(7030);
+// EXTERNAL MODULE: external "node:module"
+var external_node_module_ = __webpack_require__(8995);
+;// CONCATENATED MODULE: ./src/engine/s3/http1-response.ts
+// The HTTP/1.1 response grammar socket-http.ts needs, as pure functions over bytes: where a head ends, what it
+// says, and how its body is framed (RFC 9112). Anything outside the narrow shape S3 answers in is a
+// ProtocolSurprise, so the caller can hand the request to Node's client instead of guessing.
+/** A response this reader does not handle; thrown before any body byte was given to anyone. */
+class ProtocolSurprise extends Error {
+    constructor(detail) {
+        super(`unexpected HTTP response: ${detail}`);
+        this.name = "ProtocolSurprise";
+    }
+}
+/** Larger than any S3 head (2 KiB of user metadata plus its own headers); a bigger one is a surprise. */
+const MAX_HEAD_BYTES = 64 * 1024;
+const CRLFCRLF = Buffer.from("\r\n\r\n");
+/**
+ * The index just past the blank line that ends the head in `bytes`, or -1 while it has not arrived;
+ * `from` skips bytes already searched (minus 3, so a CRLFCRLF split between two reads is still found).
+ */
+function findHeadEnd(bytes, from = 0) {
+    const at = bytes.indexOf(CRLFCRLF, Math.max(0, from - 3));
+    return at < 0 ? -1 : at + 4;
+}
+const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/;
+// RFC 9110 token characters.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Parses the head (status line and headers, without the final blank line) of an answer to `method`. */
+function parseResponseHead(head, method) {
+    const lines = head.toString("latin1").split("\r\n");
+    while (lines.length > 0 && lines[lines.length - 1] === "")
+        lines.pop();
+    const statusLine = STATUS_LINE.exec(lines[0] ?? "");
+    if (!statusLine)
+        throw new ProtocolSurprise(`status line ${JSON.stringify((lines[0] ?? "").slice(0, 80))}`);
+    const minor = statusLine[1];
+    const status = Number(statusLine[2]);
+    if (status < 200)
+        throw new ProtocolSurprise(`interim answer ${status}`);
+    const headers = Object.create(null);
+    for (const line of lines.slice(1)) {
+        // Folded lines (obs-fold) are obsolete; RFC 9112 lets a client reject them.
+        if (line.startsWith(" ") || line.startsWith("\t"))
+            throw new ProtocolSurprise("a folded header line");
+        const colon = line.indexOf(":");
+        const name = colon > 0 ? line.slice(0, colon) : "";
+        if (!HEADER_NAME.test(name))
+            throw new ProtocolSurprise(`header line ${JSON.stringify(line.slice(0, 80))}`);
+        const lower = name.toLowerCase();
+        const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+        const previous = headers[lower];
+        headers[lower] = previous === undefined ? value : `${previous}, ${value}`;
+    }
+    const connection = (headers["connection"] ?? "").toLowerCase();
+    const keepAlive = minor === "1" ? !/(^|,)\s*close\s*(,|$)/.test(connection) : /(^|,)\s*keep-alive\s*(,|$)/.test(connection);
+    return { status, headers, framing: framingOf(status, headers, method), keepAlive };
+}
+// RFC 9112 section 6.3, in its order.
+function framingOf(status, headers, method) {
+    if (method === "HEAD" || status === 204 || status === 304)
+        return { kind: "none" };
+    const transferEncoding = headers["transfer-encoding"];
+    if (transferEncoding !== undefined) {
+        const codings = transferEncoding
+            .toLowerCase()
+            .split(",")
+            .map((coding) => coding.trim());
+        // Chunked alone is what a server sends; a compression under it would need decoding we do not do.
+        if (codings.length === 1 && codings[0] === "chunked")
+            return { kind: "chunked" };
+        throw new ProtocolSurprise(`Transfer-Encoding ${transferEncoding}`);
+    }
+    const contentLength = headers["content-length"];
+    if (contentLength === undefined)
+        return { kind: "close" };
+    // Repeated identical values are allowed (RFC 9110 section 8.6); differing ones are an attack or a bug.
+    const values = new Set(contentLength.split(",").map((value) => value.trim()));
+    const [only] = values;
+    if (values.size !== 1 || !/^\d{1,15}$/.test(only)) {
+        throw new ProtocolSurprise(`Content-Length ${contentLength}`);
+    }
+    return { kind: "length", length: Number(only) };
+}
+/**
+ * Decodes a chunked body fed in pieces (RFC 9112 section 7.1), for error answers: their bodies are small,
+ * so the data is gathered, up to `limit` bytes. Trailer fields are read past and dropped.
+ */
+class ChunkedDecoder {
+    limit;
+    pending = Buffer.alloc(0);
+    chunkLeft = 0;
+    /** "size": expecting a chunk-size line; "data": inside a chunk; "crlf": after its data; "trailer": at the end. */
+    state = "size";
+    parts = [];
+    gathered = 0;
+    constructor(limit) {
+        this.limit = limit;
+    }
+    get done() {
+        return this.state === "done";
+    }
+    /** The decoded body so far (at most `limit` bytes). */
+    body() {
+        return Buffer.concat(this.parts);
+    }
+    /** Feeds the next bytes; returns how many of them belong to the body (the rest follow its end). */
+    feed(bytes) {
+        const input = this.pending.byteLength > 0 ? Buffer.concat([this.pending, bytes]) : bytes;
+        const carried = this.pending.byteLength;
+        this.pending = Buffer.alloc(0);
+        let at = 0;
+        while (at < input.byteLength && this.state !== "done") {
+            if (this.state === "data") {
+                const take = Math.min(this.chunkLeft, input.byteLength - at);
+                this.keep(input.subarray(at, at + take));
+                at += take;
+                this.chunkLeft -= take;
+                if (this.chunkLeft === 0)
+                    this.state = "crlf";
+                continue;
+            }
+            const lineEnd = input.indexOf("\r\n", at);
+            if (lineEnd < 0) {
+                if (input.byteLength - at > 4096)
+                    throw new ProtocolSurprise("a chunk line longer than 4 KiB");
+                this.pending = Buffer.from(input.subarray(at));
+                at = input.byteLength;
+                break;
+            }
+            const line = input.toString("latin1", at, lineEnd);
+            at = lineEnd + 2;
+            if (this.state === "crlf") {
+                if (line !== "")
+                    throw new ProtocolSurprise("chunk data longer than its size");
+                this.state = "size";
+            }
+            else if (this.state === "size") {
+                const size = /^([0-9a-fA-F]{1,12})[ \t]*(;.*)?$/.exec(line);
+                if (!size)
+                    throw new ProtocolSurprise(`chunk size line ${JSON.stringify(line.slice(0, 40))}`);
+                this.chunkLeft = parseInt(size[1], 16);
+                this.state = this.chunkLeft === 0 ? "trailer" : "data";
+            }
+            else if (line === "") {
+                this.state = "done";
+            }
+        }
+        return at - carried;
+    }
+    keep(data) {
+        const room = this.limit - this.gathered;
+        if (room <= 0)
+            return;
+        const kept = data.byteLength <= room ? data : data.subarray(0, room);
+        this.parts.push(Buffer.from(kept));
+        this.gathered += kept.byteLength;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/s3/socket-http.ts
+// HTTP/1.1 exchanges on our own keep-alive sockets, for GET bodies. Node's client copies every body chunk out
+// of the socket's buffer into a new one and runs a stream per answer: ~2 CPU-s per GiB of body. Here the
+// kernel reads into one reused buffer per socket and the body goes to its sink straight from there (~0.4
+// CPU-s/GiB; bench/results/download-transport-2026-11-30.md). Direct connections only: behind a proxy the agents of
+// network.ts carry the request. An answer outside the shape parsed here comes back as "unsupported" before any
+// body byte reached the sink, so the caller can send the request through Node's client instead.
+
+
+
+// node:tls only when a GET goes over TLS (network.ts says why).
+const requireBuiltin = (0,external_node_module_.createRequire)(import.meta.url);
+/** One read's worth: libuv's own read size, and small enough to stay in cache while the sink hashes it. */
+const READ_BUFFER_BYTES = 64 * 1024;
+/** S3's error documents are a few hundred bytes. */
+const ERROR_BODY_LIMIT = 64 * 1024;
+/** Below the 5 s keep-alive timeout of Node servers (S3's is longer), so we close an idle socket first. */
+const IDLE_TIMEOUT_MS = 4_000;
+/** A reused socket the server closed before answering: the request goes again on a new one. */
+const STALE = Symbol("stale connection");
+function timeoutError(ms) {
+    const error = new Error(`no traffic on the connection for ${ms} ms`);
+    error.name = "TimeoutError";
+    return error;
+}
+function abortError(signal) {
+    return Object.assign(new Error("The operation was aborted"), {
+        name: "AbortError",
+        code: "ABORT_ERR",
+        cause: signal.reason,
+    });
+}
+/** Retried like a reset (retry.ts): the store or the network cut the answer short. */
+function closedError(detail) {
+    return Object.assign(new Error(`the connection closed ${detail}`), { code: "ECONNRESET" });
+}
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+function requestHead(request) {
+    let head = `${request.method} ${request.target} HTTP/1.1\r\n`;
+    for (const [name, value] of Object.entries(request.headers)) {
+        // A line break in a value would start a header of its own on the wire.
+        if (!TOKEN.test(name) || INVALID_VALUE.test(value)) {
+            throw new TypeError(`header ${JSON.stringify(name)} has a character HTTP does not allow`);
+        }
+        head += `${name}: ${value}\r\n`;
+    }
+    if (/[^\x21-\x7e]/.test(request.target))
+        throw new TypeError("the request path has unencoded characters");
+    return Buffer.from(`${head}\r\n`, "latin1");
+}
+function createSocketHttp(options) {
+    const idle = new Map();
+    let tls;
+    const tlsOptions = () => (tls ??= options.tls());
+    function release(connection) {
+        connection.onBytes = null;
+        connection.onClose = null;
+        const list = idle.get(connection.key) ?? [];
+        if (list.length >= options.maxIdle || connection.socket.destroyed) {
+            connection.socket.destroy();
+            return;
+        }
+        connection.onTimeout = () => connection.socket.destroy();
+        connection.socket.setTimeout(IDLE_TIMEOUT_MS);
+        // An idle socket must not keep the process alive.
+        connection.socket.unref();
+        list.push(connection);
+        idle.set(connection.key, list);
+    }
+    function takeIdle(key) {
+        const list = idle.get(key);
+        while (list && list.length > 0) {
+            const connection = list.pop();
+            if (!connection.socket.destroyed)
+                return connection;
+        }
+        return undefined;
+    }
+    function open(url, key) {
+        const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+        const host = url.hostname.replace(/^\[|\]$/g, "");
+        const https = url.protocol === "https:";
+        const port = Number(url.port || (https ? 443 : 80));
+        const connection = {
+            socket: undefined,
+            key,
+            onBytes: null,
+            onClose: null,
+            onTimeout: () => undefined,
+        };
+        const onread = {
+            buffer: readBuffer,
+            callback: (read) => {
+                if (connection.onBytes !== null)
+                    return connection.onBytes(readBuffer.subarray(0, read));
+                // Bytes nobody asked for on an idle socket: it is out of step with the server.
+                connection.socket.destroy();
+                return false;
+            },
+        };
+        connection.socket = https
+            ? requireBuiltin("node:tls").connect({
+                ...tlsOptions(),
+                host,
+                port,
+                // Node's https agent sends SNI for names only, never for an address.
+                ...((0,external_node_net_.isIP)(host) === 0 ? { servername: host } : {}),
+                onread,
+            })
+            : (0,external_node_net_.connect)({ host, port, onread });
+        const { socket } = connection;
+        socket.setNoDelay(true);
+        let lastError;
+        socket.on("error", (error) => {
+            lastError = error;
+        });
+        socket.on("timeout", () => connection.onTimeout());
+        socket.on("close", () => {
+            const list = idle.get(key);
+            const at = list?.indexOf(connection) ?? -1;
+            if (at >= 0)
+                list.splice(at, 1);
+            connection.onClose?.(lastError);
+        });
+        return connection;
+    }
+    function run(connection, request, reused) {
+        const { socket } = connection;
+        return new Promise((resolve, reject) => {
+            let headBytes = Buffer.alloc(0);
+            let head = null;
+            let anyByte = false;
+            let settled = false;
+            /** Bytes of a length-framed body still to come. */
+            let remaining = 0;
+            let reusable = true;
+            const errorParts = [];
+            let errorBytes = 0;
+            let chunked = null;
+            const cleanup = () => {
+                settled = true;
+                request.signal?.removeEventListener("abort", onAbort);
+                connection.onBytes = null;
+                connection.onClose = null;
+                connection.onTimeout = () => undefined;
+            };
+            const fail = (error) => {
+                if (settled)
+                    return;
+                cleanup();
+                socket.destroy();
+                reject(error);
+            };
+            const finish = () => {
+                if (settled)
+                    return;
+                cleanup();
+                if (reusable && head.keepAlive)
+                    release(connection);
+                else
+                    socket.destroy();
+                const isError = head.status < 200 || head.status >= 300;
+                resolve({
+                    kind: "answer",
+                    status: head.status,
+                    headers: head.headers,
+                    errorBody: isError ? Buffer.concat(errorParts) : Buffer.alloc(0),
+                });
+            };
+            const unsupported = (reason) => {
+                if (settled)
+                    return;
+                cleanup();
+                socket.destroy();
+                resolve({ kind: "unsupported", reason });
+            };
+            function onAbort() {
+                fail(abortError(request.signal));
+            }
+            const keepError = (bytes) => {
+                const room = ERROR_BODY_LIMIT - errorBytes;
+                if (room <= 0)
+                    return;
+                const kept = Buffer.from(bytes.byteLength <= room ? bytes : bytes.subarray(0, room));
+                errorParts.push(kept);
+                errorBytes += kept.byteLength;
+            };
+            const onHead = (bytes) => {
+                let end;
+                if (headBytes.byteLength === 0) {
+                    end = findHeadEnd(bytes);
+                    if (end >= 0) {
+                        head = parseResponseHead(bytes.subarray(0, end - 4), request.method);
+                        return bytes.subarray(end);
+                    }
+                }
+                const searched = headBytes.byteLength;
+                headBytes = Buffer.concat([headBytes, bytes]);
+                end = findHeadEnd(headBytes, searched);
+                if (end < 0) {
+                    if (headBytes.byteLength > MAX_HEAD_BYTES)
+                        throw new ProtocolSurprise("a head larger than 64 KiB");
+                    return null;
+                }
+                head = parseResponseHead(headBytes.subarray(0, end - 4), request.method);
+                return headBytes.subarray(end);
+            };
+            /** Starts the body after the head; false when the answer is not one this reader takes. */
+            const startBody = () => {
+                const { status, framing } = head;
+                const success = status >= 200 && status < 300;
+                if (framing.kind === "length")
+                    remaining = framing.length;
+                if (success && request.onBody && framing.kind !== "length" && framing.kind !== "none") {
+                    unsupported(`a ${status} body framed by ${framing.kind === "chunked" ? "chunked encoding" : "connection close"}`);
+                    return false;
+                }
+                if (framing.kind === "chunked")
+                    chunked = new ChunkedDecoder(ERROR_BODY_LIMIT);
+                if (framing.kind === "close")
+                    reusable = false;
+                return true;
+            };
+            const onSuccessBody = (bytes) => {
+                const take = Math.min(remaining, bytes.byteLength);
+                // More than the answer's length on a connection with one request in flight: out of step.
+                if (take < bytes.byteLength)
+                    reusable = false;
+                remaining -= take;
+                let wait;
+                try {
+                    wait = request.onBody
+                        ? request.onBody(take === bytes.byteLength ? bytes : bytes.subarray(0, take))
+                        : undefined;
+                }
+                catch (error) {
+                    fail(error);
+                    return false;
+                }
+                if (remaining === 0) {
+                    if (wait === undefined)
+                        finish();
+                    else
+                        wait.then(finish, fail);
+                    return true;
+                }
+                if (wait === undefined)
+                    return true;
+                wait.then(() => {
+                    if (!settled)
+                        socket.resume();
+                }, fail);
+                return false;
+            };
+            const onErrorBody = (bytes) => {
+                const framing = head.framing;
+                if (chunked !== null) {
+                    const used = chunked.feed(bytes);
+                    if (used < bytes.byteLength)
+                        reusable = false;
+                    if (chunked.done) {
+                        keepError(chunked.body());
+                        finish();
+                    }
+                    return true;
+                }
+                if (framing.kind === "close") {
+                    keepError(bytes);
+                    return true;
+                }
+                const take = Math.min(remaining, bytes.byteLength);
+                if (take < bytes.byteLength)
+                    reusable = false;
+                keepError(bytes.subarray(0, take));
+                remaining -= take;
+                if (remaining === 0)
+                    finish();
+                return true;
+            };
+            const onBytes = (bytes) => {
+                let rest = bytes;
+                if (head === null) {
+                    rest = onHead(bytes);
+                    if (rest === null)
+                        return true;
+                    if (!startBody())
+                        return false;
+                    if (head.framing.kind === "none" || (head.framing.kind === "length" && remaining === 0)) {
+                        if (rest.byteLength > 0)
+                            reusable = false;
+                        finish();
+                        return true;
+                    }
+                    if (rest.byteLength === 0)
+                        return true;
+                }
+                return head.status >= 200 && head.status < 300 ? onSuccessBody(rest) : onErrorBody(rest);
+            };
+            connection.onBytes = (bytes) => {
+                if (settled)
+                    return true;
+                anyByte = true;
+                try {
+                    return onBytes(bytes);
+                }
+                catch (error) {
+                    // Only heads and error bodies are parsed, so no byte has reached the sink yet.
+                    if (error instanceof ProtocolSurprise)
+                        unsupported(error.message);
+                    else
+                        fail(error);
+                    return false;
+                }
+            };
+            connection.onClose = (error) => {
+                if (settled)
+                    return;
+                if (head !== null && head.framing.kind === "close" && (head.status < 200 || head.status >= 300)) {
+                    finish();
+                    return;
+                }
+                if (!anyByte && reused && (request.method === "GET" || request.method === "HEAD")) {
+                    cleanup();
+                    resolve(STALE);
+                    return;
+                }
+                const detail = head === null
+                    ? "before the answer's head arrived"
+                    : `with ${remaining} byte(s) of the answer's body still to come`;
+                fail(error ?? closedError(detail));
+            };
+            connection.onTimeout = () => fail(timeoutError(options.stallTimeoutMs));
+            if (request.signal?.aborted) {
+                fail(abortError(request.signal));
+                return;
+            }
+            request.signal?.addEventListener("abort", onAbort, { once: true });
+            let bytes;
+            try {
+                bytes = requestHead(request);
+            }
+            catch (error) {
+                cleanup();
+                release(connection);
+                reject(error);
+                return;
+            }
+            socket.ref();
+            socket.setTimeout(options.stallTimeoutMs);
+            socket.write(bytes);
+        });
+    }
+    return {
+        async exchange(request) {
+            const key = `${request.url.protocol}//${request.url.host}`;
+            const reused = takeIdle(key);
+            if (reused !== undefined) {
+                const outcome = await run(reused, request, true);
+                if (outcome !== STALE)
+                    return outcome;
+            }
+            const outcome = await run(open(request.url, key), request, false);
+            // A new connection is never stale: run() resolves STALE only for reused ones.
+            return outcome;
+        },
+        destroy() {
+            for (const list of idle.values())
+                for (const connection of list)
+                    connection.socket.destroy();
+            idle.clear();
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/s3/s3-lean-http.ts
+// The per-file and per-part calls (UploadPart, PutObject, HeadObject) skip the SDK's per-request middleware,
+// which cost ~1 ms of CPU per call (measured: 1,000 × 64 KiB files took 3.4 ms CPU each with the SDK doing
+// both HeadObjects, 0.7 ms without them): one SigV4-signed request on the client's own agents, credentials
+// and endpoint rules. Ranged GetObject bodies stream through it too, straight to the caller's sink: on a direct
+// connection over our own sockets (socket-http.ts), through a proxy over Node's client. ListObjectsV2 pages
+// (the preflight's too) go through it as well. Only s3-client.ts uses this; it decides where the SDK is still
+// needed.
+
+
+
+
+
+// The SDK's key encoding: RFC 3986 per path segment, slashes kept. Exported for the differential test.
+function encodeKey(key) {
+    return key
+        .split("/")
+        .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+        .join("/");
+}
+// What the SDK names an error whose answer has no body (every HEAD error).
+const BODYLESS_CODES = {
+    301: "MovedPermanently",
+    400: "BadRequest",
+    403: "Forbidden",
+    404: "NotFound",
+    412: "PreconditionFailed",
+};
+const XML_ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+/** XML text as the SDK's parser gives it: entities and character references decoded. */
+function xmlText(text) {
+    return text.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (entity, name) => {
+        if (!name.startsWith("#"))
+            return XML_ENTITIES[name] ?? entity;
+        const codePoint = name.startsWith("#x") ? parseInt(name.slice(2), 16) : Number(name.slice(1));
+        return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : entity;
+    });
+}
+/** An S3-style error the engine's retry and error mapping read exactly like an SDK exception. */
+function s3Error(status, body, headers) {
+    const field = (name) => {
+        const text = new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
+        return text === undefined ? undefined : xmlText(text);
+    };
+    const code = field("Code") ?? BODYLESS_CODES[status] ?? "Unknown";
+    const requestId = headers["x-amz-request-id"];
+    // A wrong region's answer names the bucket's (the body's <Region>, or the header on a redirect).
+    const bucketRegion = headers["x-amz-bucket-region"];
+    const region = field("Region") ?? (typeof bucketRegion === "string" ? bucketRegion : undefined);
+    const error = new Error(field("Message") ?? `HTTP ${status} without an error body`);
+    error.name = code;
+    error.Code = code;
+    if (region)
+        error.Region = region;
+    error.$metadata = { httpStatusCode: status, ...(typeof requestId === "string" ? { requestId } : {}) };
+    return error;
+}
+function s3_lean_http_timeoutError(ms) {
+    const error = new Error(`no traffic on the connection for ${ms} ms`);
+    error.name = "TimeoutError";
+    return error;
+}
+function createLeanHttp(setup, agents, stallTimeoutMs, maxSockets) {
+    const endpoints = new Map();
+    const sockets = createSocketHttp({
+        tls: () => (0,network/* storeTlsOptions */.$s)(setup.network),
+        stallTimeoutMs,
+        maxIdle: maxSockets,
+    });
+    async function resolve(bucket) {
+        const endpoint = await setup.endpointFor(bucket);
+        if (endpoint === null)
+            return null;
+        return {
+            url: endpoint.url,
+            sign: (0,sigv4/* createSigner */.r)(endpoint.signingRegion, endpoint.signingName),
+            socketGets: (0,network/* proxyFor */.iJ)(endpoint.url, setup.network.proxy) === undefined,
+        };
+    }
+    /** The request through Node's client on the agents (and so the proxy) of network.ts. */
+    async function viaAgents(url, target, pathAndQuery, headers, signal) {
+        const https = url.protocol === "https:";
+        const agent = https ? (await agents).https : (await agents).http;
+        // node:https only when a request needs it (network.ts says why).
+        const send = https ? (await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 4708, 23))).request : external_node_http_.request;
+        return new Promise((resolveAnswer, reject) => {
+            const request = send({
+                method: target.method,
+                protocol: url.protocol,
+                hostname: url.hostname.replace(/^\[|\]$/g, ""),
+                port: url.port || (https ? 443 : 80),
+                path: pathAndQuery,
+                headers,
+                agent,
+                ...(signal ? { signal } : {}),
+            });
+            request.setTimeout(stallTimeoutMs, () => request.destroy(s3_lean_http_timeoutError(stallTimeoutMs)));
+            request.on("error", reject);
+            request.on("response", (response) => {
+                const status = response.statusCode ?? 0;
+                const answer = (errorBody) => ({
+                    kind: "answer",
+                    status,
+                    headers: response.headers,
+                    errorBody,
+                });
+                if (status >= 200 && status < 300 && target.onBody) {
+                    (0,body_sink/* eachBodyChunk */.J)(response, target.onBody).then(() => resolveAnswer(answer(Buffer.alloc(0))), (error) => {
+                        // The rest of the body is not wanted: the connection cannot be reused mid-body.
+                        request.destroy();
+                        reject(error);
+                    });
+                    return;
+                }
+                const chunks = [];
+                let kept = 0;
+                response.on("data", (chunk) => {
+                    if (status >= 200 && status < 300)
+                        return;
+                    if (kept < ERROR_BODY_LIMIT)
+                        chunks.push(chunk);
+                    kept += chunk.byteLength;
+                });
+                response.on("error", reject);
+                response.on("end", () => resolveAnswer(answer(Buffer.concat(chunks))));
+            });
+            request.end(target.method === "PUT" ? (target.body ?? Buffer.alloc(0)) : undefined);
+        });
+    }
+    const send = async (target, signal) => {
+        let endpoint = endpoints.get(target.bucket);
+        if (endpoint === undefined) {
+            endpoint = resolve(target.bucket);
+            endpoints.set(target.bucket, endpoint);
+        }
+        const resolved = await endpoint;
+        if (resolved === null)
+            return null;
+        const { url, sign } = resolved;
+        // An empty key addresses the bucket itself (ListObjectsV2), as the SDK sends it: no trailing slash.
+        const bucketPath = url.pathname.replace(/\/$/, "");
+        const path = target.key === "" ? bucketPath || "/" : `${bucketPath}/${encodeKey(target.key)}`;
+        const body = target.body ?? Buffer.alloc(0);
+        const credentials = await setup.credentials();
+        const headers = sign({
+            method: target.method,
+            path,
+            query: target.query,
+            headers: {
+                ...target.headers,
+                host: url.host,
+                ...(target.method === "PUT" ? { "content-length": String(body.byteLength) } : {}),
+                // Integrity rides on our checksum headers; hashing the body for SigV4 would double the CPU cost.
+                "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+            },
+        }, credentials, new Date(Date.now() + setup.clockOffsetMs()));
+        const search = new URLSearchParams(target.query).toString().replace(/\+/g, "%20");
+        const pathAndQuery = search ? `${path}?${search}` : path;
+        let exchanged = null;
+        // Object bodies only: S3 sends listings chunked, which socket-http.ts leaves to Node's client.
+        if (resolved.socketGets && target.method === "GET" && target.key !== "") {
+            const overSocket = await sockets.exchange({
+                method: "GET",
+                url,
+                target: pathAndQuery,
+                headers,
+                ...(target.onBody ? { onBody: target.onBody } : {}),
+                ...(signal ? { signal } : {}),
+            });
+            if (overSocket.kind === "answer")
+                exchanged = overSocket;
+            else
+                resolved.socketGets = false;
+        }
+        exchanged ??= await viaAgents(url, target, pathAndQuery, headers, signal);
+        const { status } = exchanged;
+        if ((status >= 200 && status < 300) || (status === 404 && target.method === "HEAD")) {
+            return { status, headers: exchanged.headers };
+        }
+        throw s3Error(status, exchanged.errorBody.toString("utf8"), exchanged.headers);
+    };
+    return Object.assign(send, { destroy: () => sockets.destroy() });
+}
+
+
+/***/ }),
+
+/***/ 8258:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   r: () => (/* binding */ createSigner),
+/* harmony export */   w: () => (/* binding */ createPresigner)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+// SigV4 header signing for the lean path: the same result as @smithy/signature-v4 with an unsigned payload,
+// without its per-call HMAC for the key cache lookup and its chain of awaits (~20 µs per request, three
+// requests per small file). Only s3-lean-http.ts uses this.
+
+// Headers proxies may change or add; the SDK never signs them either.
+const UNSIGNABLE = new Set([
+    "authorization",
+    "cache-control",
+    "connection",
+    "expect",
+    "from",
+    "keep-alive",
+    "max-forwards",
+    "pragma",
+    "referer",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "user-agent",
+    "x-amzn-trace-id",
+]);
+// Headers the signer sets itself; a caller's copy would be sent twice or signed stale.
+const GENERATED = new Set(["authorization", "x-amz-date", "date"]);
+function isSignable(name) {
+    return !UNSIGNABLE.has(name) && !name.startsWith("proxy-") && !name.startsWith("sec-");
+}
+/**
+ * Header names are case-insensitive and SigV4 signs them in lower case, so names are lower-cased here and
+ * sent that way; names that differ only in case become one header whose values are joined by commas, as
+ * SigV4 merges repeated headers. The merged value is what goes on the wire, so the store sees what was signed.
+ */
+function wireHeaders(given) {
+    // No prototype: a header named __proto__ is still a header.
+    const headers = Object.create(null);
+    for (const [name, value] of Object.entries(given)) {
+        const lower = name.toLowerCase();
+        if (GENERATED.has(lower))
+            continue;
+        const previous = headers[lower];
+        headers[lower] = previous === undefined ? value : `${trimSpaces(previous)},${trimSpaces(value)}`;
+    }
+    return headers;
+}
+function trimSpaces(value) {
+    return value.replace(/^[ \t]+|[ \t]+$/g, "");
+}
+// SigV4 trims and collapses spaces; HTTP strips only spaces and tabs around a value (not every Unicode
+// space, as String.trim would), and line breaks never reach the wire.
+function canonicalValue(value) {
+    return value
+        .replace(/[\r\n]/g, " ")
+        .replace(/[ \t]+/g, " ")
+        .replace(/^ | $/g, "");
+}
+function rfc3986(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+function hmac(key, data) {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHmac)("sha256", key).update(data).digest();
+}
+/** A signer for one region and service; signing keys are derived once per secret and day. */
+function createSigner(region, service) {
+    let cached = null;
+    const signingKey = (secret, day) => {
+        if (cached?.secret !== secret || cached.day !== day) {
+            const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), "aws4_request");
+            cached = { secret, day, key };
+        }
+        return cached.key;
+    };
+    /**
+     * The headers to send: the request's, with lower-case names and case-variants merged, plus x-amz-date, the
+     * session token and authorization.
+     */
+    return (request, credentials, date) => {
+        const amzDate = date.toISOString().replace(/[-:]|\.\d{3}/g, "");
+        const day = amzDate.slice(0, 8);
+        const headers = wireHeaders(request.headers);
+        headers["x-amz-date"] = amzDate;
+        if (credentials.sessionToken)
+            headers["x-amz-security-token"] = credentials.sessionToken;
+        const names = Object.keys(headers).filter(isSignable).sort();
+        const canonicalHeaders = names.map((name) => `${name}:${canonicalValue(headers[name])}\n`).join("");
+        const signedHeaders = names.join(";");
+        // Sorted by encoded name: raw and encoded order differ ("a-" < "a/" but "a%2F" < "a-").
+        const canonicalQuery = Object.entries(request.query)
+            .map(([name, value]) => [rfc3986(name), rfc3986(value)])
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([name, value]) => `${name}=${value}`)
+            .join("&");
+        const canonicalRequest = [
+            request.method,
+            request.path,
+            canonicalQuery,
+            canonicalHeaders,
+            signedHeaders,
+            headers["x-amz-content-sha256"],
+        ].join("\n");
+        const scope = `${day}/${region}/${service}/aws4_request`;
+        const stringToSign = [
+            "AWS4-HMAC-SHA256",
+            amzDate,
+            scope,
+            (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)("sha256").update(canonicalRequest).digest("hex"),
+        ].join("\n");
+        const signature = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHmac)("sha256", signingKey(credentials.secretAccessKey, day))
+            .update(stringToSign)
+            .digest("hex");
+        headers["authorization"] =
+            `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, ` +
+                `SignedHeaders=${signedHeaders}, Signature=${signature}`;
+        return headers;
+    };
+}
+/**
+ * A query-string (presigned) SigV4 signer for one region and service, over an unsigned payload as S3's
+ * presigned URLs are. Returns the whole query string to put after "?", the signature last.
+ */
+function createPresigner(region, service) {
+    return (request, credentials, date) => {
+        const amzDate = date.toISOString().replace(/[-:]|\.\d{3}/g, "");
+        const day = amzDate.slice(0, 8);
+        const scope = `${day}/${region}/${service}/aws4_request`;
+        const headers = wireHeaders(request.headers);
+        const names = Object.keys(headers).filter(isSignable).sort();
+        const query = {
+            ...request.query,
+            "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+            "X-Amz-Credential": `${credentials.accessKeyId}/${scope}`,
+            "X-Amz-Date": amzDate,
+            "X-Amz-Expires": String(request.expiresSeconds),
+            "X-Amz-SignedHeaders": names.join(";"),
+            ...(credentials.sessionToken ? { "X-Amz-Security-Token": credentials.sessionToken } : {}),
+        };
+        // Sorted by encoded name, as the canonical request wants; sent in that order too.
+        const canonicalQuery = Object.entries(query)
+            .map(([name, value]) => [rfc3986(name), rfc3986(value)])
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([name, value]) => `${name}=${value}`)
+            .join("&");
+        const canonicalRequest = [
+            request.method,
+            request.path,
+            canonicalQuery,
+            names.map((name) => `${name}:${canonicalValue(headers[name])}\n`).join(""),
+            names.join(";"),
+            "UNSIGNED-PAYLOAD",
+        ].join("\n");
+        const stringToSign = [
+            "AWS4-HMAC-SHA256",
+            amzDate,
+            scope,
+            (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)("sha256").update(canonicalRequest).digest("hex"),
+        ].join("\n");
+        const key = hmac(hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), region), service), "aws4_request");
+        return `${canonicalQuery}&X-Amz-Signature=${hmac(key, stringToSign).toString("hex")}`;
+    };
+}
+
+
+/***/ }),
+
+/***/ 4508:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  nO: () => (/* binding */ SERVED_HEADER_NAMES),
+  MF: () => (/* binding */ headerDifferences),
+  SC: () => (/* binding */ servedFromHeaderLines),
+  mF: () => (/* binding */ servedHeaders)
+});
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: ./node_modules/mime/dist/types/other.js
+var other = __webpack_require__(7580);
+// EXTERNAL MODULE: ./node_modules/mime/dist/types/standard.js
+var standard = __webpack_require__(9269);
+;// CONCATENATED MODULE: ./src/engine/upload/content-type.ts
+
+
+
+// Build artifacts the database has no type for; anything else unknown is served as bytes, always safe.
+const MISSING = {
+    tgz: "application/gzip",
+    zst: "application/zstd",
+    sha256: "text/plain",
+};
+let typeByExtension;
+/**
+ * mime's database as mime.getType reads it (a "*" extension names a type without claiming the extension).
+ * Built on first use: `import mime from "mime"` builds its tables while the bundle loads, ~15 ms of every
+ * start-up, --version and --help included.
+ */
+function databaseType(extension) {
+    if (typeByExtension === undefined) {
+        typeByExtension = new Map();
+        for (const types of [standard/* default */.A, other/* default */.A]) {
+            for (const [type, extensions] of Object.entries(types)) {
+                for (const name of extensions)
+                    if (!name.startsWith("*"))
+                        typeByExtension.set(name, type);
+            }
+        }
+    }
+    return typeByExtension.get(extension) ?? null;
+}
+/**
+ * The type of the file's own bytes: "app.js.gz" is application/gzip (aws s3 cp would say text/javascript,
+ * which serves gzip bytes as script); a header rule sets text/javascript with Content-Encoding gzip.
+ * Text types say UTF-8: without a charset browsers read text/plain and text/html as windows-1252.
+ */
+function guessContentType(path) {
+    // extname, not a lookup of the whole path: that takes a bare "txt" or "Makefile" for an extension.
+    const extension = (0,external_node_path_.extname)(path).slice(1).toLowerCase();
+    const type = extension === "" ? null : (MISSING[extension] ?? databaseType(extension));
+    if (type === null)
+        return "application/octet-stream";
+    return type.startsWith("text/") ? `${type}; charset=utf-8` : type;
+}
+
+;// CONCATENATED MODULE: ./src/engine/upload/served-headers.ts
+// The headers an object is served with: which ones this run sends for a file, and how they compare with
+// those a stored object already has.
+
+/** Field → HTTP header name, in the order messages list them. */
+const SERVED_HEADER_NAMES = {
+    contentType: "Content-Type",
+    contentEncoding: "Content-Encoding",
+    cacheControl: "Cache-Control",
+    contentDisposition: "Content-Disposition",
+    contentLanguage: "Content-Language",
+};
+const FIELDS = Object.keys(SERVED_HEADER_NAMES);
+/** The file's own headers over the run's, each one on its own; Content-Type guessed when neither sets it. */
+function servedHeaders(object, file) {
+    const own = file.headers ?? {};
+    const served = {};
+    for (const field of FIELDS) {
+        const value = own[field] ?? object[field];
+        if (value !== undefined)
+            served[field] = value;
+    }
+    return { ...served, contentType: served.contentType ?? guessContentType(file.path) };
+}
+/** HEAD answer header lines (lower-case names) → the served headers they show. */
+function servedFromHeaderLines(headers) {
+    const served = {};
+    for (const field of FIELDS) {
+        const value = headers[SERVED_HEADER_NAMES[field].toLowerCase()];
+        if (typeof value === "string" && value !== "")
+            served[field] = value;
+    }
+    return served;
+}
+// Stores may re-case or re-space what they were sent ("text/html;charset=UTF-8"); that is no difference.
+function normalized(value) {
+    return value?.replace(/\s+/g, "").toLowerCase();
+}
+/** Each header whose stored value is not the one this run would send, as `Name "stored" (this run: "wanted")`. */
+function headerDifferences(wanted, stored) {
+    const shown = (value) => (value === undefined ? "none" : `"${value}"`);
+    return FIELDS.filter((field) => normalized(wanted[field]) !== normalized(stored[field])).map((field) => `${SERVED_HEADER_NAMES[field]} ${shown(stored[field])} (this run: ${shown(wanted[field])})`);
+}
+
+
+/***/ })
+
+};
