@@ -101,7 +101,7 @@ function engineOperations(): string[] {
     .filter((name) => name.endsWith(".ts"))
     .map((name) => readFileSync(new URL(name, dir), "utf8"));
   const names = sources.flatMap((text) =>
-    [...text.matchAll(/new (\w+)Command\(/g)].map((match) => match[1]!),
+    [...text.matchAll(/new (?:\w+\.)?(\w+)Command\(/g)].map((match) => match[1]!),
   );
   return [...new Set(names)].sort();
 }
