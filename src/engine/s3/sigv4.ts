@@ -85,57 +85,93 @@ function hmac(key: Buffer | string, data: string): Buffer {
   return createHmac("sha256", key).update(data).digest();
 }
 
-/** A signer for one region and service; signing keys are derived once per secret and day. */
-export function createSigner(region: string, service: string) {
+function amzDateOf(date: Date): string {
+  return date.toISOString().replace(/[-:]|\.\d{3}/g, "");
+}
+
+// Sorted by encoded name: raw and encoded order differ ("a-" < "a/" but "a%2F" < "a-").
+function canonicalQueryOf(query: Record<string, string>): string {
+  return Object.entries(query)
+    .map(([name, value]) => [rfc3986(name), rfc3986(value)] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => `${name}=${value}`)
+    .join("&");
+}
+
+interface CanonicalRequest {
+  method: string;
+  path: string;
+  canonicalQuery: string;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  /** The signed header names, sorted. */
+  names: string[];
+  payloadHash: string;
+}
+
+/** Derives signing keys for one region and service, once per secret and day. */
+function signingKeys(region: string, service: string): (secret: string, day: string) => Buffer {
   let cached: { secret: string; day: string; key: Buffer } | null = null;
-  const signingKey = (secret: string, day: string): Buffer => {
+  return (secret, day) => {
     if (cached?.secret !== secret || cached.day !== day) {
       const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), "aws4_request");
       cached = { secret, day, key };
     }
     return cached.key;
   };
+}
+
+/** The hex signature of a request's canonical form under `scope`. */
+function signatureOf(key: Buffer, request: CanonicalRequest, amzDate: string, scope: string): string {
+  const canonicalRequest = [
+    request.method,
+    request.path,
+    request.canonicalQuery,
+    request.names.map((name) => `${name}:${canonicalValue(request.headers[name]!)}\n`).join(""),
+    request.names.join(";"),
+    request.payloadHash,
+  ].join("\n");
+  const stringToSign = [
+    "AWS4-HMAC-SHA256",
+    amzDate,
+    scope,
+    createHash("sha256").update(canonicalRequest).digest("hex"),
+  ].join("\n");
+  return hmac(key, stringToSign).toString("hex");
+}
+
+/** A signer for one region and service; signing keys are derived once per secret and day. */
+export function createSigner(region: string, service: string) {
+  const signingKey = signingKeys(region, service);
 
   /**
    * The headers to send: the request's, with lower-case names and case-variants merged, plus x-amz-date, the
    * session token and authorization.
    */
   return (request: RequestToSign, credentials: SigningCredentials, date: Date): Record<string, string> => {
-    const amzDate = date.toISOString().replace(/[-:]|\.\d{3}/g, "");
+    const amzDate = amzDateOf(date);
     const day = amzDate.slice(0, 8);
     const headers = wireHeaders(request.headers);
     headers["x-amz-date"] = amzDate;
     if (credentials.sessionToken) headers["x-amz-security-token"] = credentials.sessionToken;
     const names = Object.keys(headers).filter(isSignable).sort();
-    const canonicalHeaders = names.map((name) => `${name}:${canonicalValue(headers[name]!)}\n`).join("");
-    const signedHeaders = names.join(";");
-    // Sorted by encoded name: raw and encoded order differ ("a-" < "a/" but "a%2F" < "a-").
-    const canonicalQuery = Object.entries(request.query)
-      .map(([name, value]) => [rfc3986(name), rfc3986(value)] as const)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, value]) => `${name}=${value}`)
-      .join("&");
-    const canonicalRequest = [
-      request.method,
-      request.path,
-      canonicalQuery,
-      canonicalHeaders,
-      signedHeaders,
-      headers["x-amz-content-sha256"],
-    ].join("\n");
     const scope = `${day}/${region}/${service}/aws4_request`;
-    const stringToSign = [
-      "AWS4-HMAC-SHA256",
+    const signature = signatureOf(
+      signingKey(credentials.secretAccessKey, day),
+      {
+        method: request.method,
+        path: request.path,
+        canonicalQuery: canonicalQueryOf(request.query),
+        headers,
+        names,
+        payloadHash: headers["x-amz-content-sha256"] ?? "",
+      },
       amzDate,
       scope,
-      createHash("sha256").update(canonicalRequest).digest("hex"),
-    ].join("\n");
-    const signature = createHmac("sha256", signingKey(credentials.secretAccessKey, day))
-      .update(stringToSign)
-      .digest("hex");
+    );
     headers["authorization"] =
       `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, ` +
-      `SignedHeaders=${signedHeaders}, Signature=${signature}`;
+      `SignedHeaders=${names.join(";")}, Signature=${signature}`;
     return headers;
   };
 }
@@ -159,13 +195,15 @@ export interface RequestToPresign {
  * presigned URLs are. Returns the whole query string to put after "?", the signature last.
  */
 export function createPresigner(region: string, service: string) {
+  const signingKey = signingKeys(region, service);
   return (request: RequestToPresign, credentials: SigningCredentials, date: Date): string => {
-    const amzDate = date.toISOString().replace(/[-:]|\.\d{3}/g, "");
+    const amzDate = amzDateOf(date);
     const day = amzDate.slice(0, 8);
     const scope = `${day}/${region}/${service}/aws4_request`;
     const headers = wireHeaders(request.headers);
     const names = Object.keys(headers).filter(isSignable).sort();
-    const query: Record<string, string> = {
+    // Sent in the canonical (sorted) order too.
+    const canonicalQuery = canonicalQueryOf({
       ...request.query,
       "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
       "X-Amz-Credential": `${credentials.accessKeyId}/${scope}`,
@@ -173,31 +211,20 @@ export function createPresigner(region: string, service: string) {
       "X-Amz-Expires": String(request.expiresSeconds),
       "X-Amz-SignedHeaders": names.join(";"),
       ...(credentials.sessionToken ? { "X-Amz-Security-Token": credentials.sessionToken } : {}),
-    };
-    // Sorted by encoded name, as the canonical request wants; sent in that order too.
-    const canonicalQuery = Object.entries(query)
-      .map(([name, value]) => [rfc3986(name), rfc3986(value)] as const)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, value]) => `${name}=${value}`)
-      .join("&");
-    const canonicalRequest = [
-      request.method,
-      request.path,
-      canonicalQuery,
-      names.map((name) => `${name}:${canonicalValue(headers[name]!)}\n`).join(""),
-      names.join(";"),
-      "UNSIGNED-PAYLOAD",
-    ].join("\n");
-    const stringToSign = [
-      "AWS4-HMAC-SHA256",
+    });
+    const signature = signatureOf(
+      signingKey(credentials.secretAccessKey, day),
+      {
+        method: request.method,
+        path: request.path,
+        canonicalQuery,
+        headers,
+        names,
+        payloadHash: "UNSIGNED-PAYLOAD",
+      },
       amzDate,
       scope,
-      createHash("sha256").update(canonicalRequest).digest("hex"),
-    ].join("\n");
-    const key = hmac(
-      hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), region), service),
-      "aws4_request",
     );
-    return `${canonicalQuery}&X-Amz-Signature=${hmac(key, stringToSign).toString("hex")}`;
+    return `${canonicalQuery}&X-Amz-Signature=${signature}`;
   };
 }
