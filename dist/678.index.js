@@ -1535,57 +1535,73 @@ function rfc3986(text) {
 function hmac(key, data) {
     return (0,external_node_crypto_.createHmac)("sha256", key).update(data).digest();
 }
-/** A signer for one region and service; signing keys are derived once per secret and day. */
-function createSigner(region, service) {
+function amzDateOf(date) {
+    return date.toISOString().replace(/[-:]|\.\d{3}/g, "");
+}
+// Sorted by encoded name: raw and encoded order differ ("a-" < "a/" but "a%2F" < "a-").
+function canonicalQueryOf(query) {
+    return Object.entries(query)
+        .map(([name, value]) => [rfc3986(name), rfc3986(value)])
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([name, value]) => `${name}=${value}`)
+        .join("&");
+}
+/** Derives signing keys for one region and service, once per secret and day. */
+function signingKeys(region, service) {
     let cached = null;
-    const signingKey = (secret, day) => {
+    return (secret, day) => {
         if (cached?.secret !== secret || cached.day !== day) {
             const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), "aws4_request");
             cached = { secret, day, key };
         }
         return cached.key;
     };
+}
+/** The hex signature of a request's canonical form under `scope`. */
+function signatureOf(key, request, amzDate, scope) {
+    const canonicalRequest = [
+        request.method,
+        request.path,
+        request.canonicalQuery,
+        request.names.map((name) => `${name}:${canonicalValue(request.headers[name])}\n`).join(""),
+        request.names.join(";"),
+        request.payloadHash,
+    ].join("\n");
+    const stringToSign = [
+        "AWS4-HMAC-SHA256",
+        amzDate,
+        scope,
+        (0,external_node_crypto_.createHash)("sha256").update(canonicalRequest).digest("hex"),
+    ].join("\n");
+    return hmac(key, stringToSign).toString("hex");
+}
+/** A signer for one region and service; signing keys are derived once per secret and day. */
+function createSigner(region, service) {
+    const signingKey = signingKeys(region, service);
     /**
      * The headers to send: the request's, with lower-case names and case-variants merged, plus x-amz-date, the
      * session token and authorization.
      */
     return (request, credentials, date) => {
-        const amzDate = date.toISOString().replace(/[-:]|\.\d{3}/g, "");
+        const amzDate = amzDateOf(date);
         const day = amzDate.slice(0, 8);
         const headers = wireHeaders(request.headers);
         headers["x-amz-date"] = amzDate;
         if (credentials.sessionToken)
             headers["x-amz-security-token"] = credentials.sessionToken;
         const names = Object.keys(headers).filter(isSignable).sort();
-        const canonicalHeaders = names.map((name) => `${name}:${canonicalValue(headers[name])}\n`).join("");
-        const signedHeaders = names.join(";");
-        // Sorted by encoded name: raw and encoded order differ ("a-" < "a/" but "a%2F" < "a-").
-        const canonicalQuery = Object.entries(request.query)
-            .map(([name, value]) => [rfc3986(name), rfc3986(value)])
-            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-            .map(([name, value]) => `${name}=${value}`)
-            .join("&");
-        const canonicalRequest = [
-            request.method,
-            request.path,
-            canonicalQuery,
-            canonicalHeaders,
-            signedHeaders,
-            headers["x-amz-content-sha256"],
-        ].join("\n");
         const scope = `${day}/${region}/${service}/aws4_request`;
-        const stringToSign = [
-            "AWS4-HMAC-SHA256",
-            amzDate,
-            scope,
-            (0,external_node_crypto_.createHash)("sha256").update(canonicalRequest).digest("hex"),
-        ].join("\n");
-        const signature = (0,external_node_crypto_.createHmac)("sha256", signingKey(credentials.secretAccessKey, day))
-            .update(stringToSign)
-            .digest("hex");
+        const signature = signatureOf(signingKey(credentials.secretAccessKey, day), {
+            method: request.method,
+            path: request.path,
+            canonicalQuery: canonicalQueryOf(request.query),
+            headers,
+            names,
+            payloadHash: headers["x-amz-content-sha256"] ?? "",
+        }, amzDate, scope);
         headers["authorization"] =
             `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, ` +
-                `SignedHeaders=${signedHeaders}, Signature=${signature}`;
+                `SignedHeaders=${names.join(";")}, Signature=${signature}`;
         return headers;
     };
 }
@@ -1594,13 +1610,15 @@ function createSigner(region, service) {
  * presigned URLs are. Returns the whole query string to put after "?", the signature last.
  */
 function createPresigner(region, service) {
+    const signingKey = signingKeys(region, service);
     return (request, credentials, date) => {
-        const amzDate = date.toISOString().replace(/[-:]|\.\d{3}/g, "");
+        const amzDate = amzDateOf(date);
         const day = amzDate.slice(0, 8);
         const scope = `${day}/${region}/${service}/aws4_request`;
         const headers = wireHeaders(request.headers);
         const names = Object.keys(headers).filter(isSignable).sort();
-        const query = {
+        // Sent in the canonical (sorted) order too.
+        const canonicalQuery = canonicalQueryOf({
             ...request.query,
             "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
             "X-Amz-Credential": `${credentials.accessKeyId}/${scope}`,
@@ -1608,29 +1626,16 @@ function createPresigner(region, service) {
             "X-Amz-Expires": String(request.expiresSeconds),
             "X-Amz-SignedHeaders": names.join(";"),
             ...(credentials.sessionToken ? { "X-Amz-Security-Token": credentials.sessionToken } : {}),
-        };
-        // Sorted by encoded name, as the canonical request wants; sent in that order too.
-        const canonicalQuery = Object.entries(query)
-            .map(([name, value]) => [rfc3986(name), rfc3986(value)])
-            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-            .map(([name, value]) => `${name}=${value}`)
-            .join("&");
-        const canonicalRequest = [
-            request.method,
-            request.path,
+        });
+        const signature = signatureOf(signingKey(credentials.secretAccessKey, day), {
+            method: request.method,
+            path: request.path,
             canonicalQuery,
-            names.map((name) => `${name}:${canonicalValue(headers[name])}\n`).join(""),
-            names.join(";"),
-            "UNSIGNED-PAYLOAD",
-        ].join("\n");
-        const stringToSign = [
-            "AWS4-HMAC-SHA256",
-            amzDate,
-            scope,
-            createHash("sha256").update(canonicalRequest).digest("hex"),
-        ].join("\n");
-        const key = hmac(hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), region), service), "aws4_request");
-        return `${canonicalQuery}&X-Amz-Signature=${hmac(key, stringToSign).toString("hex")}`;
+            headers,
+            names,
+            payloadHash: "UNSIGNED-PAYLOAD",
+        }, amzDate, scope);
+        return `${canonicalQuery}&X-Amz-Signature=${signature}`;
     };
 }
 
