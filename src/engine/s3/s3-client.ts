@@ -13,6 +13,7 @@ import { plainBucketEndpoint } from "./lean-endpoint.js";
 import { plainCredentials } from "./plain-credentials.js";
 import { createLeanHttp, type LeanCredentials, type LeanEndpoint } from "./s3-lean-http.js";
 import { servedFromHeaderLines } from "../upload/served-headers.js";
+import { isStoreComputed } from "../checksum/algorithms.js";
 import type { ChecksumAlgorithm, ChecksumType, S3Settings, ServedHeaders } from "../types.js";
 
 /** Passed through untouched: rules we did not write must come back exactly as they were. */
@@ -24,6 +25,7 @@ export interface Lifecycle {
   transitionDefaultMinimumObjectSize?: TransitionDefaultMinimumObjectSize;
 }
 
+/** The x-amz-checksum algorithms: requests carry them, and stores that keep them answer them. */
 const ALGORITHMS: readonly ChecksumAlgorithm[] = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
 
 /** Base64 checksum values by algorithm, as S3 reports or accepts them. */
@@ -739,8 +741,10 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           Bucket: input.bucket,
           Key: input.key,
           ...headerFields(input.headers),
-          ChecksumAlgorithm: input.algorithm ?? undefined,
-          ChecksumType: input.checksumType ?? undefined,
+          // A checksum the store computes itself (OSS's CRC64ECMA) is named in no request.
+          ...(input.algorithm !== null && !isStoreComputed(input.algorithm)
+            ? { ChecksumAlgorithm: input.algorithm, ChecksumType: input.checksumType ?? undefined }
+            : {}),
         }),
         sendOptions(signal),
       );
