@@ -14,6 +14,13 @@ import { plainCredentials } from "./plain-credentials.js";
 import { createLeanHttp, type LeanCredentials, type LeanEndpoint } from "./s3-lean-http.js";
 import { servedFromHeaderLines } from "../upload/served-headers.js";
 import { isStoreComputed } from "../checksum/algorithms.js";
+import {
+  answeredCrc64,
+  crc64EcmaChecksum,
+  keepOssCrc64,
+  listedCrc64,
+  OSS_CRC64_HEADER,
+} from "./oss-crc64.js";
 import type { ChecksumAlgorithm, ChecksumType, S3Settings, ServedHeaders } from "../types.js";
 
 /** Passed through untouched: rules we did not write must come back exactly as they were. */
@@ -60,10 +67,11 @@ function writeAnswerFrom(
     ServerSideEncryption?: string;
   },
 ): WriteAnswer {
+  const crc64 = answeredCrc64(answer);
   return {
     etag: stripQuotes(answer.ETag),
     ...(answer.VersionId ? { versionId: answer.VersionId } : {}),
-    checksums: fromFields(answer),
+    checksums: { ...fromFields(answer), ...(crc64 !== undefined ? { CRC64ECMA: crc64 } : {}) },
     ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
     ...(answer.ServerSideEncryption ? { sse: answer.ServerSideEncryption } : {}),
   };
@@ -115,6 +123,8 @@ function answerFromHeaders(headers: IncomingHttpHeaders): WriteAnswer {
     const value = one(`x-amz-checksum-${algorithm.toLowerCase()}`);
     if (value !== undefined) checksums[algorithm] = value;
   }
+  const crc64 = one(OSS_CRC64_HEADER);
+  if (crc64 !== undefined) checksums.CRC64ECMA = crc64EcmaChecksum(crc64);
   const versionId = one("x-amz-version-id");
   const checksumType = one("x-amz-checksum-type");
   const sse = one("x-amz-server-side-encryption");
@@ -382,6 +392,7 @@ function createSdkClient(
     },
     { step: "build", name: "svuUnsignedPayload" },
   );
+  keepOssCrc64(client);
   return client;
 }
 
@@ -782,9 +793,10 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         }),
         sendOptions(signal),
       );
+      const crc64 = answeredCrc64(answer);
       return {
         etag: stripQuotes(answer.ETag),
-        checksums: fromFields(answer),
+        checksums: { ...fromFields(answer), ...(crc64 !== undefined ? { CRC64ECMA: crc64 } : {}) },
         ...(answer.ServerSideEncryption ? { sse: answer.ServerSideEncryption } : {}),
       };
     },
@@ -801,13 +813,16 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         }),
         sendOptions(signal),
       );
-      const parts = (answer.Parts ?? []).map((part) => ({
-        number: part.PartNumber ?? 0,
-        size: part.Size ?? -1,
-        etag: stripQuotes(part.ETag),
-        checksums: fromFields(part),
-        ...(part.LastModified ? { lastModified: part.LastModified } : {}),
-      }));
+      const parts = (answer.Parts ?? []).map((part) => {
+        const crc64 = listedCrc64(answer, part.PartNumber);
+        return {
+          number: part.PartNumber ?? 0,
+          size: part.Size ?? -1,
+          etag: stripQuotes(part.ETag),
+          checksums: { ...fromFields(part), ...(crc64 !== undefined ? { CRC64ECMA: crc64 } : {}) },
+          ...(part.LastModified ? { lastModified: part.LastModified } : {}),
+        };
+      });
       const nextMarker = answer.IsTruncated ? answer.NextPartNumberMarker : undefined;
       return {
         parts,
