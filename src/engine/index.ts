@@ -8,6 +8,8 @@ import { Limiter, mapLimited, TransferPool } from "./pool.js";
 import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS } from "./retry.js";
 import type { RunContext } from "./run-context.js";
 import { createS3Store } from "./s3/s3-client.js";
+import { runChecksum } from "./s3/native-checksum.js";
+import { providerProfile } from "./s3/providers.js";
 import type { ChecksumType, EngineEvent, EngineOptions, LocalFile, RunResult, S3Limits } from "./types.js";
 import { createKeyListing } from "./upload/key-listing.js";
 import { runBrokerUploads } from "./broker/upload-via-broker.js";
@@ -87,7 +89,11 @@ function bytesPerTransfer(options: EngineOptions, limits: S3Limits): number {
  */
 export async function runUploads(files: LocalFile[], options: EngineOptions): Promise<RunResult> {
   const limits = runLimits(options);
-  const checksumType = checkOptions(options, limits);
+  const checksum = runChecksum(
+    providerProfile(options.s3.provider, options.s3.endpoint),
+    options.checksumAlgorithm,
+    checkOptions(options, limits),
+  );
   if (options.broker) return runBrokerUploads(files, options, options.broker);
   const perTransfer = bytesPerTransfer(options, limits);
   const smallSlots = smallPutSlots(options.concurrency);
@@ -126,8 +132,8 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
     multipartFiles: new Limiter(options.concurrency * 2),
     limits,
     retry,
-    algorithm: options.checksumAlgorithm,
-    checksumType,
+    algorithm: checksum.algorithm,
+    checksumType: checksum.checksumType,
     listing: createKeyListing(store, options.bucket, options.signal, {
       policy: retry,
       // A page serves many files: the retry is reported on the first one it was to answer for.

@@ -11,6 +11,7 @@ import { webIdentityCredentials } from "./credentials/index.js";
 import type { CredentialProvider } from "./credentials/role-credentials.js";
 import { plainBucketEndpoint } from "./lean-endpoint.js";
 import { plainCredentials } from "./plain-credentials.js";
+import { providerProfile } from "./providers.js";
 import { createLeanHttp, type LeanCredentials, type LeanEndpoint } from "./s3-lean-http.js";
 import { servedFromHeaderLines } from "../upload/served-headers.js";
 import { isStoreComputed } from "../checksum/algorithms.js";
@@ -135,6 +136,15 @@ function answerFromHeaders(headers: IncomingHttpHeaders): WriteAnswer {
     ...(checksumType === "FULL_OBJECT" || checksumType === "COMPOSITE" ? { checksumType } : {}),
     ...(sse ? { sse } : {}),
   };
+}
+
+/** Whether a Complete carries any x-amz-checksum, for the object or a part. */
+function namesAmzChecksum(input: {
+  parts: Array<{ checksums: Checksums }>;
+  objectChecksums: Checksums;
+}): boolean {
+  const named = (checksums: Checksums): boolean => Object.keys(toFields(checksums)).length > 0;
+  return named(input.objectChecksums) || input.parts.some((part) => named(part.checksums));
 }
 
 function headerFields(headers: ObjectHeaders) {
@@ -517,6 +527,9 @@ function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSign
 }
 
 export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Store {
+  const provider = providerProfile(settings.provider, settings.endpoint);
+  // A store that keeps no x-amz-checksum (OSS, GCS) is not asked for them.
+  const checksumMode = provider.checksums.length > 0;
   const agents = createAgents(storeUrl(settings), settings.network ?? {}, tuning);
   // Awaited by each request, which reports a failure to load the proxy agents; not a crash before that.
   agents.catch(() => undefined);
@@ -618,7 +631,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
               ...(versionId ? { versionId } : {}),
               ...(partNumber !== undefined ? { partNumber: String(partNumber) } : {}),
             },
-            headers: { "x-amz-checksum-mode": "ENABLED" },
+            headers: checksumMode ? { "x-amz-checksum-mode": "ENABLED" } : {},
           },
           signal,
         );
@@ -645,7 +658,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
             Key: key,
             VersionId: versionId,
             PartNumber: partNumber,
-            ChecksumMode: "ENABLED",
+            ...(checksumMode ? { ChecksumMode: "ENABLED" } : {}),
           }),
           sendOptions(signal),
         );
@@ -848,7 +861,8 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
             })),
           },
           ...toFields(input.objectChecksums),
-          ChecksumType: input.checksumType ?? undefined,
+          // Named only beside an x-amz-checksum: a store's own CRC (OSS) has no type to send.
+          ChecksumType: namesAmzChecksum(input) ? (input.checksumType ?? undefined) : undefined,
           MpuObjectSize: input.objectSize,
           IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
         }),
