@@ -224,6 +224,28 @@ describe("engine on the oss profile", () => {
     expect((await stored("corrupt.bin")).equals(data)).toBe(true);
   });
 
+  it("fails a single PutObject whose stored object shows another CRC-64, and leaves no wrong object", async () => {
+    const data = randomBytes(4_000);
+    const file = path.join(dir, "bad-single.bin");
+    await writeFile(file, data);
+    emulator.faults.add({
+      operation: "PutObject",
+      action: "corrupt-stored",
+      key: "bad-single.bin",
+      times: 1,
+    });
+    const result = await runUploads([{ path: file, key: "bad-single.bin" }], ossOptions());
+    const [failed] = result.files;
+    // OSS takes no If-Match, so the object cannot be replaced only if it is still the one inspected: the run
+    // fails and removes what it wrote rather than re-send blind.
+    expect(failed?.verified).toBe(false);
+    expect(failed?.error ?? "").toMatch(
+      /stored CRC64ECMA is \S+, local is \S+ .*deleted; nothing of this run is left/,
+    );
+    const head = await sendSigned(hosted, { method: "HEAD", path: "/bad-single.bin" });
+    expect(head.status).toBe(404);
+  });
+
   function downloadOptions(overrides: Partial<DownloadOptions> = {}): DownloadOptions {
     const { s3 } = ossOptions();
     return {
