@@ -224,6 +224,29 @@ describe("engine on the oss profile", () => {
     expect((await stored("corrupt.bin")).equals(data)).toBe(true);
   });
 
+  it("sends a part again when OSS refuses its body by Content-MD5 (InvalidDigest)", async () => {
+    const data = randomBytes(2 * PART + 3_000);
+    const file = path.join(dir, "flip.bin");
+    await writeFile(file, data);
+    emulator.faults.add({
+      operation: "UploadPart",
+      action: "flip-in-transit",
+      key: "flip.bin",
+      partNumber: 2,
+      times: 1,
+    });
+    const events: EngineEvent[] = [];
+    const result = await runUploads(
+      [{ path: file, key: "flip.bin" }],
+      ossOptions({ onEvent: (event) => events.push(event) }),
+    );
+    expect(result.files[0]?.error ?? "").toBe("");
+    expect(result.files[0]).toMatchObject({ verified: true, checksumRemote: crc64ecmaBase64(data) });
+    const retries = events.flatMap((event) => (event.type === "retry" ? [event.reason] : []));
+    expect(retries.join("\n")).toMatch(/InvalidDigest/);
+    expect((await stored("flip.bin")).equals(data)).toBe(true);
+  });
+
   it("fails a single PutObject whose stored object shows another CRC-64, and leaves no wrong object", async () => {
     const data = randomBytes(4_000);
     const file = path.join(dir, "bad-single.bin");
