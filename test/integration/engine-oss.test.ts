@@ -247,6 +247,21 @@ describe("engine on the oss profile", () => {
     expect((await stored("flip.bin")).equals(data)).toBe(true);
   });
 
+  it("finds an object already there unchanged by its CRC-64, and writes nothing", async () => {
+    const data = randomBytes(2 * PART + 10);
+    const file = path.join(dir, "same.bin");
+    await writeFile(file, data);
+    expect((await runUploads([{ path: file, key: "same.bin" }], ossOptions())).ok).toBe(true);
+    const from = proxy.seen.length;
+    const again = await runUploads([{ path: file, key: "same.bin" }], ossOptions({ overwrite: false }));
+    expect(again.files[0]).toMatchObject({
+      status: "unchanged",
+      verified: true,
+      checksumAlgorithm: "CRC64ECMA",
+    });
+    expect(writesOf(proxy.seen.slice(from))).toEqual([]);
+  });
+
   it("fails a single PutObject whose stored object shows another CRC-64, and leaves no wrong object", async () => {
     const data = randomBytes(4_000);
     const file = path.join(dir, "bad-single.bin");
