@@ -539,6 +539,9 @@ function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSign
 
 export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Store {
   const provider = providerProfile(settings.provider, settings.endpoint);
+  // A store without x-amz-checksum may refuse even the header that asks for them (B2: "Unsupported header").
+  const keepsChecksums = provider.checksums.length > 0;
+  const checksumMode: Record<string, string> = keepsChecksums ? { "x-amz-checksum-mode": "ENABLED" } : {};
   const agents = createAgents(storeUrl(settings), settings.network ?? {}, tuning);
   // Awaited by each request, which reports a failure to load the proxy agents; not a crash before that.
   agents.catch(() => undefined);
@@ -640,7 +643,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
               ...(versionId ? { versionId } : {}),
               ...(partNumber !== undefined ? { partNumber: String(partNumber) } : {}),
             },
-            headers: { "x-amz-checksum-mode": "ENABLED" },
+            headers: checksumMode,
           },
           signal,
         );
@@ -667,7 +670,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
             Key: key,
             VersionId: versionId,
             PartNumber: partNumber,
-            ChecksumMode: "ENABLED",
+            ...(keepsChecksums ? { ChecksumMode: "ENABLED" as const } : {}),
           }),
           sendOptions(signal),
         );
