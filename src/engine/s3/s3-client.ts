@@ -405,9 +405,11 @@ function createSdkClient(
     client.middlewareStack.add(
       (next, context) => (args) => {
         const request = args.request as { headers?: Record<string, string> };
-        if (GUARDED_COMMANDS.has(context.commandName ?? "") && request.headers?.["if-none-match"] === "*") {
-          delete request.headers["if-none-match"];
-          Object.assign(request.headers, guard);
+        // The SDK writes it "If-None-Match".
+        const entries = Object.entries(request.headers ?? {});
+        const others = entries.filter(([name]) => name.toLowerCase() !== "if-none-match");
+        if (GUARDED_COMMANDS.has(context.commandName ?? "") && others.length < entries.length) {
+          request.headers = { ...Object.fromEntries(others), ...guard };
         }
         return next(args);
       },
