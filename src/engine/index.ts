@@ -9,7 +9,13 @@ import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS } from "./retry.js";
 import type { RunContext } from "./run-context.js";
 import { createS3Store } from "./s3/s3-client.js";
 import { runChecksum } from "./s3/native-checksum.js";
-import { providerProfile } from "./s3/providers.js";
+import {
+  addressingProblem,
+  checksumPairProblem,
+  profileLimits,
+  providerProfile,
+  type ProviderProfile,
+} from "./s3/providers.js";
 import type { ChecksumType, EngineEvent, EngineOptions, LocalFile, RunResult, S3Limits } from "./types.js";
 import { createKeyListing } from "./upload/key-listing.js";
 import { runBrokerUploads } from "./broker/upload-via-broker.js";
@@ -41,13 +47,23 @@ export function filesInFlight(concurrency: number): number {
 
 const MAX_FILES_IN_FLIGHT = 512;
 
-/** S3's limits, narrowed to the largest Buffer this Node.js can allocate (4 GiB before Node 22). */
-function runLimits(options: EngineOptions): S3Limits {
-  return resolveLimits(options.limits);
+/** The store's limits (tests may lower them), narrowed to the largest Buffer this Node.js can allocate. */
+function runLimits(options: EngineOptions, provider: ProviderProfile): S3Limits {
+  return resolveLimits({ ...profileLimits(provider), ...options.limits });
 }
 
 /** Run-wide input errors: these are the caller's to fix before any file is touched, so they throw. */
-function checkOptions(options: EngineOptions, limits: S3Limits): ChecksumType | null {
+function checkOptions(
+  options: EngineOptions,
+  limits: S3Limits,
+  provider: ProviderProfile,
+): ChecksumType | null {
+  const addressing = addressingProblem(provider, {
+    bucket: options.bucket,
+    endpoint: options.s3.endpoint,
+    forcePathStyle: options.s3.forcePathStyle ?? false,
+  });
+  if (addressing) throw new Error(`Invalid ${addressing.input}: ${addressing.problem}`);
   const partSizeError = checkPartSize(options.partSize, limits);
   if (partSizeError) throw new Error(`Invalid part-size: ${partSizeError}`);
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 64) {
@@ -56,7 +72,8 @@ function checkOptions(options: EngineOptions, limits: S3Limits): ChecksumType | 
   if (!options.bucket) throw new Error("Missing bucket: name the bucket to upload to.");
   const algorithm = options.checksumAlgorithm;
   if (algorithm === null) {
-    if (options.requireChecksums) {
+    // A store with a CRC of its own proves every object by it (native-checksum.ts).
+    if (options.requireChecksums && provider.nativeChecksum === null) {
       throw new Error(
         "require-checksums is set but checksum-algorithm is none; choose an algorithm, e.g. CRC64NVME.",
       );
@@ -70,6 +87,8 @@ function checkOptions(options: EngineOptions, limits: S3Limits): ChecksumType | 
         `only as COMPOSITE; CRC32/CRC32C take either. Leave checksum-type empty for the default.`,
     );
   }
+  const problem = checksumPairProblem(provider, algorithm, type);
+  if (problem) throw new Error(`Invalid checksum-algorithm ${algorithm} (${type}): ${problem}`);
   return type;
 }
 
@@ -87,13 +106,13 @@ function bytesPerTransfer(options: EngineOptions, limits: S3Limits): number {
  * per file. Memory: at most `concurrency` buffers of bytesPerTransfer (or of a part size raised for a file
  * of over 10,000 parts) are held at once.
  */
-export async function runUploads(files: LocalFile[], options: EngineOptions): Promise<RunResult> {
-  const limits = runLimits(options);
-  const checksum = runChecksum(
-    providerProfile(options.s3.provider, options.s3.endpoint),
-    options.checksumAlgorithm,
-    checkOptions(options, limits),
-  );
+export async function runUploads(files: LocalFile[], given: EngineOptions): Promise<RunResult> {
+  const provider = providerProfile(given.s3.provider, given.s3.endpoint);
+  // A store that wants Content-MD5 on every write gets it whatever the input says.
+  const options =
+    provider.contentMd5 === "always" && !given.contentMd5 ? { ...given, contentMd5: true } : given;
+  const limits = runLimits(options, provider);
+  const checksum = runChecksum(provider, options.checksumAlgorithm, checkOptions(options, limits, provider));
   if (options.broker) return runBrokerUploads(files, options, options.broker);
   const perTransfer = bytesPerTransfer(options, limits);
   const smallSlots = smallPutSlots(options.concurrency);
@@ -131,6 +150,7 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
     // Twice the pool, so one file's control calls overlap another file's transfers.
     multipartFiles: new Limiter(options.concurrency * 2),
     limits,
+    provider,
     retry,
     algorithm: checksum.algorithm,
     checksumType: checksum.checksumType,

@@ -12,6 +12,7 @@ const STATUS_BY_CODE = {
   ExpiredToken: 400,
   FileAlreadyExists: 409,
   EntityTooSmall: 400,
+  ExcessHeaderValues: 400,
   IllegalLocationConstraintException: 400,
   IncompleteBody: 400,
   InternalError: 500,

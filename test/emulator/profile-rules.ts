@@ -2,6 +2,8 @@
 import { S3Error } from "./errors.js";
 import { header, type RequestContext } from "./context.js";
 import type { Operation } from "./router.js";
+import { isChecksumHeader } from "./profiles.js";
+import { STREAMING_UNSIGNED_TRAILER } from "./body.js";
 
 const WRITES = new Set<Operation>(["PutObject", "CreateMultipartUpload", "CompleteMultipartUpload"]);
 
@@ -12,14 +14,18 @@ const OSS_HEADERS: Partial<Record<Operation, string[]>> = {
   CompleteMultipartUpload: ["x-oss-forbid-overwrite"],
 };
 
+/** An aws-chunked body the emulator implements (signed chunks answer 501 under every profile, in body.ts). */
 function isAwsChunked(ctx: RequestContext): boolean {
+  if (ctx.auth.payloadHash.startsWith("STREAMING-AWS4-")) return false;
   const encodings = (header(ctx, "content-encoding") ?? "").split(",").map((item) => item.trim());
-  return ctx.auth.payloadHash.startsWith("STREAMING-") || encodings.includes("aws-chunked");
+  return ctx.auth.payloadHash === STREAMING_UNSIGNED_TRAILER || encodings.includes("aws-chunked");
 }
 
 function checkStoreHeaders(ctx: RequestContext): void {
   const operation = ctx.route.operation;
+  const refusal = ctx.config.profile.checksumHeaderRefusal;
   for (const [name, raw] of Object.entries(ctx.req.headers)) {
+    if (refusal && isChecksumHeader(name)) throw refusal(name, operation);
     if (!name.startsWith("x-oss-")) continue;
     if (!ctx.config.profile.forbidOverwriteHeader) continue;
     if (!(OSS_HEADERS[operation] ?? []).includes(name)) {
@@ -44,12 +50,7 @@ export function checkProfileRules(ctx: RequestContext): void {
   if (profile.virtualHostOnly && ctx.route.addressing === "path" && ctx.route.bucket !== undefined) {
     throw new S3Error("SecondLevelDomainForbidden", "Please use virtual hosted style to access.");
   }
-  if (!profile.awsChunked && isAwsChunked(ctx)) {
-    throw new S3Error(
-      "InvalidArgument",
-      "aws-chunked encoding is not supported with the specified x-amz-content-sha256 value.",
-    );
-  }
+  if (profile.awsChunkedRefusal && isAwsChunked(ctx)) throw profile.awsChunkedRefusal();
   if (
     !profile.conditionalWrites &&
     WRITES.has(ctx.route.operation) &&

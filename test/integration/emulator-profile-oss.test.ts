@@ -6,6 +6,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../emulator/index.js";
 import { sendSigned, type RawRequest, type S3Target } from "../helpers/signed-request.js";
+import { virtualHostClientFor } from "../emulator/sdk-client.js";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 
 const BUCKET = "oss-bucket";
 const KB = 1024;
@@ -97,6 +99,18 @@ describe("emulator oss profile: addressing", () => {
     expect(stored.status).toBe(200);
     const read = await sendSigned(hosted, { method: "GET", path: "/a.txt" });
     expect(read.body.toString()).toBe("x");
+  });
+
+  it("serves the AWS SDK addressing virtual-hosted (virtualHostClientFor)", async () => {
+    const sdk = virtualHostClientFor(emulator, { requestChecksumCalculation: "WHEN_REQUIRED" });
+    try {
+      await sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: "sdk.txt", Body: "from the sdk" }));
+      const read = await sdk.send(new GetObjectCommand({ Bucket: BUCKET, Key: "sdk.txt" }));
+      expect(await read.Body!.transformToString()).toBe("from the sdk");
+      expect(read.ETag).toBe(`"${md5(Buffer.from("from the sdk")).toString("hex").toUpperCase()}"`);
+    } finally {
+      sdk.destroy();
+    }
   });
 
   it("names the virtual-hosted object in Complete's Location", async () => {

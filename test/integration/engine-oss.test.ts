@@ -96,7 +96,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** Options as the front end gives them for provider oss: no x-amz-checksum chosen, the store's own proof. */
+/** Options as the front end gives them for provider oss: no x-amz-checksum chosen; the row does the rest. */
 function ossOptions(overrides: Partial<EngineOptions> = {}): EngineOptions {
   return {
     bucket: BUCKET,
@@ -111,15 +111,14 @@ function ossOptions(overrides: Partial<EngineOptions> = {}): EngineOptions {
     partSize: PART,
     concurrency: 3,
     checksumAlgorithm: null,
-    contentMd5: true,
+    // The oss row puts Content-MD5 on every write whatever this says.
+    contentMd5: false,
     multipartThreshold: PART,
     overwrite: true,
     verify: true,
     onFailure: "abort",
     dryRun: false,
     object: {},
-    // The oss row's 100 KB minimum (the run reads it from the row once the provider input is wired).
-    limits: { minPartSize: PART },
     tuning: { retryBaseDelayMs: 5 },
     ...overrides,
   };
@@ -176,7 +175,11 @@ describe("engine on the oss profile", () => {
     const file = path.join(dir, "single.bin");
     await writeFile(file, data);
     const from = proxy.seen.length;
-    const result = await runUploads([{ path: file, key: "single.bin" }], ossOptions());
+    // require-checksums: OSS's own CRC-64 is a checksum the store keeps.
+    const result = await runUploads(
+      [{ path: file, key: "single.bin" }],
+      ossOptions({ requireChecksums: true }),
+    );
     expect(result.files[0]?.error ?? "").toBe("");
     expect(result.files[0]).toMatchObject({
       multipart: false,

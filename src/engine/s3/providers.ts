@@ -1,6 +1,7 @@
 // What each store can prove and what it refuses, in one table: the engine reads a row, never a store's name.
 // Each row cites what its values rest on; "emulated" in README's provider table marks the rows whose
 // behaviour is tested against test/emulator's profile of that store, not against the service itself.
+import { isIP } from "node:net";
 import type { ChecksumAlgorithm, ChecksumType, S3Limits } from "../types.js";
 
 export const PROVIDERS = ["aws", "oss", "r2", "gcs", "b2", "ceph", "minio", "generic"] as const;
@@ -37,10 +38,10 @@ export interface ProviderProfile {
   /** How a write refuses to replace an existing key; null: the store has no such write. */
   conditionalCreate: "if-none-match" | "x-oss-forbid-overwrite" | null;
   /**
-   * ListMultipartUploads: "any-prefix" as S3; "exact-key": a prefix lists only uploads of exactly that key
-   * (MinIO; no prefix lists all); "none": not implemented.
+   * ListMultipartUploads: "any-prefix" as S3; "exact-key": a prefix lists only the uploads of exactly that
+   * key (MinIO), while no prefix lists all.
    */
-  listMultipartUploads: "any-prefix" | "exact-key" | "none";
+  listMultipartUploads: "any-prefix" | "exact-key";
   /** What proves an object on this store, strongest first, as README's provider table says it. */
   proof: string;
 }
@@ -289,32 +290,43 @@ export function checksumPairProblem(
   return `${profile.label} does not take ${algorithm} ${type}; use one of ${pairsText(profile.checksums)}.`;
 }
 
+/** The input to change when requests would be refused for their addressing, and why. */
+export interface AddressingProblem {
+  input: "force-path-style" | "bucket" | "endpoint";
+  problem: string;
+}
+
 /**
  * Why requests to this bucket would be refused for their addressing, with the fix; null when they would not.
- * A bucket name with a dot, or an endpoint given as an IP address, is always addressed path-style.
+ * A bucket name with a dot, or an endpoint given as an IP address, is always addressed path-style
+ * (lean-endpoint.ts, as the SDK's rules).
  */
 export function addressingProblem(
   profile: ProviderProfile,
   request: { bucket: string; endpoint: string | undefined; forcePathStyle: boolean },
-): string | null {
+): AddressingProblem | null {
   if (profile.addressing !== "virtual-host") return null;
+  const refuses = `${profile.label} refuses path-style requests (SecondLevelDomainForbidden)`;
   if (request.forcePathStyle) {
-    return `${profile.label} refuses path-style requests (SecondLevelDomainForbidden); set force-path-style to false.`;
+    return { input: "force-path-style", problem: `${refuses}; set force-path-style to false.` };
   }
   if (request.bucket.includes(".")) {
-    return `${profile.label} refuses path-style requests, and a bucket name with "." is always addressed path-style; use a bucket without ".".`;
+    return {
+      input: "bucket",
+      problem: `${refuses}, and a bucket name with "." is always addressed path-style; use a bucket without ".".`,
+    };
   }
-  const host = request.endpoint === undefined ? undefined : safeHost(request.endpoint);
-  if (host !== undefined && /^[\d.]+$|^\[.*\]$/.test(host)) {
-    return (
-      `${profile.label} refuses path-style requests, and an endpoint given as an IP address (${host}) is ` +
-      "addressed path-style; give the endpoint by its host name."
-    );
+  const host = request.endpoint === undefined ? undefined : hostOf(request.endpoint);
+  if (host !== undefined && isIP(host.replace(/^\[|\]$/g, "")) !== 0) {
+    return {
+      input: "endpoint",
+      problem: `${refuses}, and an endpoint given as an IP address (${host}) is addressed path-style; give the endpoint by its host name.`,
+    };
   }
   return null;
 }
 
-function safeHost(endpoint: string): string | undefined {
+function hostOf(endpoint: string): string | undefined {
   try {
     return new URL(endpoint).hostname;
   } catch {

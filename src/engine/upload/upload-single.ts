@@ -8,14 +8,13 @@ import {
   StoredMismatchError,
   type UploadOutcome,
 } from "./confirm-object.js";
-import { HINTS, s3ErrorInfo, StepError } from "../errors.js";
+import { HINTS, isCreateRefused, StepError } from "../errors.js";
 import { expectedEtag, type ExpectedObject } from "./object-verify.js";
 import { finishSha256, OrderedSha256 } from "../checksum/ordered-sha256.js";
 import type { OpenFile } from "./part-reader.js";
 import { sendPart, type Sender, type SentPart } from "./part-transfer.js";
 import type { UploadPlan } from "./plan.js";
 import type { FileContext } from "../run-context.js";
-import { providerProfile } from "../s3/providers.js";
 import type { TransferPool } from "../pool.js";
 
 /**
@@ -79,7 +78,7 @@ export async function uploadSingle(
     });
   } catch (error) {
     // A 412 under If-None-Match: an earlier attempt whose answer was lost may have written the object.
-    if (!ifNoneMatch || digest === undefined || !isPreconditionFailed(error)) throw error;
+    if (!ifNoneMatch || digest === undefined || !isCreateRefused(error)) throw error;
     const checksumLocal = digest.digest?.toString("base64") ?? null;
     const outcome = await confirmAmbiguousWrite(ctx, expectedOf(ctx, plan, digest), "PutObject", error);
     ctx.run.emit({ type: "progress", file: ctx.file, bytesDone: plan.size, size: plan.size });
@@ -178,7 +177,7 @@ async function resend(
       pool: poolFor(ctx, plan),
     });
   } catch (error) {
-    if (!isPreconditionFailed(error)) throw error;
+    if (!isCreateRefused(error)) throw error;
     throw new StepError(
       "PutObject",
       `s3://${ctx.run.options.bucket}/${ctx.file.key} changed while this run was re-sending its own wrong write: another writer created the key`,
@@ -194,8 +193,7 @@ async function resend(
  * neither (its create guard is x-oss-forbid-overwrite), so there a wrong object is removed, not repaired.
  */
 function replacesConditionally(ctx: FileContext): boolean {
-  const { s3 } = ctx.run.options;
-  return providerProfile(s3.provider, s3.endpoint).conditionalCreate === "if-none-match";
+  return ctx.run.provider.conditionalCreate === "if-none-match";
 }
 
 function expectedOf(ctx: FileContext, plan: UploadPlan, digest: SentPart["digest"]): ExpectedObject {
@@ -205,9 +203,4 @@ function expectedOf(ctx: FileContext, plan: UploadPlan, digest: SentPart["digest
     checksum: digest.digest?.toString("base64") ?? null,
     etag: expectedEtag(false, [digest.md5]),
   };
-}
-
-function isPreconditionFailed(error: unknown): boolean {
-  const cause = error instanceof StepError ? (error.cause ?? error) : error;
-  return s3ErrorInfo(cause).code === "PreconditionFailed";
 }

@@ -60,6 +60,21 @@ function checksumTypeRules(
   return typeText ?? (algorithm === "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE");
 }
 
+/** A store that takes fewer pairs than S3 (R2) refuses the others, naming the header, as for any it lacks. */
+function checkStorePair(
+  ctx: RequestContext,
+  algorithm: Algorithm | undefined,
+  type: ChecksumType | undefined,
+  typeText: string | undefined,
+): void {
+  const pairs = ctx.config.profile.checksumPairs;
+  if (!pairs || algorithm === undefined) return;
+  if (pairs.some((pair) => pair.algorithm === algorithm && pair.type === type)) return;
+  const [name, value] =
+    typeText === undefined ? ["x-amz-checksum-algorithm", algorithm] : ["x-amz-checksum-type", typeText];
+  throw new S3Error("NotImplemented", `Header '${name}' with value '${value}' not implemented`);
+}
+
 export function createMultipartUpload(ctx: RequestContext): S3Response {
   const bucket = ctx.store.bucket(ctx.route.bucket!);
   const key = ctx.route.key!;
@@ -75,7 +90,9 @@ export function createMultipartUpload(ctx: RequestContext): S3Response {
       `Checksum algorithm provided is unsupported. Please try again with any of the valid types: [${ALGORITHMS.join(", ")}]`,
     );
   }
-  const checksumType = checksumTypeRules(algorithm, checked ? header(ctx, "x-amz-checksum-type") : undefined);
+  const typeText = checked ? header(ctx, "x-amz-checksum-type") : undefined;
+  const checksumType = checksumTypeRules(algorithm, typeText);
+  checkStorePair(ctx, algorithm, checksumType, typeText);
   const settings = objectSettings(ctx.req.headers, ctx.config.defaultEncryption);
   const upload: Upload = {
     uploadId: newId(24),
@@ -221,8 +238,9 @@ export function listMultipartUploads(ctx: RequestContext): S3Response {
   const keyMarker = query.get("key-marker") ?? "";
   const uploadIdMarker = query.get("upload-id-marker") ?? "";
   const maxUploads = Math.min(parseLimit(query.get("max-uploads"), "max-uploads", 1000), 1000);
+  const exactKey = ctx.config.profile.listUploadsPrefix === "exact-key" && prefix !== "";
   const ordered = [...bucket.uploads.values()]
-    .filter((upload) => upload.key.startsWith(prefix))
+    .filter((upload) => (exactKey ? upload.key === prefix : upload.key.startsWith(prefix)))
     .sort((a, b) => compareKeys(a.key, b.key) || a.initiated.getTime() - b.initiated.getTime());
   let start = 0;
   if (keyMarker !== "") {
@@ -301,6 +319,15 @@ function invalidPart(upload: Upload, requested: RequestedPart, why: string): S3E
     `One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag. (${why})`,
     { UploadId: upload.uploadId, PartNumber: requested.partNumber, ETag: requested.etag },
   );
+}
+
+/** R2: every part but the last has one size, and the last no more. */
+function checkEqualParts(parts: PartRecord[]): void {
+  const size = parts[0]?.size ?? 0;
+  const uneven = parts.some((part, index) =>
+    index < parts.length - 1 ? part.size !== size : part.size > size,
+  );
+  if (uneven) throw new S3Error("InvalidPart", "All non-trailing parts must have the same length.");
 }
 
 function matchParts(upload: Upload, requested: RequestedPart[], minPartSize: number): PartRecord[] {
@@ -386,7 +413,7 @@ async function objectChecksum(
   parts: PartRecord[],
 ): Promise<StoredChecksum | undefined> {
   const alg = upload.checksumAlgorithm;
-  if (ctx.config.profile.additionalChecksums === "ignored") return undefined;
+  if (ctx.config.profile.additionalChecksums !== "checked") return undefined;
   const claimedType = header(ctx, "x-amz-checksum-type");
   if (claimedType !== undefined && claimedType !== upload.checksumType) {
     throw new S3Error(
@@ -484,6 +511,7 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Re
     ctx.config.profile.additionalChecksums === "checked",
   );
   const parts = matchParts(upload, requested, ctx.config.minPartSize);
+  if (ctx.config.profile.equalParts) checkEqualParts(parts);
   const total = parts.reduce((sum, part) => sum + part.size, 0);
   checkObjectSize(ctx, total);
   checkWriteConditions(ctx, bucket, key);
