@@ -250,6 +250,29 @@ describe("engine on the oss profile", () => {
     expect((await stored("flip.bin")).equals(data)).toBe(true);
   });
 
+  it("creates new keys under overwrite: false (x-oss-forbid-overwrite), proven by the CRC-64", async () => {
+    const big = randomBytes(2 * PART + 99);
+    const small = randomBytes(999);
+    await writeFile(path.join(dir, "new-big.bin"), big);
+    await writeFile(path.join(dir, "new-small.bin"), small);
+    const from = proxy.seen.length;
+    const result = await runUploads(
+      [
+        { path: path.join(dir, "new-big.bin"), key: "new-big.bin" },
+        { path: path.join(dir, "new-small.bin"), key: "new-small.bin" },
+      ],
+      ossOptions({ overwrite: false }),
+    );
+    expect(result.files.map((file) => file.error ?? "")).toEqual(["", ""]);
+    expect(result.files.map((file) => file.checksumRemote)).toEqual([
+      crc64ecmaBase64(big),
+      crc64ecmaBase64(small),
+    ]);
+    const seen = proxy.seen.slice(from);
+    expect(seen.some((request) => request.headers["x-oss-forbid-overwrite"] === "true")).toBe(true);
+    expect(seen.filter((request) => request.headers["if-none-match"] !== undefined)).toEqual([]);
+  });
+
   it("finds an object already there unchanged by its CRC-64, and writes nothing", async () => {
     const data = randomBytes(2 * PART + 10);
     const file = path.join(dir, "same.bin");
