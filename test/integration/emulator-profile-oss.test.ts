@@ -266,6 +266,16 @@ describe("emulator oss profile: what OSS refuses or ignores", () => {
       "content-md5": md5(Buffer.from("other")).toString("base64"),
     });
     expect([part.status, part.code]).toEqual([400, "InvalidDigest"]);
+    const sent = await uploadPart("md5-part.bin", uploadId, 1, body);
+    const completeWithWrongMd5 = await complete(
+      "md5-part.bin",
+      uploadId,
+      [[1, sent.headers.etag as string]],
+      {
+        "content-md5": md5(Buffer.from("other")).toString("base64"),
+      },
+    );
+    expect([completeWithWrongMd5.status, completeWithWrongMd5.code]).toEqual([400, "InvalidDigest"]);
   });
 
   it("takes part numbers 1-10,000 and parts of at least 100 KB but the last (EntityTooSmall)", async () => {
