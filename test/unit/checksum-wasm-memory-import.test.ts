@@ -6,13 +6,19 @@ import { importMemoryInstead } from "../../src/engine/checksum/wasm-memory-impor
 
 const kernelBytes = Buffer.from(CRC64NVME_WASM_BASE64, "base64");
 
+// The project's TypeScript libs (no DOM) do not declare the WebAssembly global; this is the part used.
+interface ModuleStatics {
+  new (bytes: Uint8Array): object;
+  imports(module: object): unknown;
+  exports(module: object): unknown;
+}
+const { Module } = (globalThis as unknown as { WebAssembly: { Module: ModuleStatics } }).WebAssembly;
+
 describe("a kernel module that runs on another kernel's memory", () => {
   it("imports one memory of the same limits and keeps the kernel's exports", () => {
-    const module = new WebAssembly.Module(importMemoryInstead(kernelBytes));
-    expect(WebAssembly.Module.imports(module)).toEqual([{ module: "env", name: "memory", kind: "memory" }]);
-    expect(WebAssembly.Module.exports(module)).toEqual(
-      WebAssembly.Module.exports(new WebAssembly.Module(kernelBytes)),
-    );
+    const module = new Module(importMemoryInstead(kernelBytes));
+    expect(Module.imports(module)).toEqual([{ module: "env", name: "memory", kind: "memory" }]);
+    expect(Module.exports(module)).toEqual(Module.exports(new Module(kernelBytes)));
   });
 
   it("hashes bytes in the other kernel's memory in place, to the same CRC, after that memory grew", () => {
