@@ -4,7 +4,9 @@
 // loaded machine slows every variant alike; CPU time, unlike wall time, barely depends on that load.
 //   npx tsx bench/crc64-cost.ts --sizes 256MiB,1GiB --runs 3 \
 //     --variant before=dist/cli/index.js --variant after=/tmp/after/cli/index.js \
-//     --variant "after, 1 core=/tmp/after/cli/index.js@0" [--out bench/results/crc64-<date>.md]
+//     --variant "after, 1 core=/tmp/after/cli/index.js@0" [--server-cpus 1] [--out bench/results/crc64-<date>.md]
+// Each run also reports its main thread's CPU (bench/thread-cpu.mjs): the event loop's share, which bounds one
+// file's throughput once hashing runs on a worker.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
