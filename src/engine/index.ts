@@ -127,6 +127,14 @@ export async function runUploads(files: LocalFile[], given: EngineOptions): Prom
         `machine's RAM; lower concurrency, part-size or multipart-threshold if it runs out.`,
     });
   }
+  if (!options.overwrite && provider.conditionalCreate === null) {
+    options.onEvent?.({
+      type: "warning",
+      message:
+        `${provider.label} has no write that refuses to replace an existing key, so overwrite: false rests on ` +
+        "the check made just before each upload: a writer creating the key in between is not stopped by the store.",
+    });
+  }
   const tuning = options.tuning ?? {};
   // Each request gets a child of the run's signal: the SDK and node:http add a listener to what they get.
   const store = withChildSignals(

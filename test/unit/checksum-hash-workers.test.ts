@@ -1,8 +1,14 @@
+import { randomFillSync } from "node:crypto";
+import { Crc64Nvme as AwsCrc64Nvme } from "@aws-sdk/crc64-nvme";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { allocateHashable, releaseHashable } from "../../src/engine/checksum/hash-memory.js";
 import { HashWorkers, type WorkerAlgorithm } from "../../src/engine/checksum/hash-workers.js";
-import { digestWholePart, digestWholePartInline } from "../../src/engine/checksum/whole-part.js";
+import {
+  digestWholePart,
+  digestWholePartInline,
+  hashWorkerCount,
+} from "../../src/engine/checksum/whole-part.js";
 
 const ALGORITHMS: Array<WorkerAlgorithm | null> = ["CRC64NVME", "CRC32", "SHA1", "SHA256", null];
 
@@ -79,8 +85,49 @@ describe("hashing on a worker thread", () => {
     }
   });
 
+  it("reads parts in the kernel memory in place, also ones placed after that memory grew under the worker", async () => {
+    const reference = async (data: Uint8Array): Promise<string> => {
+      const hasher = new AwsCrc64Nvme();
+      hasher.update(data);
+      return Buffer.from(await hasher.digest()).toString("hex");
+    };
+    const own = new HashWorkers(1);
+    const parts: Buffer[] = [];
+    try {
+      // Each round takes more memory than any before, so the kernel memory grows while the worker runs.
+      for (const size of [2 * 1024 * 1024 + 1, 24 * 1024 * 1024 + 7, 40 * 1024 * 1024 + 3]) {
+        const part = allocateHashable(size)!;
+        parts.push(part);
+        randomFillSync(part);
+        let answer = own.hash(part, "CRC64NVME", false);
+        while (answer === null) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          answer = own.hash(part, "CRC64NVME", false);
+        }
+        expect((await answer).digest!.toString("hex")).toBe(await reference(part));
+        // A view that starts past the region's start, as a part inside a bigger pooled buffer does.
+        const view = part.subarray(4099, size - 11);
+        expect((await own.hash(view, "CRC64NVME", false)!).digest!.toString("hex")).toBe(
+          await reference(view),
+        );
+      }
+    } finally {
+      for (const part of parts) releaseHashable(part);
+      await own.close();
+    }
+  }, 90_000);
+
   it("refuses bytes that are not shared memory (they would be copied, or read after reuse)", () => {
     expect(() => workers.hash(Buffer.alloc(10), "CRC64NVME", false)).toThrow(/SharedArrayBuffer/);
+  });
+});
+
+describe("how many hashing workers a machine runs", () => {
+  it("takes the hashing off the main thread from two cores on, up to four workers", () => {
+    expect(hashWorkerCount(1)).toBe(0);
+    expect(hashWorkerCount(2)).toBe(1);
+    expect(hashWorkerCount(4)).toBe(3);
+    expect(hashWorkerCount(64)).toBe(4);
   });
 });
 

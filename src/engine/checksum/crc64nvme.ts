@@ -17,15 +17,23 @@ export interface Crc64NvmeKernel {
    * it (through views of the buffer returned) are hashed in place by update(), with no copy.
    */
   memoryUpTo(end: number): SharedArrayBuffer | null;
+  /** True when `data` lies in this kernel's memory, where update() reads it in place. */
+  holds(data: Uint8Array): boolean;
+  /** The kernel's WebAssembly.Memory: another thread's kernel can run on it (hash-workers.ts). */
+  readonly wasmMemory: object;
 }
 
 /**
  * Instantiates the kernel for a reflected CRC-64 whose initial value and final xor are all ones (CRC-64/NVME
  * by default, CRC-64/XZ with 0xc96c5795d7870f42). Self-contained on purpose (it uses only its arguments and
- * globals): hash-workers.ts ships this function's source text to worker threads.
+ * globals): hash-workers.ts ships this function's source text to worker threads. With `importedMemory` (a
+ * module from wasm-memory-import.ts and another kernel's wasmMemory) it runs on that kernel's memory and tables:
+ * it may then only hash bytes in place (its input window is the other kernel's too), and its polynomial is the
+ * other kernel's.
  */
 export function crc64NvmeKernel(
   wasmBase64: string,
+  importedMemory?: object,
   reflectedPolynomial = 0x9a6c9329ac4bc9b5n,
 ): Crc64NvmeKernel {
   const allOnes = 0xffffffffffffffffn;
@@ -42,19 +50,22 @@ export function crc64NvmeKernel(
     globalThis as unknown as {
       WebAssembly: {
         Module: new (bytes: Uint8Array) => object;
-        Instance: new (module: object) => { exports: unknown };
+        Instance: new (module: object, imports: object) => { exports: unknown };
       };
     }
   ).WebAssembly;
   // Synchronous compile is fine for a module this small, and keeps hashing synchronous.
   const module = new wasm.Module(Buffer.from(wasmBase64, "base64"));
-  const exports = new wasm.Instance(module).exports as {
+  const imports = importedMemory === undefined ? {} : { env: { memory: importedMemory } };
+  const exports = new wasm.Instance(module, imports).exports as {
     memory: { buffer: SharedArrayBuffer; grow(pages: number): number };
     init(poly: bigint): void;
     // i64 crosses as a signed BigInt
     update(register: bigint, pointer: number, length: number): bigint;
   };
-  exports.init(reflectedPolynomial);
+  // The tables live in the memory: a kernel on another's memory finds them made, and must not rewrite them while
+  // that one reads them.
+  if (importedMemory === undefined) exports.init(reflectedPolynomial);
   const memory = exports.memory;
   const window = new Uint8Array(memory.buffer, windowOffset, windowBytes);
   // Growing a shared memory gives a new, longer SharedArrayBuffer and leaves the earlier ones valid: views
@@ -77,7 +88,11 @@ export function crc64NvmeKernel(
       }
       return register;
     },
+    holds(data) {
+      return ownBuffers.has(data.buffer as SharedArrayBuffer);
+    },
     firstFreeByte: windowOffset + windowBytes,
+    wasmMemory: memory,
     memoryUpTo(end) {
       const missing = end - memory.buffer.byteLength;
       if (missing > 0) {

@@ -11,7 +11,7 @@ const REFLECTED_POLYNOMIAL = 0xc96c5795d7870f42n;
 let sharedKernel: Crc64NvmeKernel | undefined;
 
 function kernel(): Crc64NvmeKernel {
-  return (sharedKernel ??= crc64NvmeKernel(CRC64NVME_WASM_BASE64, REFLECTED_POLYNOMIAL));
+  return (sharedKernel ??= crc64NvmeKernel(CRC64NVME_WASM_BASE64, undefined, REFLECTED_POLYNOMIAL));
 }
 
 /** A streaming CRC-64/XZ: feed bytes in any split, then read the raw 8 bytes (big-endian). */

@@ -110,6 +110,21 @@ function kernelMemory(): NonNullable<typeof shared> {
 const hashable = new WeakSet<Buffer>();
 
 /**
+ * Where `bytes` start in the kernel's memory when they lie in it (a view of a buffer from allocateHashable()),
+ * else null: a hashing worker on the same memory reads them there in place (hash-workers.ts).
+ */
+export function kernelMemoryOffset(bytes: Uint8Array): number | null {
+  if (shared === undefined) return null;
+  return crc64NvmeSharedKernel().holds(bytes) ? bytes.byteOffset : null;
+}
+
+/** The kernel's WebAssembly.Memory, for a worker's kernel to run on. */
+export function kernelWasmMemory(): object {
+  kernelMemory();
+  return crc64NvmeSharedKernel().wasmMemory;
+}
+
+/**
  * A buffer of `bytes` in the kernel's memory (shared, so a hashing worker can read it in place too), or null
  * when the memory cannot hold it (under 4 GiB in all): the caller then takes an ordinary one.
  */

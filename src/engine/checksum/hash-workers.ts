@@ -1,11 +1,15 @@
 // Hashes whole parts on worker threads, so a runner with spare cores hashes in parallel with reading and
 // sending, and the event loop stays free for the transport. The part's bytes are not copied: the caller's
-// buffer lives in a SharedArrayBuffer and the caller does not touch it until the answer arrives.
+// buffer lives in a SharedArrayBuffer and the caller does not touch it until the answer arrives. A part in the
+// main thread's CRC64NVME kernel memory (hash-memory.ts) is hashed there in place by a kernel instance running on
+// that same memory; other bytes go through the worker's own kernel, copied into its window as they are read.
 import type { createHash } from "node:crypto";
 import type { crc32 } from "node:zlib";
 import { Worker, type MessagePort } from "node:worker_threads";
 import { CRC64NVME_WASM_BASE64 } from "./crc64nvme-wasm.js";
 import { crc64NvmeKernel } from "./crc64nvme.js";
+import { kernelMemoryOffset, kernelWasmMemory } from "./hash-memory.js";
+import { importMemoryInstead } from "./wasm-memory-import.js";
 
 /** The algorithms a worker computes (CRC32C's hash-wasm kernel stays on the main thread). */
 export type WorkerAlgorithm = "CRC64NVME" | "CRC32" | "SHA1" | "SHA256";
@@ -19,6 +23,8 @@ export interface WholePartDigests {
 interface HashRequest {
   id: number;
   bytes: Uint8Array;
+  /** Where `bytes` start in the main thread's kernel memory, when they lie in it; else null. */
+  kernelOffset: number | null;
   algorithm: WorkerAlgorithm | null;
   withMd5: boolean;
 }
@@ -32,6 +38,8 @@ interface WorkerTools {
   createHash: typeof createHash;
   crc32: typeof crc32;
   crc64: (data: Uint8Array) => Uint8Array;
+  /** The CRC of the bytes at [offset, offset + length) of the main thread's kernel memory, read in place. */
+  crc64InPlace: (offset: number, length: number) => Uint8Array;
 }
 
 /**
@@ -46,8 +54,13 @@ function serveHashRequests(port: MessagePort, tools: WorkerTools): void {
     for (let at = 0; at < bytes.byteLength; at += maxUpdate) hash.update(bytes.subarray(at, at + maxUpdate));
     return hash.digest();
   };
-  const checksum = (algorithm: WorkerAlgorithm, bytes: Uint8Array): Uint8Array => {
-    if (algorithm === "CRC64NVME") return tools.crc64(bytes);
+  const checksum = (request: HashRequest, algorithm: WorkerAlgorithm): Uint8Array => {
+    const bytes = request.bytes;
+    if (algorithm === "CRC64NVME") {
+      return request.kernelOffset === null
+        ? tools.crc64(bytes)
+        : tools.crc64InPlace(request.kernelOffset, bytes.byteLength);
+    }
     if (algorithm === "SHA1") return hashWith("sha1", bytes);
     if (algorithm === "SHA256") return hashWith("sha256", bytes);
     let crc = 0;
@@ -64,7 +77,7 @@ function serveHashRequests(port: MessagePort, tools: WorkerTools): void {
     try {
       answer = {
         id: request.id,
-        digest: request.algorithm === null ? null : checksum(request.algorithm, request.bytes),
+        digest: request.algorithm === null ? null : checksum(request, request.algorithm),
         md5: request.withMd5 ? hashWith("md5", request.bytes) : null,
       };
     } catch (error) {
@@ -84,8 +97,25 @@ const { crc32 } = require("node:zlib");
 const crc64NvmeKernel = ${crc64NvmeKernel.toString()};
 const kernel = crc64NvmeKernel(workerData.wasmBase64);
 const crc64 = (data) => kernel.finish(kernel.update(kernel.initial, data));
-(${serveHashRequests.toString()})(parentPort, { createHash, crc32, crc64 });
+const onMain = crc64NvmeKernel(workerData.importingWasmBase64, workerData.memory);
+const crc64InPlace = (offset, length) => {
+  const bytes = new Uint8Array(onMain.memoryUpTo(offset + length), offset, length);
+  return onMain.finish(onMain.update(onMain.initial, bytes));
+};
+(${serveHashRequests.toString()})(parentPort, { createHash, crc32, crc64, crc64InPlace });
 `;
+
+const WORKER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 };
+
+let importing: string | undefined;
+
+/** The kernel module that runs on the main thread's kernel memory instead of its own (base64, made once). */
+function importingKernel(): string {
+  importing ??= Buffer.from(importMemoryInstead(Buffer.from(CRC64NVME_WASM_BASE64, "base64"))).toString(
+    "base64",
+  );
+  return importing;
+}
 
 interface Pending {
   resolve(digests: WholePartDigests): void;
@@ -133,7 +163,7 @@ export class HashWorkers {
     return new Promise((resolve, reject) => {
       if (target.pending.size === 0) target.worker.ref();
       target.pending.set(id, { resolve, reject });
-      const request: HashRequest = { id, bytes, algorithm, withMd5 };
+      const request: HashRequest = { id, bytes, kernelOffset: kernelMemoryOffset(bytes), algorithm, withMd5 };
       target.worker.postMessage(request);
     });
   }
@@ -160,7 +190,14 @@ export class HashWorkers {
   private spawn(): void {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { wasmBase64: CRC64NVME_WASM_BASE64 },
+      workerData: {
+        wasmBase64: CRC64NVME_WASM_BASE64,
+        importingWasmBase64: importingKernel(),
+        memory: kernelWasmMemory(),
+      },
+      // The worker holds a few small objects at a time; V8's default young generation alone would add ~16 MiB
+      // to the process's peak RSS (the 150 MiB target of issue 12).
+      resourceLimits: WORKER_HEAP_LIMITS,
     });
     const entry: HashWorker = { worker, ready: false, pending: new Map() };
     worker.on("message", (answer: HashAnswer) => {

@@ -9,18 +9,24 @@ export type { WholePartDigests } from "./hash-workers.js";
 
 // Below this a part hashes inline in about a millisecond, no more than the round trip to a worker costs.
 const WORKER_MIN_BYTES = 1024 * 1024;
-// Two cores stay with the main thread and the kernel's socket and page-cache work: on a 2-core machine a worker
-// saved no CPU and its isolate took the 1 GiB upload past 150 MiB RSS (155 against 134, bench 2026-11-30).
-// Beyond a few workers, parts in flight run out first.
-const CORES_KEPT = 2;
+// One core stays with the main thread (sending, and the kernel's socket work it does); from two cores a worker
+// takes the CRC off it: 1.81 -> 1.06 main-thread CPU-s per GiB uploaded, with the worker reading parts in place
+// costing no more CPU in all (bench/results/upload-throughput-2026-11-30-night.md). Beyond a few workers, parts
+// in flight run out first.
+const CORES_KEPT = 1;
 const MAX_WORKERS = 4;
+
+/** How many hashing workers a machine with `cores` cores runs (0: hashing stays on the main thread). */
+export function hashWorkerCount(cores: number): number {
+  return Math.max(0, Math.min(cores - CORES_KEPT, MAX_WORKERS));
+}
 
 let sharedWorkers: HashWorkers | null | undefined;
 
 function hashWorkers(): HashWorkers | null {
   if (sharedWorkers === undefined) {
-    const spare = Math.min(availableParallelism() - CORES_KEPT, MAX_WORKERS);
-    sharedWorkers = spare >= 1 ? new HashWorkers(spare) : null;
+    const count = hashWorkerCount(availableParallelism());
+    sharedWorkers = count >= 1 ? new HashWorkers(count) : null;
   }
   return sharedWorkers;
 }

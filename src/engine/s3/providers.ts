@@ -21,7 +21,7 @@ export interface ProviderProfile {
   /** As README and messages name the store. */
   label: string;
   /** "virtual-host" only: path-style is refused by the store (OSS: SecondLevelDomainForbidden). */
-  addressing: "virtual-host" | "path" | "either";
+  addressing: "virtual-host" | "either";
   minPartSize: number;
   maxPartSize: number;
   maxParts: number;
