@@ -235,8 +235,14 @@ export function parseConfig(
       `Input "require-checksums" is true but "verify" is false, so no download would be checked; set verify to true, or require-checksums to false.`,
     );
   }
-  // A download checks the checksums the store keeps; checksum-algorithm only says what an upload sends.
-  if (requireChecksums && checksumAlgorithm === null && mode !== "download") {
+  // A download checks the checksums the store keeps; checksum-algorithm only says what an upload sends. A store
+  // with a CRC of its own (OSS) proves every object by it without one.
+  if (
+    requireChecksums &&
+    checksumAlgorithm === null &&
+    mode !== "download" &&
+    provider.nativeChecksum === null
+  ) {
     errors.push(
       chosenAlgorithm === null
         ? `Input "require-checksums" is true but "checksum-algorithm" is none; choose an algorithm.`

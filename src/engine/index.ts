@@ -8,6 +8,7 @@ import { Limiter, mapLimited, TransferPool } from "./pool.js";
 import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS } from "./retry.js";
 import type { RunContext } from "./run-context.js";
 import { createS3Store } from "./s3/s3-client.js";
+import { runChecksum } from "./s3/native-checksum.js";
 import {
   addressingProblem,
   checksumPairProblem,
@@ -71,7 +72,8 @@ function checkOptions(
   if (!options.bucket) throw new Error("Missing bucket: name the bucket to upload to.");
   const algorithm = options.checksumAlgorithm;
   if (algorithm === null) {
-    if (options.requireChecksums) {
+    // A store with a CRC of its own proves every object by it (native-checksum.ts).
+    if (options.requireChecksums && provider.nativeChecksum === null) {
       throw new Error(
         "require-checksums is set but checksum-algorithm is none; choose an algorithm, e.g. CRC64NVME.",
       );
@@ -110,7 +112,7 @@ export async function runUploads(files: LocalFile[], given: EngineOptions): Prom
   const options =
     provider.contentMd5 === "always" && !given.contentMd5 ? { ...given, contentMd5: true } : given;
   const limits = runLimits(options, provider);
-  const checksumType = checkOptions(options, limits, provider);
+  const checksum = runChecksum(provider, options.checksumAlgorithm, checkOptions(options, limits, provider));
   if (options.broker) return runBrokerUploads(files, options, options.broker);
   const perTransfer = bytesPerTransfer(options, limits);
   const smallSlots = smallPutSlots(options.concurrency);
@@ -158,8 +160,8 @@ export async function runUploads(files: LocalFile[], given: EngineOptions): Prom
     limits,
     provider,
     retry,
-    algorithm: options.checksumAlgorithm,
-    checksumType,
+    algorithm: checksum.algorithm,
+    checksumType: checksum.checksumType,
     listing: createKeyListing(store, options.bucket, options.signal, {
       policy: retry,
       // A page serves many files: the retry is reported on the first one it was to answer for.

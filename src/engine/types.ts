@@ -4,7 +4,12 @@ import type { ProviderName } from "./s3/providers.js";
 
 export type { NetworkSettings, ProxySettings } from "./s3/network.js";
 
-export type ChecksumAlgorithm = "CRC64NVME" | "CRC32" | "CRC32C" | "SHA1" | "SHA256";
+/**
+ * CRC64ECMA is not an x-amz-checksum: it is Aliyun OSS's own CRC-64/XZ, which the store computes itself and
+ * answers in x-oss-hash-crc64ecma (on UploadPart, PutObject, Complete, Head, Get, and per part in ListParts).
+ * It is never sent; the engine computes the same value and compares every answer with it.
+ */
+export type ChecksumAlgorithm = "CRC64NVME" | "CRC32" | "CRC32C" | "SHA1" | "SHA256" | "CRC64ECMA";
 export type ChecksumType = "FULL_OBJECT" | "COMPOSITE";
 
 /** S3's documented multipart limits; tests may lower minPartSize against the emulator. */

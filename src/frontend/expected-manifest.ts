@@ -12,7 +12,15 @@ export interface ExpectedManifest {
 
 export type ExpectedManifestResult = { ok: true; manifest: ExpectedManifest } | { ok: false; error: string };
 
-const ALGORITHMS: readonly ChecksumAlgorithm[] = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
+// CRC64ECMA: an upload to Aliyun OSS, proven by the store's own CRC-64.
+const ALGORITHMS: readonly ChecksumAlgorithm[] = [
+  "CRC64NVME",
+  "CRC32",
+  "CRC32C",
+  "SHA1",
+  "SHA256",
+  "CRC64ECMA",
+];
 const TYPES: readonly ChecksumType[] = ["FULL_OBJECT", "COMPOSITE"];
 const STORED = new Set(["uploaded", "unchanged"]);
 const FIX = 'give the file an upload of s3-verified-upload wrote (the action\'s "manifest" output)';

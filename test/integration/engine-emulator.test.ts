@@ -77,6 +77,8 @@ async function referenceDigest(algorithm: ChecksumAlgorithm, data: Buffer): Prom
       return createHash("sha1").update(data).digest();
     case "SHA256":
       return createHash("sha256").update(data).digest();
+    case "CRC64ECMA":
+      throw new Error("CRC64ECMA is OSS's own checksum: test it against the oss profile");
   }
 }
 

@@ -9,6 +9,7 @@ const VECTORS: Array<[ChecksumAlgorithm, Buffer, string]> = [
   ["CRC32", CHECK, "cbf43926"],
   ["CRC32C", CHECK, "e3069283"],
   ["CRC64NVME", CHECK, "ae8b14860a799888"],
+  ["CRC64ECMA", CHECK, "995dc9bbdf1939fa"],
   ["SHA1", Buffer.from("abc"), "a9993e364706816aba3e25717850c26c9cd0d89d"],
   ["SHA256", Buffer.from("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"],
 ];
@@ -17,6 +18,7 @@ const EMPTY: Record<ChecksumAlgorithm, string> = {
   CRC32: "00000000",
   CRC32C: "00000000",
   CRC64NVME: "0000000000000000",
+  CRC64ECMA: "0000000000000000",
   SHA1: "da39a3ee5e6b4b0d3255bfef95601890afd80709",
   SHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
 };

@@ -73,6 +73,15 @@ describe("the provider input", () => {
     ]);
   });
 
+  it("OSS: require-checksums is met by the store's own CRC-64", () => {
+    const config = configFor({
+      provider: "oss",
+      endpoint: "https://oss-cn-hangzhou.aliyuncs.com",
+      "require-checksums": "true",
+    });
+    expect(config.engine.requireChecksums).toBe(true);
+  });
+
   it("R2: a pair it does not take is refused with the ones it does", () => {
     expect(errorsFor({ provider: "r2", "checksum-algorithm": "CRC32" })).toEqual([
       'Input "checksum-algorithm": Cloudflare R2 does not take CRC32 FULL_OBJECT; use one of CRC64NVME FULL_OBJECT, CRC32 COMPOSITE, CRC32C COMPOSITE, SHA1 COMPOSITE, SHA256 COMPOSITE.',

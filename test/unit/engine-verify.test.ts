@@ -65,6 +65,27 @@ describe("compareParts", () => {
     expect(compareParts([part], [listed(1, { etag: "opaque" })], "checksum", "CRC64NVME")).toEqual([]);
   });
 
+  it("reads a listed ETag as the hex MD5 it is, whatever its case (OSS writes upper-case hex)", () => {
+    const hex = md5("part").toString("hex");
+    const part = uploaded(1, { etag: hex.toUpperCase(), md5Hex: hex });
+    expect(compareParts([part], [listed(1, { etag: hex.toUpperCase() })], "etag-md5", null)).toEqual([]);
+  });
+
+  it("names the checksum first when a stored part shows both another checksum and another ETag", () => {
+    const problems = compareParts(
+      [uploaded(1, { checksum: "local" })],
+      [listed(1, { etag: "stored", checksums: { CRC64ECMA: "remote" } })],
+      "checksum",
+      "CRC64ECMA",
+    );
+    expect(problems).toEqual([
+      {
+        number: 1,
+        reason: "CRC64ECMA remote listed, local local; ETag stored listed, UploadPart answered etag1",
+      },
+    ]);
+  });
+
   it("treats a part without a local MD5 as unproven in the ETag fallback", () => {
     expect(compareParts([uploaded(1)], [listed(1, { checksums: {} })], "etag-md5", "CRC64NVME")).toEqual([
       { number: 1, reason: "no local MD5 to compare the ETag with" },

@@ -113,6 +113,16 @@ describe("parseExpectedManifest", () => {
 });
 
 describe("readExpectedManifest", () => {
+  it("takes an upload to Aliyun OSS, proven by OSS's own CRC-64 (CRC64ECMA)", () => {
+    const parsed = parseExpectedManifest(
+      uploadManifest([
+        { ...stored, checksumAlgorithm: "CRC64ECMA", etag: '"5EB63BBBE01EEED093CB22BB8F5ACDC3"' },
+      ]),
+      "m.json",
+    );
+    expect(parsed.ok && parsed.manifest.files.get("rel/a.bin")?.checksumAlgorithm).toBe("CRC64ECMA");
+  });
+
   it("says when the file cannot be read", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "s3vu-expected-"));
     const missing = path.join(dir, "nope.json");

@@ -4,11 +4,12 @@ export type SdkChecksumField =
   "ChecksumCRC64NVME" | "ChecksumCRC32" | "ChecksumCRC32C" | "ChecksumSHA1" | "ChecksumSHA256";
 
 /** Algorithms S3 can combine into a FULL_OBJECT value (CRCs are linear, hashes are not). */
-export type FullObjectAlgorithm = "CRC64NVME" | "CRC32" | "CRC32C";
+export type FullObjectAlgorithm = "CRC64NVME" | "CRC32" | "CRC32C" | "CRC64ECMA";
 
 interface AlgorithmFacts {
   header: string;
-  sdkField: SdkChecksumField;
+  /** null: the store computes it and answers it in its own header; requests never carry it. */
+  sdkField: SdkChecksumField | null;
   digestBytes: number;
   defaultType: ChecksumType;
   allowedTypes: readonly ChecksumType[];
@@ -51,6 +52,14 @@ const FACTS: Record<ChecksumAlgorithm, AlgorithmFacts> = {
     defaultType: "COMPOSITE",
     allowedTypes: ["COMPOSITE"],
   },
+  // OSS answers the whole object's CRC on Complete and Head: the FULL_OBJECT kind, combined from the parts'.
+  CRC64ECMA: {
+    header: "x-oss-hash-crc64ecma",
+    sdkField: null,
+    digestBytes: 8,
+    defaultType: "FULL_OBJECT",
+    allowedTypes: ["FULL_OBJECT"],
+  },
 };
 
 export function defaultChecksumType(algorithm: ChecksumAlgorithm): ChecksumType {
@@ -66,7 +75,20 @@ export function checksumHeaderName(algorithm: ChecksumAlgorithm): string {
 }
 
 export function sdkChecksumField(algorithm: ChecksumAlgorithm): SdkChecksumField {
-  return FACTS[algorithm].sdkField;
+  const field = FACTS[algorithm].sdkField;
+  if (field === null) {
+    throw new Error(
+      `${algorithm} is the store's own checksum (${FACTS[algorithm].header}); no request carries it`,
+    );
+  }
+  return field;
+}
+
+/** Checksums the store computes itself and answers in its own header: the engine only compares them. */
+export type StoreComputedAlgorithm = "CRC64ECMA";
+
+export function isStoreComputed(algorithm: ChecksumAlgorithm): algorithm is StoreComputedAlgorithm {
+  return FACTS[algorithm].sdkField === null;
 }
 
 export function digestLength(algorithm: ChecksumAlgorithm): number {

@@ -10,7 +10,7 @@ function uint32Bytes(value: number): Buffer {
   return out;
 }
 
-type CompositeAlgorithm = Exclude<ChecksumAlgorithm, "CRC64NVME">;
+type CompositeAlgorithm = Exclude<ChecksumAlgorithm, "CRC64NVME" | "CRC64ECMA">;
 
 function digestOf(algorithm: CompositeAlgorithm, data: Buffer): Buffer {
   switch (algorithm) {
@@ -30,8 +30,8 @@ export function compositeChecksum(
   algorithm: ChecksumAlgorithm,
   partDigests: ReadonlyArray<Uint8Array>,
 ): string {
-  if (algorithm === "CRC64NVME") {
-    throw new Error("compositeChecksum: S3 allows CRC64NVME only as FULL_OBJECT; use combineFullObject");
+  if (algorithm === "CRC64NVME" || algorithm === "CRC64ECMA") {
+    throw new Error(`compositeChecksum: ${algorithm} is allowed only as FULL_OBJECT; use combineFullObject`);
   }
   if (partDigests.length === 0) {
     throw new Error("compositeChecksum: no part digests given; a multipart object has at least one part");

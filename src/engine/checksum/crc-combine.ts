@@ -1,6 +1,7 @@
 // Combines per-part CRCs into the CRC of the whole object without re-reading it, using zlib's
 // crc32_combine technique (polynomial arithmetic modulo P in the reflected bit order) generalised to
-// any reflected CRC whose init equals its final xor, which holds for CRC32, CRC32C and CRC64NVME.
+// any reflected CRC whose init equals its final xor, which holds for CRC32, CRC32C, CRC64NVME and CRC64ECMA
+// (OSS's CRC-64/XZ).
 import { digestLength, type FullObjectAlgorithm } from "./algorithms.js";
 
 interface CrcSpec {
@@ -51,6 +52,7 @@ const POLYNOMIALS: Record<FullObjectAlgorithm, { width: 32 | 64; poly: bigint }>
   CRC32: { width: 32, poly: 0xedb88320n },
   CRC32C: { width: 32, poly: 0x82f63b78n },
   CRC64NVME: { width: 64, poly: 0x9a6c9329ac4bc9b5n },
+  CRC64ECMA: { width: 64, poly: 0xc96c5795d7870f42n },
 };
 
 // Built on first use, not at load: the three tables cost ~10 ms before a run's first request, and only a

@@ -1,5 +1,6 @@
 // CRC-64/NVME on a slicing-by-16 WebAssembly kernel (crc64nvme.wat). Portable: WebAssembly runs on every
-// OS/arch Node does, and the module (under 1 KiB) is embedded in the bundle.
+// OS/arch Node does, and the module (under 1 KiB) is embedded in the bundle. The module builds its tables from
+// the polynomial it is given, so the same bytes also serve CRC-64/XZ (crc64xz.ts), in an instance of its own.
 import { CRC64NVME_WASM_BASE64 } from "./crc64nvme-wasm.js";
 
 export interface Crc64NvmeKernel {
@@ -23,13 +24,18 @@ export interface Crc64NvmeKernel {
 }
 
 /**
- * Instantiates the kernel. Self-contained on purpose (it uses only its arguments and globals): hash-workers.ts
- * ships this function's source text to worker threads. With `importedMemory` (a module from
- * wasm-memory-import.ts and another kernel's wasmMemory) it runs on that kernel's memory and tables: it may then
- * only hash bytes in place (its input window is the other kernel's too).
+ * Instantiates the kernel for a reflected CRC-64 whose initial value and final xor are all ones (CRC-64/NVME
+ * by default, CRC-64/XZ with 0xc96c5795d7870f42). Self-contained on purpose (it uses only its arguments and
+ * globals): hash-workers.ts ships this function's source text to worker threads. With `importedMemory` (a
+ * module from wasm-memory-import.ts and another kernel's wasmMemory) it runs on that kernel's memory and tables:
+ * it may then only hash bytes in place (its input window is the other kernel's too), and its polynomial is the
+ * other kernel's.
  */
-export function crc64NvmeKernel(wasmBase64: string, importedMemory?: object): Crc64NvmeKernel {
-  const reflectedPolynomial = 0x9a6c9329ac4bc9b5n;
+export function crc64NvmeKernel(
+  wasmBase64: string,
+  importedMemory?: object,
+  reflectedPolynomial = 0x9a6c9329ac4bc9b5n,
+): Crc64NvmeKernel {
   const allOnes = 0xffffffffffffffffn;
   // Where crc64nvme.wat expects the input, and how much of it fits.
   const windowOffset = 32768;

@@ -10,8 +10,10 @@ export {
   defaultChecksumType,
   digestLength,
   isFullObjectAlgorithm,
+  isStoreComputed,
   sdkChecksumField,
 } from "./algorithms.js";
 export { combineFullObject } from "./crc-combine.js";
 export { compositeChecksum } from "./composite.js";
 export { objectChecksum } from "./object-checksum.js";
+export { crc64EcmaFromHeader, crc64EcmaHeaderValue } from "./crc64xz.js";

@@ -3,6 +3,7 @@ import { crc32 } from "node:zlib";
 import type { IHasher } from "hash-wasm";
 import type { ChecksumAlgorithm } from "../types.js";
 import { Crc64Nvme } from "./crc64nvme.js";
+import { Crc64Xz } from "./crc64xz.js";
 
 /**
  * Hashes one part. After digest() the hasher is spent: update() or digest() again throws, so a
@@ -69,16 +70,20 @@ class WasmPartHasher implements PartHasher {
   }
 }
 
-class Crc64NvmePartHasher implements PartHasher {
-  private crc: Crc64Nvme | null = new Crc64Nvme();
+class Crc64PartHasher implements PartHasher {
+  private crc: Crc64Nvme | Crc64Xz | null;
+
+  constructor(private readonly algorithm: "CRC64NVME" | "CRC64ECMA") {
+    this.crc = algorithm === "CRC64NVME" ? new Crc64Nvme() : new Crc64Xz();
+  }
 
   update(chunk: Uint8Array): void {
-    if (this.crc === null) throw spentError("CRC64NVME");
+    if (this.crc === null) throw spentError(this.algorithm);
     this.crc.update(chunk);
   }
 
   digest(): Buffer {
-    if (this.crc === null) throw spentError("CRC64NVME");
+    if (this.crc === null) throw spentError(this.algorithm);
     const out = this.crc.digest();
     this.crc = null;
     return out;
@@ -131,7 +136,8 @@ export async function createPartHasher(algorithm: ChecksumAlgorithm): Promise<Pa
     case "CRC32C":
       return new WasmPartHasher(algorithm, await takeWasmHasher(algorithm));
     case "CRC64NVME":
-      return new Crc64NvmePartHasher();
+    case "CRC64ECMA":
+      return new Crc64PartHasher(algorithm);
     case "SHA1":
       return new NodeHashPartHasher("sha1");
     case "SHA256":

@@ -55,9 +55,11 @@ export async function digestWholePart(
   algorithm: ChecksumAlgorithm | null,
   withMd5: boolean,
 ): Promise<WholePartDigests> {
+  // Workers carry the CRC64NVME kernel only: CRC32C's and OSS's CRC64ECMA hash on this thread.
   const worthAWorker =
     (algorithm !== null || withMd5) &&
     algorithm !== "CRC32C" &&
+    algorithm !== "CRC64ECMA" &&
     bytes.byteLength >= WORKER_MIN_BYTES &&
     bytes.buffer instanceof SharedArrayBuffer;
   const inWorker = worthAWorker ? hashWorkers()?.hash(bytes, algorithm, withMd5) : null;

@@ -14,6 +14,14 @@ import { plainCredentials } from "./plain-credentials.js";
 import { providerProfile, type ProviderProfile } from "./providers.js";
 import { createLeanHttp, type LeanCredentials, type LeanEndpoint } from "./s3-lean-http.js";
 import { servedFromHeaderLines } from "../upload/served-headers.js";
+import { isStoreComputed } from "../checksum/algorithms.js";
+import {
+  answeredCrc64,
+  crc64EcmaChecksum,
+  keepOssCrc64,
+  listedCrc64,
+  OSS_CRC64_HEADER,
+} from "./oss-crc64.js";
 import type { ChecksumAlgorithm, ChecksumType, S3Settings, ServedHeaders } from "../types.js";
 
 /** Passed through untouched: rules we did not write must come back exactly as they were. */
@@ -25,6 +33,7 @@ export interface Lifecycle {
   transitionDefaultMinimumObjectSize?: TransitionDefaultMinimumObjectSize;
 }
 
+/** The x-amz-checksum algorithms: requests carry them, and stores that keep them answer them. */
 const ALGORITHMS: readonly ChecksumAlgorithm[] = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
 
 /** Base64 checksum values by algorithm, as S3 reports or accepts them. */
@@ -59,10 +68,11 @@ function writeAnswerFrom(
     ServerSideEncryption?: string;
   },
 ): WriteAnswer {
+  const crc64 = answeredCrc64(answer);
   return {
     etag: stripQuotes(answer.ETag),
     ...(answer.VersionId ? { versionId: answer.VersionId } : {}),
-    checksums: fromFields(answer),
+    checksums: { ...fromFields(answer), ...(crc64 !== undefined ? { CRC64ECMA: crc64 } : {}) },
     ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
     ...(answer.ServerSideEncryption ? { sse: answer.ServerSideEncryption } : {}),
   };
@@ -114,6 +124,8 @@ function answerFromHeaders(headers: IncomingHttpHeaders): WriteAnswer {
     const value = one(`x-amz-checksum-${algorithm.toLowerCase()}`);
     if (value !== undefined) checksums[algorithm] = value;
   }
+  const crc64 = one(OSS_CRC64_HEADER);
+  if (crc64 !== undefined) checksums.CRC64ECMA = crc64EcmaChecksum(crc64);
   const versionId = one("x-amz-version-id");
   const checksumType = one("x-amz-checksum-type");
   const sse = one("x-amz-server-side-encryption");
@@ -124,6 +136,15 @@ function answerFromHeaders(headers: IncomingHttpHeaders): WriteAnswer {
     ...(checksumType === "FULL_OBJECT" || checksumType === "COMPOSITE" ? { checksumType } : {}),
     ...(sse ? { sse } : {}),
   };
+}
+
+/** Whether a Complete carries any x-amz-checksum, for the object or a part. */
+function namesAmzChecksum(input: {
+  parts: Array<{ checksums: Checksums }>;
+  objectChecksums: Checksums;
+}): boolean {
+  const named = (checksums: Checksums): boolean => Object.keys(toFields(checksums)).length > 0;
+  return named(input.objectChecksums) || input.parts.some((part) => named(part.checksums));
 }
 
 /**
@@ -399,6 +420,7 @@ function createSdkClient(
     },
     { step: "build", name: "svuUnsignedPayload" },
   );
+  keepOssCrc64(client);
   // The SDK knows only If-None-Match; a store with another guard gets its own header instead (before signing).
   const guard = createGuard(provider);
   if (provider.conditionalCreate !== "if-none-match") {
@@ -779,8 +801,10 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           Bucket: input.bucket,
           Key: input.key,
           ...headerFields(input.headers),
-          ChecksumAlgorithm: input.algorithm ?? undefined,
-          ChecksumType: input.checksumType ?? undefined,
+          // A checksum the store computes itself (OSS's CRC64ECMA) is named in no request.
+          ...(input.algorithm !== null && !isStoreComputed(input.algorithm)
+            ? { ChecksumAlgorithm: input.algorithm, ChecksumType: input.checksumType ?? undefined }
+            : {}),
         }),
         sendOptions(signal),
       );
@@ -818,9 +842,10 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         }),
         sendOptions(signal),
       );
+      const crc64 = answeredCrc64(answer);
       return {
         etag: stripQuotes(answer.ETag),
-        checksums: fromFields(answer),
+        checksums: { ...fromFields(answer), ...(crc64 !== undefined ? { CRC64ECMA: crc64 } : {}) },
         ...(answer.ServerSideEncryption ? { sse: answer.ServerSideEncryption } : {}),
       };
     },
@@ -837,13 +862,16 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         }),
         sendOptions(signal),
       );
-      const parts = (answer.Parts ?? []).map((part) => ({
-        number: part.PartNumber ?? 0,
-        size: part.Size ?? -1,
-        etag: stripQuotes(part.ETag),
-        checksums: fromFields(part),
-        ...(part.LastModified ? { lastModified: part.LastModified } : {}),
-      }));
+      const parts = (answer.Parts ?? []).map((part) => {
+        const crc64 = listedCrc64(answer, part.PartNumber);
+        return {
+          number: part.PartNumber ?? 0,
+          size: part.Size ?? -1,
+          etag: stripQuotes(part.ETag),
+          checksums: { ...fromFields(part), ...(crc64 !== undefined ? { CRC64ECMA: crc64 } : {}) },
+          ...(part.LastModified ? { lastModified: part.LastModified } : {}),
+        };
+      });
       const nextMarker = answer.IsTruncated ? answer.NextPartNumberMarker : undefined;
       return {
         parts,
@@ -869,7 +897,8 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
             })),
           },
           ...toFields(input.objectChecksums),
-          ChecksumType: input.checksumType ?? undefined,
+          // Named only beside an x-amz-checksum: a store's own CRC (OSS) has no type to send.
+          ChecksumType: namesAmzChecksum(input) ? (input.checksumType ?? undefined) : undefined,
           MpuObjectSize: input.objectSize,
           IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
         }),

@@ -112,7 +112,7 @@ export async function uploadSingle(
       return { ...outcome, notes, checksumLocal, sha256: await sha256Of(sent.digest) };
     } catch (error) {
       if (!(error instanceof StoredMismatchError)) throw error;
-      if (round >= REPAIR_ROUNDS) {
+      if (round >= REPAIR_ROUNDS || !replacesConditionally(ctx)) {
         throw await removeWrittenObject(ctx, error, {
           versions: wrongVersions,
           replacedInspected: round > 0,
@@ -185,6 +185,15 @@ async function resend(
       error,
     );
   }
+}
+
+/**
+ * Whether the store takes If-Match on PutObject, which the re-send needs so it replaces only the object it
+ * inspected: stores whose conditional create is S3's If-None-Match have S3's conditional writes; OSS answers
+ * neither (its create guard is x-oss-forbid-overwrite), so there a wrong object is removed, not repaired.
+ */
+function replacesConditionally(ctx: FileContext): boolean {
+  return ctx.run.provider.conditionalCreate === "if-none-match";
 }
 
 function expectedOf(ctx: FileContext, plan: UploadPlan, digest: SentPart["digest"]): ExpectedObject {

@@ -75,17 +75,27 @@ function partMismatch(
   algorithm: ChecksumAlgorithm | null,
 ): string | null {
   if (found.size !== part.size) return `size ${found.size} listed, ${part.size} uploaded`;
-  if (part.etag !== "" && found.etag !== part.etag) {
-    return `ETag ${found.etag} listed, UploadPart answered ${part.etag}`;
-  }
+  const etagProblem =
+    part.etag !== "" && found.etag !== part.etag
+      ? `ETag ${found.etag} listed, UploadPart answered ${part.etag}`
+      : null;
   if (method === "checksum" && algorithm !== null) {
+    // The checksum is the proof, so it is named first; a stored part that changed shows both.
     const remote = found.checksums[algorithm];
-    if (remote === undefined) return `no ${algorithm} checksum listed`;
-    if (remote !== part.checksum) return `${algorithm} ${remote} listed, local ${part.checksum}`;
-    return null;
+    const checksumProblem =
+      remote === undefined
+        ? `no ${algorithm} checksum listed`
+        : remote !== part.checksum
+          ? `${algorithm} ${remote} listed, local ${part.checksum}`
+          : null;
+    const problems = [checksumProblem, etagProblem].filter((problem) => problem !== null);
+    return problems.length === 0 ? null : problems.join("; ");
   }
+  if (etagProblem !== null) return etagProblem;
   // Only here is the ETag the proof; with checksums, stores whose ETags are not MD5s must still pass.
   if (part.md5Hex === null) return "no local MD5 to compare the ETag with";
-  if (found.etag !== part.md5Hex) return `ETag ${found.etag} listed, local MD5 is ${part.md5Hex}`;
+  // Hex is hex in either case: OSS writes its ETags upper-case.
+  if (found.etag.toLowerCase() !== part.md5Hex)
+    return `ETag ${found.etag} listed, local MD5 is ${part.md5Hex}`;
   return null;
 }
