@@ -140,20 +140,32 @@ describe("socket PUT transport", () => {
     expect(last.connection).not.toBe(received[0]!.connection);
   });
 
-  it("a reused connection closed before any answer fails as a retryable reset, not sent again unseen", async () => {
-    const fresh = createSocketHttp({ tls: () => ({}), stallTimeoutMs: 30_000, maxIdle: 4 });
-    answer = (socket, _request, onConnection) => {
-      if (onConnection === 1) ok(socket);
-      else socket.destroy();
-    };
-    expect(await put(fresh, Buffer.from("one"))).toMatchObject({ kind: "answer", status: 200 });
-    const error = await put(fresh, Buffer.from("two")).catch((caught: unknown) => caught);
-    fresh.destroy();
-    expect(error).toBeInstanceOf(Error);
-    expect(isRetryable(error)).toBe(true);
-    // The write may have reached the store: the engine's retry decides (a 412 under If-None-Match is then
-    // confirmed by reading the object), not the transport behind its back.
-    expect(received.filter((request) => request.body.toString() === "two")).toHaveLength(1);
+  it("a reused connection closed before any answer fails a PUT or HEAD as a retryable reset, not sent again unseen", async () => {
+    for (const method of ["PUT", "HEAD"] as const) {
+      received.length = 0;
+      const fresh = createSocketHttp({ tls: () => ({}), stallTimeoutMs: 30_000, maxIdle: 4 });
+      answer = (socket, _request, onConnection) => {
+        if (onConnection === 1) ok(socket);
+        else socket.destroy();
+      };
+      const send = (body: string) =>
+        method === "PUT"
+          ? put(fresh, Buffer.from(body))
+          : fresh.exchange({
+              method,
+              url: new URL(`http://127.0.0.1:${port}`),
+              target: `/b/${body}`,
+              headers: { host: `127.0.0.1:${port}` },
+            });
+      expect(await send("one")).toMatchObject({ kind: "answer", status: 200 });
+      const error = await send("two").catch((caught: unknown) => caught);
+      fresh.destroy();
+      expect(error, method).toBeInstanceOf(Error);
+      expect(isRetryable(error)).toBe(true);
+      // The request may have reached the store (a write landed, a fault was injected and logged): the
+      // engine's retry decides and reports it, not the transport behind its back.
+      expect(received, method).toHaveLength(2);
+    }
   });
 });
 

@@ -377,8 +377,10 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
           finish();
           return;
         }
-        // A PUT may have reached the store before the close: the caller's retry decides, not this transport.
-        if (!anyByte && reused && (request.method === "GET" || request.method === "HEAD")) {
+        // A server's keep-alive close racing our reuse, or a request it got and dropped: a GET is sent again
+        // here (its body is what counts, and its reader proves it). A PUT may have landed and a HEAD is a
+        // proof step: the caller's retry decides and reports it, as with Node's client.
+        if (!anyByte && reused && request.method === "GET") {
           cleanup();
           resolve(STALE);
           return;
