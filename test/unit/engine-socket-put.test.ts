@@ -247,4 +247,25 @@ describe("PutObject and HeadObject over the socket path", () => {
       expect(request.head).not.toMatch(/\r\nconnection:/i);
     }
   });
+
+  // Last: from then on this endpoint's requests go through Node's client.
+  it("a PutObject answer the socket path does not read is sent again through Node's client, byte-exact", async () => {
+    answer = (socket) =>
+      socket.write(
+        'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nETag: "abc"\r\nContent-Length: 0\r\n\r\n',
+      );
+    const body = Buffer.from("resent body");
+    const written = await store.putObject({
+      bucket: "b",
+      key: "k",
+      body,
+      headers: { contentType: "text/plain" },
+      checksums: {},
+      ifNoneMatch: false,
+    });
+    expect(written.etag).toBe("abc");
+    expect(received).toHaveLength(2);
+    for (const request of received) expect(request.body.equals(body)).toBe(true);
+    expect(received[1]!.head).toMatch(/\r\nConnection: keep-alive/i);
+  });
 });
