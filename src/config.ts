@@ -1,5 +1,14 @@
 // The one config model: both front ends hand in a name → text lookup and get a typed config or all errors.
 import { bufferLimitNote, formatSize, resolveLimits } from "./engine/index.js";
+import {
+  addressingProblem,
+  checksumPairProblem,
+  PROVIDER_CHOICES,
+  profileLimits,
+  providerProfile,
+  type ProviderProfile,
+} from "./engine/s3/providers.js";
+import { defaultChecksumType } from "./engine/checksum/index.js";
 import type {
   ChecksumAlgorithm,
   ChecksumType,
@@ -55,13 +64,14 @@ function compactSize(bytes: number): string {
 }
 
 /**
- * `limits`: the engine's own (S3's, narrowed to this Node.js's largest Buffer), so a setting that passes here
- * never fails the engine's checks. `env`: where proxy and CA settings come from (HTTPS_PROXY, AWS_CA_BUNDLE…).
- * `oidc`: the action's way to a new GitHub job token for role-to-assume (the CLI reads a token file instead).
+ * `givenLimits`: the engine's own (the store's, narrowed to this Node.js's largest Buffer), so a setting that passes
+ * here never fails the engine's checks; unset, the provider's row gives them. `env`: where proxy and CA
+ * settings come from (HTTPS_PROXY, AWS_CA_BUNDLE…). `oidc`: the action's way to a new GitHub job token for
+ * role-to-assume (the CLI reads a token file instead).
  */
 export function parseConfig(
   lookup: Lookup,
-  limits: S3Limits = resolveLimits(undefined),
+  givenLimits?: S3Limits,
   env: Env = {},
   oidc?: OidcTokenFetch,
 ): ConfigResult {
@@ -84,6 +94,17 @@ export function parseConfig(
   const pathStyle = parseBoolean("force-path-style", text("force-path-style"));
   const bucketError = checkBucket(bucket, endpoint, pathStyle.ok && pathStyle.value);
   if (bucketError) errors.push(bucketError);
+  const provider = providerProfile(
+    take(parseChoice("provider", text("provider"), PROVIDER_CHOICES), "auto"),
+    endpoint,
+  );
+  const addressing = addressingProblem(provider, {
+    bucket,
+    endpoint,
+    forcePathStyle: pathStyle.ok && pathStyle.value,
+  });
+  if (addressing) errors.push(`Input "${addressing.input}": ${addressing.problem}`);
+  const limits = givenLimits ?? resolveLimits(profileLimits(provider));
 
   const mode = take(parseChoice("mode", text("mode"), ["upload", "download", "cleanup"] as const), "upload");
   // Cleanup works on keys under the prefix; no local file is involved.
@@ -123,7 +144,7 @@ export function parseConfig(
   if (partSize < minPartSize || partSize > maxPartSize) {
     errors.push(
       `Input "part-size": "${text("part-size")}" is outside ` +
-        `${bufferNote ? `the part size range this run can use${bufferNote}` : "S3's part size range"}; ` +
+        `${bufferNote ? `the part size range this run can use${bufferNote}` : `${partSizeOwner(provider)} part size range`}; ` +
         `use ${compactSize(minPartSize)} to ${compactSize(maxPartSize)} (${minPartSize} to ${maxPartSize} bytes).`,
     );
   }
@@ -133,12 +154,21 @@ export function parseConfig(
     parseChoice("checksum-algorithm", text("checksum-algorithm"), ALGORITHMS),
     "none",
   );
-  const checksumAlgorithm: ChecksumAlgorithm | null = algorithmChoice === "none" ? null : algorithmChoice;
+  const chosenAlgorithm: ChecksumAlgorithm | null = algorithmChoice === "none" ? null : algorithmChoice;
   const checksumType = optional("checksum-type")
     ? take(parseChoice("checksum-type", text("checksum-type"), CHECKSUM_TYPES), undefined)
     : undefined;
-  const typeError = checkChecksumType(checksumAlgorithm, checksumType);
+  const typeError = checkChecksumType(chosenAlgorithm, checksumType);
   if (typeError) errors.push(typeError);
+  const checksumAlgorithm = storeAlgorithm(provider, chosenAlgorithm, given("checksum-algorithm"));
+  if (!typeError && checksumAlgorithm !== null) {
+    const problem = checksumPairProblem(
+      provider,
+      checksumAlgorithm,
+      checksumType ?? defaultChecksumType(checksumAlgorithm),
+    );
+    if (problem) errors.push(`Input "${checksumType ? "checksum-type" : "checksum-algorithm"}": ${problem}`);
+  }
 
   const thresholdText = text("multipart-threshold");
   const multipartThreshold = thresholdText
@@ -207,7 +237,11 @@ export function parseConfig(
   }
   // A download checks the checksums the store keeps; checksum-algorithm only says what an upload sends.
   if (requireChecksums && checksumAlgorithm === null && mode !== "download") {
-    errors.push(`Input "require-checksums" is true but "checksum-algorithm" is none; choose an algorithm.`);
+    errors.push(
+      chosenAlgorithm === null
+        ? `Input "require-checksums" is true but "checksum-algorithm" is none; choose an algorithm.`
+        : `Input "require-checksums" is true but ${provider.label} keeps no x-amz-checksum; set it to false (${provider.label} proves objects by ${provider.proof}).`,
+    );
   }
 
   const lifecycleText = text("lifecycle-abort-days");
@@ -226,6 +260,7 @@ export function parseConfig(
         region,
         endpoint,
         forcePathStyle: bool("force-path-style"),
+        provider: provider.name,
         ...(profile !== undefined ? { profile } : {}),
         ...(role.role ? { assumeRole: role.role } : {}),
         ...(network.ok && hasNetwork ? { network: network.network } : {}),
@@ -380,6 +415,24 @@ function checkPrefix(prefix: string): string | undefined {
     return `Input "prefix": "${prefix}" has a "." or ".." segment, which S3 keeps literally; write the prefix without it.`;
   }
   return undefined;
+}
+
+/** "S3's" for Amazon S3 and stores that follow its rules, else the store's name. */
+function partSizeOwner(provider: ProviderProfile): string {
+  return provider.name === "aws" || provider.name === "generic" ? "S3's" : `${provider.label}'s`;
+}
+
+/**
+ * The algorithm a run sends: on a store that keeps no x-amz-checksum the default one is dropped (it would
+ * prove nothing there, and some such stores refuse the headers); one asked for outright is checked, and
+ * refused, by checksumPairProblem.
+ */
+function storeAlgorithm(
+  provider: ProviderProfile,
+  chosen: ChecksumAlgorithm | null,
+  givenOutright: boolean,
+): ChecksumAlgorithm | null {
+  return provider.checksums.length === 0 && !givenOutright ? null : chosen;
 }
 
 function checkChecksumType(

@@ -36,6 +36,16 @@ export function s3ErrorInfo(error: unknown): S3ErrorInfo {
   return info;
 }
 
+/**
+ * A write refused because the key already exists: S3's 412 under If-None-Match, OSS's 409 FileAlreadyExists
+ * under x-oss-forbid-overwrite (providers.ts: conditionalCreate). A StepError is judged by its cause.
+ */
+export function isCreateRefused(error: unknown): boolean {
+  const cause = error instanceof StepError ? (error.cause ?? error) : error;
+  const code = s3ErrorInfo(cause).code;
+  return code === "PreconditionFailed" || code === "FileAlreadyExists";
+}
+
 export function describeS3Error(error: unknown): string {
   const info = s3ErrorInfo(error);
   const status = info.status === undefined ? "" : ` (HTTP ${info.status})`;

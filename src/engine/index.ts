@@ -8,6 +8,13 @@ import { Limiter, mapLimited, TransferPool } from "./pool.js";
 import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS } from "./retry.js";
 import type { RunContext } from "./run-context.js";
 import { createS3Store } from "./s3/s3-client.js";
+import {
+  addressingProblem,
+  checksumPairProblem,
+  profileLimits,
+  providerProfile,
+  type ProviderProfile,
+} from "./s3/providers.js";
 import type { ChecksumType, EngineEvent, EngineOptions, LocalFile, RunResult, S3Limits } from "./types.js";
 import { createKeyListing } from "./upload/key-listing.js";
 import { runBrokerUploads } from "./broker/upload-via-broker.js";
@@ -39,13 +46,23 @@ export function filesInFlight(concurrency: number): number {
 
 const MAX_FILES_IN_FLIGHT = 512;
 
-/** S3's limits, narrowed to the largest Buffer this Node.js can allocate (4 GiB before Node 22). */
-function runLimits(options: EngineOptions): S3Limits {
-  return resolveLimits(options.limits);
+/** The store's limits (tests may lower them), narrowed to the largest Buffer this Node.js can allocate. */
+function runLimits(options: EngineOptions, provider: ProviderProfile): S3Limits {
+  return resolveLimits({ ...profileLimits(provider), ...options.limits });
 }
 
 /** Run-wide input errors: these are the caller's to fix before any file is touched, so they throw. */
-function checkOptions(options: EngineOptions, limits: S3Limits): ChecksumType | null {
+function checkOptions(
+  options: EngineOptions,
+  limits: S3Limits,
+  provider: ProviderProfile,
+): ChecksumType | null {
+  const addressing = addressingProblem(provider, {
+    bucket: options.bucket,
+    endpoint: options.s3.endpoint,
+    forcePathStyle: options.s3.forcePathStyle ?? false,
+  });
+  if (addressing) throw new Error(`Invalid ${addressing.input}: ${addressing.problem}`);
   const partSizeError = checkPartSize(options.partSize, limits);
   if (partSizeError) throw new Error(`Invalid part-size: ${partSizeError}`);
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 64) {
@@ -68,6 +85,8 @@ function checkOptions(options: EngineOptions, limits: S3Limits): ChecksumType | 
         `only as COMPOSITE; CRC32/CRC32C take either. Leave checksum-type empty for the default.`,
     );
   }
+  const problem = checksumPairProblem(provider, algorithm, type);
+  if (problem) throw new Error(`Invalid checksum-algorithm ${algorithm} (${type}): ${problem}`);
   return type;
 }
 
@@ -85,9 +104,13 @@ function bytesPerTransfer(options: EngineOptions, limits: S3Limits): number {
  * per file. Memory: at most `concurrency` buffers of bytesPerTransfer (or of a part size raised for a file
  * of over 10,000 parts) are held at once.
  */
-export async function runUploads(files: LocalFile[], options: EngineOptions): Promise<RunResult> {
-  const limits = runLimits(options);
-  const checksumType = checkOptions(options, limits);
+export async function runUploads(files: LocalFile[], given: EngineOptions): Promise<RunResult> {
+  const provider = providerProfile(given.s3.provider, given.s3.endpoint);
+  // A store that wants Content-MD5 on every write gets it whatever the input says.
+  const options =
+    provider.contentMd5 === "always" && !given.contentMd5 ? { ...given, contentMd5: true } : given;
+  const limits = runLimits(options, provider);
+  const checksumType = checkOptions(options, limits, provider);
   if (options.broker) return runBrokerUploads(files, options, options.broker);
   const perTransfer = bytesPerTransfer(options, limits);
   const smallSlots = smallPutSlots(options.concurrency);
@@ -100,6 +123,14 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
         `concurrency ${options.concurrency} × ${formatSize(perTransfer)} per transfer (a part, or a whole file ` +
         `below multipart-threshold) holds up to ${formatSize(memoryBound)} in memory, over half of this ` +
         `machine's RAM; lower concurrency, part-size or multipart-threshold if it runs out.`,
+    });
+  }
+  if (!options.overwrite && provider.conditionalCreate === null) {
+    options.onEvent?.({
+      type: "warning",
+      message:
+        `${provider.label} has no write that refuses to replace an existing key, so overwrite: false rests on ` +
+        "the check made just before each upload: a writer creating the key in between is not stopped by the store.",
     });
   }
   const tuning = options.tuning ?? {};
@@ -125,6 +156,7 @@ export async function runUploads(files: LocalFile[], options: EngineOptions): Pr
     // Twice the pool, so one file's control calls overlap another file's transfers.
     multipartFiles: new Limiter(options.concurrency * 2),
     limits,
+    provider,
     retry,
     algorithm: options.checksumAlgorithm,
     checksumType,

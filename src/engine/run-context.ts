@@ -2,6 +2,7 @@ import type { Limiter, TransferPool } from "./pool.js";
 import type { KeyListing } from "./upload/key-listing.js";
 import { retryStep, type RetryPolicy } from "./retry.js";
 import type { ObjectHeaders, S3Store } from "./s3/s3-client.js";
+import type { ProviderProfile } from "./s3/providers.js";
 import type {
   ChecksumAlgorithm,
   ChecksumType,
@@ -24,6 +25,8 @@ export interface RunContext {
   /** Multipart files in progress at once: each holds an upload open on the store, and their parts share the pool. */
   multipartFiles: Limiter;
   limits: S3Limits;
+  /** The store's row: what it takes and what proves an object there. */
+  provider: ProviderProfile;
   retry: RetryPolicy;
   algorithm: ChecksumAlgorithm | null;
   checksumType: ChecksumType | null;

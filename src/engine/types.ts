@@ -1,5 +1,6 @@
 // The engine's public contract: front ends build EngineOptions and read RunResult; nothing else crosses.
 import type { NetworkSettings } from "./s3/network.js";
+import type { ProviderName } from "./s3/providers.js";
 
 export type { NetworkSettings, ProxySettings } from "./s3/network.js";
 
@@ -18,6 +19,8 @@ export interface S3Settings {
   region?: string;
   endpoint?: string;
   forcePathStyle?: boolean;
+  /** The store's row in s3/providers.ts; unset: the one the endpoint's host names (detectProvider). */
+  provider?: ProviderName;
   /** Only tests pass these; real runs use the AWS SDK default provider chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** The shared-config profile for credentials and region (AWS_PROFILE when unset). */

@@ -124,6 +124,12 @@ export const INPUTS: readonly InputSpec[] = [
     default: "",
   },
   {
+    name: "provider",
+    description:
+      "The store behind endpoint, for its rules and strongest proof: auto (by the endpoint's host: amazonaws.com, aliyuncs.com, r2.cloudflarestorage.com, storage.googleapis.com, backblazeb2.com; others are generic), aws, oss, r2, gcs, b2, ceph, minio or generic.",
+    default: "auto",
+  },
+  {
     name: "force-path-style",
     description: "Address the bucket as endpoint/bucket/key instead of bucket.endpoint/key (true/false).",
     default: "false",

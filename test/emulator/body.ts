@@ -17,6 +17,8 @@ export interface ReceiveOptions {
   headers: IncomingHttpHeaders;
   /** Additional checksums to compute over the decoded payload. */
   algorithms: Algorithm[];
+  /** Also compute OSS's CRC-64 (CRC-64/XZ) of the decoded payload. */
+  crc64ecma: boolean;
   /** File to write the payload to; undefined discards it (sink mode). */
   destination: string | undefined;
   /** false in sink mode: nothing is hashed, not even the signed payload hash. */
@@ -27,6 +29,8 @@ export interface ReceivedBody {
   size: number;
   md5: Buffer | undefined;
   checksums: Map<Algorithm, Buffer>;
+  /** Present when asked for and hashing. */
+  crc64ecma: Buffer | undefined;
   trailers: Map<string, string>;
 }
 
@@ -76,6 +80,7 @@ export async function receiveBody(
         options.algorithms.map(async (alg) => [alg, await createDigester(alg)] as [Algorithm, Digester]),
       )
     : [];
+  const crc64ecma = options.hash && options.crc64ecma ? await createDigester("CRC64ECMA") : undefined;
   const file = options.destination ? createWriteStream(options.destination) : undefined;
   let size = 0;
   try {
@@ -83,6 +88,7 @@ export async function receiveBody(
       size += chunk.length;
       md5?.update(chunk);
       for (const [, digester] of digesters) digester.update(chunk);
+      crc64ecma?.update(chunk);
       if (file && !file.write(chunk)) await once(file, "drain");
     }
     if (file) {
@@ -120,6 +126,7 @@ export async function receiveBody(
     size,
     md5: md5?.digest(),
     checksums: new Map(digesters.map(([alg, digester]) => [alg, digester.digest()])),
+    crc64ecma: crc64ecma?.digest(),
     trailers,
   };
 }

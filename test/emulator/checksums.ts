@@ -18,6 +18,11 @@ export const DIGEST_BYTES: Record<Algorithm, number> = {
 
 const CRC32C_REFLECTED_POLYNOMIAL = 0x82f63b78;
 const CRC64NVME_REFLECTED_POLYNOMIAL = "9a6c9329ac4bc9b5";
+// CRC-64/XZ (ECMA-182 polynomial 0x42F0E1EBA9EA3693, reflected), init and xorout all ones: OSS's "crc64ecma".
+const CRC64ECMA_REFLECTED_POLYNOMIAL = "c96c5795d7870f42";
+
+/** Digests the emulator computes besides S3's additional checksums: MD5 (ETags, Content-MD5) and OSS's CRC-64. */
+export type Digestible = Algorithm | "MD5" | "CRC64ECMA";
 
 export interface Digester {
   update(data: Uint8Array): void;
@@ -69,7 +74,7 @@ async function wasmDigester(create: Promise<import("hash-wasm").IHasher>): Promi
   return { update: (data) => hasher.update(data), digest: () => Buffer.from(hasher.digest("binary")) };
 }
 
-export async function createDigester(alg: Algorithm | "MD5"): Promise<Digester> {
+export async function createDigester(alg: Digestible): Promise<Digester> {
   switch (alg) {
     case "MD5":
       return nodeDigester("md5");
@@ -83,10 +88,12 @@ export async function createDigester(alg: Algorithm | "MD5"): Promise<Digester> 
       return wasmDigester(createCRC32(CRC32C_REFLECTED_POLYNOMIAL));
     case "CRC64NVME":
       return wasmDigester(createCRC64(CRC64NVME_REFLECTED_POLYNOMIAL));
+    case "CRC64ECMA":
+      return wasmDigester(createCRC64(CRC64ECMA_REFLECTED_POLYNOMIAL));
   }
 }
 
-export async function checksumOf(alg: Algorithm | "MD5", data: Uint8Array): Promise<Buffer> {
+export async function checksumOf(alg: Digestible, data: Uint8Array): Promise<Buffer> {
   const digester = await createDigester(alg);
   digester.update(data);
   return digester.digest();
@@ -105,7 +112,7 @@ export function multipartEtag(partEtags: string[]): string {
   return `"${createHash("md5").update(joined).digest("hex")}-${partEtags.length}"`;
 }
 
-export async function digestFiles(paths: string[], algs: (Algorithm | "MD5")[]): Promise<Buffer[]> {
+export async function digestFiles(paths: string[], algs: Digestible[]): Promise<Buffer[]> {
   const digesters = await Promise.all(algs.map((alg) => createDigester(alg)));
   for (const path of paths) {
     for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
@@ -113,4 +120,9 @@ export async function digestFiles(paths: string[], algs: (Algorithm | "MD5")[]):
     }
   }
   return digesters.map((digester) => digester.digest());
+}
+
+/** OSS writes its CRC-64 as the decimal digits of the unsigned 64-bit value. */
+export function crc64Decimal(digest: Buffer): string {
+  return digest.readBigUInt64BE().toString();
 }

@@ -4,6 +4,7 @@ import type { AuthResult } from "./sigv4.js";
 import type { FaultAction } from "./faults.js";
 import type { Route } from "./router.js";
 import type { Store } from "./storage.js";
+import type { StoreProfile } from "./profiles.js";
 
 export interface EmulatorConfig {
   endpoint: string;
@@ -13,6 +14,8 @@ export interface EmulatorConfig {
   /** The x-amz-server-side-encryption of writes that name none. */
   defaultEncryption: string;
   completeReplay: CompleteReplay;
+  /** The store whose differences from S3 this instance plays (profiles.ts). */
+  profile: StoreProfile;
 }
 
 /**

@@ -7,6 +7,7 @@ import * as buckets from "./handlers/buckets.js";
 import * as objects from "./handlers/objects.js";
 import * as multipart from "./handlers/multipart.js";
 import { checkRequestRules } from "./request-rules.js";
+import { checkProfileRules } from "./profile-rules.js";
 
 type Handler = (ctx: RequestContext) => S3Response | Promise<S3Response>;
 
@@ -40,6 +41,7 @@ export function dispatch(ctx: RequestContext): S3Response | Promise<S3Response> 
   const handler = HANDLERS[ctx.route.operation];
   if (!handler)
     throw new S3Error("NotImplemented", `This emulator does not implement ${ctx.route.operation}.`);
+  checkProfileRules(ctx);
   checkRequestRules(ctx);
   return handler(ctx);
 }

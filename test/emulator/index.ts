@@ -8,11 +8,14 @@ import { Faults, type FaultInjector } from "./faults.js";
 import { createS3Server, type RequestLogEntry } from "./server.js";
 import type { CompleteReplay } from "./context.js";
 import { StsService, type IssuedSession, type StsFault, type StsOptions } from "./sts.js";
+import { storeProfile, type ProfileName } from "./profiles.js";
 
 export type { FaultInjector, FaultRule, FaultAction } from "./faults.js";
 export type { RequestLogEntry } from "./server.js";
 export type { CompleteReplay } from "./context.js";
 export type { IssuedSession, StsFault, StsOptions } from "./sts.js";
+export { PROFILES, type ProfileName } from "./profiles.js";
+export { localhostLookup } from "./localhost.js";
 
 export interface EmulatorOptions {
   /** Default 0 (a free port); the host is always 127.0.0.1. */
@@ -23,8 +26,13 @@ export interface EmulatorOptions {
   secretAccessKey?: string;
   /** Default "us-east-1". */
   region?: string;
-  /** Default 5 MiB; tests lower it to make >1,000-part uploads cheap. */
+  /** Default: the profile's (5 MiB; OSS 100 KB); tests lower it to make >1,000-part uploads cheap. */
   minPartSize?: number;
+  /**
+   * The store to behave like where it differs from S3 (profiles.ts, README "Store profiles"). Default "aws".
+   * Virtual-hosted requests (Host `<bucket>.localhost:PORT`) work under every profile; "oss" refuses path-style.
+   */
+  profile?: ProfileName;
   /** Benchmark mode: payloads are discarded unhashed; client checksums/ETags are recorded as sent; GetObject is 501. */
   sink?: boolean;
   /** Created at start. */
@@ -45,7 +53,11 @@ export interface EmulatorOptions {
 }
 
 export interface Emulator {
+  /** http://127.0.0.1:PORT: path-style requests and ListBuckets. */
   endpoint: string;
+  /** http://localhost:PORT: the service host for virtual-hosted clients, which address `<bucket>.localhost:PORT`. */
+  virtualHostEndpoint: string;
+  profile: ProfileName;
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   requestLog: RequestLogEntry[];
@@ -67,13 +79,13 @@ export interface Emulator {
 
 export const DEFAULT_ACCESS_KEY_ID = "AKIAEMULATOR00000001";
 export const DEFAULT_SECRET_ACCESS_KEY = "emulatorSecretKey/0000000000000000000000";
-export const DEFAULT_MIN_PART_SIZE = 5 * 1024 * 1024;
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "s3-emulator-")));
   const store = new Store(dataDir);
   await store.init();
+  const profile = storeProfile(options.profile ?? "aws");
   const region = options.region ?? "us-east-1";
   const credentials = {
     accessKeyId: options.accessKeyId ?? DEFAULT_ACCESS_KEY_ID,
@@ -84,10 +96,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const config = {
     endpoint: "",
     region,
-    minPartSize: options.minPartSize ?? DEFAULT_MIN_PART_SIZE,
+    minPartSize: options.minPartSize ?? profile.minPartSize,
     sink: options.sink ?? false,
     defaultEncryption: options.defaultEncryption ?? "AES256",
     completeReplay: options.completeReplay ?? "no-such-upload",
+    profile,
   };
   const sts = options.sts ? new StsService(options.sts) : undefined;
   const { server, shutdown, idle } = createS3Server({
@@ -108,6 +121,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   for (const name of options.buckets ?? []) store.createBucket(name);
   return {
     endpoint: config.endpoint,
+    virtualHostEndpoint: `${options.tls ? "https" : "http"}://localhost:${port}`,
+    profile: profile.name,
     region,
     credentials,
     requestLog,

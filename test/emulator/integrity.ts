@@ -74,9 +74,18 @@ export function contentMd5(headers: IncomingHttpHeaders): Buffer | undefined {
   return bytes;
 }
 
-export function checkContentMd5(expected: Buffer | undefined, actual: Buffer): void {
+/** S3 answers a mismatch BadDigest; OSS answers InvalidDigest, as for a malformed value. */
+export function checkContentMd5(
+  expected: Buffer | undefined,
+  actual: Buffer,
+  code: "BadDigest" | "InvalidDigest" = "BadDigest",
+): void {
   if (expected && !expected.equals(actual)) {
-    throw new S3Error("BadDigest", "The Content-MD5 you specified did not match what we received.", {
+    const message =
+      code === "BadDigest"
+        ? "The Content-MD5 you specified did not match what we received."
+        : "The Content-MD5 you specified was invalid.";
+    throw new S3Error(code, message, {
       ExpectedDigest: expected.toString("hex"),
       CalculatedDigest: actual.toString("base64"),
     });

@@ -2,10 +2,11 @@
 import { parseArgs } from "node:util";
 import { startEmulator } from "./index.js";
 import { COMPLETE_REPLAYS, type CompleteReplay } from "./context.js";
+import { PROFILES, type ProfileName } from "./profiles.js";
 
 function usageError(message: string): never {
   console.error(
-    `emulator: ${message}\nusage: tsx test/emulator/main.ts [--port 9000] [--data-dir DIR] [--bucket NAME]... [--sink] [--min-part-size BYTES] [--complete-replay ${COMPLETE_REPLAYS.join("|")}]`,
+    `emulator: ${message}\nusage: tsx test/emulator/main.ts [--port 9000] [--data-dir DIR] [--bucket NAME]... [--sink] [--min-part-size BYTES] [--complete-replay ${COMPLETE_REPLAYS.join("|")}] [--profile ${PROFILES.join("|")}]`,
   );
   process.exit(2);
 }
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
         "min-part-size": { type: "string" },
         region: { type: "string" },
         "complete-replay": { type: "string" },
+        profile: { type: "string" },
       },
       strict: true,
     }));
@@ -44,6 +46,10 @@ async function main(): Promise<void> {
   if (replay !== undefined && !COMPLETE_REPLAYS.includes(replay as CompleteReplay)) {
     usageError(`--complete-replay ${replay} is not a replay mode; use one of ${COMPLETE_REPLAYS.join(", ")}`);
   }
+  const profile = values.profile;
+  if (profile !== undefined && !PROFILES.includes(profile as ProfileName)) {
+    usageError(`--profile ${profile} is not a store profile; use one of ${PROFILES.join(", ")}`);
+  }
   const emulator = await startEmulator({
     port: parsePort(values.port),
     dataDir: values["data-dir"],
@@ -52,8 +58,11 @@ async function main(): Promise<void> {
     minPartSize,
     region: values.region,
     completeReplay: replay as CompleteReplay | undefined,
+    profile: profile as ProfileName | undefined,
   });
-  console.log(`S3_ENDPOINT=${emulator.endpoint}`);
+  // Virtual-hosted clients take the localhost name and address <bucket>.localhost:PORT (README: store profiles).
+  console.log(`S3_ENDPOINT=${emulator.profile === "oss" ? emulator.virtualHostEndpoint : emulator.endpoint}`);
+  console.log(`S3_PROFILE=${emulator.profile}`);
   console.log(`AWS_ACCESS_KEY_ID=${emulator.credentials.accessKeyId}`);
   console.log(`AWS_SECRET_ACCESS_KEY=${emulator.credentials.secretAccessKey}`);
   console.log(`AWS_DEFAULT_REGION=${emulator.region}`);

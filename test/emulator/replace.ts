@@ -1,7 +1,8 @@
 // The "replace-after" fault: another writer overwrites an object, as a concurrent PutObject on S3 would.
 import { createHash, randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
-import { checksumOf } from "./checksums.js";
+import { checksumOf, crc64Decimal } from "./checksums.js";
+import type { StoreProfile } from "./profiles.js";
 import { etagIsMd5, objectSettings } from "./metadata.js";
 import { filesOf, type Store } from "./storage.js";
 
@@ -15,7 +16,8 @@ async function invertedBytes(store: Store, bucketName: string, key: string): Pro
 
 /**
  * Stores `body` (default: the current bytes inverted) as a new single-PUT version of the key, with the ETag and
- * default CRC64NVME checksum S3 gives a PutObject without headers. Does nothing when the key has no current object.
+ * checksums the profile's store gives a PutObject without headers (S3: its default CRC64NVME; OSS: its CRC-64).
+ * Does nothing when the key has no current object.
  */
 export async function replaceObject(
   store: Store,
@@ -23,6 +25,7 @@ export async function replaceObject(
   key: string,
   body: Buffer | string | undefined,
   defaultEncryption: string,
+  profile: StoreProfile,
 ): Promise<void> {
   const bucket = store.buckets.get(bucketName);
   if (!bucket || !store.exists(bucket, key)) return;
@@ -32,20 +35,24 @@ export async function replaceObject(
   const settings = objectSettings({}, defaultEncryption);
   // Under SSE-KMS an ETag is not the MD5 of the bytes, as for every other write.
   const etag = etagIsMd5(settings.headers) ? createHash("md5").update(bytes).digest() : randomBytes(16);
+  const hex = etag.toString("hex");
   await store.putVersion(bucket, {
     key,
     deleteMarker: false,
     file,
     size: bytes.length,
-    etag: `"${etag.toString("hex")}"`,
+    etag: `"${profile.upperCaseEtags ? hex.toUpperCase() : hex}"`,
     lastModified: new Date(),
     headers: settings.headers,
     tagCount: settings.tagCount,
-    checksum: {
-      algorithm: "CRC64NVME",
-      type: "FULL_OBJECT",
-      value: (await checksumOf("CRC64NVME", bytes)).toString("base64"),
-    },
+    checksum: profile.defaultChecksum
+      ? {
+          algorithm: "CRC64NVME",
+          type: "FULL_OBJECT",
+          value: (await checksumOf("CRC64NVME", bytes)).toString("base64"),
+        }
+      : undefined,
     parts: undefined,
+    ...(profile.crc64ecma ? { crc64ecma: crc64Decimal(await checksumOf("CRC64ECMA", bytes)) } : {}),
   });
 }

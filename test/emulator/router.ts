@@ -1,4 +1,4 @@
-// Maps a path-style request (method, /bucket/key, sub-resource query) to the S3 operation it names.
+// Maps a request (method, bucket from the path or the Host, key, sub-resource query) to the S3 operation it names.
 import type { IncomingHttpHeaders } from "node:http";
 import { S3Error } from "./errors.js";
 
@@ -41,6 +41,17 @@ export interface Route {
   query: URLSearchParams;
   partNumber: number | undefined;
   uploadId: string | undefined;
+  /** "virtual-host": the bucket came from a `<bucket>.localhost` Host header, and the whole path is the key. */
+  addressing: "virtual-host" | "path";
+}
+
+/**
+ * The bucket of a virtual-hosted request: Host `<bucket>.localhost[:port]`. Names under localhost are the loopback
+ * (RFC 6761 §6.3), so a client reaches the emulator at any of them without DNS or /etc/hosts entries.
+ */
+export function virtualHostBucket(host: string | undefined): string | undefined {
+  const match = /^(.+)\.localhost(?::\d+)?$/i.exec(host ?? "");
+  return match ? match[1]!.toLowerCase() : undefined;
 }
 
 function bucketOperation(method: string, query: URLSearchParams): Operation | undefined {
@@ -134,13 +145,15 @@ export function routeRequest(method: string, url: string, headers: IncomingHttpH
   const queryStart = url.indexOf("?");
   const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
   const query = new URLSearchParams(queryStart === -1 ? "" : url.slice(queryStart + 1));
-  const slash = rawPath.indexOf("/", 1);
+  const hostBucket = virtualHostBucket(typeof headers.host === "string" ? headers.host : undefined);
+  // Virtual-hosted: the whole path is the key. Path-style: its first segment is the bucket.
+  const slash = hostBucket === undefined ? rawPath.indexOf("/", 1) : 0;
   const bucketPart = slash === -1 ? rawPath.slice(1) : rawPath.slice(1, slash);
   const keyPart = slash === -1 ? "" : rawPath.slice(slash + 1);
   let bucket: string | undefined;
   let key: string | undefined;
   try {
-    bucket = bucketPart === "" ? undefined : decodeURIComponent(bucketPart);
+    bucket = hostBucket ?? (bucketPart === "" ? undefined : decodeURIComponent(bucketPart));
     key = keyPart === "" ? undefined : decodeURIComponent(keyPart);
   } catch {
     throw new S3Error("InvalidArgument", `Invalid percent-encoding in request path: ${rawPath}`);
@@ -166,5 +179,6 @@ export function routeRequest(method: string, url: string, headers: IncomingHttpH
     query,
     partNumber: partText === null ? undefined : Number(partText),
     uploadId: query.get("uploadId") ?? undefined,
+    addressing: hostBucket === undefined ? "path" : "virtual-host",
   };
 }

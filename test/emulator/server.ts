@@ -438,7 +438,14 @@ export function createS3Server(deps: ServerDeps): RunningServer {
   };
   async function replaceAfter(rule: FaultRule, route: Route): Promise<void> {
     if (route.bucket === undefined || route.key === undefined) return;
-    await replaceObject(deps.store, route.bucket, route.key, rule.body, deps.config.defaultEncryption);
+    await replaceObject(
+      deps.store,
+      route.bucket,
+      route.key,
+      rule.body,
+      deps.config.defaultEncryption,
+      deps.config.profile,
+    );
   }
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const done = handle(req, res).finally(() => inFlight.delete(done));

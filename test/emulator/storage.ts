@@ -21,6 +21,8 @@ export interface PartRecord {
   /** undefined in sink mode. */
   file: string | undefined;
   checksums: Partial<Record<Algorithm, string>>;
+  /** OSS's CRC-64 of the stored bytes, decimal, under profiles that keep one. */
+  crc64ecma?: string;
 }
 
 /** Headers S3 stores with an object and echoes on GET/HEAD (content-*, cache-control, x-amz-meta-*, SSE, class). */
@@ -40,6 +42,8 @@ export interface ObjectVersion {
   checksum: StoredChecksum | undefined;
   /** Present for multipart objects: sizes and checksums per part, in part order. */
   parts: PartRecord[] | undefined;
+  /** OSS's CRC-64 of the object, decimal: single PUTs, and multipart objects all of whose parts had one. */
+  crc64ecma?: string;
 }
 
 export interface Upload {

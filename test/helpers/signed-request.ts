@@ -4,6 +4,7 @@ import { createHash, createHmac } from "node:crypto";
 import { request, type IncomingHttpHeaders } from "node:http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { NodeSha256 } from "./smithy-signer.js";
+import { localhostLookup } from "../emulator/localhost.js";
 
 export interface S3Target {
   endpoint: string;
@@ -65,7 +66,15 @@ export function send(
   const url = new URL(target.endpoint);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, method, path: pathAndQuery, headers: wireHeaders(headers) },
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path: pathAndQuery,
+        headers: wireHeaders(headers),
+        // `<bucket>.localhost` endpoints (virtual-hosted requests to the emulator) are the loopback.
+        lookup: localhostLookup,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));

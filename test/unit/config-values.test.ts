@@ -13,7 +13,7 @@ describe("parseConfig", () => {
     expect(configFor({ bucket: "my-bucket", path: "dist/**" })).toEqual({
       engine: {
         bucket: "my-bucket",
-        s3: { region: undefined, endpoint: undefined, forcePathStyle: false },
+        s3: { region: undefined, endpoint: undefined, forcePathStyle: false, provider: "aws" },
         partSize: 16 * 1024 * 1024,
         concurrency: 4,
         checksumAlgorithm: "CRC64NVME",
@@ -82,7 +82,12 @@ describe("parseConfig", () => {
     expect(config).toEqual({
       engine: {
         bucket: "releases.example",
-        s3: { region: "eu-west-1", endpoint: "http://127.0.0.1:9000", forcePathStyle: true },
+        s3: {
+          region: "eu-west-1",
+          endpoint: "http://127.0.0.1:9000",
+          forcePathStyle: true,
+          provider: "generic",
+        },
         partSize: 64_000_000,
         concurrency: 8,
         checksumAlgorithm: "CRC32C",

@@ -16,6 +16,7 @@ import { Limiter, TransferPool } from "../../src/engine/pool.js";
 import type { FileContext } from "../../src/engine/run-context.js";
 import type { S3Store } from "../../src/engine/s3/s3-client.js";
 import type { EngineOptions } from "../../src/engine/types.js";
+import { PROFILES } from "../../src/engine/s3/providers.js";
 
 const KiB = 1024;
 const PART = 5 * KiB;
@@ -195,6 +196,7 @@ describe("OrderedSha256", () => {
         smallPuts: new TransferPool(4),
         multipartFiles: new Limiter(4),
         limits: S3_LIMITS,
+        provider: PROFILES.generic,
         retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
         algorithm: "CRC64NVME",
         checksumType: "FULL_OBJECT",

@@ -12,6 +12,7 @@ import { Limiter, TransferPool } from "../../src/engine/pool.js";
 import type { FileContext, RunContext } from "../../src/engine/run-context.js";
 import type { Checksums, S3Store } from "../../src/engine/s3/s3-client.js";
 import type { EngineEvent, EngineOptions } from "../../src/engine/types.js";
+import { PROFILES } from "../../src/engine/s3/providers.js";
 
 const PART = { number: 1, offset: 0, size: 4096 };
 let dir: string;
@@ -32,6 +33,7 @@ function context(): FileContext {
     smallPuts: new TransferPool(4),
     multipartFiles: new Limiter(2),
     limits: S3_LIMITS,
+    provider: PROFILES.generic,
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
     algorithm: "CRC32",
     checksumType: "FULL_OBJECT",

@@ -3,24 +3,31 @@ import { describeS3Error, hintFor } from "../errors.js";
 import { mergeAbortRule } from "./lifecycle.js";
 import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS, withRetry, type RetryPolicy } from "../retry.js";
 import { createS3Store, type PendingUpload, type S3Store } from "../s3/s3-client.js";
+import { providerProfile, type ProviderProfile } from "../s3/providers.js";
 import type { CleanupOptions, CleanupResult, CleanupUpload } from "../types.js";
 
 const SOCKETS = 4;
 
-/** Every in-progress upload whose key starts with `prefix`, across ListMultipartUploads pages. */
+/**
+ * Every in-progress upload whose key starts with `prefix`, across ListMultipartUploads pages. A store that
+ * lists by exact key (providers.ts: MinIO) is asked for the whole bucket, its answer kept to the prefix; a
+ * prefix that is one key (resume's) is answered by every store.
+ */
 export async function listPendingUploads(
   store: S3Store,
   bucket: string,
   prefix: string,
   retry: <T>(operation: () => Promise<T>) => Promise<T>,
   signal?: AbortSignal,
+  listing: ProviderProfile["listMultipartUploads"] = "any-prefix",
 ): Promise<PendingUpload[]> {
+  const asked = listing === "exact-key" ? "" : prefix;
   const uploads: PendingUpload[] = [];
   let next: { keyMarker: string; uploadIdMarker: string } | undefined;
   do {
     const marker = next;
-    const page = await retry(() => store.listUploadsPage({ bucket, prefix, ...marker }, signal));
-    uploads.push(...page.uploads);
+    const page = await retry(() => store.listUploadsPage({ bucket, prefix: asked, ...marker }, signal));
+    uploads.push(...page.uploads.filter((upload) => upload.key.startsWith(prefix)));
     if (
       page.next &&
       marker &&
@@ -68,7 +75,15 @@ export async function runCleanup(options: CleanupOptions): Promise<CleanupResult
     if (options.lifecycleDays !== undefined) {
       result.lifecycle = await installAbortRule(store, options, options.lifecycleDays, retry);
     }
-    const pending = await listPendingUploads(store, options.bucket, options.prefix, retry, options.signal);
+    const { listMultipartUploads } = providerProfile(options.s3.provider, options.s3.endpoint);
+    const pending = await listPendingUploads(
+      store,
+      options.bucket,
+      options.prefix,
+      retry,
+      options.signal,
+      listMultipartUploads,
+    );
     const cutoff = (options.now ?? new Date()).getTime() - options.olderThanMs;
     for (const upload of pending) {
       result.uploads.push(await settle(store, options, upload, cutoff, retry));

@@ -11,6 +11,7 @@ import { webIdentityCredentials } from "./credentials/index.js";
 import type { CredentialProvider } from "./credentials/role-credentials.js";
 import { plainBucketEndpoint } from "./lean-endpoint.js";
 import { plainCredentials } from "./plain-credentials.js";
+import { providerProfile, type ProviderProfile } from "./providers.js";
 import { createLeanHttp, type LeanCredentials, type LeanEndpoint } from "./s3-lean-http.js";
 import { servedFromHeaderLines } from "../upload/served-headers.js";
 import type { ChecksumAlgorithm, ChecksumType, S3Settings, ServedHeaders } from "../types.js";
@@ -124,6 +125,23 @@ function answerFromHeaders(headers: IncomingHttpHeaders): WriteAnswer {
     ...(sse ? { sse } : {}),
   };
 }
+
+/**
+ * The header of a write that must not replace an existing key, as the store spells it (providers.ts); none on
+ * a store without one, where the check before the write is all there is.
+ */
+function createGuard(provider: ProviderProfile): Record<string, string> {
+  switch (provider.conditionalCreate) {
+    case "if-none-match":
+      return { "if-none-match": "*" };
+    case "x-oss-forbid-overwrite":
+      return { "x-oss-forbid-overwrite": "true" };
+    case null:
+      return {};
+  }
+}
+
+const GUARDED_COMMANDS = new Set(["PutObjectCommand", "CompleteMultipartUploadCommand"]);
 
 function headerFields(headers: ObjectHeaders) {
   return {
@@ -346,6 +364,7 @@ function createSdkClient(
   tuning: ClientTuning,
   agents: Agents,
   credentials: LeanCredentials | CredentialProvider | null,
+  provider: ProviderProfile,
 ): S3Client {
   const client = new s3.S3Client({
     region: signingRegion(settings),
@@ -380,6 +399,23 @@ function createSdkClient(
     },
     { step: "build", name: "svuUnsignedPayload" },
   );
+  // The SDK knows only If-None-Match; a store with another guard gets its own header instead (before signing).
+  const guard = createGuard(provider);
+  if (provider.conditionalCreate !== "if-none-match") {
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        const request = args.request as { headers?: Record<string, string> };
+        // The SDK writes it "If-None-Match".
+        const entries = Object.entries(request.headers ?? {});
+        const others = entries.filter(([name]) => name.toLowerCase() !== "if-none-match");
+        if (GUARDED_COMMANDS.has(context.commandName ?? "") && others.length < entries.length) {
+          request.headers = { ...Object.fromEntries(others), ...guard };
+        }
+        return next(args);
+      },
+      { step: "build", name: "svuCreateGuard" },
+    );
+  }
   return client;
 }
 
@@ -504,6 +540,10 @@ function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSign
 }
 
 export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Store {
+  const provider = providerProfile(settings.provider, settings.endpoint);
+  // A store without x-amz-checksum may refuse even the header that asks for them (B2: "Unsupported header").
+  const keepsChecksums = provider.checksums.length > 0;
+  const checksumMode: Record<string, string> = keepsChecksums ? { "x-amz-checksum-mode": "ENABLED" } : {};
   const agents = createAgents(storeUrl(settings), settings.network ?? {}, tuning);
   // Awaited by each request, which reports a failure to load the proxy agents; not a crash before that.
   agents.catch(() => undefined);
@@ -515,7 +555,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
   let loading: Promise<Sdk> | undefined;
   const sdk = (): Promise<Sdk> =>
     (loading ??= Promise.all([import("@aws-sdk/client-s3"), agents]).then(([s3, ready]) => {
-      loaded = { s3, client: createSdkClient(s3, settings, tuning, ready, credentials) };
+      loaded = { s3, client: createSdkClient(s3, settings, tuning, ready, credentials, provider) };
       return loaded;
     }));
   const region = signingRegion(settings);
@@ -605,7 +645,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
               ...(versionId ? { versionId } : {}),
               ...(partNumber !== undefined ? { partNumber: String(partNumber) } : {}),
             },
-            headers: { "x-amz-checksum-mode": "ENABLED" },
+            headers: checksumMode,
           },
           signal,
         );
@@ -632,7 +672,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
             Key: key,
             VersionId: versionId,
             PartNumber: partNumber,
-            ChecksumMode: "ENABLED",
+            ...(keepsChecksums ? { ChecksumMode: "ENABLED" as const } : {}),
           }),
           sendOptions(signal),
         );
@@ -698,7 +738,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           headers: {
             ...objectHeaderLines(input.headers),
             ...checksumHeaderLines(input.checksums, input.contentMd5),
-            ...(input.ifNoneMatch ? { "if-none-match": "*" } : {}),
+            ...(input.ifNoneMatch ? createGuard(provider) : {}),
             ...(input.ifMatch !== undefined ? { "if-match": `"${input.ifMatch}"` } : {}),
           },
           body: input.body,

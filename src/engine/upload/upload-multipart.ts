@@ -8,7 +8,15 @@ import {
   StoredMismatchError,
   type UploadOutcome,
 } from "./confirm-object.js";
-import { describeS3Error, GONE_UPLOAD, HINTS, isNoSuchUpload, s3ErrorInfo, StepError } from "../errors.js";
+import {
+  describeS3Error,
+  GONE_UPLOAD,
+  HINTS,
+  isCreateRefused,
+  isNoSuchUpload,
+  s3ErrorInfo,
+  StepError,
+} from "../errors.js";
 import { etagIsMd5, expectedEtag, UNPROVABLE_FIX, type ExpectedObject } from "./object-verify.js";
 import { changeSinceOpen, type FileIdentity } from "./file-identity.js";
 import { watchLostCreates, type CreatedUpload } from "./lost-creates.js";
@@ -440,7 +448,7 @@ async function sendVerifyComplete(
     );
   } catch (error) {
     const code = s3ErrorInfo(error instanceof StepError ? (error.cause ?? error) : error).code;
-    if (code !== "NoSuchUpload" && code !== "PreconditionFailed") throw error;
+    if (code !== "NoSuchUpload" && !isCreateRefused(error)) throw error;
     return { expected, partsMethod, answer: null, completeError: error, sha256: sha256Hex };
   }
   if (algorithm !== null && checksumType === "FULL_OBJECT") {

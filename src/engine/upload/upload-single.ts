@@ -8,7 +8,7 @@ import {
   StoredMismatchError,
   type UploadOutcome,
 } from "./confirm-object.js";
-import { HINTS, s3ErrorInfo, StepError } from "../errors.js";
+import { HINTS, isCreateRefused, StepError } from "../errors.js";
 import { expectedEtag, type ExpectedObject } from "./object-verify.js";
 import { finishSha256, OrderedSha256 } from "../checksum/ordered-sha256.js";
 import type { OpenFile } from "./part-reader.js";
@@ -78,7 +78,7 @@ export async function uploadSingle(
     });
   } catch (error) {
     // A 412 under If-None-Match: an earlier attempt whose answer was lost may have written the object.
-    if (!ifNoneMatch || digest === undefined || !isPreconditionFailed(error)) throw error;
+    if (!ifNoneMatch || digest === undefined || !isCreateRefused(error)) throw error;
     const checksumLocal = digest.digest?.toString("base64") ?? null;
     const outcome = await confirmAmbiguousWrite(ctx, expectedOf(ctx, plan, digest), "PutObject", error);
     ctx.run.emit({ type: "progress", file: ctx.file, bytesDone: plan.size, size: plan.size });
@@ -177,7 +177,7 @@ async function resend(
       pool: poolFor(ctx, plan),
     });
   } catch (error) {
-    if (!isPreconditionFailed(error)) throw error;
+    if (!isCreateRefused(error)) throw error;
     throw new StepError(
       "PutObject",
       `s3://${ctx.run.options.bucket}/${ctx.file.key} changed while this run was re-sending its own wrong write: another writer created the key`,
@@ -194,9 +194,4 @@ function expectedOf(ctx: FileContext, plan: UploadPlan, digest: SentPart["digest
     checksum: digest.digest?.toString("base64") ?? null,
     etag: expectedEtag(false, [digest.md5]),
   };
-}
-
-function isPreconditionFailed(error: unknown): boolean {
-  const cause = error instanceof StepError ? (error.cause ?? error) : error;
-  return s3ErrorInfo(cause).code === "PreconditionFailed";
 }

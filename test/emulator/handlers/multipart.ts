@@ -10,6 +10,7 @@ import {
   checksumHeader,
   checksumXmlTag,
   compositeChecksum,
+  crc64Decimal,
   createDigester,
   multipartEtag,
   parseAlgorithm,
@@ -17,9 +18,10 @@ import {
   type ChecksumType,
 } from "../checksums.js";
 import { uriEncode } from "../sigv4.js";
-import { applyStoredFault, readClaims, storePayload } from "./payload.js";
+import { applyStoredFault, quotedEtag, readClaims, storePayload } from "./payload.js";
 import { readSmallBody } from "./small-body.js";
-import { checkWriteConditions } from "./objects.js";
+import { checkWriteConditions, CRC64ECMA_HEADER } from "./objects.js";
+import { checkForbidOverwrite } from "../profile-rules.js";
 import { childBlocks, childText, isRootedAt, type XmlNode } from "../xml.js";
 import { newId, type Bucket, type PartRecord, type StoredChecksum, type Upload } from "../storage.js";
 import { compareKeys } from "../key-order.js";
@@ -58,11 +60,29 @@ function checksumTypeRules(
   return typeText ?? (algorithm === "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE");
 }
 
+/** A store that takes fewer pairs than S3 (R2) refuses the others, naming the header, as for any it lacks. */
+function checkStorePair(
+  ctx: RequestContext,
+  algorithm: Algorithm | undefined,
+  type: ChecksumType | undefined,
+  typeText: string | undefined,
+): void {
+  const pairs = ctx.config.profile.checksumPairs;
+  if (!pairs || algorithm === undefined) return;
+  if (pairs.some((pair) => pair.algorithm === algorithm && pair.type === type)) return;
+  const [name, value] =
+    typeText === undefined ? ["x-amz-checksum-algorithm", algorithm] : ["x-amz-checksum-type", typeText];
+  throw new S3Error("NotImplemented", `Header '${name}' with value '${value}' not implemented`);
+}
+
 export function createMultipartUpload(ctx: RequestContext): S3Response {
   const bucket = ctx.store.bucket(ctx.route.bucket!);
   const key = ctx.route.key!;
   checkKeyLength(key);
-  const algorithmText = header(ctx, "x-amz-checksum-algorithm");
+  checkForbidOverwrite(ctx, ctx.store.exists(bucket, key), bucket.versioning !== undefined);
+  // A store without additional checksums keeps no algorithm, whatever the request names.
+  const checked = ctx.config.profile.additionalChecksums === "checked";
+  const algorithmText = checked ? header(ctx, "x-amz-checksum-algorithm") : undefined;
   const algorithm = algorithmText === undefined ? undefined : parseAlgorithm(algorithmText);
   if (algorithmText !== undefined && algorithm === undefined) {
     throw new S3Error(
@@ -70,7 +90,9 @@ export function createMultipartUpload(ctx: RequestContext): S3Response {
       `Checksum algorithm provided is unsupported. Please try again with any of the valid types: [${ALGORITHMS.join(", ")}]`,
     );
   }
-  const checksumType = checksumTypeRules(algorithm, header(ctx, "x-amz-checksum-type"));
+  const typeText = checked ? header(ctx, "x-amz-checksum-type") : undefined;
+  const checksumType = checksumTypeRules(algorithm, typeText);
+  checkStorePair(ctx, algorithm, checksumType, typeText);
   const settings = objectSettings(ctx.req.headers, ctx.config.defaultEncryption);
   const upload: Upload = {
     uploadId: newId(24),
@@ -138,10 +160,12 @@ export async function uploadPart(ctx: RequestContext): Promise<S3Response> {
       lastModified: new Date(),
       file: stored.file,
       checksums: stored.checksums,
+      ...(stored.crc64ecma === undefined ? {} : { crc64ecma: stored.crc64ecma }),
     });
     if (previous?.file) await rm(previous.file, { force: true });
   }
   const headers: Record<string, string> = { etag: received.etag, ...encryptionHeaders(upload.headers) };
+  if (received.crc64ecma !== undefined) headers[CRC64ECMA_HEADER] = received.crc64ecma;
   for (const [alg, value] of Object.entries(received.checksums)) {
     if (alg === upload.checksumAlgorithm || alg === claim?.algorithm)
       headers[checksumHeader(alg as Algorithm)] = value;
@@ -172,6 +196,8 @@ function partEntry(part: PartRecord): XmlNode {
     const value = part.checksums[alg];
     if (value !== undefined) entry[checksumXmlTag(alg)] = value;
   }
+  // OSS lists each part's CRC-64 (its SDK v2 ListParts results read Part/HashCrc64ecma).
+  if (part.crc64ecma !== undefined) entry.HashCrc64ecma = part.crc64ecma;
   return entry;
 }
 
@@ -212,8 +238,9 @@ export function listMultipartUploads(ctx: RequestContext): S3Response {
   const keyMarker = query.get("key-marker") ?? "";
   const uploadIdMarker = query.get("upload-id-marker") ?? "";
   const maxUploads = Math.min(parseLimit(query.get("max-uploads"), "max-uploads", 1000), 1000);
+  const exactKey = ctx.config.profile.listUploadsPrefix === "exact-key" && prefix !== "";
   const ordered = [...bucket.uploads.values()]
-    .filter((upload) => upload.key.startsWith(prefix))
+    .filter((upload) => (exactKey ? upload.key === prefix : upload.key.startsWith(prefix)))
     .sort((a, b) => compareKeys(a.key, b.key) || a.initiated.getTime() - b.initiated.getTime());
   let start = 0;
   if (keyMarker !== "") {
@@ -269,14 +296,14 @@ interface RequestedPart {
 
 const MALFORMED = "The XML you provided was not well-formed or did not validate against our published schema";
 
-function parseCompleteBody(xml: string): RequestedPart[] {
+function parseCompleteBody(xml: string, withChecksums: boolean): RequestedPart[] {
   if (!isRootedAt(xml, "CompleteMultipartUpload")) throw new S3Error("MalformedXML", MALFORMED);
   const parts = childBlocks(xml, "Part").map((block) => {
     const partNumber = Number(childText(block, "PartNumber"));
     const etag = childText(block, "ETag");
     if (!Number.isInteger(partNumber) || etag === undefined) throw new S3Error("MalformedXML", MALFORMED);
     const checksums: Partial<Record<Algorithm, string>> = {};
-    for (const alg of ALGORITHMS) {
+    for (const alg of withChecksums ? ALGORITHMS : []) {
       const value = childText(block, checksumXmlTag(alg));
       if (value !== undefined) checksums[alg] = value;
     }
@@ -292,6 +319,15 @@ function invalidPart(upload: Upload, requested: RequestedPart, why: string): S3E
     `One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag. (${why})`,
     { UploadId: upload.uploadId, PartNumber: requested.partNumber, ETag: requested.etag },
   );
+}
+
+/** R2: every part but the last has one size, and the last no more. */
+function checkEqualParts(parts: PartRecord[]): void {
+  const size = parts[0]?.size ?? 0;
+  const uneven = parts.some((part, index) =>
+    index < parts.length - 1 ? part.size !== size : part.size > size,
+  );
+  if (uneven) throw new S3Error("InvalidPart", "All non-trailing parts must have the same length.");
 }
 
 function matchParts(upload: Upload, requested: RequestedPart[], minPartSize: number): PartRecord[] {
@@ -347,8 +383,8 @@ function matchParts(upload: Upload, requested: RequestedPart[], minPartSize: num
   return matched;
 }
 
-/** Full-object checksum read back from the stored parts: an independent path from the client's CRC combination. */
-async function fullObjectChecksum(alg: Algorithm, parts: PartRecord[]): Promise<string> {
+/** Full-object digest read back from the stored parts: an independent path from the client's CRC combination. */
+async function storedPartsDigest(alg: Algorithm | "CRC64ECMA", parts: PartRecord[]): Promise<Buffer> {
   const digester = await createDigester(alg);
   for (const part of parts) {
     if (!part.file) continue;
@@ -358,7 +394,17 @@ async function fullObjectChecksum(alg: Algorithm, parts: PartRecord[]): Promise<
       digester.update(chunk);
     }
   }
-  return digester.digest().toString("base64");
+  return digester.digest();
+}
+
+async function fullObjectChecksum(alg: Algorithm, parts: PartRecord[]): Promise<string> {
+  return (await storedPartsDigest(alg, parts)).toString("base64");
+}
+
+/** OSS's CRC-64 of a completed object: only when every part has one, as OSS documents for Complete. */
+async function objectCrc64ecma(parts: PartRecord[]): Promise<string | undefined> {
+  if (parts.some((part) => part.crc64ecma === undefined)) return undefined;
+  return crc64Decimal(await storedPartsDigest("CRC64ECMA", parts));
 }
 
 async function objectChecksum(
@@ -367,6 +413,7 @@ async function objectChecksum(
   parts: PartRecord[],
 ): Promise<StoredChecksum | undefined> {
   const alg = upload.checksumAlgorithm;
+  if (ctx.config.profile.additionalChecksums !== "checked") return undefined;
   const claimedType = header(ctx, "x-amz-checksum-type");
   if (claimedType !== undefined && claimedType !== upload.checksumType) {
     throw new S3Error(
@@ -383,7 +430,7 @@ async function objectChecksum(
   }
   if (!alg) {
     // S3 gives objects uploaded without a checksum its default: a full-object CRC64NVME.
-    if (ctx.config.sink) return undefined;
+    if (ctx.config.sink || !ctx.config.profile.defaultChecksum) return undefined;
     return {
       algorithm: "CRC64NVME",
       type: "FULL_OBJECT",
@@ -441,8 +488,16 @@ async function replayedCompletion(ctx: RequestContext, bucket: Bucket): Promise<
     bucket.objects.get(completed.key)?.at(-1) !== completed.version
   )
     return undefined;
-  parseCompleteBody(await readSmallBody(ctx));
+  parseCompleteBody(await readSmallBody(ctx), false);
   return { ...completed.answer, headers: { ...completed.answer.headers } };
+}
+
+/** The object's URL in the addressing style the request used. */
+function objectLocation(ctx: RequestContext, bucket: string, key: string): string {
+  const path = uriEncode(key, true);
+  if (ctx.route.addressing === "path") return `${ctx.config.endpoint}/${bucket}/${path}`;
+  const endpoint = new URL(ctx.config.endpoint);
+  return `${endpoint.protocol}//${bucket}.localhost:${endpoint.port}/${path}`;
 }
 
 export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Response> {
@@ -451,15 +506,20 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Re
   const replayed = await replayedCompletion(ctx, bucket);
   if (replayed) return replayed;
   const upload = ctx.store.upload(bucket, key, ctx.route.uploadId!);
-  const requested = parseCompleteBody(await readSmallBody(ctx));
+  const requested = parseCompleteBody(
+    await readSmallBody(ctx),
+    ctx.config.profile.additionalChecksums === "checked",
+  );
   const parts = matchParts(upload, requested, ctx.config.minPartSize);
+  if (ctx.config.profile.equalParts) checkEqualParts(parts);
   const total = parts.reduce((sum, part) => sum + part.size, 0);
   checkObjectSize(ctx, total);
   checkWriteConditions(ctx, bucket, key);
   const checksum = await objectChecksum(ctx, upload, parts);
+  const crc64ecma = await objectCrc64ecma(parts);
   // The upload may have been completed or aborted by a concurrent request while the checksum was read.
   ctx.store.upload(bucket, key, upload.uploadId);
-  const etag = multipartEtag(parts.map((part) => part.etag));
+  const etag = quotedEtag(ctx, multipartEtag(parts.map((part) => part.etag)).replace(/"/g, ""));
   const version = await ctx.store.putVersion(bucket, {
     key,
     deleteMarker: false,
@@ -471,6 +531,7 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Re
     tagCount: upload.tagCount,
     checksum,
     parts,
+    ...(crc64ecma === undefined ? {} : { crc64ecma }),
   });
   await ctx.store.removeUpload(
     bucket,
@@ -479,10 +540,11 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<S3Re
   );
   const headers: Record<string, string> = { ...encryptionHeaders(upload.headers) };
   if (bucket.versioning !== undefined) headers["x-amz-version-id"] = version.versionId;
+  if (crc64ecma !== undefined) headers[CRC64ECMA_HEADER] = crc64ecma;
   const answer = xmlResponse(
     "CompleteMultipartUploadResult",
     {
-      Location: `${ctx.config.endpoint}/${bucket.name}/${uriEncode(key, true)}`,
+      Location: objectLocation(ctx, bucket.name, key),
       Bucket: bucket.name,
       Key: key,
       ETag: etag,

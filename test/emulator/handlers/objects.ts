@@ -7,14 +7,19 @@ import { checkKeyLength, echoHeaders, encryptionHeaders, etagIsMd5, objectSettin
 import { checksumHeader, checksumXmlTag, type Algorithm } from "../checksums.js";
 import { applyStoredFault, readClaims, storePayload } from "./payload.js";
 import { newId, type Bucket, type ObjectVersion } from "../storage.js";
+import { checkForbidOverwrite } from "../profile-rules.js";
 import type { XmlNode } from "../xml.js";
 
 function versionHeaders(bucket: Bucket, version: ObjectVersion): Record<string, string> {
   return bucket.versioning === undefined ? {} : { "x-amz-version-id": version.versionId };
 }
 
-/** If-None-Match: * and If-Match on writes, answered as S3 does. */
+/** OSS's header that carries it: the store's CRC-64 of an object or part. */
+export const CRC64ECMA_HEADER = "x-oss-hash-crc64ecma";
+
+/** If-None-Match: * and If-Match on writes, answered as S3 does, and the profile's own no-overwrite header. */
 export function checkWriteConditions(ctx: RequestContext, bucket: Bucket, key: string): void {
+  checkForbidOverwrite(ctx, ctx.store.exists(bucket, key), bucket.versioning !== undefined);
   const ifNoneMatch = header(ctx, "if-none-match");
   const ifMatch = header(ctx, "if-match");
   if (ifNoneMatch !== undefined) {
@@ -56,7 +61,8 @@ export async function putObject(ctx: RequestContext): Promise<S3Response> {
   }
   checkWriteConditions(ctx, bucket, key);
   // S3 computes a CRC64NVME for every new object that arrives without another checksum.
-  const serverAlgorithm: Algorithm = claim?.algorithm ?? "CRC64NVME";
+  const serverAlgorithm: Algorithm | undefined =
+    claim?.algorithm ?? (ctx.config.profile.defaultChecksum ? "CRC64NVME" : undefined);
   const received = await storePayload(
     ctx,
     {
@@ -88,6 +94,7 @@ export async function putObject(ctx: RequestContext): Promise<S3Response> {
           ? undefined
           : { algorithm: algorithm!, type: "FULL_OBJECT", value: storedValue },
       parts: undefined,
+      ...(stored.crc64ecma === undefined ? {} : { crc64ecma: stored.crc64ecma }),
     });
     storedVersionHeaders = versionHeaders(bucket, version);
   } else if (bucket.versioning !== undefined) {
@@ -103,6 +110,7 @@ export async function putObject(ctx: RequestContext): Promise<S3Response> {
     headers[checksumHeader(algorithm)] = checksumValue;
     headers["x-amz-checksum-type"] = "FULL_OBJECT";
   }
+  if (received.crc64ecma !== undefined) headers[CRC64ECMA_HEADER] = received.crc64ecma;
   return emptyResponse(200, headers);
 }
 
@@ -295,6 +303,8 @@ function readObject(ctx: RequestContext, withBody: boolean): S3Response {
     ...responseOverrides(ctx.route.query),
   };
   if (version.parts && partNumber !== undefined) headers["x-amz-mp-parts-count"] = version.parts.length;
+  // The whole object's, on ranged reads too (OSS's SDKs check it only on whole-object reads for that reason).
+  if (version.crc64ecma !== undefined) headers[CRC64ECMA_HEADER] = version.crc64ecma;
   if (header(ctx, "x-amz-checksum-mode") === "ENABLED" && (range === undefined || partNumber !== undefined)) {
     Object.assign(headers, checksumModeHeaders(version, partNumber));
   }

@@ -11,7 +11,7 @@ import {
   contentMd5,
   type ChecksumClaim,
 } from "../integrity.js";
-import { checksumHeader, digestFiles, type Algorithm } from "../checksums.js";
+import { checksumHeader, crc64Decimal, digestFiles, type Algorithm, type Digestible } from "../checksums.js";
 
 export const MAX_SINGLE_UPLOAD = 5 * 1024 ** 3;
 
@@ -21,6 +21,8 @@ export interface StoredPayload {
   /** Quoted. */
   etag: string;
   checksums: Partial<Record<Algorithm, string>>;
+  /** OSS's CRC-64 as a decimal string, under profiles that keep one (and not in sink mode). */
+  crc64ecma?: string;
 }
 
 export interface PayloadRequest {
@@ -32,12 +34,22 @@ export interface PayloadRequest {
   md5Etag?: boolean;
 }
 
-/** Parses integrity headers up front so malformed ones fail before any byte is read, as in S3. */
+/**
+ * Parses integrity headers up front so malformed ones fail before any byte is read, as in S3. A store without
+ * additional checksums never looks at x-amz-checksum-*: no claim.
+ */
 export function readClaims(ctx: RequestContext): {
   claim: ChecksumClaim | undefined;
   md5: Buffer | undefined;
 } {
-  return { claim: checksumClaim(ctx.req.headers), md5: contentMd5(ctx.req.headers) };
+  const claim =
+    ctx.config.profile.additionalChecksums === "checked" ? checksumClaim(ctx.req.headers) : undefined;
+  return { claim, md5: contentMd5(ctx.req.headers) };
+}
+
+/** An ETag as the profile's store writes it: quoted hex, upper case on OSS. */
+export function quotedEtag(ctx: RequestContext, hex: string): string {
+  return `"${ctx.config.profile.upperCaseEtags ? hex.toUpperCase() : hex}"`;
 }
 
 /** S3 needs the payload size up front: Content-Length, or x-amz-decoded-content-length for aws-chunked bodies. */
@@ -53,10 +65,10 @@ function declaredSize(ctx: RequestContext): number {
   return size;
 }
 
-function sinkEtag(md5: Buffer | undefined, size: number): string {
+function sinkEtag(ctx: RequestContext, md5: Buffer | undefined, size: number): string {
   // Without hashing payloads the ETag can only be the client's Content-MD5 or an opaque stand-in.
   const opaque = md5 ?? createHash("md5").update(`${size}:${process.hrtime.bigint()}`).digest();
-  return `"${opaque.toString("hex")}"`;
+  return quotedEtag(ctx, opaque.toString("hex"));
 }
 
 export async function storePayload(
@@ -78,6 +90,7 @@ export async function storePayload(
     payloadHash: ctx.auth.payloadHash,
     headers: ctx.req.headers,
     algorithms,
+    crc64ecma: ctx.config.profile.crc64ecma,
     destination,
     hash,
   });
@@ -87,10 +100,10 @@ export async function storePayload(
       const value = claim.inTrailer ? received.trailers.get(checksumHeader(claim.algorithm)) : claim.value;
       if (value !== undefined) checksums[claim.algorithm] = value;
     }
-    return { file: undefined, size: received.size, etag: sinkEtag(md5, received.size), checksums };
+    return { file: undefined, size: received.size, etag: sinkEtag(ctx, md5, received.size), checksums };
   }
   try {
-    checkContentMd5(md5, received.md5!);
+    checkContentMd5(md5, received.md5!, ctx.config.profile.md5MismatchCode);
     if (claim) checkChecksumClaim(claim, received.trailers, received.checksums.get(claim.algorithm)!);
   } catch (error) {
     if (destination) await rm(destination, { force: true });
@@ -99,7 +112,13 @@ export async function storePayload(
   const checksums: Partial<Record<Algorithm, string>> = {};
   for (const [alg, digest] of received.checksums) checksums[alg] = digest.toString("base64");
   const etag = request.md5Etag === false ? randomBytes(16) : received.md5!;
-  return { file: destination, size: received.size, etag: `"${etag.toString("hex")}"`, checksums };
+  return {
+    file: destination,
+    size: received.size,
+    etag: quotedEtag(ctx, etag.toString("hex")),
+    checksums,
+    ...(received.crc64ecma ? { crc64ecma: crc64Decimal(received.crc64ecma) } : {}),
+  };
 }
 
 function flipFirstByte(base64: string): string {
@@ -119,13 +138,17 @@ export async function applyStoredFault(
     return undefined;
   }
   const algorithms = Object.keys(payload.checksums) as Algorithm[];
+  // The recorded ETag keeps the case the store writes (upper on OSS).
+  const sameCase = (hex: string) => (/[A-F]/.test(payload.etag) ? hex.toUpperCase() : hex);
   if (!payload.file || payload.size === 0) {
     const checksums = Object.fromEntries(
       algorithms.map((alg) => [alg, flipFirstByte(payload.checksums[alg]!)]),
     );
     const hex = payload.etag.replace(/"/g, "");
     const flipped = (parseInt(hex[0] ?? "0", 16) ^ 0xf).toString(16);
-    return { ...payload, etag: `"${flipped}${hex.slice(1)}"`, checksums };
+    const crc64ecma =
+      payload.crc64ecma === undefined ? {} : { crc64ecma: (BigInt(payload.crc64ecma) ^ 1n).toString() };
+    return { ...payload, etag: `"${sameCase(flipped)}${hex.slice(1)}"`, checksums, ...crc64ecma };
   }
   const handle = await open(payload.file, "r+");
   try {
@@ -137,9 +160,11 @@ export async function applyStoredFault(
   } finally {
     await handle.close();
   }
-  const digests = await digestFiles([payload.file], ["MD5", ...algorithms]);
+  const native: Digestible[] = payload.crc64ecma === undefined ? [] : ["CRC64ECMA"];
+  const digests = await digestFiles([payload.file], ["MD5", ...native, ...algorithms]);
   const checksums = Object.fromEntries(
-    algorithms.map((alg, index) => [alg, digests[index + 1]!.toString("base64")]),
+    algorithms.map((alg, index) => [alg, digests[index + 1 + native.length]!.toString("base64")]),
   );
-  return { ...payload, etag: `"${digests[0]!.toString("hex")}"`, checksums };
+  const crc64ecma = native.length === 0 ? {} : { crc64ecma: crc64Decimal(digests[1]!) };
+  return { ...payload, etag: `"${sameCase(digests[0]!.toString("hex"))}"`, checksums, ...crc64ecma };
 }

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { S3Error } from "../errors.js";
 import type { RequestContext } from "../context.js";
-import { contentMd5 } from "../integrity.js";
+import { checkContentMd5, contentMd5 } from "../integrity.js";
 import { UNSIGNED_PAYLOAD } from "../body.js";
 
 const MAX_CONTROL_BODY = 16 * 1024 * 1024;
@@ -24,9 +24,10 @@ export async function readSmallBody(ctx: RequestContext): Promise<string> {
       "The provided 'x-amz-content-sha256' header does not match what was computed.",
     );
   }
-  const md5 = contentMd5(ctx.req.headers);
-  if (md5 && !md5.equals(createHash("md5").update(body).digest())) {
-    throw new S3Error("BadDigest", "The Content-MD5 you specified did not match what we received.");
-  }
+  checkContentMd5(
+    contentMd5(ctx.req.headers),
+    createHash("md5").update(body).digest(),
+    ctx.config.profile.md5MismatchCode,
+  );
   return body.toString("utf8");
 }
