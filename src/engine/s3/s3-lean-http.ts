@@ -1,10 +1,11 @@
 // The per-file and per-part calls (UploadPart, PutObject, HeadObject) skip the SDK's per-request middleware,
 // which cost ~1 ms of CPU per call (measured: 1,000 × 64 KiB files took 3.4 ms CPU each with the SDK doing
-// both HeadObjects, 0.7 ms without them): one SigV4-signed request on the client's own agents, credentials
-// and endpoint rules. Ranged GetObject bodies stream through it too, straight to the caller's sink: on a direct
-// connection over our own sockets (socket-http.ts), through a proxy over Node's client. ListObjectsV2 pages
-// (the preflight's too) go through it as well. Only s3-client.ts uses this; it decides where the SDK is still
-// needed.
+// both HeadObjects, 0.7 ms without them): one SigV4-signed request with the client's credentials and endpoint
+// rules. Ranged GetObject bodies stream through it too, straight to the caller's sink. The connection picks
+// the transport: a direct one carries every request over our own sockets (socket-http.ts; Node's client cost
+// ~a fifth of a small file's CPU), a proxy the agents of network.ts with Node's client. ListObjectsV2 pages
+// (the preflight's too) go through it as well, always over Node's client (S3 sends them chunked). Only
+// s3-client.ts uses this; it decides where the SDK is still needed.
 import { request as httpRequest, type Agent as HttpAgent, type IncomingHttpHeaders } from "node:http";
 import { eachBodyChunk, type BodySink } from "./body-sink.js";
 import { proxyFor, storeTlsOptions, type NetworkSettings } from "./network.js";
@@ -72,11 +73,11 @@ interface Endpoint {
   url: URL;
   sign: ReturnType<typeof createSigner>;
   /**
-   * GETs go over our own sockets: the connection is direct, and no answer yet needed Node's client. Cleared
-   * for this endpoint by the first answer socket-http.ts cannot read, so a store that always answers that
-   * way costs one extra request, not one per GET.
+   * Requests go over our own sockets: the connection is direct, and no answer yet needed Node's client.
+   * Cleared for this endpoint by the first answer socket-http.ts cannot read, so a store that always answers
+   * that way costs one extra request, not one per request.
    */
-  socketGets: boolean;
+  ownSockets: boolean;
 }
 
 // The SDK's key encoding: RFC 3986 per path segment, slashes kept. Exported for the differential test.
@@ -160,7 +161,7 @@ export function createLeanHttp(
     return {
       url: endpoint.url,
       sign: createSigner(endpoint.signingRegion, endpoint.signingName),
-      socketGets: proxyFor(endpoint.url, setup.network.proxy) === undefined,
+      ownSockets: proxyFor(endpoint.url, setup.network.proxy) === undefined,
     };
   }
 
@@ -255,18 +256,23 @@ export function createLeanHttp(
     const search = new URLSearchParams(target.query).toString().replace(/\+/g, "%20");
     const pathAndQuery = search ? `${path}?${search}` : path;
     let exchanged: Answered | null = null;
-    // Object bodies only: S3 sends listings chunked, which socket-http.ts leaves to Node's client.
-    if (resolved.socketGets && target.method === "GET" && target.key !== "") {
+    // Not listings: S3 sends them chunked, which socket-http.ts leaves to Node's client. An answer it cannot
+    // read sends the request again through Node's client; for a PUT that is a retry of a write that may have
+    // landed, as after a reset: idempotent for the same bytes, and If-None-Match's 412 is then confirmed by
+    // reading the object (confirm-object.ts).
+    const listing = target.method === "GET" && target.key === "";
+    if (resolved.ownSockets && !listing) {
       const overSocket = await sockets.exchange({
-        method: "GET",
+        method: target.method,
         url,
         target: pathAndQuery,
         headers,
         ...(target.onBody ? { onBody: target.onBody } : {}),
+        ...(target.method === "PUT" ? { body } : {}),
         ...(signal ? { signal } : {}),
       });
       if (overSocket.kind === "answer") exchanged = overSocket;
-      else resolved.socketGets = false;
+      else resolved.ownSockets = false;
     }
     exchanged ??= await viaAgents(url, target, pathAndQuery, headers, signal);
     const { status } = exchanged;

@@ -1,9 +1,10 @@
-// HTTP/1.1 exchanges on our own keep-alive sockets, for GET bodies. Node's client copies every body chunk out
+// HTTP/1.1 exchanges on our own keep-alive sockets, for GET bodies (and small requests: HEAD, PUT). Node's client copies every body chunk out
 // of the socket's buffer into a new one and runs a stream per answer: ~2 CPU-s per GiB of body. Here the
 // kernel reads into one reused buffer per socket and the body goes to its sink straight from there (~0.4
 // CPU-s/GiB; bench/results/download-transport-2026-11-30.md). Direct connections only: behind a proxy the agents of
 // network.ts carry the request. An answer outside the shape parsed here comes back as "unsupported" before any
-// body byte reached the sink, so the caller can send the request through Node's client instead.
+// body byte reached the sink, so the caller can send the request through Node's client instead. A PUT's body is
+// written from the caller's buffer (no copy): the exchange settles only once the socket no longer needs it.
 import { isIP, connect as netConnect, type Socket } from "node:net";
 import { createRequire } from "node:module";
 import type { ConnectionOptions } from "node:tls";
@@ -21,7 +22,7 @@ import {
 const requireBuiltin = createRequire(import.meta.url);
 
 export interface SocketRequest {
-  method: "GET" | "HEAD";
+  method: "GET" | "HEAD" | "PUT";
   /** Its protocol, host and port say where to connect. */
   url: URL;
   /** Path and query, already encoded. */
@@ -30,6 +31,8 @@ export interface SocketRequest {
   headers: Record<string, string>;
   /** Gets a 2xx answer's body. */
   onBody?: BodySink;
+  /** PUT only, its Content-Length among the headers. Unused by the socket once the exchange settled. */
+  body?: Buffer;
   signal?: AbortSignal;
 }
 
@@ -206,6 +209,8 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
       const errorParts: Buffer[] = [];
       let errorBytes = 0;
       let chunked: ChunkedDecoder | null = null;
+      /** Until the kernel took the whole body, the socket reads from the caller's buffer. */
+      let bodyWritten = request.body === undefined || request.body.byteLength === 0;
 
       const cleanup = (): void => {
         settled = true;
@@ -223,7 +228,9 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
       const finish = (): void => {
         if (settled) return;
         cleanup();
-        if (reusable && head!.keepAlive) release(connection);
+        // An answer before the whole body was taken (a store refusing at once): the rest of the body must
+        // not go out, and the caller's buffer must be free once this settles; destroy() does both.
+        if (reusable && head!.keepAlive && bodyWritten) release(connection);
         else socket.destroy();
         const isError = head!.status < 200 || head!.status >= 300;
         resolve({
@@ -370,7 +377,10 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
           finish();
           return;
         }
-        if (!anyByte && reused && (request.method === "GET" || request.method === "HEAD")) {
+        // A server's keep-alive close racing our reuse, or a request it got and dropped: a GET is sent again
+        // here (its body is what counts, and its reader proves it). A PUT may have landed and a HEAD is a
+        // proof step: the caller's retry decides and reports it, as with Node's client.
+        if (!anyByte && reused && request.method === "GET") {
           cleanup();
           resolve(STALE);
           return;
@@ -399,7 +409,18 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
       }
       socket.ref();
       socket.setTimeout(options.stallTimeoutMs);
+      const body = request.body;
+      if (bodyWritten || body === undefined) {
+        socket.write(bytes);
+        return;
+      }
+      // Head and body in one writev.
+      socket.cork();
       socket.write(bytes);
+      socket.write(body, () => {
+        bodyWritten = true;
+      });
+      socket.uncork();
     });
   }
 
