@@ -160,7 +160,9 @@ async function transfer(
       ctx,
       head,
       handle: temp.handle,
-      direct: temp.direct,
+      // The follower reads every range back as soon as it is written: from the page cache when the writes
+      // went through it, from the disk when they went past it.
+      direct: follower === null ? temp.direct : null,
       algorithm: whole.segmentAlgorithm,
       onBytes,
     };
