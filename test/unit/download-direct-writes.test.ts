@@ -79,7 +79,7 @@ describe("direct writes", () => {
     try {
       const slabs = createSlabPool(64 * 1024);
       const writer = createRangeWriter(temp.handle, 0, slabs, {
-        onCopied: (bytes) => {
+        onPlaced: (bytes) => {
           inKernelMemory &&= bytes.buffer instanceof SharedArrayBuffer;
           seen.push(Buffer.from(bytes));
         },
@@ -88,6 +88,41 @@ describe("direct writes", () => {
       slabs.close();
       expect(Buffer.concat(seen).equals(whole)).toBe(true);
       expect(inKernelMemory).toBe(true);
+    } finally {
+      await discardTempFile(temp, false);
+    }
+  });
+
+  it("takes a read that landed in the space it lent without a copy, byte-exact with copied chunks around it", async () => {
+    const destination = path.join(await scratch, "d.bin");
+    const whole = randomBytes(200_000);
+    const temp = await createTempFile(destination, whole.byteLength);
+    try {
+      const slabs = createSlabPool(64 * 1024);
+      const placed: Buffer[] = [];
+      const writer = createRangeWriter(temp.handle, 0, slabs, { onPlaced: (bytes) => placed.push(bytes) });
+      let at = 0;
+      let lentAndUsed = 0;
+      for (let i = 0; at < whole.byteLength; i++) {
+        if (i % 2 === 0) {
+          // Copied, as the bytes that come with an answer's head are.
+          const chunk = Buffer.from(whole.subarray(at, at + 1000));
+          await writer.push(chunk);
+          at += chunk.byteLength;
+          continue;
+        }
+        const space = writer.space(whole.byteLength - at);
+        const take = Math.min(space.byteLength, 7000);
+        whole.copy(space, 0, at, at + take);
+        await writer.push(space.subarray(0, take));
+        const last = placed[placed.length - 1]!;
+        if (last.byteOffset === space.byteOffset && last.buffer === space.buffer) lentAndUsed++;
+        at += take;
+      }
+      await writer.finish();
+      slabs.close();
+      expect(lentAndUsed).toBeGreaterThan(0);
+      expect((await readFile(temp.path)).equals(whole)).toBe(true);
     } finally {
       await discardTempFile(temp, false);
     }

@@ -112,6 +112,49 @@ describe("socket GET transport", () => {
     expect(requests[0]).toMatch(/^GET \/b\/k HTTP\/1\.1\r\nhost: 127\.0\.0\.1:\d+\r\nrange: bytes=0-9$/);
   });
 
+  it("reads a body into the memory its sink lends, never past the body, and the reused connection reads its own", async () => {
+    const body = Buffer.alloc(300_000);
+    for (let i = 0; i < body.byteLength; i++) body[i] = (i * 7) % 251;
+    answer = (socket) => partial(socket, body, 50_000, "");
+    const lent = Buffer.alloc(400_000);
+    let filled = 0;
+    let inPlace = 0;
+    const asked: number[] = [];
+    const onBody = Object.assign(
+      (chunk: Buffer) => {
+        if (chunk.buffer === lent.buffer && chunk.byteOffset === lent.byteOffset + filled)
+          inPlace += chunk.byteLength;
+        else chunk.copy(lent, filled);
+        filled += chunk.byteLength;
+        return undefined;
+      },
+      {
+        readInto: (most: number) => {
+          asked.push(most);
+          return lent.subarray(filled, filled + Math.min(most, 64 * 1024));
+        },
+      },
+    );
+    const outcome = await http.exchange({
+      method: "GET",
+      url: url(),
+      target: "/b/k",
+      headers: { host: `127.0.0.1:${port}` },
+      onBody,
+    });
+    const before = connections;
+    expect(outcome).toMatchObject({ kind: "answer", status: 206 });
+    expect(lent.subarray(0, filled).equals(body)).toBe(true);
+    // Only the bytes that came with the head were copied; every later read landed where the sink lent.
+    expect(inPlace).toBeGreaterThan(body.byteLength / 2);
+    // Never more than the body still to come, so no byte of a next answer lands in the sink's memory.
+    expect(Math.max(...asked)).toBeLessThanOrEqual(body.byteLength);
+    expect(asked.every((most, i) => i === 0 || most < asked[i - 1]!)).toBe(true);
+    const next = await get(http);
+    expect(next.body.equals(body)).toBe(true);
+    expect(connections).toBe(before);
+  });
+
   it("takes a body of exactly its length: bytes after it close the connection instead of a reuse", async () => {
     const on: number[] = [];
     answer = (socket, _request, index) => {

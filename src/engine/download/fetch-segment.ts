@@ -1,6 +1,6 @@
 // One segment: a ranged GET (If-Match the planned ETag, pinned to the planned version) streamed to its offset
-// in the temp file through a few reused slabs (range-writer.ts) and hashed on the way, in offset order, from
-// the slab each piece was just copied into (the bytes then written). A failed attempt starts the segment over from its first byte with a fresh hash, once its
+// in the temp file through a few reused slabs (range-writer.ts), read straight into them where the transport
+// can, and hashed on the way, in offset order, from the slab each piece is in (the bytes then written). A failed attempt starts the segment over from its first byte with a fresh hash, once its
 // last write has landed.
 import type { FileHandle } from "node:fs/promises";
 import type { StoredObject } from "../s3/s3-client.js";
@@ -44,8 +44,20 @@ export async function fetchSegment(target: SegmentTarget, segment: Segment): Pro
         let received = 0;
         const writer = createRangeWriter(handle, segment.offset, ctx.run.slabs, {
           direct,
-          ...(hasher === null ? {} : { onCopied: (bytes: Buffer) => hasher.update(bytes) }),
+          ...(hasher === null ? {} : { onPlaced: (bytes: Buffer) => hasher.update(bytes) }),
         });
+        const sink = Object.assign(
+          (chunk: Buffer) => {
+            if (received + chunk.byteLength > segment.size) {
+              throw new Error(
+                `the store sent more than the ${segment.size} bytes of range ${segment.offset}-${end}`,
+              );
+            }
+            received += chunk.byteLength;
+            return writer.push(chunk);
+          },
+          { readInto: (most: number) => writer.space(most) },
+        );
         try {
           await ctx.run.store.getObjectRange(
             {
@@ -56,15 +68,7 @@ export async function fetchSegment(target: SegmentTarget, segment: Segment): Pro
               end,
               ifMatch: head.etag,
             },
-            (chunk) => {
-              if (received + chunk.byteLength > segment.size) {
-                throw new Error(
-                  `the store sent more than the ${segment.size} bytes of range ${segment.offset}-${end}`,
-                );
-              }
-              received += chunk.byteLength;
-              return writer.push(chunk);
-            },
+            sink,
             ctx.signal,
           );
           if (received !== segment.size) throw truncatedBody(received, segment.size);

@@ -3,9 +3,11 @@
 // write: one trip to the thread pool per slab instead of per socket chunk, and the next slab fills from the
 // socket while the previous one is written. Memory per GET: three slabs. The slabs come from a pool the run
 // shares: fresh ones for every range cost a page fault per 4 KiB (measured: the copy took 0.45 CPU-s/GiB).
-// They live in the CRC64NVME kernel's memory, block-aligned: the range's CRC reads each piece in place right
-// after its copy (not through another copy into the kernel's input window), and a whole slab can be written
-// past the page cache (direct-writes.ts).
+// They live in the CRC64NVME kernel's memory, block-aligned: the range's CRC reads each piece in place (not
+// through another copy into the kernel's input window), and a whole slab can be written past the page cache
+// (direct-writes.ts). The transport can read the body straight into the slab being filled (space()): a copy
+// into this shared memory runs through V8's relaxed (atomic-safe) memmove, the largest main-thread cost after
+// the CRC once the page cache was out of the way.
 import type { FileHandle } from "node:fs/promises";
 import { allocateHashable, releaseHashable } from "../checksum/hash-memory.js";
 import type { DirectWrites } from "./direct-writes.js";
@@ -57,10 +59,10 @@ export interface RangeWriterOptions {
   /** The temp file's direct writes, for whole aligned slabs; the rest goes through `handle`. */
   direct?: DirectWrites | null;
   /**
-   * Each piece of the body right after its copy into a slab, in order; valid only during the call. In the
-   * CRC64NVME kernel's memory when the slab is, so a CRC of it reads it in place.
+   * Each piece of the body once it is in its slab (copied, or read there), in order; valid only during the
+   * call. In the CRC64NVME kernel's memory when the slab is, so a CRC of it reads it in place.
    */
-  onCopied?: (bytes: Buffer) => void;
+  onPlaced?: (bytes: Buffer) => void;
 }
 
 /** Writes a caller may have under way before push asks it to wait. */
@@ -72,6 +74,11 @@ export interface RangeWriter {
    * enough slabs are being written already.
    */
   push(chunk: Uint8Array): Promise<void> | undefined;
+  /**
+   * Free memory of the slab being filled, at most `most` bytes: bytes read into its start and then pushed
+   * (as a view of it) are taken where they are, without a copy.
+   */
+  space(most: number): Buffer;
   /** Writes what is left and resolves once every byte pushed is written. */
   finish(): Promise<void>;
   /**
@@ -87,7 +94,7 @@ export function createRangeWriter(
   slabs: SlabPool = createSlabPool(),
   options: RangeWriterOptions = {},
 ): RangeWriter {
-  const { direct = null, onCopied } = options;
+  const { direct = null, onPlaced } = options;
   const batchBytes = slabs.slabBytes;
   let position = offset;
   let slab: Buffer | null = null;
@@ -120,22 +127,33 @@ export function createRangeWriter(
   };
 
   const failed = (): Promise<void> => Promise.reject(failure!.error as Error);
+  const waitForAWrite = (): Promise<void> =>
+    Promise.race(inFlight).then(() => (failure === null ? undefined : failed()));
 
   return {
     push(chunk) {
       if (failure !== null) return failed();
+      if (slab !== null && chunk.buffer === slab.buffer && chunk.byteOffset === slab.byteOffset + filled) {
+        onPlaced?.(slab.subarray(filled, filled + chunk.byteLength));
+        filled += chunk.byteLength;
+        if (filled === batchBytes) flush();
+        return inFlight.size < WRITES_IN_FLIGHT ? undefined : waitForAWrite();
+      }
       let at = 0;
       while (at < chunk.byteLength) {
         slab ??= slabs.take();
         const copied = Math.min(batchBytes - filled, chunk.byteLength - at);
         slab.set(chunk.subarray(at, at + copied), filled);
-        onCopied?.(slab.subarray(filled, filled + copied));
+        onPlaced?.(slab.subarray(filled, filled + copied));
         filled += copied;
         at += copied;
         if (filled === batchBytes) flush();
       }
-      if (inFlight.size < WRITES_IN_FLIGHT) return undefined;
-      return Promise.race(inFlight).then(() => (failure === null ? undefined : failed()));
+      return inFlight.size < WRITES_IN_FLIGHT ? undefined : waitForAWrite();
+    },
+    space(most) {
+      slab ??= slabs.take();
+      return slab.subarray(filled, Math.min(batchBytes, filled + Math.max(1, most)));
     },
     async finish() {
       if (filled > 0) flush();
