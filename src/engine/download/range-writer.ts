@@ -13,8 +13,13 @@ import { allocateHashable, releaseHashable } from "../checksum/hash-memory.js";
 import type { DirectWrites } from "./direct-writes.js";
 import { writeAt } from "./temp-file.js";
 
-/** Big enough to make a thread-pool trip rare, small enough that concurrency × 3 slabs stays small. */
-export const WRITE_BATCH_BYTES = 1024 * 1024;
+/**
+ * Big enough to make a thread-pool trip rare and a direct write large (a virtio disk took 1 GiB of 1 MiB
+ * direct writes in 8.2 s, of 8 MiB ones in 4.0), small enough that concurrency × 3 slabs stays small: 4 MiB
+ * against 1 MiB took the 1 GiB download from 83 to 115 MiB peak RSS and from 2.1 to 1.7 CPU-s
+ * (bench/results/download-direct-2026-11-30-night.md).
+ */
+export const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** Write slabs of one size, handed back once written; holds at most what the busiest moment needed. */
 export interface SlabPool {
