@@ -112,6 +112,49 @@ describe("socket GET transport", () => {
     expect(requests[0]).toMatch(/^GET \/b\/k HTTP\/1\.1\r\nhost: 127\.0\.0\.1:\d+\r\nrange: bytes=0-9$/);
   });
 
+  it("reads a body into the memory its sink lends, never past the body, and the reused connection reads its own", async () => {
+    const body = Buffer.alloc(300_000);
+    for (let i = 0; i < body.byteLength; i++) body[i] = (i * 7) % 251;
+    answer = (socket) => partial(socket, body, 50_000, "");
+    const lent = Buffer.alloc(400_000);
+    let filled = 0;
+    let inPlace = 0;
+    const asked: number[] = [];
+    const onBody = Object.assign(
+      (chunk: Buffer) => {
+        if (chunk.buffer === lent.buffer && chunk.byteOffset === lent.byteOffset + filled)
+          inPlace += chunk.byteLength;
+        else chunk.copy(lent, filled);
+        filled += chunk.byteLength;
+        return undefined;
+      },
+      {
+        readInto: (most: number) => {
+          asked.push(most);
+          return lent.subarray(filled, filled + Math.min(most, 64 * 1024));
+        },
+      },
+    );
+    const outcome = await http.exchange({
+      method: "GET",
+      url: url(),
+      target: "/b/k",
+      headers: { host: `127.0.0.1:${port}` },
+      onBody,
+    });
+    const before = connections;
+    expect(outcome).toMatchObject({ kind: "answer", status: 206 });
+    expect(lent.subarray(0, filled).equals(body)).toBe(true);
+    // Only the bytes that came with the head were copied; every later read landed where the sink lent.
+    expect(inPlace).toBeGreaterThan(body.byteLength / 2);
+    // Never more than the body still to come, so no byte of a next answer lands in the sink's memory.
+    expect(Math.max(...asked)).toBeLessThanOrEqual(body.byteLength);
+    expect(asked.every((most, i) => i === 0 || most < asked[i - 1]!)).toBe(true);
+    const next = await get(http);
+    expect(next.body.equals(body)).toBe(true);
+    expect(connections).toBe(before);
+  });
+
   it("takes a body of exactly its length: bytes after it close the connection instead of a reuse", async () => {
     const on: number[] = [];
     answer = (socket, _request, index) => {
@@ -269,5 +312,63 @@ describe("getObjectRange over the socket path", () => {
     expect(requests).toHaveLength(2);
     // Node's client sends its own Connection header; the socket path does not.
     expect(requests[1]).toMatch(/\r\nConnection: keep-alive/i);
+  });
+});
+
+describe("socket GET transport over TLS", () => {
+  it("reads a body into the memory its sink lends through a TLS socket too, byte-exact", async () => {
+    const { mkdtemp, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const { readFileSync } = await import("node:fs");
+    const tls = await import("node:tls");
+    const { makePrivateCa } = await import("../helpers/private-ca.js");
+    const dir = await mkdtemp(path.join(tmpdir(), "socket-tls-"));
+    const ca = makePrivateCa(dir, ["IP:127.0.0.1"]);
+    const body = Buffer.alloc(500_000);
+    for (let i = 0; i < body.byteLength; i++) body[i] = (i * 13) % 253;
+    const secure = tls.createServer(ca.server, (socket) => {
+      socket.on("error", () => undefined);
+      socket.once("data", () => {
+        socket.write(`HTTP/1.1 206 Partial Content\r\nContent-Length: ${body.byteLength}\r\n\r\n`);
+        socket.write(body);
+      });
+    });
+    await new Promise<void>((resolve) => secure.listen(0, "127.0.0.1", resolve));
+    const tlsPort = (secure.address() as AddressInfo).port;
+    const http = createSocketHttp({
+      tls: () => ({ ca: readFileSync(ca.caFile, "utf8") }),
+      stallTimeoutMs: 30_000,
+      maxIdle: 1,
+    });
+    try {
+      const lent = Buffer.alloc(body.byteLength);
+      let filled = 0;
+      let inPlace = 0;
+      const onBody = Object.assign(
+        (chunk: Buffer) => {
+          if (chunk.buffer === lent.buffer && chunk.byteOffset === lent.byteOffset + filled) {
+            inPlace += chunk.byteLength;
+          } else chunk.copy(lent, filled);
+          filled += chunk.byteLength;
+          return undefined;
+        },
+        { readInto: (most: number) => lent.subarray(filled, filled + Math.min(most, 64 * 1024)) },
+      );
+      const outcome = await http.exchange({
+        method: "GET",
+        url: new URL(`https://127.0.0.1:${tlsPort}`),
+        target: "/b/k",
+        headers: { host: `127.0.0.1:${tlsPort}` },
+        onBody,
+      });
+      expect(outcome).toMatchObject({ kind: "answer", status: 206 });
+      expect(lent.subarray(0, filled).equals(body)).toBe(true);
+      expect(inPlace).toBeGreaterThan(0);
+    } finally {
+      http.destroy();
+      secure.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -156,7 +156,16 @@ async function transfer(
     const whole = await wholeFileHashes(plan, run.options.sha256 === true, resumable);
     follower =
       whole.hashers.length === 0 ? null : new OrderedFileHash(temp.handle, plan.segments, whole.hashers);
-    const target = { ctx, head, handle: temp.handle, algorithm: whole.segmentAlgorithm, onBytes };
+    const target = {
+      ctx,
+      head,
+      handle: temp.handle,
+      // The follower reads every range back as soon as it is written: from the page cache when the writes
+      // went through it, from the disk when they went past it.
+      direct: follower === null ? temp.direct : null,
+      algorithm: whole.segmentAlgorithm,
+      onBytes,
+    };
     const digests = await mapLimited(plan.segments, run.options.concurrency, async (segment, index) => {
       const reused = await reuseRange(prepared, index, segment, whole.segmentAlgorithm);
       if (reused !== null) {

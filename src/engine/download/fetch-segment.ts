@@ -1,9 +1,10 @@
 // One segment: a ranged GET (If-Match the planned ETag, pinned to the planned version) streamed to its offset
-// in the temp file through a few reused slabs (range-writer.ts) and hashed on the way, straight from the
-// transport's read buffer. A failed attempt starts the segment over from its first byte with a fresh hash, once its
+// in the temp file through a few reused slabs (range-writer.ts), read straight into them where the transport
+// can, and hashed on the way, in offset order, from the slab each piece is in (the bytes then written). A failed attempt starts the segment over from its first byte with a fresh hash, once its
 // last write has landed.
 import type { FileHandle } from "node:fs/promises";
 import type { StoredObject } from "../s3/s3-client.js";
+import type { DirectWrites } from "./direct-writes.js";
 import { call, type ObjectContext } from "./context.js";
 import { segmentHasher, type ProofAlgorithm, type Segment } from "./proof-plan.js";
 import { createRangeWriter } from "./range-writer.js";
@@ -24,13 +25,14 @@ export interface SegmentTarget {
   ctx: ObjectContext;
   head: StoredObject;
   handle: FileHandle;
+  direct: DirectWrites | null;
   algorithm: ProofAlgorithm | null;
   onBytes: (bytes: number) => void;
 }
 
 /** The segment's digest (null when nothing is hashed), once all its bytes are on disk. */
 export async function fetchSegment(target: SegmentTarget, segment: Segment): Promise<Buffer | null> {
-  const { ctx, head, handle, algorithm } = target;
+  const { ctx, head, handle, direct, algorithm } = target;
   if (segment.size === 0) return algorithm === null ? null : (await segmentHasher(algorithm)).digest();
   const end = segment.offset + segment.size - 1;
   const step = `GetObject ${ctx.file.key} bytes ${segment.offset}-${end}`;
@@ -40,7 +42,22 @@ export async function fetchSegment(target: SegmentTarget, segment: Segment): Pro
       call(ctx, step, GET_HINT, async () => {
         const hasher = algorithm === null ? null : await segmentHasher(algorithm);
         let received = 0;
-        const writer = createRangeWriter(handle, segment.offset, ctx.run.slabs);
+        const writer = createRangeWriter(handle, segment.offset, ctx.run.slabs, {
+          direct,
+          ...(hasher === null ? {} : { onPlaced: (bytes: Buffer) => hasher.update(bytes) }),
+        });
+        const sink = Object.assign(
+          (chunk: Buffer) => {
+            if (received + chunk.byteLength > segment.size) {
+              throw new Error(
+                `the store sent more than the ${segment.size} bytes of range ${segment.offset}-${end}`,
+              );
+            }
+            received += chunk.byteLength;
+            return writer.push(chunk);
+          },
+          { readInto: (most: number) => writer.space(most) },
+        );
         try {
           await ctx.run.store.getObjectRange(
             {
@@ -51,16 +68,7 @@ export async function fetchSegment(target: SegmentTarget, segment: Segment): Pro
               end,
               ifMatch: head.etag,
             },
-            (chunk) => {
-              if (received + chunk.byteLength > segment.size) {
-                throw new Error(
-                  `the store sent more than the ${segment.size} bytes of range ${segment.offset}-${end}`,
-                );
-              }
-              hasher?.update(chunk);
-              received += chunk.byteLength;
-              return writer.push(chunk);
-            },
+            sink,
             ctx.signal,
           );
           if (received !== segment.size) throw truncatedBody(received, segment.size);

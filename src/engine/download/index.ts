@@ -82,6 +82,7 @@ export async function runDownloads(files: RemoteFile[], options: DownloadOptions
       staleTempFilesRemoved,
     };
   } finally {
+    run.slabs.close();
     store.destroy();
   }
 }

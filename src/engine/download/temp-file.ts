@@ -4,10 +4,13 @@ import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { link, mkdir, open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { openDirectWrites, type DirectWrites } from "./direct-writes.js";
 
 export interface TempFile {
   path: string;
   handle: FileHandle;
+  /** Writes past the page cache (direct-writes.ts); null where the platform or file system has none. */
+  direct: DirectWrites | null;
 }
 
 export function tempPathFor(destination: string): string {
@@ -38,7 +41,7 @@ export async function reopenTempFile(path: string, size: number): Promise<TempFi
     await handle.close();
     return null;
   }
-  return { path, handle };
+  return { path, handle, direct: await openDirectWrites(path, handle) };
 }
 
 /** A new temp file of `size` bytes (sparse until written) beside `destination`; creates the directory. */
@@ -46,14 +49,16 @@ export async function createTempFile(destination: string, size: number): Promise
   await mkdir(dirname(destination), { recursive: true });
   const path = tempPathFor(destination);
   const handle = await open(path, "wx+", 0o644);
+  let direct: DirectWrites | null = null;
   try {
     await handle.truncate(size);
+    direct = await openDirectWrites(path, handle);
   } catch (error) {
     await handle.close();
     await unlink(path).catch(() => undefined);
     throw error;
   }
-  return { path, handle };
+  return { path, handle, direct };
 }
 
 /** Writes all of `bytes` at `position` (a positional write may write fewer bytes than asked). */
@@ -91,6 +96,8 @@ async function linked(from: string, to: string): Promise<boolean> {
  * Without overwrite, a hard link refuses a destination created meanwhile (EEXIST) instead of replacing it.
  */
 export async function commitTempFile(temp: TempFile, destination: string, overwrite: boolean): Promise<void> {
+  await temp.direct?.close();
+  // The inode's fsync, whichever descriptor wrote: it also flushes the device's cache of the direct writes.
   await temp.handle.sync();
   await temp.handle.close();
   if (overwrite || !(await linked(temp.path, destination))) {
@@ -103,6 +110,7 @@ export async function commitTempFile(temp: TempFile, destination: string, overwr
 
 /** Closes the temp file and deletes it unless `keep` (on-failure: keep). */
 export async function discardTempFile(temp: TempFile, keep: boolean): Promise<void> {
+  await temp.direct?.close().catch(() => undefined);
   await temp.handle.close().catch(() => undefined);
   if (!keep) await unlink(temp.path).catch(() => undefined);
 }

@@ -9,7 +9,15 @@ import { finished } from "node:stream/promises";
  * every socket chunk into the same memory): copy what must outlive it. A returned promise pauses the body
  * until it settles; a throw or a rejection ends the request with that error.
  */
-export type BodySink = (chunk: Buffer) => Promise<void> | undefined;
+export type BodySink = ((chunk: Buffer) => Promise<void> | undefined) & {
+  /**
+   * Memory for the body's next read, at most `most` bytes (the body still to come): a transport that reads
+   * into it (socket-http.ts) hands the sink views of it, so the bytes arrive where the sink keeps them with
+   * no copy. It must not lend the same memory again until a chunk in it was handed over. Optional: without
+   * it, or through Node's client, chunks are lent from the transport's own memory.
+   */
+  readInto?: (most: number) => Buffer;
+};
 
 /**
  * Feeds a Node stream (an http.IncomingMessage, the SDK's body) to `sink`. Resolves once `body` ended with

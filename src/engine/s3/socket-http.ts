@@ -72,6 +72,8 @@ interface Connection {
   key: string;
   /** Every read while an exchange runs; false pauses reading. Null while idle. */
   onBytes: ((bytes: Buffer) => boolean) | null;
+  /** Where the next read goes when not into the socket's own buffer: a body sink's memory. */
+  lentBuffer: (() => Buffer | null) | null;
   /** The socket closed (with its error, if any) while an exchange ran. */
   onClose: ((error: Error | undefined) => void) | null;
   onTimeout: () => void;
@@ -122,6 +124,7 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
 
   function release(connection: Connection): void {
     connection.onBytes = null;
+    connection.lentBuffer = null;
     connection.onClose = null;
     const list = idle.get(connection.key) ?? [];
     if (list.length >= options.maxIdle || connection.socket.destroyed) {
@@ -154,13 +157,15 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
       socket: undefined as unknown as Socket,
       key,
       onBytes: null,
+      lentBuffer: null,
       onClose: null,
       onTimeout: () => undefined,
     };
     const onread = {
-      buffer: readBuffer,
-      callback: (read: number): boolean => {
-        if (connection.onBytes !== null) return connection.onBytes(readBuffer.subarray(0, read));
+      // Asked again after every read, for the memory of the next one.
+      buffer: (): Buffer => connection.lentBuffer?.() ?? readBuffer,
+      callback: (read: number, buffer: Buffer): boolean => {
+        if (connection.onBytes !== null) return connection.onBytes(buffer.subarray(0, read));
         // Bytes nobody asked for on an idle socket: it is out of step with the server.
         connection.socket.destroy();
         return false;
@@ -216,6 +221,7 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
         settled = true;
         request.signal?.removeEventListener("abort", onAbort);
         connection.onBytes = null;
+        connection.lentBuffer = null;
         connection.onClose = null;
         connection.onTimeout = () => undefined;
       };
@@ -392,6 +398,16 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
         fail(error ?? closedError(detail));
       };
       connection.onTimeout = () => fail(timeoutError(options.stallTimeoutMs));
+      const readInto = request.onBody?.readInto;
+      // Only inside a 2xx body framed by its length, and never past its end: the bytes of whatever comes
+      // after it (nothing, on a connection with one request in flight) cannot land in the sink's memory.
+      connection.lentBuffer =
+        readInto === undefined
+          ? null
+          : () =>
+              !settled && head !== null && head.status >= 200 && head.status < 300 && remaining > 0
+                ? readInto(remaining)
+                : null;
 
       if (request.signal?.aborted) {
         fail(abortError(request.signal));
