@@ -194,6 +194,24 @@ describe("engine on the oss profile", () => {
     expect(checksumHeaders(seen)).toEqual([]);
   });
 
+  it("takes OSS's upper-case ETags as the local MD5s when the final check is off (verify: false)", async () => {
+    const small = randomBytes(4_000);
+    const large = randomBytes(2 * PART + 77);
+    await writeFile(path.join(dir, "noverify-small.bin"), small);
+    await writeFile(path.join(dir, "noverify-large.bin"), large);
+    const result = await runUploads(
+      [
+        { path: path.join(dir, "noverify-small.bin"), key: "noverify-small.bin" },
+        { path: path.join(dir, "noverify-large.bin"), key: "noverify-large.bin" },
+      ],
+      ossOptions({ verify: false }),
+    );
+    expect(result.files.map((file) => file.error ?? "")).toEqual(["", ""]);
+    expect(result.ok).toBe(true);
+    expect((await stored("noverify-small.bin")).equals(small)).toBe(true);
+    expect((await stored("noverify-large.bin")).equals(large)).toBe(true);
+  });
+
   it("catches a part corrupted in storage by ListParts' CRC-64 before Complete, and sends it again", async () => {
     const data = randomBytes(3 * PART + 1_000);
     const file = path.join(dir, "corrupt.bin");

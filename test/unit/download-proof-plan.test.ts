@@ -96,6 +96,21 @@ describe("planProof", () => {
     expect(combineDigests(plan, parts.map(md5))).toBe(etag);
   });
 
+  it("an upper-case ETag (OSS writes them so) is still the MD5, compared in the hex the digests give", async () => {
+    const whole = Buffer.alloc(1000, 7);
+    const single = await planProof(head({ etag: md5(whole).toString("hex").toUpperCase() }), 300, noLayout);
+    expect(single).toMatchObject({ verification: "etag-md5", combination: "whole" });
+    expect(combineDigests(single, [md5(whole)])).toBe(single.expected);
+
+    const parts = [Buffer.alloc(600, 1), Buffer.alloc(400, 2)];
+    const etag = `${md5(Buffer.concat(parts.map(md5)))
+      .toString("hex")
+      .toUpperCase()}-2`;
+    const multi = await planProof(head({ etag }), 300, async () => ({ sizes: [600, 400], checksums: [] }));
+    expect(multi).toMatchObject({ verification: "etag-md5", combination: "md5-of-md5s" });
+    expect(combineDigests(multi, parts.map(md5))).toBe(multi.expected);
+  });
+
   it("an ETag that is neither an MD5 nor MD5-N proves nothing", async () => {
     const plan = await planProof(head({ etag: "opaque-value" }), 300, noLayout);
     expect(plan.verification).toBe("none");

@@ -178,16 +178,18 @@ async function etagPlan(head: StoredObject, rangeSize: number, layout: PartLayou
       "The object has no additional checksum and is encrypted with SSE-KMS or SSE-C, so its ETag is not an MD5: nothing proves it.",
     );
   }
+  // OSS writes its ETags in upper case; the digests they are compared with are lower-case hex.
+  const etag = head.etag.toLowerCase();
   const base = {
     verification: "etag-md5" as const,
     algorithm: "MD5" as const,
     checksumAlgorithm: null,
     checksumType: null,
-    expected: head.etag,
+    expected: etag,
     notes: ["The object has no additional checksum: proven by its ETag (MD5)."],
   };
-  const parts = partCountOf(head.etag);
-  if (parts === null && /^[0-9a-f]{32}$/.test(head.etag)) {
+  const parts = partCountOf(etag);
+  if (parts === null && /^[0-9a-f]{32}$/.test(etag)) {
     return { ...base, combination: "whole", segments: rangeSegments(head.size, rangeSize) };
   }
   const found = parts === null ? null : await layout(parts, null);

@@ -2,6 +2,7 @@ import { describeS3Error, HINTS, StepError } from "../errors.js";
 import {
   checkStoredObject,
   etagIsMd5,
+  sameEtag,
   UNPROVABLE_FIX,
   type ExpectedObject,
   type ObjectCheck,
@@ -83,7 +84,7 @@ export async function confirmObject(
   let stored: StoredObject | null;
   try {
     if (!ctx.run.options.verify && answer.etag !== "") {
-      if (expected.etag !== null && etagIsMd5(answer) && answer.etag !== expected.etag) {
+      if (expected.etag !== null && etagIsMd5(answer) && !sameEtag(answer.etag, expected.etag)) {
         throw new StepError(
           step,
           `the store answered ETag ${answer.etag}, the local MD5-derived ETag is ${expected.etag}`,
@@ -146,8 +147,7 @@ export async function confirmByListing(
     !ctx.run.options.verify ||
     answer.versionId !== undefined ||
     !etagIsMd5(answer) ||
-    expected.etag === null ||
-    answer.etag !== expected.etag ||
+    !sameEtag(answer.etag, expected.etag) ||
     echoed === undefined ||
     echoed !== expected.checksum
   ) {

@@ -21,6 +21,11 @@ export function expectedEtag(multipart: boolean, partMd5s: ReadonlyArray<Buffer 
   return `${combined}-${md5s.length}`;
 }
 
+/** A store's ETag against the local MD5-derived one: hex in any case (OSS writes upper case). */
+export function sameEtag(stored: string, local: string | null): boolean {
+  return local !== null && stored.toLowerCase() === local.toLowerCase();
+}
+
 /**
  * Whether an answer's ETag can be an MD5 of the data: not under SSE-KMS, which the store names in the answer
  * (a bucket's default encryption applies without the request asking for it, so the request cannot tell).
@@ -65,7 +70,7 @@ export function checkStoredObject(expected: ExpectedObject, stored: StoredObject
     expected.algorithm === null
       ? "no checksum algorithm is used"
       : `the store shows no ${expected.algorithm} checksum for it`;
-  if (expected.etag !== null && stored.etag === expected.etag) {
+  if (sameEtag(stored.etag, expected.etag)) {
     return { ok: true, method: "etag-md5", remoteChecksum: null };
   }
   if (!etagIsMd5(stored)) {

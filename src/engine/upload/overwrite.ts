@@ -6,7 +6,7 @@ import {
   isFullObjectAlgorithm,
 } from "../checksum/index.js";
 import { HINTS, Refusal } from "../errors.js";
-import { etagIsMd5, expectedEtag } from "./object-verify.js";
+import { etagIsMd5, expectedEtag, sameEtag } from "./object-verify.js";
 import { hashPart, readPart, type OpenFile } from "./part-reader.js";
 import type { UploadPlan } from "./plan.js";
 import { call, type FileContext } from "../run-context.js";
@@ -126,7 +126,7 @@ export async function decideExisting(
   if (how === null) throw refuse("its checksum/ETag cannot be compared with the local file");
   const { value: local, sha256 } = await localValue(ctx, handle, plan, how);
   const remote = how.by === "checksum" ? how.remote : stored.etag;
-  if (local !== remote) {
+  if (how.by === "checksum" ? local !== remote : !sameEtag(remote, local)) {
     throw refuse(
       `differs from the local file (${how.by === "checksum" ? how.algorithm : "ETag"} ${remote}, local ${local})`,
     );
