@@ -172,7 +172,6 @@ export function parseConfig(
       mode,
       roleToAssume: text("role-to-assume"),
       profile,
-      onFailure: text("on-failure"),
       checksumAlgorithm: text("checksum-algorithm"),
     },
     env,

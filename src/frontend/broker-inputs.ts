@@ -15,7 +15,6 @@ export interface BrokerInputs {
   mode: string;
   roleToAssume: string;
   profile: string | undefined;
-  onFailure: string;
   checksumAlgorithm: string;
 }
 
@@ -112,11 +111,6 @@ export function parseBroker(
   }
   if (inputs.profile !== undefined) {
     errors.push(`Inputs "broker-url" and "profile" both choose how to reach S3; remove one of them.`);
-  }
-  if (inputs.onFailure === "keep") {
-    errors.push(
-      `Input "on-failure" is keep, but an upload through "broker-url" cannot be resumed (the broker lists no pending uploads); use abort.`,
-    );
   }
   if (inputs.checksumAlgorithm === "none") {
     errors.push(
