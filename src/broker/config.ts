@@ -22,6 +22,15 @@ export interface PolicyRule {
   maxPartBytes: number;
   /** May a Complete replace an existing object? Default false (If-None-Match: *). */
   overwrite: boolean;
+  /** Storage classes a caller may ask for; undefined: any the store takes. */
+  storageClasses?: string[];
+  /** Server-side encryption modes a caller may ask for; undefined: any (AES256, aws:kms, aws:kms:dsse). */
+  sse?: string[];
+  /**
+   * KMS keys a caller may name for aws:kms / aws:kms:dsse; none by default: the broker's identity may use keys
+   * its callers must not choose. Without a key id the bucket's or AWS's default key is used.
+   */
+  sseKmsKeyIds: string[];
 }
 
 export interface BrokerConfig {
@@ -102,6 +111,16 @@ function parseIssuer(value: unknown, field: string): IssuerConfig {
   };
 }
 
+const SSE_MODES = ["AES256", "aws:kms", "aws:kms:dsse"];
+
+function textList(value: unknown, field: string, example: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0) {
+    fail(field, "must be a non-empty list", `e.g. ${example}, or leave it out`);
+  }
+  return value.map((item, index) => text(item, `${field}[${index}]`));
+}
+
 function parseRule(value: unknown, field: string, issuers: IssuerConfig[]): PolicyRule {
   if (!isRecord(value)) fail(field, "must be an object", "see the broker section of the README");
   const issuer = text(value.issuer, `${field}.issuer`);
@@ -136,7 +155,16 @@ function parseRule(value: unknown, field: string, issuers: IssuerConfig[]): Poli
   if (value.overwrite !== undefined && typeof value.overwrite !== "boolean") {
     fail(`${field}.overwrite`, "must be true or false", `got ${JSON.stringify(value.overwrite)}`);
   }
+  const storageClasses = textList(value.storageClasses, `${field}.storageClasses`, '["STANDARD"]');
+  const sse = textList(value.sse, `${field}.sse`, '["AES256"]');
+  const unknownMode = sse?.find((mode) => !SSE_MODES.includes(mode));
+  if (unknownMode !== undefined) {
+    fail(`${field}.sse`, `names ${unknownMode}`, `use ${SSE_MODES.join(", ")}`);
+  }
   return {
+    ...(storageClasses ? { storageClasses } : {}),
+    ...(sse ? { sse } : {}),
+    sseKmsKeyIds: textList(value.sseKmsKeyIds, `${field}.sseKmsKeyIds`, '["arn:aws:kms:..."]') ?? [],
     issuer,
     claims,
     bucket: text(value.bucket, `${field}.bucket`),

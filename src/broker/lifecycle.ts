@@ -13,6 +13,7 @@ import { listPendingUploads } from "../engine/cleanup/cleanup.js";
 import type { Checksums, ListedPart, S3Store } from "../engine/s3/s3-client.js";
 import type { SigningCredentials } from "../engine/s3/sigv4.js";
 import type { BrokerConfig } from "./config.js";
+import { objectSettings } from "./object-settings.js";
 import { authoriseKey, type Claims, type Grant } from "./policy.js";
 import type { SignedPart, PartToSign } from "./part-url.js";
 
@@ -184,14 +185,20 @@ export function createLifecycle(deps: LifecycleDeps) {
         );
       }
     }
+    const settings = objectSettings(body, grant);
+    if (!settings.ok) {
+      return refuse(
+        settings.status,
+        settings.status === 403 ? "AccessDenied" : "InvalidRequest",
+        `${access.key}: ${settings.message}`,
+        target,
+      );
+    }
     try {
       const uploadId = await deps.store.createMultipartUpload({
         bucket: grant.bucket,
         key: access.key,
-        headers: {
-          contentType:
-            typeof body.type === "string" && body.type !== "" ? body.type : "application/octet-stream",
-        },
+        headers: settings.headers,
         algorithm,
         checksumType,
       });

@@ -3,8 +3,7 @@
 // broker the run loads no S3 credentials, so settings that choose them, and modes the broker cannot serve,
 // are refused here with their fix.
 import { statSync } from "node:fs";
-import type { BrokerSettings, ObjectSettings } from "../engine/types.js";
-import type { HeaderRule } from "./header-rules.js";
+import type { BrokerSettings } from "../engine/types.js";
 import type { Env } from "./network-env.js";
 import { TokenSourceError, tokenFileReader, type OidcTokenFetch } from "./role.js";
 
@@ -121,30 +120,4 @@ export function parseBroker(
   if ("error" in token) errors.push(token.error);
   if (errors.length > 0 || "error" in url || "error" in token) return { broker: undefined, errors };
   return { broker: { url: url.url, token: token.token }, errors };
-}
-
-// The broker's create route takes the Content-Type only: any other object setting would be dropped silently.
-const OBJECT_INPUTS: Readonly<Record<Exclude<keyof ObjectSettings, "contentType">, string>> = {
-  contentEncoding: "content-encoding",
-  cacheControl: "cache-control",
-  contentDisposition: "headers",
-  contentLanguage: "headers",
-  metadata: "metadata",
-  tags: "tags",
-  storageClass: "storage-class",
-  sse: "sse",
-  sseKmsKeyId: "sse-kms-key-id",
-};
-
-/** Object settings a broker upload cannot set, each named with its fix. */
-export function brokerObjectErrors(object: ObjectSettings, rules: readonly HeaderRule[]): string[] {
-  const named = new Set<string>();
-  for (const field of Object.keys(object) as Array<keyof ObjectSettings>) {
-    if (field !== "contentType" && object[field] !== undefined) named.add(OBJECT_INPUTS[field]);
-  }
-  if (rules.some((rule) => rule.header !== "contentType")) named.add("headers");
-  return [...named].map(
-    (input) =>
-      `Input "${input}" cannot be set through "broker-url": the broker's create route takes only the Content-Type; remove it, or upload with S3 credentials.`,
-  );
 }

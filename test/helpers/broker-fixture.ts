@@ -86,6 +86,8 @@ export async function startBrokerFixture(
     /** The rule's part count (default 8) and object size (default 4 parts) limits. */
     maxParts?: number;
     maxObjectBytes?: number;
+    /** More fields of the one policy rule (e.g. its storage class and SSE lists). */
+    rule?: Record<string, unknown>;
   } = {},
 ): Promise<BrokerFixture> {
   const emulator = options.store
@@ -119,6 +121,7 @@ export async function startBrokerFixture(
           maxPartBytes,
           maxObjectBytes: options.maxObjectBytes ?? 4 * maxPartBytes,
           ...(options.overwrite ? { overwrite: true } : {}),
+          ...options.rule,
         },
       ],
     }),

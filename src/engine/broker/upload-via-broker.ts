@@ -23,7 +23,8 @@ import { Limiter, mapLimited } from "../pool.js";
 import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS } from "../retry.js";
 import type { BrokerSettings, EngineOptions, FileResult, LocalFile, RunResult } from "../types.js";
 import { planUpload, resolveLimits, type UploadPlan } from "../upload/plan.js";
-import { servedHeaders } from "../upload/served-headers.js";
+import { objectHeadersFor } from "../upload/served-headers.js";
+import { settingsFingerprint } from "../upload/settings-fingerprint.js";
 import { brokerRefusal, callBroker, isTransientStatus, TransientFailure } from "./broker-calls.js";
 import { brokerStep, RERUN, stripQuotes, wholeChecksum, type BrokerRun } from "./broker-run.js";
 import { existingObject, readStored } from "./existing-object.js";
@@ -165,7 +166,11 @@ async function uploadFile(run: BrokerRun, file: LocalFile): Promise<FileResult> 
         ],
       };
     } else {
-      result = { ...result, ...(await uploadOne(run, file, handle, plan)), status: "uploaded" };
+      result = {
+        ...result,
+        ...(await uploadOne(run, file, handle, plan, stat.mtimeMs)),
+        status: "uploaded",
+      };
     }
   } catch (error) {
     result = {
@@ -192,10 +197,11 @@ async function uploadOne(
   file: LocalFile,
   handle: FileHandle,
   plan: UploadPlan,
+  mtimeMs: number,
 ): Promise<Partial<FileResult>> {
   const signal = run.options.signal;
   const resumed = await findResumableViaBroker(run, file, handle, plan);
-  const uploadId = resumed?.uploadId ?? (await createUpload(run, file, plan));
+  const uploadId = resumed?.uploadId ?? (await createUpload(run, file, plan, mtimeMs));
   const where = { uploadId, key: file.key };
   const keyQuery = new URLSearchParams({ key: file.key, bucket: run.options.bucket });
   let completed: {
@@ -274,9 +280,27 @@ function withResumeNote(result: Partial<FileResult>, resumed: BrokerResumed | nu
   return resumed ? { ...result, notes: [resumed.note, ...(result.notes ?? [])] } : result;
 }
 
-async function createUpload(run: BrokerRun, file: LocalFile, plan: UploadPlan): Promise<string> {
-  // Guessed from the name as for any upload when no setting gives it.
-  const { contentType } = servedHeaders(run.options.object, file);
+/** The create body's object settings: the headers a new object of this file gets, tags as name/value pairs. */
+function settingsBody(run: BrokerRun, file: LocalFile, plan: UploadPlan, mtimeMs: number) {
+  const headers = objectHeadersFor(run.options.object, file);
+  const { contentType, metadata, tagging, ...rest } = headers;
+  // As on uploads with credentials: S3 shows no settings of an in-progress upload, so they are fingerprinted
+  // here and a resumed upload's are read back from the finished object.
+  const record = [plan.size, plan.partSize, run.algorithm, Math.floor(mtimeMs), settingsFingerprint(headers)];
+  return {
+    type: contentType,
+    ...rest,
+    metadata: { ...metadata, "svu-plan": record.join(",") },
+    ...(tagging ? { tags: Object.fromEntries(new URLSearchParams(tagging)) } : {}),
+  };
+}
+
+async function createUpload(
+  run: BrokerRun,
+  file: LocalFile,
+  plan: UploadPlan,
+  mtimeMs: number,
+): Promise<string> {
   const created = await brokerStep(
     run,
     file,
@@ -290,7 +314,7 @@ async function createUpload(run: BrokerRun, file: LocalFile, plan: UploadPlan): 
         size: plan.size,
         checksumAlgorithm: run.algorithm,
         checksumType: run.checksumType,
-        ...(contentType ? { type: contentType } : {}),
+        ...settingsBody(run, file, plan, mtimeMs),
       },
     },
     run.options.signal,
