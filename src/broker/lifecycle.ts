@@ -409,12 +409,18 @@ export function createLifecycle(deps: LifecycleDeps) {
     key: string,
     versionId: string | undefined,
     algorithm: ChecksumAlgorithm | undefined,
-  ): Promise<{ size: number; etag: string; checksum?: string } | null> {
+  ): Promise<{ size: number; etag: string; checksum?: string; planRecord?: string } | null> {
     try {
       const head = await deps.store.headObject({ bucket, key, ...(versionId ? { versionId } : {}) });
       if (!head) return null;
       const checksum = algorithm ? head.checksums[algorithm] : undefined;
-      return { size: head.size, etag: head.etag, ...(checksum ? { checksum } : {}) };
+      return {
+        size: head.size,
+        etag: head.etag,
+        ...(checksum ? { checksum } : {}),
+        // The client's record of the settings it created the upload with: a resumed upload's are checked here.
+        ...(head.planRecord ? { planRecord: head.planRecord } : {}),
+      };
     } catch {
       return null;
     }

@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { HeadObjectCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { s3ClientFor } from "../emulator/sdk-client.js";
+import { referenceChecksum } from "../helpers/checksums.js";
 import { callBroker, startBrokerFixture, type BrokerFixture } from "../helpers/broker-fixture.js";
 import { repoRoot, runCommand } from "../e2e/helpers.js";
 
@@ -20,6 +21,7 @@ let fx: BrokerFixture;
 let dir = "";
 let tokenFile = "";
 let token = "";
+const bytes = randomBytes(6 * MiB + 17);
 
 beforeAll(async () => {
   fx = await startBrokerFixture({
@@ -34,7 +36,7 @@ beforeAll(async () => {
   token = await fx.issuer.token({ sub: "repo:org/app", repository: "org/app", repository_owner: "org" });
   tokenFile = path.join(dir, "token");
   await writeFile(tokenFile, token);
-  await writeFile(path.join(dir, "app.bin"), randomBytes(6 * MiB + 17));
+  await writeFile(path.join(dir, "app.bin"), bytes);
 }, 60_000);
 
 afterAll(async () => {
@@ -145,4 +147,33 @@ describe("object settings through the broker", () => {
       expect(answer.body.error?.message).toContain(said);
     }
   });
+
+  it("a resumed upload started with other settings is caught on the finished object, naming the fix", async () => {
+    const key = "org/app/resumed/app.bin";
+    // An interrupted upload of this file's bytes, started with a Cache-Control this run does not ask for.
+    const created = await callBroker(fx.broker, "POST", "/s3/multipart", token, {
+      key,
+      cacheControl: "no-store",
+      metadata: { "svu-plan": "6291473,5242880,CRC64NVME,0,0000000000000000" },
+    });
+    const uploadId = created.body.uploadId as string;
+    const last = bytes.subarray(5 * MiB);
+    const query = new URLSearchParams({
+      key,
+      size: String(last.length),
+      checksumAlgorithm: "CRC64NVME",
+      checksum: await referenceChecksum("CRC64NVME", last),
+    });
+    const signed = await callBroker(fx.broker, "GET", `/s3/multipart/${uploadId}/2?${query}`, token);
+    const { url, headers } = signed.body as { url: string; headers: Record<string, string> };
+    expect((await fetch(url, { method: "PUT", headers, body: last })).status).toBe(200);
+    fx.emulator!.backdateUploads("artifacts", 10 * 60_000, key);
+    const run = await cli(["--prefix", "org/app/resumed", "--cache-control", "max-age=60"]);
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    const file = (JSON.parse(run.stdout) as { files: Array<{ error: string; notes: string[] }> }).files[0]!;
+    expect(file.error).toContain(
+      `The resumed multipart upload ${uploadId} had been started with other object settings`,
+    );
+    expect(file.error).toContain("ask the broker's operator to delete it, then rerun");
+  }, 120_000);
 });

@@ -270,9 +270,33 @@ async function uploadOne(
     throw error;
   }
   // Completed: there is no upload left to abort; a failed proof names the object to delete.
-  return withResumeNote(
-    proofOf(run, plan, completed.sent, completed.whole, completed.answer, completed.sha256),
-    resumed,
+  const proven = proofOf(run, plan, completed.sent, completed.whole, completed.answer, completed.sha256);
+  if (resumed) ensureResumedSettings(run, file, uploadId, completed.answer);
+  return withResumeNote(proven, resumed);
+}
+
+/**
+ * S3 shows an in-progress upload's headers, metadata, tags and encryption to nobody, so a resumed upload may
+ * have been started with other ones; the finished object shows the settings fingerprint its creator recorded.
+ */
+function ensureResumedSettings(
+  run: BrokerRun,
+  file: LocalFile,
+  uploadId: string,
+  answer: Record<string, unknown>,
+): void {
+  const stored = answer.stored as { planRecord?: unknown } | null | undefined;
+  const recorded = typeof stored?.planRecord === "string" ? stored.planRecord.split(",")[4] : undefined;
+  if (recorded === settingsFingerprint(objectHeadersFor(run.options.object, file))) return;
+  throw new StepError(
+    "verify settings",
+    `The resumed multipart upload ${uploadId} had been started with ` +
+      (recorded === undefined
+        ? "settings this run cannot compare (it was started without a settings fingerprint)"
+        : "other object settings") +
+      " (headers such as Content-Type or Cache-Control, metadata, tags or encryption; S3 shows none of them " +
+      "before Complete): the object holds the file's bytes, verified, but not this run's settings",
+    "ask the broker's operator to delete it, then rerun",
   );
 }
 
