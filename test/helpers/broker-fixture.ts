@@ -129,7 +129,9 @@ export async function startBrokerFixture(
   );
   if (!config.ok) throw new Error(config.error);
   const audit: AuditLine[] = [];
-  const broker = await startBroker(config.value, store.credentials, (line) => audit.push(line));
+  const broker = await startBroker(config.value, { credentials: store.credentials }, (line) =>
+    audit.push(line),
+  );
   return {
     emulator,
     store,
