@@ -4,11 +4,12 @@
 import { readFile } from "node:fs/promises";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIO } from "./frontend/cli-io.js";
 import { parseBrokerConfig } from "./broker/config.js";
-import { credentialsFromEnv, startBroker } from "./broker/start.js";
+import { brokerAccess, startBroker } from "./broker/start.js";
 
 const USAGE = `usage: s3-verified-upload broker --config <broker.json>
-  (or S3VU_BROKER_CONFIG=<broker.json>); S3 credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
-  and AWS_SESSION_TOKEN. The file format is in the README's broker section.
+  (or S3VU_BROKER_CONFIG=<broker.json>); S3 credentials from the config's s3.credentials (a profile or a
+  role to assume), else AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. The file format is
+  in the README's broker section.
 `;
 
 function configPath(argv: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
@@ -45,14 +46,14 @@ export async function runBroker(argv: readonly string[], io: CliIO): Promise<num
     io.stderr.write(`error: ${config.error}\n`);
     return EXIT_USAGE;
   }
-  const credentials = credentialsFromEnv(io.env);
-  if (!credentials.ok) {
-    io.stderr.write(`error: ${credentials.error}\n`);
+  const access = brokerAccess(config.value, io.env);
+  if (!access.ok) {
+    io.stderr.write(`error: ${access.error}\n`);
     return EXIT_USAGE;
   }
   let broker;
   try {
-    broker = await startBroker(config.value, credentials.value, (line) =>
+    broker = await startBroker(config.value, access.value, (line) =>
       io.stdout.write(`${JSON.stringify(line)}\n`),
     );
   } catch (error) {

@@ -23,7 +23,7 @@ import { INPUTS } from "./frontend/inputs.js";
 import { readNetwork, type Env } from "./frontend/network-env.js";
 import { parseDuration } from "./frontend/duration.js";
 import { parseRole, type OidcTokenFetch } from "./frontend/role.js";
-import { brokerObjectErrors, parseBroker } from "./frontend/broker-inputs.js";
+import { parseBroker } from "./frontend/broker-inputs.js";
 import type { Field } from "./frontend/fields.js";
 import { headerValueProblem, parseHeaderRules, type HeaderRule } from "./frontend/header-rules.js";
 import { parseBoolean, parseByteSize, parseChoice, parsePairs, parseWholeNumber } from "./frontend/fields.js";
@@ -202,7 +202,6 @@ export function parseConfig(
       mode,
       roleToAssume: text("role-to-assume"),
       profile,
-      onFailure: text("on-failure"),
       checksumAlgorithm: text("checksum-algorithm"),
     },
     env,
@@ -297,7 +296,6 @@ export function parseConfig(
     headerRules: headerRules.rules,
   };
   errors.push(...headerRules.errors);
-  if (broker.broker) errors.push(...brokerObjectErrors(object, headerRules.rules));
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
 }
 

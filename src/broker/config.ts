@@ -22,7 +22,30 @@ export interface PolicyRule {
   maxPartBytes: number;
   /** May a Complete replace an existing object? Default false (If-None-Match: *). */
   overwrite: boolean;
+  /** Storage classes a caller may ask for; undefined: any the store takes. */
+  storageClasses?: string[];
+  /** Server-side encryption modes a caller may ask for; undefined: any (AES256, aws:kms, aws:kms:dsse). */
+  sse?: string[];
+  /**
+   * KMS keys a caller may name for aws:kms / aws:kms:dsse; none by default: the broker's identity may use keys
+   * its callers must not choose. Without a key id the bucket's or AWS's default key is used.
+   */
+  sseKmsKeyIds: string[];
 }
+
+/** The broker's own S3 identity: its environment's keys, a shared-config profile, or a role it assumes. */
+export type BrokerCredentialSource =
+  | { source: "environment" }
+  | { source: "profile"; profile: string }
+  | {
+      source: "role";
+      roleArn: string;
+      /** A file holding an OIDC token for STS, read again for each assumption (e.g. a projected token). */
+      webIdentityTokenFile: string;
+      sessionName: string;
+      durationSeconds: number;
+      stsEndpoint: string;
+    };
 
 export interface BrokerConfig {
   listen: { host: string; port: number };
@@ -36,6 +59,8 @@ export interface BrokerConfig {
      * endpoint, false for AWS S3.
      */
     requireContentMd5: boolean;
+    /** Where the broker's own S3 credentials come from (default: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY). */
+    credentials: BrokerCredentialSource;
   };
   /** Lifetime of each presigned part URL. */
   urlExpiresSeconds: number;
@@ -102,6 +127,16 @@ function parseIssuer(value: unknown, field: string): IssuerConfig {
   };
 }
 
+const SSE_MODES = ["AES256", "aws:kms", "aws:kms:dsse"];
+
+function textList(value: unknown, field: string, example: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0) {
+    fail(field, "must be a non-empty list", `e.g. ${example}, or leave it out`);
+  }
+  return value.map((item, index) => text(item, `${field}[${index}]`));
+}
+
 function parseRule(value: unknown, field: string, issuers: IssuerConfig[]): PolicyRule {
   if (!isRecord(value)) fail(field, "must be an object", "see the broker section of the README");
   const issuer = text(value.issuer, `${field}.issuer`);
@@ -136,7 +171,16 @@ function parseRule(value: unknown, field: string, issuers: IssuerConfig[]): Poli
   if (value.overwrite !== undefined && typeof value.overwrite !== "boolean") {
     fail(`${field}.overwrite`, "must be true or false", `got ${JSON.stringify(value.overwrite)}`);
   }
+  const storageClasses = textList(value.storageClasses, `${field}.storageClasses`, '["STANDARD"]');
+  const sse = textList(value.sse, `${field}.sse`, '["AES256"]');
+  const unknownMode = sse?.find((mode) => !SSE_MODES.includes(mode));
+  if (unknownMode !== undefined) {
+    fail(`${field}.sse`, `names ${unknownMode}`, `use ${SSE_MODES.join(", ")}`);
+  }
   return {
+    ...(storageClasses ? { storageClasses } : {}),
+    ...(sse ? { sse } : {}),
+    sseKmsKeyIds: textList(value.sseKmsKeyIds, `${field}.sseKmsKeyIds`, '["arn:aws:kms:..."]') ?? [],
     issuer,
     claims,
     bucket: text(value.bucket, `${field}.bucket`),
@@ -153,8 +197,48 @@ function parseRule(value: unknown, field: string, issuers: IssuerConfig[]): Poli
   };
 }
 
+function parseCredentials(value: unknown, region: string): BrokerCredentialSource {
+  if (value === undefined) return { source: "environment" };
+  const example =
+    '{ "profile": "broker" } or { "roleArn": "arn:aws:iam::…:role/…", "webIdentityTokenFile": "/path" }';
+  if (!isRecord(value)) fail("s3.credentials", "must be an object", `e.g. ${example}`);
+  if (value.profile !== undefined && value.roleArn !== undefined) {
+    fail("s3.credentials", "names both a profile and a role", "keep one of them");
+  }
+  if (value.profile !== undefined)
+    return { source: "profile", profile: text(value.profile, "s3.credentials.profile") };
+  if (value.roleArn === undefined)
+    fail("s3.credentials", "names neither a profile nor a roleArn", `e.g. ${example}`);
+  const roleArn = text(value.roleArn, "s3.credentials.roleArn");
+  if (!/^arn:[^:]+:iam::\d{12}:role\/.+$/.test(roleArn)) {
+    fail(
+      "s3.credentials.roleArn",
+      "is not a role ARN",
+      `got ${roleArn}; e.g. arn:aws:iam::123456789012:role/broker`,
+    );
+  }
+  return {
+    source: "role",
+    roleArn,
+    webIdentityTokenFile: text(value.webIdentityTokenFile, "s3.credentials.webIdentityTokenFile"),
+    sessionName: text(value.sessionName, "s3.credentials.sessionName", "s3-verified-upload-broker"),
+    durationSeconds: count(value.durationSeconds, "s3.credentials.durationSeconds", 3600, 43_200),
+    stsEndpoint:
+      value.stsEndpoint === undefined
+        ? `https://sts.${region}.amazonaws.com`
+        : trustedUrl(value.stsEndpoint, "s3.credentials.stsEndpoint"),
+  };
+}
+
 function parseS3(value: unknown): BrokerConfig["s3"] {
-  if (value === undefined) return { region: "us-east-1", forcePathStyle: false, requireContentMd5: false };
+  if (value === undefined) {
+    return {
+      region: "us-east-1",
+      forcePathStyle: false,
+      requireContentMd5: false,
+      credentials: { source: "environment" },
+    };
+  }
   if (!isRecord(value)) fail("s3", "must be an object", 'e.g. { "region": "eu-west-1" }');
   const endpoint = value.endpoint === undefined ? undefined : text(value.endpoint, "s3.endpoint");
   if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) {
@@ -166,9 +250,11 @@ function parseS3(value: unknown): BrokerConfig["s3"] {
   if (value.requireContentMd5 !== undefined && typeof value.requireContentMd5 !== "boolean") {
     fail("s3.requireContentMd5", "must be true or false", `got ${JSON.stringify(value.requireContentMd5)}`);
   }
+  const region = text(value.region, "s3.region", "us-east-1");
   return {
     ...(endpoint ? { endpoint } : {}),
-    region: text(value.region, "s3.region", "us-east-1"),
+    region,
+    credentials: parseCredentials(value.credentials, region),
     // An S3-compatible store may ignore x-amz-checksum-* (RGW does): until told otherwise, MD5 guards the parts.
     requireContentMd5: (value.requireContentMd5 as boolean | undefined) ?? endpoint !== undefined,
     // A custom endpoint is path-style unless told otherwise: most S3-compatible stores want that.

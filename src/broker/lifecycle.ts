@@ -9,9 +9,11 @@ import {
   digestLength,
   sdkChecksumField,
 } from "../engine/checksum/algorithms.js";
+import { listPendingUploads } from "../engine/cleanup/cleanup.js";
 import type { Checksums, ListedPart, S3Store } from "../engine/s3/s3-client.js";
 import type { SigningCredentials } from "../engine/s3/sigv4.js";
 import type { BrokerConfig } from "./config.js";
+import { objectSettings } from "./object-settings.js";
 import { authoriseKey, type Claims, type Grant } from "./policy.js";
 import type { SignedPart, PartToSign } from "./part-url.js";
 
@@ -183,14 +185,20 @@ export function createLifecycle(deps: LifecycleDeps) {
         );
       }
     }
+    const settings = objectSettings(body, grant);
+    if (!settings.ok) {
+      return refuse(
+        settings.status,
+        settings.status === 403 ? "AccessDenied" : "InvalidRequest",
+        `${access.key}: ${settings.message}`,
+        target,
+      );
+    }
     try {
       const uploadId = await deps.store.createMultipartUpload({
         bucket: grant.bucket,
         key: access.key,
-        headers: {
-          contentType:
-            typeof body.type === "string" && body.type !== "" ? body.type : "application/octet-stream",
-        },
+        headers: settings.headers,
         algorithm,
         checksumType,
       });
@@ -308,7 +316,42 @@ export function createLifecycle(deps: LifecycleDeps) {
         value,
       ]),
     );
-    return { PartNumber: part.number, Size: part.size, ETag: part.etag, ...checksums };
+    return {
+      PartNumber: part.number,
+      Size: part.size,
+      ETag: part.etag,
+      // Resume leaves alone an upload written to a moment ago: it may be another job's, still running.
+      ...(part.lastModified ? { LastModified: part.lastModified.toISOString() } : {}),
+      ...checksums,
+    };
+  }
+
+  /**
+   * The in-progress uploads of exactly this key (not of longer keys under it), for a client resuming one: only
+   * a caller who may write the key sees them, as only such a caller may sign, complete or abort them.
+   */
+  async function listUploads(caller: Caller, input: CallInput): Promise<Answer> {
+    const key = input.query.get("key");
+    const target: AuditTarget = { key: key ?? undefined };
+    const access = authorised(caller, key, input.query.get("bucket"), target);
+    if ("answer" in access) return access.answer;
+    target.bucket = access.grant.bucket;
+    try {
+      const pending = await listPendingUploads(deps.store, access.grant.bucket, access.key, (list) => list());
+      const uploads = pending
+        .filter((upload) => upload.key === access.key)
+        .map((upload) => ({
+          key: upload.key,
+          uploadId: upload.uploadId,
+          ...(upload.initiated ? { initiated: upload.initiated.toISOString() } : {}),
+          ...(upload.storageClass ? { storageClass: upload.storageClass } : {}),
+          ...(upload.checksumAlgorithm ? { checksumAlgorithm: upload.checksumAlgorithm } : {}),
+          ...(upload.checksumType ? { checksumType: upload.checksumType } : {}),
+        }));
+      return { status: 200, body: { uploads }, outcome: "ok", target };
+    } catch (error) {
+      return storeFailure(error, "ListMultipartUploads", target);
+    }
   }
 
   async function listParts(caller: Caller, input: CallInput): Promise<Answer> {
@@ -366,12 +409,18 @@ export function createLifecycle(deps: LifecycleDeps) {
     key: string,
     versionId: string | undefined,
     algorithm: ChecksumAlgorithm | undefined,
-  ): Promise<{ size: number; etag: string; checksum?: string } | null> {
+  ): Promise<{ size: number; etag: string; checksum?: string; planRecord?: string } | null> {
     try {
       const head = await deps.store.headObject({ bucket, key, ...(versionId ? { versionId } : {}) });
       if (!head) return null;
       const checksum = algorithm ? head.checksums[algorithm] : undefined;
-      return { size: head.size, etag: head.etag, ...(checksum ? { checksum } : {}) };
+      return {
+        size: head.size,
+        etag: head.etag,
+        ...(checksum ? { checksum } : {}),
+        // The client's record of the settings it created the upload with: a resumed upload's are checked here.
+        ...(head.planRecord ? { planRecord: head.planRecord } : {}),
+      };
     } catch {
       return null;
     }
@@ -537,7 +586,7 @@ export function createLifecycle(deps: LifecycleDeps) {
     }
   }
 
-  return { create, signPart, listParts, complete, abort, head };
+  return { create, listUploads, signPart, listParts, complete, abort, head };
 }
 
 export type Lifecycle = ReturnType<typeof createLifecycle>;

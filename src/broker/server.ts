@@ -6,7 +6,7 @@ import type { Answer, CallInput, Caller, Lifecycle } from "./lifecycle.js";
 import { grantsFor } from "./policy.js";
 import type { TokenVerifier } from "./tokens.js";
 
-type Action = "create" | "signPart" | "listParts" | "complete" | "abort" | "head";
+type Action = "create" | "listUploads" | "signPart" | "listParts" | "complete" | "abort" | "head";
 
 interface Route {
   action: Action;
@@ -31,6 +31,8 @@ function routeOf(method: string, path: string): Route | undefined {
     return undefined;
   }
   if (rest.length === 0 && method === "POST") return { action: "create" };
+  // The key's in-progress uploads, for a client resuming one (not one of Uppy Companion's routes).
+  if (rest.length === 0 && method === "GET") return { action: "listUploads" };
   const [uploadId, second] = rest;
   if (!uploadId || rest.length > 2) return undefined;
   if (rest.length === 1 && method === "GET") return { action: "listParts", uploadId };

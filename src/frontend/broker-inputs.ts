@@ -3,8 +3,7 @@
 // broker the run loads no S3 credentials, so settings that choose them, and modes the broker cannot serve,
 // are refused here with their fix.
 import { statSync } from "node:fs";
-import type { BrokerSettings, ObjectSettings } from "../engine/types.js";
-import type { HeaderRule } from "./header-rules.js";
+import type { BrokerSettings } from "../engine/types.js";
 import type { Env } from "./network-env.js";
 import { TokenSourceError, tokenFileReader, type OidcTokenFetch } from "./role.js";
 
@@ -15,7 +14,6 @@ export interface BrokerInputs {
   mode: string;
   roleToAssume: string;
   profile: string | undefined;
-  onFailure: string;
   checksumAlgorithm: string;
 }
 
@@ -113,11 +111,6 @@ export function parseBroker(
   if (inputs.profile !== undefined) {
     errors.push(`Inputs "broker-url" and "profile" both choose how to reach S3; remove one of them.`);
   }
-  if (inputs.onFailure === "keep") {
-    errors.push(
-      `Input "on-failure" is keep, but an upload through "broker-url" cannot be resumed (the broker lists no pending uploads); use abort.`,
-    );
-  }
   if (inputs.checksumAlgorithm === "none") {
     errors.push(
       `Input "checksum-algorithm" is none, but the broker signs every part with its checksum; use CRC64NVME (the default) or another algorithm.`,
@@ -127,30 +120,4 @@ export function parseBroker(
   if ("error" in token) errors.push(token.error);
   if (errors.length > 0 || "error" in url || "error" in token) return { broker: undefined, errors };
   return { broker: { url: url.url, token: token.token }, errors };
-}
-
-// The broker's create route takes the Content-Type only: any other object setting would be dropped silently.
-const OBJECT_INPUTS: Readonly<Record<Exclude<keyof ObjectSettings, "contentType">, string>> = {
-  contentEncoding: "content-encoding",
-  cacheControl: "cache-control",
-  contentDisposition: "headers",
-  contentLanguage: "headers",
-  metadata: "metadata",
-  tags: "tags",
-  storageClass: "storage-class",
-  sse: "sse",
-  sseKmsKeyId: "sse-kms-key-id",
-};
-
-/** Object settings a broker upload cannot set, each named with its fix. */
-export function brokerObjectErrors(object: ObjectSettings, rules: readonly HeaderRule[]): string[] {
-  const named = new Set<string>();
-  for (const field of Object.keys(object) as Array<keyof ObjectSettings>) {
-    if (field !== "contentType" && object[field] !== undefined) named.add(OBJECT_INPUTS[field]);
-  }
-  if (rules.some((rule) => rule.header !== "contentType")) named.add("headers");
-  return [...named].map(
-    (input) =>
-      `Input "${input}" cannot be set through "broker-url": the broker's create route takes only the Content-Type; remove it, or upload with S3 credentials.`,
-  );
 }

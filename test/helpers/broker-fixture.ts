@@ -74,7 +74,7 @@ export interface BrokerFixture {
 
 /**
  * A broker for `store` (default: a new emulator with bucket "artifacts"); tokens of owner "org" may write under
- * "<repository>/", at most 8 parts of `maxPartBytes` (default 1 MiB).
+ * "<repository>/", at most `maxParts` (default 8) parts of `maxPartBytes` (default 1 MiB).
  */
 export async function startBrokerFixture(
   options: {
@@ -83,6 +83,11 @@ export async function startBrokerFixture(
     requireContentMd5?: boolean;
     /** The rule lets Complete replace an existing object (default false). */
     overwrite?: boolean;
+    /** The rule's part count (default 8) and object size (default 4 parts) limits. */
+    maxParts?: number;
+    maxObjectBytes?: number;
+    /** More fields of the one policy rule (e.g. its storage class and SSE lists). */
+    rule?: Record<string, unknown>;
   } = {},
 ): Promise<BrokerFixture> {
   const emulator = options.store
@@ -112,10 +117,11 @@ export async function startBrokerFixture(
           claims: { repository_owner: "org" },
           bucket: store.bucket,
           prefix: "${repository}/",
-          maxParts: 8,
+          maxParts: options.maxParts ?? 8,
           maxPartBytes,
-          maxObjectBytes: 4 * maxPartBytes,
+          maxObjectBytes: options.maxObjectBytes ?? 4 * maxPartBytes,
           ...(options.overwrite ? { overwrite: true } : {}),
+          ...options.rule,
         },
       ],
     }),
@@ -123,7 +129,9 @@ export async function startBrokerFixture(
   );
   if (!config.ok) throw new Error(config.error);
   const audit: AuditLine[] = [];
-  const broker = await startBroker(config.value, store.credentials, (line) => audit.push(line));
+  const broker = await startBroker(config.value, { credentials: store.credentials }, (line) =>
+    audit.push(line),
+  );
   return {
     emulator,
     store,

@@ -444,10 +444,6 @@ describe("CLI with broker-url: refusals are clear and leave nothing behind", () 
     for (const [extra, said] of [
       [["--mode", "download"], 'Input "broker-url" works in upload mode only'],
       [
-        ["--on-failure", "keep"],
-        'Input "on-failure" is keep, but an upload through "broker-url" cannot be resumed',
-      ],
-      [
         ["--checksum-algorithm", "none"],
         'Input "checksum-algorithm" is none, but the broker signs every part',
       ],

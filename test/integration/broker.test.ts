@@ -332,6 +332,94 @@ describe("broker: Complete checks ListParts against the client's parts first", (
   });
 });
 
+describe("broker: pending uploads of a key, for resume", () => {
+  interface Pending {
+    uploadId: string;
+    key: string;
+    initiated: string;
+    checksumAlgorithm?: string;
+  }
+
+  function listUploads(token: string, key: string) {
+    return callBroker(fx.broker, "GET", `/s3/multipart?${new URLSearchParams({ key })}`, token);
+  }
+
+  it("lists the in-progress uploads of exactly the key, and ListParts shows when each part was stored", async () => {
+    const key = "org/app-a/resume/app.bin";
+    const older = (await create(tokenA, key)).body.uploadId as string;
+    const newer = (await create(tokenA, key)).body.uploadId as string;
+    // A longer key under the same prefix is not this key's upload.
+    await create(tokenA, `${key}.sig`);
+    fx.emulator!.backdateUploads("artifacts", 60_000, key);
+    const mark = fx.emulator!.requestLog.length;
+    const listed = await listUploads(tokenA, key);
+    expect(listed.status).toBe(200);
+    const uploads = listed.body.uploads as Pending[];
+    expect(uploads.map((upload) => upload.uploadId).sort()).toEqual([older, newer].sort());
+    for (const upload of uploads) {
+      expect(upload).toMatchObject({ key, checksumAlgorithm: "CRC64NVME" });
+      expect(Number.isNaN(Date.parse(upload.initiated))).toBe(false);
+    }
+    expect(fx.emulator!.requestLog.slice(mark).map((entry) => entry.operation)).toEqual([
+      "ListMultipartUploads",
+    ]);
+    const body = randomBytes(1000);
+    const signed = await sign(tokenA, newer, key, 1, body);
+    expect((await put(signed.body as unknown as SignedPart, body)).status).toBe(200);
+    const parts = await callBroker(
+      fx.broker,
+      "GET",
+      `/s3/multipart/${encodeURIComponent(newer)}?${new URLSearchParams({ key })}`,
+      tokenA,
+    );
+    const [part] = parts.body as unknown as Array<{ PartNumber: number; LastModified: string }>;
+    expect(part!.PartNumber).toBe(1);
+    expect(Number.isNaN(Date.parse(part!.LastModified))).toBe(false);
+    const none = await listUploads(tokenA, "org/app-a/resume/nothing.bin");
+    expect([none.status, none.body.uploads]).toEqual([200, []]);
+    const noKey = await callBroker(fx.broker, "GET", "/s3/multipart", tokenA);
+    expect([noKey.status, noKey.body.error?.code]).toEqual([400, "InvalidRequest"]);
+  });
+
+  it("a token of repository B cannot list or resume A's uploads", async () => {
+    const keyA = "org/app-a/resume/secret.bin";
+    const uploadId = (await create(tokenA, keyA)).body.uploadId as string;
+    const body = randomBytes(1000);
+    const signed = await sign(tokenA, uploadId, keyA, 1, body);
+    const stored = await put(signed.body as unknown as SignedPart, body);
+    const mark = fx.emulator!.requestLog.length;
+    const q = new URLSearchParams({ key: keyA });
+    const path = `/s3/multipart/${encodeURIComponent(uploadId)}`;
+    const denied = [
+      await listUploads(tokenB, keyA),
+      await callBroker(fx.broker, "GET", `${path}?${q}`, tokenB),
+      await sign(tokenB, uploadId, keyA, 2, body),
+      await callBroker(fx.broker, "POST", `${path}/complete?${q}`, tokenB, {
+        parts: [{ PartNumber: 1, ETag: stored.etag }],
+      }),
+    ];
+    expect(denied.map((answer) => answer.status)).toEqual([403, 403, 403, 403]);
+    expect(fx.emulator!.requestLog.length).toBe(mark);
+    // A's upload id under B's own key is not A's upload: the store knows it under A's key only.
+    const keyB = "org/app-b/resume/secret.bin";
+    const qB = new URLSearchParams({ key: keyB });
+    const borrowed = [
+      await callBroker(fx.broker, "GET", `${path}?${qB}`, tokenB),
+      await callBroker(fx.broker, "POST", `${path}/complete?${qB}`, tokenB, {
+        parts: [{ PartNumber: 1, ETag: stored.etag }],
+      }),
+    ];
+    expect(borrowed.map((answer) => [answer.status, answer.body.error?.code])).toEqual([
+      [404, "NoSuchUpload"],
+      [404, "NoSuchUpload"],
+    ]);
+    expect(((await listUploads(tokenB, keyB)).body.uploads as Pending[]).length).toBe(0);
+    expect(((await listUploads(tokenA, keyA)).body.uploads as Pending[]).map((u) => u.uploadId)).toEqual([
+      uploadId,
+    ]);
+  });
+});
+
 describe("broker: audit log", () => {
   it("writes one line per call with who, what key and outcome, and never a token or a URL signature", () => {
     expect(fx.audit.length).toBeGreaterThan(20);

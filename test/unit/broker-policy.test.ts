@@ -30,6 +30,7 @@ function rule(overrides: Partial<PolicyRule>): PolicyRule {
     maxParts: 10,
     maxPartBytes: 10,
     overwrite: false,
+    sseKmsKeyIds: [],
     ...overrides,
   };
 }

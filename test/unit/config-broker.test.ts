@@ -100,25 +100,18 @@ describe("broker-url in the CLI", () => {
     ).toContain('Input "web-identity-token-file":');
   });
 
-  it("refuses object settings the broker cannot pass on; content-type and content-type header rules pass", () => {
+  it("takes every object setting with broker-url: the broker signs them into Create, its policy decides", () => {
     const base = { "broker-url": "https://b.example.com", "web-identity-token-file": tokenFile };
     expect(
       errorsFor({
         ...base,
         metadata: "team=web",
+        tags: "team=web",
         "storage-class": "STANDARD_IA",
-        headers: "*.js | Cache-Control: no-cache",
-      }),
-    ).toEqual([
-      'Input "metadata" cannot be set through "broker-url": the broker\'s create route takes only the Content-Type; remove it, or upload with S3 credentials.',
-      'Input "storage-class" cannot be set through "broker-url": the broker\'s create route takes only the Content-Type; remove it, or upload with S3 credentials.',
-      'Input "headers" cannot be set through "broker-url": the broker\'s create route takes only the Content-Type; remove it, or upload with S3 credentials.',
-    ]);
-    expect(
-      errorsFor({
-        ...base,
-        "content-type": "application/zip",
-        headers: "*.js | Content-Type: text/javascript",
+        sse: "aws:kms",
+        "sse-kms-key-id": "alias/ci",
+        "cache-control": "no-cache",
+        headers: "*.js | Content-Disposition: inline",
       }),
     ).toEqual([]);
   });

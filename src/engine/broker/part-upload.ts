@@ -21,7 +21,7 @@ export interface SentPart {
 /** The slowest transfer a part's deadline allows for (on top of the stall timeout). */
 const SLOWEST_BYTES_PER_SECOND = 256 * 1024;
 
-async function readPart(handle: FileHandle, file: LocalFile, part: PlannedPart): Promise<Buffer> {
+export async function readPart(handle: FileHandle, file: LocalFile, part: PlannedPart): Promise<Buffer> {
   const buffer = Buffer.allocUnsafe(part.size);
   const { bytesRead } = await handle.read(buffer, 0, part.size, part.offset);
   if (bytesRead !== part.size) {
@@ -162,6 +162,10 @@ export function listedMismatch(
   return extra.length > 0 ? `the upload holds part ${extra[0]}, which this run did not send` : undefined;
 }
 
+/**
+ * Sends the parts not in `kept` and returns every part of the plan, in part order. The last part goes first and
+ * alone: once stored, its number and size pin the file size, which a later run needs to resume the upload.
+ */
 export async function uploadParts(
   run: BrokerRun,
   file: LocalFile,
@@ -169,22 +173,59 @@ export async function uploadParts(
   plan: UploadPlan,
   where: { uploadId: string; key: string },
   sha256: PartHasher | null,
+  kept: ReadonlyMap<number, SentPart>,
 ): Promise<SentPart[]> {
   const signal = run.options.signal;
-  let done = 0;
-  // With sha256 the parts go in file order, one at a time, so the hash sees the bytes that were sent in order.
-  const sent = await mapLimited(plan.parts, sha256 ? 1 : run.options.concurrency, (part) =>
-    run.transfers.run(async () => {
-      const body = await readPart(handle, file, part);
-      sha256?.update(body);
-      // Signed again on each attempt: a URL may have expired meanwhile.
-      const answer = await retrying(run, file, `UploadPart ${part.number}`, signal, () =>
-        sendPart(run, where, part, body, signal),
-      );
+  const parts = new Map(kept);
+  let done = [...kept.values()].reduce((total, part) => total + part.size, 0);
+  const send = (part: PlannedPart, body: Buffer) =>
+    // Signed again on each attempt: a URL may have expired meanwhile.
+    retrying(run, file, `UploadPart ${part.number}`, signal, () =>
+      sendPart(run, where, part, body, signal),
+    ).then((answer) => {
+      parts.set(part.number, answer);
       done += part.size;
       run.options.onEvent?.({ type: "progress", file, bytesDone: done, size: plan.size });
-      return answer;
-    }, signal),
+    });
+  const readAndSend = (part: PlannedPart) =>
+    run.transfers.run(async () => send(part, await readPart(handle, file, part)), signal);
+  const last = plan.parts.at(-1)!;
+  if (plan.parts.length > 1 && !parts.has(last.number)) await readAndSend(last);
+  if (sha256 === null) {
+    await mapLimited(
+      plan.parts.filter((part) => !parts.has(part.number)),
+      run.options.concurrency,
+      readAndSend,
+    );
+  } else {
+    // The hash sees the file's bytes in order, one part at a time: each part sent is hashed as it is read, and
+    // a part this pass did not send (kept, or the last sent first) is read again and must hash as it did.
+    for (const part of plan.parts) {
+      await run.transfers.run(async () => {
+        const body = await readPart(handle, file, part);
+        const earlier = parts.get(part.number);
+        if (earlier !== undefined) await ensureSameBytes(run, file, part, body, earlier);
+        sha256.update(body);
+        if (earlier === undefined) await send(part, body);
+      }, signal);
+    }
+  }
+  return plan.parts.map((part) => parts.get(part.number)!);
+}
+
+async function ensureSameBytes(
+  run: BrokerRun,
+  file: LocalFile,
+  part: PlannedPart,
+  body: Buffer,
+  earlier: SentPart,
+): Promise<void> {
+  const hasher = await createPartHasher(run.algorithm);
+  hasher.update(body);
+  if (hasher.digest().equals(earlier.digest)) return;
+  throw new StepError(
+    `reading ${file.path}`,
+    `part ${part.number} changed since it was read for the upload`,
+    "the file changed while it was uploaded; make sure nothing writes to it and rerun",
   );
-  return sent;
 }

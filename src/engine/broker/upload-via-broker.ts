@@ -7,8 +7,10 @@
 // - Complete carries the whole-object checksum (FULL_OBJECT) and the size; the broker then reads the object
 //   back, and its checksum (or, on stores that keep none, the ETag of the local parts' MD5s) must be the
 //   file's (object-proof.ts).
-// With overwrite false an object already at the key is compared first (existing-object.ts). A failure aborts
-// the upload through the broker (parts of a failed run are not left behind).
+// With overwrite false an object already at the key is compared first (existing-object.ts). An interrupted
+// upload of the key is resumed as with S3 credentials (resume-via-broker.ts): only the parts the store does not
+// hold with the local bytes are sent. A failure aborts the upload through the broker (parts of a failed run are
+// not left behind), unless on-failure is keep or the upload was resumed from an earlier run.
 import { open, type FileHandle } from "node:fs/promises";
 import {
   createSha256Hasher,
@@ -21,10 +23,12 @@ import { Limiter, mapLimited } from "../pool.js";
 import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS } from "../retry.js";
 import type { BrokerSettings, EngineOptions, FileResult, LocalFile, RunResult } from "../types.js";
 import { planUpload, resolveLimits, type UploadPlan } from "../upload/plan.js";
-import { servedHeaders } from "../upload/served-headers.js";
+import { objectHeadersFor } from "../upload/served-headers.js";
+import { settingsFingerprint } from "../upload/settings-fingerprint.js";
 import { brokerRefusal, callBroker, isTransientStatus, TransientFailure } from "./broker-calls.js";
 import { brokerStep, RERUN, stripQuotes, wholeChecksum, type BrokerRun } from "./broker-run.js";
 import { existingObject, readStored } from "./existing-object.js";
+import { findResumableViaBroker, type BrokerResumed } from "./resume-via-broker.js";
 import { proofOf } from "./object-proof.js";
 import { listedMismatch, uploadParts, type SentPart } from "./part-upload.js";
 import { cachedToken } from "./token-cache.js";
@@ -35,11 +39,6 @@ export function brokerOptionProblems(options: EngineOptions): string[] {
   if (options.checksumAlgorithm === null) {
     problems.push(
       'Input "checksum-algorithm" is none, but the broker signs every part with its checksum; use CRC64NVME (the default) or another algorithm.',
-    );
-  }
-  if (options.onFailure === "keep") {
-    problems.push(
-      'Input "on-failure" is keep, but through "broker-url" an upload cannot be resumed (the broker lists no pending uploads); use on-failure: abort.',
     );
   }
   return problems;
@@ -167,7 +166,11 @@ async function uploadFile(run: BrokerRun, file: LocalFile): Promise<FileResult> 
         ],
       };
     } else {
-      result = { ...result, ...(await uploadOne(run, file, handle, plan)), status: "uploaded" };
+      result = {
+        ...result,
+        ...(await uploadOne(run, file, handle, plan, stat.mtimeMs)),
+        status: "uploaded",
+      };
     }
   } catch (error) {
     result = {
@@ -194,30 +197,11 @@ async function uploadOne(
   file: LocalFile,
   handle: FileHandle,
   plan: UploadPlan,
+  mtimeMs: number,
 ): Promise<Partial<FileResult>> {
   const signal = run.options.signal;
-  // Guessed from the name as for any upload when no setting gives it.
-  const { contentType } = servedHeaders(run.options.object, file);
-  const created = await brokerStep(
-    run,
-    file,
-    "CreateMultipartUpload",
-    {
-      method: "POST",
-      path: "/s3/multipart",
-      body: {
-        key: file.key,
-        bucket: run.options.bucket,
-        size: plan.size,
-        checksumAlgorithm: run.algorithm,
-        checksumType: run.checksumType,
-        ...(contentType ? { type: contentType } : {}),
-      },
-    },
-    signal,
-    false,
-  );
-  const uploadId = String((created as { uploadId?: unknown }).uploadId ?? "");
+  const resumed = await findResumableViaBroker(run, file, handle, plan);
+  const uploadId = resumed?.uploadId ?? (await createUpload(run, file, plan, mtimeMs));
   const where = { uploadId, key: file.key };
   const keyQuery = new URLSearchParams({ key: file.key, bucket: run.options.bucket });
   let completed: {
@@ -228,8 +212,7 @@ async function uploadOne(
   };
   try {
     const sha256 = run.options.sha256 ? createSha256Hasher() : null;
-    const sent = await uploadParts(run, file, handle, plan, where, sha256);
-    sent.sort((a, b) => a.number - b.number);
+    const sent = await uploadParts(run, file, handle, plan, where, sha256, resumed?.kept ?? new Map());
     const listed = await brokerStep(
       run,
       file,
@@ -276,24 +259,119 @@ async function uploadOne(
       if (confirmed === null) throw failure;
       // Had Complete failed after all (the object being an identical one of before), its parts go.
       await abortUpload(run, file, where);
-      return confirmed;
+      return withResumeNote(confirmed, resumed);
     }
     completed = { sent, whole, answer: done!.body as Record<string, unknown>, sha256 };
   } catch (error) {
-    const note = await abortUpload(run, file, where);
+    const note = await leaveOrAbort(run, file, where, resumed !== null);
     if (error instanceof StepError) {
       throw new StepError(error.step, error.detail, `${error.hint}. ${note}`, error.cause);
     }
     throw error;
   }
   // Completed: there is no upload left to abort; a failed proof names the object to delete.
-  return proofOf(run, plan, completed.sent, completed.whole, completed.answer, completed.sha256);
+  const proven = proofOf(run, plan, completed.sent, completed.whole, completed.answer, completed.sha256);
+  if (resumed) ensureResumedSettings(run, file, uploadId, completed.answer);
+  return withResumeNote(proven, resumed);
+}
+
+/**
+ * S3 shows an in-progress upload's headers, metadata, tags and encryption to nobody, so a resumed upload may
+ * have been started with other ones; the finished object shows the settings fingerprint its creator recorded.
+ */
+function ensureResumedSettings(
+  run: BrokerRun,
+  file: LocalFile,
+  uploadId: string,
+  answer: Record<string, unknown>,
+): void {
+  const stored = answer.stored as { planRecord?: unknown } | null | undefined;
+  const recorded = typeof stored?.planRecord === "string" ? stored.planRecord.split(",")[4] : undefined;
+  if (recorded === settingsFingerprint(objectHeadersFor(run.options.object, file))) return;
+  throw new StepError(
+    "verify settings",
+    `The resumed multipart upload ${uploadId} had been started with ` +
+      (recorded === undefined
+        ? "settings this run cannot compare (it was started without a settings fingerprint)"
+        : "other object settings") +
+      " (headers such as Content-Type or Cache-Control, metadata, tags or encryption; S3 shows none of them " +
+      "before Complete): the object holds the file's bytes, verified, but not this run's settings",
+    "ask the broker's operator to delete it, then rerun",
+  );
+}
+
+function withResumeNote(result: Partial<FileResult>, resumed: BrokerResumed | null): Partial<FileResult> {
+  return resumed ? { ...result, notes: [resumed.note, ...(result.notes ?? [])] } : result;
+}
+
+/** The create body's object settings: the headers a new object of this file gets, tags as name/value pairs. */
+function settingsBody(run: BrokerRun, file: LocalFile, plan: UploadPlan, mtimeMs: number) {
+  const headers = objectHeadersFor(run.options.object, file);
+  const { contentType, metadata, tagging, ...rest } = headers;
+  // As on uploads with credentials: S3 shows no settings of an in-progress upload, so they are fingerprinted
+  // here and a resumed upload's are read back from the finished object.
+  const record = [plan.size, plan.partSize, run.algorithm, Math.floor(mtimeMs), settingsFingerprint(headers)];
+  return {
+    type: contentType,
+    ...rest,
+    metadata: { ...metadata, "svu-plan": record.join(",") },
+    ...(tagging ? { tags: Object.fromEntries(new URLSearchParams(tagging)) } : {}),
+  };
+}
+
+async function createUpload(
+  run: BrokerRun,
+  file: LocalFile,
+  plan: UploadPlan,
+  mtimeMs: number,
+): Promise<string> {
+  const created = await brokerStep(
+    run,
+    file,
+    "CreateMultipartUpload",
+    {
+      method: "POST",
+      path: "/s3/multipart",
+      body: {
+        key: file.key,
+        bucket: run.options.bucket,
+        size: plan.size,
+        checksumAlgorithm: run.algorithm,
+        checksumType: run.checksumType,
+        ...settingsBody(run, file, plan, mtimeMs),
+      },
+    },
+    run.options.signal,
+    false,
+  );
+  return String((created as { uploadId?: unknown }).uploadId ?? "");
+}
+
+/**
+ * After a failure: the upload is aborted through the broker, unless it is kept for a later run (on-failure:
+ * keep) or was adopted from an earlier run (then it is not this run's to abort). Says which, for the error.
+ */
+async function leaveOrAbort(
+  run: BrokerRun,
+  file: LocalFile,
+  where: { uploadId: string; key: string },
+  adopted: boolean,
+): Promise<string> {
+  if (adopted) {
+    return (
+      `The resumed multipart upload ${where.uploadId} was not created by this run, so it was not aborted; ` +
+      "a later run resumes it, or the cleanup mode removes it."
+    );
+  }
+  if (run.options.onFailure === "keep") {
+    return `The multipart upload ${where.uploadId} was kept (on-failure: keep); a rerun resumes it.`;
+  }
+  return abortUpload(run, file, where);
 }
 
 /**
  * The broker's counterpart of runUploads: same results and events, no S3 credentials, no preflight (the first
- * broker call is the check). Files already in the bucket are not compared (the broker serves no HeadObject
- * before an upload, so no "unchanged"): with overwrite false their Complete is refused (412).
+ * broker call is the check).
  */
 export async function runBrokerUploads(
   files: LocalFile[],

@@ -354,6 +354,11 @@ export interface S3Store {
   /** No rules when the bucket has no lifecycle configuration. */
   getLifecycle(bucket: string, signal?: AbortSignal): Promise<Lifecycle>;
   putLifecycle(bucket: string, lifecycle: Lifecycle, signal?: AbortSignal): Promise<void>;
+  /**
+   * The credentials requests are signed with now (a renewed session once the last one nears its end), for
+   * signing outside this client: the broker's presigned part URLs.
+   */
+  signingCredentials(): Promise<LeanCredentials>;
   destroy(): void;
 }
 
@@ -580,16 +585,17 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
       loaded = { s3, client: createSdkClient(s3, settings, tuning, ready, credentials, provider) };
       return loaded;
     }));
+  const signingCredentials = async (): Promise<LeanCredentials> =>
+    typeof credentials === "function"
+      ? credentials()
+      : (credentials ?? (await sdk()).client.config.credentials());
   const region = signingRegion(settings);
   const lean = createLeanHttp(
     {
       endpointFor: async (bucket) =>
         plainBucketEndpoint({ ...settings, region }, bucket) ??
         sdkBucketEndpoint(await sdk(), settings, bucket),
-      credentials: async () =>
-        typeof credentials === "function"
-          ? credentials()
-          : (credentials ?? (await sdk()).client.config.credentials()),
+      credentials: signingCredentials,
       clockOffsetMs: () => loaded?.client.config.systemClockOffset ?? 0,
       network: settings.network ?? {},
     },
@@ -979,6 +985,8 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         sendOptions(signal),
       );
     },
+
+    signingCredentials,
 
     destroy() {
       lean.destroy();

@@ -18,9 +18,20 @@ import { describeS3Error, StepError } from "../errors.js";
 import { hashPart, readPart, type OpenFile, type PartDigest } from "./part-reader.js";
 import type { PlannedPart, UploadPlan } from "./plan.js";
 import { mapLimited } from "../pool.js";
-import { DEFAULT_STALL_TIMEOUT_MS } from "../retry.js";
 import { call, type FileContext } from "../run-context.js";
 import type { ListedPart, PendingUpload } from "../s3/s3-client.js";
+import {
+  holdsLocalBytes,
+  keptMisfit,
+  needsMd5,
+  newestOfKey,
+  notResumedWarning,
+  planMisfit,
+  quietPeriodMs,
+  resumeNote,
+  stillActive,
+  type ListedUpload,
+} from "./resume-rules.js";
 import type { UploadedPart } from "./verify-parts.js";
 
 export interface Resumed {
@@ -30,20 +41,11 @@ export interface Resumed {
   note: string;
 }
 
-interface ListedUpload {
-  parts: ListedPart[];
-  checksumAlgorithm: string | undefined;
-  checksumType: string | undefined;
-  storageClass: string | undefined;
-}
-
 export interface ResumeSearch {
   resumed: Resumed | null;
   /** The key's uploads that existed before this run created any; null when they could not be listed. */
   seen: ReadonlySet<string> | null;
 }
-
-const SLOWEST_PART_BYTES_PER_MS = (1024 * 1024) / 1000;
 
 /**
  * The newest in-progress upload of this key that fits the plan, with its proven parts; null when there is
@@ -70,6 +72,12 @@ export async function findResumable(
   }
   const seen = new Set(candidates.map((candidate) => candidate.uploadId));
   const now = Date.now();
+  const wanted = {
+    algorithm: ctx.run.algorithm,
+    checksumType: ctx.run.checksumType,
+    storageClass: ctx.run.options.object.storageClass ?? "STANDARD",
+  };
+  const quietMs = quietPeriodMs(ctx.run.options.tuning, plan);
   for (const candidate of candidates) {
     let listed: ListedUpload;
     try {
@@ -79,10 +87,11 @@ export async function findResumable(
       if (ctx.signal?.aborted) throw error;
       continue;
     }
-    let misfit = planMisfit(ctx, plan, candidate, listed) ?? stillActive(ctx, plan, candidate, listed, now);
+    let misfit = planMisfit(wanted, plan, candidate, listed) ?? stillActive(quietMs, candidate, listed, now);
     if (misfit === null) {
       const kept = await provenParts(ctx, handle, plan, listed.parts);
-      if (listed.parts.length === 0 || kept.has(plan.parts.length)) {
+      misfit = keptMisfit(plan, listed, kept);
+      if (misfit === null) {
         const resumed = {
           uploadId: candidate.uploadId,
           kept,
@@ -90,19 +99,8 @@ export async function findResumable(
         };
         return { resumed, seen };
       }
-      misfit =
-        kept.size === 0
-          ? "none of its parts holds the bytes of the local file"
-          : `its last part ${plan.parts.length}, which pins the file size, is not stored with the local bytes`;
     }
-    ctx.run.emit({
-      type: "warning",
-      file: ctx.file,
-      message:
-        `In-progress upload ${candidate.uploadId} of this key was not resumed: ` +
-        `${misfit}. It is left in place; ` +
-        `remove stale uploads with the cleanup mode or a lifecycle rule (lifecycle-abort-days).`,
-    });
+    ctx.run.emit({ type: "warning", file: ctx.file, message: notResumedWarning(candidate.uploadId, misfit) });
   }
   return { resumed: null, seen };
 }
@@ -118,9 +116,7 @@ export async function pendingUploadsOfKey(ctx: FileContext): Promise<PendingUplo
     retried,
     ctx.signal,
   );
-  return listed
-    .filter((upload) => upload.key === ctx.file.key)
-    .sort((a, b) => (b.initiated?.getTime() ?? 0) - (a.initiated?.getTime() ?? 0));
+  return newestOfKey(listed, ctx.file.key);
 }
 
 async function listUpload(ctx: FileContext, uploadId: string): Promise<ListedUpload> {
@@ -147,77 +143,6 @@ async function listUpload(ctx: FileContext, uploadId: string): Promise<ListedUpl
   return { parts, checksumAlgorithm, checksumType, storageClass };
 }
 
-/**
- * Why the upload cannot belong to this plan, or null when every setting S3 shows of it (checksum algorithm
- * and type, storage class, part sizes and checksums) fits it.
- */
-function planMisfit(
-  ctx: FileContext,
-  plan: UploadPlan,
-  candidate: PendingUpload,
-  listed: ListedUpload,
-): string | null {
-  const wanted = ctx.run.algorithm;
-  const declared = listed.checksumAlgorithm ?? candidate.checksumAlgorithm;
-  if (declared !== undefined && declared !== wanted) {
-    return `it was started with checksum algorithm ${declared}, this run uses ${wanted ?? "none"}`;
-  }
-  const wantedType = ctx.run.checksumType;
-  const declaredType = listed.checksumType ?? candidate.checksumType;
-  if (declaredType !== undefined && declaredType !== wantedType) {
-    return `it was started with checksum type ${declaredType}, this run uses ${wantedType ?? "none"}`;
-  }
-  const wantedClass = ctx.run.options.object.storageClass ?? "STANDARD";
-  const declaredClass = listed.storageClass ?? candidate.storageClass;
-  if (declaredClass !== undefined && declaredClass !== wantedClass) {
-    return `it was started with storage class ${declaredClass}, this run uses ${wantedClass}`;
-  }
-  for (const part of listed.parts) {
-    const planned = plan.parts[part.number - 1];
-    if (planned === undefined) {
-      return `it has part ${part.number}, the local file needs only ${plan.parts.length} parts`;
-    }
-    if (planned.size !== part.size) {
-      return (
-        `its part ${part.number} is ${part.size} bytes, this run's part ${part.number} is ${planned.size} ` +
-        `(different file size or part size)`
-      );
-    }
-    const foreign = Object.keys(part.checksums).find((algorithm) => algorithm !== wanted);
-    if (foreign !== undefined)
-      return `its parts carry ${foreign} checksums, this run uses ${wanted ?? "none"}`;
-  }
-  return null;
-}
-
-/**
- * Why the upload may still be written to by the job that started it, or null when it has been quiet long
- * enough. Times are the store's, compared with this machine's clock: a clock running ahead shortens the wait.
- */
-function stillActive(
-  ctx: FileContext,
-  plan: UploadPlan,
-  candidate: PendingUpload,
-  listed: ListedUpload,
-  now: number,
-): string | null {
-  const tuning = ctx.run.options.tuning ?? {};
-  // A live job stores a part at least this often, even through one stalled and retried request.
-  const quietMs =
-    tuning.resumeQuietMs ??
-    (tuning.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS) + plan.partSize / SLOWEST_PART_BYTES_PER_MS;
-  const newestPart = Math.max(0, ...listed.parts.map((part) => part.lastModified?.getTime() ?? 0));
-  const initiated = candidate.initiated?.getTime() ?? 0;
-  const last = Math.max(newestPart, initiated);
-  const age = now - last;
-  if (last === 0 || age >= quietMs) return null;
-  const what = newestPart >= initiated ? "its last part was stored" : "it was initiated";
-  return (
-    `${what} ${Math.max(0, Math.round(age / 1000))} s ago; another job may still be uploading it ` +
-    `(an upload is resumed once it has been quiet for ${Math.ceil(quietMs / 1000)} s)`
-  );
-}
-
 /** Reads and hashes each listed part's range once, through the run's pool, and keeps those that match. */
 async function provenParts(
   ctx: FileContext,
@@ -229,7 +154,7 @@ async function provenParts(
   await mapLimited(listed, ctx.run.options.concurrency, async (part) => {
     const planned = plan.parts[part.number - 1]!;
     const local = await hashRange(ctx, handle, planned, part);
-    if (!matches(ctx, part, local)) return;
+    if (!holdsLocalBytes(ctx.run.algorithm, part, local)) return;
     kept.set(part.number, {
       number: part.number,
       size: part.size,
@@ -249,8 +174,7 @@ function hashRange(
   listed: ListedPart,
 ): Promise<PartDigest> {
   const algorithm = ctx.run.algorithm;
-  // Without a listed checksum the ETag (MD5) is the only proof there is.
-  const withMd5 = algorithm === null || listed.checksums[algorithm] === undefined;
+  const withMd5 = needsMd5(algorithm, listed);
   return ctx.run.pool.run(
     part.size,
     async (buffer) => {
@@ -258,32 +182,5 @@ function hashRange(
       return hashPart(part, buffer, algorithm, withMd5);
     },
     ctx.signal,
-  );
-}
-
-// An ETag equal to the MD5 of the local range is proof whatever the encryption: under SSE-KMS it simply
-// never matches, and the part is uploaded again.
-function matches(ctx: FileContext, part: ListedPart, local: PartDigest): boolean {
-  const { algorithm } = ctx.run;
-  const remote = algorithm === null ? undefined : part.checksums[algorithm];
-  if (remote !== undefined) return local.digest !== null && remote === local.digest.toString("base64");
-  return local.md5 !== null && part.etag === local.md5.toString("hex");
-}
-
-function resumeNote(
-  candidate: PendingUpload,
-  plan: UploadPlan,
-  listed: ListedUpload,
-  kept: Map<number, UploadedPart>,
-): string {
-  const keptBytes = [...kept.values()].reduce((sum, part) => sum + part.size, 0);
-  const redone = listed.parts.length - kept.size;
-  return (
-    `Resumed multipart upload ${candidate.uploadId}` +
-    (candidate.initiated ? ` (initiated ${candidate.initiated.toISOString()})` : "") +
-    `: kept ${kept.size} of ${plan.parts.length} parts (${keptBytes} bytes) whose stored checksums match the ` +
-    `local file` +
-    (redone > 0 ? `; ${redone} stored part(s) did not match and were uploaded again` : "") +
-    "."
   );
 }

@@ -1,7 +1,8 @@
 // The headers an object is served with: which ones this run sends for a file, and how they compare with
 // those a stored object already has.
 import { guessContentType } from "./content-type.js";
-import type { LocalFile, ServedHeaders } from "../types.js";
+import type { ObjectHeaders } from "../s3/s3-client.js";
+import type { LocalFile, ObjectSettings, ServedHeaders } from "../types.js";
 
 /** Field → HTTP header name, in the order messages list them. */
 export const SERVED_HEADER_NAMES: Readonly<Record<keyof ServedHeaders, string>> = {
@@ -26,6 +27,19 @@ export function servedHeaders(
     if (value !== undefined) served[field] = value;
   }
   return { ...served, contentType: served.contentType ?? guessContentType(file.path) };
+}
+
+/** Every header a new object of this file is created with: the served ones, metadata, tags, class, SSE. */
+export function objectHeadersFor(object: ObjectSettings, file: LocalFile): ObjectHeaders {
+  const headers: ObjectHeaders = servedHeaders(object, file);
+  if (object.metadata !== undefined) headers.metadata = object.metadata;
+  if (object.tags !== undefined && Object.keys(object.tags).length > 0) {
+    headers.tagging = new URLSearchParams(object.tags).toString();
+  }
+  if (object.storageClass !== undefined) headers.storageClass = object.storageClass;
+  if (object.sse !== undefined) headers.sse = object.sse;
+  if (object.sseKmsKeyId !== undefined) headers.sseKmsKeyId = object.sseKmsKeyId;
+  return headers;
 }
 
 /** HEAD answer header lines (lower-case names) → the served headers they show. */

@@ -6,23 +6,10 @@ import type { OpenFile } from "./part-reader.js";
 import { planUpload, type UploadPlan } from "./plan.js";
 import type { FileContext, RunContext } from "../run-context.js";
 import type { ObjectHeaders } from "../s3/s3-client.js";
-import { headerDifferences, servedHeaders } from "./served-headers.js";
+import { headerDifferences, objectHeadersFor } from "./served-headers.js";
 import type { FileResult, LocalFile, ServedHeaders } from "../types.js";
 import { uploadMultipart } from "./upload-multipart.js";
 import { uploadSingle } from "./upload-single.js";
-
-function objectHeaders(run: RunContext, file: LocalFile): ObjectHeaders {
-  const { object } = run.options;
-  const headers: ObjectHeaders = servedHeaders(object, file);
-  if (object.metadata !== undefined) headers.metadata = object.metadata;
-  if (object.tags !== undefined && Object.keys(object.tags).length > 0) {
-    headers.tagging = new URLSearchParams(object.tags).toString();
-  }
-  if (object.storageClass !== undefined) headers.storageClass = object.storageClass;
-  if (object.sse !== undefined) headers.sse = object.sse;
-  if (object.sseKmsKeyId !== undefined) headers.sseKmsKeyId = object.sseKmsKeyId;
-  return headers;
-}
 
 /**
  * An identical object is left as it is even when its headers differ (a changed rule, a newer MIME database):
@@ -142,7 +129,12 @@ export async function uploadFile(run: RunContext, file: LocalFile): Promise<File
       parts: plan.parts.length,
       partSize: plan.partSize,
     });
-    const ctx: FileContext = { run, file, headers: objectHeaders(run, file), signal: run.options.signal };
+    const ctx: FileContext = {
+      run,
+      file,
+      headers: objectHeadersFor(run.options.object, file),
+      signal: run.options.signal,
+    };
     const decision = await decideExisting(ctx, handle, plan);
     if (decision.action === "unchanged") {
       result = unchangedResult(result, decision, ctx.headers);
