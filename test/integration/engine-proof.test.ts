@@ -113,6 +113,25 @@ describe("defect 2: size alone is never proof after an ambiguous Complete", () =
     });
   }
 
+  it("after a Complete refused with 412, an abort that fails once is retried: no upload left behind", async () => {
+    const { file } = await localFile(3 * PART + 9);
+    const theirs = randomBytes(3 * PART + 9);
+    let aborts = 0;
+    decide = (request) => {
+      if (request.key !== file.key) return undefined;
+      if (request.operation === "CompleteMultipartUpload")
+        return { before: () => putOther(file.key, theirs) };
+      if (request.operation === "AbortMultipartUpload" && ++aborts === 1)
+        return { answer: { status: 503, body: "<Error><Code>SlowDown</Code></Error>" } };
+      return undefined;
+    };
+    const result = await runUploads([file], options({ overwrite: false }));
+    expect(result.ok).toBe(false);
+    expect(result.files[0]?.error).toMatch(/another writer created/);
+    expect(aborts).toBeGreaterThanOrEqual(2);
+    expect(await pendingUploads()).toBe(0);
+  });
+
   it("another writer replacing our object before a retried Complete (NoSuchUpload) fails, naming it", async () => {
     const { file } = await localFile(2 * PART + 1);
     const theirs = randomBytes(2 * PART + 1);

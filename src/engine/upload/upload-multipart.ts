@@ -107,8 +107,6 @@ async function transferAndConfirm(
   /** Set when the upload was adopted from an earlier run: then it is never aborted here. */
   resumed: Resumed | null,
 ): Promise<MultipartOutcome> {
-  const { store, options } = ctx.run;
-  const target = { bucket: options.bucket, key: ctx.file.key };
   let completed: Completed;
   try {
     completed = await transferVerifyComplete(
@@ -159,7 +157,20 @@ async function transferAndConfirm(
   } finally {
     // After a 412 the upload still exists whatever the object holds; it must not stay billable, unless it
     // is not this run's to abort.
-    if (resumed === null) await store.abortMultipartUpload({ ...target, uploadId }).catch(() => undefined);
+    if (resumed === null) await abortRefusedUpload(ctx, uploadId);
+  }
+}
+
+/** Retried like any request; one that still fails fails the file rather than leave a billable upload unsaid. */
+async function abortRefusedUpload(ctx: FileContext, uploadId: string): Promise<void> {
+  const target = { bucket: ctx.run.options.bucket, key: ctx.file.key, uploadId };
+  try {
+    // A fresh signal: the run may have been cancelled, and this is exactly the cleanup cancellation needs.
+    await call({ ...ctx, signal: AbortSignal.timeout(60_000) }, "AbortMultipartUpload", HINTS.access, () =>
+      ctx.run.store.abortMultipartUpload(target),
+    );
+  } catch (error) {
+    if (!isNoSuchUpload(error)) throw error;
   }
 }
 
