@@ -130,6 +130,11 @@ const INPUTS = [
         default: "",
     },
     {
+        name: "provider",
+        description: "The store behind endpoint, for its rules and strongest proof: auto (by the endpoint's host: amazonaws.com, aliyuncs.com, r2.cloudflarestorage.com, storage.googleapis.com, backblazeb2.com; others are generic), aws, oss, r2, gcs, b2, ceph, minio or generic.",
+        default: "auto",
+    },
+    {
         name: "force-path-style",
         description: "Address the bucket as endpoint/bucket/key instead of bucket.endpoint/key (true/false).",
         default: "false",
@@ -910,7 +915,7 @@ function exitCode(code, signal) {
 async function main(argv, io) {
     // The broker is a service with its own configuration file, not a transfer: none of the transfer flags apply.
     if (argv[0] === "broker") {
-        const { runBroker } = await Promise.all(/* import() */[__nccwpck_require__.e(842), __nccwpck_require__.e(678), __nccwpck_require__.e(450), __nccwpck_require__.e(742)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7742));
+        const { runBroker } = await Promise.all(/* import() */[__nccwpck_require__.e(842), __nccwpck_require__.e(678), __nccwpck_require__.e(442), __nccwpck_require__.e(129)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6129));
         return runBroker(argv.slice(1), io);
     }
     // "upload" may be named explicitly; "download" and "cleanup" are the same as --mode download / cleanup.
@@ -929,7 +934,7 @@ async function main(argv, io) {
         io.stdout.write(`${VERSION}\n`);
         return cli_io/* EXIT_OK */.Ij;
     }
-    const { runCommand } = await Promise.all(/* import() */[__nccwpck_require__.e(842), __nccwpck_require__.e(382), __nccwpck_require__.e(450), __nccwpck_require__.e(864)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8864));
+    const { runCommand } = await Promise.all(/* import() */[__nccwpck_require__.e(842), __nccwpck_require__.e(382), __nccwpck_require__.e(442), __nccwpck_require__.e(917)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5917));
     return runCommand(command, args, io);
 }
 function invokedDirectly() {

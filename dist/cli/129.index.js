@@ -1,8 +1,8 @@
-export const id = 742;
-export const ids = [742];
+export const id = 129;
+export const ids = [129];
 export const modules = {
 
-/***/ 7742:
+/***/ 6129:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -69,6 +69,15 @@ function parseIssuer(value, field) {
         ...(jwksUri ? { jwksUri } : {}),
     };
 }
+const SSE_MODES = ["AES256", "aws:kms", "aws:kms:dsse"];
+function textList(value, field, example) {
+    if (value === undefined)
+        return undefined;
+    if (!Array.isArray(value) || value.length === 0) {
+        fail(field, "must be a non-empty list", `e.g. ${example}, or leave it out`);
+    }
+    return value.map((item, index) => config_text(item, `${field}[${index}]`));
+}
 function parseRule(value, field, issuers) {
     if (!isRecord(value))
         fail(field, "must be an object", "see the broker section of the README");
@@ -91,7 +100,16 @@ function parseRule(value, field, issuers) {
     if (value.overwrite !== undefined && typeof value.overwrite !== "boolean") {
         fail(`${field}.overwrite`, "must be true or false", `got ${JSON.stringify(value.overwrite)}`);
     }
+    const storageClasses = textList(value.storageClasses, `${field}.storageClasses`, '["STANDARD"]');
+    const sse = textList(value.sse, `${field}.sse`, '["AES256"]');
+    const unknownMode = sse?.find((mode) => !SSE_MODES.includes(mode));
+    if (unknownMode !== undefined) {
+        fail(`${field}.sse`, `names ${unknownMode}`, `use ${SSE_MODES.join(", ")}`);
+    }
     return {
+        ...(storageClasses ? { storageClasses } : {}),
+        ...(sse ? { sse } : {}),
+        sseKmsKeyIds: textList(value.sseKmsKeyIds, `${field}.sseKmsKeyIds`, '["arn:aws:kms:..."]') ?? [],
         issuer,
         claims,
         bucket: config_text(value.bucket, `${field}.bucket`),
@@ -102,9 +120,43 @@ function parseRule(value, field, issuers) {
         overwrite: value.overwrite === true,
     };
 }
-function parseS3(value) {
+function parseCredentials(value, region) {
     if (value === undefined)
-        return { region: "us-east-1", forcePathStyle: false, requireContentMd5: false };
+        return { source: "environment" };
+    const example = '{ "profile": "broker" } or { "roleArn": "arn:aws:iam::…:role/…", "webIdentityTokenFile": "/path" }';
+    if (!isRecord(value))
+        fail("s3.credentials", "must be an object", `e.g. ${example}`);
+    if (value.profile !== undefined && value.roleArn !== undefined) {
+        fail("s3.credentials", "names both a profile and a role", "keep one of them");
+    }
+    if (value.profile !== undefined)
+        return { source: "profile", profile: config_text(value.profile, "s3.credentials.profile") };
+    if (value.roleArn === undefined)
+        fail("s3.credentials", "names neither a profile nor a roleArn", `e.g. ${example}`);
+    const roleArn = config_text(value.roleArn, "s3.credentials.roleArn");
+    if (!/^arn:[^:]+:iam::\d{12}:role\/.+$/.test(roleArn)) {
+        fail("s3.credentials.roleArn", "is not a role ARN", `got ${roleArn}; e.g. arn:aws:iam::123456789012:role/broker`);
+    }
+    return {
+        source: "role",
+        roleArn,
+        webIdentityTokenFile: config_text(value.webIdentityTokenFile, "s3.credentials.webIdentityTokenFile"),
+        sessionName: config_text(value.sessionName, "s3.credentials.sessionName", "s3-verified-upload-broker"),
+        durationSeconds: count(value.durationSeconds, "s3.credentials.durationSeconds", 3600, 43_200),
+        stsEndpoint: value.stsEndpoint === undefined
+            ? `https://sts.${region}.amazonaws.com`
+            : trustedUrl(value.stsEndpoint, "s3.credentials.stsEndpoint"),
+    };
+}
+function parseS3(value) {
+    if (value === undefined) {
+        return {
+            region: "us-east-1",
+            forcePathStyle: false,
+            requireContentMd5: false,
+            credentials: { source: "environment" },
+        };
+    }
     if (!isRecord(value))
         fail("s3", "must be an object", 'e.g. { "region": "eu-west-1" }');
     const endpoint = value.endpoint === undefined ? undefined : config_text(value.endpoint, "s3.endpoint");
@@ -117,9 +169,11 @@ function parseS3(value) {
     if (value.requireContentMd5 !== undefined && typeof value.requireContentMd5 !== "boolean") {
         fail("s3.requireContentMd5", "must be true or false", `got ${JSON.stringify(value.requireContentMd5)}`);
     }
+    const region = config_text(value.region, "s3.region", "us-east-1");
     return {
         ...(endpoint ? { endpoint } : {}),
-        region: config_text(value.region, "s3.region", "us-east-1"),
+        region,
+        credentials: parseCredentials(value.credentials, region),
         // An S3-compatible store may ignore x-amz-checksum-* (RGW does): until told otherwise, MD5 guards the parts.
         requireContentMd5: value.requireContentMd5 ?? endpoint !== undefined,
         // A custom endpoint is path-style unless told otherwise: most S3-compatible stores want that.
@@ -196,10 +250,119 @@ function parseBrokerConfig(json, source) {
     }
 }
 
-// EXTERNAL MODULE: ./src/engine/s3/s3-client.ts + 5 modules
-var s3_client = __webpack_require__(5465);
+// EXTERNAL MODULE: ./src/engine/s3/s3-client.ts + 6 modules
+var s3_client = __webpack_require__(8632);
 // EXTERNAL MODULE: ./src/engine/checksum/algorithms.ts
 var algorithms = __webpack_require__(8588);
+// EXTERNAL MODULE: ./src/engine/cleanup/cleanup.ts + 1 modules
+var cleanup = __webpack_require__(7442);
+;// CONCATENATED MODULE: ./src/broker/object-settings.ts
+const SERVED = ["cacheControl", "contentDisposition", "contentEncoding", "contentLanguage"];
+const object_settings_SSE_MODES = ["AES256", "aws:kms", "aws:kms:dsse"];
+// S3's user metadata names travel as x-amz-meta-<name> headers: an HTTP token, stored lower-case.
+const METADATA_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+class Malformed extends Error {
+}
+/** Control characters would end or split the header the value travels in. */
+function hasControl(value) {
+    return [...value].some((char) => char < " " || char === "\u007f");
+}
+function optionalText(body, field) {
+    const value = body[field];
+    if (value === undefined)
+        return undefined;
+    if (typeof value !== "string" || value === "" || hasControl(value)) {
+        throw new Malformed(`${field} must be a non-empty string without control characters`);
+    }
+    return value;
+}
+function stringRecord(body, field) {
+    const value = body[field];
+    if (value === undefined)
+        return undefined;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw new Malformed(`${field} must be an object of names to string values`);
+    }
+    const entries = Object.entries(value);
+    for (const [name, item] of entries) {
+        if (typeof item !== "string" || hasControl(item)) {
+            throw new Malformed(`${field}.${name} must be a string without control characters`);
+        }
+    }
+    return Object.fromEntries(entries);
+}
+function settingsOf(body) {
+    const type = body.type;
+    const headers = {
+        contentType: typeof type === "string" && type !== "" ? type : "application/octet-stream",
+    };
+    for (const field of SERVED) {
+        const value = optionalText(body, field);
+        if (value !== undefined)
+            headers[field] = value;
+    }
+    const metadata = stringRecord(body, "metadata");
+    if (metadata !== undefined) {
+        const bad = Object.keys(metadata).find((name) => !METADATA_NAME.test(name));
+        if (bad !== undefined)
+            throw new Malformed(`metadata name "${bad}" must be lower-case letters, digits or -_.`);
+        if (Object.keys(metadata).length > 0)
+            headers.metadata = metadata;
+    }
+    const tags = stringRecord(body, "tags");
+    if (tags !== undefined && Object.keys(tags).length > 0)
+        headers.tagging = new URLSearchParams(tags).toString();
+    const storageClass = optionalText(body, "storageClass");
+    if (storageClass !== undefined) {
+        if (!/^[A-Z_]+$/.test(storageClass))
+            throw new Malformed(`storageClass ${storageClass} is not a storage class`);
+        headers.storageClass = storageClass;
+    }
+    const sse = optionalText(body, "sse");
+    if (sse !== undefined) {
+        if (!object_settings_SSE_MODES.includes(sse))
+            throw new Malformed(`sse must be one of ${object_settings_SSE_MODES.join(", ")}`);
+        headers.sse = sse;
+    }
+    const sseKmsKeyId = optionalText(body, "sseKmsKeyId");
+    if (sseKmsKeyId !== undefined) {
+        if (sse === undefined || sse === "AES256")
+            throw new Malformed("sseKmsKeyId needs sse aws:kms or aws:kms:dsse");
+        headers.sseKmsKeyId = sseKmsKeyId;
+    }
+    return headers;
+}
+/** Why the rule does not allow these settings, or undefined when it does. */
+function ruleRefusal(grant, headers) {
+    const allowed = (list) => (list.length > 0 ? list.join(", ") : "none");
+    if (headers.storageClass !== undefined &&
+        grant.storageClasses &&
+        !grant.storageClasses.includes(headers.storageClass)) {
+        return `storage class ${headers.storageClass} is not allowed under this prefix (allowed: ${allowed(grant.storageClasses)})`;
+    }
+    if (headers.sse !== undefined && grant.sse && !grant.sse.includes(headers.sse)) {
+        return `SSE ${headers.sse} is not allowed under this prefix (allowed: ${allowed(grant.sse)})`;
+    }
+    if (headers.sseKmsKeyId !== undefined && !grant.sseKmsKeyIds.includes(headers.sseKmsKeyId)) {
+        return `KMS key ${headers.sseKmsKeyId} is not allowed under this prefix (allowed: ${allowed(grant.sseKmsKeyIds)})`;
+    }
+    return undefined;
+}
+/** The create body's settings as CreateMultipartUpload headers, when well-formed and allowed by the rule. */
+function objectSettings(body, grant) {
+    let headers;
+    try {
+        headers = settingsOf(body);
+    }
+    catch (error) {
+        if (error instanceof Malformed)
+            return { ok: false, status: 400, message: error.message };
+        throw error;
+    }
+    const refusal = ruleRefusal(grant, headers);
+    return refusal === undefined ? { ok: true, headers } : { ok: false, status: 403, message: refusal };
+}
+
 ;// CONCATENATED MODULE: ./src/broker/policy.ts
 function claimText(value) {
     if (typeof value === "string")
@@ -257,6 +420,8 @@ function authoriseKey(grants, key, bucket) {
 }
 
 ;// CONCATENATED MODULE: ./src/broker/lifecycle.ts
+
+
 
 
 const ALGORITHMS = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
@@ -362,13 +527,15 @@ function createLifecycle(deps) {
                 return refuse(403, "AccessDenied", `${body.size} bytes is over this prefix's limit of ${grant.maxObjectBytes}`, target);
             }
         }
+        const settings = objectSettings(body, grant);
+        if (!settings.ok) {
+            return refuse(settings.status, settings.status === 403 ? "AccessDenied" : "InvalidRequest", `${access.key}: ${settings.message}`, target);
+        }
         try {
             const uploadId = await deps.store.createMultipartUpload({
                 bucket: grant.bucket,
                 key: access.key,
-                headers: {
-                    contentType: typeof body.type === "string" && body.type !== "" ? body.type : "application/octet-stream",
-                },
+                headers: settings.headers,
                 algorithm,
                 checksumType,
             });
@@ -451,7 +618,43 @@ function createLifecycle(deps) {
             (0,algorithms/* sdkChecksumField */.WE)(algorithm),
             value,
         ]));
-        return { PartNumber: part.number, Size: part.size, ETag: part.etag, ...checksums };
+        return {
+            PartNumber: part.number,
+            Size: part.size,
+            ETag: part.etag,
+            // Resume leaves alone an upload written to a moment ago: it may be another job's, still running.
+            ...(part.lastModified ? { LastModified: part.lastModified.toISOString() } : {}),
+            ...checksums,
+        };
+    }
+    /**
+     * The in-progress uploads of exactly this key (not of longer keys under it), for a client resuming one: only
+     * a caller who may write the key sees them, as only such a caller may sign, complete or abort them.
+     */
+    async function listUploads(caller, input) {
+        const key = input.query.get("key");
+        const target = { key: key ?? undefined };
+        const access = authorised(caller, key, input.query.get("bucket"), target);
+        if ("answer" in access)
+            return access.answer;
+        target.bucket = access.grant.bucket;
+        try {
+            const pending = await (0,cleanup/* listPendingUploads */.W)(deps.store, access.grant.bucket, access.key, (list) => list());
+            const uploads = pending
+                .filter((upload) => upload.key === access.key)
+                .map((upload) => ({
+                key: upload.key,
+                uploadId: upload.uploadId,
+                ...(upload.initiated ? { initiated: upload.initiated.toISOString() } : {}),
+                ...(upload.storageClass ? { storageClass: upload.storageClass } : {}),
+                ...(upload.checksumAlgorithm ? { checksumAlgorithm: upload.checksumAlgorithm } : {}),
+                ...(upload.checksumType ? { checksumType: upload.checksumType } : {}),
+            }));
+            return { status: 200, body: { uploads }, outcome: "ok", target };
+        }
+        catch (error) {
+            return storeFailure(error, "ListMultipartUploads", target);
+        }
     }
     async function listParts(caller, input) {
         const key = input.query.get("key");
@@ -511,7 +714,13 @@ function createLifecycle(deps) {
             if (!head)
                 return null;
             const checksum = algorithm ? head.checksums[algorithm] : undefined;
-            return { size: head.size, etag: head.etag, ...(checksum ? { checksum } : {}) };
+            return {
+                size: head.size,
+                etag: head.etag,
+                ...(checksum ? { checksum } : {}),
+                // The client's record of the settings it created the upload with: a resumed upload's are checked here.
+                ...(head.planRecord ? { planRecord: head.planRecord } : {}),
+            };
         }
         catch {
             return null;
@@ -657,7 +866,7 @@ function createLifecycle(deps) {
             return storeFailure(error, "HeadObject", target);
         }
     }
-    return { create, signPart, listParts, complete, abort, head };
+    return { create, listUploads, signPart, listParts, complete, abort, head };
 }
 
 // EXTERNAL MODULE: ./src/engine/s3/s3-lean-http.ts + 2 modules
@@ -735,6 +944,9 @@ function routeOf(method, path) {
     }
     if (rest.length === 0 && method === "POST")
         return { action: "create" };
+    // The key's in-progress uploads, for a client resuming one (not one of Uppy Companion's routes).
+    if (rest.length === 0 && method === "GET")
+        return { action: "listUploads" };
     const [uploadId, second] = rest;
     if (!uploadId || rest.length > 2)
         return undefined;
@@ -977,6 +1189,11 @@ function createTokenVerifier(issuers) {
 }
 
 ;// CONCATENATED MODULE: ./src/broker/start.ts
+// Wires a parsed configuration to a listening broker: the store client, the part signer, the token verifier and
+// the audit sink. The S3 credentials come from the environment's keys, a shared-config profile or a role the
+// broker assumes with a token file (s3.credentials); the part signer signs with whatever the store client
+// signs with at that moment, so a renewed role session presigns too.
+
 
 
 
@@ -988,7 +1205,7 @@ function credentialsFromEnv(env) {
     if (!accessKeyId || !secretAccessKey) {
         return {
             ok: false,
-            error: "the broker signs with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, and neither may be empty: set both in its environment",
+            error: 'the broker signs with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, and neither may be empty: set both in its environment, or name a profile or a role in its config\'s "s3.credentials"',
         };
     }
     return {
@@ -1000,12 +1217,37 @@ function credentialsFromEnv(env) {
         },
     };
 }
-async function startBroker(config, credentials, audit) {
-    const store = (0,s3_client/* createS3Store */.oT)({ ...config.s3, credentials }, { maxSockets: 32, stallTimeoutMs: 60_000 });
+/** The access s3.credentials names, or the environment's keys (an error naming the fix when they are missing). */
+function brokerAccess(config, env) {
+    const source = config.s3.credentials;
+    if (source.source === "profile")
+        return { ok: true, value: { profile: source.profile } };
+    if (source.source === "role") {
+        const file = source.webIdentityTokenFile;
+        return {
+            ok: true,
+            value: {
+                assumeRole: {
+                    roleArn: source.roleArn,
+                    sessionName: source.sessionName,
+                    durationSeconds: source.durationSeconds,
+                    stsEndpoint: source.stsEndpoint,
+                    // Read again for each assumption: the file holds a fresh token whenever it is rotated.
+                    webIdentityToken: async () => (await (0,promises_.readFile)(file, "utf8")).trim(),
+                },
+            },
+        };
+    }
+    const credentials = credentialsFromEnv(env);
+    return credentials.ok ? { ok: true, value: { credentials: credentials.value } } : credentials;
+}
+async function startBroker(config, access, audit) {
+    const { credentials: _source, ...s3 } = config.s3;
+    const store = (0,s3_client/* createS3Store */.oT)({ ...s3, ...access }, { maxSockets: 32, stallTimeoutMs: 60_000 });
     const lifecycle = createLifecycle({
         config,
         store,
-        credentials: () => Promise.resolve(credentials),
+        credentials: () => store.signingCredentials(),
         signPart: createPartSigner(config.s3, config.urlExpiresSeconds),
         objectUrl: (bucket, key) => objectUrl(config.s3, bucket, key),
         now: () => new Date(),
@@ -1041,8 +1283,9 @@ async function startBroker(config, credentials, audit) {
 
 
 const USAGE = `usage: s3-verified-upload broker --config <broker.json>
-  (or S3VU_BROKER_CONFIG=<broker.json>); S3 credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
-  and AWS_SESSION_TOKEN. The file format is in the README's broker section.
+  (or S3VU_BROKER_CONFIG=<broker.json>); S3 credentials from the config's s3.credentials (a profile or a
+  role to assume), else AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. The file format is
+  in the README's broker section.
 `;
 function configPath(argv, env) {
     const at = argv.indexOf("--config");
@@ -1075,14 +1318,14 @@ async function runBroker(argv, io) {
         io.stderr.write(`error: ${config.error}\n`);
         return cli_io/* EXIT_USAGE */.Ri;
     }
-    const credentials = credentialsFromEnv(io.env);
-    if (!credentials.ok) {
-        io.stderr.write(`error: ${credentials.error}\n`);
+    const access = brokerAccess(config.value, io.env);
+    if (!access.ok) {
+        io.stderr.write(`error: ${access.error}\n`);
         return cli_io/* EXIT_USAGE */.Ri;
     }
     let broker;
     try {
-        broker = await startBroker(config.value, credentials.value, (line) => io.stdout.write(`${JSON.stringify(line)}\n`));
+        broker = await startBroker(config.value, access.value, (line) => io.stdout.write(`${JSON.stringify(line)}\n`));
     }
     catch (error) {
         io.stderr.write(`error: the broker cannot listen on ${config.value.listen.host}:${config.value.listen.port} (${error.message}): change listen in ${path}\n`);
