@@ -156,6 +156,7 @@ describe("parseConfig", () => {
       endpoint: undefined,
       forcePathStyle: false,
       profile: "corp",
+      provider: "aws",
       network: { proxy: { httpsProxy: "http://proxy:3128/" } },
     });
   });
