@@ -202,6 +202,7 @@ export function parseConfig(
       mode,
       roleToAssume: text("role-to-assume"),
       profile,
+      provider: text("provider"),
       checksumAlgorithm: text("checksum-algorithm"),
     },
     env,

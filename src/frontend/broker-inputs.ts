@@ -14,6 +14,8 @@ export interface BrokerInputs {
   mode: string;
   roleToAssume: string;
   profile: string | undefined;
+  /** "auto" unless given. */
+  provider: string;
   checksumAlgorithm: string;
 }
 
@@ -110,6 +112,11 @@ export function parseBroker(
   }
   if (inputs.profile !== undefined) {
     errors.push(`Inputs "broker-url" and "profile" both choose how to reach S3; remove one of them.`);
+  }
+  if (inputs.provider !== "auto") {
+    errors.push(
+      `Inputs "broker-url" and "provider" both choose the store; remove "provider" (the broker signs for the store in its own configuration).`,
+    );
   }
   if (inputs.checksumAlgorithm === "none") {
     errors.push(

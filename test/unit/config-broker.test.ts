@@ -116,6 +116,25 @@ describe("broker-url in the CLI", () => {
     ).toEqual([]);
   });
 
+  it("refuses a provider beside it: the broker's configuration chooses the store", () => {
+    expect(
+      errorsFor({
+        "broker-url": "https://b.example.com",
+        "web-identity-token-file": tokenFile,
+        provider: "oss",
+      }),
+    ).toContain(
+      'Inputs "broker-url" and "provider" both choose the store; remove "provider" (the broker signs for the store in its own configuration).',
+    );
+    expect(
+      errorsFor({
+        "broker-url": "https://b.example.com",
+        "web-identity-token-file": tokenFile,
+        provider: "auto",
+      }),
+    ).toEqual([]);
+  });
+
   it("refuses role-to-assume beside it", () => {
     expect(
       errorsFor({
