@@ -9845,6 +9845,9 @@ function parseBroker(inputs, env, oidc) {
     if (inputs.profile !== undefined) {
         errors.push(`Inputs "broker-url" and "profile" both choose how to reach S3; remove one of them.`);
     }
+    if (inputs.provider !== "auto") {
+        errors.push(`Inputs "broker-url" and "provider" both choose the store; remove "provider" (the broker signs for the store in its own configuration).`);
+    }
     if (inputs.checksumAlgorithm === "none") {
         errors.push(`Input "checksum-algorithm" is none, but the broker signs every part with its checksum; use CRC64NVME (the default) or another algorithm.`);
     }
@@ -10104,6 +10107,7 @@ function parseConfig(lookup, givenLimits, env = {}, oidc) {
         mode,
         roleToAssume: text("role-to-assume"),
         profile,
+        provider: text("provider"),
         checksumAlgorithm: text("checksum-algorithm"),
     }, env, oidc);
     errors.push(...broker.errors);
