@@ -3,6 +3,7 @@
 // with what the audit line says about it.
 import type { ChecksumAlgorithm, ChecksumType } from "../engine/types.js";
 import {
+  AMZ_CHECKSUM_ALGORITHMS as ALGORITHMS,
   checksumHeaderName,
   checksumTypeAllowed,
   defaultChecksumType,
@@ -56,7 +57,6 @@ export interface CallInput {
   partNumber?: string;
 }
 
-const ALGORITHMS: readonly ChecksumAlgorithm[] = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
 const S3_MAX_PARTS = 10_000;
 
 function refuse(status: number, code: string, message: string, target: AuditTarget, hint?: string): Answer {

@@ -4,11 +4,11 @@
 // holds the local bytes; a part is kept only when the local bytes of its range hash to its listed checksum (or,
 // where the store lists none, to its MD5 ETag). Everything else is uploaded again.
 import type { FileHandle } from "node:fs/promises";
-import { createPartHasher, md5, sdkChecksumField } from "../checksum/index.js";
+import { AMZ_CHECKSUM_ALGORITHMS, createPartHasher, md5, sdkChecksumField } from "../checksum/index.js";
 import { StepError } from "../errors.js";
 import { mapLimited } from "../pool.js";
 import type { Checksums, ListedPart, PendingUpload } from "../s3/s3-client.js";
-import type { ChecksumAlgorithm, LocalFile } from "../types.js";
+import type { LocalFile } from "../types.js";
 import type { UploadPlan } from "../upload/plan.js";
 import {
   holdsLocalBytes,
@@ -32,8 +32,6 @@ export interface BrokerResumed {
   kept: Map<number, SentPart>;
   note: string;
 }
-
-const ALGORITHMS: readonly ChecksumAlgorithm[] = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
 
 function record(value: unknown): Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value)
@@ -72,7 +70,7 @@ function pendingOf(entry: Record<string, unknown>): PendingUpload[] {
 /** A part of the broker's ListParts answer (Uppy's shape) as the store listed it. */
 function listedPartOf(entry: Record<string, unknown>): ListedPart {
   const checksums: Checksums = {};
-  for (const algorithm of ALGORITHMS) {
+  for (const algorithm of AMZ_CHECKSUM_ALGORITHMS) {
     const value = optionalText(entry[sdkChecksumField(algorithm)]);
     if (value !== undefined) checksums[algorithm] = value;
   }

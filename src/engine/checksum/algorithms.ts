@@ -62,6 +62,11 @@ const FACTS: Record<ChecksumAlgorithm, AlgorithmFacts> = {
   },
 };
 
+/** The x-amz-checksum algorithms: requests carry them, and stores that keep them answer them. */
+export const AMZ_CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = (
+  Object.keys(FACTS) as ChecksumAlgorithm[]
+).filter((algorithm) => FACTS[algorithm].sdkField !== null);
+
 export function defaultChecksumType(algorithm: ChecksumAlgorithm): ChecksumType {
   return FACTS[algorithm].defaultType;
 }

@@ -5,6 +5,7 @@ export type { WholePartDigests } from "./whole-part.js";
 export { digestWholePart } from "./whole-part.js";
 export type { FullObjectAlgorithm, SdkChecksumField } from "./algorithms.js";
 export {
+  AMZ_CHECKSUM_ALGORITHMS,
   checksumHeaderName,
   checksumTypeAllowed,
   defaultChecksumType,

@@ -10,6 +10,22 @@ import { homedir } from "node:os";
 import path from "node:path";
 import type { LeanEndpoint } from "./s3-lean-http.js";
 
+/**
+ * Why requests to `bucket` at `hostname` are addressed path-style, as the SDK's rules decide it; null when
+ * the bucket goes in the host. A name with "." would not match a wildcard certificate, and an IP has no
+ * subdomains.
+ */
+export function pathStyleCause(
+  bucket: string,
+  hostname: string,
+  forcePathStyle: boolean,
+): "force-path-style" | "bucket" | "endpoint" | null {
+  if (forcePathStyle) return "force-path-style";
+  if (bucket.includes(".")) return "bucket";
+  if (isIP(hostname.replace(/^\[|\]$/g, "")) !== 0) return "endpoint";
+  return null;
+}
+
 export interface EndpointSettings {
   endpoint?: string;
   forcePathStyle?: boolean;
@@ -72,10 +88,8 @@ export function plainBucketEndpoint(
     base = new URL(`https://s3.${settings.region}.amazonaws.com/`);
   }
   if (configFileSetsEndpoint(env, !custom)) return null;
-  const hostIsIp = isIP(base.hostname.replace(/^\[|\]$/g, "")) !== 0;
-  const pathStyle = settings.forcePathStyle === true || bucket.includes(".") || hostIsIp;
   const url = new URL(base.href);
-  if (pathStyle) {
+  if (pathStyleCause(bucket, base.hostname, settings.forcePathStyle === true) !== null) {
     url.pathname = `${base.pathname.replace(/\/$/, "")}/${bucket}`;
   } else {
     url.hostname = `${bucket}.${base.hostname}`;

@@ -1,7 +1,7 @@
 // What each store can prove and what it refuses, in one table: the engine reads a row, never a store's name.
 // Each row cites what its values rest on; "emulated" in README's provider table marks the rows whose
 // behaviour is tested against test/emulator's profile of that store, not against the service itself.
-import { isIP } from "node:net";
+import { pathStyleCause } from "./lean-endpoint.js";
 import type { ChecksumAlgorithm, ChecksumType, S3Limits } from "../types.js";
 
 export const PROVIDERS = ["aws", "oss", "r2", "gcs", "b2", "ceph", "minio", "generic"] as const;
@@ -307,23 +307,23 @@ export function addressingProblem(
 ): AddressingProblem | null {
   if (profile.addressing !== "virtual-host") return null;
   const refuses = `${profile.label} refuses path-style requests (SecondLevelDomainForbidden)`;
-  if (request.forcePathStyle) {
-    return { input: "force-path-style", problem: `${refuses}; set force-path-style to false.` };
+  const host = (request.endpoint === undefined ? undefined : hostOf(request.endpoint)) ?? "";
+  switch (pathStyleCause(request.bucket, host, request.forcePathStyle)) {
+    case "force-path-style":
+      return { input: "force-path-style", problem: `${refuses}; set force-path-style to false.` };
+    case "bucket":
+      return {
+        input: "bucket",
+        problem: `${refuses}, and a bucket name with "." is always addressed path-style; use a bucket without ".".`,
+      };
+    case "endpoint":
+      return {
+        input: "endpoint",
+        problem: `${refuses}, and an endpoint given as an IP address (${host}) is addressed path-style; give the endpoint by its host name.`,
+      };
+    case null:
+      return null;
   }
-  if (request.bucket.includes(".")) {
-    return {
-      input: "bucket",
-      problem: `${refuses}, and a bucket name with "." is always addressed path-style; use a bucket without ".".`,
-    };
-  }
-  const host = request.endpoint === undefined ? undefined : hostOf(request.endpoint);
-  if (host !== undefined && isIP(host.replace(/^\[|\]$/g, "")) !== 0) {
-    return {
-      input: "endpoint",
-      problem: `${refuses}, and an endpoint given as an IP address (${host}) is addressed path-style; give the endpoint by its host name.`,
-    };
-  }
-  return null;
 }
 
 function hostOf(endpoint: string): string | undefined {

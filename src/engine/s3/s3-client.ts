@@ -6,6 +6,7 @@ import type { Readable } from "node:stream";
 import type { Agent as HttpsAgent } from "node:https";
 import type { LifecycleRule, S3Client, TransitionDefaultMinimumObjectSize } from "@aws-sdk/client-s3";
 import { createAgents, type Agents } from "./network.js";
+import { AMZ_CHECKSUM_ALGORITHMS as ALGORITHMS } from "../checksum/algorithms.js";
 import { eachBodyChunk, type BodySink } from "./body-sink.js";
 import { webIdentityCredentials } from "./credentials/index.js";
 import type { CredentialProvider } from "./credentials/role-credentials.js";
@@ -32,9 +33,6 @@ export interface Lifecycle {
   rules: LifecycleRule[];
   transitionDefaultMinimumObjectSize?: TransitionDefaultMinimumObjectSize;
 }
-
-/** The x-amz-checksum algorithms: requests carry them, and stores that keep them answer them. */
-const ALGORITHMS: readonly ChecksumAlgorithm[] = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
 
 /** Base64 checksum values by algorithm, as S3 reports or accepts them. */
 export type Checksums = Partial<Record<ChecksumAlgorithm, string>>;
