@@ -895,6 +895,8 @@ const FACTS = {
         allowedTypes: ["FULL_OBJECT"],
     },
 };
+/** The x-amz-checksum algorithms: requests carry them, and stores that keep them answer them. */
+const AMZ_CHECKSUM_ALGORITHMS = Object.keys(FACTS).filter((algorithm) => FACTS[algorithm].sdkField !== null);
 function defaultChecksumType(algorithm) {
     return FACTS[algorithm].defaultType;
 }
@@ -1727,6 +1729,20 @@ var external_node_net_ = __webpack_require__(7030);
 
 
 
+/**
+ * Why requests to `bucket` at `hostname` are addressed path-style, as the SDK's rules decide it; null when
+ * the bucket goes in the host. A name with "." would not match a wildcard certificate, and an IP has no
+ * subdomains.
+ */
+function pathStyleCause(bucket, hostname, forcePathStyle) {
+    if (forcePathStyle)
+        return "force-path-style";
+    if (bucket.includes("."))
+        return "bucket";
+    if ((0,external_node_net_.isIP)(hostname.replace(/^\[|\]$/g, "")) !== 0)
+        return "endpoint";
+    return null;
+}
 // The "aws" partition's region pattern in the SDK's partitions table; cn-, us-gov- and the isolated
 // partitions have other domains and are left to the SDK.
 const STANDARD_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/;
@@ -1784,10 +1800,8 @@ function plainBucketEndpoint(settings, bucket, env = process.env) {
     }
     if (configFileSetsEndpoint(env, !custom))
         return null;
-    const hostIsIp = (0,external_node_net_.isIP)(base.hostname.replace(/^\[|\]$/g, "")) !== 0;
-    const pathStyle = settings.forcePathStyle === true || bucket.includes(".") || hostIsIp;
     const url = new URL(base.href);
-    if (pathStyle) {
+    if (pathStyleCause(bucket, base.hostname, settings.forcePathStyle === true) !== null) {
         url.pathname = `${base.pathname.replace(/\/$/, "")}/${bucket}`;
     }
     else {
@@ -2047,23 +2061,23 @@ function addressingProblem(profile, request) {
     if (profile.addressing !== "virtual-host")
         return null;
     const refuses = `${profile.label} refuses path-style requests (SecondLevelDomainForbidden)`;
-    if (request.forcePathStyle) {
-        return { input: "force-path-style", problem: `${refuses}; set force-path-style to false.` };
+    const host = (request.endpoint === undefined ? undefined : hostOf(request.endpoint)) ?? "";
+    switch (pathStyleCause(request.bucket, host, request.forcePathStyle)) {
+        case "force-path-style":
+            return { input: "force-path-style", problem: `${refuses}; set force-path-style to false.` };
+        case "bucket":
+            return {
+                input: "bucket",
+                problem: `${refuses}, and a bucket name with "." is always addressed path-style; use a bucket without ".".`,
+            };
+        case "endpoint":
+            return {
+                input: "endpoint",
+                problem: `${refuses}, and an endpoint given as an IP address (${host}) is addressed path-style; give the endpoint by its host name.`,
+            };
+        case null:
+            return null;
     }
-    if (request.bucket.includes(".")) {
-        return {
-            input: "bucket",
-            problem: `${refuses}, and a bucket name with "." is always addressed path-style; use a bucket without ".".`,
-        };
-    }
-    const host = request.endpoint === undefined ? undefined : hostOf(request.endpoint);
-    if (host !== undefined && (0,external_node_net_.isIP)(host.replace(/^\[|\]$/g, "")) !== 0) {
-        return {
-            input: "endpoint",
-            problem: `${refuses}, and an endpoint given as an IP address (${host}) is addressed path-style; give the endpoint by its host name.`,
-        };
-    }
-    return null;
 }
 function hostOf(endpoint) {
     try {
@@ -3192,11 +3206,10 @@ async function bodyBytes(body) {
 
 
 
-/** The x-amz-checksum algorithms: requests carry them, and stores that keep them answer them. */
-const ALGORITHMS = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
+
 function toFields(checksums) {
     const fields = {};
-    for (const algorithm of ALGORITHMS) {
+    for (const algorithm of AMZ_CHECKSUM_ALGORITHMS) {
         const value = checksums[algorithm];
         if (value !== undefined)
             fields[`Checksum${algorithm}`] = value;
@@ -3205,7 +3218,7 @@ function toFields(checksums) {
 }
 function fromFields(fields) {
     const checksums = {};
-    for (const algorithm of ALGORITHMS) {
+    for (const algorithm of AMZ_CHECKSUM_ALGORITHMS) {
         const value = fields[`Checksum${algorithm}`];
         if (value)
             checksums[algorithm] = value;
@@ -3249,7 +3262,7 @@ function objectHeaderLines(headers) {
 }
 function checksumHeaderLines(checksums, contentMd5) {
     const lines = contentMd5 ? { "content-md5": contentMd5 } : {};
-    for (const algorithm of ALGORITHMS) {
+    for (const algorithm of AMZ_CHECKSUM_ALGORITHMS) {
         const value = checksums[algorithm];
         if (value !== undefined)
             lines[`x-amz-checksum-${algorithm.toLowerCase()}`] = value;
@@ -3262,7 +3275,7 @@ function answerFromHeaders(headers) {
         return typeof value === "string" && value !== "" ? value : undefined;
     };
     const checksums = {};
-    for (const algorithm of ALGORITHMS) {
+    for (const algorithm of AMZ_CHECKSUM_ALGORITHMS) {
         const value = one(`x-amz-checksum-${algorithm.toLowerCase()}`);
         if (value !== undefined)
             checksums[algorithm] = value;
@@ -4739,7 +4752,6 @@ async function ensureSameBytes(run, file, part, body, earlier) {
 
 
 
-const resume_via_broker_ALGORITHMS = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
 function record(value) {
     return typeof value === "object" && value !== null && !Array.isArray(value)
         ? value
@@ -4774,7 +4786,7 @@ function pendingOf(entry) {
 /** A part of the broker's ListParts answer (Uppy's shape) as the store listed it. */
 function listedPartOf(entry) {
     const checksums = {};
-    for (const algorithm of resume_via_broker_ALGORITHMS) {
+    for (const algorithm of AMZ_CHECKSUM_ALGORITHMS) {
         const value = optionalText(entry[sdkChecksumField(algorithm)]);
         if (value !== undefined)
             checksums[algorithm] = value;
@@ -9986,7 +9998,7 @@ function unmatchedRuleWarnings(input, rules, relativePaths, baseDir) {
 
 
 
-const config_ALGORITHMS = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256", "none"];
+const ALGORITHMS = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256", "none"];
 const CHECKSUM_TYPES = ["FULL_OBJECT", "COMPOSITE"];
 const SSE_MODES = ["AES256", "aws:kms", "aws:kms:dsse"];
 /** "5GiB", as these messages write sizes. */
@@ -10067,7 +10079,7 @@ function parseConfig(lookup, givenLimits, env = {}, oidc) {
             `use ${compactSize(minPartSize)} to ${compactSize(maxPartSize)} (${minPartSize} to ${maxPartSize} bytes).`);
     }
     const concurrency = take(parseWholeNumber("concurrency", text("concurrency"), 1, 64), 1);
-    const algorithmChoice = take(parseChoice("checksum-algorithm", text("checksum-algorithm"), config_ALGORITHMS), "none");
+    const algorithmChoice = take(parseChoice("checksum-algorithm", text("checksum-algorithm"), ALGORITHMS), "none");
     const chosenAlgorithm = algorithmChoice === "none" ? null : algorithmChoice;
     const checksumType = optional("checksum-type")
         ? take(parseChoice("checksum-type", text("checksum-type"), CHECKSUM_TYPES), undefined)

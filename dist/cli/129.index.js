@@ -250,8 +250,8 @@ function parseBrokerConfig(json, source) {
     }
 }
 
-// EXTERNAL MODULE: ./src/engine/s3/s3-client.ts + 6 modules
-var s3_client = __webpack_require__(8632);
+// EXTERNAL MODULE: ./src/engine/s3/s3-client.ts + 5 modules
+var s3_client = __webpack_require__(1706);
 // EXTERNAL MODULE: ./src/engine/checksum/algorithms.ts
 var algorithms = __webpack_require__(8588);
 // EXTERNAL MODULE: ./src/engine/cleanup/cleanup.ts + 1 modules
@@ -424,7 +424,6 @@ function authoriseKey(grants, key, bucket) {
 
 
 
-const ALGORITHMS = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
 const lifecycle_S3_MAX_PARTS = 10_000;
 function refuse(status, code, message, target, hint) {
     const outcome = status === 403 ? "denied" : status >= 500 ? "failed" : "refused";
@@ -446,7 +445,7 @@ function stripQuotes(etag) {
 }
 function parseAlgorithm(value) {
     const upper = typeof value === "string" ? value.toUpperCase() : undefined;
-    return ALGORITHMS.find((algorithm) => algorithm === upper);
+    return algorithms/* AMZ_CHECKSUM_ALGORITHMS */.Sp.find((algorithm) => algorithm === upper);
 }
 /** A base64 digest of exactly the algorithm's length, so a wrong or truncated value fails here, not at S3. */
 function validDigest(algorithm, value) {
@@ -509,7 +508,7 @@ function createLifecycle(deps) {
         target.bucket = grant.bucket;
         const algorithm = body.checksumAlgorithm === undefined ? "CRC64NVME" : parseAlgorithm(body.checksumAlgorithm);
         if (!algorithm) {
-            return refuse(400, "InvalidRequest", "checksumAlgorithm must be one of " + ALGORITHMS.join(", "), target);
+            return refuse(400, "InvalidRequest", "checksumAlgorithm must be one of " + algorithms/* AMZ_CHECKSUM_ALGORITHMS */.Sp.join(", "), target);
         }
         const checksumType = (body.checksumType ?? (0,algorithms/* defaultChecksumType */.PB)(algorithm));
         if (checksumType !== "FULL_OBJECT" && checksumType !== "COMPOSITE") {
@@ -1120,7 +1119,7 @@ var verify = __webpack_require__(4490);
 // OIDC bearer tokens: signature against the issuer's JWKS, issuer, audience and expiry, checked by jose.
 
 // Asymmetric only: an HS256 token would be checked with a key the issuer publishes, i.e. forgeable by anyone.
-const tokens_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"];
+const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"];
 const CLOCK_TOLERANCE_SECONDS = 5;
 async function discoverJwksUri(issuer) {
     const url = `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
@@ -1176,7 +1175,7 @@ function createTokenVerifier(issuers) {
             const { payload } = await (0,verify/* jwtVerify */.V)(token, await keySetFor(config), {
                 issuer: config.issuer,
                 audience: config.audience,
-                algorithms: tokens_ALGORITHMS,
+                algorithms: ALGORITHMS,
                 requiredClaims: ["exp"],
                 clockTolerance: CLOCK_TOLERANCE_SECONDS,
             });

@@ -100,6 +100,7 @@ function withChildSignals(target, signal) {
 /* harmony export */   JY: () => (/* binding */ isStoreComputed),
 /* harmony export */   KE: () => (/* binding */ isFullObjectAlgorithm),
 /* harmony export */   PB: () => (/* binding */ defaultChecksumType),
+/* harmony export */   Sp: () => (/* binding */ AMZ_CHECKSUM_ALGORITHMS),
 /* harmony export */   WE: () => (/* binding */ sdkChecksumField),
 /* harmony export */   ky: () => (/* binding */ checksumTypeAllowed),
 /* harmony export */   wp: () => (/* binding */ checksumHeaderName)
@@ -150,6 +151,8 @@ const FACTS = {
         allowedTypes: ["FULL_OBJECT"],
     },
 };
+/** The x-amz-checksum algorithms: requests carry them, and stores that keep them answer them. */
+const AMZ_CHECKSUM_ALGORITHMS = Object.keys(FACTS).filter((algorithm) => FACTS[algorithm].sdkField !== null);
 function defaultChecksumType(algorithm) {
     return FACTS[algorithm].defaultType;
 }
@@ -409,8 +412,8 @@ function mergeAbortRule(existing, prefix, days) {
 
 // EXTERNAL MODULE: ./src/engine/retry.ts
 var engine_retry = __webpack_require__(3344);
-// EXTERNAL MODULE: ./src/engine/s3/s3-client.ts + 6 modules
-var s3_client = __webpack_require__(8632);
+// EXTERNAL MODULE: ./src/engine/s3/s3-client.ts + 5 modules
+var s3_client = __webpack_require__(1706);
 // EXTERNAL MODULE: ./src/engine/s3/providers.ts
 var providers = __webpack_require__(5535);
 ;// CONCATENATED MODULE: ./src/engine/cleanup/cleanup.ts
@@ -900,6 +903,115 @@ function stsHint(error) {
 
 /***/ }),
 
+/***/ 5063:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ plainBucketEndpoint),
+/* harmony export */   q: () => (/* binding */ pathStyleCause)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_net__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+// A bucket's URL for the common cases without loading the AWS SDK (its endpoint rules come with the whole
+// client, ~0.2 CPU-s of parsing before the first request). Only cases where the SDK's rules are plain are
+// answered here: a custom endpoint, or an Amazon S3 region of the standard partition, a bucket name of
+// lower-case letters, digits, hyphens and dots, and no FIPS, dual-stack or configured endpoint settings
+// anywhere. Everything else answers null and the SDK decides; test/unit/engine-lean-endpoint.test.ts
+// compares both on every kind of input.
+
+
+
+
+/**
+ * Why requests to `bucket` at `hostname` are addressed path-style, as the SDK's rules decide it; null when
+ * the bucket goes in the host. A name with "." would not match a wildcard certificate, and an IP has no
+ * subdomains.
+ */
+function pathStyleCause(bucket, hostname, forcePathStyle) {
+    if (forcePathStyle)
+        return "force-path-style";
+    if (bucket.includes("."))
+        return "bucket";
+    if ((0,node_net__WEBPACK_IMPORTED_MODULE_1__.isIP)(hostname.replace(/^\[|\]$/g, "")) !== 0)
+        return "endpoint";
+    return null;
+}
+// The "aws" partition's region pattern in the SDK's partitions table; cn-, us-gov- and the isolated
+// partitions have other domains and are left to the SDK.
+const STANDARD_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/;
+// Region names the SDK's rules map to another signing region or endpoint.
+const SPECIAL_REGION = /^(aws-global|s3-external-1)$|fips|^$/;
+// Names S3's rules treat as plain: no "--" (S3 Express and other suffixes), no "..", no upper case.
+const PLAIN_BUCKET = /^(?!.*--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// Environment settings the SDK reads for S3's endpoint: any of them sends the choice to the SDK.
+const ENDPOINT_VARIABLES = ["AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT"];
+const SERVICE_ENDPOINT_VARIABLES = ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"];
+/** Whether the shared config file may set an endpoint option for some profile (reading it costs ~0.1 ms). */
+function configFileSetsEndpoint(env, withEndpointUrl) {
+    const file = env["AWS_CONFIG_FILE"] ?? node_path__WEBPACK_IMPORTED_MODULE_3___default().join((0,node_os__WEBPACK_IMPORTED_MODULE_2__.homedir)(), ".aws", "config");
+    let text;
+    try {
+        text = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, "utf8");
+    }
+    catch {
+        return false;
+    }
+    const keys = withEndpointUrl
+        ? /use_fips_endpoint|use_dualstack_endpoint|endpoint_url|services/i
+        : /use_fips_endpoint|use_dualstack_endpoint/i;
+    return keys.test(text);
+}
+/**
+ * The URL requests for `bucket` go to and the region they are signed for, exactly as the SDK's endpoint
+ * rules would give them, or null when those rules have more to say than this function knows.
+ */
+function plainBucketEndpoint(settings, bucket, env = process.env) {
+    if (!PLAIN_BUCKET.test(bucket) || (0,node_net__WEBPACK_IMPORTED_MODULE_1__.isIP)(bucket) !== 0 || SPECIAL_REGION.test(settings.region))
+        return null;
+    if (ENDPOINT_VARIABLES.some((name) => env[name] !== undefined))
+        return null;
+    const custom = settings.endpoint !== undefined;
+    if (!custom && SERVICE_ENDPOINT_VARIABLES.some((name) => env[name] !== undefined))
+        return null;
+    let base;
+    if (custom) {
+        try {
+            base = new URL(settings.endpoint);
+        }
+        catch {
+            return null;
+        }
+        if ((base.protocol !== "http:" && base.protocol !== "https:") || base.search || base.hash)
+            return null;
+        if (base.username || base.password)
+            return null;
+    }
+    else {
+        if (!STANDARD_REGION.test(settings.region))
+            return null;
+        base = new URL(`https://s3.${settings.region}.amazonaws.com/`);
+    }
+    if (configFileSetsEndpoint(env, !custom))
+        return null;
+    const url = new URL(base.href);
+    if (pathStyleCause(bucket, base.hostname, settings.forcePathStyle === true) !== null) {
+        url.pathname = `${base.pathname.replace(/\/$/, "")}/${bucket}`;
+    }
+    else {
+        url.hostname = `${bucket}.${base.hostname}`;
+    }
+    return { url, signingRegion: settings.region, signingName: "s3" };
+}
+
+
+/***/ }),
+
 /***/ 9203:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -1073,8 +1185,7 @@ function createAgents(endpoint, network, tuning) {
 /* harmony export */   me: () => (/* binding */ addressingProblem)
 /* harmony export */ });
 /* unused harmony exports PROVIDERS, PROFILES, detectProvider, pairsText */
-/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7030);
-/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _lean_endpoint_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5063);
 // What each store can prove and what it refuses, in one table: the engine reads a row, never a store's name.
 // Each row cites what its values rest on; "emulated" in README's provider table marks the rows whose
 // behaviour is tested against test/emulator's profile of that store, not against the service itself.
@@ -1311,23 +1422,23 @@ function addressingProblem(profile, request) {
     if (profile.addressing !== "virtual-host")
         return null;
     const refuses = `${profile.label} refuses path-style requests (SecondLevelDomainForbidden)`;
-    if (request.forcePathStyle) {
-        return { input: "force-path-style", problem: `${refuses}; set force-path-style to false.` };
+    const host = (request.endpoint === undefined ? undefined : hostOf(request.endpoint)) ?? "";
+    switch ((0,_lean_endpoint_js__WEBPACK_IMPORTED_MODULE_0__/* .pathStyleCause */ .q)(request.bucket, host, request.forcePathStyle)) {
+        case "force-path-style":
+            return { input: "force-path-style", problem: `${refuses}; set force-path-style to false.` };
+        case "bucket":
+            return {
+                input: "bucket",
+                problem: `${refuses}, and a bucket name with "." is always addressed path-style; use a bucket without ".".`,
+            };
+        case "endpoint":
+            return {
+                input: "endpoint",
+                problem: `${refuses}, and an endpoint given as an IP address (${host}) is addressed path-style; give the endpoint by its host name.`,
+            };
+        case null:
+            return null;
     }
-    if (request.bucket.includes(".")) {
-        return {
-            input: "bucket",
-            problem: `${refuses}, and a bucket name with "." is always addressed path-style; use a bucket without ".".`,
-        };
-    }
-    const host = request.endpoint === undefined ? undefined : hostOf(request.endpoint);
-    if (host !== undefined && (0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIP)(host.replace(/^\[|\]$/g, "")) !== 0) {
-        return {
-            input: "endpoint",
-            problem: `${refuses}, and an endpoint given as an IP address (${host}) is addressed path-style; give the endpoint by its host name.`,
-        };
-    }
-    return null;
 }
 function hostOf(endpoint) {
     try {
@@ -1341,7 +1452,7 @@ function hostOf(endpoint) {
 
 /***/ }),
 
-/***/ 8632:
+/***/ 1706:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -1355,6 +1466,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/engine/s3/network.ts
 var s3_network = __webpack_require__(9203);
+// EXTERNAL MODULE: ./src/engine/checksum/algorithms.ts
+var algorithms = __webpack_require__(8588);
 // EXTERNAL MODULE: ./src/engine/s3/body-sink.ts
 var body_sink = __webpack_require__(9897);
 // EXTERNAL MODULE: external "node:http"
@@ -1522,95 +1635,8 @@ function webIdentityCredentials(role, network, timeoutMs) {
     return roleCredentialProvider(role, async (request) => assumeRoleWithWebIdentity({ endpoint, agents: await agents, timeoutMs }, request));
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(3024);
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __webpack_require__(7030);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(6760);
-var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/engine/s3/lean-endpoint.ts
-// A bucket's URL for the common cases without loading the AWS SDK (its endpoint rules come with the whole
-// client, ~0.2 CPU-s of parsing before the first request). Only cases where the SDK's rules are plain are
-// answered here: a custom endpoint, or an Amazon S3 region of the standard partition, a bucket name of
-// lower-case letters, digits, hyphens and dots, and no FIPS, dual-stack or configured endpoint settings
-// anywhere. Everything else answers null and the SDK decides; test/unit/engine-lean-endpoint.test.ts
-// compares both on every kind of input.
-
-
-
-
-// The "aws" partition's region pattern in the SDK's partitions table; cn-, us-gov- and the isolated
-// partitions have other domains and are left to the SDK.
-const STANDARD_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/;
-// Region names the SDK's rules map to another signing region or endpoint.
-const SPECIAL_REGION = /^(aws-global|s3-external-1)$|fips|^$/;
-// Names S3's rules treat as plain: no "--" (S3 Express and other suffixes), no "..", no upper case.
-const PLAIN_BUCKET = /^(?!.*--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-// Environment settings the SDK reads for S3's endpoint: any of them sends the choice to the SDK.
-const ENDPOINT_VARIABLES = ["AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT"];
-const SERVICE_ENDPOINT_VARIABLES = ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"];
-/** Whether the shared config file may set an endpoint option for some profile (reading it costs ~0.1 ms). */
-function configFileSetsEndpoint(env, withEndpointUrl) {
-    const file = env["AWS_CONFIG_FILE"] ?? external_node_path_default().join((0,external_node_os_.homedir)(), ".aws", "config");
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(file, "utf8");
-    }
-    catch {
-        return false;
-    }
-    const keys = withEndpointUrl
-        ? /use_fips_endpoint|use_dualstack_endpoint|endpoint_url|services/i
-        : /use_fips_endpoint|use_dualstack_endpoint/i;
-    return keys.test(text);
-}
-/**
- * The URL requests for `bucket` go to and the region they are signed for, exactly as the SDK's endpoint
- * rules would give them, or null when those rules have more to say than this function knows.
- */
-function plainBucketEndpoint(settings, bucket, env = process.env) {
-    if (!PLAIN_BUCKET.test(bucket) || (0,external_node_net_.isIP)(bucket) !== 0 || SPECIAL_REGION.test(settings.region))
-        return null;
-    if (ENDPOINT_VARIABLES.some((name) => env[name] !== undefined))
-        return null;
-    const custom = settings.endpoint !== undefined;
-    if (!custom && SERVICE_ENDPOINT_VARIABLES.some((name) => env[name] !== undefined))
-        return null;
-    let base;
-    if (custom) {
-        try {
-            base = new URL(settings.endpoint);
-        }
-        catch {
-            return null;
-        }
-        if ((base.protocol !== "http:" && base.protocol !== "https:") || base.search || base.hash)
-            return null;
-        if (base.username || base.password)
-            return null;
-    }
-    else {
-        if (!STANDARD_REGION.test(settings.region))
-            return null;
-        base = new URL(`https://s3.${settings.region}.amazonaws.com/`);
-    }
-    if (configFileSetsEndpoint(env, !custom))
-        return null;
-    const hostIsIp = (0,external_node_net_.isIP)(base.hostname.replace(/^\[|\]$/g, "")) !== 0;
-    const pathStyle = settings.forcePathStyle === true || bucket.includes(".") || hostIsIp;
-    const url = new URL(base.href);
-    if (pathStyle) {
-        url.pathname = `${base.pathname.replace(/\/$/, "")}/${bucket}`;
-    }
-    else {
-        url.hostname = `${bucket}.${base.hostname}`;
-    }
-    return { url, signingRegion: settings.region, signingName: "s3" };
-}
-
+// EXTERNAL MODULE: ./src/engine/s3/lean-endpoint.ts
+var lean_endpoint = __webpack_require__(5063);
 ;// CONCATENATED MODULE: ./src/engine/s3/plain-credentials.ts
 function plainCredentials(settings, env = process.env) {
     if (settings.credentials)
@@ -1631,8 +1657,6 @@ var providers = __webpack_require__(5535);
 var s3_lean_http = __webpack_require__(1773);
 // EXTERNAL MODULE: ./src/engine/upload/served-headers.ts + 1 modules
 var served_headers = __webpack_require__(4508);
-// EXTERNAL MODULE: ./src/engine/checksum/algorithms.ts
-var algorithms = __webpack_require__(8588);
 // EXTERNAL MODULE: ./src/engine/checksum/crc64xz.ts
 var crc64xz = __webpack_require__(7346);
 ;// CONCATENATED MODULE: ./src/engine/s3/oss-crc64.ts
@@ -1724,11 +1748,10 @@ async function bodyBytes(body) {
 
 
 
-/** The x-amz-checksum algorithms: requests carry them, and stores that keep them answer them. */
-const ALGORITHMS = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
+
 function toFields(checksums) {
     const fields = {};
-    for (const algorithm of ALGORITHMS) {
+    for (const algorithm of algorithms/* AMZ_CHECKSUM_ALGORITHMS */.Sp) {
         const value = checksums[algorithm];
         if (value !== undefined)
             fields[`Checksum${algorithm}`] = value;
@@ -1737,7 +1760,7 @@ function toFields(checksums) {
 }
 function fromFields(fields) {
     const checksums = {};
-    for (const algorithm of ALGORITHMS) {
+    for (const algorithm of algorithms/* AMZ_CHECKSUM_ALGORITHMS */.Sp) {
         const value = fields[`Checksum${algorithm}`];
         if (value)
             checksums[algorithm] = value;
@@ -1781,7 +1804,7 @@ function objectHeaderLines(headers) {
 }
 function checksumHeaderLines(checksums, contentMd5) {
     const lines = contentMd5 ? { "content-md5": contentMd5 } : {};
-    for (const algorithm of ALGORITHMS) {
+    for (const algorithm of algorithms/* AMZ_CHECKSUM_ALGORITHMS */.Sp) {
         const value = checksums[algorithm];
         if (value !== undefined)
             lines[`x-amz-checksum-${algorithm.toLowerCase()}`] = value;
@@ -1794,7 +1817,7 @@ function answerFromHeaders(headers) {
         return typeof value === "string" && value !== "" ? value : undefined;
     };
     const checksums = {};
-    for (const algorithm of ALGORITHMS) {
+    for (const algorithm of algorithms/* AMZ_CHECKSUM_ALGORITHMS */.Sp) {
         const value = one(`x-amz-checksum-${algorithm.toLowerCase()}`);
         if (value !== undefined)
             checksums[algorithm] = value;
@@ -2024,7 +2047,7 @@ function createS3Store(settings, tuning) {
         : (credentials ?? (await sdk()).client.config.credentials());
     const region = signingRegion(settings);
     const lean = (0,s3_lean_http/* createLeanHttp */.h)({
-        endpointFor: async (bucket) => plainBucketEndpoint({ ...settings, region }, bucket) ??
+        endpointFor: async (bucket) => (0,lean_endpoint/* plainBucketEndpoint */.i)({ ...settings, region }, bucket) ??
             sdkBucketEndpoint(await sdk(), settings, bucket),
         credentials: signingCredentials,
         clockOffsetMs: () => loaded?.client.config.systemClockOffset ?? 0,

@@ -945,8 +945,8 @@ var errors = __webpack_require__(7679);
 var engine_retry = __webpack_require__(3344);
 // EXTERNAL MODULE: ./src/engine/s3/credentials/sts-hints.ts
 var sts_hints = __webpack_require__(1443);
-// EXTERNAL MODULE: ./src/engine/s3/s3-client.ts + 6 modules
-var s3_client = __webpack_require__(8632);
+// EXTERNAL MODULE: ./src/engine/s3/s3-client.ts + 5 modules
+var s3_client = __webpack_require__(1706);
 ;// CONCATENATED MODULE: ./src/engine/s3/preflight.ts
 // One cheap request before any file: a bucket that does not exist, credentials the store refuses, a wrong
 // region or an endpoint nobody answers at would otherwise fail every file alike, once per file.
@@ -1864,7 +1864,6 @@ async function ensureSameBytes(run, file, part, body, earlier) {
 
 
 
-const ALGORITHMS = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256"];
 function record(value) {
     return typeof value === "object" && value !== null && !Array.isArray(value)
         ? value
@@ -1899,7 +1898,7 @@ function pendingOf(entry) {
 /** A part of the broker's ListParts answer (Uppy's shape) as the store listed it. */
 function listedPartOf(entry) {
     const checksums = {};
-    for (const algorithm of ALGORITHMS) {
+    for (const algorithm of algorithms/* AMZ_CHECKSUM_ALGORITHMS */.Sp) {
         const value = optionalText(entry[(0,algorithms/* sdkChecksumField */.WE)(algorithm)]);
         if (value !== undefined)
             checksums[algorithm] = value;
@@ -6733,7 +6732,7 @@ function unmatchedRuleWarnings(input, rules, relativePaths, baseDir) {
 
 
 
-const config_ALGORITHMS = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256", "none"];
+const ALGORITHMS = ["CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256", "none"];
 const CHECKSUM_TYPES = ["FULL_OBJECT", "COMPOSITE"];
 const SSE_MODES = ["AES256", "aws:kms", "aws:kms:dsse"];
 /** "5GiB", as these messages write sizes. */
@@ -6814,7 +6813,7 @@ function parseConfig(lookup, givenLimits, env = {}, oidc) {
             `use ${compactSize(minPartSize)} to ${compactSize(maxPartSize)} (${minPartSize} to ${maxPartSize} bytes).`);
     }
     const concurrency = take(parseWholeNumber("concurrency", text("concurrency"), 1, 64), 1);
-    const algorithmChoice = take(parseChoice("checksum-algorithm", text("checksum-algorithm"), config_ALGORITHMS), "none");
+    const algorithmChoice = take(parseChoice("checksum-algorithm", text("checksum-algorithm"), ALGORITHMS), "none");
     const chosenAlgorithm = algorithmChoice === "none" ? null : algorithmChoice;
     const checksumType = optional("checksum-type")
         ? take(parseChoice("checksum-type", text("checksum-type"), CHECKSUM_TYPES), undefined)
