@@ -3,11 +3,8 @@
 // then writes them out anyway: on the bench VM that copy was the largest cost of a download (2 CPU-s per GiB
 // of 3.6; bench/results/download-direct-2026-11-30-night.md). Linux only; where the platform or the file
 // system refuses it, every write stays buffered. Proof is unaffected: digests are of the bytes received.
-// tmpfs keeps every file in the page cache, so there is no disk to go past: Linux accepts O_DIRECT there but
-// still copies into page-cache pages, after pinning the slab's pages for each write; buffered writes into
-// /dev/shm took less CPU and wall time (bench/results/download-throughput-2026-12-01.md).
 import { constants } from "node:fs";
-import { open, statfs, type FileHandle } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 
 /** Offset, length and memory address of a direct write must be multiples of the device's logical block. */
 export const DIRECT_ALIGNMENT = 4096;
@@ -23,9 +20,6 @@ export interface DirectWrites {
 }
 
 const isAligned = (value: number): boolean => value % DIRECT_ALIGNMENT === 0;
-
-/** statfs's f_type of tmpfs (TMPFS_MAGIC in linux/magic.h). */
-const TMPFS_MAGIC = 0x01021994;
 
 /** Direct writes through `handle` (opened with O_DIRECT); the first refusal turns them off for this file. */
 export function directWritesOver(handle: FileHandle): DirectWrites {
@@ -54,16 +48,11 @@ export function directWritesOver(handle: FileHandle): DirectWrites {
 
 /**
  * A direct-write descriptor for the file `buffered` has open at `path`, or null where O_DIRECT is not
- * available or buys nothing (tmpfs). The path is opened again, so the new descriptor is checked to be the same file.
+ * available. The path is opened again, so the new descriptor is checked to be the same file.
  */
 export async function openDirectWrites(path: string, buffered: FileHandle): Promise<DirectWrites | null> {
   const direct = (constants as { O_DIRECT?: number }).O_DIRECT;
   if (direct === undefined) return null;
-  const onTmpfs = await statfs(path).then(
-    (fs) => fs.type === TMPFS_MAGIC,
-    () => false,
-  );
-  if (onTmpfs) return null;
   const handle = await open(path, constants.O_WRONLY | direct | (constants.O_NOFOLLOW ?? 0)).catch(
     () => null,
   );
