@@ -2,12 +2,12 @@
 // and its O_DIRECT descriptor, the run's write slabs, early writeback, fsync), with no network and no hashing.
 // Run it beside the downloads, alternated, to tell a download bound by the disk from one bound by
 // anything else (the disk this bench runs on is shared, and its rate drifts minute by minute).
-//   npx tsx bench/download-disk-ceiling.ts [--dir /tmp] [--rounds 3] [--concurrency 4]
+//   npx tsx bench/download-disk-ceiling.ts [--dir /tmp] [--rounds 3] [--concurrency 4] [--slab-mib 4]
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createEarlyWriteback } from "../src/engine/download/early-writeback.js";
-import { createSlabPool } from "../src/engine/download/range-writer.js";
+import { createSlabPool, WRITE_BATCH_BYTES } from "../src/engine/download/range-writer.js";
 import { createTempFile, discardTempFile } from "../src/engine/download/temp-file.js";
 
 function flag(name: string, fallback: string): string {
@@ -19,12 +19,13 @@ const TOTAL = 1024 ** 3;
 const dir = flag("dir", os.tmpdir());
 const rounds = Number(flag("rounds", "3"));
 const concurrency = Number(flag("concurrency", "4"));
+const slabBytes = Number(flag("slab-mib", String(WRITE_BATCH_BYTES / 2 ** 20))) * 2 ** 20;
 
 const scratch = await mkdtemp(path.join(dir, "s3vu-disk-ceiling-"));
 try {
   for (let round = 1; round <= rounds; round++) {
     const temp = await createTempFile(path.join(scratch, "data.bin"), TOTAL);
-    const slabs = createSlabPool();
+    const slabs = createSlabPool(slabBytes);
     const writeback = createEarlyWriteback(temp.handle);
     try {
       const started = performance.now();
@@ -50,7 +51,8 @@ try {
       const synced = performance.now();
       const seconds = (synced - started) / 1000;
       console.log(
-        `round ${round}: ${(TOTAL / 1e6 / seconds).toFixed(0)} MB/s (${temp.direct ? "O_DIRECT" : "buffered"}, ` +
+        `round ${round}: ${(TOTAL / 1e6 / seconds).toFixed(0)} MB/s (${temp.direct ? "O_DIRECT" : "buffered"} ` +
+          `${slabBytes / 2 ** 20} MiB writes, ${concurrency} at a time, ` +
           `writes ${(written - started).toFixed(0)} ms, final sync ${(synced - written).toFixed(0)} ms, ` +
           `load ${os.loadavg()[0]!.toFixed(1)})`,
       );
