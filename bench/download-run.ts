@@ -1,7 +1,8 @@
 // The download half of `npm run bench`: ours uploads each single-file workload once to an emulator that keeps
 // the bytes (on disk, so 4 GiB is not held in RAM), then every download client fetches it, alternating run by run.
 
-import { mkdir, rm, stat } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, stat, statfs } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { ourUploadArgs } from "./clients.js";
@@ -26,6 +27,8 @@ export interface DownloadBenchInput {
   external: Server | null;
   /** Downloads run at one core setting (the widest the run has): its label and how to pin a command to it. */
   cores: { label: string; pin: (command: Command) => Command };
+  /** The folder the clients write into (--download-dir); null: the scratch folder, on the disk. */
+  downloadDir: string | null;
 }
 
 export interface DownloadWorkload {
@@ -46,8 +49,91 @@ export interface DownloadBenchResult {
   serverNote: string;
 }
 
-/** The workload id a download of `workload` is reported under, e.g. "1GiB download". */
-export const downloadWorkloadId = (workload: { id: string }): string => `${workload.id} download`;
+/**
+ * The workload id a download of `workload` is reported under, e.g. "1GiB download", or "1GiB download (tmpfs)"
+ * into a chosen folder, so the history never puts a RAM-backed run in a row with runs into the disk.
+ */
+export const downloadWorkloadId = (workload: { id: string }, fileSystem: string | null): string =>
+  fileSystem === null ? `${workload.id} download` : `${workload.id} download (${fileSystem})`;
+
+/** Where the download clients write: a folder of this bench run's own, removed once the downloads are done. */
+export interface Destination {
+  root: string;
+  /** The chosen folder and its file system, e.g. "/dev/shm (tmpfs)". */
+  label: string;
+  /** The file system type when the folder was chosen (--download-dir), null for the default. */
+  fileSystem: string | null;
+  remove(): Promise<void>;
+}
+
+export async function prepareDestination(
+  downloadDir: string | null,
+  scratch: string,
+): Promise<{ ok: true; destination: Destination } | { ok: false; error: string }> {
+  if (downloadDir === null) {
+    const root = path.join(scratch, "downloads");
+    await mkdir(root, { recursive: true });
+    const label = await describeDestination(scratch);
+    return { ok: true, destination: { root, label, fileSystem: null, remove: () => rm(root, FORCE) } };
+  }
+  const problem = await downloadDirProblem(downloadDir);
+  if (problem !== null) return { ok: false, error: problem };
+  const root = await mkdtemp(path.join(downloadDir, "s3vu-bench-downloads-")).catch((error: Error) => error);
+  if (root instanceof Error) {
+    return {
+      ok: false,
+      error: `--download-dir ${downloadDir}: cannot create a folder in it (${root.message}): choose a folder this user may write to`,
+    };
+  }
+  const label = await describeDestination(downloadDir);
+  const fileSystem = (await fileSystemOf(downloadDir))?.type ?? "unknown file system";
+  return { ok: true, destination: { root, label, fileSystem, remove: () => rm(root, FORCE) } };
+}
+
+const FORCE = { recursive: true, force: true } as const;
+
+/** Why `downloadDir` cannot take the downloads (with the fix), or null. */
+export async function downloadDirProblem(downloadDir: string): Promise<string | null> {
+  const isFolder = await stat(downloadDir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  return isFolder
+    ? null
+    : `--download-dir ${downloadDir} is not an existing folder: create it, or choose another (e.g. /dev/shm for a RAM-backed destination)`;
+}
+
+/** `dir` with its file system type and source, e.g. "/dev/shm (tmpfs)" or "/tmp (ext4, /dev/vda)". */
+export async function describeDestination(dir: string): Promise<string> {
+  const fs = await fileSystemOf(dir);
+  if (fs === null) return `${dir} (file system unknown)`;
+  return fs.source === fs.type ? `${dir} (${fs.type})` : `${dir} (${fs.type}, ${fs.source})`;
+}
+
+// statfs's magic numbers for when findmnt is missing.
+const FILE_SYSTEM_MAGIC = new Map<number, string>([
+  [0x01021994, "tmpfs"],
+  [0xef53, "ext4"],
+  [0x58465342, "xfs"],
+  [0x9123683e, "btrfs"],
+  [0x794c7630, "overlay"],
+]);
+
+async function fileSystemOf(dir: string): Promise<{ type: string; source: string } | null> {
+  const listed = await new Promise<string | null>((resolve) =>
+    execFile("findmnt", ["-n", "-o", "FSTYPE,SOURCE", "-T", dir], (error, stdout) =>
+      resolve(error ? null : stdout.trim()),
+    ),
+  );
+  const [type, source] = listed?.split(/\s+/) ?? [];
+  if (type && source) return { type, source };
+  const magic = await statfs(dir).then(
+    (s) => s.type,
+    () => null,
+  );
+  const known = magic === null ? undefined : FILE_SYSTEM_MAGIC.get(magic);
+  return known === undefined ? null : { type: known, source: "source unknown" };
+}
 
 /** The key the workload's file is stored under for the download runs. */
 const keyOf = (workload: Workload): string => `download/${workload.id}/${path.basename(workload.paths[0]!)}`;
@@ -71,6 +157,12 @@ export async function benchDownloads(input: DownloadBenchInput): Promise<Downloa
     });
     return result;
   }
+  const prepared = await prepareDestination(input.downloadDir, input.scratch);
+  if (!prepared.ok) {
+    result.failures.push(prepared.error);
+    return result;
+  }
+  const destination = prepared.destination;
   const server = input.external ?? (await startStoringEmulator(input));
   try {
     result.serverNote =
@@ -80,7 +172,9 @@ export async function benchDownloads(input: DownloadBenchInput): Promise<Downloa
       "serving " +
       "objects that ours uploaded just before with its defaults (CRC64NVME FULL_OBJECT, 16 MiB parts), so the " +
       "stored checksum is real and ours proves every byte against it. Each client writes into an empty folder " +
-      "on the same disk as the test data; ours fsyncs the file before renaming it into place, the peers do not.";
+      `under ${destination.label}` +
+      (input.downloadDir === null ? ", on the same disk as the test data" : "") +
+      "; ours fsyncs the file before renaming it into place (a no-op on tmpfs), the peers do not.";
     const clients = (await makeDownloadClients({ ...input, server })).filter((c) => wanted.includes(c.id));
     const runnable: DownloadClient[] = [];
     for (const client of clients) {
@@ -93,41 +187,52 @@ export async function benchDownloads(input: DownloadBenchInput): Promise<Downloa
       const seeded = await seed(input, server, workload);
       if (seeded !== null) {
         result.failures.push(
-          `${downloadWorkloadId(workload)}: uploading the object to download failed: ${seeded}`,
+          `${downloadWorkloadId(workload, destination.fileSystem)}: uploading the object to download failed: ${seeded}`,
         );
         continue;
       }
       result.workloads.push({
-        id: downloadWorkloadId(workload),
-        description: `download of one ${formatGiB(workload.totalBytes)} object (verified by ours)`,
+        id: downloadWorkloadId(workload, destination.fileSystem),
+        description: `download of one ${formatGiB(workload.totalBytes)} object (verified by ours) into ${destination.label}`,
         fileCount: 1,
         totalBytes: workload.totalBytes,
       });
     }
     const seededIds = new Set(result.workloads.map((w) => w.id));
+    const idOf = (workload: Workload) => downloadWorkloadId(workload, destination.fileSystem);
     for (let run = 1; run <= input.runs; run++) {
-      for (const workload of input.workloads.filter((w) => seededIds.has(downloadWorkloadId(w)))) {
+      for (const workload of input.workloads.filter((w) => seededIds.has(idOf(w)))) {
         // Rotating the order spreads warm-up, thermal and neighbour noise over all clients alike.
         const order = runnable.map((_, i) => runnable[(i + run - 1) % runnable.length]!);
-        for (const client of order) await measureOne(input, server, client, workload, run, result);
+        for (const client of order) {
+          const into = path.join(destination.root, `run${run}-${client.id}-${workload.id}`);
+          await measureOne(input, { server, client, workload, id: idOf(workload), into }, run, result);
+        }
       }
     }
   } finally {
     if (server !== input.external) await server.stop();
+    await destination.remove();
   }
   return result;
 }
 
+interface OneDownload {
+  server: Server;
+  client: DownloadClient;
+  workload: Workload;
+  /** The workload id it is reported under. */
+  id: string;
+  /** The empty folder it writes into. */
+  into: string;
+}
+
 async function measureOne(
   input: DownloadBenchInput,
-  server: Server,
-  client: DownloadClient,
-  workload: Workload,
+  { server, client, workload, id, into }: OneDownload,
   run: number,
   result: DownloadBenchResult,
 ): Promise<void> {
-  const id = downloadWorkloadId(workload);
-  const into = path.join(input.scratch, "downloads", `run${run}-${client.id}-${workload.id}`);
   await mkdir(into, { recursive: true });
   const key = keyOf(workload);
   try {

@@ -7,7 +7,11 @@ const MiB = 1024 * 1024;
 
 export function checkDownloadTargets(summaries: Summary[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  for (const workloadId of ["1GiB download", "4GiB download"]) {
+  // Also "1GiB download (tmpfs)" and the like: downloads into a folder chosen with --download-dir.
+  const downloads = [...new Set(summaries.map((s) => s.workloadId))].filter((id) =>
+    /^[14]GiB download( \(.+\))?$/.test(id),
+  );
+  for (const workloadId of downloads) {
     const row = (clientId: string) =>
       summaries.find((s) => s.workloadId === workloadId && s.clientId === clientId);
     const ours = row("ours");

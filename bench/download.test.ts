@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeDownloadClients } from "./download-clients.js";
+import { describeDestination, downloadWorkloadId, prepareDestination } from "./download-run.js";
 import { checkDownloadTargets } from "./download-targets.js";
 import { parseOptions } from "./options.js";
 import { renderMarkdown } from "./report-markdown.js";
@@ -16,6 +17,43 @@ describe("download options", () => {
     expect(download.ok && download.options.direction).toBe("download");
     const bad = parseOptions(["--direction=sideways"], 2);
     expect(!bad.ok && bad.error).toContain('--direction "sideways"');
+  });
+  it("writes downloads under --download-dir when given, else on the bench's scratch disk", () => {
+    const defaults = parseOptions([], 2);
+    expect(defaults.ok && defaults.options.downloadDir).toBeNull();
+    const shm = parseOptions(["--download-dir", "/dev/shm"], 2);
+    expect(shm.ok && shm.options.downloadDir).toBe("/dev/shm");
+    const relative = parseOptions(["--download-dir=out"], 2);
+    expect(relative.ok && relative.options.downloadDir).toBe(path.resolve("out"));
+    const empty = parseOptions(["--download-dir="], 2);
+    expect(!empty.ok && empty.error).toContain("--download-dir");
+  });
+});
+
+describe("download destination", () => {
+  const scratch = mkdtemp(path.join(os.tmpdir(), "bench-destination-"));
+  afterAll(async () => rm(await scratch, { recursive: true, force: true }));
+
+  it("refuses a --download-dir that is not a folder, naming it and the fix", async () => {
+    const missing = path.join(await scratch, "nowhere");
+    const refused = await prepareDestination(missing, await scratch);
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && refused.error).toContain(missing);
+    expect(!refused.ok && refused.error).toContain("/dev/shm");
+  });
+  it("gives every run a private folder under --download-dir and removes it afterwards", async () => {
+    const given = await mkdtemp(path.join(await scratch, "given-"));
+    const prepared = await prepareDestination(given, await scratch);
+    if (!prepared.ok) throw new Error(prepared.error);
+    expect(path.dirname(prepared.destination.root)).toBe(given);
+    expect(prepared.destination.label).toContain(given);
+    await prepared.destination.remove();
+    await expect(readdir(given)).resolves.toEqual([]);
+  });
+  it("names the file system of the destination, and tags the workload with it when chosen", async () => {
+    expect(await describeDestination("/dev/shm")).toMatch(/^\/dev\/shm \(tmpfs/);
+    expect(downloadWorkloadId({ id: "1GiB" }, null)).toBe("1GiB download");
+    expect(downloadWorkloadId({ id: "1GiB" }, "tmpfs")).toBe("1GiB download (tmpfs)");
   });
 });
 
@@ -105,6 +143,11 @@ describe("download targets and report", () => {
     ]);
     expect(checkDownloadTargets([row("ours", 400, 1), row("aws-cli", 300, 1.3)])[0]!.met).toBe(false);
     expect(checkDownloadTargets([])).toEqual([]);
+    const tagged = (r: Summary): Summary => ({ ...r, workloadId: "1GiB download (tmpfs)" });
+    expect(checkDownloadTargets([tagged(row("ours", 400, 1)), tagged(row("aws-cli", 150, 2.5))])).toEqual([
+      expect.objectContaining({ target: expect.stringContaining("1GiB download (tmpfs): ≥ 2×"), met: true }),
+      expect.objectContaining({ target: "1GiB download (tmpfs): peak RSS ≤ 150 MiB", met: true }),
+    ]);
   });
   it("titles a download table as a download", () => {
     const markdown = renderMarkdown({

@@ -1,5 +1,6 @@
 // Command-line options of `npm run bench`; every bad flag is rejected with the fix spelled out.
 
+import path from "node:path";
 import { INPUTS } from "../src/frontend/inputs.js";
 import { parseBytes, parseWorkloadSpec, WORKLOAD_SYNTAX } from "./workloads.js";
 
@@ -40,6 +41,11 @@ export interface BenchOptions {
   cli: string;
   /** Uploads, downloads (of the single-file workloads) or both. */
   direction: Direction;
+  /**
+   * The folder every download client writes into (absolute), e.g. /dev/shm so that no client is bound by the
+   * disk; null: the bench's scratch folder, on the disk like the test data.
+   */
+  downloadDir: string | null;
 }
 
 export const DIRECTIONS = ["both", "upload", "download"] as const;
@@ -63,12 +69,13 @@ const VALUE_OPTIONS = [
   "--endpoint",
   "--cli",
   "--direction",
+  "--download-dir",
 ];
 
 const USAGE = `usage: npm run bench -- [--runs N] [--workloads ${DEFAULT_SIZES.join(",")}] [--only ours,aws-cli,...|all]
                           [--cores 1,2|all] [--quick] [--part-size ${OUR_PART_SIZE}] [--concurrency ${OUR_CONCURRENCY}]
                           [--out bench/results] [--endpoint URL] [--cli dist/cli/index.js]
-                          [--direction both|upload|download]
+                          [--direction both|upload|download] [--download-dir DIR]
   --workloads ${WORKLOAD_SYNTAX}; --sizes is the same option
   --only      clients to run (default ${DEFAULT_CLIENTS.join(",")}; "all" adds ours-md5 and lib-storage-crc32c)
   --cores     run every client pinned to 1, 2, … cores (taskset -c 0…n-1) or "all" (not pinned); default 1,2
@@ -77,6 +84,9 @@ const USAGE = `usage: npm run bench -- [--runs N] [--workloads ${DEFAULT_SIZES.j
               AWS_SECRET_ACCESS_KEY) instead of starting the emulator in sink mode
   --cli       the bundle measured as ours (default dist/cli/index.js, what users run)
   --direction both (default), upload or download: downloads fetch each single-file workload (ours, aws-cli, rclone)
+  --download-dir  an existing folder the download clients write into, e.g. /dev/shm (RAM-backed: no client is
+              bound by the disk); default the bench's scratch folder on the disk. The report names it and its
+              file system
   clients:  ${CLIENT_IDS.join(", ")}`;
 
 export type Parsed = { ok: true; options: BenchOptions } | { ok: false; error: string };
@@ -148,6 +158,10 @@ export function parseOptions(argv: string[], machineCores: number): Parsed {
   if (!(DIRECTIONS as readonly string[]).includes(direction)) {
     return { ok: false, error: `--direction "${direction}" must be one of ${DIRECTIONS.join(", ")}` };
   }
+  const downloadDir = given.get("--download-dir");
+  if (downloadDir !== undefined && downloadDir.trim() === "") {
+    return { ok: false, error: "--download-dir needs a folder, like --download-dir /dev/shm" };
+  }
   return {
     ok: true,
     options: {
@@ -162,6 +176,7 @@ export function parseOptions(argv: string[], machineCores: number): Parsed {
       endpoint: given.get("--endpoint") ?? null,
       cli: given.get("--cli") ?? "dist/cli/index.js",
       direction: direction as Direction,
+      downloadDir: downloadDir === undefined ? null : path.resolve(downloadDir),
     },
   };
 }

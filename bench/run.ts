@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeClients, type Client } from "./clients.js";
-import { benchDownloads } from "./download-run.js";
+import { benchDownloads, downloadDirProblem } from "./download-run.js";
 import { describeEnvironment, installMissingDebianPackages, staleDistReason } from "./environment.js";
 import { freeBaseName, gitState, writeHistory, type GitState } from "./history.js";
 import { measure, runToEnd, TIME_BINARY, type Command } from "./measure.js";
@@ -35,6 +35,14 @@ if (!parsed.ok) {
   process.exit(2);
 }
 const options = parsed.options;
+const badDownloadDir =
+  options.downloadDir !== null && options.direction !== "upload"
+    ? await downloadDirProblem(options.downloadDir)
+    : null;
+if (badDownloadDir !== null) {
+  console.error(badDownloadDir);
+  process.exit(2);
+}
 
 const scratch = await mkdtemp(path.join(os.tmpdir(), "s3vu-bench-"));
 let runningServer: Server | null = null;
@@ -190,6 +198,7 @@ async function measureAll(
             label: coresLabel(options.cores.at(-1)!),
             pin: (command) => pinned(command, options.cores.at(-1)!),
           },
+          downloadDir: options.downloadDir,
         });
   if (downloads) {
     samples.push(...downloads.samples);
