@@ -1,4 +1,4 @@
-import { objectChecksum } from "../checksum/index.js";
+import { objectChecksum, prepareWholePartHashing } from "../checksum/index.js";
 import {
   confirmAmbiguousWrite,
   confirmObject,
@@ -60,6 +60,8 @@ export async function uploadMultipart(
   plan: UploadPlan,
   ifNoneMatch: boolean,
 ): Promise<MultipartOutcome> {
+  // The first part is hashed with MD5 (sendVerifyComplete): a worker started now is ready by then.
+  prepareWholePartHashing(ctx.run.algorithm, true);
   const { resumed, seen } = await findResumable(ctx, handle, plan);
   if (resumed !== null) return transferAndConfirm(ctx, handle, plan, ifNoneMatch, resumed.uploadId, resumed);
   const created = await createUpload(ctx, plan, handle.identity);
