@@ -2,8 +2,7 @@
 // store is expected to keep it, as every later part does, so a run no longer hashes MD5 over it; a store whose
 // answer shows it kept no checksum gets that part again with Content-MD5, so its ETag proves it as before.
 import { randomBytes } from "node:crypto";
-import { readFile, rm, writeFile } from "node:fs/promises";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
@@ -92,7 +91,6 @@ describe("the first part of a multipart upload", () => {
         [1, true],
         [2, true],
       ]);
-      expect(await readFile(filePath)).toEqual(bytes);
     } finally {
       await emulator.stop();
     }
