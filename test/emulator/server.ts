@@ -26,6 +26,8 @@ export interface RequestLogEntry {
   uploadId?: string;
   /** The Range header of a GET, as sent. */
   range?: string;
+  /** Set when the request carried Content-MD5. */
+  contentMd5?: true;
   status: number;
   /** S3 error code, or the fault action ("reset", "stall", "lose-response") when no answer was written. */
   code?: string;
@@ -350,6 +352,7 @@ export function createS3Server(deps: ServerDeps): RunningServer {
         partNumber: route?.partNumber,
         uploadId: route?.uploadId,
         ...(req.headers.range === undefined ? {} : { range: req.headers.range }),
+        ...(req.headers["content-md5"] === undefined ? {} : { contentMd5: true as const }),
         status: res.headersSent ? res.statusCode : 0,
         code,
       });

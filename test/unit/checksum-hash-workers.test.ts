@@ -55,6 +55,21 @@ describe("hashing on a worker thread", () => {
     );
   });
 
+  it("a worker started ahead takes the very first part (issue 12: its start-up overlaps the requests before)", async () => {
+    const early = new HashWorkers(1);
+    try {
+      expect(await early.start()).toBe(true);
+      const part = shared(Buffer.from("123456789"));
+      const first = early.hash(part, "CRC64NVME", true);
+      expect(first).not.toBeNull();
+      expect(hex(await first!)).toEqual(hex(await digestWholePartInline(part, "CRC64NVME", true)));
+      // Started once: a second start() neither spawns another worker nor waits for one.
+      expect(await early.start()).toBe(true);
+    } finally {
+      await early.close();
+    }
+  });
+
   it("hashes a multi-MiB part in place, as the upload hands it over", async () => {
     const data = Buffer.alloc(5 * 1024 * 1024 + 3);
     for (let i = 0; i < data.length; i++) data[i] = (i * 131 + (i >>> 9)) & 0xff;

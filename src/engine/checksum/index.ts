@@ -2,7 +2,7 @@
 export type { PartHasher } from "./part-hasher.js";
 export { createPartHasher, createMd5Hasher, createSha256Hasher, md5 } from "./part-hasher.js";
 export type { WholePartDigests } from "./whole-part.js";
-export { digestWholePart } from "./whole-part.js";
+export { digestWholePart, prepareWholePartHashing } from "./whole-part.js";
 export type { FullObjectAlgorithm, SdkChecksumField } from "./algorithms.js";
 export {
   AMZ_CHECKSUM_ALGORITHMS,

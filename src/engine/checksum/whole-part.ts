@@ -2,7 +2,7 @@
 // part is big enough to pay for the hand-off, inline otherwise. Both give the same bytes.
 import { availableParallelism } from "node:os";
 import type { ChecksumAlgorithm } from "../types.js";
-import { HashWorkers, type WholePartDigests } from "./hash-workers.js";
+import { HashWorkers, type WholePartDigests, type WorkerAlgorithm } from "./hash-workers.js";
 import { createPartHasher, md5 } from "./part-hasher.js";
 
 export type { WholePartDigests } from "./hash-workers.js";
@@ -31,6 +31,23 @@ function hashWorkers(): HashWorkers | null {
   return sharedWorkers;
 }
 
+/** A worker carries no CRC32C or OSS CRC64ECMA kernel: those hash on this thread. */
+function workerComputes(algorithm: ChecksumAlgorithm | null): algorithm is WorkerAlgorithm | null {
+  return algorithm !== "CRC32C" && algorithm !== "CRC64ECMA";
+}
+
+function workerHashes(algorithm: ChecksumAlgorithm | null, withMd5: boolean): boolean {
+  return (algorithm !== null || withMd5) && workerComputes(algorithm);
+}
+
+/**
+ * Called by an upload about to hash whole parts with these settings: starts a hashing worker, if this machine
+ * runs any and they would compute these digests, so it is ready for the first part.
+ */
+export function prepareWholePartHashing(algorithm: ChecksumAlgorithm | null, withMd5: boolean): void {
+  if (workerHashes(algorithm, withMd5)) hashWorkers()?.start();
+}
+
 /** Hashes on the calling thread. */
 export async function digestWholePartInline(
   bytes: Uint8Array,
@@ -55,11 +72,9 @@ export async function digestWholePart(
   algorithm: ChecksumAlgorithm | null,
   withMd5: boolean,
 ): Promise<WholePartDigests> {
-  // Workers carry the CRC64NVME kernel only: CRC32C's and OSS's CRC64ECMA hash on this thread.
   const worthAWorker =
     (algorithm !== null || withMd5) &&
-    algorithm !== "CRC32C" &&
-    algorithm !== "CRC64ECMA" &&
+    workerComputes(algorithm) &&
     bytes.byteLength >= WORKER_MIN_BYTES &&
     bytes.buffer instanceof SharedArrayBuffer;
   const inWorker = worthAWorker ? hashWorkers()?.hash(bytes, algorithm, withMd5) : null;
