@@ -32,6 +32,11 @@ export interface SocketRequest {
   headers: Record<string, string>;
   /** Gets a 2xx answer's body. */
   onBody?: BodySink;
+  /**
+   * A 2xx body may come chunked (S3 sends listings so): it is decoded, up to this many bytes, and given to
+   * onBody whole at its end. A larger one comes back unsupported; without this, any chunked 2xx body does.
+   */
+  chunkedUpTo?: number;
   /** PUT only, its Content-Length among the headers. Unused by the socket once the exchange settled. */
   body?: Buffer;
   signal?: AbortSignal;
@@ -291,13 +296,17 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
         const { status, framing } = head!;
         const success = status >= 200 && status < 300;
         if (framing.kind === "length") remaining = framing.length;
-        if (success && request.onBody && framing.kind !== "length" && framing.kind !== "none") {
+        const gathered = framing.kind === "chunked" && request.chunkedUpTo !== undefined;
+        if (success && request.onBody && framing.kind !== "length" && framing.kind !== "none" && !gathered) {
           unsupported(
             `a ${status} body framed by ${framing.kind === "chunked" ? "chunked encoding" : "connection close"}`,
           );
           return false;
         }
-        if (framing.kind === "chunked") chunked = new ChunkedDecoder(ERROR_BODY_LIMIT);
+        // One byte over the limit shows the body was larger.
+        if (framing.kind === "chunked") {
+          chunked = new ChunkedDecoder(success ? request.chunkedUpTo! + 1 : ERROR_BODY_LIMIT);
+        }
         if (framing.kind === "close") reusable = false;
         return true;
       };
@@ -326,6 +335,28 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
           if (!settled) socket.resume();
         }, fail);
         return false;
+      };
+
+      /** A chunked 2xx body: given whole once its last chunk arrived (nothing reaches the sink before). */
+      const onChunkedSuccess = (decoder: ChunkedDecoder, bytes: Buffer): boolean => {
+        const used = decoder.feed(bytes);
+        if (used < bytes.byteLength) reusable = false;
+        if (!decoder.done) return true;
+        const body = decoder.body();
+        if (body.byteLength > request.chunkedUpTo!) {
+          unsupported(`a chunked ${head!.status} body over ${request.chunkedUpTo} bytes`);
+          return false;
+        }
+        let wait: Promise<void> | undefined;
+        try {
+          wait = request.onBody?.(body);
+        } catch (error) {
+          fail(error);
+          return false;
+        }
+        if (wait === undefined) finish();
+        else wait.then(finish, fail);
+        return true;
       };
 
       const onErrorBody = (bytes: Buffer): boolean => {
@@ -364,7 +395,8 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
           }
           if (rest.byteLength === 0) return true;
         }
-        return head!.status >= 200 && head!.status < 300 ? onSuccessBody(rest) : onErrorBody(rest);
+        if (head!.status < 200 || head!.status >= 300) return onErrorBody(rest);
+        return chunked === null ? onSuccessBody(rest) : onChunkedSuccess(chunked, rest);
       };
       connection.onBytes = (bytes) => {
         if (settled) return true;
