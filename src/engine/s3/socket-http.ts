@@ -1,4 +1,4 @@
-// HTTP/1.1 exchanges on our own keep-alive sockets, for GET bodies (and small requests: HEAD, PUT, listings). Node's client copies every body chunk out
+// HTTP/1.1 exchanges on our own keep-alive sockets, for GET bodies (and small requests: HEAD, PUT). Node's client copies every body chunk out
 // of the socket's buffer into a new one and runs a stream per answer: ~2 CPU-s per GiB of body. Here the
 // kernel reads into one reused buffer per socket and the body goes to its sink straight from there (~0.4
 // CPU-s/GiB; bench/results/download-transport-2026-11-30.md). Direct connections only: behind a proxy the agents of
@@ -404,8 +404,7 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
         try {
           return onBytes(bytes);
         } catch (error) {
-          // Only heads, error bodies and chunked bodies (given whole at their end) are parsed: no byte has
-          // reached the sink yet.
+          // Only heads and error bodies are parsed, so no byte has reached the sink yet.
           if (error instanceof ProtocolSurprise) unsupported(error.message);
           else fail(error);
           return false;
