@@ -230,33 +230,6 @@ describe("socket GET transport", () => {
     }
   });
 
-  it("a chunked 2xx body is given whole when the caller takes one, and comes back unsupported past its limit", async () => {
-    answer = (socket) =>
-      socket.write(
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n0123\r\n6\r\n456789\r\n0\r\n\r\n",
-      );
-    for (const [limit, expected] of [
-      [10, "answer"],
-      [9, "unsupported"],
-    ] as const) {
-      const chunks: Buffer[] = [];
-      const outcome = await http.exchange({
-        method: "GET",
-        url: url(),
-        target: "/b?list-type=2",
-        headers: { host: `127.0.0.1:${port}` },
-        onBody: (chunk) => {
-          chunks.push(Buffer.from(chunk));
-          return undefined;
-        },
-        chunkedUpTo: limit,
-      });
-      expect(outcome.kind).toBe(expected);
-      expect(Buffer.concat(chunks).toString()).toBe(expected === "answer" ? "0123456789" : "");
-      expect(chunks.length).toBeLessThanOrEqual(1);
-    }
-  });
-
   it("a stalled answer is cut after the stall timeout; an abort ends the GET at once", async () => {
     const stalling = createSocketHttp({ tls: () => ({}), stallTimeoutMs: 100, maxIdle: 1 });
     answer = () => undefined;
@@ -323,37 +296,6 @@ describe("getObjectRange over the socket path", () => {
     expect(requests[0]).toMatch(/^GET \/b\/dir\/k%20%C3%BC\?versionId=v1 HTTP\/1\.1\r\n/);
     expect(requests[0]).toMatch(/\r\nif-match: "e"\r\n/);
     expect(requests[0]).toMatch(/\r\nauthorization: AWS4-HMAC-SHA256 Credential=AKIDTEST\//);
-  });
-
-  it("a listing answered chunked, as S3 answers them, is read on the tool's own socket, and so are later requests", async () => {
-    const xml =
-      '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>b</Name><Prefix>p/</Prefix>' +
-      "<KeyCount>2</KeyCount><IsTruncated>false</IsTruncated><EncodingType>url</EncodingType>" +
-      "<Contents><Key>p/a+b</Key><Size>3</Size><ETag>&quot;abc&quot;</ETag></Contents>" +
-      "<Contents><Key>p/%C3%BC</Key><Size>0</Size><ETag>&quot;def&quot;</ETag></Contents></ListBucketResult>";
-    const cut = [0, 17, 101, 102, xml.length];
-    answer = (socket, request) => {
-      if (request.startsWith("GET /b?")) {
-        let body = "";
-        for (let at = 1; at < cut.length; at++) {
-          const piece = xml.slice(cut[at - 1], cut[at]);
-          body += `${piece.length.toString(16)}\r\n${piece}\r\n`;
-        }
-        socket.write(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${body}0\r\n\r\n`);
-      } else partial(socket, Buffer.from("0123456789"));
-    };
-    const page = await store.listObjectsPage({ bucket: "b", prefix: "p/" });
-    expect(page).toEqual({
-      objects: [
-        { key: "p/a b", size: 3, etag: "abc" },
-        { key: "p/ü", size: 0, etag: "def" },
-      ],
-    });
-    await range(() => undefined);
-    expect(requests).toHaveLength(2);
-    expect(requests[0]).toMatch(/^GET \/b\?list-type=2&prefix=p%2F&encoding-type=url HTTP\/1\.1\r\n/);
-    // Node's client sends its own Connection header; the socket path does not.
-    for (const request of requests) expect(request).not.toMatch(/\r\nconnection:/i);
   });
 
   it("an answer the socket path does not read is fetched again through Node's client, byte-exact", async () => {

@@ -4,7 +4,7 @@
 // rules. Ranged GetObject bodies stream through it too, straight to the caller's sink. The connection picks
 // the transport: a direct one carries every request over our own sockets (socket-http.ts; Node's client cost
 // ~a fifth of a small file's CPU), a proxy the agents of network.ts with Node's client. ListObjectsV2 pages
-// (the preflight's too) go through it as well, on the same sockets (S3 sends them chunked: decoded whole). Only
+// (the preflight's too) go through it as well, always over Node's client (S3 sends them chunked). Only
 // s3-client.ts uses this; it decides where the SDK is still needed.
 import { request as httpRequest, type Agent as HttpAgent, type IncomingHttpHeaders } from "node:http";
 import { childSignal } from "../abort-scope.js";
@@ -93,12 +93,6 @@ export function encodeKey(key: string): string {
     )
     .join("/");
 }
-
-/**
- * A ListObjectsV2 page of 1,000 keys of up to 1,024 bytes each, URL-encoded (3 bytes a byte at most), with its
- * XML: below 4 MiB.
- */
-const LISTING_BODY_LIMIT = 8 * 1024 * 1024;
 
 // What the SDK names an error whose answer has no body (every HEAD error).
 const BODYLESS_CODES: Record<number, string> = {
@@ -263,19 +257,18 @@ export function createLeanHttp(
     const search = new URLSearchParams(target.query).toString().replace(/\+/g, "%20");
     const pathAndQuery = search ? `${path}?${search}` : path;
     let exchanged: Answered | null = null;
-    // An answer socket-http.ts cannot read sends the request again through Node's client; for a PUT that is
-    // a retry of a write that may have landed, as after a reset: idempotent for the same bytes, and
-    // If-None-Match's 412 is then confirmed by reading the object (confirm-object.ts).
+    // Not listings: S3 sends them chunked, which socket-http.ts leaves to Node's client. An answer it cannot
+    // read sends the request again through Node's client; for a PUT that is a retry of a write that may have
+    // landed, as after a reset: idempotent for the same bytes, and If-None-Match's 412 is then confirmed by
+    // reading the object (confirm-object.ts).
     const listing = target.method === "GET" && target.key === "";
-    if (resolved.ownSockets) {
+    if (resolved.ownSockets && !listing) {
       const overSocket = await sockets.exchange({
         method: target.method,
         url,
         target: pathAndQuery,
         headers,
         ...(target.onBody ? { onBody: target.onBody } : {}),
-        // S3 sends listings chunked; ranged GETs stream by their length, chunked ones go to Node's client.
-        ...(listing ? { chunkedUpTo: LISTING_BODY_LIMIT } : {}),
         ...(target.method === "PUT" ? { body } : {}),
         ...(signal ? { signal } : {}),
       });

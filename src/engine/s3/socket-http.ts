@@ -32,11 +32,6 @@ export interface SocketRequest {
   headers: Record<string, string>;
   /** Gets a 2xx answer's body. */
   onBody?: BodySink;
-  /**
-   * A 2xx body may come chunked (S3 sends listings so): it is decoded, up to this many bytes, and given to
-   * onBody whole at its end. A larger one comes back unsupported; without this, any chunked 2xx body does.
-   */
-  chunkedUpTo?: number;
   /** PUT only, its Content-Length among the headers. Unused by the socket once the exchange settled. */
   body?: Buffer;
   signal?: AbortSignal;
@@ -296,17 +291,13 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
         const { status, framing } = head!;
         const success = status >= 200 && status < 300;
         if (framing.kind === "length") remaining = framing.length;
-        const gathered = framing.kind === "chunked" && request.chunkedUpTo !== undefined;
-        if (success && request.onBody && framing.kind !== "length" && framing.kind !== "none" && !gathered) {
+        if (success && request.onBody && framing.kind !== "length" && framing.kind !== "none") {
           unsupported(
             `a ${status} body framed by ${framing.kind === "chunked" ? "chunked encoding" : "connection close"}`,
           );
           return false;
         }
-        // One byte over the limit shows the body was larger.
-        if (framing.kind === "chunked") {
-          chunked = new ChunkedDecoder(success ? request.chunkedUpTo! + 1 : ERROR_BODY_LIMIT);
-        }
+        if (framing.kind === "chunked") chunked = new ChunkedDecoder(ERROR_BODY_LIMIT);
         if (framing.kind === "close") reusable = false;
         return true;
       };
@@ -335,28 +326,6 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
           if (!settled) socket.resume();
         }, fail);
         return false;
-      };
-
-      /** A chunked 2xx body: given whole once its last chunk arrived (nothing reaches the sink before). */
-      const onChunkedSuccess = (decoder: ChunkedDecoder, bytes: Buffer): boolean => {
-        const used = decoder.feed(bytes);
-        if (used < bytes.byteLength) reusable = false;
-        if (!decoder.done) return true;
-        const body = decoder.body();
-        if (body.byteLength > request.chunkedUpTo!) {
-          unsupported(`a chunked ${head!.status} body over ${request.chunkedUpTo} bytes`);
-          return false;
-        }
-        let wait: Promise<void> | undefined;
-        try {
-          wait = request.onBody?.(body);
-        } catch (error) {
-          fail(error);
-          return false;
-        }
-        if (wait === undefined) finish();
-        else wait.then(finish, fail);
-        return true;
       };
 
       const onErrorBody = (bytes: Buffer): boolean => {
@@ -395,8 +364,7 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
           }
           if (rest.byteLength === 0) return true;
         }
-        if (head!.status < 200 || head!.status >= 300) return onErrorBody(rest);
-        return chunked === null ? onSuccessBody(rest) : onChunkedSuccess(chunked, rest);
+        return head!.status >= 200 && head!.status < 300 ? onSuccessBody(rest) : onErrorBody(rest);
       };
       connection.onBytes = (bytes) => {
         if (settled) return true;
