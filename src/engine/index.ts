@@ -1,5 +1,4 @@
 import { totalmem } from "node:os";
-import { withChildSignals } from "./abort-scope.js";
 import { checksumTypeAllowed, defaultChecksumType } from "./checksum/index.js";
 import { checkPartSize, resolveLimits } from "./upload/plan.js";
 import { preflight, watchStore } from "./s3/preflight.js";
@@ -136,14 +135,11 @@ export async function runUploads(files: LocalFile[], given: EngineOptions): Prom
     });
   }
   const tuning = options.tuning ?? {};
-  // Each request gets a child of the run's signal: the SDK and node:http add a listener to what they get.
-  const store = withChildSignals(
-    createS3Store(options.s3, {
-      maxSockets: options.concurrency + smallSlots + CONTROL_SOCKETS,
-      stallTimeoutMs: tuning.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
-    }),
-    options.signal,
-  );
+  // Requests get the run's signal itself: the store keeps one listener on it (s3-client.ts: sdkSend).
+  const store = createS3Store(options.s3, {
+    maxSockets: options.concurrency + smallSlots + CONTROL_SOCKETS,
+    stallTimeoutMs: tuning.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+  });
   const retry = {
     ...DEFAULT_RETRY,
     ...(tuning.maxAttempts !== undefined ? { maxAttempts: tuning.maxAttempts } : {}),

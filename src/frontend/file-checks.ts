@@ -1,7 +1,7 @@
 // Local inputs the glob cannot judge: base-dir itself, named paths that are not files, unreadable files and
 // keys that collide. Each problem is one sentence naming the path and the fix.
-import { constants } from "node:fs";
-import { access, lstat, readlink, stat } from "node:fs/promises";
+import { accessSync, constants, lstatSync, readlinkSync, statSync, type Stats } from "node:fs";
+import { stat } from "node:fs/promises";
 import { isDynamicPattern } from "tinyglobby";
 import type { LocalFile } from "../engine/types.js";
 
@@ -18,7 +18,7 @@ export async function checkBaseDir(given: string, resolved: string): Promise<str
   }
 }
 
-function kindOf(stats: Awaited<ReturnType<typeof lstat>>): string {
+function kindOf(stats: Stats): string {
   if (stats.isFIFO()) return "named pipe (FIFO)";
   if (stats.isSocket()) return "socket";
   if (stats.isCharacterDevice() || stats.isBlockDevice()) return "device";
@@ -31,15 +31,27 @@ export interface NotAFile {
   link: boolean;
 }
 
-/** undefined for a regular file, a directory or a working link to either; why it cannot upload otherwise. */
-export async function describeNotAFile(absolute: string): Promise<NotAFile | undefined> {
-  const entry = await lstat(absolute);
+function readlinkOr(absolute: string, fallback: string): string {
+  try {
+    return readlinkSync(absolute);
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * undefined for a regular file, a directory or a working link to either; why it cannot upload otherwise.
+ * Synchronous, as are the other per-file checks: asked for every matched file, one after the other, where a
+ * hop through the thread pool costs far more than the call (10,000 files: about 0.7 CPU-s more).
+ */
+export function describeNotAFile(absolute: string): NotAFile | undefined {
+  const entry = lstatSync(absolute);
   if (entry.isSymbolicLink()) {
     let target;
     try {
-      target = await stat(absolute);
+      target = statSync(absolute);
     } catch (error) {
-      const via = await readlink(absolute).catch(() => "?");
+      const via = readlinkOr(absolute, "?");
       return errorCode(error) === "ELOOP"
         ? { what: `a symbolic link that loops (via "${via}")`, link: true }
         : { what: `a symbolic link to "${via}", which does not exist`, link: true };
@@ -55,9 +67,14 @@ export async function describeNotAFile(absolute: string): Promise<NotAFile | und
  * Why a pattern naming one path (no wildcards) matched nothing the glob would return, when the path is
  * there: broken or looping links and special files. A path that does not exist is left to the no-match rule.
  */
-export async function diagnoseNamedPath(pattern: string, absolute: string): Promise<string | undefined> {
+export function diagnoseNamedPath(pattern: string, absolute: string): string | undefined {
   if (pattern.startsWith("!") || isDynamicPattern(pattern)) return undefined;
-  const problem = await describeNotAFile(absolute).catch(() => undefined);
+  let problem: NotAFile | undefined;
+  try {
+    problem = describeNotAFile(absolute);
+  } catch {
+    return undefined;
+  }
   if (problem === undefined) return undefined;
   const fix = problem.link ? "fix the link or remove it" : "only regular files upload, so remove it";
   return `"${pattern}" is ${problem.what}; ${fix} from "path".`;
@@ -71,9 +88,9 @@ export function skippedWarning(filePath: string, problem: NotAFile): string {
   return `Skipped "${filePath}": it is ${problem.what}; ${fix}.`;
 }
 
-export async function checkReadable(filePath: string): Promise<string | undefined> {
+export function checkReadable(filePath: string): string | undefined {
   try {
-    await access(filePath, constants.R_OK);
+    accessSync(filePath, constants.R_OK);
     return undefined;
   } catch (error) {
     return `File "${filePath}" cannot be read (${errorCode(error)}); give the job read permission or exclude it with a "!" pattern.`;

@@ -48,7 +48,7 @@ export async function findFiles(selection: FileSelection, cwd: string): Promise<
   if (baseDirError) return { ok: false, error: baseDirError, badSetting: true };
   // A path named outright that cannot upload is an error; one a wildcard matched is a warning.
   for (const pattern of selection.patterns) {
-    const problem = await diagnoseNamedPath(pattern, path.resolve(cwd, pattern));
+    const problem = diagnoseNamedPath(pattern, path.resolve(cwd, pattern));
     if (problem) return { ok: false, error: problem };
   }
   const headerRules = selection.headerRules ?? [];
@@ -63,14 +63,14 @@ export async function findFiles(selection: FileSelection, cwd: string): Promise<
       workFiles.push(filePath);
       continue;
     }
-    const notAFile = await describeNotAFile(filePath);
+    const notAFile = describeNotAFile(filePath);
     if (notAFile) {
       warnings.push(skippedWarning(filePath, notAFile));
       continue;
     }
     const key = objectKey(baseDir, selection.prefix, filePath);
     if (!key.ok) return key;
-    const unreadable = await checkReadable(filePath);
+    const unreadable = checkReadable(filePath);
     if (unreadable) return { ok: false, error: unreadable };
     const relativePath = path.relative(baseDir, filePath).split(path.sep).join("/");
     relativePaths.push(relativePath);

@@ -89,6 +89,86 @@ describe("parseResponseHead", () => {
   });
 });
 
+/** The first, line-splitting parser (before it was made cheaper per answer): the reference for the one above. */
+function referenceHead(bytes: Buffer): Omit<ReturnType<typeof parseResponseHead>, "framing"> {
+  const lines = bytes.toString("latin1").split("\r\n");
+  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  const statusLine = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/.exec(lines[0] ?? "");
+  if (!statusLine) throw new ProtocolSurprise(`status line ${JSON.stringify((lines[0] ?? "").slice(0, 80))}`);
+  const status = Number(statusLine[2]);
+  if (status < 200) throw new ProtocolSurprise(`interim answer ${status}`);
+  const headers = Object.create(null) as Record<string, string>;
+  for (const line of lines.slice(1)) {
+    if (line.startsWith(" ") || line.startsWith("\t")) throw new ProtocolSurprise("a folded header line");
+    const colon = line.indexOf(":");
+    const name = colon > 0 ? line.slice(0, colon) : "";
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name))
+      throw new ProtocolSurprise(`header line ${JSON.stringify(line.slice(0, 80))}`);
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+    const previous = headers[name.toLowerCase()];
+    headers[name.toLowerCase()] = previous === undefined ? value : `${previous}, ${value}`;
+  }
+  const connection = (headers["connection"] ?? "").toLowerCase();
+  const keepAlive =
+    statusLine[1] === "1"
+      ? !/(^|,)\s*close\s*(,|$)/.test(connection)
+      : /(^|,)\s*keep-alive\s*(,|$)/.test(connection);
+  return { status, headers, keepAlive };
+}
+
+describe("parseResponseHead against the reference parser", () => {
+  it("reads every generated head, odd ones included, exactly as the reference does", () => {
+    const pieces = [
+      "HTTP/1.1 200 OK",
+      "HTTP/1.0 404 Not Found",
+      "HTTP/1.1 100 Continue",
+      "HTTP/1.1 200",
+      'ETag: "abc"',
+      "x-amz-checksum-crc64nvme:  AAAAAAAAAAA= \t",
+      "Content-Length: 0",
+      "connection: keep-alive",
+      "Connection: Close",
+      "Vary:a",
+      "Vary:\t",
+      "x:y:z",
+      ":no name",
+      "bad name: 1",
+      " folded",
+      "\tfolded",
+      "caf\u00e9: 1",
+      "X-Meta: caf\u00e9 \u00ff",
+      "no colon",
+      "",
+      "\r",
+      "a\nb: 1",
+      "__proto__: 1",
+    ];
+    let random = 7;
+    const next = (n: number): number => {
+      random = (random * 1103515245 + 12345) % 2147483648;
+      return random % n;
+    };
+    const outcome = (parse: () => unknown): unknown => {
+      try {
+        return parse();
+      } catch (error) {
+        return error instanceof ProtocolSurprise ? `surprise: ${error.message}` : error;
+      }
+    };
+    for (let round = 0; round < 3000; round++) {
+      const lines = Array.from({ length: 1 + next(6) }, (_, at) =>
+        at === 0 && next(4) > 0 ? pieces[next(3)]! : pieces[next(pieces.length)]!,
+      );
+      const bytes = Buffer.from(lines.join("\r\n") + "\r\n".repeat(next(3)), "latin1");
+      const actual = outcome(() => {
+        const { status, headers, keepAlive } = parseResponseHead(bytes, "HEAD");
+        return { status, headers, keepAlive };
+      });
+      expect(actual, JSON.stringify(bytes.toString("latin1"))).toEqual(outcome(() => referenceHead(bytes)));
+    }
+  });
+});
+
 describe("ChunkedDecoder", () => {
   const body = head("7\nMozilla\n11;ext=1\nDeveloper Network\n0\nTrailer: x\n\n");
 

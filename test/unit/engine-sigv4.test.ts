@@ -67,12 +67,15 @@ describe("lean SigV4 signer", () => {
     });
   }
 
-  it("derives a new signing key when the day or the secret changes", async () => {
+  it("derives a new signing key when the day or the secret changes, and a new timestamp each second", async () => {
     const sign = createSigner("eu-west-1", "s3");
     const request = CASES[0]!.request;
     const rotated = { ...KEYS, secretAccessKey: "another/secret" };
     for (const [credentials, date] of [
       [KEYS, new Date("2026-11-21T23:59:59Z")],
+      // The timestamp is kept per second: the same second again, then the next ones.
+      [KEYS, new Date("2026-11-21T23:59:59.999Z")],
+      [KEYS, new Date("2026-11-22T00:00:00.000Z")],
       [KEYS, new Date("2026-11-22T00:00:01Z")],
       [rotated, new Date("2026-11-22T00:00:02Z")],
     ] as const) {

@@ -2,6 +2,7 @@
 // head and Content-Length body and answers what each test scripts: the bytes on the wire, keep-alive reuse,
 // an answer that comes before the body was all taken, a reused socket closed before any answer, and the
 // store's PutObject and HeadObject going over these sockets on a direct connection.
+import { getEventListeners } from "node:events";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { s3ErrorInfo } from "../../src/engine/errors.js";
@@ -76,6 +77,10 @@ afterEach(() => {
   received.length = 0;
   answerEarly = false;
 });
+
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
 
 const ok = (socket: Socket, extra = ""): void => {
   socket.write(`HTTP/1.1 200 OK\r\nETag: "abc"\r\n${extra}Content-Length: 0\r\n\r\n`);
@@ -246,6 +251,33 @@ describe("PutObject and HeadObject over the socket path", () => {
       expect(request.head).toMatch(/^HEAD \/b\//);
       expect(request.head).not.toMatch(/\r\nconnection:/i);
     }
+  });
+
+  it("PutObjects in flight on the run's signal share its one listener, and an abort still ends each of them", async () => {
+    // Held until the abort: every request is in flight at once.
+    answer = () => undefined;
+    const run = new AbortController();
+    const puts = ["a", "b", "c"].map((key) =>
+      store
+        .putObject(
+          {
+            bucket: "b",
+            key,
+            body: Buffer.from(key),
+            headers: { contentType: "text/plain" },
+            checksums: {},
+            ifNoneMatch: true,
+          },
+          run.signal,
+        )
+        .catch((caught: unknown) => caught),
+    );
+    await until(() => received.length === 3);
+    // One per run, not one per request (nor one AbortController per request, which the count cannot show).
+    expect(getEventListeners(run.signal, "abort")).toHaveLength(1);
+    run.abort();
+    for (const outcome of await Promise.all(puts)) expect(outcome).toMatchObject({ name: "AbortError" });
+    expect(getEventListeners(run.signal, "abort")).toHaveLength(0);
   });
 
   // Last: from then on this endpoint's requests go through Node's client.

@@ -6,6 +6,7 @@ import type { Readable } from "node:stream";
 import type { Agent as HttpsAgent } from "node:https";
 import type { LifecycleRule, S3Client, TransitionDefaultMinimumObjectSize } from "@aws-sdk/client-s3";
 import { createAgents, type Agents } from "./network.js";
+import { childSignal } from "../abort-scope.js";
 import { AMZ_CHECKSUM_ALGORITHMS as ALGORITHMS } from "../checksum/algorithms.js";
 import { eachBodyChunk, type BodySink } from "./body-sink.js";
 import { webIdentityCredentials } from "./credentials/index.js";
@@ -512,11 +513,13 @@ async function explainHeadError(
   if (status !== 400 && status !== 403) return error;
   try {
     const { client, s3 } = await sdk();
-    const answer = await client.send(
-      new s3.GetObjectCommand({ Bucket: bucket, Key: key, Range: "bytes=0-0" }),
-      sendOptions(signal),
-    );
-    await answer.Body?.transformToByteArray();
+    await sdkSend(signal, async (options) => {
+      const answer = await client.send(
+        new s3.GetObjectCommand({ Bucket: bucket, Key: key, Range: "bytes=0-0" }),
+        options,
+      );
+      await answer.Body?.transformToByteArray();
+    });
     return error;
   } catch (explained) {
     const code = (explained as { name?: string }).name;
@@ -560,8 +563,21 @@ function storeUrl(settings: S3Settings): URL {
   return new URL(settings.endpoint ?? `https://s3.${settings.region ?? "us-east-1"}.amazonaws.com`);
 }
 
-function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
-  return signal ? { abortSignal: signal } : {};
+/**
+ * One SDK call; the SDK adds a listener of its own to the signal it is given, so it gets a child of the run's
+ * signal: the store's callers may hand every request the one run signal (abort-scope.ts).
+ */
+async function sdkSend<T>(
+  signal: AbortSignal | undefined,
+  send: (options: { abortSignal?: AbortSignal }) => Promise<T>,
+): Promise<T> {
+  if (signal === undefined) return send({});
+  const child = childSignal(signal);
+  try {
+    return await send({ abortSignal: child.signal });
+  } finally {
+    child.release();
+  }
 }
 
 export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Store {
@@ -640,15 +656,17 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     signal?: AbortSignal,
   ): Promise<ObjectsPage> {
     const { client, s3 } = await sdk();
-    const answer = await client.send(
-      new s3.ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix,
-        ContinuationToken: continuationToken,
-        StartAfter: startAfter,
-        MaxKeys: maxKeys,
-      }),
-      sendOptions(signal),
+    const answer = await sdkSend(signal, (options) =>
+      client.send(
+        new s3.ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          ContinuationToken: continuationToken,
+          StartAfter: startAfter,
+          MaxKeys: maxKeys,
+        }),
+        options,
+      ),
     );
     const objects = (answer.Contents ?? []).flatMap((object) =>
       object.Key !== undefined
@@ -692,15 +710,17 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           };
         }
         const { client, s3 } = await sdk();
-        const head = await client.send(
-          new s3.HeadObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            VersionId: versionId,
-            PartNumber: partNumber,
-            ...(keepsChecksums ? { ChecksumMode: "ENABLED" as const } : {}),
-          }),
-          sendOptions(signal),
+        const head = await sdkSend(signal, (options) =>
+          client.send(
+            new s3.HeadObjectCommand({
+              Bucket: bucket,
+              Key: key,
+              VersionId: versionId,
+              PartNumber: partNumber,
+              ...(keepsChecksums ? { ChecksumMode: "ENABLED" as const } : {}),
+            }),
+            options,
+          ),
         );
         const planRecord = head.Metadata?.["svu-plan"];
         return {
@@ -738,17 +758,20 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
       );
       if (leanAnswer !== null) return;
       const { client, s3 } = await sdk();
-      const answer = await client.send(
-        new s3.GetObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          VersionId: versionId,
-          Range: range,
-          IfMatch: `"${ifMatch}"`,
-        }),
-        sendOptions(signal),
-      );
-      await eachBodyChunk(answer.Body as Readable, onChunk);
+      // The body streams under the same child signal: an abort must stop it too.
+      await sdkSend(signal, async (options) => {
+        const answer = await client.send(
+          new s3.GetObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            VersionId: versionId,
+            Range: range,
+            IfMatch: `"${ifMatch}"`,
+          }),
+          options,
+        );
+        await eachBodyChunk(answer.Body as Readable, onChunk);
+      });
     },
 
     listObjectsPage: listPage,
@@ -773,44 +796,47 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
       );
       if (leanAnswer !== null) return answerFromHeaders(leanAnswer.headers);
       const { client, s3 } = await sdk();
-      const answer = await client.send(
-        new s3.PutObjectCommand({
-          Bucket: input.bucket,
-          Key: input.key,
-          Body: input.body,
-          ContentLength: input.body.byteLength,
-          ContentMD5: input.contentMd5,
-          IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
-          IfMatch: input.ifMatch !== undefined ? `"${input.ifMatch}"` : undefined,
-          ...headerFields(input.headers),
-          ...toFields(input.checksums),
-        }),
-        sendOptions(signal),
+      const answer = await sdkSend(signal, (options) =>
+        client.send(
+          new s3.PutObjectCommand({
+            Bucket: input.bucket,
+            Key: input.key,
+            Body: input.body,
+            ContentLength: input.body.byteLength,
+            ContentMD5: input.contentMd5,
+            IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
+            IfMatch: input.ifMatch !== undefined ? `"${input.ifMatch}"` : undefined,
+            ...headerFields(input.headers),
+            ...toFields(input.checksums),
+          }),
+          options,
+        ),
       );
       return writeAnswerFrom(answer);
     },
 
     async deleteObject({ bucket, key, versionId }, signal) {
       const { client, s3 } = await sdk();
-      await client.send(
-        new s3.DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
-        sendOptions(signal),
+      await sdkSend(signal, (options) =>
+        client.send(new s3.DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), options),
       );
     },
 
     async createMultipartUpload(input, signal) {
       const { client, s3 } = await sdk();
-      const answer = await client.send(
-        new s3.CreateMultipartUploadCommand({
-          Bucket: input.bucket,
-          Key: input.key,
-          ...headerFields(input.headers),
-          // A checksum the store computes itself (OSS's CRC64ECMA) is named in no request.
-          ...(input.algorithm !== null && !isStoreComputed(input.algorithm)
-            ? { ChecksumAlgorithm: input.algorithm, ChecksumType: input.checksumType ?? undefined }
-            : {}),
-        }),
-        sendOptions(signal),
+      const answer = await sdkSend(signal, (options) =>
+        client.send(
+          new s3.CreateMultipartUploadCommand({
+            Bucket: input.bucket,
+            Key: input.key,
+            ...headerFields(input.headers),
+            // A checksum the store computes itself (OSS's CRC64ECMA) is named in no request.
+            ...(input.algorithm !== null && !isStoreComputed(input.algorithm)
+              ? { ChecksumAlgorithm: input.algorithm, ChecksumType: input.checksumType ?? undefined }
+              : {}),
+          }),
+          options,
+        ),
       );
       if (!answer.UploadId) throw new Error("CreateMultipartUpload answered without an UploadId");
       return answer.UploadId;
@@ -833,18 +859,20 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         return { etag, checksums, ...(sse ? { sse } : {}) };
       }
       const { client, s3 } = await sdk();
-      const answer = await client.send(
-        new s3.UploadPartCommand({
-          Bucket: input.bucket,
-          Key: input.key,
-          UploadId: input.uploadId,
-          PartNumber: input.partNumber,
-          Body: input.body,
-          ContentLength: input.body.byteLength,
-          ContentMD5: input.contentMd5,
-          ...toFields(input.checksums),
-        }),
-        sendOptions(signal),
+      const answer = await sdkSend(signal, (options) =>
+        client.send(
+          new s3.UploadPartCommand({
+            Bucket: input.bucket,
+            Key: input.key,
+            UploadId: input.uploadId,
+            PartNumber: input.partNumber,
+            Body: input.body,
+            ContentLength: input.body.byteLength,
+            ContentMD5: input.contentMd5,
+            ...toFields(input.checksums),
+          }),
+          options,
+        ),
       );
       const crc64 = answeredCrc64(answer);
       return {
@@ -856,15 +884,17 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
 
     async listPartsPage(input, signal) {
       const { client, s3 } = await sdk();
-      const answer = await client.send(
-        new s3.ListPartsCommand({
-          Bucket: input.bucket,
-          Key: input.key,
-          UploadId: input.uploadId,
-          PartNumberMarker: input.marker,
-          MaxParts: input.maxParts,
-        }),
-        sendOptions(signal),
+      const answer = await sdkSend(signal, (options) =>
+        client.send(
+          new s3.ListPartsCommand({
+            Bucket: input.bucket,
+            Key: input.key,
+            UploadId: input.uploadId,
+            PartNumberMarker: input.marker,
+            MaxParts: input.maxParts,
+          }),
+          options,
+        ),
       );
       const parts = (answer.Parts ?? []).map((part) => {
         const crc64 = listedCrc64(answer, part.PartNumber);
@@ -888,47 +918,53 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
 
     async completeMultipartUpload(input, signal) {
       const { client, s3 } = await sdk();
-      const answer = await client.send(
-        new s3.CompleteMultipartUploadCommand({
-          Bucket: input.bucket,
-          Key: input.key,
-          UploadId: input.uploadId,
-          MultipartUpload: {
-            Parts: input.parts.map((part) => ({
-              PartNumber: part.number,
-              ETag: `"${part.etag}"`,
-              ...toFields(part.checksums),
-            })),
-          },
-          ...toFields(input.objectChecksums),
-          // Named only beside an x-amz-checksum: a store's own CRC (OSS) has no type to send.
-          ChecksumType: namesAmzChecksum(input) ? (input.checksumType ?? undefined) : undefined,
-          MpuObjectSize: input.objectSize,
-          IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
-        }),
-        sendOptions(signal),
+      const answer = await sdkSend(signal, (options) =>
+        client.send(
+          new s3.CompleteMultipartUploadCommand({
+            Bucket: input.bucket,
+            Key: input.key,
+            UploadId: input.uploadId,
+            MultipartUpload: {
+              Parts: input.parts.map((part) => ({
+                PartNumber: part.number,
+                ETag: `"${part.etag}"`,
+                ...toFields(part.checksums),
+              })),
+            },
+            ...toFields(input.objectChecksums),
+            // Named only beside an x-amz-checksum: a store's own CRC (OSS) has no type to send.
+            ChecksumType: namesAmzChecksum(input) ? (input.checksumType ?? undefined) : undefined,
+            MpuObjectSize: input.objectSize,
+            IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
+          }),
+          options,
+        ),
       );
       return writeAnswerFrom(answer);
     },
 
     async abortMultipartUpload({ bucket, key, uploadId }, signal) {
       const { client, s3 } = await sdk();
-      await client.send(
-        new s3.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
-        sendOptions(signal),
+      await sdkSend(signal, (options) =>
+        client.send(
+          new s3.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
+          options,
+        ),
       );
     },
 
     async listUploadsPage(input, signal) {
       const { client, s3 } = await sdk();
-      const answer = await client.send(
-        new s3.ListMultipartUploadsCommand({
-          Bucket: input.bucket,
-          Prefix: input.prefix,
-          KeyMarker: input.keyMarker,
-          UploadIdMarker: input.uploadIdMarker,
-        }),
-        sendOptions(signal),
+      const answer = await sdkSend(signal, (options) =>
+        client.send(
+          new s3.ListMultipartUploadsCommand({
+            Bucket: input.bucket,
+            Prefix: input.prefix,
+            KeyMarker: input.keyMarker,
+            UploadIdMarker: input.uploadIdMarker,
+          }),
+          options,
+        ),
       );
       const uploads = (answer.Uploads ?? []).flatMap((upload) =>
         upload.Key !== undefined && upload.UploadId
@@ -954,9 +990,8 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     async getLifecycle(bucket, signal) {
       try {
         const { client, s3 } = await sdk();
-        const answer = await client.send(
-          new s3.GetBucketLifecycleConfigurationCommand({ Bucket: bucket }),
-          sendOptions(signal),
+        const answer = await sdkSend(signal, (options) =>
+          client.send(new s3.GetBucketLifecycleConfigurationCommand({ Bucket: bucket }), options),
         );
         const minimumObjectSize = answer.TransitionDefaultMinimumObjectSize;
         return {
@@ -971,16 +1006,18 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
 
     async putLifecycle(bucket, lifecycle, signal) {
       const { client, s3 } = await sdk();
-      await client.send(
-        new s3.PutBucketLifecycleConfigurationCommand({
-          Bucket: bucket,
-          LifecycleConfiguration: { Rules: lifecycle.rules },
-          // A PUT without it resets the bucket's setting to S3's default; send back what GET said.
-          ...(lifecycle.transitionDefaultMinimumObjectSize
-            ? { TransitionDefaultMinimumObjectSize: lifecycle.transitionDefaultMinimumObjectSize }
-            : {}),
-        }),
-        sendOptions(signal),
+      await sdkSend(signal, (options) =>
+        client.send(
+          new s3.PutBucketLifecycleConfigurationCommand({
+            Bucket: bucket,
+            LifecycleConfiguration: { Rules: lifecycle.rules },
+            // A PUT without it resets the bucket's setting to S3's default; send back what GET said.
+            ...(lifecycle.transitionDefaultMinimumObjectSize
+              ? { TransitionDefaultMinimumObjectSize: lifecycle.transitionDefaultMinimumObjectSize }
+              : {}),
+          }),
+          options,
+        ),
       );
     },
 

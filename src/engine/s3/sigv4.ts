@@ -65,9 +65,13 @@ function trimSpaces(value: string): string {
   return value.replace(/^[ \t]+|[ \t]+$/g, "");
 }
 
+// Most values (dates, checksums, lengths) have no line break, tab, doubled or outer space: they sign as they are.
+const NEEDS_CANONICAL_FORM = /[\r\n\t]| {2}|^ | $/;
+
 // SigV4 trims and collapses spaces; HTTP strips only spaces and tabs around a value (not every Unicode
 // space, as String.trim would), and line breaks never reach the wire.
 function canonicalValue(value: string): string {
+  if (!NEEDS_CANONICAL_FORM.test(value)) return value;
   return value
     .replace(/[\r\n]/g, " ")
     .replace(/[ \t]+/g, " ")
@@ -85,8 +89,18 @@ function hmac(key: Buffer | string, data: string): Buffer {
   return createHmac("sha256", key).update(data).digest();
 }
 
-function amzDateOf(date: Date): string {
-  return date.toISOString().replace(/[-:]|\.\d{3}/g, "");
+/** SigV4's timestamp of a date (20261201T010203Z); the last one is kept, since requests come many a second. */
+function amzDates(): (date: Date) => string {
+  let second = Number.NaN;
+  let text = "";
+  return (date) => {
+    const now = Math.floor(date.getTime() / 1000);
+    if (now !== second) {
+      second = now;
+      text = date.toISOString().replace(/[-:]|\.\d{3}/g, "");
+    }
+    return text;
+  };
 }
 
 // Sorted by encoded name: raw and encoded order differ ("a-" < "a/" but "a%2F" < "a-").
@@ -143,6 +157,7 @@ function signatureOf(key: Buffer, request: CanonicalRequest, amzDate: string, sc
 /** A signer for one region and service; signing keys are derived once per secret and day. */
 export function createSigner(region: string, service: string) {
   const signingKey = signingKeys(region, service);
+  const amzDateOf = amzDates();
 
   /**
    * The headers to send: the request's, with lower-case names and case-variants merged, plus x-amz-date, the
@@ -196,6 +211,7 @@ export interface RequestToPresign {
  */
 export function createPresigner(region: string, service: string) {
   const signingKey = signingKeys(region, service);
+  const amzDateOf = amzDates();
   return (request: RequestToPresign, credentials: SigningCredentials, date: Date): string => {
     const amzDate = amzDateOf(date);
     const day = amzDate.slice(0, 8);

@@ -8,6 +8,7 @@
 import { isIP, connect as netConnect, type Socket } from "node:net";
 import { createRequire } from "node:module";
 import type { ConnectionOptions } from "node:tls";
+import { whenAborted } from "../abort-scope.js";
 import type { BodySink } from "./body-sink.js";
 import {
   ChunkedDecoder,
@@ -216,10 +217,11 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
       let chunked: ChunkedDecoder | null = null;
       /** Until the kernel took the whole body, the socket reads from the caller's buffer. */
       let bodyWritten = request.body === undefined || request.body.byteLength === 0;
+      let stopListening = (): void => undefined;
 
       const cleanup = (): void => {
         settled = true;
-        request.signal?.removeEventListener("abort", onAbort);
+        stopListening();
         connection.onBytes = null;
         connection.lentBuffer = null;
         connection.onClose = null;
@@ -413,7 +415,8 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
         fail(abortError(request.signal));
         return;
       }
-      request.signal?.addEventListener("abort", onAbort, { once: true });
+      // The run's own signal, shared by every exchange: one listener on it however many are in flight.
+      if (request.signal) stopListening = whenAborted(request.signal, onAbort);
       let bytes: Buffer;
       try {
         bytes = requestHead(request);
