@@ -7,9 +7,9 @@ export const modules = {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   GH: () => (/* binding */ withChildSignals),
-/* harmony export */   eG: () => (/* binding */ whenAborted)
+/* harmony export */   eG: () => (/* binding */ whenAborted),
+/* harmony export */   t: () => (/* binding */ childSignal)
 /* harmony export */ });
-/* unused harmony export childSignal */
 // One abort listener per signal, however many operations wait on it. A run hands one signal to every part
 // wait, retry sleep and request; a listener each piles up past Node's limit of 10 (MaxListenersExceeded-
 // Warning) on any run with enough files in flight, though each is removed when its operation ends.
@@ -1466,6 +1466,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/engine/s3/network.ts
 var s3_network = __webpack_require__(9203);
+// EXTERNAL MODULE: ./src/engine/abort-scope.ts
+var abort_scope = __webpack_require__(8153);
 // EXTERNAL MODULE: ./src/engine/checksum/algorithms.ts
 var algorithms = __webpack_require__(8588);
 // EXTERNAL MODULE: ./src/engine/s3/body-sink.ts
@@ -1749,6 +1751,7 @@ async function bodyBytes(body) {
 
 
 
+
 function toFields(checksums) {
     const fields = {};
     for (const algorithm of algorithms/* AMZ_CHECKSUM_ALGORITHMS */.Sp) {
@@ -1981,8 +1984,10 @@ async function explainHeadError(sdk, bucket, key, error, signal) {
         return error;
     try {
         const { client, s3 } = await sdk();
-        const answer = await client.send(new s3.GetObjectCommand({ Bucket: bucket, Key: key, Range: "bytes=0-0" }), sendOptions(signal));
-        await answer.Body?.transformToByteArray();
+        await sdkSend(signal, async (options) => {
+            const answer = await client.send(new s3.GetObjectCommand({ Bucket: bucket, Key: key, Range: "bytes=0-0" }), options);
+            await answer.Body?.transformToByteArray();
+        });
         return error;
     }
     catch (explained) {
@@ -2021,8 +2026,20 @@ async function sdkBucketEndpoint({ client }, settings, bucket) {
 function storeUrl(settings) {
     return new URL(settings.endpoint ?? `https://s3.${settings.region ?? "us-east-1"}.amazonaws.com`);
 }
-function sendOptions(signal) {
-    return signal ? { abortSignal: signal } : {};
+/**
+ * One SDK call; the SDK adds a listener of its own to the signal it is given, so it gets a child of the run's
+ * signal: the store's callers may hand every request the one run signal (abort-scope.ts).
+ */
+async function sdkSend(signal, send) {
+    if (signal === undefined)
+        return send({});
+    const child = (0,abort_scope/* childSignal */.t)(signal);
+    try {
+        return await send({ abortSignal: child.signal });
+    }
+    finally {
+        child.release();
+    }
 }
 function createS3Store(settings, tuning) {
     const provider = (0,providers/* providerProfile */.FQ)(settings.provider, settings.endpoint);
@@ -2084,13 +2101,13 @@ function createS3Store(settings, tuning) {
     }
     async function sdkListPage({ bucket, prefix, continuationToken, startAfter, maxKeys }, signal) {
         const { client, s3 } = await sdk();
-        const answer = await client.send(new s3.ListObjectsV2Command({
+        const answer = await sdkSend(signal, (options) => client.send(new s3.ListObjectsV2Command({
             Bucket: bucket,
             Prefix: prefix,
             ContinuationToken: continuationToken,
             StartAfter: startAfter,
             MaxKeys: maxKeys,
-        }), sendOptions(signal));
+        }), options));
         const objects = (answer.Contents ?? []).flatMap((object) => object.Key !== undefined
             ? [{ key: object.Key, size: object.Size ?? 0, etag: stripQuotes(object.ETag) }]
             : []);
@@ -2128,13 +2145,13 @@ function createS3Store(settings, tuning) {
                     };
                 }
                 const { client, s3 } = await sdk();
-                const head = await client.send(new s3.HeadObjectCommand({
+                const head = await sdkSend(signal, (options) => client.send(new s3.HeadObjectCommand({
                     Bucket: bucket,
                     Key: key,
                     VersionId: versionId,
                     PartNumber: partNumber,
                     ...(keepsChecksums ? { ChecksumMode: "ENABLED" } : {}),
-                }), sendOptions(signal));
+                }), options));
                 const planRecord = head.Metadata?.["svu-plan"];
                 return {
                     size: head.ContentLength ?? 0,
@@ -2170,14 +2187,17 @@ function createS3Store(settings, tuning) {
             if (leanAnswer !== null)
                 return;
             const { client, s3 } = await sdk();
-            const answer = await client.send(new s3.GetObjectCommand({
-                Bucket: bucket,
-                Key: key,
-                VersionId: versionId,
-                Range: range,
-                IfMatch: `"${ifMatch}"`,
-            }), sendOptions(signal));
-            await (0,body_sink/* eachBodyChunk */.J)(answer.Body, onChunk);
+            // The body streams under the same child signal: an abort must stop it too.
+            await sdkSend(signal, async (options) => {
+                const answer = await client.send(new s3.GetObjectCommand({
+                    Bucket: bucket,
+                    Key: key,
+                    VersionId: versionId,
+                    Range: range,
+                    IfMatch: `"${ifMatch}"`,
+                }), options);
+                await (0,body_sink/* eachBodyChunk */.J)(answer.Body, onChunk);
+            });
         },
         listObjectsPage: listPage,
         listKeysPage: listPage,
@@ -2198,7 +2218,7 @@ function createS3Store(settings, tuning) {
             if (leanAnswer !== null)
                 return answerFromHeaders(leanAnswer.headers);
             const { client, s3 } = await sdk();
-            const answer = await client.send(new s3.PutObjectCommand({
+            const answer = await sdkSend(signal, (options) => client.send(new s3.PutObjectCommand({
                 Bucket: input.bucket,
                 Key: input.key,
                 Body: input.body,
@@ -2208,16 +2228,16 @@ function createS3Store(settings, tuning) {
                 IfMatch: input.ifMatch !== undefined ? `"${input.ifMatch}"` : undefined,
                 ...headerFields(input.headers),
                 ...toFields(input.checksums),
-            }), sendOptions(signal));
+            }), options));
             return writeAnswerFrom(answer);
         },
         async deleteObject({ bucket, key, versionId }, signal) {
             const { client, s3 } = await sdk();
-            await client.send(new s3.DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), sendOptions(signal));
+            await sdkSend(signal, (options) => client.send(new s3.DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), options));
         },
         async createMultipartUpload(input, signal) {
             const { client, s3 } = await sdk();
-            const answer = await client.send(new s3.CreateMultipartUploadCommand({
+            const answer = await sdkSend(signal, (options) => client.send(new s3.CreateMultipartUploadCommand({
                 Bucket: input.bucket,
                 Key: input.key,
                 ...headerFields(input.headers),
@@ -2225,7 +2245,7 @@ function createS3Store(settings, tuning) {
                 ...(input.algorithm !== null && !(0,algorithms/* isStoreComputed */.JY)(input.algorithm)
                     ? { ChecksumAlgorithm: input.algorithm, ChecksumType: input.checksumType ?? undefined }
                     : {}),
-            }), sendOptions(signal));
+            }), options));
             if (!answer.UploadId)
                 throw new Error("CreateMultipartUpload answered without an UploadId");
             return answer.UploadId;
@@ -2244,7 +2264,7 @@ function createS3Store(settings, tuning) {
                 return { etag, checksums, ...(sse ? { sse } : {}) };
             }
             const { client, s3 } = await sdk();
-            const answer = await client.send(new s3.UploadPartCommand({
+            const answer = await sdkSend(signal, (options) => client.send(new s3.UploadPartCommand({
                 Bucket: input.bucket,
                 Key: input.key,
                 UploadId: input.uploadId,
@@ -2253,7 +2273,7 @@ function createS3Store(settings, tuning) {
                 ContentLength: input.body.byteLength,
                 ContentMD5: input.contentMd5,
                 ...toFields(input.checksums),
-            }), sendOptions(signal));
+            }), options));
             const crc64 = answeredCrc64(answer);
             return {
                 etag: stripQuotes(answer.ETag),
@@ -2263,13 +2283,13 @@ function createS3Store(settings, tuning) {
         },
         async listPartsPage(input, signal) {
             const { client, s3 } = await sdk();
-            const answer = await client.send(new s3.ListPartsCommand({
+            const answer = await sdkSend(signal, (options) => client.send(new s3.ListPartsCommand({
                 Bucket: input.bucket,
                 Key: input.key,
                 UploadId: input.uploadId,
                 PartNumberMarker: input.marker,
                 MaxParts: input.maxParts,
-            }), sendOptions(signal));
+            }), options));
             const parts = (answer.Parts ?? []).map((part) => {
                 const crc64 = listedCrc64(answer, part.PartNumber);
                 return {
@@ -2291,7 +2311,7 @@ function createS3Store(settings, tuning) {
         },
         async completeMultipartUpload(input, signal) {
             const { client, s3 } = await sdk();
-            const answer = await client.send(new s3.CompleteMultipartUploadCommand({
+            const answer = await sdkSend(signal, (options) => client.send(new s3.CompleteMultipartUploadCommand({
                 Bucket: input.bucket,
                 Key: input.key,
                 UploadId: input.uploadId,
@@ -2307,21 +2327,21 @@ function createS3Store(settings, tuning) {
                 ChecksumType: namesAmzChecksum(input) ? (input.checksumType ?? undefined) : undefined,
                 MpuObjectSize: input.objectSize,
                 IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
-            }), sendOptions(signal));
+            }), options));
             return writeAnswerFrom(answer);
         },
         async abortMultipartUpload({ bucket, key, uploadId }, signal) {
             const { client, s3 } = await sdk();
-            await client.send(new s3.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), sendOptions(signal));
+            await sdkSend(signal, (options) => client.send(new s3.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), options));
         },
         async listUploadsPage(input, signal) {
             const { client, s3 } = await sdk();
-            const answer = await client.send(new s3.ListMultipartUploadsCommand({
+            const answer = await sdkSend(signal, (options) => client.send(new s3.ListMultipartUploadsCommand({
                 Bucket: input.bucket,
                 Prefix: input.prefix,
                 KeyMarker: input.keyMarker,
                 UploadIdMarker: input.uploadIdMarker,
-            }), sendOptions(signal));
+            }), options));
             const uploads = (answer.Uploads ?? []).flatMap((upload) => upload.Key !== undefined && upload.UploadId
                 ? [
                     {
@@ -2342,7 +2362,7 @@ function createS3Store(settings, tuning) {
         async getLifecycle(bucket, signal) {
             try {
                 const { client, s3 } = await sdk();
-                const answer = await client.send(new s3.GetBucketLifecycleConfigurationCommand({ Bucket: bucket }), sendOptions(signal));
+                const answer = await sdkSend(signal, (options) => client.send(new s3.GetBucketLifecycleConfigurationCommand({ Bucket: bucket }), options));
                 const minimumObjectSize = answer.TransitionDefaultMinimumObjectSize;
                 return {
                     rules: answer.Rules ?? [],
@@ -2357,14 +2377,14 @@ function createS3Store(settings, tuning) {
         },
         async putLifecycle(bucket, lifecycle, signal) {
             const { client, s3 } = await sdk();
-            await client.send(new s3.PutBucketLifecycleConfigurationCommand({
+            await sdkSend(signal, (options) => client.send(new s3.PutBucketLifecycleConfigurationCommand({
                 Bucket: bucket,
                 LifecycleConfiguration: { Rules: lifecycle.rules },
                 // A PUT without it resets the bucket's setting to S3's default; send back what GET said.
                 ...(lifecycle.transitionDefaultMinimumObjectSize
                     ? { TransitionDefaultMinimumObjectSize: lifecycle.transitionDefaultMinimumObjectSize }
                     : {}),
-            }), sendOptions(signal));
+            }), options));
         },
         signingCredentials,
         destroy() {
@@ -2394,6 +2414,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __webpack_require__(7067);
+// EXTERNAL MODULE: ./src/engine/abort-scope.ts
+var abort_scope = __webpack_require__(8153);
 // EXTERNAL MODULE: ./src/engine/s3/body-sink.ts
 var body_sink = __webpack_require__(9897);
 // EXTERNAL MODULE: ./src/engine/s3/network.ts
@@ -2427,38 +2449,76 @@ function findHeadEnd(bytes, from = 0) {
     return at < 0 ? -1 : at + 4;
 }
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/;
-// RFC 9110 token characters.
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// RFC 9110 token characters, by char code: a table, not a regex per header line (every small file's answer
+// passes here).
+const TOKEN_CHARS = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") {
+    TOKEN_CHARS[c.charCodeAt(0)] = 1;
+}
+function isToken(text, start, end) {
+    if (start >= end)
+        return false;
+    for (let at = start; at < end; at++) {
+        const code = text.charCodeAt(at);
+        if (code >= 128 || TOKEN_CHARS[code] === 0)
+            return false;
+    }
+    return true;
+}
+const SPACE = 0x20;
+const TAB = 0x09;
+function isBlank(code) {
+    return code === SPACE || code === TAB;
+}
 /** Parses the head (status line and headers, without the final blank line) of an answer to `method`. */
 function parseResponseHead(head, method) {
-    const lines = head.toString("latin1").split("\r\n");
-    while (lines.length > 0 && lines[lines.length - 1] === "")
-        lines.pop();
-    const statusLine = STATUS_LINE.exec(lines[0] ?? "");
+    const text = head.toString("latin1");
+    let end = text.length;
+    while (end >= 2 && text.charCodeAt(end - 2) === 13 && text.charCodeAt(end - 1) === 10)
+        end -= 2;
+    const firstBreak = text.indexOf("\r\n");
+    const statusEnd = firstBreak < 0 || firstBreak > end ? end : firstBreak;
+    const statusText = text.slice(0, statusEnd);
+    const statusLine = STATUS_LINE.exec(statusText);
     if (!statusLine)
-        throw new ProtocolSurprise(`status line ${JSON.stringify((lines[0] ?? "").slice(0, 80))}`);
+        throw new ProtocolSurprise(`status line ${JSON.stringify(statusText.slice(0, 80))}`);
     const minor = statusLine[1];
     const status = Number(statusLine[2]);
     if (status < 200)
         throw new ProtocolSurprise(`interim answer ${status}`);
     const headers = Object.create(null);
-    for (const line of lines.slice(1)) {
+    for (let start = statusEnd + 2; start <= end && statusEnd < end;) {
+        let lineEnd = text.indexOf("\r\n", start);
+        if (lineEnd < 0 || lineEnd > end)
+            lineEnd = end;
         // Folded lines (obs-fold) are obsolete; RFC 9112 lets a client reject them.
-        if (line.startsWith(" ") || line.startsWith("\t"))
+        if (isBlank(text.charCodeAt(start)))
             throw new ProtocolSurprise("a folded header line");
-        const colon = line.indexOf(":");
-        const name = colon > 0 ? line.slice(0, colon) : "";
-        if (!HEADER_NAME.test(name))
-            throw new ProtocolSurprise(`header line ${JSON.stringify(line.slice(0, 80))}`);
-        const lower = name.toLowerCase();
-        const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+        const colon = text.indexOf(":", start);
+        if (colon < 0 || colon >= lineEnd || !isToken(text, start, colon)) {
+            throw new ProtocolSurprise(`header line ${JSON.stringify(text.slice(start, lineEnd).slice(0, 80))}`);
+        }
+        const lower = text.slice(start, colon).toLowerCase();
+        let valueStart = colon + 1;
+        let valueEnd = lineEnd;
+        while (valueStart < valueEnd && isBlank(text.charCodeAt(valueStart)))
+            valueStart++;
+        while (valueEnd > valueStart && isBlank(text.charCodeAt(valueEnd - 1)))
+            valueEnd--;
+        const value = text.slice(valueStart, valueEnd);
         const previous = headers[lower];
         headers[lower] = previous === undefined ? value : `${previous}, ${value}`;
+        start = lineEnd + 2;
     }
-    const connection = (headers["connection"] ?? "").toLowerCase();
-    const keepAlive = minor === "1" ? !/(^|,)\s*close\s*(,|$)/.test(connection) : /(^|,)\s*keep-alive\s*(,|$)/.test(connection);
+    const connection = headers["connection"];
+    const keepAlive = connection === undefined
+        ? minor === "1"
+        : minor === "1"
+            ? !/(^|,)\s*close\s*(,|$)/.test(connection.toLowerCase())
+            : /(^|,)\s*keep-alive\s*(,|$)/.test(connection.toLowerCase());
     return { status, headers, framing: framingOf(status, headers, method), keepAlive };
 }
+const DIGITS = /^\d{1,15}$/;
 // RFC 9112 section 6.3, in its order.
 function framingOf(status, headers, method) {
     if (method === "HEAD" || status === 204 || status === 304)
@@ -2477,10 +2537,12 @@ function framingOf(status, headers, method) {
     const contentLength = headers["content-length"];
     if (contentLength === undefined)
         return { kind: "close" };
+    if (DIGITS.test(contentLength))
+        return { kind: "length", length: Number(contentLength) };
     // Repeated identical values are allowed (RFC 9110 section 8.6); differing ones are an attack or a bug.
     const values = new Set(contentLength.split(",").map((value) => value.trim()));
     const [only] = values;
-    if (values.size !== 1 || !/^\d{1,15}$/.test(only)) {
+    if (values.size !== 1 || !DIGITS.test(only)) {
         throw new ProtocolSurprise(`Content-Length ${contentLength}`);
     }
     return { kind: "length", length: Number(only) };
@@ -2569,6 +2631,7 @@ class ChunkedDecoder {
 // network.ts carry the request. An answer outside the shape parsed here comes back as "unsupported" before any
 // body byte reached the sink, so the caller can send the request through Node's client instead. A PUT's body is
 // written from the caller's buffer (no copy): the exchange settles only once the socket no longer needs it.
+
 
 
 
@@ -2707,9 +2770,10 @@ function createSocketHttp(options) {
             let chunked = null;
             /** Until the kernel took the whole body, the socket reads from the caller's buffer. */
             let bodyWritten = request.body === undefined || request.body.byteLength === 0;
+            let stopListening = () => undefined;
             const cleanup = () => {
                 settled = true;
-                request.signal?.removeEventListener("abort", onAbort);
+                stopListening();
                 connection.onBytes = null;
                 connection.lentBuffer = null;
                 connection.onClose = null;
@@ -2919,7 +2983,9 @@ function createSocketHttp(options) {
                 fail(abortError(request.signal));
                 return;
             }
-            request.signal?.addEventListener("abort", onAbort, { once: true });
+            // The run's own signal, shared by every exchange: one listener on it however many are in flight.
+            if (request.signal)
+                stopListening = (0,abort_scope/* whenAborted */.eG)(request.signal, onAbort);
             let bytes;
             try {
                 bytes = requestHead(request);
@@ -2977,6 +3043,7 @@ function createSocketHttp(options) {
 // ~a fifth of a small file's CPU), a proxy the agents of network.ts with Node's client. ListObjectsV2 pages
 // (the preflight's too) go through it as well, always over Node's client (S3 sends them chunked). Only
 // s3-client.ts uses this; it decides where the SDK is still needed.
+
 
 
 
@@ -3148,7 +3215,16 @@ function createLeanHttp(setup, agents, stallTimeoutMs, maxSockets) {
             else
                 resolved.ownSockets = false;
         }
-        exchanged ??= await viaAgents(url, target, pathAndQuery, headers, signal);
+        if (exchanged === null) {
+            // Node's client adds a listener of its own to the signal it is given: it gets a child of the run's.
+            const child = signal === undefined ? undefined : (0,abort_scope/* childSignal */.t)(signal);
+            try {
+                exchanged = await viaAgents(url, target, pathAndQuery, headers, child?.signal);
+            }
+            finally {
+                child?.release();
+            }
+        }
         const { status } = exchanged;
         if ((status >= 200 && status < 300) || (status === 404 && target.method === "HEAD")) {
             return { status, headers: exchanged.headers };
@@ -3217,9 +3293,13 @@ function wireHeaders(given) {
 function trimSpaces(value) {
     return value.replace(/^[ \t]+|[ \t]+$/g, "");
 }
+// Most values (dates, checksums, lengths) have no line break, tab, doubled or outer space: they sign as they are.
+const NEEDS_CANONICAL_FORM = /[\r\n\t]| {2}|^ | $/;
 // SigV4 trims and collapses spaces; HTTP strips only spaces and tabs around a value (not every Unicode
 // space, as String.trim would), and line breaks never reach the wire.
 function canonicalValue(value) {
+    if (!NEEDS_CANONICAL_FORM.test(value))
+        return value;
     return value
         .replace(/[\r\n]/g, " ")
         .replace(/[ \t]+/g, " ")
@@ -3231,8 +3311,18 @@ function rfc3986(text) {
 function hmac(key, data) {
     return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHmac)("sha256", key).update(data).digest();
 }
-function amzDateOf(date) {
-    return date.toISOString().replace(/[-:]|\.\d{3}/g, "");
+/** SigV4's timestamp of a date (20261201T010203Z); the last one is kept, since requests come many a second. */
+function amzDates() {
+    let second = Number.NaN;
+    let text = "";
+    return (date) => {
+        const now = Math.floor(date.getTime() / 1000);
+        if (now !== second) {
+            second = now;
+            text = date.toISOString().replace(/[-:]|\.\d{3}/g, "");
+        }
+        return text;
+    };
 }
 // Sorted by encoded name: raw and encoded order differ ("a-" < "a/" but "a%2F" < "a-").
 function canonicalQueryOf(query) {
@@ -3274,6 +3364,7 @@ function signatureOf(key, request, amzDate, scope) {
 /** A signer for one region and service; signing keys are derived once per secret and day. */
 function createSigner(region, service) {
     const signingKey = signingKeys(region, service);
+    const amzDateOf = amzDates();
     /**
      * The headers to send: the request's, with lower-case names and case-variants merged, plus x-amz-date, the
      * session token and authorization.
@@ -3307,6 +3398,7 @@ function createSigner(region, service) {
  */
 function createPresigner(region, service) {
     const signingKey = signingKeys(region, service);
+    const amzDateOf = amzDates();
     return (request, credentials, date) => {
         const amzDate = amzDateOf(date);
         const day = amzDate.slice(0, 8);
