@@ -126,6 +126,7 @@ function storeFailure(error: unknown, step: string, target: AuditTarget): Answer
 
 type Access = { answer: Answer } | { grant: Grant; key: string };
 
+/** Whether the caller may write `key`; on success the audit `target` also names the granted bucket. */
 function authorised(caller: Caller, key: unknown, bucket: unknown, target: AuditTarget): Access {
   if (typeof key !== "string" || key === "") {
     return { answer: refuse(400, "InvalidRequest", "the object key is missing: pass ?key=<key>", target) };
@@ -136,6 +137,7 @@ function authorised(caller: Caller, key: unknown, bucket: unknown, target: Audit
     typeof bucket === "string" && bucket !== "" ? bucket : undefined,
   );
   if (!check.ok) return { answer: refuse(403, "AccessDenied", `${key}: ${check.reason}`, target) };
+  target.bucket = check.grant.bucket;
   return { grant: check.grant, key };
 }
 
@@ -153,7 +155,6 @@ export function createLifecycle(deps: LifecycleDeps) {
     const access = authorised(caller, key, body.bucket, target);
     if ("answer" in access) return access.answer;
     const { grant } = access;
-    target.bucket = grant.bucket;
     const algorithm =
       body.checksumAlgorithm === undefined ? "CRC64NVME" : parseAlgorithm(body.checksumAlgorithm);
     if (!algorithm) {
@@ -220,7 +221,6 @@ export function createLifecycle(deps: LifecycleDeps) {
     const access = authorised(caller, key, input.query.get("bucket"), target);
     if ("answer" in access) return access.answer;
     const { grant } = access;
-    target.bucket = grant.bucket;
     const partNumber = Number(input.partNumber);
     const maxParts = Math.min(grant.maxParts, S3_MAX_PARTS);
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > maxParts) {
@@ -335,7 +335,6 @@ export function createLifecycle(deps: LifecycleDeps) {
     const target: AuditTarget = { key: key ?? undefined };
     const access = authorised(caller, key, input.query.get("bucket"), target);
     if ("answer" in access) return access.answer;
-    target.bucket = access.grant.bucket;
     try {
       const pending = await listPendingUploads(deps.store, access.grant.bucket, access.key, (list) => list());
       const uploads = pending
@@ -359,7 +358,6 @@ export function createLifecycle(deps: LifecycleDeps) {
     const target: AuditTarget = { key: key ?? undefined, uploadId: input.uploadId };
     const access = authorised(caller, key, input.query.get("bucket"), target);
     if ("answer" in access) return access.answer;
-    target.bucket = access.grant.bucket;
     try {
       const listed = await listAllParts(access.grant.bucket, access.key, input.uploadId ?? "");
       return { status: 200, body: listed.parts.map(uppyPart), outcome: "ok", target };
@@ -433,7 +431,6 @@ export function createLifecycle(deps: LifecycleDeps) {
     const access = authorised(caller, key, input.query.get("bucket"), target);
     if ("answer" in access) return access.answer;
     const { grant } = access;
-    target.bucket = grant.bucket;
     const body = record(input.body);
     let listed: Awaited<ReturnType<typeof listAllParts>>;
     try {
@@ -545,7 +542,6 @@ export function createLifecycle(deps: LifecycleDeps) {
     const target: AuditTarget = { key: key ?? undefined, uploadId: input.uploadId };
     const access = authorised(caller, key, input.query.get("bucket"), target);
     if ("answer" in access) return access.answer;
-    target.bucket = access.grant.bucket;
     try {
       await deps.store.abortMultipartUpload({
         bucket: access.grant.bucket,
@@ -567,7 +563,6 @@ export function createLifecycle(deps: LifecycleDeps) {
     const target: AuditTarget = { key: key ?? undefined };
     const access = authorised(caller, key, input.query.get("bucket"), target);
     if ("answer" in access) return access.answer;
-    target.bucket = access.grant.bucket;
     try {
       const stored = await deps.store.headObject({ bucket: access.grant.bucket, key: access.key });
       const body = stored

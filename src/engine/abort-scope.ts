@@ -50,30 +50,19 @@ export function childSignal(parent: AbortSignal): { signal: AbortSignal; release
 }
 
 /**
- * `target` with every method call that is given `signal` given a child of it instead, released when the
- * call settles: requests then leave no listener on the run's signal but the one shared one.
+ * Runs `operation` with a child of `signal` (none when there is no signal), released when it settles: for
+ * clients that add a listener of their own to the signal they are given (the SDK, node:http), so the run's
+ * signal keeps only the one shared listener.
  */
-export function withChildSignals<T extends object>(target: T, signal: AbortSignal | undefined): T {
-  if (signal === undefined) return target;
-  return new Proxy(target, {
-    get(object, name, receiver) {
-      const value: unknown = Reflect.get(object, name, receiver);
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]): unknown => {
-        const at = args.indexOf(signal);
-        if (at === -1) return Reflect.apply(value, object, args);
-        const child = childSignal(signal);
-        args[at] = child.signal;
-        try {
-          const result: unknown = Reflect.apply(value, object, args);
-          if (result instanceof Promise) return result.finally(child.release);
-          child.release();
-          return result;
-        } catch (error) {
-          child.release();
-          throw error;
-        }
-      };
-    },
-  });
+export async function withChildSignal<T>(
+  signal: AbortSignal | undefined,
+  operation: (signal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
+  if (signal === undefined) return operation(undefined);
+  const child = childSignal(signal);
+  try {
+    return await operation(child.signal);
+  } finally {
+    child.release();
+  }
 }

@@ -2,7 +2,7 @@
 // signals that abort with the run's.
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import { childSignal, whenAborted, withChildSignals } from "../../src/engine/abort-scope.js";
+import { childSignal, whenAborted, withChildSignal } from "../../src/engine/abort-scope.js";
 
 const listeners = (signal: AbortSignal): number => getEventListeners(signal, "abort").length;
 
@@ -49,34 +49,32 @@ describe("childSignal", () => {
   });
 });
 
-describe("withChildSignals", () => {
-  it("hands each call given the run's signal a child of it, released when the call settles", async () => {
+describe("withChildSignal", () => {
+  it("hands the operation a child of the run's signal, released when it settles", async () => {
     const run = new AbortController();
-    const other = AbortSignal.timeout(60_000);
-    const seen: AbortSignal[] = [];
-    const store = withChildSignals(
-      {
-        send: (value: number, signal?: AbortSignal) => {
-          seen.push(signal!);
-          return Promise.resolve(value * 2);
-        },
-        fail: (signal: AbortSignal) => {
-          seen.push(signal);
-          return Promise.reject(new Error("no"));
-        },
-        name: "store",
-      },
-      run.signal,
-    );
-    expect(store.name).toBe("store");
-    const pending = store.send(1, run.signal);
+    const seen: (AbortSignal | undefined)[] = [];
+    const pending = withChildSignal(run.signal, (signal) => {
+      seen.push(signal);
+      return Promise.resolve(2);
+    });
     expect(listeners(run.signal)).toBe(1);
     expect(await pending).toBe(2);
-    await expect(store.fail(run.signal)).rejects.toThrow("no");
-    expect(await store.send(2, other)).toBe(4);
+    await expect(
+      withChildSignal(run.signal, (signal) => {
+        seen.push(signal);
+        return Promise.reject(new Error("no"));
+      }),
+    ).rejects.toThrow("no");
+    expect(
+      await withChildSignal(undefined, (signal) => {
+        seen.push(signal);
+        return Promise.resolve(4);
+      }),
+    ).toBe(4);
     expect(seen[0]).not.toBe(run.signal);
+    expect(seen[0]).toBeInstanceOf(AbortSignal);
     expect(seen[1]).not.toBe(run.signal);
-    expect(seen[2]).toBe(other);
+    expect(seen[2]).toBeUndefined();
     expect(listeners(run.signal)).toBe(0);
   });
 });

@@ -1,6 +1,5 @@
 // Download mode: every object through one shared pool of `concurrency` ranged GETs, each proven before it
 // reaches its destination.
-import { withChildSignals } from "../abort-scope.js";
 import { stepFailed } from "../errors.js";
 import { mapLimited, TransferPool } from "../pool.js";
 import { DEFAULT_RETRY, DEFAULT_STALL_TIMEOUT_MS, withRetry, type RetryPolicy } from "../retry.js";
@@ -45,15 +44,12 @@ function retryPolicy(tuning: EngineTuning | undefined): RetryPolicy {
   };
 }
 
-function openStore(options: Pick<DownloadOptions, "s3" | "signal" | "tuning">, sockets: number): S3Store {
-  // Each request gets a child of the run's signal: the SDK and node:http add a listener to what they get.
-  return withChildSignals(
-    createS3Store(options.s3, {
-      maxSockets: sockets,
-      stallTimeoutMs: options.tuning?.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
-    }),
-    options.signal,
-  );
+function openStore(options: Pick<DownloadOptions, "s3" | "tuning">, sockets: number): S3Store {
+  // Requests get the run's signal itself: the store keeps one listener on it (s3-client.ts: sdkSend).
+  return createS3Store(options.s3, {
+    maxSockets: sockets,
+    stallTimeoutMs: options.tuning?.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+  });
 }
 
 /**

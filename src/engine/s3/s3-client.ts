@@ -6,7 +6,7 @@ import type { Readable } from "node:stream";
 import type { Agent as HttpsAgent } from "node:https";
 import type { LifecycleRule, S3Client, TransitionDefaultMinimumObjectSize } from "@aws-sdk/client-s3";
 import { createAgents, type Agents } from "./network.js";
-import { childSignal } from "../abort-scope.js";
+import { withChildSignal } from "../abort-scope.js";
 import { AMZ_CHECKSUM_ALGORITHMS as ALGORITHMS } from "../checksum/algorithms.js";
 import { eachBodyChunk, type BodySink } from "./body-sink.js";
 import { webIdentityCredentials } from "./credentials/index.js";
@@ -571,13 +571,7 @@ async function sdkSend<T>(
   signal: AbortSignal | undefined,
   send: (options: { abortSignal?: AbortSignal }) => Promise<T>,
 ): Promise<T> {
-  if (signal === undefined) return send({});
-  const child = childSignal(signal);
-  try {
-    return await send({ abortSignal: child.signal });
-  } finally {
-    child.release();
-  }
+  return withChildSignal(signal, (child) => send(child === undefined ? {} : { abortSignal: child }));
 }
 
 export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Store {

@@ -7,7 +7,7 @@
 // (the preflight's too) go through it as well, always over Node's client (S3 sends them chunked). Only
 // s3-client.ts uses this; it decides where the SDK is still needed.
 import { request as httpRequest, type Agent as HttpAgent, type IncomingHttpHeaders } from "node:http";
-import { childSignal } from "../abort-scope.js";
+import { withChildSignal } from "../abort-scope.js";
 import { eachBodyChunk, type BodySink } from "./body-sink.js";
 import { proxyFor, storeTlsOptions, type NetworkSettings } from "./network.js";
 import { createSigner } from "./sigv4.js";
@@ -275,15 +275,9 @@ export function createLeanHttp(
       if (overSocket.kind === "answer") exchanged = overSocket;
       else resolved.ownSockets = false;
     }
-    if (exchanged === null) {
-      // Node's client adds a listener of its own to the signal it is given: it gets a child of the run's.
-      const child = signal === undefined ? undefined : childSignal(signal);
-      try {
-        exchanged = await viaAgents(url, target, pathAndQuery, headers, child?.signal);
-      } finally {
-        child?.release();
-      }
-    }
+    exchanged ??= await withChildSignal(signal, (child) =>
+      viaAgents(url, target, pathAndQuery, headers, child),
+    );
     const { status } = exchanged;
     if ((status >= 200 && status < 300) || (status === 404 && target.method === "HEAD")) {
       return { status, headers: exchanged.headers };
