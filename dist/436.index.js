@@ -1411,37 +1411,20 @@ function childSignal(parent) {
     return { signal: child.signal, release };
 }
 /**
- * `target` with every method call that is given `signal` given a child of it instead, released when the
- * call settles: requests then leave no listener on the run's signal but the one shared one.
+ * Runs `operation` with a child of `signal` (none when there is no signal), released when it settles: for
+ * clients that add a listener of their own to the signal they are given (the SDK, node:http), so the run's
+ * signal keeps only the one shared listener.
  */
-function withChildSignals(target, signal) {
+async function withChildSignal(signal, operation) {
     if (signal === undefined)
-        return target;
-    return new Proxy(target, {
-        get(object, name, receiver) {
-            const value = Reflect.get(object, name, receiver);
-            if (typeof value !== "function")
-                return value;
-            return (...args) => {
-                const at = args.indexOf(signal);
-                if (at === -1)
-                    return Reflect.apply(value, object, args);
-                const child = childSignal(signal);
-                args[at] = child.signal;
-                try {
-                    const result = Reflect.apply(value, object, args);
-                    if (result instanceof Promise)
-                        return result.finally(child.release);
-                    child.release();
-                    return result;
-                }
-                catch (error) {
-                    child.release();
-                    throw error;
-                }
-            };
-        },
-    });
+        return operation(undefined);
+    const child = childSignal(signal);
+    try {
+        return await operation(child.signal);
+    }
+    finally {
+        child.release();
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/retry.ts
@@ -3095,16 +3078,7 @@ function createLeanHttp(setup, agents, stallTimeoutMs, maxSockets) {
             else
                 resolved.ownSockets = false;
         }
-        if (exchanged === null) {
-            // Node's client adds a listener of its own to the signal it is given: it gets a child of the run's.
-            const child = signal === undefined ? undefined : childSignal(signal);
-            try {
-                exchanged = await viaAgents(url, target, pathAndQuery, headers, child?.signal);
-            }
-            finally {
-                child?.release();
-            }
-        }
+        exchanged ??= await withChildSignal(signal, (child) => viaAgents(url, target, pathAndQuery, headers, child));
         const { status } = exchanged;
         if ((status >= 200 && status < 300) || (status === 404 && target.method === "HEAD")) {
             return { status, headers: exchanged.headers };
@@ -3591,15 +3565,7 @@ function storeUrl(settings) {
  * signal: the store's callers may hand every request the one run signal (abort-scope.ts).
  */
 async function sdkSend(signal, send) {
-    if (signal === undefined)
-        return send({});
-    const child = childSignal(signal);
-    try {
-        return await send({ abortSignal: child.signal });
-    }
-    finally {
-        child.release();
-    }
+    return withChildSignal(signal, (child) => send(child === undefined ? {} : { abortSignal: child }));
 }
 function createS3Store(settings, tuning) {
     const provider = providerProfile(settings.provider, settings.endpoint);
@@ -8899,7 +8865,6 @@ async function removeStaleTemps(files, now, emit) {
 
 
 
-
 /** HeadObject and part HEADs run beside the GET pool and need their own sockets. */
 const CONTROL_SOCKETS = 4;
 /** The smallest range worth a request of its own. */
@@ -8926,11 +8891,11 @@ function download_retryPolicy(tuning) {
     };
 }
 function openStore(options, sockets) {
-    // Each request gets a child of the run's signal: the SDK and node:http add a listener to what they get.
-    return withChildSignals(createS3Store(options.s3, {
+    // Requests get the run's signal itself: the store keeps one listener on it (s3-client.ts: sdkSend).
+    return createS3Store(options.s3, {
         maxSockets: sockets,
         stallTimeoutMs: options.tuning?.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
-    }), options.signal);
+    });
 }
 /**
  * Downloads every file through one shared pool of `concurrency` ranged GETs and returns one result per file,

@@ -482,6 +482,7 @@ function storeFailure(error, step, target) {
                 : 502;
     return refuse(status, code, `${step}: the store answered ${code}: ${shape.message ?? ""}`.trim(), target);
 }
+/** Whether the caller may write `key`; on success the audit `target` also names the granted bucket. */
 function authorised(caller, key, bucket, target) {
     if (typeof key !== "string" || key === "") {
         return { answer: refuse(400, "InvalidRequest", "the object key is missing: pass ?key=<key>", target) };
@@ -489,6 +490,7 @@ function authorised(caller, key, bucket, target) {
     const check = authoriseKey(caller.grants, key, typeof bucket === "string" && bucket !== "" ? bucket : undefined);
     if (!check.ok)
         return { answer: refuse(403, "AccessDenied", `${key}: ${check.reason}`, target) };
+    target.bucket = check.grant.bucket;
     return { grant: check.grant, key };
 }
 function createLifecycle(deps) {
@@ -505,7 +507,6 @@ function createLifecycle(deps) {
         if ("answer" in access)
             return access.answer;
         const { grant } = access;
-        target.bucket = grant.bucket;
         const algorithm = body.checksumAlgorithm === undefined ? "CRC64NVME" : parseAlgorithm(body.checksumAlgorithm);
         if (!algorithm) {
             return refuse(400, "InvalidRequest", "checksumAlgorithm must be one of " + algorithms/* AMZ_CHECKSUM_ALGORITHMS */.Sp.join(", "), target);
@@ -557,7 +558,6 @@ function createLifecycle(deps) {
         if ("answer" in access)
             return access.answer;
         const { grant } = access;
-        target.bucket = grant.bucket;
         const partNumber = Number(input.partNumber);
         const maxParts = Math.min(grant.maxParts, lifecycle_S3_MAX_PARTS);
         if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > maxParts) {
@@ -636,7 +636,6 @@ function createLifecycle(deps) {
         const access = authorised(caller, key, input.query.get("bucket"), target);
         if ("answer" in access)
             return access.answer;
-        target.bucket = access.grant.bucket;
         try {
             const pending = await (0,cleanup/* listPendingUploads */.W)(deps.store, access.grant.bucket, access.key, (list) => list());
             const uploads = pending
@@ -661,7 +660,6 @@ function createLifecycle(deps) {
         const access = authorised(caller, key, input.query.get("bucket"), target);
         if ("answer" in access)
             return access.answer;
-        target.bucket = access.grant.bucket;
         try {
             const listed = await listAllParts(access.grant.bucket, access.key, input.uploadId ?? "");
             return { status: 200, body: listed.parts.map(uppyPart), outcome: "ok", target };
@@ -733,7 +731,6 @@ function createLifecycle(deps) {
         if ("answer" in access)
             return access.answer;
         const { grant } = access;
-        target.bucket = grant.bucket;
         const body = record(input.body);
         let listed;
         try {
@@ -823,7 +820,6 @@ function createLifecycle(deps) {
         const access = authorised(caller, key, input.query.get("bucket"), target);
         if ("answer" in access)
             return access.answer;
-        target.bucket = access.grant.bucket;
         try {
             await deps.store.abortMultipartUpload({
                 bucket: access.grant.bucket,
@@ -846,7 +842,6 @@ function createLifecycle(deps) {
         const access = authorised(caller, key, input.query.get("bucket"), target);
         if ("answer" in access)
             return access.answer;
-        target.bucket = access.grant.bucket;
         try {
             const stored = await deps.store.headObject({ bucket: access.grant.bucket, key: access.key });
             const body = stored

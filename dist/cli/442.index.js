@@ -6,10 +6,10 @@ export const modules = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   GH: () => (/* binding */ withChildSignals),
-/* harmony export */   eG: () => (/* binding */ whenAborted),
-/* harmony export */   t: () => (/* binding */ childSignal)
+/* harmony export */   Hv: () => (/* binding */ withChildSignal),
+/* harmony export */   eG: () => (/* binding */ whenAborted)
 /* harmony export */ });
+/* unused harmony export childSignal */
 // One abort listener per signal, however many operations wait on it. A run hands one signal to every part
 // wait, retry sleep and request; a listener each piles up past Node's limit of 10 (MaxListenersExceeded-
 // Warning) on any run with enough files in flight, though each is removed when its operation ends.
@@ -56,37 +56,20 @@ function childSignal(parent) {
     return { signal: child.signal, release };
 }
 /**
- * `target` with every method call that is given `signal` given a child of it instead, released when the
- * call settles: requests then leave no listener on the run's signal but the one shared one.
+ * Runs `operation` with a child of `signal` (none when there is no signal), released when it settles: for
+ * clients that add a listener of their own to the signal they are given (the SDK, node:http), so the run's
+ * signal keeps only the one shared listener.
  */
-function withChildSignals(target, signal) {
+async function withChildSignal(signal, operation) {
     if (signal === undefined)
-        return target;
-    return new Proxy(target, {
-        get(object, name, receiver) {
-            const value = Reflect.get(object, name, receiver);
-            if (typeof value !== "function")
-                return value;
-            return (...args) => {
-                const at = args.indexOf(signal);
-                if (at === -1)
-                    return Reflect.apply(value, object, args);
-                const child = childSignal(signal);
-                args[at] = child.signal;
-                try {
-                    const result = Reflect.apply(value, object, args);
-                    if (result instanceof Promise)
-                        return result.finally(child.release);
-                    child.release();
-                    return result;
-                }
-                catch (error) {
-                    child.release();
-                    throw error;
-                }
-            };
-        },
-    });
+        return operation(undefined);
+    const child = childSignal(signal);
+    try {
+        return await operation(child.signal);
+    }
+    finally {
+        child.release();
+    }
 }
 
 
@@ -2031,15 +2014,7 @@ function storeUrl(settings) {
  * signal: the store's callers may hand every request the one run signal (abort-scope.ts).
  */
 async function sdkSend(signal, send) {
-    if (signal === undefined)
-        return send({});
-    const child = (0,abort_scope/* childSignal */.t)(signal);
-    try {
-        return await send({ abortSignal: child.signal });
-    }
-    finally {
-        child.release();
-    }
+    return (0,abort_scope/* withChildSignal */.Hv)(signal, (child) => send(child === undefined ? {} : { abortSignal: child }));
 }
 function createS3Store(settings, tuning) {
     const provider = (0,providers/* providerProfile */.FQ)(settings.provider, settings.endpoint);
@@ -3215,16 +3190,7 @@ function createLeanHttp(setup, agents, stallTimeoutMs, maxSockets) {
             else
                 resolved.ownSockets = false;
         }
-        if (exchanged === null) {
-            // Node's client adds a listener of its own to the signal it is given: it gets a child of the run's.
-            const child = signal === undefined ? undefined : (0,abort_scope/* childSignal */.t)(signal);
-            try {
-                exchanged = await viaAgents(url, target, pathAndQuery, headers, child?.signal);
-            }
-            finally {
-                child?.release();
-            }
-        }
+        exchanged ??= await (0,abort_scope/* withChildSignal */.Hv)(signal, (child) => viaAgents(url, target, pathAndQuery, headers, child));
         const { status } = exchanged;
         if ((status >= 200 && status < 300) || (status === 404 && target.method === "HEAD")) {
             return { status, headers: exchanged.headers };

@@ -5772,7 +5772,6 @@ async function removeStaleTemps(files, now, emit) {
 
 
 
-
 /** HeadObject and part HEADs run beside the GET pool and need their own sockets. */
 const CONTROL_SOCKETS = 4;
 /** The smallest range worth a request of its own. */
@@ -5799,11 +5798,11 @@ function retryPolicy(tuning) {
     };
 }
 function openStore(options, sockets) {
-    // Each request gets a child of the run's signal: the SDK and node:http add a listener to what they get.
-    return (0,abort_scope/* withChildSignals */.GH)((0,s3_client/* createS3Store */.oT)(options.s3, {
+    // Requests get the run's signal itself: the store keeps one listener on it (s3-client.ts: sdkSend).
+    return (0,s3_client/* createS3Store */.oT)(options.s3, {
         maxSockets: sockets,
         stallTimeoutMs: options.tuning?.stallTimeoutMs ?? engine_retry/* DEFAULT_STALL_TIMEOUT_MS */.es,
-    }), options.signal);
+    });
 }
 /**
  * Downloads every file through one shared pool of `concurrency` ranged GETs and returns one result per file,
