@@ -6,7 +6,12 @@ import type { Command } from "./measure.js";
 import type { ClientId } from "./options.js";
 import type { Server } from "./server.js";
 
-export const DOWNLOAD_CLIENT_IDS = ["ours", "aws-cli", "rclone"] as const satisfies readonly ClientId[];
+export const DOWNLOAD_CLIENT_IDS = [
+  "ours",
+  "aws-cli",
+  "rclone",
+  "curl",
+] as const satisfies readonly ClientId[];
 export type DownloadClientId = (typeof DOWNLOAD_CLIENT_IDS)[number];
 
 /** What every download client needs: the server, where the object is, and private config files. */
@@ -31,6 +36,7 @@ export interface DownloadClient {
 
 const AWS = "/usr/bin/aws";
 const RCLONE = "/usr/bin/rclone";
+const CURL = "/usr/bin/curl";
 
 export async function makeDownloadClients(context: DownloadContext): Promise<DownloadClient[]> {
   const { server, bucket, home, cli } = context;
@@ -104,6 +110,33 @@ export async function makeDownloadClients(context: DownloadContext): Promise<Dow
         "Debian rclone copy at its defaults (multi-thread download, 4 streams), provider Other, path style; no fsync",
       command: (key, into) => ({
         argv: [RCLONE, "--config", rcloneConfig, "copy", `bench:${bucket}/${key}`, into],
+        env,
+      }),
+      output,
+    },
+    {
+      // What the machine charges for the bytes alone, in the same rounds: the network and the copy into the
+      // destination (on tmpfs the kernel's copy into fresh pages, whose cost drifts with the host), so a row
+      // can be told from the platform's state at the time.
+      id: "curl",
+      label: "curl GET (raw transport)",
+      settings:
+        "curl GetObject, one connection, SigV4 with UNSIGNED-PAYLOAD, written to the destination: no hashing, no proof, no fsync",
+      command: (key, into) => ({
+        argv: [
+          CURL,
+          "-sS",
+          "--fail",
+          "--aws-sigv4",
+          `aws:amz:${server.region}:s3`,
+          "--user",
+          `${server.accessKeyId}:${server.secretAccessKey}`,
+          "-H",
+          "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+          "-o",
+          output(key, into),
+          `${server.endpoint}/${bucket}/${key}`,
+        ],
         env,
       }),
       output,

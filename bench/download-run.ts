@@ -174,7 +174,10 @@ export async function benchDownloads(input: DownloadBenchInput): Promise<Downloa
       "stored checksum is real and ours proves every byte against it. Each client writes into an empty folder " +
       `under ${destination.label}` +
       (input.downloadDir === null ? ", on the same disk as the test data" : "") +
-      "; ours fsyncs the file before renaming it into place (a no-op on tmpfs), the peers do not.";
+      "; ours fsyncs the file before renaming it into place (a no-op on tmpfs), the peers do not. The curl row " +
+      "is raw transport (one GET, nothing hashed or proven): what the network and the destination's writes cost " +
+      "in the same rounds, so a client's row can be told from the machine's state at the time (on tmpfs the " +
+      "kernel's copy into fresh pages drifts with the host's memory).";
     const clients = (await makeDownloadClients({ ...input, server })).filter((c) => wanted.includes(c.id));
     const runnable: DownloadClient[] = [];
     for (const client of clients) {

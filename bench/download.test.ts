@@ -106,6 +106,23 @@ describe("download clients", () => {
     );
     for (const client of all) expect(client.output("download/1GiB/data.bin", "/out")).toBe("/out/data.bin");
   });
+  it("has a raw-transport row: one signed GET written to the destination, nothing hashed or synced", async () => {
+    const curl = (await clients()).find((c) => c.id === "curl")!;
+    const { argv } = curl.command("download/1GiB/data.bin", "/out");
+    expect(argv).toEqual(
+      expect.arrayContaining([
+        "--aws-sigv4",
+        "aws:amz:eu-west-3:s3",
+        "--user",
+        "AK:SK",
+        "-o",
+        "/out/data.bin",
+        `${server.endpoint}/bench/download/1GiB/data.bin`,
+      ]),
+    );
+    expect(argv).toContain("--fail");
+    expect(curl.settings).toMatch(/no hashing/);
+  });
   it("writes private configs naming this server", async () => {
     const all = await clients();
     const aws = all.find((c) => c.id === "aws-cli")!.command("k/f", "/out");
