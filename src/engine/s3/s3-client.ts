@@ -1070,8 +1070,9 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           query: {
             uploads: "",
             prefix: input.prefix,
-            // Keys (and the key marker) come back URL-encoded: a control character cannot upset the XML.
-            "encoding-type": "url",
+            // No encoding-type=url: Ceph RGW 16.2 then encodes the keys but neither says so nor encodes the
+            // next key marker. A control character comes back as a character reference (&#x01;), which this
+            // parser (unlike the SDK's) reads.
             ...(input.keyMarker !== undefined ? { "key-marker": input.keyMarker } : {}),
             ...(input.uploadIdMarker !== undefined ? { "upload-id-marker": input.uploadIdMarker } : {}),
           },

@@ -44,7 +44,7 @@ export function xmlBlocks(xml: string, name: string): { blocks: string[]; rest: 
   return { blocks, rest: xml.replace(pattern, "") };
 }
 
-/** Whether a ListObjectsV2 or ListMultipartUploads answer says its keys are URL-encoded. */
+/** Whether a ListObjectsV2 answer says its keys are URL-encoded. */
 export function saysUrlEncoded(rest: string): boolean {
   return /<EncodingType>url<\/EncodingType>/i.test(rest);
 }
@@ -154,10 +154,9 @@ export type ListedUploads = Pick<ListMultipartUploadsOutput, "IsTruncated" | "Ne
   >;
 };
 
-/** A ListMultipartUploads page asked with encoding-type=url: its keys and key marker come back decoded. */
+/** A ListMultipartUploads page: keys as the store wrote them, character references (&#x01;) decoded. */
 export function parseListUploads(xml: string): ListedUploads {
   const { blocks, rest } = xmlBlocks(xml, "Upload");
-  const encoded = saysUrlEncoded(rest);
   const uploads = blocks.map((block) => {
     const key = xmlField(block, "Key");
     const uploadId = xmlField(block, "UploadId");
@@ -166,7 +165,7 @@ export function parseListUploads(xml: string): ListedUploads {
     const algorithm = xmlField(block, "ChecksumAlgorithm");
     const type = xmlField(block, "ChecksumType");
     return {
-      ...(key !== undefined ? { Key: urlDecodedKey(key, encoded) } : {}),
+      ...(key !== undefined ? { Key: key } : {}),
       ...(uploadId !== undefined ? { UploadId: uploadId } : {}),
       ...(initiated !== undefined ? { Initiated: initiated } : {}),
       ...(storageClass !== undefined ? { StorageClass: storageClass as never } : {}),
@@ -180,7 +179,7 @@ export function parseListUploads(xml: string): ListedUploads {
   return {
     Uploads: uploads,
     ...(truncated !== undefined ? { IsTruncated: truncated } : {}),
-    ...(nextKey !== undefined ? { NextKeyMarker: urlDecodedKey(nextKey, encoded) } : {}),
+    ...(nextKey !== undefined ? { NextKeyMarker: nextKey } : {}),
     ...(nextUploadId !== undefined ? { NextUploadIdMarker: nextUploadId } : {}),
   };
 }
