@@ -14,7 +14,20 @@ import type { CredentialProvider } from "./credentials/role-credentials.js";
 import { plainBucketEndpoint } from "./lean-endpoint.js";
 import { plainCredentials } from "./plain-credentials.js";
 import { providerProfile, type ProviderProfile } from "./providers.js";
-import { createLeanHttp, type LeanCredentials, type LeanEndpoint } from "./s3-lean-http.js";
+import { createLeanHttp, type LeanAnswer, type LeanCredentials, type LeanEndpoint } from "./s3-lean-http.js";
+import {
+  completeBody,
+  parseComplete,
+  parseInitiate,
+  parseListParts,
+  parseListUploads,
+  saysUrlEncoded,
+  urlDecodedKey,
+  xmlBlocks,
+  xmlField,
+  type ListedParts,
+  type ListedUploads,
+} from "./s3-xml.js";
 import { servedFromHeaderLines } from "../upload/served-headers.js";
 import { isStoreComputed } from "../checksum/algorithms.js";
 import {
@@ -22,6 +35,7 @@ import {
   crc64EcmaChecksum,
   keepOssCrc64,
   listedCrc64,
+  listedPartCrcs,
   OSS_CRC64_HEADER,
 } from "./oss-crc64.js";
 import type { ChecksumAlgorithm, ChecksumType, S3Settings, ServedHeaders } from "../types.js";
@@ -58,7 +72,10 @@ function fromFields(fields: ChecksumFields): Checksums {
   return checksums;
 }
 
-/** The fields PutObject, CompleteMultipartUpload and HeadObject answers share. */
+/**
+ * The fields PutObject, CompleteMultipartUpload and HeadObject answers share; `crc64` is OSS's CRC-64 from the
+ * answer's headers, in the engine's form.
+ */
 function writeAnswerFrom(
   answer: ChecksumFields & {
     ETag?: string;
@@ -66,8 +83,8 @@ function writeAnswerFrom(
     ChecksumType?: ChecksumType;
     ServerSideEncryption?: string;
   },
+  crc64: string | undefined,
 ): WriteAnswer {
-  const crc64 = answeredCrc64(answer);
   return {
     etag: stripQuotes(answer.ETag),
     ...(answer.VersionId ? { versionId: answer.VersionId } : {}),
@@ -445,48 +462,106 @@ function createSdkClient(
   return client;
 }
 
-const XML_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-
-function xmlText(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => XML_ENTITIES[name]!);
-}
-
-const PAGE_FIELDS = {
-  Key: /<Key>([^<]*)<\/Key>/,
-  Size: /<Size>([^<]*)<\/Size>/,
-  ETag: /<ETag>([^<]*)<\/ETag>/,
-  IsTruncated: /<IsTruncated>([^<]*)<\/IsTruncated>/,
-  NextContinuationToken: /<NextContinuationToken>([^<]*)<\/NextContinuationToken>/,
-};
-
 /**
- * A ListObjectsV2 answer asked with encoding-type=url: only what key lookups need. Keys are decoded only
- * when the answer says they were encoded: a store that ignores the parameter sends them as they are, and
- * decoding "100%.txt" would fail or change it.
+ * A ListObjectsV2 answer asked with encoding-type=url: only what key lookups need (keys decoded only when the
+ * answer says they were encoded, s3-xml.ts).
  */
 export function parseKeysPage(xml: string): ObjectsPage {
-  const field = (within: string, name: keyof typeof PAGE_FIELDS): string | undefined => {
-    const match = PAGE_FIELDS[name].exec(within);
-    return match ? xmlText(match[1]!) : undefined;
-  };
+  const { blocks, rest } = xmlBlocks(xml, "Contents");
+  const encoded = saysUrlEncoded(rest);
   const objects: ObjectsPage["objects"] = [];
-  const withoutContents = xml.replace(/<Contents>[\s\S]*?<\/Contents>/g, "");
-  const encoded = /<EncodingType>url<\/EncodingType>/i.test(withoutContents);
-  for (const [, entry] of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
-    const key = field(entry!, "Key");
+  for (const entry of blocks) {
+    const key = xmlField(entry, "Key");
     if (key === undefined) continue;
     objects.push({
-      // S3's URL encoding writes a space as "+", as forms do.
-      key: encoded ? decodeURIComponent(key.replace(/\+/g, " ")) : key,
-      size: Number(field(entry!, "Size") ?? 0),
-      etag: stripQuotes(field(entry!, "ETag")),
+      key: urlDecodedKey(key, encoded),
+      size: Number(xmlField(entry, "Size") ?? 0),
+      etag: stripQuotes(xmlField(entry, "ETag")),
     });
   }
-  const next =
-    field(withoutContents, "IsTruncated") === "true"
-      ? field(withoutContents, "NextContinuationToken")
-      : undefined;
+  const next = xmlField(rest, "IsTruncated") === "true" ? xmlField(rest, "NextContinuationToken") : undefined;
   return next ? { objects, next } : { objects };
+}
+
+/**
+ * A ListParts page from the SDK's output or the lean path's parse of the same XML; `crc64Of` gives a part's
+ * OSS CRC-64 in the engine's form.
+ */
+function partsPageFrom(
+  answer: ListedParts,
+  crc64Of: (partNumber: number | undefined) => string | undefined,
+): PartsPage {
+  const parts = (answer.Parts ?? []).map((part) => {
+    const crc64 = crc64Of(part.PartNumber);
+    return {
+      number: part.PartNumber ?? 0,
+      size: part.Size ?? -1,
+      etag: stripQuotes(part.ETag),
+      checksums: { ...fromFields(part), ...(crc64 !== undefined ? { CRC64ECMA: crc64 } : {}) },
+      ...(part.LastModified ? { lastModified: part.LastModified } : {}),
+    };
+  });
+  const nextMarker = answer.IsTruncated ? answer.NextPartNumberMarker : undefined;
+  return {
+    parts,
+    ...(nextMarker ? { nextMarker } : {}),
+    ...(answer.ChecksumAlgorithm ? { checksumAlgorithm: answer.ChecksumAlgorithm } : {}),
+    ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
+    ...(answer.StorageClass ? { storageClass: answer.StorageClass } : {}),
+  };
+}
+
+/** A ListMultipartUploads page from the SDK's output or the lean path's parse of the same XML. */
+function uploadsPageFrom(answer: ListedUploads): UploadsPage {
+  const uploads = (answer.Uploads ?? []).flatMap((upload) =>
+    upload.Key !== undefined && upload.UploadId
+      ? [
+          {
+            key: upload.Key,
+            uploadId: upload.UploadId,
+            initiated: upload.Initiated,
+            ...(upload.StorageClass ? { storageClass: upload.StorageClass } : {}),
+            ...(upload.ChecksumAlgorithm ? { checksumAlgorithm: upload.ChecksumAlgorithm } : {}),
+            ...(upload.ChecksumType ? { checksumType: upload.ChecksumType } : {}),
+          },
+        ]
+      : [],
+  );
+  const next =
+    answer.IsTruncated && answer.NextKeyMarker !== undefined
+      ? { keyMarker: answer.NextKeyMarker, uploadIdMarker: answer.NextUploadIdMarker ?? "" }
+      : undefined;
+  return next ? { uploads, next } : { uploads };
+}
+
+/** A header of a lean answer, as the SDK reads it into its output: absent when empty. */
+function headerValue(answer: LeanAnswer, name: string): string | undefined {
+  const value = answer.headers[name];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** A CompleteMultipartUpload answer on the lean path: the body's fields and the headers' (as the SDK's). */
+function leanCompleteAnswer(answer: LeanAnswer): WriteAnswer {
+  const versionId = headerValue(answer, "x-amz-version-id");
+  const sse = headerValue(answer, "x-amz-server-side-encryption");
+  const crc64 = headerValue(answer, OSS_CRC64_HEADER);
+  return writeAnswerFrom(
+    {
+      ...parseComplete(documentOf(answer)),
+      ...(versionId !== undefined ? { VersionId: versionId } : {}),
+      ...(sse !== undefined ? { ServerSideEncryption: sse } : {}),
+    },
+    crc64 !== undefined ? crc64EcmaChecksum(crc64) : undefined,
+  );
+}
+
+function createdUploadId(uploadId: string | undefined): string {
+  if (!uploadId) throw new Error("CreateMultipartUpload answered without an UploadId");
+  return uploadId;
+}
+
+function documentOf(answer: LeanAnswer): string {
+  return (answer.body ?? Buffer.alloc(0)).toString("utf8");
 }
 
 function stripQuotes(etag: string | undefined): string {
@@ -614,7 +689,6 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
 
   /** One ListObjectsV2 page: lean, keys URL-encoded so no key (control characters included) upsets the XML. */
   async function listPage(input: ListInput, signal?: AbortSignal): Promise<ObjectsPage> {
-    const chunks: Buffer[] = [];
     const leanAnswer = await lean(
       {
         method: "GET",
@@ -632,17 +706,11 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
               : {}),
         },
         headers: {},
-        onBody: (chunk) => {
-          // The sink's chunks are lent, not given (body-sink.ts): each is copied.
-          chunks.push(Buffer.from(chunk));
-          return undefined;
-        },
+        document: "expected",
       },
       signal,
     );
-    return leanAnswer === null
-      ? sdkListPage(input, signal)
-      : parseKeysPage(Buffer.concat(chunks).toString("utf8"));
+    return leanAnswer === null ? sdkListPage(input, signal) : parseKeysPage(documentOf(leanAnswer));
   }
 
   async function sdkListPage(
@@ -719,7 +787,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
         const planRecord = head.Metadata?.["svu-plan"];
         return {
           size: head.ContentLength ?? 0,
-          ...writeAnswerFrom(head),
+          ...writeAnswerFrom(head, answeredCrc64(head)),
           ...(planRecord !== undefined ? { planRecord } : {}),
           served: servedFromHeaderLines({
             "content-type": head.ContentType,
@@ -806,10 +874,12 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           options,
         ),
       );
-      return writeAnswerFrom(answer);
+      return writeAnswerFrom(answer, answeredCrc64(answer));
     },
 
     async deleteObject({ bucket, key, versionId }, signal) {
+      const query: Record<string, string> = versionId ? { versionId } : {};
+      if ((await lean({ method: "DELETE", bucket, key, query, headers: {} }, signal)) !== null) return;
       const { client, s3 } = await sdk();
       await sdkSend(signal, (options) =>
         client.send(new s3.DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), options),
@@ -817,6 +887,24 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     },
 
     async createMultipartUpload(input, signal) {
+      // A checksum the store computes itself (OSS's CRC64ECMA) is named in no request.
+      const named = input.algorithm !== null && !isStoreComputed(input.algorithm) ? input.algorithm : null;
+      const leanAnswer = await lean(
+        {
+          method: "POST",
+          bucket: input.bucket,
+          key: input.key,
+          query: { uploads: "" },
+          headers: {
+            ...objectHeaderLines(input.headers),
+            ...(named !== null ? { "x-amz-checksum-algorithm": named } : {}),
+            ...(named !== null && input.checksumType ? { "x-amz-checksum-type": input.checksumType } : {}),
+          },
+          document: "expected",
+        },
+        signal,
+      );
+      if (leanAnswer !== null) return createdUploadId(parseInitiate(documentOf(leanAnswer)));
       const { client, s3 } = await sdk();
       const answer = await sdkSend(signal, (options) =>
         client.send(
@@ -824,16 +912,14 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
             Bucket: input.bucket,
             Key: input.key,
             ...headerFields(input.headers),
-            // A checksum the store computes itself (OSS's CRC64ECMA) is named in no request.
-            ...(input.algorithm !== null && !isStoreComputed(input.algorithm)
-              ? { ChecksumAlgorithm: input.algorithm, ChecksumType: input.checksumType ?? undefined }
+            ...(named !== null
+              ? { ChecksumAlgorithm: named, ChecksumType: input.checksumType ?? undefined }
               : {}),
           }),
           options,
         ),
       );
-      if (!answer.UploadId) throw new Error("CreateMultipartUpload answered without an UploadId");
-      return answer.UploadId;
+      return createdUploadId(answer.UploadId);
     },
 
     async uploadPart(input, signal) {
@@ -877,6 +963,29 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     },
 
     async listPartsPage(input, signal) {
+      const leanAnswer = await lean(
+        {
+          method: "GET",
+          bucket: input.bucket,
+          key: input.key,
+          query: {
+            uploadId: input.uploadId,
+            ...(input.marker !== undefined ? { "part-number-marker": input.marker } : {}),
+            ...(input.maxParts !== undefined ? { "max-parts": String(input.maxParts) } : {}),
+          },
+          headers: {},
+          document: "expected",
+        },
+        signal,
+      );
+      if (leanAnswer !== null) {
+        const xml = documentOf(leanAnswer);
+        const crcs = listedPartCrcs(xml);
+        return partsPageFrom(parseListParts(xml), (number) => {
+          const crc = number === undefined ? undefined : crcs.get(number);
+          return crc === undefined ? undefined : crc64EcmaChecksum(crc);
+        });
+      }
       const { client, s3 } = await sdk();
       const answer = await sdkSend(signal, (options) =>
         client.send(
@@ -890,27 +999,31 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           options,
         ),
       );
-      const parts = (answer.Parts ?? []).map((part) => {
-        const crc64 = listedCrc64(answer, part.PartNumber);
-        return {
-          number: part.PartNumber ?? 0,
-          size: part.Size ?? -1,
-          etag: stripQuotes(part.ETag),
-          checksums: { ...fromFields(part), ...(crc64 !== undefined ? { CRC64ECMA: crc64 } : {}) },
-          ...(part.LastModified ? { lastModified: part.LastModified } : {}),
-        };
-      });
-      const nextMarker = answer.IsTruncated ? answer.NextPartNumberMarker : undefined;
-      return {
-        parts,
-        ...(nextMarker ? { nextMarker } : {}),
-        ...(answer.ChecksumAlgorithm ? { checksumAlgorithm: answer.ChecksumAlgorithm } : {}),
-        ...(answer.ChecksumType ? { checksumType: answer.ChecksumType } : {}),
-        ...(answer.StorageClass ? { storageClass: answer.StorageClass } : {}),
-      };
+      return partsPageFrom(answer, (number) => listedCrc64(answer, number));
     },
 
     async completeMultipartUpload(input, signal) {
+      // Named only beside an x-amz-checksum: a store's own CRC (OSS) has no type to send.
+      const checksumType = namesAmzChecksum(input) ? (input.checksumType ?? undefined) : undefined;
+      const leanAnswer = await lean(
+        {
+          method: "POST",
+          bucket: input.bucket,
+          key: input.key,
+          query: { uploadId: input.uploadId },
+          headers: {
+            "content-type": "application/xml",
+            ...checksumHeaderLines(input.objectChecksums, undefined),
+            ...(checksumType !== undefined ? { "x-amz-checksum-type": checksumType } : {}),
+            "x-amz-mp-object-size": String(input.objectSize),
+            ...(input.ifNoneMatch ? createGuard(provider) : {}),
+          },
+          body: completeBody(input.parts),
+          document: "required",
+        },
+        signal,
+      );
+      if (leanAnswer !== null) return leanCompleteAnswer(leanAnswer);
       const { client, s3 } = await sdk();
       const answer = await sdkSend(signal, (options) =>
         client.send(
@@ -926,18 +1039,19 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
               })),
             },
             ...toFields(input.objectChecksums),
-            // Named only beside an x-amz-checksum: a store's own CRC (OSS) has no type to send.
-            ChecksumType: namesAmzChecksum(input) ? (input.checksumType ?? undefined) : undefined,
+            ChecksumType: checksumType,
             MpuObjectSize: input.objectSize,
             IfNoneMatch: input.ifNoneMatch ? "*" : undefined,
           }),
           options,
         ),
       );
-      return writeAnswerFrom(answer);
+      return writeAnswerFrom(answer, answeredCrc64(answer));
     },
 
     async abortMultipartUpload({ bucket, key, uploadId }, signal) {
+      const query = { uploadId };
+      if ((await lean({ method: "DELETE", bucket, key, query, headers: {} }, signal)) !== null) return;
       const { client, s3 } = await sdk();
       await sdkSend(signal, (options) =>
         client.send(
@@ -948,6 +1062,26 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
     },
 
     async listUploadsPage(input, signal) {
+      const leanAnswer = await lean(
+        {
+          method: "GET",
+          bucket: input.bucket,
+          key: "",
+          query: {
+            uploads: "",
+            prefix: input.prefix,
+            // No encoding-type=url: Ceph RGW 16.2 then encodes the keys but neither says so nor encodes the
+            // next key marker. A control character comes back as a character reference (&#x01;), which this
+            // parser (unlike the SDK's) reads.
+            ...(input.keyMarker !== undefined ? { "key-marker": input.keyMarker } : {}),
+            ...(input.uploadIdMarker !== undefined ? { "upload-id-marker": input.uploadIdMarker } : {}),
+          },
+          headers: {},
+          document: "expected",
+        },
+        signal,
+      );
+      if (leanAnswer !== null) return uploadsPageFrom(parseListUploads(documentOf(leanAnswer)));
       const { client, s3 } = await sdk();
       const answer = await sdkSend(signal, (options) =>
         client.send(
@@ -960,25 +1094,7 @@ export function createS3Store(settings: S3Settings, tuning: ClientTuning): S3Sto
           options,
         ),
       );
-      const uploads = (answer.Uploads ?? []).flatMap((upload) =>
-        upload.Key !== undefined && upload.UploadId
-          ? [
-              {
-                key: upload.Key,
-                uploadId: upload.UploadId,
-                initiated: upload.Initiated,
-                ...(upload.StorageClass ? { storageClass: upload.StorageClass } : {}),
-                ...(upload.ChecksumAlgorithm ? { checksumAlgorithm: upload.ChecksumAlgorithm } : {}),
-                ...(upload.ChecksumType ? { checksumType: upload.ChecksumType } : {}),
-              },
-            ]
-          : [],
-      );
-      const next =
-        answer.IsTruncated && answer.NextKeyMarker !== undefined
-          ? { keyMarker: answer.NextKeyMarker, uploadIdMarker: answer.NextUploadIdMarker ?? "" }
-          : undefined;
-      return next ? { uploads, next } : { uploads };
+      return uploadsPageFrom(answer);
     },
 
     async getLifecycle(bucket, signal) {

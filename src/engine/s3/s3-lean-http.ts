@@ -3,33 +3,45 @@
 // both HeadObjects, 0.7 ms without them): one SigV4-signed request with the client's credentials and endpoint
 // rules. Ranged GetObject bodies stream through it too, straight to the caller's sink. The connection picks
 // the transport: a direct one carries every request over our own sockets (socket-http.ts; Node's client cost
-// ~a fifth of a small file's CPU), a proxy the agents of network.ts with Node's client. ListObjectsV2 pages
-// (the preflight's too) go through it as well, always over Node's client (S3 sends them chunked). Only
-// s3-client.ts uses this; it decides where the SDK is still needed.
+// ~a fifth of a small file's CPU), a proxy the agents of network.ts with Node's client. Control calls whose
+// answer is an XML document (ListObjectsV2, ListMultipartUploads, CreateMultipartUpload, ListParts,
+// CompleteMultipartUpload) and deletes (AbortMultipartUpload, DeleteObject) go through it as well, always over
+// Node's client (stores send those documents chunked), so a multipart run never loads the SDK (~0.17 CPU-s).
+// Only s3-client.ts uses this; it decides where the SDK is still needed.
+import { createHash } from "node:crypto";
 import { request as httpRequest, type Agent as HttpAgent, type IncomingHttpHeaders } from "node:http";
 import { withChildSignal } from "../abort-scope.js";
 import { eachBodyChunk, type BodySink } from "./body-sink.js";
 import { proxyFor, storeTlsOptions, type NetworkSettings } from "./network.js";
 import { createSigner } from "./sigv4.js";
 import { createSocketHttp, ERROR_BODY_LIMIT, type Exchanged } from "./socket-http.js";
+import { xmlText } from "./s3-xml.js";
 
 export interface LeanRequest {
-  method: "PUT" | "HEAD" | "GET";
+  method: "PUT" | "HEAD" | "GET" | "POST" | "DELETE";
   bucket: string;
+  /** "" addresses the bucket itself (the listings). */
   key: string;
   /** UploadPart's partNumber and uploadId, HeadObject's versionId. */
   query: Record<string, string>;
   /** Names in any case (the signer sends them lower-case, merged as signed); values already final. */
   headers: Record<string, string>;
-  /** PUT only. */
+  /** PUT and POST only. */
   body?: Buffer;
-  /** GET only: gets a 2xx answer's body; the answer resolves once all of it was taken (see BodySink). */
+  /** A GET of object bytes only: gets a 2xx answer's body; the answer resolves once all of it was taken. */
   onBody?: BodySink;
+  /**
+   * The 2xx answer is an XML document, gathered into LeanAnswer.body; "required" where an empty one means the
+   * store gave up mid-way (CompleteMultipartUpload), as the SDK reads it.
+   */
+  document?: "expected" | "required";
 }
 
 export interface LeanAnswer {
   status: number;
   headers: IncomingHttpHeaders;
+  /** The XML document of a request that asked for one. */
+  body?: Buffer;
 }
 
 /**
@@ -42,7 +54,10 @@ export type LeanHttp = ((request: LeanRequest, signal?: AbortSignal) => Promise<
   destroy(): void;
 };
 
-type Answered = Extract<Exchanged, { kind: "answer" }>;
+type Answered = Extract<Exchanged, { kind: "answer" }> & {
+  /** A 2xx answer's document, when the request asked for one. */
+  document?: Buffer;
+};
 
 /** Where a bucket's requests go and how they are signed, as the SDK's endpoint rules decide. */
 export interface LeanEndpoint {
@@ -103,17 +118,6 @@ const BODYLESS_CODES: Record<number, string> = {
   412: "PreconditionFailed",
 };
 
-const XML_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-
-/** XML text as the SDK's parser gives it: entities and character references decoded. */
-function xmlText(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (entity, name: string) => {
-    if (!name.startsWith("#")) return XML_ENTITIES[name] ?? entity;
-    const codePoint = name.startsWith("#x") ? parseInt(name.slice(2), 16) : Number(name.slice(1));
-    return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : entity;
-  });
-}
-
 /** An S3-style error the engine's retry and error mapping read exactly like an SDK exception. */
 function s3Error(status: number, body: string, headers: IncomingHttpHeaders): Error {
   const field = (name: string): string | undefined => {
@@ -137,10 +141,35 @@ function s3Error(status: number, body: string, headers: IncomingHttpHeaders): Er
   return error;
 }
 
+/**
+ * A 2xx answer the SDK turns into an error (its throw200Exceptions middleware): a document ending in an S3
+ * <Error> (a CompleteMultipartUpload that failed after its 200 went out) is read as a 503 with that error's
+ * code, and an empty body where one is required as InternalError 503. Both are retried (retry.ts).
+ */
+function errorIn200(body: Buffer, required: boolean, headers: IncomingHttpHeaders): Error | null {
+  if (body.byteLength === 0 && required) {
+    return Object.assign(new Error("S3 aborted request"), {
+      name: "InternalError",
+      $metadata: { httpStatusCode: 503 },
+    });
+  }
+  const tail = body.subarray(Math.max(0, body.byteLength - 16)).toString("utf8");
+  return tail.endsWith("</Error>") ? s3Error(503, body.toString("utf8"), headers) : null;
+}
+
+/** The signed payload of a control call: its body is small and carries the part list, so it is hashed. */
+function payloadHash(body: Buffer): string {
+  return createHash("sha256").update(body).digest("hex");
+}
+
 function timeoutError(ms: number): Error {
   const error = new Error(`no traffic on the connection for ${ms} ms`);
   error.name = "TimeoutError";
   return error;
+}
+
+function hasBody(method: LeanRequest["method"]): boolean {
+  return method === "PUT" || method === "POST";
 }
 
 export function createLeanHttp(
@@ -193,13 +222,15 @@ export function createLeanHttp(
       request.on("error", reject);
       request.on("response", (response) => {
         const status = response.statusCode ?? 0;
-        const answer = (errorBody: Buffer): Answered => ({
+        const success = status >= 200 && status < 300;
+        const answer = (body: Buffer): Answered => ({
           kind: "answer",
           status,
           headers: response.headers as Record<string, string>,
-          errorBody,
+          errorBody: success ? Buffer.alloc(0) : body,
+          ...(success && target.document ? { document: body } : {}),
         });
-        if (status >= 200 && status < 300 && target.onBody) {
+        if (success && target.onBody) {
           eachBodyChunk(response, target.onBody).then(
             () => resolveAnswer(answer(Buffer.alloc(0))),
             (error: unknown) => {
@@ -213,14 +244,14 @@ export function createLeanHttp(
         const chunks: Buffer[] = [];
         let kept = 0;
         response.on("data", (chunk: Buffer) => {
-          if (status >= 200 && status < 300) return;
-          if (kept < ERROR_BODY_LIMIT) chunks.push(chunk);
+          if (success && !target.document) return;
+          if (success || kept < ERROR_BODY_LIMIT) chunks.push(chunk);
           kept += chunk.byteLength;
         });
         response.on("error", reject);
         response.on("end", () => resolveAnswer(answer(Buffer.concat(chunks))));
       });
-      request.end(target.method === "PUT" ? (target.body ?? Buffer.alloc(0)) : undefined);
+      request.end(hasBody(target.method) ? (target.body ?? Buffer.alloc(0)) : undefined);
     });
   }
 
@@ -237,6 +268,7 @@ export function createLeanHttp(
     const bucketPath = url.pathname.replace(/\/$/, "");
     const path = target.key === "" ? bucketPath || "/" : `${bucketPath}/${encodeKey(target.key)}`;
     const body = target.body ?? Buffer.alloc(0);
+    const control = target.method === "POST" || target.method === "DELETE";
     const credentials = await setup.credentials();
     const headers = sign(
       {
@@ -246,9 +278,9 @@ export function createLeanHttp(
         headers: {
           ...target.headers,
           host: url.host,
-          ...(target.method === "PUT" ? { "content-length": String(body.byteLength) } : {}),
-          // Integrity rides on our checksum headers; hashing the body for SigV4 would double the CPU cost.
-          "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+          ...(hasBody(target.method) ? { "content-length": String(body.byteLength) } : {}),
+          // Integrity of data rides on our checksum headers; hashing it for SigV4 would double the CPU cost.
+          "x-amz-content-sha256": control ? payloadHash(body) : "UNSIGNED-PAYLOAD",
         },
       },
       credentials,
@@ -257,19 +289,21 @@ export function createLeanHttp(
     const search = new URLSearchParams(target.query).toString().replace(/\+/g, "%20");
     const pathAndQuery = search ? `${path}?${search}` : path;
     let exchanged: Answered | null = null;
-    // Not listings: S3 sends them chunked, which socket-http.ts leaves to Node's client. An answer it cannot
-    // read sends the request again through Node's client; for a PUT that is a retry of a write that may have
-    // landed, as after a reset: idempotent for the same bytes, and If-None-Match's 412 is then confirmed by
-    // reading the object (confirm-object.ts).
-    const listing = target.method === "GET" && target.key === "";
-    if (resolved.ownSockets && !listing) {
+    // Not documents: S3 sends them chunked, which socket-http.ts leaves to Node's client; nor POST (a Complete
+    // sent twice could meet its own success as NoSuchUpload) or DELETE. An answer it cannot read sends the
+    // request again through Node's client; for a PUT that is a retry of a write that may have landed, as after
+    // a reset: idempotent for the same bytes, and If-None-Match's 412 is then confirmed by reading the object
+    // (confirm-object.ts).
+    const method = target.method;
+    const overSockets = method === "PUT" || method === "HEAD" || (method === "GET" && !target.document);
+    if (resolved.ownSockets && overSockets) {
       const overSocket = await sockets.exchange({
-        method: target.method,
+        method,
         url,
         target: pathAndQuery,
         headers,
         ...(target.onBody ? { onBody: target.onBody } : {}),
-        ...(target.method === "PUT" ? { body } : {}),
+        ...(method === "PUT" ? { body } : {}),
         ...(signal ? { signal } : {}),
       });
       if (overSocket.kind === "answer") exchanged = overSocket;
@@ -279,6 +313,12 @@ export function createLeanHttp(
       viaAgents(url, target, pathAndQuery, headers, child),
     );
     const { status } = exchanged;
+    if (status >= 200 && status < 300 && target.document) {
+      const document = exchanged.document ?? Buffer.alloc(0);
+      const error = errorIn200(document, target.document === "required", exchanged.headers);
+      if (error) throw error;
+      return { status, headers: exchanged.headers, body: document };
+    }
     if ((status >= 200 && status < 300) || (status === 404 && target.method === "HEAD")) {
       return { status, headers: exchanged.headers };
     }
