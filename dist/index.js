@@ -569,7 +569,7 @@ function fail(message) {
     process.exitCode = 1;
 }
 enableCompileCache();
-const run = Promise.all(/* import() */[__nccwpck_require__.e(633), __nccwpck_require__.e(436)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7436))
+const run = Promise.all(/* import() */[__nccwpck_require__.e(633), __nccwpck_require__.e(748)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9748))
     .then(({ main }) => main())
     .catch((error) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));
 failIfUnsettled(run, fail);
