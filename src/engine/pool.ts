@@ -98,23 +98,22 @@ export class TransferPool {
 }
 
 /**
- * Runs tasks with at most `limit` in flight, results in input order. After a failure no new task starts,
- * the running ones finish, and the first error is thrown — so callers can clean up knowing nothing is
- * still in flight.
+ * Runs tasks with at most `limit` in flight and keeps nothing of what they answer, so a call over thousands of
+ * parts holds no part's answer past its task. After a failure no new task starts, the running ones finish,
+ * and the first error is thrown — so callers can clean up knowing nothing is still in flight.
  */
-export async function mapLimited<T, R>(
+export async function forEachLimited<T>(
   items: readonly T[],
   limit: number,
-  task: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
+  task: (item: T, index: number) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | null = null;
   const worker = async (): Promise<void> => {
     while (next < items.length && failure === null) {
       const index = next++;
       try {
-        results[index] = await task(items[index]!, index);
+        await task(items[index]!, index);
       } catch (error) {
         failure ??= { error };
       }
@@ -122,5 +121,17 @@ export async function mapLimited<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   if (failure !== null) throw (failure as { error: unknown }).error;
+}
+
+/** forEachLimited that collects the tasks' results, in input order. */
+export async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  await forEachLimited(items, limit, async (item, index) => {
+    results[index] = await task(item, index);
+  });
   return results;
 }

@@ -1,7 +1,9 @@
 import { getEventListeners } from "node:events";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { guessContentType } from "../../src/engine/upload/content-type.js";
-import { mapLimited, TransferPool } from "../../src/engine/pool.js";
+import { forEachLimited, mapLimited, TransferPool } from "../../src/engine/pool.js";
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
 
@@ -109,5 +111,56 @@ describe("guessContentType", () => {
     expect(guessContentType("index.html")).toBe("text/html; charset=utf-8");
     expect(guessContentType("checksums.sha256")).toBe("text/plain; charset=utf-8");
     expect(guessContentType("Makefile")).toBe("application/octet-stream");
+  });
+});
+
+describe("forEachLimited", () => {
+  it("runs at most `limit` tasks, stops starting tasks after a failure and waits for running ones", async () => {
+    const started: number[] = [];
+    let finished = 0;
+    let running = 0;
+    let peak = 0;
+    const run = forEachLimited([1, 2, 3, 4, 5, 6], 2, async (item) => {
+      started.push(item);
+      running++;
+      peak = Math.max(peak, running);
+      try {
+        if (item === 2) throw new Error("part 2 failed");
+        await tick();
+        finished++;
+      } finally {
+        running--;
+      }
+    });
+    await expect(run).rejects.toThrow("part 2 failed");
+    expect(started).toEqual([1, 2]);
+    expect(finished).toBe(1);
+    expect(peak).toBe(2);
+  });
+
+  // A multipart upload sends up to 10,000 parts through one call: what each part's task answers (the store's
+  // reply, the digests) must be garbage once the part is recorded, not held until the last part is sent.
+  it("keeps no task's result while later tasks run", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const answers: WeakRef<object>[] = [];
+    let release: () => void = () => undefined;
+    const lastStarted = new Promise<void>((started) => {
+      void forEachLimited([0, 1, 2, 3], 1, async (index) => {
+        const answer = { index, etag: `"${"0".repeat(32)}"` };
+        answers.push(new WeakRef(answer));
+        if (index === 3) {
+          started();
+          await new Promise<void>((resolve) => (release = resolve));
+        }
+        return answer;
+      });
+    });
+    await lastStarted;
+    // Collection runs after the current job: let the finished tasks' promise reactions settle first.
+    await tick();
+    gc();
+    expect(answers.slice(0, 3).map((answer) => answer.deref())).toEqual([undefined, undefined, undefined]);
+    release();
   });
 });

@@ -24,7 +24,7 @@ import { finishSha256, OrderedSha256, type PartProof } from "../checksum/ordered
 import type { OpenFile } from "./part-reader.js";
 import { sendPart, type SentPart } from "./part-transfer.js";
 import type { PlannedPart, UploadPlan } from "./plan.js";
-import { mapLimited } from "../pool.js";
+import { forEachLimited } from "../pool.js";
 import { findResumable, type Resumed } from "./resume.js";
 import { settingsFingerprint } from "./settings-fingerprint.js";
 import { call, type FileContext } from "../run-context.js";
@@ -414,7 +414,7 @@ async function sendVerifyComplete(
     if (!evidence.echoesChecksums && sent.digest.md5 === null) await upload(first, true, true, false);
   }
   const restNeedMd5 = options.contentMd5 || !evidence.echoesChecksums;
-  await mapLimited(rest, options.concurrency, (part) => upload(part, restNeedMd5, false));
+  await forEachLimited(rest, options.concurrency, (part) => upload(part, restNeedMd5, false));
   // A repair sends a part again; its bytes were hashed on the first read, and finish() checks they match.
   const partsMethod = await verifyParts(ctx, plan, uploadId, uploaded, evidence, (part) =>
     upload(part, true, true),
@@ -531,7 +531,9 @@ async function verifyParts(
       file: ctx.file,
       message: `Re-uploading ${problems.length} part(s) that ListParts showed wrong: ${described}`,
     });
-    await mapLimited(problems, options.concurrency, (problem) => reupload(plan.parts[problem.number - 1]!));
+    await forEachLimited(problems, options.concurrency, (problem) =>
+      reupload(plan.parts[problem.number - 1]!),
+    );
   }
 }
 
