@@ -1231,19 +1231,18 @@ class TransferPool {
     }
 }
 /**
- * Runs tasks with at most `limit` in flight, results in input order. After a failure no new task starts,
- * the running ones finish, and the first error is thrown — so callers can clean up knowing nothing is
- * still in flight.
+ * Runs tasks with at most `limit` in flight and keeps nothing of what they answer, so a call over thousands of
+ * parts holds no part's answer past its task. After a failure no new task starts, the running ones finish,
+ * and the first error is thrown — so callers can clean up knowing nothing is still in flight.
  */
-async function mapLimited(items, limit, task) {
-    const results = new Array(items.length);
+async function forEachLimited(items, limit, task) {
     let next = 0;
     let failure = null;
     const worker = async () => {
         while (next < items.length && failure === null) {
             const index = next++;
             try {
-                results[index] = await task(items[index], index);
+                await task(items[index], index);
             }
             catch (error) {
                 failure ??= { error };
@@ -1253,6 +1252,13 @@ async function mapLimited(items, limit, task) {
     await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
     if (failure !== null)
         throw failure.error;
+}
+/** forEachLimited that collects the tasks' results, in input order. */
+async function mapLimited(items, limit, task) {
+    const results = new Array(items.length);
+    await forEachLimited(items, limit, async (item, index) => {
+        results[index] = await task(item, index);
+    });
     return results;
 }
 
@@ -3798,7 +3804,7 @@ async function sendVerifyComplete(ctx, handle, plan, uploadId, ifNoneMatch, uplo
             await upload(first, true, true, false);
     }
     const restNeedMd5 = options.contentMd5 || !evidence.echoesChecksums;
-    await mapLimited(rest, options.concurrency, (part) => upload(part, restNeedMd5, false));
+    await forEachLimited(rest, options.concurrency, (part) => upload(part, restNeedMd5, false));
     // A repair sends a part again; its bytes were hashed on the first read, and finish() checks they match.
     const partsMethod = await verifyParts(ctx, plan, uploadId, uploaded, evidence, (part) => upload(part, true, true));
     ensureUnchanged(ctx, handle);
@@ -3883,7 +3889,7 @@ async function verifyParts(ctx, plan, uploadId, uploaded, evidence, reupload) {
             file: ctx.file,
             message: `Re-uploading ${problems.length} part(s) that ListParts showed wrong: ${described}`,
         });
-        await mapLimited(problems, options.concurrency, (problem) => reupload(plan.parts[problem.number - 1]));
+        await forEachLimited(problems, options.concurrency, (problem) => reupload(plan.parts[problem.number - 1]));
     }
 }
 function unprovablePartsError(step) {
