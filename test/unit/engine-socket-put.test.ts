@@ -143,6 +143,35 @@ describe("socket PUT transport", () => {
     }
   });
 
+  it("a reused connection arms no timer per exchange; one idle past idleTimeoutMs is not reused", async () => {
+    answer = (socket) => ok(socket);
+    const fresh = createSocketHttp({
+      tls: () => ({}),
+      stallTimeoutMs: 30_000,
+      maxIdle: 4,
+      idleTimeoutMs: 200,
+    });
+    try {
+      expect(await put(fresh, Buffer.from("first"))).toMatchObject({ status: 200 });
+      const setTimeouts = vi.spyOn(Socket.prototype, "setTimeout");
+      try {
+        for (const body of ["second", "third"]) {
+          expect(await put(fresh, Buffer.from(body))).toMatchObject({ status: 200 });
+        }
+        expect(setTimeouts).not.toHaveBeenCalled();
+      } finally {
+        setTimeouts.mockRestore();
+      }
+      expect(received.at(-1)!.connection).toBe(received.at(-3)!.connection);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await put(fresh, Buffer.from("after idle"))).toMatchObject({ status: 200 });
+      expect(received.at(-1)!.body.toString()).toBe("after idle");
+      expect(received.at(-1)!.connection).not.toBe(received.at(-2)!.connection);
+    } finally {
+      fresh.destroy();
+    }
+  });
+
   it("an answer that comes before the store took the whole body closes that connection, never reuses it", async () => {
     const xml = "<Error><Code>EntityTooLarge</Code><Message>Too large</Message></Error>";
     answerEarly = true;

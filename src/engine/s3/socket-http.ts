@@ -59,6 +59,8 @@ export interface SocketHttpOptions {
   stallTimeoutMs: number;
   /** Idle sockets kept per host. */
   maxIdle: number;
+  /** A socket idle this long is not reused (default IDLE_TIMEOUT_MS). */
+  idleTimeoutMs?: number;
 }
 
 /** One read's worth: libuv's own read size, and small enough to stay in cache while the sink hashes it. */
@@ -78,6 +80,8 @@ interface Connection {
   /** The socket closed (with its error, if any) while an exchange ran. */
   onClose: ((error: Error | undefined) => void) | null;
   onTimeout: () => void;
+  /** When it was last released (performance.now()). */
+  idleSince: number;
 }
 
 /** A reused socket the server closed before answering: the request goes again on a new one. */
@@ -125,6 +129,7 @@ function requestHead(request: SocketRequest): string {
 export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
   const idle = new Map<string, Connection[]>();
   let tls: ConnectionOptions | undefined;
+  const idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
   const tlsOptions = (): ConnectionOptions => (tls ??= options.tls());
 
   function release(connection: Connection): void {
@@ -137,7 +142,9 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
       return;
     }
     connection.onTimeout = () => connection.socket.destroy();
-    connection.socket.setTimeout(IDLE_TIMEOUT_MS);
+    // Its age is checked when it is taken again, not by a timer: re-arming a socket's timer costs a Timeout
+    // object per call, twice an exchange. The stall timer armed at open() also ends a socket idle that long.
+    connection.idleSince = performance.now();
     // An idle socket must not keep the process alive.
     connection.socket.unref();
     list.push(connection);
@@ -148,7 +155,9 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
     const list = idle.get(key);
     while (list && list.length > 0) {
       const connection = list.pop()!;
-      if (!connection.socket.destroyed) return connection;
+      if (connection.socket.destroyed) continue;
+      if (performance.now() - connection.idleSince < idleTimeoutMs) return connection;
+      connection.socket.destroy();
     }
     return undefined;
   }
@@ -165,6 +174,7 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
       lentBuffer: null,
       onClose: null,
       onTimeout: () => undefined,
+      idleSince: 0,
     };
     const onread = {
       // Asked again after every read, for the memory of the next one.
@@ -188,6 +198,8 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
       : netConnect({ host, port, onread });
     const { socket } = connection;
     socket.setNoDelay(true);
+    // Node refreshes it on every read and write: it measures silence within an exchange without being re-armed.
+    socket.setTimeout(options.stallTimeoutMs);
     let lastError: Error | undefined;
     socket.on("error", (error) => {
       lastError = error;
@@ -431,7 +443,6 @@ export function createSocketHttp(options: SocketHttpOptions): SocketHttp {
         return;
       }
       socket.ref();
-      socket.setTimeout(options.stallTimeoutMs);
       const body = request.body;
       if (bodyWritten || body === undefined) {
         socket.write(headText, "latin1");
