@@ -72,7 +72,7 @@ export async function findFiles(selection: FileSelection, cwd: string): Promise<
     if (!key.ok) return key;
     const unreadable = checkReadable(filePath);
     if (unreadable) return { ok: false, error: unreadable };
-    const relativePath = path.relative(baseDir, filePath).split(path.sep).join("/");
+    const { relativePath } = key;
     relativePaths.push(relativePath);
     const headers = headersOf(relativePath);
     files.push({ path: filePath, key: key.key, ...(Object.keys(headers).length > 0 ? { headers } : {}) });

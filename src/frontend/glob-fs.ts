@@ -15,18 +15,25 @@ function asFile(entry: Dirent): Dirent {
   });
 }
 
+async function revealed(directory: string, entry: Dirent): Promise<Dirent> {
+  // A working link stays a link, so the glob follows it as before.
+  if (entry.isSymbolicLink() && (await stat(path.join(directory, entry.name)).catch(() => null))) {
+    return entry;
+  }
+  return asFile(entry);
+}
+
 async function entriesOf(directory: string): Promise<Dirent[]> {
   const entries = await readdir(directory, { withFileTypes: true });
-  return Promise.all(
-    entries.map(async (entry) => {
-      if (entry.isFile() || entry.isDirectory()) return entry;
-      // A working link stays a link, so the glob follows it as before.
-      if (entry.isSymbolicLink() && (await stat(path.join(directory, entry.name)).catch(() => null))) {
-        return entry;
-      }
-      return asFile(entry);
-    }),
-  );
+  // Files and directories, nearly every entry, are taken as they are: no promise each.
+  const others: number[] = [];
+  for (const [index, entry] of entries.entries()) {
+    if (!entry.isFile() && !entry.isDirectory()) others.push(index);
+  }
+  if (others.length === 0) return entries;
+  const replaced = await Promise.all(others.map((index) => revealed(directory, entries[index]!)));
+  others.forEach((index, at) => (entries[index] = replaced[at]!));
+  return entries;
 }
 
 /** The glob calls readdir(path, { withFileTypes: true }, callback) only. */

@@ -6,7 +6,8 @@ const MAX_KEY_BYTES = 1024;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
-export type KeyResult = { ok: true; key: string } | { ok: false; error: string };
+/** relativePath: the file's path under base-dir with "/", the key without its prefix. */
+export type KeyResult = { ok: true; key: string; relativePath: string } | { ok: false; error: string };
 
 export function joinPrefix(prefix: string, relative: string): string {
   if (prefix === "" || prefix.endsWith("/")) return prefix + relative;
@@ -22,7 +23,8 @@ export function objectKey(baseDir: string, prefix: string, filePath: string): Ke
       error: `File "${filePath}" is not inside base-dir "${baseDir}"; set "base-dir" to a directory that contains every matched file.`,
     };
   }
-  const key = joinPrefix(prefix, relative.split(path.sep).join("/"));
+  const relativePath = path.sep === "/" ? relative : relative.split(path.sep).join("/");
+  const key = joinPrefix(prefix, relativePath);
   const bytes = Buffer.byteLength(key);
   if (bytes > MAX_KEY_BYTES) {
     return {
@@ -38,5 +40,5 @@ export function objectKey(baseDir: string, prefix: string, filePath: string): Ke
       error: `File "${filePath}" gives a key with control character U+${code}, which S3 lists only URL-encoded and many tools mishandle; rename the file or exclude it with a "!" pattern.`,
     };
   }
-  return { ok: true, key };
+  return { ok: true, key, relativePath };
 }

@@ -236,7 +236,17 @@ describe("socket GET transport", () => {
     const stalled = await get(stalling).catch((caught: unknown) => caught);
     expect((stalled as Error).name).toBe("TimeoutError");
     expect(isRetryable(stalled)).toBe(true);
+    // On a reused connection too: its stall timer measures the silence of this exchange, not of the last one.
+    answer = (socket, _request, index) => {
+      if (index.request === 1) partial(socket, Buffer.from("0123456789"));
+    };
+    expect((await get(stalling)).body.toString()).toBe("0123456789");
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const reused = await get(stalling).catch((caught: unknown) => caught);
+    expect((reused as Error).name).toBe("TimeoutError");
+    expect(requests).toHaveLength(3);
     stalling.destroy();
+    answer = () => undefined;
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error("cancelled by test")), 20);
     const aborted = await get(http, { signal: controller.signal }).catch((caught: unknown) => caught);

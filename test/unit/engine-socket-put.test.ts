@@ -3,8 +3,8 @@
 // an answer that comes before the body was all taken, a reused socket closed before any answer, and the
 // store's PutObject and HeadObject going over these sockets on a direct connection.
 import { getEventListeners } from "node:events";
-import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createServer, Socket, type AddressInfo, type Server } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { s3ErrorInfo } from "../../src/engine/errors.js";
 import { isRetryable } from "../../src/engine/retry.js";
 import { createS3Store, type S3Store } from "../../src/engine/s3/s3-client.js";
@@ -124,6 +124,52 @@ describe("socket PUT transport", () => {
     expect(received[0]!.head).toMatch(
       /^PUT \/b\/k HTTP\/1\.1\r\nhost: 127\.0\.0\.1:\d+\r\ncontent-length: 10$/,
     );
+  });
+
+  it("a small body goes out in one write with its head (no corked writev); a large one is not copied", async () => {
+    answer = (socket) => ok(socket);
+    const writev = vi.spyOn(Socket.prototype, "_writev");
+    try {
+      const small = Buffer.alloc(4096, 3);
+      expect(await put(http, small)).toMatchObject({ kind: "answer", status: 200 });
+      expect(writev).not.toHaveBeenCalled();
+      expect(received.at(-1)!.body.equals(small)).toBe(true);
+      const large = Buffer.alloc(300_000, 5);
+      expect(await put(http, large)).toMatchObject({ kind: "answer", status: 200 });
+      expect(writev).toHaveBeenCalled();
+      expect(received.at(-1)!.body.equals(large)).toBe(true);
+    } finally {
+      writev.mockRestore();
+    }
+  });
+
+  it("a reused connection arms no timer per exchange; one idle past idleTimeoutMs is not reused", async () => {
+    answer = (socket) => ok(socket);
+    const fresh = createSocketHttp({
+      tls: () => ({}),
+      stallTimeoutMs: 30_000,
+      maxIdle: 4,
+      idleTimeoutMs: 200,
+    });
+    try {
+      expect(await put(fresh, Buffer.from("first"))).toMatchObject({ status: 200 });
+      const setTimeouts = vi.spyOn(Socket.prototype, "setTimeout");
+      try {
+        for (const body of ["second", "third"]) {
+          expect(await put(fresh, Buffer.from(body))).toMatchObject({ status: 200 });
+        }
+        expect(setTimeouts).not.toHaveBeenCalled();
+      } finally {
+        setTimeouts.mockRestore();
+      }
+      expect(received.at(-1)!.connection).toBe(received.at(-3)!.connection);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await put(fresh, Buffer.from("after idle"))).toMatchObject({ status: 200 });
+      expect(received.at(-1)!.body.toString()).toBe("after idle");
+      expect(received.at(-1)!.connection).not.toBe(received.at(-2)!.connection);
+    } finally {
+      fresh.destroy();
+    }
   });
 
   it("an answer that comes before the store took the whole body closes that connection, never reuses it", async () => {

@@ -18,10 +18,12 @@ describe("object keys", () => {
     expect(objectKey(base, "builds/7", path.join(base, "dist", "app.js"))).toEqual({
       ok: true,
       key: "builds/7/dist/app.js",
+      relativePath: "dist/app.js",
     });
     expect(objectKey(path.join(base, "dist"), "", path.join(base, "dist", "js", "app.js"))).toEqual({
       ok: true,
       key: "js/app.js",
+      relativePath: "js/app.js",
     });
   });
 

@@ -1,6 +1,7 @@
 // SigV4 header signing for the lean path: the same result as @smithy/signature-v4 with an unsigned payload,
 // without its per-call HMAC for the key cache lookup and its chain of awaits (~20 µs per request, three
 // requests per small file). Only s3-lean-http.ts uses this.
+import * as nodeCrypto from "node:crypto";
 import { createHash, createHmac } from "node:crypto";
 
 export interface SigningCredentials {
@@ -85,6 +86,13 @@ function rfc3986(text: string): string {
   );
 }
 
+// One call without a Hash object where Node has it (20.12+, 21.7+): a few µs less per request.
+const oneShotHash = (nodeCrypto as { hash?: typeof nodeCrypto.hash }).hash;
+const sha256Hex: (text: string) => string =
+  oneShotHash === undefined
+    ? (text) => createHash("sha256").update(text).digest("hex")
+    : (text) => oneShotHash("sha256", text, "hex");
+
 function hmac(key: Buffer | string, data: string): Buffer {
   return createHmac("sha256", key).update(data).digest();
 }
@@ -105,7 +113,9 @@ function amzDates(): (date: Date) => string {
 
 // Sorted by encoded name: raw and encoded order differ ("a-" < "a/" but "a%2F" < "a-").
 function canonicalQueryOf(query: Record<string, string>): string {
-  return Object.entries(query)
+  const entries = Object.entries(query);
+  if (entries.length === 0) return "";
+  return entries
     .map(([name, value]) => [rfc3986(name), rfc3986(value)] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, value]) => `${name}=${value}`)
@@ -120,6 +130,8 @@ interface CanonicalRequest {
   headers: Record<string, string>;
   /** The signed header names, sorted. */
   names: string[];
+  /** Those names joined by ";". */
+  signedHeaders: string;
   payloadHash: string;
 }
 
@@ -137,20 +149,12 @@ function signingKeys(region: string, service: string): (secret: string, day: str
 
 /** The hex signature of a request's canonical form under `scope`. */
 function signatureOf(key: Buffer, request: CanonicalRequest, amzDate: string, scope: string): string {
-  const canonicalRequest = [
-    request.method,
-    request.path,
-    request.canonicalQuery,
-    request.names.map((name) => `${name}:${canonicalValue(request.headers[name]!)}\n`).join(""),
-    request.names.join(";"),
-    request.payloadHash,
-  ].join("\n");
-  const stringToSign = [
-    "AWS4-HMAC-SHA256",
-    amzDate,
-    scope,
-    createHash("sha256").update(canonicalRequest).digest("hex"),
-  ].join("\n");
+  let canonicalHeaders = "";
+  for (const name of request.names) canonicalHeaders += `${name}:${canonicalValue(request.headers[name]!)}\n`;
+  const canonicalRequest =
+    `${request.method}\n${request.path}\n${request.canonicalQuery}\n` +
+    `${canonicalHeaders}\n${request.signedHeaders}\n${request.payloadHash}`;
+  const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
   return hmac(key, stringToSign).toString("hex");
 }
 
@@ -170,6 +174,7 @@ export function createSigner(region: string, service: string) {
     headers["x-amz-date"] = amzDate;
     if (credentials.sessionToken) headers["x-amz-security-token"] = credentials.sessionToken;
     const names = Object.keys(headers).filter(isSignable).sort();
+    const signedHeaders = names.join(";");
     const scope = `${day}/${region}/${service}/aws4_request`;
     const signature = signatureOf(
       signingKey(credentials.secretAccessKey, day),
@@ -179,6 +184,7 @@ export function createSigner(region: string, service: string) {
         canonicalQuery: canonicalQueryOf(request.query),
         headers,
         names,
+        signedHeaders,
         payloadHash: headers["x-amz-content-sha256"] ?? "",
       },
       amzDate,
@@ -186,7 +192,7 @@ export function createSigner(region: string, service: string) {
     );
     headers["authorization"] =
       `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, ` +
-      `SignedHeaders=${names.join(";")}, Signature=${signature}`;
+      `SignedHeaders=${signedHeaders}, Signature=${signature}`;
     return headers;
   };
 }
@@ -218,6 +224,7 @@ export function createPresigner(region: string, service: string) {
     const scope = `${day}/${region}/${service}/aws4_request`;
     const headers = wireHeaders(request.headers);
     const names = Object.keys(headers).filter(isSignable).sort();
+    const signedHeaders = names.join(";");
     // Sent in the canonical (sorted) order too.
     const canonicalQuery = canonicalQueryOf({
       ...request.query,
@@ -225,7 +232,7 @@ export function createPresigner(region: string, service: string) {
       "X-Amz-Credential": `${credentials.accessKeyId}/${scope}`,
       "X-Amz-Date": amzDate,
       "X-Amz-Expires": String(request.expiresSeconds),
-      "X-Amz-SignedHeaders": names.join(";"),
+      "X-Amz-SignedHeaders": signedHeaders,
       ...(credentials.sessionToken ? { "X-Amz-Security-Token": credentials.sessionToken } : {}),
     });
     const signature = signatureOf(
@@ -236,6 +243,7 @@ export function createPresigner(region: string, service: string) {
         canonicalQuery,
         headers,
         names,
+        signedHeaders,
         payloadHash: "UNSIGNED-PAYLOAD",
       },
       amzDate,
