@@ -7132,7 +7132,8 @@ function objectKey(baseDir, prefix, filePath) {
             error: `File "${filePath}" is not inside base-dir "${baseDir}"; set "base-dir" to a directory that contains every matched file.`,
         };
     }
-    const key = joinPrefix(prefix, relative.split((external_node_path_default()).sep).join("/"));
+    const relativePath = (external_node_path_default()).sep === "/" ? relative : relative.split((external_node_path_default()).sep).join("/");
+    const key = joinPrefix(prefix, relativePath);
     const bytes = Buffer.byteLength(key);
     if (bytes > MAX_KEY_BYTES) {
         return {
@@ -7148,7 +7149,7 @@ function objectKey(baseDir, prefix, filePath) {
             error: `File "${filePath}" gives a key with control character U+${code}, which S3 lists only URL-encoded and many tools mishandle; rename the file or exclude it with a "!" pattern.`,
         };
     }
-    return { ok: true, key };
+    return { ok: true, key, relativePath };
 }
 
 ;// CONCATENATED MODULE: ./src/frontend/checksums-file.ts
@@ -7575,17 +7576,26 @@ function asFile(entry) {
         isSymbolicLink: () => false,
     });
 }
+async function revealed(directory, entry) {
+    // A working link stays a link, so the glob follows it as before.
+    if (entry.isSymbolicLink() && (await (0,promises_.stat)(external_node_path_default().join(directory, entry.name)).catch(() => null))) {
+        return entry;
+    }
+    return asFile(entry);
+}
 async function entriesOf(directory) {
     const entries = await (0,promises_.readdir)(directory, { withFileTypes: true });
-    return Promise.all(entries.map(async (entry) => {
-        if (entry.isFile() || entry.isDirectory())
-            return entry;
-        // A working link stays a link, so the glob follows it as before.
-        if (entry.isSymbolicLink() && (await (0,promises_.stat)(external_node_path_default().join(directory, entry.name)).catch(() => null))) {
-            return entry;
-        }
-        return asFile(entry);
-    }));
+    // Files and directories, nearly every entry, are taken as they are: no promise each.
+    const others = [];
+    for (const [index, entry] of entries.entries()) {
+        if (!entry.isFile() && !entry.isDirectory())
+            others.push(index);
+    }
+    if (others.length === 0)
+        return entries;
+    const replaced = await Promise.all(others.map((index) => revealed(directory, entries[index])));
+    others.forEach((index, at) => (entries[index] = replaced[at]));
+    return entries;
 }
 /** The glob calls readdir(path, { withFileTypes: true }, callback) only. */
 function revealingReaddir(directory, _options, callback) {
@@ -7649,7 +7659,7 @@ async function findFiles(selection, cwd) {
         const unreadable = checkReadable(filePath);
         if (unreadable)
             return { ok: false, error: unreadable };
-        const relativePath = external_node_path_default().relative(baseDir, filePath).split((external_node_path_default()).sep).join("/");
+        const { relativePath } = key;
         relativePaths.push(relativePath);
         const headers = headersOf(relativePath);
         files.push({ path: filePath, key: key.key, ...(Object.keys(headers).length > 0 ? { headers } : {}) });
