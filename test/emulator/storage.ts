@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { S3Error } from "./errors.js";
+import { SortedKeys } from "./key-order.js";
 import type { Algorithm, ChecksumType } from "./checksums.js";
 
 export interface StoredChecksum {
@@ -63,6 +64,8 @@ export interface Bucket {
   versioning: "Enabled" | "Suspended" | undefined;
   /** Versions per key, oldest first; the last one is current. */
   objects: Map<string, ObjectVersion[]>;
+  /** The keys of `objects` in listing order. */
+  keys: SortedKeys;
   uploads: Map<string, Upload>;
   /** The LifecycleConfiguration document as last PUT; S3 replaces it whole on every PUT. */
   lifecycle: string | undefined;
@@ -162,6 +165,7 @@ export class Store {
       created: new Date(),
       versioning: undefined,
       objects: new Map(),
+      keys: new SortedKeys(),
       uploads: new Map(),
       lifecycle: undefined,
       completed: new Map(),
@@ -222,6 +226,7 @@ export class Store {
     const stored: ObjectVersion = { ...version, versionId };
     kept.push(stored);
     bucket.objects.set(version.key, kept);
+    bucket.keys.add(version.key);
     await this.removeFiles(replaced.flatMap(filesOf));
     return stored;
   }
@@ -232,7 +237,10 @@ export class Store {
     if (!victim) return undefined;
     const rest = versions.filter((v) => v !== victim);
     if (rest.length > 0) bucket.objects.set(key, rest);
-    else bucket.objects.delete(key);
+    else {
+      bucket.objects.delete(key);
+      bucket.keys.remove(key);
+    }
     await this.removeFiles(filesOf(victim));
     return victim;
   }

@@ -185,13 +185,10 @@ function listKeys(
 ): Listing {
   // S3 answers max-keys=0 with an empty page that is not truncated (a truncated one without a token loops paginators).
   if (maxKeys === 0) return { contents: [], commonPrefixes: [], truncated: false, lastItem: undefined };
-  const keys = [...bucket.objects.keys()]
-    .filter((key) => key.startsWith(prefix) && compareKeys(key, marker) > 0)
-    .sort(compareKeys);
   const contents: ObjectVersion[] = [];
   const commonPrefixes: string[] = [];
   let lastItem: string | undefined;
-  for (const key of keys) {
+  for (const key of bucket.keys.after(prefix, marker)) {
     const latest = bucket.objects.get(key)!.at(-1)!;
     if (latest.deleteMarker) continue;
     const cut = delimiter === "" ? -1 : key.indexOf(delimiter, prefix.length);
