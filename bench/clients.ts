@@ -173,12 +173,9 @@ export function ourUploadArgs(
   ];
 }
 
-function curlArgv(
-  { server, bucket, concurrency, home }: ClientContext,
-  w: Workload,
-  prefix: string,
-): string[] {
-  const signing = [
+/** curl's SigV4 arguments for the bench server, payload unsigned. */
+export function curlSigning(server: Server): string[] {
+  return [
     "--aws-sigv4",
     `aws:amz:${server.region}:s3`,
     "--user",
@@ -187,6 +184,14 @@ function curlArgv(
     "x-amz-content-sha256: UNSIGNED-PAYLOAD",
     // Not "-H Expect:": curl 7.88 then signs an empty Expect header and S3 servers answer 403.
   ];
+}
+
+function curlArgv(
+  { server, bucket, concurrency, home }: ClientContext,
+  w: Workload,
+  prefix: string,
+): string[] {
+  const signing = curlSigning(server);
   const url = (i: number) => `${server.endpoint}/${bucket}/${prefix}/${w.files[i]!.path}`;
   if (w.fileCount === 1) return [CURL, "-sS", "--fail", ...signing, "-T", w.paths[0]!, url(0)];
   // 10,000 "-T file url" pairs would pass the kernel's argument size limit: they go in a config file, written

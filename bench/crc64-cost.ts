@@ -17,14 +17,10 @@ import { measure, type Measurement } from "./measure.js";
 import { parseWorkloadSpec } from "./options.js";
 import { startEmulator } from "./server.js";
 import { createWorkload, warmPageCache } from "./test-data.js";
+import { flag } from "./tool-args.js";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const GiB = 1024 ** 3;
-
-function flag(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
 
 function flags(name: string): string[] {
   return process.argv.flatMap((arg, index) => (arg === `--${name}` ? [process.argv[index + 1] ?? ""] : []));

@@ -2,6 +2,7 @@
 
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { curlSigning } from "./clients.js";
 import type { Command } from "./measure.js";
 import type { ClientId } from "./options.js";
 import type { Server } from "./server.js";
@@ -127,12 +128,7 @@ export async function makeDownloadClients(context: DownloadContext): Promise<Dow
           CURL,
           "-sS",
           "--fail",
-          "--aws-sigv4",
-          `aws:amz:${server.region}:s3`,
-          "--user",
-          `${server.accessKeyId}:${server.secretAccessKey}`,
-          "-H",
-          "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+          ...curlSigning(server),
           "-o",
           output(key, into),
           `${server.endpoint}/${bucket}/${key}`,

@@ -11,11 +11,7 @@ import path from "node:path";
 import { createEarlyWriteback } from "../src/engine/download/early-writeback.js";
 import { createSlabPool, WRITE_BATCH_BYTES } from "../src/engine/download/range-writer.js";
 import { createTempFile, discardTempFile } from "../src/engine/download/temp-file.js";
-
-function flag(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
+import { flag } from "./tool-args.js";
 
 const dir = flag("dir", os.tmpdir());
 const rounds = Number(flag("rounds", "3"));

@@ -14,14 +14,10 @@ import { measure, type Measurement } from "./measure.js";
 import { parseWorkloadSpec } from "./options.js";
 import { startEmulator } from "./server.js";
 import { createWorkload, warmPageCache } from "./test-data.js";
+import { flag } from "./tool-args.js";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const GiB = 1024 ** 3;
-
-function flag(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
 
 const runs = Number(flag("runs", "5"));
 const sizes = flag("sizes", "1GiB,1000x64KiB").split(",");

@@ -4,7 +4,7 @@
 //   npx tsx bench/upload-instructions.ts --size 64MiB \
 //     --variant before=/tmp/before/cli/index.js --variant after=/tmp/after/cli/index.js [--cpus 0]
 // --cpus pins the client (taskset) so hashing stays inline, as on a 1- or 2-core runner.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -13,39 +13,15 @@ import { ourUploadArgs } from "./clients.js";
 import { parseWorkloadSpec } from "./options.js";
 import { startEmulator } from "./server.js";
 import { createWorkload, warmPageCache } from "./test-data.js";
+import { cliVariants, flag, runToEnd } from "./tool-args.js";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-function flag(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
-
-const variants = process.argv
-  .flatMap((arg, index) => (arg === "--variant" ? [process.argv[index + 1] ?? ""] : []))
-  .map((spec) => {
-    const [name, cli] = spec.split("=", 2);
-    if (!name || !cli) throw new Error(`--variant ${spec}: expected name=path/to/cli.js`);
-    return { name, cli: path.resolve(projectRoot, cli) };
-  });
-if (variants.length === 0) throw new Error("give at least one --variant name=cli.js");
+const variants = cliVariants(projectRoot);
 const size = flag("size", "64MiB");
 const cpus = flag("cpus", "0");
 const spec = parseWorkloadSpec(size);
 if (spec === null) throw new Error(`--size ${size}: expected e.g. 64MiB`);
-
-/** Runs argv to its end; resolves with its stderr, rejects when it fails. */
-function run(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve(stderr) : reject(new Error(`exit ${code}:\n${stderr.slice(-3000)}`)),
-    );
-  });
-}
 
 const scratch = await mkdtemp(path.join(os.tmpdir(), "s3vu-upload-instructions-"));
 const server = await startEmulator(projectRoot, "bench");
@@ -62,7 +38,7 @@ try {
   console.log("| --- | ---: | ---: |");
   for (const [index, variant] of variants.entries()) {
     await warmPageCache(workload);
-    const stderr = await run(
+    const stderr = await runToEnd(
       [
         "taskset",
         "-c",

@@ -3,7 +3,7 @@
 // "Maximum resident set size" (VmHWM): anonymous memory plus the pages of node's own binary it touched.
 //   npx tsx bench/upload-rss.ts --size 4GiB --rounds 3 \
 //     --variant before=/tmp/before/cli/index.js --variant after=/tmp/after/cli/index.js
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -12,22 +12,12 @@ import { ourUploadArgs } from "./clients.js";
 import { parseWorkloadSpec } from "./options.js";
 import { startEmulator } from "./server.js";
 import { createWorkload, warmPageCache } from "./test-data.js";
+import { median } from "./summarize.js";
+import { cliVariants, flag, runToEnd } from "./tool-args.js";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-function flag(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
-
-const variants = process.argv
-  .flatMap((arg, index) => (arg === "--variant" ? [process.argv[index + 1] ?? ""] : []))
-  .map((spec) => {
-    const [name, cli] = spec.split("=", 2);
-    if (!name || !cli) throw new Error(`--variant ${spec}: expected name=path/to/cli.js`);
-    return { name, cli: path.resolve(projectRoot, cli) };
-  });
-if (variants.length === 0) throw new Error("give at least one --variant name=cli.js");
+const variants = cliVariants(projectRoot);
 const size = flag("size", "4GiB");
 const rounds = Number(flag("rounds", "3"));
 const cpus = flag("cpus", "0,1");
@@ -59,24 +49,6 @@ function parseTimeReport(report: string): Measured {
   };
 }
 
-function run(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new Error(`exit ${code}:\n${stderr.slice(-3000)}`)),
-    );
-  });
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-
 const scratch = await mkdtemp(path.join(os.tmpdir(), "s3vu-upload-rss-"));
 const server = await startEmulator(projectRoot, "bench");
 try {
@@ -91,7 +63,7 @@ try {
       await warmPageCache(workload);
       const report = path.join(scratch, "time.txt");
       const load = os.loadavg()[0]!.toFixed(1);
-      await run(
+      await runToEnd(
         [
           "/usr/bin/time",
           "-v",
