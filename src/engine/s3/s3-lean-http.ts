@@ -8,12 +8,11 @@
 // CompleteMultipartUpload) and deletes (AbortMultipartUpload, DeleteObject) go through it as well, always over
 // Node's client (stores send those documents chunked), so a multipart run never loads the SDK (~0.17 CPU-s).
 // Only s3-client.ts uses this; it decides where the SDK is still needed.
-import { createHash } from "node:crypto";
 import { request as httpRequest, type Agent as HttpAgent, type IncomingHttpHeaders } from "node:http";
 import { withChildSignal } from "../abort-scope.js";
 import { eachBodyChunk, type BodySink } from "./body-sink.js";
 import { proxyFor, storeTlsOptions, type NetworkSettings } from "./network.js";
-import { createSigner } from "./sigv4.js";
+import { createSigner, sha256Hex } from "./sigv4.js";
 import { createSocketHttp, ERROR_BODY_LIMIT, type Exchanged } from "./socket-http.js";
 import { xmlText } from "./s3-xml.js";
 
@@ -157,11 +156,6 @@ function errorIn200(body: Buffer, required: boolean, headers: IncomingHttpHeader
   return tail.endsWith("</Error>") ? s3Error(503, body.toString("utf8"), headers) : null;
 }
 
-/** The signed payload of a control call: its body is small and carries the part list, so it is hashed. */
-function payloadHash(body: Buffer): string {
-  return createHash("sha256").update(body).digest("hex");
-}
-
 function timeoutError(ms: number): Error {
   const error = new Error(`no traffic on the connection for ${ms} ms`);
   error.name = "TimeoutError";
@@ -279,8 +273,9 @@ export function createLeanHttp(
           ...target.headers,
           host: url.host,
           ...(hasBody(target.method) ? { "content-length": String(body.byteLength) } : {}),
-          // Integrity of data rides on our checksum headers; hashing it for SigV4 would double the CPU cost.
-          "x-amz-content-sha256": control ? payloadHash(body) : "UNSIGNED-PAYLOAD",
+          // Integrity of data rides on our checksum headers; hashing it for SigV4 would double the CPU cost. A
+          // control call's body is small and carries the part list, so it is signed.
+          "x-amz-content-sha256": control ? sha256Hex(body) : "UNSIGNED-PAYLOAD",
         },
       },
       credentials,

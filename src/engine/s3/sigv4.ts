@@ -88,10 +88,11 @@ function rfc3986(text: string): string {
 
 // One call without a Hash object where Node has it (20.12+, 21.7+): a few µs less per request.
 const oneShotHash = (nodeCrypto as { hash?: typeof nodeCrypto.hash }).hash;
-const sha256Hex: (text: string) => string =
+/** Hex SHA-256, as SigV4 writes a canonical request's and a signed payload's hashes. */
+export const sha256Hex: (data: string | Buffer) => string =
   oneShotHash === undefined
-    ? (text) => createHash("sha256").update(text).digest("hex")
-    : (text) => oneShotHash("sha256", text, "hex");
+    ? (data) => createHash("sha256").update(data).digest("hex")
+    : (data) => oneShotHash("sha256", data, "hex");
 
 function hmac(key: Buffer | string, data: string): Buffer {
   return createHmac("sha256", key).update(data).digest();
