@@ -2171,9 +2171,10 @@ function rfc3986(text) {
 }
 // One call without a Hash object where Node has it (20.12+, 21.7+): a few µs less per request.
 const oneShotHash = external_node_crypto_.hash;
+/** Hex SHA-256, as SigV4 writes a canonical request's and a signed payload's hashes. */
 const sha256Hex = oneShotHash === undefined
-    ? (text) => (0,external_node_crypto_.createHash)("sha256").update(text).digest("hex")
-    : (text) => oneShotHash("sha256", text, "hex");
+    ? (data) => (0,external_node_crypto_.createHash)("sha256").update(data).digest("hex")
+    : (data) => oneShotHash("sha256", data, "hex");
 function hmac(key, data) {
     return (0,external_node_crypto_.createHmac)("sha256", key).update(data).digest();
 }
@@ -3111,7 +3112,6 @@ function completeBody(parts) {
 
 
 
-
 // The SDK's key encoding: RFC 3986 per path segment, slashes kept. Exported for the differential test.
 function encodeKey(key) {
     return key
@@ -3160,10 +3160,6 @@ function errorIn200(body, required, headers) {
     }
     const tail = body.subarray(Math.max(0, body.byteLength - 16)).toString("utf8");
     return tail.endsWith("</Error>") ? s3Error(503, body.toString("utf8"), headers) : null;
-}
-/** The signed payload of a control call: its body is small and carries the part list, so it is hashed. */
-function payloadHash(body) {
-    return (0,external_node_crypto_.createHash)("sha256").update(body).digest("hex");
 }
 function s3_lean_http_timeoutError(ms) {
     const error = new Error(`no traffic on the connection for ${ms} ms`);
@@ -3266,8 +3262,9 @@ function createLeanHttp(setup, agents, stallTimeoutMs, maxSockets) {
                 ...target.headers,
                 host: url.host,
                 ...(hasBody(target.method) ? { "content-length": String(body.byteLength) } : {}),
-                // Integrity of data rides on our checksum headers; hashing it for SigV4 would double the CPU cost.
-                "x-amz-content-sha256": control ? payloadHash(body) : "UNSIGNED-PAYLOAD",
+                // Integrity of data rides on our checksum headers; hashing it for SigV4 would double the CPU cost. A
+                // control call's body is small and carries the part list, so it is signed.
+                "x-amz-content-sha256": control ? sha256Hex(body) : "UNSIGNED-PAYLOAD",
             },
         }, credentials, new Date(Date.now() + setup.clockOffsetMs()));
         const search = new URLSearchParams(target.query).toString().replace(/\+/g, "%20");

@@ -889,7 +889,7 @@ function objectUrl(s3, bucket, key) {
     return `${origin.protocol}//${origin.host}${path}/${(0,s3_lean_http/* encodeKey */.g)(key)}`;
 }
 function createPartSigner(s3, expiresSeconds) {
-    const presign = (0,sigv4/* createPresigner */.w)(s3.region, "s3");
+    const presign = (0,sigv4/* createPresigner */.wZ)(s3.region, "s3");
     return (part, credentials, now) => {
         const { origin, path } = bucketLocation(s3, part.bucket);
         const objectPath = `${path}/${(0,s3_lean_http/* encodeKey */.g)(part.key)}`;

@@ -2476,8 +2476,6 @@ __webpack_require__.d(__webpack_exports__, {
   g: () => (/* binding */ encodeKey)
 });
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __webpack_require__(7067);
 // EXTERNAL MODULE: ./src/engine/abort-scope.ts
@@ -3139,7 +3137,6 @@ var s3_xml = __webpack_require__(999);
 
 
 
-
 // The SDK's key encoding: RFC 3986 per path segment, slashes kept. Exported for the differential test.
 function encodeKey(key) {
     return key
@@ -3189,10 +3186,6 @@ function errorIn200(body, required, headers) {
     const tail = body.subarray(Math.max(0, body.byteLength - 16)).toString("utf8");
     return tail.endsWith("</Error>") ? s3Error(503, body.toString("utf8"), headers) : null;
 }
-/** The signed payload of a control call: its body is small and carries the part list, so it is hashed. */
-function payloadHash(body) {
-    return (0,external_node_crypto_.createHash)("sha256").update(body).digest("hex");
-}
 function s3_lean_http_timeoutError(ms) {
     const error = new Error(`no traffic on the connection for ${ms} ms`);
     error.name = "TimeoutError";
@@ -3214,7 +3207,7 @@ function createLeanHttp(setup, agents, stallTimeoutMs, maxSockets) {
             return null;
         return {
             url: endpoint.url,
-            sign: (0,sigv4/* createSigner */.r)(endpoint.signingRegion, endpoint.signingName),
+            sign: (0,sigv4/* createSigner */.rO)(endpoint.signingRegion, endpoint.signingName),
             ownSockets: (0,network/* proxyFor */.iJ)(endpoint.url, setup.network.proxy) === undefined,
         };
     }
@@ -3294,8 +3287,9 @@ function createLeanHttp(setup, agents, stallTimeoutMs, maxSockets) {
                 ...target.headers,
                 host: url.host,
                 ...(hasBody(target.method) ? { "content-length": String(body.byteLength) } : {}),
-                // Integrity of data rides on our checksum headers; hashing it for SigV4 would double the CPU cost.
-                "x-amz-content-sha256": control ? payloadHash(body) : "UNSIGNED-PAYLOAD",
+                // Integrity of data rides on our checksum headers; hashing it for SigV4 would double the CPU cost. A
+                // control call's body is small and carries the part list, so it is signed.
+                "x-amz-content-sha256": control ? (0,sigv4/* sha256Hex */.fg)(body) : "UNSIGNED-PAYLOAD",
             },
         }, credentials, new Date(Date.now() + setup.clockOffsetMs()));
         const search = new URLSearchParams(target.query).toString().replace(/\+/g, "%20");
@@ -3536,8 +3530,9 @@ function completeBody(parts) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   r: () => (/* binding */ createSigner),
-/* harmony export */   w: () => (/* binding */ createPresigner)
+/* harmony export */   fg: () => (/* binding */ sha256Hex),
+/* harmony export */   rO: () => (/* binding */ createSigner),
+/* harmony export */   wZ: () => (/* binding */ createPresigner)
 /* harmony export */ });
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
@@ -3606,9 +3601,10 @@ function rfc3986(text) {
 }
 // One call without a Hash object where Node has it (20.12+, 21.7+): a few µs less per request.
 const oneShotHash = node_crypto__WEBPACK_IMPORTED_MODULE_0__.hash;
+/** Hex SHA-256, as SigV4 writes a canonical request's and a signed payload's hashes. */
 const sha256Hex = oneShotHash === undefined
-    ? (text) => (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)("sha256").update(text).digest("hex")
-    : (text) => oneShotHash("sha256", text, "hex");
+    ? (data) => (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)("sha256").update(data).digest("hex")
+    : (data) => oneShotHash("sha256", data, "hex");
 function hmac(key, data) {
     return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHmac)("sha256", key).update(data).digest();
 }
